@@ -1,0 +1,51 @@
+import * as z from 'zod';
+import { ForbiddenError } from './errors.ts';
+
+/** Roles of the spec's "who may do what" table. */
+export const Role = z.enum(['admin', 'programme-manager', 'finance', 'cmt', 'feed-reader']);
+export type Role = z.infer<typeof Role>;
+
+/** Who is asking: from a verified JWT (locally) or the API Gateway JWT authorizer's claims (in AWS). */
+export interface Principal {
+  sub: string;
+  name: string;
+  email?: string;
+  roles: Role[];
+}
+
+/**
+ * What each role may do. `project:write` for a programme manager is further
+ * limited to the projects they manage (see `assertCanChangeProject`).
+ */
+const PERMISSIONS = {
+  'programme:read': ['admin', 'programme-manager', 'finance', 'cmt'],
+  'audit:read': ['admin', 'programme-manager', 'finance'],
+  'workstream:create': ['admin'],
+  'workstream:update': ['admin'],
+  'workstream:set-targets': ['admin', 'finance'],
+  'project:create': ['admin', 'programme-manager'],
+  'project:write': ['admin', 'programme-manager'],
+  'project:reassign-manager': ['admin'],
+  'feeds:read': ['admin', 'programme-manager', 'finance', 'feed-reader'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(principal: Principal, permission: Permission): boolean {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return principal.roles.some((r) => allowed.includes(r));
+}
+
+export function assertCan(principal: Principal, permission: Permission, detail?: string): void {
+  if (!can(principal, permission)) {
+    throw new ForbiddenError(detail ?? `Your roles (${principal.roles.join(', ') || 'none'}) do not allow ${permission}.`);
+  }
+}
+
+/** Admins change any project; a programme manager only the projects they manage. */
+export function assertCanChangeProject(principal: Principal, project: { code: string; manager: string }): void {
+  assertCan(principal, 'project:write');
+  if (principal.roles.includes('admin')) return;
+  if (project.manager !== principal.sub) {
+    throw new ForbiddenError(`Project ${project.code} is managed by someone else; only its manager or an admin may change it.`);
+  }
+}

@@ -1,0 +1,23 @@
+import * as z from 'zod';
+
+/** Free text a person types: trimmed, not blank, bounded. */
+export const Text = (max = 200) => z.string().trim().min(1, 'must not be blank').max(max);
+
+/** Who a user is, by their identity-provider subject (user id). */
+export const UserId = z.string().trim().min(1).max(128).meta({ description: 'A user id (the JWT `sub`).', example: 'alice' });
+
+export const Version = z.int().positive().meta({ description: 'Incremented on every change; sent back as the ETag.' });
+
+export const Timestamp = z.iso.datetime().meta({ example: '2025-11-03T09:30:00.000Z' });
+
+/** Fields every stored entity carries. */
+export const EntityMeta = {
+  version: Version,
+  createdAt: Timestamp,
+  createdBy: UserId,
+  updatedAt: Timestamp,
+  updatedBy: UserId,
+};
+
+/** Fields a client may never set: the server owns them. */
+export const SERVER_OWNED = ['id', 'version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'] as const;

@@ -1,0 +1,126 @@
+import * as z from 'zod';
+
+/**
+ * Financial years (1 April – 31 March, written "2025/26"), months ("2025-10",
+ * period P7 of 2025/26) and ISO dates. All calendar arithmetic is on plain
+ * year/month numbers, so no time zone can shift a month.
+ */
+
+const FY_RE = /^(\d{4})\/(\d{2})$/;
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export const FinancialYear = z
+  .string()
+  .regex(FY_RE, 'must be a financial year such as 2025/26')
+  .refine(isFinancialYear, 'the second year must follow the first, as in 2025/26')
+  .meta({ description: 'UK local-government financial year, 1 April to 31 March.', example: '2025/26' });
+export type FinancialYear = string;
+
+export const Month = z
+  .string()
+  .regex(MONTH_RE, 'must be a month such as 2025-10')
+  .meta({ description: 'Calendar month (ISO 8601, YYYY-MM).', example: '2025-10' });
+export type Month = string;
+
+export const IsoDate = z
+  .string()
+  .regex(DATE_RE, 'must be a date such as 2025-10-31')
+  .refine(isIsoDate, 'is not a real calendar date')
+  .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' });
+export type IsoDate = string;
+
+export function isFinancialYear(value: string): boolean {
+  const m = FY_RE.exec(value);
+  if (!m) return false;
+  return (Number(m[1]) + 1) % 100 === Number(m[2]);
+}
+
+export function isIsoDate(value: string): boolean {
+  const m = DATE_RE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= daysInMonth(y, mo);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function parseMonth(month: Month): { year: number; month: number } {
+  const m = MONTH_RE.exec(month);
+  if (!m) throw new RangeError(`"${month}" is not a month such as 2025-10`);
+  return { year: Number(m[1]), month: Number(m[2]) };
+}
+
+function parseFy(fy: FinancialYear): number {
+  if (!isFinancialYear(fy)) throw new RangeError(`"${fy}" is not a financial year such as 2025/26`);
+  return Number(fy.slice(0, 4));
+}
+
+/** The FY that starts in April of `startYear`. */
+export function fyStartingIn(startYear: number): FinancialYear {
+  return `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
+}
+
+export function fyStartYear(fy: FinancialYear): number {
+  return parseFy(fy);
+}
+
+export function fyOfMonth(month: Month): FinancialYear {
+  const { year, month: m } = parseMonth(month);
+  return fyStartingIn(m >= 4 ? year : year - 1);
+}
+
+/** Period number within the FY: April = 1 … March = 12. */
+export function periodOfMonth(month: Month): number {
+  const { month: m } = parseMonth(month);
+  return ((m + 8) % 12) + 1;
+}
+
+export function fyOfDate(date: IsoDate): FinancialYear {
+  if (!isIsoDate(date)) throw new RangeError(`"${date}" is not a date such as 2025-10-31`);
+  return fyOfMonth(date.slice(0, 7));
+}
+
+export function monthOfDate(date: IsoDate): Month {
+  if (!isIsoDate(date)) throw new RangeError(`"${date}" is not a date such as 2025-10-31`);
+  return date.slice(0, 7);
+}
+
+export function monthsOfFy(fy: FinancialYear): Month[] {
+  const start = parseFy(fy);
+  return Array.from({ length: 12 }, (_, i) => formatMonth(i < 9 ? start : start + 1, ((i + 3) % 12) + 1));
+}
+
+export function nextFy(fy: FinancialYear): FinancialYear {
+  return fyStartingIn(parseFy(fy) + 1);
+}
+
+export function previousFy(fy: FinancialYear): FinancialYear {
+  return fyStartingIn(parseFy(fy) - 1);
+}
+
+/** `count` consecutive FYs starting with `first`. */
+export function fyRange(first: FinancialYear, count: number): FinancialYear[] {
+  const start = parseFy(first);
+  return Array.from({ length: count }, (_, i) => fyStartingIn(start + i));
+}
+
+export function addMonths(month: Month, count: number): Month {
+  const { year, month: m } = parseMonth(month);
+  const index = year * 12 + (m - 1) + count;
+  return formatMonth(Math.floor(index / 12), (index % 12) + 1);
+}
+
+export function formatMonth(year: number, month: number): Month {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
+/** Today's date in Europe/London, where the council's day begins and ends. */
+export function todayInLondon(now: Date = new Date()): IsoDate {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}

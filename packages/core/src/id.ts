@@ -1,0 +1,38 @@
+import * as z from 'zod';
+import { monotonicFactory } from 'ulid';
+
+/** Prefixed, sortable ids: `prj_01J…` — the prefix says what it is, the ULID sorts by creation time. */
+export const ID_PREFIXES = {
+  workstream: 'ws',
+  project: 'prj',
+  benefit: 'ben',
+  actual: 'act',
+  investment: 'inv',
+  spend: 'spd',
+  risk: 'rsk',
+  milestone: 'mst',
+  alert: 'alr',
+  digest: 'dig',
+  audit: 'aud',
+} as const;
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const nextUlid = monotonicFactory();
+
+export function newId(kind: IdKind, now: number = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+
+/** The zod schema of one kind of id, for path parameters and references. */
+export function idSchema(kind: IdKind) {
+  return z
+    .string()
+    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${ULID}$`), `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`)
+    .meta({ example: `${ID_PREFIXES[kind]}_01JD6ZQ4T5N3W8R2X7C9V1B0KM` });
+}
+
+export function isId(kind: IdKind, value: string): boolean {
+  return new RegExp(`^${ID_PREFIXES[kind]}_${ULID}$`).test(value);
+}

@@ -1,0 +1,162 @@
+import * as z from 'zod';
+
+/**
+ * Money is an integer number of pence everywhere. These helpers parse what
+ * finance types, format for people and CSV, and do exact integer arithmetic
+ * (BigInt inside, so products of large sums never lose a penny).
+ */
+
+/** An amount in pence: a safe integer, never a fraction of a penny. */
+export const Pence = z.int().meta({ description: 'An amount in pence (integer).', example: 120000000 });
+export type Pence = number;
+
+export class MoneyParseError extends Error {}
+
+const MONEY_RE = /^(?:(?<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?<frac>\d{1,2}))?|\.(?<onlyFrac>\d{1,2}))$/;
+
+/**
+ * Parses an amount in pounds as finance writes it — "£1,234.56", "1234.5",
+ * "-£12", "(1,234.56)" (accounting negative), " 1 234 " is refused — into pence.
+ * Refuses fractions of a penny, malformed thousands separators and empty input.
+ */
+export function parsePounds(input: string): Pence {
+  let s = input.trim();
+  let negative = false;
+  if (s.startsWith('(') && s.endsWith(')')) {
+    negative = true;
+    s = s.slice(1, -1).trim();
+  }
+  if (s.startsWith('-')) {
+    if (negative) throw new MoneyParseError(`"${input}" is not an amount of money`);
+    negative = true;
+    s = s.slice(1).trim();
+  }
+  if (s.startsWith('£')) s = s.slice(1).trim();
+  if (!negative && s.startsWith('-')) {
+    // "£-12.00"
+    negative = true;
+    s = s.slice(1).trim();
+  }
+  const m = MONEY_RE.exec(s);
+  if (!m?.groups) {
+    if (/^\d*\.\d{3,}$/.test(s.replaceAll(',', ''))) {
+      throw new MoneyParseError(`"${input}" has a fraction of a penny`);
+    }
+    throw new MoneyParseError(`"${input}" is not an amount of money`);
+  }
+  const whole = (m.groups.num ?? '0').replaceAll(',', '');
+  const frac = (m.groups.frac ?? m.groups.onlyFrac ?? '').padEnd(2, '0');
+  const pence = BigInt(whole) * 100n + BigInt(frac || '0');
+  if (pence > BigInt(Number.MAX_SAFE_INTEGER)) throw new MoneyParseError(`"${input}" is too large`);
+  const value = Number(pence);
+  return negative && value !== 0 ? -value : value;
+}
+
+function splitPence(pence: Pence): { sign: string; pounds: string; pennies: string } {
+  assertPence(pence);
+  const abs = BigInt(Math.abs(pence));
+  return {
+    sign: pence < 0 ? '-' : '',
+    pounds: (abs / 100n).toString(),
+    pennies: (abs % 100n).toString().padStart(2, '0'),
+  };
+}
+
+/** "£1,234.56", "-£0.05": for people. */
+export function formatPounds(pence: Pence): string {
+  const { sign, pounds, pennies } = splitPence(pence);
+  return `${sign}£${pounds.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pennies}`;
+}
+
+/** "1234.56", "-0.05": pounds with exactly two decimals and no symbols, for CSV cells. */
+export function poundsDecimal(pence: Pence): string {
+  const { sign, pounds, pennies } = splitPence(pence);
+  return `${sign}${pounds}.${pennies}`;
+}
+
+/** "£1.20m", "£650k": compact figures for headlines; the exact figure is in the tables. */
+export function formatPoundsShort(pence: Pence): string {
+  assertPence(pence);
+  const abs = Math.abs(pence);
+  const sign = pence < 0 ? '-' : '';
+  if (abs >= 100_000_000) {
+    const hundredthsOfMillion = divRoundHalfAwayFromZero(abs, 1_000_000);
+    return `${sign}£${Math.trunc(hundredthsOfMillion / 100)}.${String(hundredthsOfMillion % 100).padStart(2, '0')}m`;
+  }
+  if (abs >= 100_000) return `${sign}£${divRoundHalfAwayFromZero(abs, 100_000)}k`;
+  return formatPounds(pence);
+}
+
+export function assertPence(value: number): asserts value is Pence {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a whole number of pence`);
+}
+
+/** n ÷ d rounded to the nearest integer, halves away from zero. Exact for any safe integers. */
+export function divRoundHalfAwayFromZero(n: number, d: number): number {
+  assertPence(n);
+  assertPence(d);
+  if (d === 0) throw new RangeError('division by zero');
+  return Number(bigDivRound(BigInt(n), BigInt(d)));
+}
+
+/** amount × numerator ÷ denominator, rounded half away from zero, without intermediate overflow. */
+export function mulDivRound(amount: Pence, numerator: number, denominator: number): Pence {
+  assertPence(amount);
+  assertPence(numerator);
+  assertPence(denominator);
+  if (denominator === 0) throw new RangeError('division by zero');
+  return Number(bigDivRound(BigInt(amount) * BigInt(numerator), BigInt(denominator)));
+}
+
+function bigDivRound(n: bigint, d: bigint): bigint {
+  const negative = n < 0n !== d < 0n;
+  const a = n < 0n ? -n : n;
+  const b = d < 0n ? -d : d;
+  let q = a / b;
+  if ((a % b) * 2n >= b) q += 1n;
+  return negative ? -q : q;
+}
+
+/**
+ * Splits a total into `parts` amounts that differ by at most a penny and sum
+ * exactly to the total; the earlier parts carry the extra pennies.
+ * Works for negative totals (dis-benefits) symmetrically.
+ */
+export function allocateEvenly(total: Pence, parts: number): Pence[] {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError('parts must be a positive integer');
+  return allocateByWeights(total, Array.from({ length: parts }, () => 1));
+}
+
+/**
+ * Splits a total in proportion to non-negative integer weights by the largest
+ * remainder method: the parts always sum exactly to the total.
+ */
+export function allocateByWeights(total: Pence, weights: readonly number[]): Pence[] {
+  assertPence(total);
+  if (weights.length === 0) throw new RangeError('weights must not be empty');
+  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new RangeError('weights must be non-negative integers');
+  const sumW = weights.reduce((a, b) => a + BigInt(b), 0n);
+  if (sumW === 0n) throw new RangeError('weights must not all be zero');
+  const sign = total < 0 ? -1n : 1n;
+  const abs = BigInt(Math.abs(total));
+  const shares = weights.map((w, index) => {
+    const exact = abs * BigInt(w);
+    return { index, floor: exact / sumW, remainder: exact % sumW };
+  });
+  let left = abs - shares.reduce((a, s) => a + s.floor, 0n);
+  const order = [...shares].sort((x, y) => (y.remainder === x.remainder ? x.index - y.index : y.remainder > x.remainder ? 1 : -1));
+  const result = shares.map((s) => s.floor);
+  for (const s of order) {
+    if (left === 0n) break;
+    result[s.index] = (result[s.index] ?? 0n) + 1n;
+    left -= 1n;
+  }
+  return result.map((v) => Number(v * sign));
+}
+
+export function sumPence(values: Iterable<Pence>): Pence {
+  let total = 0;
+  for (const v of values) total += v;
+  assertPence(total);
+  return total;
+}

@@ -1,0 +1,97 @@
+import * as z from 'zod';
+import { EntityMeta, Text, UserId } from './common.ts';
+import { ConflictError, ValidationError } from './errors.ts';
+import { IsoDate } from './fy.ts';
+import { idSchema } from './id.ts';
+import { Code, WorkstreamId } from './workstream.ts';
+
+export const ProjectId = idSchema('project');
+
+export const Stage = z.enum(['pipeline', 'business-case', 'approved', 'delivery', 'closed', 'cancelled']);
+export type Stage = z.infer<typeof Stage>;
+
+/** IPA five-point delivery confidence assessment. */
+export const DeliveryConfidence = z.enum(['green', 'amber-green', 'amber', 'amber-red', 'red']);
+export type DeliveryConfidence = z.infer<typeof DeliveryConfidence>;
+
+const projectFields = {
+  code: Code,
+  name: Text(),
+  workstreamId: WorkstreamId,
+  directorate: Text(100),
+  sro: Text().meta({ description: 'Senior Responsible Owner.' }),
+  manager: UserId.meta({ description: 'User id of the programme manager who maintains the project.' }),
+  stage: Stage,
+  deliveryConfidence: DeliveryConfidence,
+  startDate: IsoDate,
+  endDate: IsoDate,
+};
+
+export const Project = z
+  .object({ id: ProjectId, ...projectFields, ...EntityMeta })
+  .meta({ id: 'Project' });
+export type Project = z.infer<typeof Project>;
+
+export const CreateProject = z
+  .strictObject({
+    ...projectFields,
+    manager: projectFields.manager.optional().meta({ description: 'Defaults to the caller.' }),
+    stage: Stage.default('pipeline'),
+    deliveryConfidence: DeliveryConfidence.default('amber'),
+  })
+  .meta({ id: 'CreateProject' });
+export type CreateProject = z.infer<typeof CreateProject>;
+
+export const PatchProject = z
+  .strictObject({
+    code: projectFields.code.optional(),
+    name: projectFields.name.optional(),
+    workstreamId: projectFields.workstreamId.optional(),
+    directorate: projectFields.directorate.optional(),
+    sro: projectFields.sro.optional(),
+    manager: projectFields.manager.optional(),
+    stage: Stage.optional(),
+    deliveryConfidence: DeliveryConfidence.optional(),
+    startDate: IsoDate.optional(),
+    endDate: IsoDate.optional(),
+  })
+  .meta({ id: 'PatchProject' });
+export type PatchProject = z.infer<typeof PatchProject>;
+
+export type ProjectFields = Omit<Project, keyof typeof EntityMeta>;
+
+/** Stages at or after approval: the baseline is locked from here on. */
+const APPROVED_OR_LATER: ReadonlySet<Stage> = new Set(['approved', 'delivery', 'closed', 'cancelled']);
+
+export function isBaselineLocked(stage: Stage): boolean {
+  return APPROVED_OR_LATER.has(stage);
+}
+
+/**
+ * Checks a project's fields together: the end is not before the start, and a
+ * project that has reached approval cannot go back to an earlier stage (that
+ * would unlock its baseline without a re-baseline).
+ */
+export function validateProject(next: ProjectFields, previous?: ProjectFields): void {
+  if (next.endDate < next.startDate) {
+    throw new ValidationError('The end date is before the start date.', [
+      { path: 'endDate', message: `must be on or after startDate (${next.startDate})` },
+    ]);
+  }
+  if (previous && isBaselineLocked(previous.stage) && !isBaselineLocked(next.stage)) {
+    throw new ConflictError(
+      'invalid-stage-transition',
+      `Project ${previous.code} is ${previous.stage}; it cannot go back to ${next.stage} once approved.`,
+      [{ path: 'stage', message: `cannot move from ${previous.stage} to ${next.stage}` }],
+    );
+  }
+}
+
+export function applyProjectPatch(project: Project, patch: PatchProject): ProjectFields {
+  const { version: _v, createdAt: _ca, createdBy: _cb, updatedAt: _ua, updatedBy: _ub, ...fields } = project;
+  return { ...fields, ...definedOnly(patch) };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
