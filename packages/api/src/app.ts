@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { NotFoundError, PayloadTooLargeError } from '@bt/core';
+import type { Deps } from '@bt/services';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import * as z from 'zod';
+import { authenticate, type AuthConfig } from './auth.ts';
+import type { AppEnv } from './env.ts';
+import { requireJsonBody } from './http.ts';
+import { logger } from './logger.ts';
+import { onError, problemResponse, validationError } from './problem.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { projectRoutes } from './routes/projects.ts';
+import { workstreamRoutes } from './routes/workstreams.ts';
+
+export interface AppConfig {
+  auth: AuthConfig;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** Where the docs page loads Swagger UI from: a local path when served locally, the public CDN otherwise. */
+  docsAssetsBaseUrl?: string | undefined;
+}
+
+const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
+
+/**
+ * The one Hono app: served by the local server and, through `handle(app)`, by
+ * the API Lambda. Routes are validated by zod schemas that also generate the
+ * OpenAPI 3.1 document.
+ */
+export function createApp(deps: Deps, config: AppConfig) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error as z.ZodError, TARGET_NAMES[result.target] ?? result.target);
+    },
+  });
+
+  app.use(
+    requestId({
+      // In Lambda, API Gateway's request id ties our logs to its access logs.
+      generator: (c) => lambdaRequestId(c.env as AppEnv['Bindings'] | undefined) ?? crypto.randomUUID(),
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+    });
+  });
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`The request body is larger than ${config.bodyLimitBytes} bytes.`);
+      },
+    }),
+  );
+  app.use('/v1/*', requireJsonBody);
+  app.use('/v1/*', authenticate(config.auth));
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  workstreamRoutes(deps, app);
+  projectRoutes(deps, app);
+  auditRoutes(deps, app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Transformation programme benefits tracker',
+      version: '0.1.0',
+      description:
+        'Tracks a council transformation programme against its MTFS: workstreams, projects, benefits (planned vs realised savings), investment, risks and milestones. Money is integer pence; financial years are written 2025/26.',
+    },
+  });
+  app.use('/docs', async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:");
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', ...(config.docsAssetsBaseUrl ? { baseUrl: config.docsAssetsBaseUrl } : {}) }));
+
+  app.notFound((c) => problemResponse(c, new NotFoundError(`There is no ${c.req.method} ${c.req.path}.`)));
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function lambdaRequestId(bindings: AppEnv['Bindings'] | undefined): string | undefined {
+  const context = bindings?.event?.requestContext;
+  return context && 'requestId' in context && typeof context.requestId === 'string' ? context.requestId : undefined;
+}

@@ -1,0 +1,71 @@
+import { Role, UnauthenticatedError, type Principal } from '@bt/core';
+import type { MiddlewareHandler } from 'hono';
+import { verify } from 'hono/jwt';
+import { JwtTokenExpired, JwtTokenAudience, JwtTokenIssuer, JwtTokenNotBefore } from 'hono/utils/jwt/types';
+import * as z from 'zod';
+import type { AppEnv } from './env.ts';
+
+/**
+ * Identity comes from a JWT. Locally the app verifies HS256 tokens itself
+ * (signed with LOCAL_JWT_SECRET); in AWS the HTTP API's JWT authorizer has
+ * verified the token and the app reads the claims it passes on.
+ */
+export type AuthConfig =
+  | { mode: 'local-hs256'; secret: string; issuer: string; audience: string }
+  | { mode: 'apigw-jwt' };
+
+export const LOCAL_ISSUER = 'benefits-tracker-local';
+export const AUDIENCE = 'benefits-tracker';
+
+/** Roles arrive as a JSON array, a space- or comma-separated string, or API Gateway's "[a b]" rendering of an array. */
+const RoleList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.replace(/^\[|\]$/g, '').split(/[\s,]+/)).filter((r) => r.length > 0));
+
+const Claims = z.object({
+  sub: z.string().min(1).max(128),
+  name: z.string().max(200).optional(),
+  email: z.string().max(320).optional(),
+  roles: RoleList.optional(),
+  'cognito:groups': RoleList.optional(),
+});
+
+export function principalFromClaims(claims: unknown): Principal {
+  const parsed = Claims.safeParse(claims);
+  if (!parsed.success) throw new UnauthenticatedError('The token does not carry a valid subject.');
+  const { sub, name, email } = parsed.data;
+  const names = new Set([...(parsed.data.roles ?? []), ...(parsed.data['cognito:groups'] ?? [])]);
+  const roles = [...names].filter((r): r is Role => Role.safeParse(r).success);
+  return { sub, name: name ?? sub, ...(email ? { email } : {}), roles };
+}
+
+async function verifyLocal(token: string, config: Extract<AuthConfig, { mode: 'local-hs256' }>): Promise<Principal> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(token, config.secret, { alg: 'HS256', iss: config.issuer, aud: config.audience });
+  } catch (error) {
+    if (error instanceof JwtTokenExpired) throw new UnauthenticatedError('The token has expired; get a new one.');
+    if (error instanceof JwtTokenNotBefore) throw new UnauthenticatedError('The token is not valid yet.');
+    if (error instanceof JwtTokenAudience) throw new UnauthenticatedError(`The token is not meant for this API (audience must be ${config.audience}).`);
+    if (error instanceof JwtTokenIssuer) throw new UnauthenticatedError(`The token was not issued by ${config.issuer}.`);
+    throw new UnauthenticatedError('The token is not valid: its signature, algorithm or format was refused.');
+  }
+  if (typeof payload.exp !== 'number') throw new UnauthenticatedError('The token has no expiry; tokens must expire.');
+  return principalFromClaims(payload);
+}
+
+export function authenticate(config: AuthConfig): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (config.mode === 'apigw-jwt') {
+      const claims = (c.env?.event?.requestContext as { authorizer?: { jwt?: { claims?: unknown } } } | undefined)?.authorizer?.jwt?.claims;
+      if (!claims) throw new UnauthenticatedError('No verified identity reached the API.');
+      c.set('principal', principalFromClaims(claims));
+      return next();
+    }
+    const header = c.req.header('Authorization');
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) throw new UnauthenticatedError('Send a bearer token in the Authorization header.');
+    c.set('principal', await verifyLocal(match[1], config));
+    return next();
+  };
+}

@@ -1,0 +1,89 @@
+import {
+  AppError,
+  BadRequestError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  ValidationError,
+  type FieldError,
+} from '@bt/core';
+import { isStoreUnavailable, toUnavailable } from '@bt/store';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as z from 'zod';
+import type { AppEnv } from './env.ts';
+import { logger } from './logger.ts';
+
+/** RFC 9457 problem details, as every error of the API is answered. */
+export const Problem = z
+  .object({
+    type: z.string().meta({ example: '/problems/validation-failed' }),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    code: z.string().meta({ description: 'Stable machine-readable code.' }),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'The failing fields, for validation errors.' }),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof Problem>;
+
+export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  const body: Problem = {
+    type: `/problems/${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    instance: c.req.path,
+    code: error.code,
+    requestId: c.get('requestId'),
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+  const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+  if (error instanceof UnauthenticatedError) headers['WWW-Authenticate'] = 'Bearer realm="benefits-tracker"';
+  return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, headers);
+}
+
+/** zod issues → the failing fields, with unknown keys each named. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: base ? `${base}.${k}` : k, message: 'is not a field of this resource (or may not be set by a client)' }));
+    }
+    return [{ path: base || '(body)', message: issue.message }];
+  });
+}
+
+export function validationError(error: z.ZodError, where: string): ValidationError {
+  const errors = fieldErrors(error);
+  return new ValidationError(`The ${where} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`, errors);
+}
+
+/** The one place errors become responses. Unknown errors are logged and answered with a generic 500. */
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof AppError) return problemResponse(c, error);
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return problemResponse(c, new PayloadTooLargeError(error.message || 'The request body is too large.'));
+    if (error.status === 400) return problemResponse(c, new BadRequestError(error.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON.' : error.message));
+    if (error.status === 401) return problemResponse(c, new UnauthenticatedError(error.message || 'Authentication is required.'));
+  }
+  if (isStoreUnavailable(error)) {
+    logger.warn('store unavailable', { requestId: c.get('requestId'), error });
+    return problemResponse(c, toUnavailable());
+  }
+  logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
+  const body: Problem = {
+    type: '/problems/internal-error',
+    title: 'Internal error',
+    status: 500,
+    detail: 'Something went wrong on our side. It has been logged; quote the request id if you report it.',
+    code: 'internal-error',
+    requestId: c.get('requestId'),
+  };
+  return c.body(JSON.stringify(body), 500, { 'Content-Type': 'application/problem+json' });
+}

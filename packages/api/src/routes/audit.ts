@@ -1,0 +1,25 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { AuditEntry } from '@bt/core';
+import { listAudit, type Deps } from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller, PageQuery, pageOf } from '../http.ts';
+import { problems, security } from '../openapi.ts';
+
+export function auditRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit',
+      tags: ['Audit'],
+      security,
+      summary: 'The audit trail of one entity (or of everything), oldest first',
+      request: { query: z.object({ ...PageQuery, entityId: z.string().regex(/^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id such as prj_…').optional() }) },
+      responses: { 200: { description: 'A page of audit entries', content: { 'application/json': { schema: pageOf(AuditEntry, 'AuditPage') } } }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { entityId, limit, cursor } = c.req.valid('query');
+      return c.json(await listAudit(deps, caller(c), entityId, { limit, cursor }), 200);
+    },
+  );
+}

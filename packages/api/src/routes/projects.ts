@@ -1,0 +1,88 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { CreateProject, PatchProject, Project, ProjectId, Stage, WorkstreamId } from '@bt/core';
+import { createProject, getProject, listProjects, updateProject, type Deps } from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
+import { ETagHeader, IfMatchHeaders, json, problems, security } from '../openapi.ts';
+
+const tags = ['Projects'];
+const IdParam = z.object({ id: ProjectId });
+
+export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/projects',
+      tags,
+      security,
+      summary: 'List projects by code, optionally of one workstream, stage or directorate',
+      request: {
+        query: z.object({
+          ...PageQuery,
+          workstreamId: WorkstreamId.optional(),
+          stage: Stage.optional(),
+          directorate: z.string().max(100).optional(),
+        }),
+      },
+      responses: { 200: { description: 'A page of projects', ...json(pageOf(Project, 'ProjectPage')) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      return c.json(await listProjects(deps, caller(c), filter, { limit, cursor }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/projects',
+      tags,
+      security,
+      summary: 'Create a project (admin, or a programme manager for a project they manage)',
+      request: { body: { required: true, ...json(CreateProject) } },
+      responses: { 201: { description: 'Created', headers: ETagHeader, ...json(Project) }, ...problems(400, 401, 403, 409, 413, 415, 422) },
+    }),
+    async (c) => {
+      const project = await createProject(deps, caller(c), c.req.valid('json'));
+      c.header('ETag', etag(project.version));
+      c.header('Location', `/v1/projects/${project.id}`);
+      return c.json(project, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/projects/{id}',
+      tags,
+      security,
+      summary: 'A project',
+      request: { params: IdParam },
+      responses: { 200: { description: 'The project', headers: ETagHeader, ...json(Project) }, ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const project = await getProject(deps, caller(c), c.req.valid('param').id);
+      c.header('ETag', etag(project.version));
+      return c.json(project, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/projects/{id}',
+      tags,
+      security,
+      summary: 'Change a project (its manager or an admin)',
+      description: 'A merge patch. Once approved, a project cannot go back to pipeline or business-case. Only an admin can change the manager.',
+      request: { params: IdParam, headers: IfMatchHeaders, body: { required: true, ...json(PatchProject) } },
+      responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Project) }, ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+    }),
+    async (c) => {
+      const project = await updateProject(deps, caller(c), c.req.valid('param').id, c.req.valid('json'), expectedVersion(c));
+      c.header('ETag', etag(project.version));
+      return c.json(project, 200);
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { Role } from '@bt/core';
+import { logger } from '@bt/api';
+import { ConfigError, loadLocalConfig } from './config.ts';
+import { startLocal } from './server.ts';
+import { makeToken } from './token.ts';
+
+const USAGE = `Usage:
+  pnpm start                                   start the product locally (DynamoDB Local + API + docs)
+  pnpm token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
+                                               print a bearer token for the local API
+Roles: ${Role.options.join(', ')}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv.filter((a) => a !== '--');
+  switch (command) {
+    case 'start':
+      return start();
+    case 'token':
+      return token(rest);
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return command === undefined || command === 'help' ? 0 : 2;
+  }
+}
+
+async function start(): Promise<number> {
+  const config = loadLocalConfig();
+  const run = await startLocal(config);
+  process.stdout.write(
+    `\nBenefits tracker running at ${run.url}\n  API docs: ${run.url}/docs\n  OpenAPI:  ${run.url}/openapi.json\n  Token:    pnpm token -- --role admin --sub you\n  Data:     ${config.dataDir}\n\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info(`received ${signal}, stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGHUP', () => shutdown('SIGHUP'));
+  });
+  await run.stop();
+  return 0;
+}
+
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string', multiple: true },
+      sub: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      hours: { type: 'string' },
+    },
+  });
+  const roles = (values.role ?? []).flatMap((r) => r.split(','));
+  const parsed = Role.array().min(1).safeParse(roles);
+  if (!parsed.success) {
+    process.stderr.write(`--role must be one or more of: ${Role.options.join(', ')}\n`);
+    return 2;
+  }
+  const hours = values.hours === undefined ? 8 : Number(values.hours);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
+    process.stderr.write('--hours must be a number of hours between 0 and 720\n');
+    return 2;
+  }
+  const config = loadLocalConfig();
+  const sub = values.sub ?? `${parsed.data[0]}-user`;
+  const jwt = await makeToken(
+    config.jwtSecret,
+    { sub, roles: parsed.data, ...(values.name ? { name: values.name } : {}), ...(values.email ? { email: values.email } : {}) },
+    { ttlSeconds: Math.round(hours * 3600) },
+  );
+  process.stdout.write(`${jwt}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else logger.error('failed', { error });
+    process.exit(1);
+  },
+);

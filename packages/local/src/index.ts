@@ -1,0 +1,4 @@
+export * from './config.ts';
+export * from './dynamodb-local.ts';
+export * from './server.ts';
+export * from './token.ts';

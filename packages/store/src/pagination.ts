@@ -1,0 +1,80 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BadRequestError } from '@bt/core';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+type Key = Record<string, string>;
+
+/**
+ * One page of a Query. Filters are applied by DynamoDB after `Limit`, so this
+ * keeps reading until it has `limit` matching items or the partition ends, and
+ * makes the cursor from the last item it returns — never skipping an item.
+ * The cursor is the position's key, base64url-encoded; a decoded cursor must
+ * name exactly this query's key attributes and partition, or it is refused.
+ */
+export async function queryPage(
+  doc: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  keyNames: readonly string[],
+  partition: { name: string; value: string },
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
+  let startKey: Key | undefined = page.cursor ? decodeCursor(page.cursor, keyNames, partition) : undefined;
+  const items: Record<string, unknown>[] = [];
+  for (;;) {
+    const want = page.limit - items.length;
+    const result = await doc.send(
+      new QueryCommand({ ...input, Limit: input.FilterExpression ? Math.max(want, 25) : want, ExclusiveStartKey: startKey }),
+    );
+    const got = result.Items ?? [];
+    for (let i = 0; i < got.length; i++) {
+      items.push(got[i]!);
+      if (items.length === page.limit) {
+        const more = i < got.length - 1 || result.LastEvaluatedKey !== undefined;
+        return { items, nextCursor: more ? encodeCursor(pick(got[i]!, keyNames)) : null };
+      }
+    }
+    if (!result.LastEvaluatedKey) return { items, nextCursor: null };
+    startKey = result.LastEvaluatedKey as Key;
+  }
+}
+
+function pick(item: Record<string, unknown>, names: readonly string[]): Key {
+  return Object.fromEntries(names.map((n) => [n, String(item[n])]));
+}
+
+export function encodeCursor(key: Key): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, keyNames: readonly string[], partition: { name: string; value: string }): Key {
+  const invalid = () =>
+    new BadRequestError('The cursor is not valid for this list. Use the nextCursor of the previous page, unchanged.', [
+      { path: 'cursor', message: 'not a cursor of this list' },
+    ]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
+  const entries = Object.entries(parsed);
+  if (entries.length !== keyNames.length) throw invalid();
+  for (const [k, v] of entries) {
+    if (!keyNames.includes(k) || typeof v !== 'string' || v.length === 0 || v.length > 1024) throw invalid();
+  }
+  const key = parsed as Key;
+  if (key[partition.name] !== partition.value) throw invalid();
+  return key;
+}

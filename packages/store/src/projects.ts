@@ -1,0 +1,104 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, Project, type ProjectFields, type Stage, type AppError } from '@bt/core';
+import { auditOp, type WriteContext } from './audit.ts';
+import { keys, stripKeys } from './keys.ts';
+import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { transact, type TxOp } from './transact.ts';
+import { codeChangeOps, codeGuardOp, staleVersion } from './workstreams.ts';
+
+export interface ProjectFilter {
+  workstreamId?: string | undefined;
+  stage?: Stage | undefined;
+  directorate?: string | undefined;
+}
+
+export class ProjectRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Project | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.project(id), ConsistentRead: true }));
+    return result.Item ? Project.parse(stripKeys(result.Item)) : undefined;
+  }
+
+  async getOrThrow(id: string): Promise<Project> {
+    const project = await this.get(id);
+    if (!project) throw new NotFoundError(`There is no project ${id}.`);
+    return project;
+  }
+
+  /** Projects by code: all of them, or one workstream's (its own index partition); stage and directorate filter. */
+  async list(filter: ProjectFilter, page: PageRequest): Promise<Page<Project>> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const filters: string[] = [];
+    if (filter.stage) {
+      names['#stage'] = 'stage';
+      values[':stage'] = filter.stage;
+      filters.push('#stage = :stage');
+    }
+    if (filter.directorate) {
+      names['#dir'] = 'directorate';
+      values[':dir'] = filter.directorate;
+      filters.push('#dir = :dir');
+    }
+    const [index, pkName, pkValue] = filter.workstreamId
+      ? (['gsi2', 'gsi2pk', `WS#${filter.workstreamId}`] as const)
+      : (['gsi1', 'gsi1pk', 'PROJECTS'] as const);
+    values[':pk'] = pkValue;
+    const result = await queryPage(
+      this.doc,
+      {
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: `${pkName} = :pk`,
+        ExpressionAttributeValues: values,
+        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+      },
+      ['pk', 'sk', pkName, index === 'gsi1' ? 'gsi1sk' : 'gsi2sk'],
+      { name: pkName, value: pkValue },
+      page,
+    );
+    return { items: result.items.map((i) => Project.parse(stripKeys(i))), nextCursor: result.nextCursor };
+  }
+
+  /** Creates a project with its code guard and audit entry; `guards` add checks (e.g. that its workstream exists). */
+  async create(ctx: WriteContext, fields: ProjectFields, guards: TxOp[]): Promise<Project> {
+    const project: Project = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+    await transact(this.doc, [
+      this.putOp(project, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Project ${project.id} already exists.`)),
+      codeGuardOp(this.tableName, 'project', project.code, project.id),
+      ...guards,
+      auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, action: 'create', before: null, after: project }),
+    ]);
+    return project;
+  }
+
+  /** Writes the next version if the project is still at `before.version` (412 otherwise), with its audit entry. */
+  async update(ctx: WriteContext, before: Project, fields: ProjectFields, guards: TxOp[]): Promise<Project> {
+    const next: Project = { ...before, ...fields, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+    await transact(this.doc, [
+      this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
+      ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
+      ...guards,
+      auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, action: 'update', before, after: next }),
+    ]);
+    return next;
+  }
+
+  private putOp(project: Project, condition: string, onConditionFailed: () => AppError, values?: Record<string, unknown>): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.project(project.id), ...keys.projectIndex(project.code, project.workstreamId), entity: 'project', ...project },
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        },
+      },
+      onConditionFailed,
+    };
+  }
+}
