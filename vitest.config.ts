@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// The SDK warns that Node 20 loses support in 2027; Lambda runs Node 24, so keep test output to what matters.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         test: {
           name: 'unit',
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           include: ['packages/*/src/**/*.test.ts'],
           environment: 'node',
         },
@@ -13,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
+import type { Role } from '@bt/core';
+import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
+import { inject } from 'vitest';
+import { makeToken } from '../../packages/local/src/token.ts';
+
+export const TEST_SECRET = 'integration-test-secret-0123456789abcdef';
+
+export interface CallOptions {
+  token?: string | undefined;
+  body?: unknown;
+  /** Sent as-is instead of JSON.stringify(body). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  contentType: string | null;
+}
+
+/**
+ * The API over a fresh table in the run's DynamoDB Local, with tokens for
+ * each role. Integration tests refuse to run without that endpoint.
+ */
+export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
+  const endpoint = inject('dynamoEndpoint');
+  if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
+  const tableName = `test-${randomUUID()}`;
+  const counter = new RequestCounter();
+  const store = new Store({ region: 'eu-west-2', endpoint, tableName }, counter);
+  await ensureTable(store.client, mainTable, tableName);
+  const app = createApp(
+    { store, clock: () => new Date() },
+    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536 },
+  );
+
+  const token = (roles: Role[], sub: string, extra: { ttlSeconds?: number; now?: number } = {}) =>
+    makeToken(TEST_SECRET, { sub, name: `${sub} (test)`, roles }, extra);
+  const tokens = {
+    admin: await token(['admin'], 'ada'),
+    pm: await token(['programme-manager'], 'pat'),
+    otherPm: await token(['programme-manager'], 'priya'),
+    finance: await token(['finance'], 'fin'),
+    cmt: await token(['cmt'], 'chief'),
+    feedReader: await token(['feed-reader'], 'powerbi'),
+  };
+
+  async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.rawBody !== undefined) body = opts.rawBody;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    const contentType = res.headers.get('content-type');
+    return { status: res.status, headers: res.headers, contentType, body: text && contentType?.includes('json') ? JSON.parse(text) : text };
+  }
+
+  return {
+    app,
+    store,
+    counter,
+    tableName,
+    tokens,
+    token,
+    call,
+    async cleanup() {
+      await store.client.send(new DeleteTableCommand({ TableName: tableName }));
+      store.destroy();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+let seq = 0;
+/** A code no other test uses. */
+export function uniqueCode(prefix: string): string {
+  seq += 1;
+  return `${prefix}${process.pid % 1000}${seq}`;
+}
+
+export function workstreamBody(overrides: Record<string, unknown> = {}) {
+  return { code: uniqueCode('WS'), name: 'Adult Social Care', lead: 'Director of Adult Services', mtfsTargets: { '2025/26': 1_200_000_00 }, ...overrides };
+}
+
+export function projectBody(workstreamId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    code: uniqueCode('PRJ'),
+    name: 'Reablement at home',
+    workstreamId,
+    directorate: 'Adults',
+    sro: 'Director of Adult Services',
+    startDate: '2025-04-01',
+    endDate: '2027-03-31',
+    ...overrides,
+  };
+}
+
+/** Asserts an RFC 9457 problem+json reply with the given status and, optionally, code. */
+export function expectProblem(reply: Reply, status: number, code?: string) {
+  const context = `${reply.status} ${JSON.stringify(reply.body)}`;
+  if (reply.status !== status) throw new Error(`expected ${status}, got ${context}`);
+  if (!reply.contentType?.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${reply.contentType}: ${context}`);
+  const p = reply.body as { status: number; title: string; detail: string; type: string; code: string };
+  if (p.status !== status || !p.title || !p.detail || !p.type || !p.code) throw new Error(`incomplete problem: ${context}`);
+  if (code && p.code !== code) throw new Error(`expected code ${code}: ${context}`);
+  return reply.body as { status: number; detail: string; code: string; errors?: { path: string; message: string }[] };
+}
