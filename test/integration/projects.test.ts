@@ -85,7 +85,7 @@ describe('projects', () => {
         const ids: string[] = [];
         let cursor: string | null = null;
         do {
-          const page = await local.call('GET', `/v1/projects?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: local.tokens.cmt });
+          const page: { status: number; body: any } = await local.call('GET', `/v1/projects?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: local.tokens.cmt });
           expect(page.status).toBe(200);
           ids.push(...page.body.items.map((x: { id: string }) => x.id));
           cursor = page.body.nextCursor;

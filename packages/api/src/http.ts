@@ -33,9 +33,8 @@ export function expectedVersion(c: Context<AppEnv>): number | undefined {
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
     const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const hasBody = c.req.header('Content-Length') !== undefined ? c.req.header('Content-Length') !== '0' : c.req.header('Transfer-Encoding') !== undefined;
-    if (hasBody && !/^application\/([\w.-]+\+)?json$/.test(type)) {
-      throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type || 'no Content-Type'}).`);
+    if (type && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+      throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type}).`);
     }
   }
   return next();

@@ -1,6 +1,8 @@
 import {
   AppError,
   BadRequestError,
+  NotFoundError,
+  UnsupportedMediaTypeError,
   PayloadTooLargeError,
   UnauthenticatedError,
   ValidationError,
@@ -64,14 +66,26 @@ export function validationError(error: z.ZodError, where: string): ValidationErr
   return new ValidationError(`The ${where} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`, errors);
 }
 
+/** Hono's own 4xx (from its validators and middleware), in our vocabulary. */
+function fromHttpException(error: HTTPException): AppError {
+  switch (error.status) {
+    case 401:
+      return new UnauthenticatedError(error.message || 'Authentication is required.');
+    case 404:
+      return new NotFoundError(error.message || 'Not found.');
+    case 413:
+      return new PayloadTooLargeError(error.message || 'The request body is too large.');
+    case 415:
+      return new UnsupportedMediaTypeError('Send the body as application/json.');
+    default:
+      return new BadRequestError(error.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON.' : error.message || 'Bad request.');
+  }
+}
+
 /** The one place errors become responses. Unknown errors are logged and answered with a generic 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof AppError) return problemResponse(c, error);
-  if (error instanceof HTTPException) {
-    if (error.status === 413) return problemResponse(c, new PayloadTooLargeError(error.message || 'The request body is too large.'));
-    if (error.status === 400) return problemResponse(c, new BadRequestError(error.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON.' : error.message));
-    if (error.status === 401) return problemResponse(c, new UnauthenticatedError(error.message || 'Authentication is required.'));
-  }
+  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) return problemResponse(c, fromHttpException(error));
   if (isStoreUnavailable(error)) {
     logger.warn('store unavailable', { requestId: c.get('requestId'), error });
     return problemResponse(c, toUnavailable());

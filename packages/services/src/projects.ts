@@ -2,6 +2,7 @@ import {
   applyProjectPatch,
   assertCan,
   assertCanChangeProject,
+  changedFields,
   ForbiddenError,
   newId,
   UnprocessableError,
@@ -74,6 +75,7 @@ export async function updateProject(
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
   const next = applyProjectPatch(before, patch);
   validateProject(next, before);
+  if (changedFields(before, { ...before, ...next }).length === 0) return before;
   const guards = next.workstreamId !== before.workstreamId ? [workstreamMustExist(deps, next.workstreamId)] : [];
   return deps.store.projects.update(writeContext(deps, caller), before, next, guards);
 }

@@ -1,6 +1,7 @@
 import {
   applyWorkstreamPatch,
   assertCan,
+  changedFields,
   newId,
   patchTouchesOnlyTargets,
   type CreateWorkstream,
@@ -52,5 +53,8 @@ export async function updateWorkstream(
   assertCan(caller.principal, patchTouchesOnlyTargets(patch) ? 'workstream:set-targets' : 'workstream:update');
   const before = await deps.store.workstreams.getOrThrow(id);
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('workstream', { id, version: expectedVersion });
-  return deps.store.workstreams.update(writeContext(deps, caller), before, applyWorkstreamPatch(before, patch));
+  const next = applyWorkstreamPatch(before, patch);
+  // A patch that changes nothing makes no new version and no audit entry.
+  if (changedFields(before, { ...before, ...next }).length === 0) return before;
+  return deps.store.workstreams.update(writeContext(deps, caller), before, next);
 }
