@@ -1,3 +1,4 @@
+import { ConflictError, PreconditionFailedError } from '@bt/core';
 import type { Principal } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
@@ -27,3 +28,25 @@ export function writeContext(deps: Deps, caller: Caller): WriteContext {
  * the version read just before it, so no update is ever lost).
  */
 export type ExpectedVersion = number | undefined;
+
+/**
+ * Read-modify-write with optimistic concurrency. With an `If-Match` a stale
+ * version is the caller's to resolve (412). Without one, the caller asked to
+ * change whatever is current, so a lost race is retried on a fresh read: the
+ * patch is reapplied and no writer's change is silently lost.
+ */
+export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt: () => Promise<T>, maxAttempts = 25): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (expectedVersion !== undefined || !(error instanceof PreconditionFailedError) || i >= maxAttempts) {
+        if (expectedVersion === undefined && error instanceof PreconditionFailedError) {
+          throw new ConflictError('concurrent-modification', 'Too many people are changing this at once; try again.');
+        }
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * Math.min(i, 5))));
+    }
+  }
+}

@@ -13,7 +13,7 @@ import {
   type ProjectFields,
 } from '@bt/core';
 import { staleVersion, type Page, type PageRequest, type ProjectFilter } from '@bt/store';
-import { writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 function workstreamMustExist(deps: Deps, workstreamId: string) {
   return deps.store.workstreams.existsOp(
@@ -69,13 +69,17 @@ export async function updateProject(
   expectedVersion: ExpectedVersion,
 ): Promise<Project> {
   assertCan(caller.principal, 'project:write');
-  const before = await deps.store.projects.getOrThrow(id);
-  assertCanChangeProject(caller.principal, before);
-  if (patch.manager !== undefined && patch.manager !== before.manager) assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can hand a project to another manager.');
-  if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
-  const next = applyProjectPatch(before, patch);
-  validateProject(next, before);
-  if (changedFields(before, { ...before, ...next }).length === 0) return before;
-  const guards = next.workstreamId !== before.workstreamId ? [workstreamMustExist(deps, next.workstreamId)] : [];
-  return deps.store.projects.update(writeContext(deps, caller), before, next, guards);
+  return withFreshRead(expectedVersion, async () => {
+    const before = await deps.store.projects.getOrThrow(id);
+    assertCanChangeProject(caller.principal, before);
+    if (patch.manager !== undefined && patch.manager !== before.manager) {
+      assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can hand a project to another manager.');
+    }
+    if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
+    const next = applyProjectPatch(before, patch);
+    validateProject(next, before);
+    if (changedFields(before, { ...before, ...next }).length === 0) return before;
+    const guards = next.workstreamId !== before.workstreamId ? [workstreamMustExist(deps, next.workstreamId)] : [];
+    return deps.store.projects.update(writeContext(deps, caller), before, next, guards);
+  });
 }

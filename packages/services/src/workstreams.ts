@@ -10,7 +10,7 @@ import {
 } from '@bt/core';
 import type { Page, PageRequest } from '@bt/store';
 import { staleVersion } from '@bt/store';
-import { writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 /**
  * Create a workstream (admin).
@@ -51,10 +51,12 @@ export async function updateWorkstream(
   expectedVersion: ExpectedVersion,
 ): Promise<Workstream> {
   assertCan(caller.principal, patchTouchesOnlyTargets(patch) ? 'workstream:set-targets' : 'workstream:update');
-  const before = await deps.store.workstreams.getOrThrow(id);
-  if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('workstream', { id, version: expectedVersion });
-  const next = applyWorkstreamPatch(before, patch);
-  // A patch that changes nothing makes no new version and no audit entry.
-  if (changedFields(before, { ...before, ...next }).length === 0) return before;
-  return deps.store.workstreams.update(writeContext(deps, caller), before, next);
+  return withFreshRead(expectedVersion, async () => {
+    const before = await deps.store.workstreams.getOrThrow(id);
+    if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('workstream', { id, version: expectedVersion });
+    const next = applyWorkstreamPatch(before, patch);
+    // A patch that changes nothing makes no new version and no audit entry.
+    if (changedFields(before, { ...before, ...next }).length === 0) return before;
+    return deps.store.workstreams.update(writeContext(deps, caller), before, next);
+  });
 }
