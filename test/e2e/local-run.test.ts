@@ -77,7 +77,7 @@ describe('the local run', () => {
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('/docs/assets/swagger-ui-dist/swagger-ui-bundle.js');
     expect((await fetch(`${url}/docs/assets/swagger-ui-dist/swagger-ui-bundle.js`)).status).toBe(200);
-    const doc = await (await fetch(`${url}/openapi.json`)).json();
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/workstreams', '/v1/workstreams/{id}', '/v1/projects', '/v1/projects/{id}', '/v1/audit']));
 
@@ -89,7 +89,7 @@ describe('the local run', () => {
       body: JSON.stringify({ code: 'E2E', name: 'Income & Debt', lead: 'Head of Revenues', mtfsTargets: { '2025/26': 220_000_000 } }),
     });
     expect(created.status).toBe(201);
-    workstreamId = (await created.json()).id;
+    workstreamId = ((await created.json()) as { id: string }).id;
 
     // SIGKILL gives the server no chance to clean up: the watchdog must still stop java.
     const javaPid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
@@ -102,7 +102,7 @@ describe('the local run', () => {
     const { child, url } = await start(port);
     const read = await fetch(`${url}/v1/workstreams/${workstreamId}`, { headers: { Authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
-    expect((await read.json()).code).toBe('E2E');
+    expect(((await read.json()) as { code: string }).code).toBe('E2E');
 
     const javaPid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

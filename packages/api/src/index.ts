@@ -2,3 +2,4 @@ export * from './app.ts';
 export * from './auth.ts';
 export * from './logger.ts';
 export * from './problem.ts';
+export * from './config.ts';

@@ -1,0 +1,26 @@
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * The esbuild settings for every Lambda bundle, shared by the CDK stack and
+ * the bundle tests so that what is tested is what is deployed.
+ * The AWS SDK is bundled (not taken from the runtime) so the deployed
+ * version is the one pinned in the lockfile.
+ */
+export const lambdaBundling = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  treeShaking: true,
+  mainFields: ['module', 'main'],
+  // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+} as const satisfies BuildOptions;
+
+/** Entry points of the functions, relative to the repository root. */
+export const FUNCTION_ENTRIES = {
+  api: 'functions/api/index.ts',
+} as const;

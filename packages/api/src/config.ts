@@ -1,0 +1,23 @@
+import * as z from 'zod';
+
+/**
+ * Settings of the API Lambda, read once at cold start. A missing required
+ * setting stops the function with a clear message rather than running half-configured.
+ */
+const LambdaEnv = z.object({
+  TABLE_NAME: z.string().min(3),
+  AWS_REGION: z.string().min(1),
+  /** Only for tests that invoke the bundle against DynamoDB Local. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  DOCS_ASSETS_BASE_URL: z.url().optional(),
+});
+export type LambdaEnv = z.infer<typeof LambdaEnv>;
+
+export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
+  const parsed = LambdaEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid function settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LambdaEvent } from 'hono/aws-lambda';
+
+const root = join(import.meta.dirname, '..', '..', 'events');
+
+interface EventsBySource {
+  'http-api': LambdaEvent;
+}
+
+/** A sample event from `events/<source>/<name>.json`. */
+export function loadEvent<S extends keyof EventsBySource>(source: S, name: string): EventsBySource[S] {
+  return JSON.parse(readFileSync(join(root, source, `${name}.json`), 'utf8')) as EventsBySource[S];
+}
