@@ -1,0 +1,21 @@
+import { UnauthenticatedError } from '@bt/core';
+import { describe, expect, it } from 'vitest';
+import { principalFromClaims } from './auth.ts';
+
+describe('claims to a principal', () => {
+  it("reads API Gateway's rendering of arrays, JSON arrays and separated strings, keeping only known roles", () => {
+    expect(principalFromClaims({ sub: 'a', 'cognito:groups': '[admin finance]' }).roles).toEqual(['admin', 'finance']);
+    expect(principalFromClaims({ sub: 'a', roles: ['cmt', 'superuser'] }).roles).toEqual(['cmt']);
+    expect(principalFromClaims({ sub: 'a', roles: 'programme-manager,finance' }).roles).toEqual(['programme-manager', 'finance']);
+    expect(principalFromClaims({ sub: 'a', roles: ['finance'], 'cognito:groups': ['finance'] }).roles).toEqual(['finance']);
+    expect(principalFromClaims({ sub: 'a' }).roles).toEqual([]);
+  });
+  it('names the user by name, falling back to the subject', () => {
+    expect(principalFromClaims({ sub: 'u1', name: 'Una' })).toMatchObject({ sub: 'u1', name: 'Una' });
+    expect(principalFromClaims({ sub: 'u1' }).name).toBe('u1');
+  });
+  it('refuses claims without a subject', () => {
+    expect(() => principalFromClaims({ name: 'x' })).toThrow(UnauthenticatedError);
+    expect(() => principalFromClaims(null)).toThrow(UnauthenticatedError);
+  });
+});

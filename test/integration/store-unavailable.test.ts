@@ -1,0 +1,26 @@
+import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
+import { Store } from '@bt/store';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { makeToken } from '../../packages/local/src/token.ts';
+import { expectProblem, TEST_SECRET, workstreamBody } from '../support/harness.ts';
+
+describe('when DynamoDB cannot be reached', () => {
+  it('answers 503 problem+json, not 500', async () => {
+    const port = await freePort(); // nothing listens there
+    const store = new Store({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${port}`, tableName: 'nowhere' });
+    const app = createApp({ store, clock: () => new Date() }, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536 });
+    const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });
+    for (const [method, body] of [['GET', undefined], ['POST', workstreamBody()]] as const) {
+      const res = await app.request('/v1/workstreams', {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      expectProblem({ status: res.status, headers: res.headers, contentType: res.headers.get('content-type'), body: JSON.parse(text) }, 503, 'service-unavailable');
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    store.destroy();
+  });
+});
