@@ -63,7 +63,7 @@ describe('the API function bundle', () => {
     expect(created.statusCode).toBe(201);
     expect(created.json).toMatchObject({ code: 'ICT', createdBy: '0f1e2d3c-admin', version: 1 });
     expect(created.headers['x-request-id']).toBe('req-create-ws');
-    const audit = await store.audit.list(created.json.id, { limit: 10 });
+    const audit = await store.audit.list({ entityId: created.json.id }, { limit: 10 });
     expect(audit.items[0]).toMatchObject({ action: 'create', requestId: 'req-create-ws', actor: { sub: '0f1e2d3c-admin', name: 'Ada Admin' } });
   });
 

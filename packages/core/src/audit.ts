@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Timestamp, UserId } from './common.ts';
 
-export const EntityType = z.enum(['workstream', 'project', 'benefit', 'investment', 'risk', 'milestone', 'actual', 'alert', 'digest']);
+export const EntityType = z.enum(['workstream', 'project', 'benefit', 'investment', 'risk', 'milestone', 'alert', 'digest']);
 export type EntityType = z.infer<typeof EntityType>;
 
 /** One change, written in the same transaction as the change itself and never edited. */
@@ -10,6 +10,7 @@ export const AuditEntry = z
     id: z.string(),
     entityType: EntityType,
     entityId: z.string(),
+    projectId: z.string().optional().meta({ description: 'The project the change belongs to, if any.' }),
     action: z.string().meta({ example: 'update' }),
     actor: z.object({ sub: UserId, name: z.string() }),
     at: Timestamp,

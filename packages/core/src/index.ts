@@ -7,3 +7,8 @@ export * from './common.ts';
 export * from './workstream.ts';
 export * from './project.ts';
 export * from './audit.ts';
+export * from './series.ts';
+export * from './benefit.ts';
+export * from './investment.ts';
+export * from './risk.ts';
+export * from './milestone.ts';

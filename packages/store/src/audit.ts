@@ -16,13 +16,22 @@ export interface WriteContext {
 export function auditOp(
   tableName: string,
   ctx: WriteContext,
-  change: { entityType: EntityType; entityId: string; action: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null },
+  change: {
+    entityType: EntityType;
+    entityId: string;
+    /** The project the change belongs to, so a project's whole trail can be read. */
+    projectId?: string | undefined;
+    action: string;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  },
 ): TxOp {
   const id = newId('audit', Date.parse(ctx.now));
   const entry: AuditEntry = {
     id,
     entityType: change.entityType,
     entityId: change.entityId,
+    ...(change.projectId ? { projectId: change.projectId } : {}),
     action: change.action,
     actor: ctx.actor,
     at: ctx.now,
@@ -35,7 +44,7 @@ export function auditOp(
     item: {
       Put: {
         TableName: tableName,
-        Item: { ...keys.audit(change.entityId, id), entity: 'audit', ...entry },
+        Item: { ...keys.audit(change.entityId, id, change.projectId), entity: 'audit', ...entry },
         // Audit entries are never overwritten.
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -49,32 +58,25 @@ export class AuditRepository {
     private readonly tableName: string,
   ) {}
 
-  /** The trail of one entity, oldest first; or, without an entity, the whole log in order. */
-  async list(entityId: string | undefined, page: PageRequest): Promise<Page<AuditEntry>> {
-    const result = entityId
-      ? await queryPage(
-          this.doc,
-          {
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.auditOf(entityId) },
-          },
-          ['pk', 'sk'],
-          { name: 'pk', value: keys.auditOf(entityId) },
-          page,
-        )
-      : await queryPage(
-          this.doc,
-          {
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': 'AUDIT' },
-          },
-          ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-          { name: 'gsi1pk', value: 'AUDIT' },
-          page,
-        );
+  /** The trail of one entity, or of a project and everything in it, or (neither) the whole log; oldest first. */
+  async list(filter: { entityId?: string | undefined; projectId?: string | undefined }, page: PageRequest): Promise<Page<AuditEntry>> {
+    const [index, pkName, pkValue, keyNames] = filter.entityId
+      ? ([undefined, 'pk', keys.auditOf(filter.entityId), ['pk', 'sk']] as const)
+      : filter.projectId
+        ? (['gsi2', 'gsi2pk', keys.auditOfProject(filter.projectId), ['pk', 'sk', 'gsi2pk', 'gsi2sk']] as const)
+        : (['gsi1', 'gsi1pk', 'AUDIT', ['pk', 'sk', 'gsi1pk', 'gsi1sk']] as const);
+    const result = await queryPage(
+      this.doc,
+      {
+        TableName: this.tableName,
+        ...(index ? { IndexName: index } : {}),
+        KeyConditionExpression: `${pkName} = :pk`,
+        ExpressionAttributeValues: { ':pk': pkValue },
+      },
+      keyNames,
+      { name: pkName, value: pkValue },
+      page,
+    );
     return { items: result.items.map((i) => AuditEntry.parse(stripKeys(i))), nextCursor: result.nextCursor };
   }
 }

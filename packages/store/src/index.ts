@@ -8,3 +8,6 @@ export * from './audit.ts';
 export * from './workstreams.ts';
 export * from './projects.ts';
 export * from './store.ts';
+export * from './children.ts';
+export * from './ledger.ts';
+export * from './idempotency.ts';

@@ -6,7 +6,20 @@
  * | workstream        | WS#<id>             | WS          | WORKSTREAMS / <CODE>     |                      |
  * | project           | PRJ#<id>            | PRJ         | PROJECTS / <CODE>        | WS#<wsId> / <CODE>   |
  * | unique-code guard | CODE#<kind>#<CODE>  | CODE        |                          |                      |
- * | audit entry       | AUDIT#<entityId>    | <auditId>   | AUDIT / <auditId>        |                      |
+ * | audit entry       | AUDIT#<entityId>    | <auditId>   | AUDIT / <auditId>        | AUDIT#PRJ#<pid> / <auditId> |
+ * | benefit           | PRJ#<pid>           | BEN#<bid>   |                          |                      |
+ * | investment line   | PRJ#<pid>           | INV#<iid>   |                          |                      |
+ * | risk              | PRJ#<pid>           | RSK#<rid>   |                          |                      |
+ * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
+ * | benefit → project | BEN#<bid>           | REF         |                          |                      |
+ * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
+ * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
+ * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
+ * | idempotency key   | IDEM#<scope>#<key>  | IDEM        |                          |                      |
+ *
+ * A project's own partition holds the project and its children's current
+ * state (one Query reads the whole record); ledgers and baseline history,
+ * which grow without bound, live in their parent's own partition.
  */
 export const keys = {
   workstream: (id: string) => ({ pk: `WS#${id}`, sk: 'WS' }),
@@ -19,9 +32,29 @@ export const keys = {
     gsi2sk: normaliseCode(code),
   }),
   codeGuard: (kind: 'workstream' | 'project', code: string) => ({ pk: `CODE#${kind}#${normaliseCode(code)}`, sk: 'CODE' }),
-  audit: (entityId: string, auditId: string) => ({ pk: `AUDIT#${entityId}`, sk: auditId, gsi1pk: 'AUDIT', gsi1sk: auditId }),
+  audit: (entityId: string, auditId: string, projectId?: string) => ({
+    pk: `AUDIT#${entityId}`,
+    sk: auditId,
+    gsi1pk: 'AUDIT',
+    gsi1sk: auditId,
+    ...(projectId ? { gsi2pk: `AUDIT#PRJ#${projectId}`, gsi2sk: auditId } : {}),
+  }),
+  auditOfProject: (projectId: string) => `AUDIT#PRJ#${projectId}`,
+  child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
+  benefitRef: (benefitId: string) => ({ pk: `BEN#${benefitId}`, sk: 'REF' }),
+  baselineVersion: (benefitId: string, version: number) => ({ pk: `BEN#${benefitId}`, sk: `BASELINE#${String(version).padStart(6, '0')}` }),
+  baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
+  ledgerEntry: (kind: LedgerKind, parentId: string, id: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, sk: `${LEDGER[kind].prefix}#${id}` }),
+  ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
 } as const;
+
+export type ChildKind = 'benefit' | 'investment' | 'risk' | 'milestone';
+const CHILD_PREFIX: Record<ChildKind, string> = { benefit: 'BEN', investment: 'INV', risk: 'RSK', milestone: 'MST' };
+
+export type LedgerKind = 'actual' | 'spend';
+const LEDGER: Record<LedgerKind, { parent: string; prefix: string }> = { actual: { parent: 'BEN', prefix: 'ACT' }, spend: { parent: 'INV', prefix: 'SPD' } };
 
 /** Codes are unique regardless of case: "asc" and "ASC" are the same workstream. */
 export function normaliseCode(code: string): string {

@@ -71,7 +71,7 @@ export class ProjectRepository {
       this.putOp(project, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Project ${project.id} already exists.`)),
       codeGuardOp(this.tableName, 'project', project.code, project.id),
       ...guards,
-      auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, action: 'create', before: null, after: project }),
+      auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, projectId: project.id, action: 'create', before: null, after: project }),
     ]);
     return project;
   }
@@ -83,7 +83,7 @@ export class ProjectRepository {
       this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
       ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
       ...guards,
-      auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, action: 'update', before, after: next }),
+      auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, projectId: next.id, action: 'update', before, after: next }),
     ]);
     return next;
   }

@@ -1,8 +1,12 @@
 import { AuditRepository } from './audit.ts';
+import { ChildRepository } from './children.ts';
+import { IdempotencyRepository } from './idempotency.ts';
+import { LedgerRepository } from './ledger.ts';
 import { createDynamo, type DynamoConfig, type RequestCounter } from './client.ts';
 import { ProjectRepository } from './projects.ts';
 import { WorkstreamRepository } from './workstreams.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface StoreConfig extends DynamoConfig {
   tableName: string;
@@ -14,6 +18,12 @@ export class Store {
   readonly workstreams: WorkstreamRepository;
   readonly projects: ProjectRepository;
   readonly audit: AuditRepository;
+  readonly children: ChildRepository;
+  readonly ledger: LedgerRepository;
+  readonly idempotency: IdempotencyRepository;
+  /** For use cases that add their own writes to a transaction. */
+  readonly tableName: string;
+  readonly doc: DynamoDBDocumentClient;
 
   constructor(readonly config: StoreConfig, counter?: RequestCounter) {
     const { client, doc } = createDynamo(config, counter);
@@ -21,6 +31,11 @@ export class Store {
     this.workstreams = new WorkstreamRepository(doc, config.tableName);
     this.projects = new ProjectRepository(doc, config.tableName);
     this.audit = new AuditRepository(doc, config.tableName);
+    this.children = new ChildRepository(doc, config.tableName);
+    this.ledger = new LedgerRepository(doc, config.tableName);
+    this.idempotency = new IdempotencyRepository(doc, config.tableName);
+    this.tableName = config.tableName;
+    this.doc = doc;
   }
 
   destroy(): void {

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { AuditEntry } from '@bt/core';
+import { AuditEntry, ProjectId } from '@bt/core';
 import { listAudit, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -13,13 +13,19 @@ export function auditRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       path: '/v1/audit',
       tags: ['Audit'],
       security,
-      summary: 'The audit trail of one entity (or of everything), oldest first',
-      request: { query: z.object({ ...PageQuery, entityId: z.string().regex(/^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id such as prj_…').optional() }) },
+      summary: 'The audit trail of one entity, of a project and everything in it, or of everything; oldest first',
+      request: {
+        query: z.object({
+          ...PageQuery,
+          entityId: z.string().regex(/^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id such as prj_…').optional(),
+          projectId: ProjectId.optional(),
+        }),
+      },
       responses: { 200: { description: 'A page of audit entries', content: { 'application/json': { schema: pageOf(AuditEntry, 'AuditPage') } } }, ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const { entityId, limit, cursor } = c.req.valid('query');
-      return c.json(await listAudit(deps, caller(c), entityId, { limit, cursor }), 200);
+      const { entityId, projectId, limit, cursor } = c.req.valid('query');
+      return c.json(await listAudit(deps, caller(c), { entityId, projectId }, { limit, cursor }), 200);
     },
   );
 }

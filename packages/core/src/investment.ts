@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { EntityMeta, Text, Timestamp, UserId } from './common.ts';
+import { Month } from './fy.ts';
+import { idSchema } from './id.ts';
+import { Pence } from './money.ts';
+import { ProjectId } from './project.ts';
+import { MonthlyPence, SeriesInput } from './series.ts';
+
+export const InvestmentId = idSchema('investment');
+export const SpendId = idSchema('spend');
+
+export const InvestmentKind = z.enum(['capital', 'revenue']);
+export const FundingSource = z.enum(['flexible-capital-receipts', 'reserves', 'grant', 'revenue-budget', 'borrowing', 'other']);
+
+/** A line of a project's upfront investment: what is planned by month, and what has been spent (ledger totals). */
+export const Investment = z
+  .object({
+    id: InvestmentId,
+    projectId: ProjectId,
+    title: Text(),
+    kind: InvestmentKind,
+    fundingSource: FundingSource,
+    planned: MonthlyPence,
+    actual: MonthlyPence.meta({ description: 'Sum of the spend ledger by month.' }),
+    ...EntityMeta,
+  })
+  .meta({ id: 'Investment' });
+export type Investment = z.infer<typeof Investment>;
+
+export const CreateInvestment = z
+  .strictObject({ title: Text(), kind: InvestmentKind, fundingSource: FundingSource, ...SeriesInput })
+  .meta({ id: 'CreateInvestment', description: 'Send the planned spend as `months` or `phased`.' });
+export type CreateInvestment = z.infer<typeof CreateInvestment>;
+
+export const PatchInvestment = z
+  .strictObject({ title: Text().optional(), kind: InvestmentKind.optional(), fundingSource: FundingSource.optional(), ...SeriesInput })
+  .meta({ id: 'PatchInvestment', description: '`months` or `phased` replace the whole planned profile.' });
+export type PatchInvestment = z.infer<typeof PatchInvestment>;
+
+/** An entry of the append-only actual-spend ledger of an investment line. */
+export const Spend = z
+  .object({
+    id: SpendId,
+    investmentId: InvestmentId,
+    month: Month,
+    amountPence: Pence,
+    note: z.string(),
+    recordedBy: UserId,
+    recordedAt: Timestamp,
+    reverses: SpendId.optional(),
+    reversedBy: SpendId.optional(),
+  })
+  .meta({ id: 'Spend' });
+export type Spend = z.infer<typeof Spend>;
+
+export const RecordSpend = z
+  .strictObject({
+    month: Month,
+    amountPence: Pence.refine((v) => v !== 0, 'must not be zero'),
+    note: Text(1000).meta({ description: 'Evidence: invoice, journal or ledger reference (required).' }),
+    reverses: SpendId.optional(),
+  })
+  .meta({ id: 'RecordSpend' });
+export type RecordSpend = z.infer<typeof RecordSpend>;

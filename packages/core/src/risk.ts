@@ -1,0 +1,75 @@
+import * as z from 'zod';
+import { EntityMeta, Text, Timestamp, UserId } from './common.ts';
+import { BenefitId } from './benefit.ts';
+import { idSchema } from './id.ts';
+import { Pence } from './money.ts';
+import { ProjectId } from './project.ts';
+
+export const RiskId = idSchema('risk');
+const Score15 = z.int().min(1).max(5);
+
+export const RiskBand = z.enum(['low', 'medium', 'high', 'critical']);
+export type RiskBand = z.infer<typeof RiskBand>;
+
+/**
+ * The spec's bands of likelihood × impact: Low ≤ 4, Medium 5–9, High 10–16,
+ * Critical ≥ 20. (No product of two 1–5 scores falls in 17–19.)
+ */
+export function riskBand(score: number): RiskBand {
+  if (score >= 20) return 'critical';
+  if (score >= 10) return 'high';
+  if (score >= 5) return 'medium';
+  return 'low';
+}
+
+export const RiskScoreEntry = z.object({
+  at: Timestamp,
+  by: UserId,
+  likelihood: Score15,
+  impact: Score15,
+  score: z.int(),
+  band: RiskBand,
+  status: z.enum(['open', 'closed']),
+});
+export type RiskScoreEntry = z.infer<typeof RiskScoreEntry>;
+
+const riskFields = {
+  title: Text(),
+  owner: Text(),
+  likelihood: Score15,
+  impact: Score15,
+  mitigation: Text(2000),
+  status: z.enum(['open', 'closed']),
+  benefitId: BenefitId.optional().meta({ description: 'The benefit whose savings are at risk (same project).' }),
+  savingsAtRiskPence: Pence.nonnegative().optional(),
+};
+
+export const Risk = z
+  .object({
+    id: RiskId,
+    projectId: ProjectId,
+    ...riskFields,
+    score: z.int().meta({ description: 'likelihood × impact' }),
+    band: RiskBand,
+    history: z.array(RiskScoreEntry).meta({ description: 'Every scoring and status, oldest first.' }),
+    ...EntityMeta,
+  })
+  .meta({ id: 'Risk' });
+export type Risk = z.infer<typeof Risk>;
+
+export const CreateRisk = z.strictObject({ ...riskFields, status: riskFields.status.default('open') }).meta({ id: 'CreateRisk' });
+export type CreateRisk = z.infer<typeof CreateRisk>;
+
+export const PatchRisk = z
+  .strictObject({
+    title: riskFields.title.optional(),
+    owner: riskFields.owner.optional(),
+    likelihood: Score15.optional(),
+    impact: Score15.optional(),
+    mitigation: riskFields.mitigation.optional(),
+    status: riskFields.status.optional(),
+    benefitId: BenefitId.nullable().optional(),
+    savingsAtRiskPence: Pence.nonnegative().nullable().optional(),
+  })
+  .meta({ id: 'PatchRisk', description: 'null removes benefitId or savingsAtRiskPence.' });
+export type PatchRisk = z.infer<typeof PatchRisk>;

@@ -1,0 +1,72 @@
+import * as z from 'zod';
+import { ValidationError } from './errors.ts';
+import { FinancialYear, fyOfMonth, Month, monthsOfFy } from './fy.ts';
+import { allocateEvenly, Pence } from './money.ts';
+
+/** Amounts by month, in pence: `{ "2025-10": 10000000, … }`. Zero months are not stored. */
+export const MonthlyPence = z
+  .record(Month, Pence)
+  .refine((m) => Object.keys(m).length <= 240, 'at most 240 months (20 years)')
+  .meta({ description: 'Pence by month (YYYY-MM).', example: { '2025-10': 10_000_000, '2025-11': 10_000_000 } });
+export type MonthlyPence = Record<string, number>;
+
+/** An annual amount for an FY, phased evenly over the months from `fromMonth` (default April) to March. */
+export const PhasedAmount = z
+  .strictObject({
+    financialYear: FinancialYear,
+    amountPence: Pence,
+    fromMonth: Month.optional().meta({ description: 'First month of the phasing (default: April of the FY).' }),
+  })
+  .meta({ id: 'PhasedAmount' });
+export type PhasedAmount = z.infer<typeof PhasedAmount>;
+
+/**
+ * How a series is sent: monthly amounts, or annual amounts phased evenly
+ * (the convenience form), stored as exact monthly pence either way.
+ */
+export const SeriesInput = {
+  months: MonthlyPence.optional(),
+  phased: z.array(PhasedAmount).min(1).max(20).optional(),
+};
+
+/** Turns either form into exact monthly pence; phased months always sum to the annual amount. */
+export function toMonthly(input: { months?: MonthlyPence | undefined; phased?: PhasedAmount[] | undefined }): MonthlyPence {
+  if ((input.months === undefined) === (input.phased === undefined)) {
+    throw new ValidationError('Send either `months` or `phased`, not both and not neither.', [{ path: 'months', message: 'send months or phased' }]);
+  }
+  if (input.months) return normaliseMonthly(input.months);
+  const out: MonthlyPence = {};
+  const years = new Set<string>();
+  input.phased!.forEach((p, i) => {
+    if (years.has(p.financialYear)) {
+      throw new ValidationError(`${p.financialYear} is phased twice.`, [{ path: `phased.${i}.financialYear`, message: 'appears more than once' }]);
+    }
+    years.add(p.financialYear);
+    const months = monthsOfFy(p.financialYear);
+    const from = p.fromMonth ?? months[0]!;
+    if (fyOfMonth(from) !== p.financialYear) {
+      throw new ValidationError(`${from} is not in ${p.financialYear}.`, [{ path: `phased.${i}.fromMonth`, message: `must be a month of ${p.financialYear}` }]);
+    }
+    const span = months.slice(months.indexOf(from));
+    allocateEvenly(p.amountPence, span.length).forEach((amount, j) => {
+      out[span[j]!] = amount;
+    });
+  });
+  return normaliseMonthly(out);
+}
+
+/** Sorted by month, zero months dropped. */
+export function normaliseMonthly(months: MonthlyPence): MonthlyPence {
+  return Object.fromEntries(
+    Object.entries(months)
+      .filter(([, v]) => v !== 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/** Sum of a series over one FY. */
+export function totalInFy(series: MonthlyPence, fy: string): Pence {
+  let total = 0;
+  for (const [month, amount] of Object.entries(series)) if (fyOfMonth(month) === fy) total += amount;
+  return total;
+}

@@ -1,0 +1,125 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, type AppError, type EntityType } from '@bt/core';
+import type * as z from 'zod';
+import { auditOp, type WriteContext } from './audit.ts';
+import { keys, stripKeys, type ChildKind } from './keys.ts';
+import { transact, type TxOp } from './transact.ts';
+import { staleVersion } from './workstreams.ts';
+
+const SCHEMAS = { benefit: Benefit, investment: Investment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
+type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
+type Meta = 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy';
+export type ChildFields<K extends ChildKind> = Omit<ChildOf<K>, Meta>;
+
+/** The whole record of a project: read with one Query of its partition. */
+export interface ProjectRecord {
+  project: Project;
+  benefits: Benefit[];
+  investments: Investment[];
+  risks: Risk[];
+  milestones: Milestone[];
+}
+
+/**
+ * Benefits, investment lines, risks and milestones: items in their project's
+ * partition, each versioned, each change written with its audit entry.
+ */
+export class ChildRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K> | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.child(projectId, kind, id), ConsistentRead: true }));
+    return result.Item ? (SCHEMAS[kind].parse(stripKeys(result.Item)) as ChildOf<K>) : undefined;
+  }
+
+  async getOrThrow<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K>> {
+    const item = await this.get(kind, projectId, id);
+    if (!item) throw new NotFoundError(`Project ${projectId} has no ${kind} ${id}.`);
+    return item;
+  }
+
+  /** The project and everything in its partition; the number of requests does not grow with the number of benefits (one Query, more only past 1 MB). */
+  async record(projectId: string): Promise<ProjectRecord | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.project(projectId).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const projectItem = items.find((i) => i.entity === 'project');
+    if (!projectItem) return undefined;
+    const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => SCHEMAS[kind].parse(stripKeys(i)) as ChildOf<K>);
+    return {
+      project: Project.parse(stripKeys(projectItem)),
+      benefits: of('benefit'),
+      investments: of('investment'),
+      risks: of('risk'),
+      milestones: of('milestone'),
+    };
+  }
+
+  /** Creates a child with its audit entry; `extra` adds writes and guards of the same transaction. */
+  async create<K extends ChildKind>(ctx: WriteContext, kind: K, fields: ChildFields<K>, extra: TxOp[] = []): Promise<ChildOf<K>> {
+    const item = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
+    await transact(this.doc, [
+      this.putOp(kind, item, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `${kind} ${item.id} already exists.`)),
+      ...extra,
+      auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: item.id, projectId: item.projectId, action: 'create', before: null, after: item }),
+    ]);
+    return item;
+  }
+
+  /** Writes the next version if the child is still at `before.version` (412 otherwise), with its audit entry. */
+  async update<K extends ChildKind>(
+    ctx: WriteContext,
+    kind: K,
+    before: ChildOf<K>,
+    fields: ChildFields<K>,
+    extra: TxOp[] = [],
+    action = 'update',
+  ): Promise<ChildOf<K>> {
+    const next = { ...before, ...fields, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
+    await transact(this.doc, [
+      this.putOp(kind, next, 'version = :expected', () => staleVersion(kind, before), { ':expected': before.version }),
+      ...extra,
+      auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
+    ]);
+    return next;
+  }
+
+  /** A transaction guard: the child exists in this project. */
+  existsOp(kind: ChildKind, projectId: string, id: string, onMissing: () => AppError): TxOp {
+    return {
+      item: { ConditionCheck: { TableName: this.tableName, Key: keys.child(projectId, kind, id), ConditionExpression: 'attribute_exists(pk)' } },
+      onConditionFailed: onMissing,
+    };
+  }
+
+  private putOp(kind: ChildKind, item: { id: string; projectId: string }, condition: string, onConditionFailed: () => AppError, values?: Record<string, unknown>): TxOp {
+    // An item with undefined optional fields removed keeps "absent" and "unset" the same.
+    const clean = JSON.parse(JSON.stringify(item)) as Record<string, unknown>;
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.child(item.projectId, kind, item.id), entity: kind, ...clean },
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        },
+      },
+      onConditionFailed,
+    };
+  }
+}

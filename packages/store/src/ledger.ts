@@ -1,0 +1,140 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Actual, BaselineVersion, Spend, UnprocessableError, type AppError } from '@bt/core';
+import { keys, stripKeys, type ChildKind, type LedgerKind } from './keys.ts';
+import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import type { TxOp } from './transact.ts';
+
+const SCHEMAS = { actual: Actual, spend: Spend } as const;
+type EntryOf<K extends LedgerKind> = K extends 'actual' ? Actual : Spend;
+
+/**
+ * The append-only ledgers (actuals of a benefit, spend of an investment line)
+ * and a benefit's baseline history. Entries are only ever added; a correction
+ * is a reversing entry. The parent's running totals are updated in the same
+ * transaction as the entry, so the two never disagree.
+ */
+export class LedgerRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get<K extends LedgerKind>(kind: K, parentId: string, id: string): Promise<EntryOf<K> | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.ledgerEntry(kind, parentId, id), ConsistentRead: true }));
+    return result.Item ? (SCHEMAS[kind].parse(stripKeys(result.Item)) as EntryOf<K>) : undefined;
+  }
+
+  async list<K extends LedgerKind>(kind: K, parentId: string, page: PageRequest): Promise<Page<EntryOf<K>>> {
+    const { pk, skPrefix } = keys.ledgerOf(kind, parentId);
+    const result = await queryPage(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      },
+      ['pk', 'sk'],
+      { name: 'pk', value: pk },
+      page,
+    );
+    return { items: result.items.map((i) => SCHEMAS[kind].parse(stripKeys(i)) as EntryOf<K>), nextCursor: result.nextCursor };
+  }
+
+  /** The new entry: never overwrites. */
+  appendOp<K extends LedgerKind>(kind: K, parentId: string, entry: EntryOf<K>): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.ledgerEntry(kind, parentId, entry.id), entity: kind, ...JSON.parse(JSON.stringify(entry)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  }
+
+  /** Marks an entry reversed; fails (409) if it already was, so an entry can be reversed once only. */
+  markReversedOp(kind: LedgerKind, parentId: string, id: string, reversalId: string, onAlreadyReversed: () => AppError): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.ledgerEntry(kind, parentId, id),
+          UpdateExpression: 'SET reversedBy = :by',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reversedBy)',
+          ExpressionAttributeValues: { ':by': reversalId },
+        },
+      },
+      onConditionFailed: onAlreadyReversed,
+    };
+  }
+
+  /** Finance validation of an actual: once only (409 if already validated). */
+  markValidatedOp(benefitId: string, id: string, by: string, at: string, onAlready: () => AppError): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.ledgerEntry('actual', benefitId, id),
+          UpdateExpression: 'SET validatedBy = :by, validatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(validatedAt)',
+          ExpressionAttributeValues: { ':by': by, ':at': at },
+        },
+      },
+      onConditionFailed: onAlready,
+    };
+  }
+
+  /**
+   * Adds `amount` to `attribute[month]` of a benefit or investment line (the
+   * running totals of its ledger), atomically with the entry itself.
+   */
+  addToTotalOp(kind: ChildKind, projectId: string, id: string, attribute: 'realised' | 'validated' | 'actual', month: string, amount: number): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.child(projectId, kind, id),
+          UpdateExpression: 'SET #a.#m = if_not_exists(#a.#m, :zero) + :amount',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#a': attribute, '#m': month },
+          ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
+        },
+      },
+      onConditionFailed: () => new UnprocessableError('parent-missing', `The ${kind} ${id} no longer exists.`),
+    };
+  }
+
+  // --- baseline history -------------------------------------------------------
+
+  async baselines(benefitId: string): Promise<BaselineVersion[]> {
+    const { pk, skPrefix } = keys.baselinesOf(benefitId);
+    const out: BaselineVersion[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      out.push(...(page.Items ?? []).map((i) => BaselineVersion.parse(stripKeys(i))));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  baselineVersionOp(version: BaselineVersion): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.baselineVersion(version.benefitId, version.version), entity: 'baseline', ...JSON.parse(JSON.stringify(version)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  }
+}
