@@ -12,6 +12,7 @@ import { requireJsonBody } from './http.ts';
 import { logger } from './logger.ts';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { workstreamRoutes } from './routes/workstreams.ts';
 
@@ -71,6 +72,7 @@ export function createApp(deps: Deps, config: AppConfig) {
 
   workstreamRoutes(deps, app);
   projectRoutes(deps, app);
+  projectRecordRoutes(deps, app);
   auditRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

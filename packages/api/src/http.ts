@@ -51,3 +51,16 @@ export function pageOf<T>(schema: z.ZodType<T>, id: string) {
     .object({ items: z.array(schema), nextCursor: z.string().nullable().meta({ description: 'Pass as cursor for the next page; null on the last.' }) })
     .meta({ id });
 }
+
+/**
+ * The `Idempotency-Key` header of a ledger POST: 1–255 visible ASCII characters
+ * (a UUID is ideal). Absent means the POST is not retried safely.
+ */
+export function idempotencyKey(c: Context<AppEnv>): { key: string } | undefined {
+  const key = c.req.header('Idempotency-Key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new BadRequestError('Idempotency-Key must be 1–255 visible ASCII characters, e.g. a UUID.', [{ path: 'Idempotency-Key', message: 'is not a valid key' }]);
+  }
+  return { key };
+}

@@ -38,3 +38,7 @@ export const security = [{ bearerAuth: [] }];
 export function json<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } } } as const;
 }
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().optional().meta({ description: 'Makes a retried POST return the first result and record nothing new (kept 24 hours).' }),
+});

@@ -27,6 +27,10 @@ const PERMISSIONS = {
   'project:write': ['admin', 'programme-manager'],
   'project:reassign-manager': ['admin'],
   'feeds:read': ['admin', 'programme-manager', 'finance', 'feed-reader'],
+  /** Finance records actuals for any project; a programme manager for the projects they manage. */
+  'actuals:record': ['admin', 'finance'],
+  'actuals:validate': ['admin', 'finance'],
+  'spend:record': ['admin', 'finance'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

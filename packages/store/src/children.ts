@@ -41,6 +41,19 @@ export class ChildRepository {
     return item;
   }
 
+  /** Which project a benefit belongs to (benefit ids are global; routes and lineage need the project). */
+  async projectOfBenefit(benefitId: string): Promise<string | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.benefitRef(benefitId) }));
+    return typeof result.Item?.projectId === 'string' ? result.Item.projectId : undefined;
+  }
+
+  /** Written with a new benefit: its id → project reference. */
+  benefitRefOp(benefitId: string, projectId: string): TxOp {
+    return {
+      item: { Put: { TableName: this.tableName, Item: { ...keys.benefitRef(benefitId), entity: 'benefit-ref', projectId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    };
+  }
+
   /** The project and everything in its partition; the number of requests does not grow with the number of benefits (one Query, more only past 1 MB). */
   async record(projectId: string): Promise<ProjectRecord | undefined> {
     const items: Record<string, unknown>[] = [];

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { CreateProject, PatchProject, Project, ProjectId, Stage, WorkstreamId } from '@bt/core';
-import { createProject, getProject, listProjects, updateProject, type Deps } from '@bt/services';
+import { Benefit, CreateProject, Investment, Milestone, PatchProject, Project, ProjectId, Risk, Stage, WorkstreamId } from '@bt/core';
+import { createProject, getProjectRecord, listProjects, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
@@ -8,6 +8,12 @@ import { ETagHeader, IfMatchHeaders, json, problems, security } from '../openapi
 
 const tags = ['Projects'];
 const IdParam = z.object({ id: ProjectId });
+const ProjectDetail = Project.extend({
+  benefits: z.array(Benefit),
+  investments: z.array(Investment),
+  risks: z.array(Risk),
+  milestones: z.array(Milestone),
+}).meta({ id: 'ProjectDetail' });
 
 export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -57,14 +63,15 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       path: '/v1/projects/{id}',
       tags,
       security,
-      summary: 'A project',
+      summary: 'The whole project: benefits, investment, risks and milestones',
+      description: 'Read with one DynamoDB Query whatever the project\'s size. The ETag is the project\'s own version (send it as If-Match to PATCH the project).',
       request: { params: IdParam },
-      responses: { 200: { description: 'The project', headers: ETagHeader, ...json(Project) }, ...problems(400, 401, 403, 404) },
+      responses: { 200: { description: 'The project record', headers: ETagHeader, ...json(ProjectDetail) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
-      const project = await getProject(deps, caller(c), c.req.valid('param').id);
+      const { project, ...children } = await getProjectRecord(deps, caller(c), c.req.valid('param').id);
       c.header('ETag', etag(project.version));
-      return c.json(project, 200);
+      return c.json({ ...project, ...children }, 200);
     },
   );
 

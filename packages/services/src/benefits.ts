@@ -1,0 +1,269 @@
+import {
+  assertCan,
+  changedFields,
+  ConflictError,
+  ForbiddenError,
+  isBaselineLocked,
+  isWrittenOut,
+  newId,
+  NotFoundError,
+  todayInLondon,
+  toMonthly,
+  UnprocessableError,
+  ValidationError,
+  type Actual,
+  type BaselineVersion,
+  type Benefit,
+  type CreateBenefit,
+  type PatchBenefit,
+  type PutBaseline,
+  type PutForecast,
+  type RecordActual,
+} from '@bt/core';
+import { auditOp, keys, staleVersion, transact, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
+import { projectForLedger, projectToChange, projectUnchangedOp } from './project-access.ts';
+
+function checkExpected(kind: string, current: { id: string; version: number }, expected: ExpectedVersion): void {
+  if (expected !== undefined && expected !== current.version) throw staleVersion(kind, { id: current.id, version: expected });
+}
+
+/**
+ * Add a benefit to a project (its manager or an admin).
+ * Steps: check the caller may change the project; if it replaces a
+ * written-out saving, find that saving and link both ways; write the benefit,
+ * its id → project reference, the link and the audit entries in one transaction.
+ */
+export async function createBenefit(deps: Deps, caller: Caller, projectId: string, input: CreateBenefit): Promise<Benefit> {
+  const project = await projectToChange(deps, caller, projectId);
+  const ctx = writeContext(deps, caller);
+  const id = newId('benefit');
+  const extra: TxOp[] = [projectUnchangedOp(deps, project), deps.store.children.benefitRefOp(id, projectId)];
+  if (input.replacesBenefitId) extra.push(...(await linkReplacement(deps, ctx, input.replacesBenefitId, id)));
+  const fields: ChildFields<'benefit'> = {
+    id,
+    projectId,
+    ...input,
+    replacedByBenefitIds: [],
+    ...(isWrittenOut(input.status) ? { writtenOutAt: ctx.now } : {}),
+    baseline: {},
+    baselineVersion: 0,
+    forecast: {},
+    realised: {},
+    validated: {},
+  };
+  return deps.store.children.create(ctx, 'benefit', fields, extra);
+}
+
+/** The written-out saving `originalId`, updated to name its replacement — in the replacement's transaction. */
+async function linkReplacement(deps: Deps, ctx: WriteContext, originalId: string, replacementId: string): Promise<TxOp[]> {
+  const originalProject = await deps.store.children.projectOfBenefit(originalId);
+  const original = originalProject ? await deps.store.children.get('benefit', originalProject, originalId) : undefined;
+  const fieldError = (message: string) => [{ path: 'replacesBenefitId', message }];
+  if (!original) throw new UnprocessableError('unknown-benefit', `There is no benefit ${originalId} to replace.`, fieldError('does not refer to an existing benefit'));
+  if (!isWrittenOut(original.status)) {
+    throw new UnprocessableError(
+      'not-written-out',
+      `Benefit "${original.title}" is ${original.status}; only a saving written out as unachievable or withdrawn can be replaced.`,
+      fieldError('is not written out'),
+    );
+  }
+  const after: Benefit = { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacementId], version: original.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+  return [
+    {
+      item: {
+        Update: {
+          TableName: deps.store.tableName,
+          Key: keys.child(original.projectId, 'benefit', original.id),
+          UpdateExpression: 'SET replacedByBenefitIds = list_append(replacedByBenefitIds, :ids), version = :next, updatedAt = :now, updatedBy = :by',
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':ids': [replacementId], ':next': after.version, ':expected': original.version, ':now': ctx.now, ':by': ctx.actor.sub },
+        },
+      },
+      onConditionFailed: () => new ConflictError('concurrent-modification', `Benefit "${original.title}" changed while linking its replacement; try again.`),
+    },
+    auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: original.id, projectId: original.projectId, action: 'replacement-linked', before: original, after }),
+  ];
+}
+
+/**
+ * Change a benefit's descriptive fields and status (merge patch).
+ * Writing a saving out (unachievable, withdrawn) stamps when; bringing a
+ * written-out saving back is an admin's decision.
+ */
+export async function updateBenefit(deps: Deps, caller: Caller, projectId: string, benefitId: string, patch: PatchBenefit, expected: ExpectedVersion): Promise<Benefit> {
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    checkExpected('benefit', before, expected);
+    const { measure, ...rest } = patch;
+    const next: Benefit = { ...before, ...definedOnly(rest) };
+    if (measure === null) delete next.measure;
+    else if (measure !== undefined) next.measure = measure;
+    if (isWrittenOut(before.status) && !isWrittenOut(next.status)) {
+      assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can bring a written-out saving back.');
+      delete next.writtenOutAt;
+    }
+    if (!isWrittenOut(before.status) && isWrittenOut(next.status)) next.writtenOutAt = deps.clock().toISOString();
+    if (changedFields(before, next).length === 0) return before;
+    return deps.store.children.update(writeContext(deps, caller), 'benefit', before, next, [projectUnchangedOp(deps, project)]);
+  });
+}
+
+/**
+ * Set a benefit's baseline (the approved plan).
+ * Before the project is approved the baseline may be edited freely; from
+ * approval on, a change is a re-baseline and needs a reason. Every version is
+ * kept in the benefit's history, written in the same transaction.
+ */
+export async function putBaseline(deps: Deps, caller: Caller, projectId: string, benefitId: string, input: PutBaseline, expected: ExpectedVersion): Promise<Benefit> {
+  const months = toMonthly(input);
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    checkExpected('benefit', before, expected);
+    refuseWrittenOut(before, 'baseline');
+    const rebaseline = isBaselineLocked(project.stage);
+    if (rebaseline && !input.reason) {
+      throw new UnprocessableError('rebaseline-reason-required', `Project ${project.code} is ${project.stage}: its baseline is approved, so a change is a re-baseline and needs a reason.`, [
+        { path: 'reason', message: 'is required once the project is approved' },
+      ]);
+    }
+    const ctx = writeContext(deps, caller);
+    const version: BaselineVersion = {
+      benefitId,
+      version: before.baselineVersion + 1,
+      months,
+      ...(input.reason ? { reason: input.reason } : {}),
+      rebaseline,
+      setAt: ctx.now,
+      setBy: ctx.actor.sub,
+    };
+    const next: Benefit = { ...before, baseline: months, baselineVersion: version.version };
+    return deps.store.children.update(ctx, 'benefit', before, next, [projectUnchangedOp(deps, project), deps.store.ledger.baselineVersionOp(version)], rebaseline ? 'rebaseline' : 'baseline-set');
+  });
+}
+
+export async function listBaselines(deps: Deps, caller: Caller, projectId: string, benefitId: string): Promise<BaselineVersion[]> {
+  assertCan(caller.principal, 'programme:read');
+  await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+  return deps.store.ledger.baselines(benefitId);
+}
+
+/** Replace a benefit's forecast (the manager's current expectation), stamping when and by whom. */
+export async function putForecast(deps: Deps, caller: Caller, projectId: string, benefitId: string, input: PutForecast, expected: ExpectedVersion): Promise<Benefit> {
+  const months = toMonthly(input);
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    checkExpected('benefit', before, expected);
+    refuseWrittenOut(before, 'forecast');
+    const now = deps.clock().toISOString();
+    const next: Benefit = { ...before, forecast: months, forecastUpdatedAt: now, forecastUpdatedBy: caller.principal.sub };
+    return deps.store.children.update(writeContext(deps, caller), 'benefit', before, next, [projectUnchangedOp(deps, project)], 'forecast-updated');
+  });
+}
+
+function refuseWrittenOut(benefit: Benefit, what: string): void {
+  if (isWrittenOut(benefit.status)) {
+    throw new ConflictError('benefit-written-out', `Benefit "${benefit.title}" is ${benefit.status}: it forecasts nothing, so its ${what} cannot change.`);
+  }
+}
+
+/**
+ * Record an actual (realised amount) in a benefit's ledger — finance, an
+ * admin, or the project's manager. Evidence is required. A correction
+ * reverses an earlier entry (same month, minus its amount), once only.
+ * The benefit's realised totals move in the same transaction; with an
+ * Idempotency-Key a retry returns the first result and records nothing.
+ */
+export async function recordActual(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  benefitId: string,
+  input: RecordActual,
+  idempotency: Idempotency | undefined,
+): Promise<Replayable<Actual>> {
+  return recordIdempotently(deps, caller, idempotency, { path: `actuals:${projectId}:${benefitId}`, body: input }, async () => {
+    await projectForLedger(deps, caller, projectId, 'actuals:record');
+    await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    const ctx = writeContext(deps, caller);
+    refuseFutureMonth(deps, input.month);
+    const entry: Actual = {
+      id: newId('actual'),
+      benefitId,
+      month: input.month,
+      amountPence: input.amountPence,
+      note: input.note,
+      recordedBy: ctx.actor.sub,
+      recordedAt: ctx.now,
+      ...(input.reverses ? { reverses: input.reverses } : {}),
+    };
+    const ops: TxOp[] = [
+      deps.store.ledger.appendOp('actual', benefitId, entry),
+      deps.store.ledger.addToTotalOp('benefit', projectId, benefitId, 'realised', entry.month, entry.amountPence),
+      auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: input.reverses ? 'actual-reversed' : 'actual-recorded', before: null, after: entry }),
+    ];
+    if (input.reverses) {
+      const original = await deps.store.ledger.get('actual', benefitId, input.reverses);
+      checkReversal(original, input, 'actual');
+      ops.push(deps.store.ledger.markReversedOp('actual', benefitId, input.reverses, entry.id, () => alreadyReversed(input.reverses!)));
+    }
+    return { entry, ops };
+  });
+}
+
+/** Finance validates an actual: once, and not their own entry (segregation of duties). */
+export async function validateActual(deps: Deps, caller: Caller, projectId: string, benefitId: string, actualId: string): Promise<Actual> {
+  assertCan(caller.principal, 'actuals:validate', 'Only finance (or an admin) validates actuals.');
+  await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+  const entry = await deps.store.ledger.get('actual', benefitId, actualId);
+  if (!entry) throw new NotFoundError(`Benefit ${benefitId} has no actual ${actualId}.`);
+  if (entry.validatedAt) throw new ConflictError('already-validated', `Actual ${actualId} was validated by ${entry.validatedBy} at ${entry.validatedAt}.`);
+  if (entry.recordedBy === caller.principal.sub) {
+    throw new ForbiddenError('Segregation of duties: an actual must be validated by someone other than the person who recorded it.');
+  }
+  const ctx = writeContext(deps, caller);
+  const after: Actual = { ...entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now };
+  await transact(deps.store.doc, [
+    deps.store.ledger.markValidatedOp(benefitId, actualId, ctx.actor.sub, ctx.now, () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`)),
+    deps.store.ledger.addToTotalOp('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
+    auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
+  ]);
+  return after;
+}
+
+export async function listActuals(deps: Deps, caller: Caller, projectId: string, benefitId: string, page: PageRequest): Promise<Page<Actual>> {
+  assertCan(caller.principal, 'programme:read');
+  await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+  return deps.store.ledger.list('actual', benefitId, page);
+}
+
+/** Realised amounts are for months that have begun, in London. */
+export function refuseFutureMonth(deps: Deps, month: string): void {
+  const current = todayInLondon(deps.clock()).slice(0, 7);
+  if (month > current) {
+    throw new UnprocessableError('future-month', `${month} has not begun yet; record realised amounts for months up to ${current}.`, [{ path: 'month', message: 'is in the future' }]);
+  }
+}
+
+/** A reversal names an entry of the same ledger, not itself a reversal, in its month, for minus its amount. */
+export function checkReversal(original: { month: string; amountPence: number; reverses?: string | undefined } | undefined, input: { month: string; amountPence: number; reverses?: string | undefined }, what: string): void {
+  if (!original) throw new UnprocessableError('unknown-entry', `There is no ${what} ${input.reverses} here to reverse.`, [{ path: 'reverses', message: 'does not refer to an entry of this ledger' }]);
+  if (original.reverses) throw new UnprocessableError('reversal-of-reversal', `That entry is itself a reversal; record a new ${what} instead.`, [{ path: 'reverses', message: 'is a reversal' }]);
+  const errors = [];
+  if (input.month !== original.month) errors.push({ path: 'month', message: `must be ${original.month}, the month of the entry reversed` });
+  if (input.amountPence !== -original.amountPence) errors.push({ path: 'amountPence', message: `must be ${-original.amountPence}, minus the entry reversed` });
+  if (errors.length) throw new ValidationError('A reversal must cancel the entry exactly: same month, opposite amount.', errors);
+}
+
+export function alreadyReversed(id: string): ConflictError {
+  return new ConflictError('already-reversed', `Entry ${id} has already been reversed.`);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+

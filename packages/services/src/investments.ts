@@ -1,0 +1,89 @@
+import {
+  assertCan,
+  changedFields,
+  newId,
+  toMonthly,
+  type CreateInvestment,
+  type Investment,
+  type PatchInvestment,
+  type RecordSpend,
+  type Spend,
+} from '@bt/core';
+import { auditOp, staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
+import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
+import { projectToChange, projectUnchangedOp } from './project-access.ts';
+
+/** Add an investment line (capital or revenue, its funding source, planned spend by month) to a project: its manager or an admin. */
+export async function createInvestment(deps: Deps, caller: Caller, projectId: string, input: CreateInvestment): Promise<Investment> {
+  const project = await projectToChange(deps, caller, projectId);
+  const { months, phased, ...rest } = input;
+  return deps.store.children.create(
+    writeContext(deps, caller),
+    'investment',
+    { id: newId('investment'), projectId, ...rest, planned: toMonthly({ months, phased }), actual: {} },
+    [projectUnchangedOp(deps, project)],
+  );
+}
+
+/** Change an investment line; `months` or `phased` replace the whole planned profile. */
+export async function updateInvestment(deps: Deps, caller: Caller, projectId: string, investmentId: string, patch: PatchInvestment, expected: ExpectedVersion): Promise<Investment> {
+  const { months, phased, ...rest } = patch;
+  const planned = months !== undefined || phased !== undefined ? toMonthly({ months, phased }) : undefined;
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('investment', projectId, investmentId);
+    if (expected !== undefined && expected !== before.version) throw staleVersion('investment', { id: investmentId, version: expected });
+    const next: Investment = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), ...(planned ? { planned } : {}) };
+    if (changedFields(before, next).length === 0) return before;
+    return deps.store.children.update(writeContext(deps, caller), 'investment', before, next, [projectUnchangedOp(deps, project)]);
+  });
+}
+
+/**
+ * Record actual spend against an investment line: finance or an admin.
+ * Append-only like actuals: evidence required, corrections reverse, the
+ * line's totals move in the same transaction, Idempotency-Key honoured.
+ */
+export async function recordSpend(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  investmentId: string,
+  input: RecordSpend,
+  idempotency: Idempotency | undefined,
+): Promise<Replayable<Spend>> {
+  assertCan(caller.principal, 'spend:record', 'Only finance (or an admin) records investment spend.');
+  return recordIdempotently(deps, caller, idempotency, { path: `spend:${projectId}:${investmentId}`, body: input }, async () => {
+    await deps.store.children.getOrThrow('investment', projectId, investmentId);
+    refuseFutureMonth(deps, input.month);
+    const ctx = writeContext(deps, caller);
+    const entry: Spend = {
+      id: newId('spend'),
+      investmentId,
+      month: input.month,
+      amountPence: input.amountPence,
+      note: input.note,
+      recordedBy: ctx.actor.sub,
+      recordedAt: ctx.now,
+      ...(input.reverses ? { reverses: input.reverses } : {}),
+    };
+    const ops: TxOp[] = [
+      deps.store.ledger.appendOp('spend', investmentId, entry),
+      deps.store.ledger.addToTotalOp('investment', projectId, investmentId, 'actual', entry.month, entry.amountPence),
+      auditOp(deps.store.tableName, ctx, { entityType: 'investment', entityId: investmentId, projectId, action: input.reverses ? 'spend-reversed' : 'spend-recorded', before: null, after: entry }),
+    ];
+    if (input.reverses) {
+      checkReversal(await deps.store.ledger.get('spend', investmentId, input.reverses), input, 'spend entry');
+      ops.push(deps.store.ledger.markReversedOp('spend', investmentId, input.reverses, entry.id, () => alreadyReversed(input.reverses!)));
+    }
+    return { entry, ops };
+  });
+}
+
+export async function listSpend(deps: Deps, caller: Caller, projectId: string, investmentId: string, page: PageRequest): Promise<Page<Spend>> {
+  assertCan(caller.principal, 'programme:read');
+  await deps.store.children.getOrThrow('investment', projectId, investmentId);
+  return deps.store.ledger.list('spend', investmentId, page);
+}

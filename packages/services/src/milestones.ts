@@ -1,0 +1,44 @@
+import { changedFields, newId, todayInLondon, UnprocessableError, type CreateMilestone, type Milestone, type PatchMilestone } from '@bt/core';
+import { staleVersion, type TxOp } from '@bt/store';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { projectToChange, projectUnchangedOp } from './project-access.ts';
+
+function benefitsMustExist(deps: Deps, projectId: string, benefitIds: string[]): TxOp[] {
+  return benefitIds.map((id, i) =>
+    deps.store.children.existsOp('benefit', projectId, id, () => new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${id}.`, [{ path: `benefitIds.${i}`, message: 'is not a benefit of this project' }])),
+  );
+}
+
+/** A milestone cannot be completed on a date that has not come yet. */
+function checkCompleted(deps: Deps, completedDate: string | undefined): void {
+  const today = todayInLondon(deps.clock());
+  if (completedDate && completedDate > today) {
+    throw new UnprocessableError('completed-in-future', `A milestone cannot be completed on ${completedDate}; today is ${today}.`, [{ path: 'completedDate', message: 'is in the future' }]);
+  }
+}
+
+/** Add a milestone and the benefits whose realisation depends on it (checked to be this project's, in the same transaction). */
+export async function createMilestone(deps: Deps, caller: Caller, projectId: string, input: CreateMilestone): Promise<Milestone> {
+  const project = await projectToChange(deps, caller, projectId);
+  checkCompleted(deps, input.completedDate);
+  return deps.store.children.create(writeContext(deps, caller), 'milestone', { id: newId('milestone'), projectId, ...input }, [
+    projectUnchangedOp(deps, project),
+    ...benefitsMustExist(deps, projectId, input.benefitIds),
+  ]);
+}
+
+export async function updateMilestone(deps: Deps, caller: Caller, projectId: string, milestoneId: string, patch: PatchMilestone, expected: ExpectedVersion): Promise<Milestone> {
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('milestone', projectId, milestoneId);
+    if (expected !== undefined && expected !== before.version) throw staleVersion('milestone', { id: milestoneId, version: expected });
+    const { completedDate, ...rest } = patch;
+    const next: Milestone = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
+    if (completedDate === null) delete next.completedDate;
+    else if (completedDate !== undefined) next.completedDate = completedDate;
+    checkCompleted(deps, completedDate ?? undefined);
+    if (changedFields(before, next).length === 0) return before;
+    const added = next.benefitIds.filter((id) => !before.benefitIds.includes(id));
+    return deps.store.children.update(writeContext(deps, caller), 'milestone', before, next, [projectUnchangedOp(deps, project), ...benefitsMustExist(deps, projectId, added)]);
+  });
+}

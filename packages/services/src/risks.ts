@@ -1,0 +1,45 @@
+import { changedFields, newId, riskBand, UnprocessableError, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
+import { staleVersion, type TxOp } from '@bt/store';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { projectToChange, projectUnchangedOp } from './project-access.ts';
+
+function scoreEntry(risk: Pick<Risk, 'likelihood' | 'impact' | 'status'>, at: string, by: string): RiskScoreEntry {
+  const score = risk.likelihood * risk.impact;
+  return { at, by, likelihood: risk.likelihood, impact: risk.impact, score, band: riskBand(score), status: risk.status };
+}
+
+function benefitMustExist(deps: Deps, projectId: string, benefitId: string): TxOp {
+  return deps.store.children.existsOp('benefit', projectId, benefitId, () => new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${benefitId}.`, [{ path: 'benefitId', message: 'is not a benefit of this project' }]));
+}
+
+/** Add a risk: scored likelihood × impact, banded, with the first entry of its score history. */
+export async function createRisk(deps: Deps, caller: Caller, projectId: string, input: CreateRisk): Promise<Risk> {
+  const project = await projectToChange(deps, caller, projectId);
+  const ctx = writeContext(deps, caller);
+  const entry = scoreEntry(input, ctx.now, ctx.actor.sub);
+  const guards = [projectUnchangedOp(deps, project), ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : [])];
+  return deps.store.children.create(ctx, 'risk', { id: newId('risk'), projectId, ...input, score: entry.score, band: entry.band, history: [entry] }, guards);
+}
+
+/** Change a risk; a new likelihood, impact or status adds to its score history. */
+export async function updateRisk(deps: Deps, caller: Caller, projectId: string, riskId: string, patch: PatchRisk, expected: ExpectedVersion): Promise<Risk> {
+  return withFreshRead(expected, async () => {
+    const project = await projectToChange(deps, caller, projectId);
+    const before = await deps.store.children.getOrThrow('risk', projectId, riskId);
+    if (expected !== undefined && expected !== before.version) throw staleVersion('risk', { id: riskId, version: expected });
+    const { benefitId, savingsAtRiskPence, ...rest } = patch;
+    const next: Risk = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
+    if (benefitId === null) delete next.benefitId;
+    else if (benefitId !== undefined) next.benefitId = benefitId;
+    if (savingsAtRiskPence === null) delete next.savingsAtRiskPence;
+    else if (savingsAtRiskPence !== undefined) next.savingsAtRiskPence = savingsAtRiskPence;
+    const ctx = writeContext(deps, caller);
+    if (next.likelihood !== before.likelihood || next.impact !== before.impact || next.status !== before.status) {
+      const entry = scoreEntry(next, ctx.now, ctx.actor.sub);
+      Object.assign(next, { score: entry.score, band: entry.band, history: [...before.history, entry] });
+    }
+    if (changedFields(before, next).length === 0) return before;
+    const guards = [projectUnchangedOp(deps, project), ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : [])];
+    return deps.store.children.update(ctx, 'risk', before, next, guards);
+  });
+}
