@@ -103,7 +103,8 @@ export class ChildRepository {
     extra: TxOp[] = [],
     action = 'update',
   ): Promise<ChildOf<K>> {
-    const next = { ...before, ...fields, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
+    // `fields` is the whole next state: a field it lacks is removed, not kept from `before`.
+    const next = { ...withoutMeta(fields), version: before.version + 1, createdAt: before.createdAt, createdBy: before.createdBy, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
     await transact(this.doc, [
       this.putOp(kind, next, 'version = :expected', () => staleVersion(kind, before), { ':expected': before.version }),
       ...extra,
@@ -135,4 +136,9 @@ export class ChildRepository {
       onConditionFailed,
     };
   }
+}
+
+function withoutMeta<T extends object>(fields: T): T {
+  const { version: _v, createdAt: _ca, createdBy: _cb, updatedAt: _ua, updatedBy: _ub, ...rest } = fields as T & Record<string, unknown>;
+  return rest as T;
 }

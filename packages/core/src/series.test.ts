@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { riskBand } from './risk.ts';
+import { toMonthly, totalInFy } from './series.ts';
+
+describe('series', () => {
+  it('phases a recurring £1.2m saving from October as £0.6m over Oct–Mar, then £0.6m more the next year', () => {
+    const months = toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 60_000_000, fromMonth: '2025-10' }, { financialYear: '2026/27', amountPence: 60_000_000 }] });
+    expect(Object.keys(months).filter((m) => m < '2026-04')).toEqual(['2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03']);
+    expect(months['2025-10']).toBe(10_000_000);
+    expect(months['2026-04']).toBe(5_000_000);
+    expect(totalInFy(months, '2025/26')).toBe(60_000_000);
+    expect(totalInFy(months, '2026/27')).toBe(60_000_000);
+  });
+  it('phases awkward amounts exactly', () => {
+    const months = toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 100_001, fromMonth: '2025-09' }] });
+    expect(Object.keys(months)).toHaveLength(7);
+    expect(totalInFy(months, '2025/26')).toBe(100_001);
+  });
+  it('sorts months and drops zeros', () => {
+    expect(toMonthly({ months: { '2026-01': 5, '2025-04': 0, '2025-12': -3 } })).toEqual({ '2025-12': -3, '2026-01': 5 });
+  });
+  it('refuses both forms, neither, a start month outside the FY, and a year phased twice', () => {
+    expect(() => toMonthly({})).toThrow();
+    expect(() => toMonthly({ months: {}, phased: [{ financialYear: '2025/26', amountPence: 1 }] })).toThrow();
+    expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1, fromMonth: '2026-04' }] })).toThrow(/not in 2025\/26/);
+    expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1 }, { financialYear: '2025/26', amountPence: 2 }] })).toThrow(/twice/);
+  });
+});
+
+describe('risk bands', () => {
+  it.each([
+    [1, 'low'],
+    [4, 'low'],
+    [5, 'medium'],
+    [9, 'medium'],
+    [10, 'high'],
+    [16, 'high'],
+    [20, 'critical'],
+    [25, 'critical'],
+  ])('score %i is %s', (score, band) => {
+    expect(riskBand(score)).toBe(band);
+  });
+});
