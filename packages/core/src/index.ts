@@ -12,3 +12,4 @@ export * from './benefit.ts';
 export * from './investment.ts';
 export * from './risk.ts';
 export * from './milestone.ts';
+export * from './figures.ts';
