@@ -203,7 +203,7 @@ export async function recordActual(
     };
     const ops: TxOp[] = [
       deps.store.ledger.appendOp('actual', benefitId, entry),
-      deps.store.ledger.addToTotalOp('benefit', projectId, benefitId, 'realised', entry.month, entry.amountPence),
+      ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'realised', entry.month, entry.amountPence),
       auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: input.reverses ? 'actual-reversed' : 'actual-recorded', before: null, after: entry }),
     ];
     if (input.reverses) {
@@ -229,7 +229,7 @@ export async function validateActual(deps: Deps, caller: Caller, projectId: stri
   const after: Actual = { ...entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now };
   await transact(deps.store.doc, [
     deps.store.ledger.markValidatedOp(benefitId, actualId, ctx.actor.sub, ctx.now, () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`)),
-    deps.store.ledger.addToTotalOp('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
+    ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
     auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
   ]);
   return after;

@@ -71,7 +71,7 @@ export async function recordSpend(
     };
     const ops: TxOp[] = [
       deps.store.ledger.appendOp('spend', investmentId, entry),
-      deps.store.ledger.addToTotalOp('investment', projectId, investmentId, 'actual', entry.month, entry.amountPence),
+      ...deps.store.ledger.addToTotalOps('investment', projectId, investmentId, 'actual', entry.month, entry.amountPence),
       auditOp(deps.store.tableName, ctx, { entityType: 'investment', entityId: investmentId, projectId, action: input.reverses ? 'spend-reversed' : 'spend-recorded', before: null, after: entry }),
     ];
     if (input.reverses) {

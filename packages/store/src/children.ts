@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys, type ChildKind } from './keys.ts';
 import { transact, type TxOp } from './transact.ts';
+import type { SummaryRepository } from './summaries.ts';
 import { staleVersion } from './workstreams.ts';
 
 const SCHEMAS = { benefit: Benefit, investment: Investment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
@@ -28,7 +29,15 @@ export class ChildRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly summaries: SummaryRepository,
   ) {}
+
+  /** Benefits and investment lines are summarised for the report in the same transaction as their own write. */
+  private summaryOps(kind: ChildKind, item: unknown, created: boolean): TxOp[] {
+    if (kind === 'benefit') return [this.summaries.benefitOp(item as Benefit, created)];
+    if (kind === 'investment') return [this.summaries.investmentOp(item as Investment, created)];
+    return [];
+  }
 
   async get<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K> | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.child(projectId, kind, id), ConsistentRead: true }));
@@ -88,6 +97,7 @@ export class ChildRepository {
     const item = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
     await transact(this.doc, [
       this.putOp(kind, item, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `${kind} ${item.id} already exists.`)),
+      ...this.summaryOps(kind, item, true),
       ...extra,
       auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: item.id, projectId: item.projectId, action: 'create', before: null, after: item }),
     ]);
@@ -107,6 +117,7 @@ export class ChildRepository {
     const next = { ...withoutMeta(fields), version: before.version + 1, createdAt: before.createdAt, createdBy: before.createdBy, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
     await transact(this.doc, [
       this.putOp(kind, next, 'version = :expected', () => staleVersion(kind, before), { ':expected': before.version }),
+      ...this.summaryOps(kind, next, false),
       ...extra,
       auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
     ]);

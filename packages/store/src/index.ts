@@ -11,3 +11,4 @@ export * from './store.ts';
 export * from './children.ts';
 export * from './ledger.ts';
 export * from './idempotency.ts';
+export * from './summaries.ts';

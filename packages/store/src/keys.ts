@@ -11,6 +11,7 @@
  * | investment line   | PRJ#<pid>           | INV#<iid>   |                          |                      |
  * | risk              | PRJ#<pid>           | RSK#<rid>   |                          |                      |
  * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
+ * | project summary   | PRJ#<pid>           | SUMMARY     | SUMMARIES / <pid>        |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
@@ -41,6 +42,8 @@ export const keys = {
   }),
   auditOfProject: (projectId: string) => `AUDIT#PRJ#${projectId}`,
   child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
+  summary: (projectId: string) => ({ pk: `PRJ#${projectId}`, sk: 'SUMMARY' }),
+  summaryIndex: (projectId: string) => ({ gsi1pk: 'SUMMARIES', gsi1sk: projectId }),
   benefitRef: (benefitId: string) => ({ pk: `BEN#${benefitId}`, sk: 'REF' }),
   baselineVersion: (benefitId: string, version: number) => ({ pk: `BEN#${benefitId}`, sk: `BASELINE#${String(version).padStart(6, '0')}` }),
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),

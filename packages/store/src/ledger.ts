@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actual, BaselineVersion, Spend, UnprocessableError, type AppError } from '@bt/core';
-import { keys, stripKeys, type ChildKind, type LedgerKind } from './keys.ts';
+import { keys, stripKeys, type LedgerKind } from './keys.ts';
+import type { SummaryRepository } from './summaries.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -17,6 +18,7 @@ export class LedgerRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly summaries: SummaryRepository,
   ) {}
 
   async get<K extends LedgerKind>(kind: K, parentId: string, id: string): Promise<EntryOf<K> | undefined> {
@@ -87,22 +89,27 @@ export class LedgerRepository {
 
   /**
    * Adds `amount` to `attribute[month]` of a benefit or investment line (the
-   * running totals of its ledger), atomically with the entry itself.
+   * running totals of its ledger) and to its project's summary, atomically
+   * with the entry itself.
    */
-  addToTotalOp(kind: ChildKind, projectId: string, id: string, attribute: 'realised' | 'validated' | 'actual', month: string, amount: number): TxOp {
-    return {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.child(projectId, kind, id),
-          UpdateExpression: 'SET #a.#m = if_not_exists(#a.#m, :zero) + :amount',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#a': attribute, '#m': month },
-          ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
+  addToTotalOps(kind: 'benefit' | 'investment', projectId: string, id: string, attribute: 'realised' | 'validated' | 'actual', month: string, amount: number): TxOp[] {
+    const total = attribute === 'realised' ? 'r' : attribute === 'validated' ? 'v' : 'a';
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.child(projectId, kind, id),
+            UpdateExpression: 'SET #a.#m = if_not_exists(#a.#m, :zero) + :amount',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#a': attribute, '#m': month },
+            ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
+          },
         },
+        onConditionFailed: () => new UnprocessableError('parent-missing', `The ${kind} ${id} no longer exists.`),
       },
-      onConditionFailed: () => new UnprocessableError('parent-missing', `The ${kind} ${id} no longer exists.`),
-    };
+      this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount),
+    ];
   }
 
   // --- baseline history -------------------------------------------------------

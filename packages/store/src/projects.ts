@@ -4,6 +4,7 @@ import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys } from './keys.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
+import type { SummaryRepository } from './summaries.ts';
 import { codeChangeOps, codeGuardOp, staleVersion } from './workstreams.ts';
 
 export interface ProjectFilter {
@@ -16,6 +17,7 @@ export class ProjectRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly summaries: SummaryRepository,
   ) {}
 
   async get(id: string): Promise<Project | undefined> {
@@ -70,6 +72,7 @@ export class ProjectRepository {
     await transact(this.doc, [
       this.putOp(project, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Project ${project.id} already exists.`)),
       codeGuardOp(this.tableName, 'project', project.code, project.id),
+      this.summaries.createOp(project),
       ...guards,
       auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, projectId: project.id, action: 'create', before: null, after: project }),
     ]);
@@ -82,6 +85,7 @@ export class ProjectRepository {
     await transact(this.doc, [
       this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
       ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
+      this.summaries.projectChangedOp(next),
       ...guards,
       auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, projectId: next.id, action: 'update', before, after: next }),
     ]);
