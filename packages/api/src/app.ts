@@ -14,6 +14,7 @@ import { onError, problemResponse, validationError } from './problem.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { workstreamRoutes } from './routes/workstreams.ts';
 
 export interface AppConfig {
@@ -73,6 +74,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   workstreamRoutes(deps, app);
   projectRoutes(deps, app);
   projectRecordRoutes(deps, app);
+  reportRoutes(deps, app);
   auditRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

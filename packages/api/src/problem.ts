@@ -85,6 +85,7 @@ function fromHttpException(error: HTTPException): AppError {
 /** The one place errors become responses. Unknown errors are logged and answered with a generic 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof AppError) return problemResponse(c, error);
+  if (error instanceof z.ZodError) return problemResponse(c, validationError(error, 'request'));
   if (error instanceof HTTPException && error.status >= 400 && error.status < 500) return problemResponse(c, fromHttpException(error));
   if (isStoreUnavailable(error)) {
     logger.warn('store unavailable', { requestId: c.get('requestId'), error });

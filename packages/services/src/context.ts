@@ -1,11 +1,17 @@
 import { ConflictError, PreconditionFailedError } from '@bt/core';
-import type { Principal } from '@bt/core';
+import { DEFAULT_THRESHOLDS, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
 /** What every use case needs: the store and a clock (so tests and `asAt` can fix the time). */
 export interface Deps {
   store: Store;
   clock: () => Date;
+  /** RAG and appraisal settings; the spec's defaults when absent. */
+  thresholds?: Thresholds;
+}
+
+export function thresholdsOf(deps: Deps): Thresholds {
+  return deps.thresholds ?? DEFAULT_THRESHOLDS;
 }
 
 /** Who is asking, in which request. */

@@ -8,3 +8,5 @@ export * from './investments.ts';
 export * from './risks.ts';
 export * from './milestones.ts';
 export * from './record.ts';
+export * from './report.ts';
+export * from './feeds.ts';

@@ -1,6 +1,6 @@
-import { assertCan, NotFoundError } from '@bt/core';
+import { assertCan, fyOfDate, NotFoundError, projectFinancials, rollUp, summariseBenefit, summariseInvestment, yearsCovered, type IsoDate } from '@bt/core';
 import type { ProjectRecord } from '@bt/store';
-import type { Caller, Deps } from './context.ts';
+import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 /** The whole project: the project with its benefits, investment lines, risks and milestones, from one Query. */
 export async function getProjectRecord(deps: Deps, caller: Caller, projectId: string): Promise<ProjectRecord> {
@@ -13,4 +13,21 @@ export async function getProjectRecord(deps: Deps, caller: Caller, projectId: st
 export async function getBenefit(deps: Deps, caller: Caller, projectId: string, benefitId: string) {
   assertCan(caller.principal, 'programme:read');
   return deps.store.children.getOrThrow('benefit', projectId, benefitId);
+}
+
+/**
+ * A project's figures as at a date: per FY (every FY it has any amount in,
+ * and its start FY), and payback, NPV and ROI from its first FY.
+ */
+export function projectFigures(deps: Deps, record: ProjectRecord, asAt: IsoDate) {
+  const t = thresholdsOf(deps);
+  const benefits = record.benefits.map(summariseBenefit);
+  const investments = record.investments.map(summariseInvestment);
+  const startFy = fyOfDate(record.project.startDate);
+  const years = [...new Set([startFy, ...yearsCovered(benefits, investments)])].sort();
+  return {
+    asAt,
+    byYear: Object.fromEntries(years.map((fy) => [fy, rollUp(benefits, investments, fy, asAt, null, t)])),
+    ...projectFinancials(benefits, investments, years[0]!, asAt, t),
+  };
 }

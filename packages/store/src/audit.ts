@@ -1,4 +1,6 @@
-import { AuditEntry, changedFields, newId, type EntityType } from '@bt/core';
+import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } from '@bt/core';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys, stripKeys } from './keys.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
@@ -79,4 +81,62 @@ export class AuditRepository {
     );
     return { items: result.items.map((i) => AuditEntry.parse(stripKeys(i))), nextCursor: result.nextCursor };
   }
+
+  /** The newest audit id: every change writes one, so it marks the data's state (for feed ETags). */
+  async latestId(): Promise<string | null> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'AUDIT' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ProjectionExpression: 'gsi1sk',
+      }),
+    );
+    return (result.Items?.[0]?.gsi1sk as string | undefined) ?? null;
+  }
+
+  /**
+   * Entries after the cursor's position and written before `settledBeforeMs`,
+   * oldest first. The cursor names the last entry given out; it is returned
+   * unchanged when nothing new has settled, so a client can keep polling.
+   */
+  async since(cursor: string | undefined, settledBeforeMs: number, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
+    const after = cursor === undefined ? 'aud_' : decodeChangeCursor(cursor);
+    const bound = `aud_${encodeTime(settledBeforeMs, 10)}`;
+    const items: AuditEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let hasMore = false;
+    while (items.length <= limit) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': 'AUDIT', ':from': after, ':to': bound },
+          Limit: limit + 1,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.gsi1sk !== after) items.push(AuditEntry.parse(stripKeys(item)));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    if (items.length > limit) {
+      hasMore = true;
+      items.length = limit;
+    } else if (startKey) hasMore = true;
+    const last = items.at(-1)?.id ?? after;
+    return { items, nextCursor: Buffer.from(last, 'utf8').toString('base64url'), hasMore };
+  }
+}
+
+function decodeChangeCursor(cursor: string): string {
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (value !== 'aud_' && !/^aud_[0-9A-HJKMNP-TV-Z]{26}$/.test(value)) {
+    throw new BadRequestError('The cursor is not a cursor of the change feed. Use the nextCursor you were given, unchanged.', [{ path: 'cursor', message: 'not a change-feed cursor' }]);
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { Benefit, CreateProject, Investment, Milestone, PatchProject, Project, ProjectId, Risk, Stage, WorkstreamId } from '@bt/core';
-import { createProject, getProjectRecord, listProjects, updateProject, type Deps } from '@bt/services';
+import { Benefit, CreateProject, Figures, Investment, IsoDate, Milestone, PatchProject, Project, ProjectFinancials, ProjectId, Risk, Stage, todayInLondon, WorkstreamId } from '@bt/core';
+import { createProject, getProjectRecord, listProjects, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
@@ -13,6 +13,10 @@ const ProjectDetail = Project.extend({
   investments: z.array(Investment),
   risks: z.array(Risk),
   milestones: z.array(Milestone),
+  figures: ProjectFinancials.extend({
+    asAt: z.string(),
+    byYear: z.record(z.string(), Figures).meta({ description: 'Figures per FY: every FY the project has an amount in, and its start FY.' }),
+  }),
 }).meta({ id: 'ProjectDetail' });
 
 export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
@@ -65,13 +69,15 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       security,
       summary: 'The whole project: benefits, investment, risks and milestones',
       description: 'Read with one DynamoDB Query whatever the project\'s size. The ETag is the project\'s own version (send it as If-Match to PATCH the project).',
-      request: { params: IdParam },
+      request: { params: IdParam, query: z.object({ asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today).' }) }) },
       responses: { 200: { description: 'The project record', headers: ETagHeader, ...json(ProjectDetail) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { project, ...children } = await getProjectRecord(deps, caller(c), c.req.valid('param').id);
+      const record = await getProjectRecord(deps, caller(c), c.req.valid('param').id);
+      const { project, ...children } = record;
+      const asAt = c.req.valid('query').asAt ?? todayInLondon(deps.clock());
       c.header('ETag', etag(project.version));
-      return c.json({ ...project, ...children }, 200);
+      return c.json({ ...project, ...children, figures: projectFigures(deps, record, asAt) }, 200);
     },
   );
 

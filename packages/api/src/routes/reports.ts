@@ -1,0 +1,118 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
+import * as svc from '@bt/services';
+import type { Context } from 'hono';
+import { stream } from 'hono/streaming';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller } from '../http.ts';
+import { logger } from '../logger.ts';
+import { json, problems, security } from '../openapi.ts';
+
+const DateQuery = {
+  financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of asAt.' }),
+  asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today, Europe/London), so results can be reproduced.' }),
+};
+
+const ProgrammeReport = z
+  .object({
+    financialYear: z.string(),
+    asAt: z.string(),
+    programme: Figures.extend({ projectCount: z.int() }),
+    workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
+    byCategory: z.object({ transformation: Figures, mitigation: Figures }),
+    byType: z.record(z.string(), Figures),
+    statusBuckets: StatusBuckets,
+  })
+  .meta({ id: 'ProgrammeReport' });
+
+const FeedQuery = z.object({
+  ...DateQuery,
+  format: z.enum(['csv', 'json']).default('csv'),
+  granularity: z.enum(['month', 'year']).default('month'),
+});
+
+const CSV_DESCRIPTION =
+  'CSV: UTF-8 with BOM, CRLF, a header row, the documented column order, pounds with two decimals, ISO dates; text that a spreadsheet would run as a formula is prefixed with an apostrophe. JSON: the same rows with pence. Both carry an ETag; If-None-Match answers 304.';
+
+export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/reports/programme', tags: ['Reports'], security,
+      summary: 'Programme, workstream, category and type roll-ups and status buckets for an FY',
+      description: 'Reads one summary per project (kept up to date as writes happen), so its cost grows with the number of projects.',
+      request: { query: z.object(DateQuery) },
+      responses: { 200: { description: 'The programme report', ...json(ProgrammeReport) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => c.json(await svc.programmeReport(deps, caller(c), c.req.valid('query')), 200),
+  );
+
+  for (const feed of ['savings', 'investment'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'get', path: `/v1/feeds/${feed}`, tags: ['Feeds'], security,
+        summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
+        description: CSV_DESCRIPTION,
+        request: { query: FeedQuery, headers: z.object({ 'if-none-match': z.string().optional() }) },
+        responses: {
+          200: { description: 'The feed, streamed', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }) } } },
+          304: { description: 'Not modified since the ETag you sent' },
+          ...problems(400, 401, 403),
+        },
+      }),
+      (async (c: Context<AppEnv>) => {
+        const query = c.req.valid('query' as never) as z.infer<typeof FeedQuery>;
+        const { etag, asAt, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
+        c.header('ETag', etag);
+        c.header('Cache-Control', 'private, no-cache');
+        if (c.req.header('If-None-Match')?.split(',').map((t) => t.trim()).includes(etag)) return c.body(null, 304);
+        const full = { ...query, asAt, financialYear };
+        const rows = feed === 'savings' ? svc.savingsRows(deps, full) : svc.investmentRows(deps, full);
+        const columns = (feed === 'savings' ? svc.SAVINGS_COLUMNS : svc.INVESTMENT_COLUMNS) as never;
+        const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
+        if (query.format === 'csv') {
+          c.header('Content-Type', 'text/csv; charset=utf-8');
+          c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
+        } else {
+          c.header('Content-Type', 'application/json; charset=utf-8');
+        }
+        return stream(c, async (out) => {
+          if (query.format === 'csv') {
+            await out.write(svc.csvHeader(columns, query.granularity));
+            for await (const batch of rows) await out.write(svc.csvRows(columns, query.granularity, batch as never[]));
+            return;
+          }
+          await out.write(`{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`);
+          let first = true;
+          for await (const batch of rows) {
+            for (const row of batch) {
+              await out.write(`${first ? '' : ','}${JSON.stringify(row)}`);
+              first = false;
+            }
+          }
+          await out.write(']}');
+        }, async (error) => {
+          // Headers are gone by now: the client sees a truncated body, and we log why.
+          logger.error('feed stream failed', { requestId: c.get('requestId'), error });
+        });
+      }) as never,
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/feeds/changes', tags: ['Feeds'], security,
+      summary: 'Every change since a cursor, oldest first, with the cursor to ask from next time',
+      description: 'For incremental refresh (e.g. Power BI). Start without a cursor; keep the nextCursor, even when items is empty. Changes from the last few seconds are held back until they have settled.',
+      request: { query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) }) },
+      responses: {
+        200: { description: 'Changes', ...json(z.object({ items: z.array(AuditEntry), nextCursor: z.string(), hasMore: z.boolean() }).meta({ id: 'ChangePage' })) },
+        ...problems(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      return c.json(await svc.changesSince(deps, caller(c), cursor, limit), 200);
+    },
+  );
+}

@@ -1,0 +1,287 @@
+import { createHash } from 'node:crypto';
+import {
+  assertCan,
+  benefitYear,
+  isWrittenOutAt,
+  monthOfDate,
+  monthsOfFy,
+  periodOfMonth,
+  poundsDecimal,
+  rag,
+  riskAdjusted,
+  summariseBenefit,
+  type AuditEntry,
+  type FinancialYear,
+  type IsoDate,
+  type Project,
+} from '@bt/core';
+import type { ProjectRecord } from '@bt/store';
+import { stringify } from 'csv-stringify/sync';
+import { thresholdsOf, type Caller, type Deps } from './context.ts';
+import { resolveAsAt } from './report.ts';
+
+export type Granularity = 'month' | 'year';
+
+export interface FeedQuery {
+  financialYear?: FinancialYear | undefined;
+  asAt?: IsoDate | undefined;
+  granularity: Granularity;
+}
+
+/** One row of the savings feed (JSON carries pence; CSV shows pounds). */
+export interface SavingsRow {
+  financialYear: string;
+  month?: string;
+  period?: string;
+  workstreamCode: string;
+  projectCode: string;
+  projectName: string;
+  directorate: string;
+  benefitId: string;
+  benefitTitle: string;
+  type: string;
+  category: string;
+  recurrence: string;
+  mtfsRef: string;
+  status: string;
+  baselinePence: number;
+  forecastPence: number;
+  realisedPence: number;
+  validatedPence: number;
+  variancePence: number;
+  rag: string | null;
+  confidencePct: number;
+  riskAdjustedForecastPence: number;
+}
+
+export interface InvestmentRow {
+  financialYear: string;
+  month?: string;
+  period?: string;
+  workstreamCode: string;
+  projectCode: string;
+  projectName: string;
+  directorate: string;
+  investmentId: string;
+  investmentTitle: string;
+  kind: string;
+  fundingSource: string;
+  plannedPence: number;
+  actualPence: number;
+  variancePence: number;
+}
+
+type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
+
+/** The documented, stable CSV columns (README: "Finance feeds"). Month and Period appear for monthly granularity only. */
+export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
+  { header: 'Financial year', value: (r) => r.financialYear },
+  { header: 'Month', value: (r) => r.month },
+  { header: 'Period', value: (r) => r.period },
+  { header: 'Workstream', value: (r) => r.workstreamCode, text: true },
+  { header: 'Project code', value: (r) => r.projectCode, text: true },
+  { header: 'Project name', value: (r) => r.projectName, text: true },
+  { header: 'Directorate', value: (r) => r.directorate, text: true },
+  { header: 'Benefit id', value: (r) => r.benefitId },
+  { header: 'Benefit', value: (r) => r.benefitTitle, text: true },
+  { header: 'Type', value: (r) => r.type },
+  { header: 'Category', value: (r) => r.category },
+  { header: 'Recurrence', value: (r) => r.recurrence },
+  { header: 'MTFS ref', value: (r) => r.mtfsRef, text: true },
+  { header: 'Status', value: (r) => r.status },
+  { header: 'Baseline (£)', value: (r) => r.baselinePence, money: true },
+  { header: 'Forecast (£)', value: (r) => r.forecastPence, money: true },
+  { header: 'Realised (£)', value: (r) => r.realisedPence, money: true },
+  { header: 'Validated (£)', value: (r) => r.validatedPence, money: true },
+  { header: 'Variance (£)', value: (r) => r.variancePence, money: true },
+  { header: 'RAG', value: (r) => r.rag },
+  { header: 'Confidence (%)', value: (r) => r.confidencePct },
+  { header: 'Risk-adjusted forecast (£)', value: (r) => r.riskAdjustedForecastPence, money: true },
+];
+
+export const INVESTMENT_COLUMNS: Column<InvestmentRow>[] = [
+  { header: 'Financial year', value: (r) => r.financialYear },
+  { header: 'Month', value: (r) => r.month },
+  { header: 'Period', value: (r) => r.period },
+  { header: 'Workstream', value: (r) => r.workstreamCode, text: true },
+  { header: 'Project code', value: (r) => r.projectCode, text: true },
+  { header: 'Project name', value: (r) => r.projectName, text: true },
+  { header: 'Directorate', value: (r) => r.directorate, text: true },
+  { header: 'Investment id', value: (r) => r.investmentId },
+  { header: 'Investment', value: (r) => r.investmentTitle, text: true },
+  { header: 'Kind', value: (r) => r.kind },
+  { header: 'Funding source', value: (r) => r.fundingSource },
+  { header: 'Planned (£)', value: (r) => r.plannedPence, money: true },
+  { header: 'Actual (£)', value: (r) => r.actualPence, money: true },
+  { header: 'Variance (£)', value: (r) => r.variancePence, money: true },
+];
+
+/**
+ * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is
+ * prefixed with an apostrophe, which Excel shows as text. Applied to text a
+ * person typed, never to our numbers, so "-1234.56" stays a number.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+export function csvHeader<R>(columns: Column<R>[], granularity: Granularity): string {
+  return `\uFEFF${stringify([visible(columns, granularity).map((c) => c.header)], { record_delimiter: 'windows' })}`;
+}
+
+export function csvRows<R>(columns: Column<R>[], granularity: Granularity, rows: R[]): string {
+  if (rows.length === 0) return '';
+  const cols = visible(columns, granularity);
+  return stringify(
+    rows.map((r) =>
+      cols.map((c) => {
+        const v = c.value(r);
+        if (v === null || v === undefined) return '';
+        if (c.money) return poundsDecimal(v as number);
+        return c.text ? neutraliseFormula(String(v)) : String(v);
+      }),
+    ),
+    { record_delimiter: 'windows' },
+  );
+}
+
+function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[] {
+  return granularity === 'month' ? columns : columns.filter((c) => c.header !== 'Month' && c.header !== 'Period');
+}
+
+/**
+ * The feeds' ETag: what they show changes only with a change to the data
+ * (every change writes an audit entry), the query, the date and the settings.
+ * So a client's If-None-Match is answered with 304 after one small read.
+ */
+export async function feedEtag(deps: Deps, caller: Caller, feed: string, query: FeedQuery): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
+  assertCan(caller.principal, 'feeds:read');
+  const { asAt, financialYear } = resolveAsAt(deps, query);
+  const latest = await deps.store.audit.latestId();
+  const hash = createHash('sha256').update(JSON.stringify([feed, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)])).digest('base64url');
+  return { etag: `"${hash.slice(0, 27)}"`, asAt, financialYear };
+}
+
+/** Every project record with its workstream code, one project at a time (the feed streams; memory stays flat). */
+async function* projectRecords(deps: Deps): AsyncGenerator<{ record: ProjectRecord; workstreamCode: string }> {
+  const codes = new Map<string, string>();
+  let wsCursor: string | undefined;
+  do {
+    const page = await deps.store.workstreams.list({ limit: 200, cursor: wsCursor });
+    for (const ws of page.items) codes.set(ws.id, ws.code);
+    wsCursor = page.nextCursor ?? undefined;
+  } while (wsCursor);
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.projects.list({}, { limit: 100, cursor });
+    for (const project of page.items) {
+      const record = await deps.store.children.record(project.id);
+      if (record) yield { record, workstreamCode: codes.get(project.workstreamId) ?? '' };
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+function projectColumns(p: Project, workstreamCode: string) {
+  return { workstreamCode, projectCode: p.code, projectName: p.name, directorate: p.directorate };
+}
+
+/** The savings feed, a project's rows at a time: a row per benefit (per month, for monthly granularity) with any amount in the FY. */
+export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDate; financialYear: FinancialYear }): AsyncGenerator<SavingsRow[]> {
+  const t = thresholdsOf(deps);
+  const fy = query.financialYear;
+  const lastMonth = monthOfDate(query.asAt);
+  for await (const { record, workstreamCode } of projectRecords(deps)) {
+    const rows: SavingsRow[] = [];
+    for (const b of record.benefits) {
+      const s = summariseBenefit(b);
+      const year = benefitYear(s, fy, query.asAt, t);
+      if (!hasAmounts(year)) continue;
+      const common = {
+        financialYear: fy,
+        ...projectColumns(record.project, workstreamCode),
+        benefitId: b.id,
+        benefitTitle: b.title,
+        type: b.type,
+        category: b.category,
+        recurrence: b.recurrence,
+        mtfsRef: b.mtfsRef,
+        status: b.status,
+        confidencePct: b.confidencePct,
+      };
+      if (query.granularity === 'year') {
+        rows.push({ ...common, ...pick(year) });
+        continue;
+      }
+      const writtenOutFrom = isWrittenOutAt(s, query.asAt) ? b.writtenOutAt!.slice(0, 7) : undefined;
+      for (const month of monthsOfFy(fy)) {
+        const baselinePence = b.baseline[month] ?? 0;
+        const forecastPence = writtenOutFrom && month >= writtenOutFrom ? 0 : (b.forecast[month] ?? 0);
+        const upToDate = month <= lastMonth;
+        rows.push({
+          ...common,
+          month,
+          period: `P${periodOfMonth(month)}`,
+          baselinePence,
+          forecastPence,
+          realisedPence: upToDate ? (b.realised[month] ?? 0) : 0,
+          validatedPence: upToDate ? (b.validated[month] ?? 0) : 0,
+          variancePence: forecastPence - baselinePence,
+          rag: rag(baselinePence, forecastPence, t),
+          riskAdjustedForecastPence: riskAdjusted(forecastPence, b.confidencePct),
+        });
+      }
+    }
+    if (rows.length) yield rows;
+  }
+}
+
+function hasAmounts(y: { baselinePence: number; forecastPence: number; realisedPence: number; validatedPence: number }): boolean {
+  return y.baselinePence !== 0 || y.forecastPence !== 0 || y.realisedPence !== 0 || y.validatedPence !== 0;
+}
+
+function pick(y: ReturnType<typeof benefitYear>) {
+  return {
+    baselinePence: y.baselinePence,
+    forecastPence: y.forecastPence,
+    realisedPence: y.realisedPence,
+    validatedPence: y.validatedPence,
+    variancePence: y.variancePence,
+    rag: y.rag,
+    riskAdjustedForecastPence: y.riskAdjustedForecastPence,
+  };
+}
+
+/** The investment feed: a row per investment line (per month) with planned or actual spend in the FY. */
+export async function* investmentRows(deps: Deps, query: FeedQuery & { asAt: IsoDate; financialYear: FinancialYear }): AsyncGenerator<InvestmentRow[]> {
+  const fy = query.financialYear;
+  const lastMonth = monthOfDate(query.asAt);
+  const months = monthsOfFy(fy);
+  for await (const { record, workstreamCode } of projectRecords(deps)) {
+    const rows: InvestmentRow[] = [];
+    for (const i of record.investments) {
+      const perMonth = months.map((month) => ({ month, planned: i.planned[month] ?? 0, actual: month <= lastMonth ? (i.actual[month] ?? 0) : 0 }));
+      const planned = perMonth.reduce((a, m) => a + m.planned, 0);
+      const actual = perMonth.reduce((a, m) => a + m.actual, 0);
+      if (planned === 0 && actual === 0) continue;
+      const common = { financialYear: fy, ...projectColumns(record.project, workstreamCode), investmentId: i.id, investmentTitle: i.title, kind: i.kind, fundingSource: i.fundingSource };
+      if (query.granularity === 'year') rows.push({ ...common, plannedPence: planned, actualPence: actual, variancePence: actual - planned });
+      else for (const m of perMonth) rows.push({ ...common, month: m.month, period: `P${periodOfMonth(m.month)}`, plannedPence: m.planned, actualPence: m.actual, variancePence: m.actual - m.planned });
+    }
+    if (rows.length) yield rows;
+  }
+}
+
+/** Changes newer than this are not yet given out: entries written a moment ago by another writer may still be arriving. */
+export const CHANGE_FEED_SETTLE_MS = 5_000;
+
+/**
+ * Every change since a cursor, oldest first, with the cursor to ask from
+ * next time (given even when there is nothing new, so a client can poll).
+ */
+export async function changesSince(deps: Deps, caller: Caller, cursor: string | undefined, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
+  assertCan(caller.principal, 'feeds:read');
+  const settledBefore = deps.clock().getTime() - CHANGE_FEED_SETTLE_MS;
+  const result = await deps.store.audit.since(cursor, settledBefore, limit);
+  return { items: result.items, nextCursor: result.nextCursor, hasMore: result.hasMore };
+}
