@@ -34,8 +34,11 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   const counter = new RequestCounter();
   const store = new Store({ region: 'eu-west-2', endpoint, tableName }, counter);
   await ensureTable(store.client, mainTable, tableName);
+  // A clock the test can move forward (e.g. to let the change feed's settling window pass).
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
   const app = createApp(
-    { store, clock: () => new Date() },
+    { store, clock },
     { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536 },
   );
 
@@ -73,6 +76,9 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
     tokens,
     token,
     call,
+    advanceClock(ms: number) {
+      offsetMs += ms;
+    },
     async cleanup() {
       await store.client.send(new DeleteTableCommand({ TableName: tableName }));
       store.destroy();

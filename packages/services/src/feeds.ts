@@ -154,11 +154,11 @@ function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[]
  * (every change writes an audit entry), the query, the date and the settings.
  * So a client's If-None-Match is answered with 304 after one small read.
  */
-export async function feedEtag(deps: Deps, caller: Caller, feed: string, query: FeedQuery): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
+export async function feedEtag(deps: Deps, caller: Caller, feed: string, query: FeedQuery & { format: string }): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
   const { asAt, financialYear } = resolveAsAt(deps, query);
   const latest = await deps.store.audit.latestId();
-  const hash = createHash('sha256').update(JSON.stringify([feed, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)])).digest('base64url');
+  const hash = createHash('sha256').update(JSON.stringify([feed, query.format, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)])).digest('base64url');
   return { etag: `"${hash.slice(0, 27)}"`, asAt, financialYear };
 }
 
