@@ -21,7 +21,7 @@ const AS_AT = '2026-03-31';
 const gbp = (pounds: number) => pounds * 100;
 
 let h: Harness;
-const ids: Record<string, string> = {};
+const ids = {} as { asc: string; inc: string; p1: string; p2: string; a: string; b: string; c: string; d: string; inv: string };
 
 async function ok(method: string, path: string, token: string, body?: unknown) {
   const r = await h.call(method, path, { token, ...(body === undefined ? {} : { body }) });

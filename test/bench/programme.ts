@@ -1,0 +1,86 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { fyRange, monthsOfFy, newId, summariseBenefit, summariseInvestment, type Benefit, type Investment, type Project, type Workstream } from '@bt/core';
+import { keys, type Store } from '@bt/store';
+
+/**
+ * A generated programme for benchmarks: `projects` projects of `benefitsPerProject`
+ * benefits over `years` FYs from 2023/24, with realised actuals for past months
+ * and an investment line each. Written straight as items (the same keys and
+ * summaries the repositories write), 25 at a time, because 30,000 API calls
+ * would measure the seeding, not the reads.
+ */
+export async function seedProgramme(store: Store, options: { projects: number; benefitsPerProject: number; years: number }) {
+  const now = '2025-11-20T09:00:00.000Z';
+  const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
+  const fys = fyRange('2023/24', options.years);
+  const months = fys.flatMap(monthsOfFy);
+  const items: Record<string, unknown>[] = [];
+  const workstreams: Workstream[] = Array.from({ length: 8 }, (_, i) => ({
+    id: newId('workstream'),
+    code: `WS${i}`,
+    name: `Workstream ${i}`,
+    lead: 'Lead',
+    mtfsTargets: Object.fromEntries(fys.map((fy) => [fy, 500_000_000 * (i + 1)])),
+    ...meta,
+  }));
+  for (const ws of workstreams) items.push({ ...keys.workstream(ws.id), ...keys.workstreamIndex(ws.code), entity: 'workstream', ...ws });
+  for (let p = 0; p < options.projects; p++) {
+    const ws = workstreams[p % workstreams.length]!;
+    const project: Project = {
+      id: newId('project'),
+      code: `P${String(p).padStart(5, '0')}`,
+      name: `Project ${p}`,
+      workstreamId: ws.id,
+      directorate: ['Adults', 'Children', 'Resources', 'Place'][p % 4]!,
+      sro: 'SRO',
+      manager: 'pm',
+      stage: 'delivery',
+      deliveryConfidence: 'amber',
+      startDate: '2023-04-01',
+      endDate: '2028-03-31',
+      ...meta,
+    };
+    items.push({ ...keys.project(project.id), ...keys.projectIndex(project.code, ws.id), entity: 'project', ...project });
+    const summary = { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', projectId: project.id, workstreamId: ws.id, code: project.code, name: project.name, directorate: project.directorate, startDate: project.startDate, benefits: {} as Record<string, unknown>, investments: {} as Record<string, unknown> };
+    for (let b = 0; b < options.benefitsPerProject; b++) {
+      const monthly = 100_000 + ((p * 7 + b * 13) % 50) * 10_000;
+      const benefit: Benefit = {
+        id: newId('benefit'),
+        projectId: project.id,
+        title: `Saving ${p}.${b}`,
+        type: (['cashable-saving', 'income', 'cost-avoidance'] as const)[b % 3]!,
+        category: b % 4 === 0 ? 'mitigation' : 'transformation',
+        recurrence: b % 5 === 0 ? 'one-off' : 'recurring',
+        mtfsRef: `M${p}-${b}`,
+        owner: 'Owner',
+        confidencePct: 50 + (b * 5) % 50,
+        status: 'active',
+        replacedByBenefitIds: [],
+        baseline: Object.fromEntries(months.map((m) => [m, monthly])),
+        baselineVersion: 1,
+        forecast: Object.fromEntries(months.map((m) => [m, monthly - ((b % 3) * 5_000)])),
+        realised: Object.fromEntries(months.filter((m) => m < '2025-11').map((m) => [m, monthly - 10_000])),
+        validated: Object.fromEntries(months.filter((m) => m < '2025-09').map((m) => [m, monthly - 10_000])),
+        ...meta,
+      };
+      items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
+      const s = summariseBenefit(benefit);
+      const { baseline, forecast, forecastWrittenOff, realised, validated, id: _id, projectId: _pid, ...m } = s;
+      summary.benefits[benefit.id] = { m, b: baseline, f: forecast, fo: forecastWrittenOff, r: realised, v: validated };
+    }
+    const line: Investment = { id: newId('investment'), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
+    items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
+    const li = summariseInvestment(line);
+    summary.investments[line.id] = { m: { kind: li.kind, fundingSource: li.fundingSource }, p: li.planned, a: li.actual };
+    items.push(summary);
+  }
+  const started = performance.now();
+  for (let i = 0; i < items.length; i += 25) {
+    let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25);
+    while (batch && batch.length) {
+      const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+      batch = result.UnprocessedItems?.[store.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
+    }
+  }
+  return { items: items.length, seedSeconds: (performance.now() - started) / 1000, workstreams: workstreams.length };
+}

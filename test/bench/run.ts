@@ -1,0 +1,109 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
+import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
+import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
+import { makeToken } from '../../packages/local/src/token.ts';
+import { seedProgramme } from './programme.ts';
+
+/**
+ * `pnpm bench`: the benchmarks, printed and written to .bench/latest.json.
+ * Against DynamoDB Local on this machine (in memory), so absolute times say
+ * more about DynamoDB Local than about DynamoDB; request counts carry over.
+ */
+const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
+const BENEFITS = Number(process.env.BENCH_BENEFITS_PER_PROJECT ?? 10);
+const YEARS = 5;
+const secret = 'bench-secret-0123456789abcdef0123456789';
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main() {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const dynamo = await startDynamoDbLocal();
+  const counter = new RequestCounter();
+  const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName: 'bench' }, counter);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    programme: { projects: PROJECTS, benefits: PROJECTS * BENEFITS, years: YEARS },
+  };
+  try {
+    await ensureTable(store.client, mainTable, 'bench');
+    const seeded = await seedProgramme(store, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
+    console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
+    const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20 });
+    const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
+    const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
+
+    // Programme report: requests and time.
+    const times: number[] = [];
+    let requests = 0;
+    let bytes = 0;
+    for (let i = 0; i < 5; i++) {
+      counter.reset();
+      const t0 = performance.now();
+      const res = await get('/v1/reports/programme?financialYear=2025/26&asAt=2025-11-20');
+      const body = await res.text();
+      times.push(performance.now() - t0);
+      requests = counter.total;
+      bytes = body.length;
+      if (res.status !== 200) throw new Error(`report ${res.status}: ${body.slice(0, 300)}`);
+    }
+    results.report = { medianMs: Math.round(median(times)), runsMs: times.map(Math.round), dynamoRequests: requests, byCommand: Object.fromEntries(counter.byCommand), responseBytes: bytes };
+    console.log(`programme report: median ${Math.round(median(times))} ms, ${requests} DynamoDB requests`, Object.fromEntries(counter.byCommand));
+
+    // Monthly savings feed: rows/s and peak memory.
+    for (const format of ['csv', 'json'] as const) {
+      global.gc?.();
+      const baseHeap = process.memoryUsage().heapUsed;
+      let peakHeap = baseHeap;
+      let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        peakHeap = Math.max(peakHeap, m.heapUsed);
+        peakRss = Math.max(peakRss, m.rss);
+      }, 20);
+      counter.reset();
+      const t0 = performance.now();
+      const res = await get(`/v1/feeds/savings?financialYear=2025/26&asAt=2025-11-20&format=${format}&granularity=month`);
+      const reader = res.body!.getReader();
+      let size = 0;
+      let newlines = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (format === 'csv') for (const byte of value) if (byte === 10) newlines++;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      const rows = format === 'csv' ? newlines - 1 : PROJECTS * BENEFITS * 12;
+      results[`savingsFeed_${format}`] = {
+        rows,
+        seconds: Number(seconds.toFixed(2)),
+        rowsPerSecond: Math.round(rows / seconds),
+        megabytes: Number((size / 2 ** 20).toFixed(1)),
+        peakHeapAboveBaselineMiB: Number(((peakHeap - baseHeap) / 2 ** 20).toFixed(1)),
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        dynamoRequests: counter.total,
+      };
+      console.log(`savings feed (${format}, monthly): ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s, ${(size / 2 ** 20).toFixed(1)} MiB, peak heap +${((peakHeap - baseHeap) / 2 ** 20).toFixed(1)} MiB, ${counter.total} DynamoDB requests`);
+    }
+  } finally {
+    store.destroy();
+    await dynamo.stop();
+  }
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync(join('.bench', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
