@@ -6,7 +6,7 @@ import { handle } from 'hono/aws-lambda';
 const env = loadLambdaEnv(process.env);
 const store = new Store({ region: env.AWS_REGION, tableName: env.TABLE_NAME, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
 const app = createApp(
-  { store, clock: () => new Date() },
+  { store, clock: () => new Date(), thresholds: env.thresholds },
   { auth: { mode: 'apigw-jwt' }, bodyLimitBytes: env.BODY_LIMIT_BYTES, docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL },
 );
 

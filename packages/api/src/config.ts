@@ -1,3 +1,4 @@
+import { ThresholdSettings, type Thresholds } from '@bt/core';
 import * as z from 'zod';
 
 /**
@@ -12,12 +13,14 @@ const LambdaEnv = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DOCS_ASSETS_BASE_URL: z.url().optional(),
 });
-export type LambdaEnv = z.infer<typeof LambdaEnv>;
+export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds };
 
 export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   const parsed = LambdaEnv.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid function settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data;
+  const thresholds = ThresholdSettings.safeParse(env);
+  if (!thresholds.success) throw new Error(`Invalid function settings: ${thresholds.error.issues.map((i) => i.message).join('; ')}`);
+  return { ...parsed.data, thresholds: thresholds.data };
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { ThresholdSettings, type Thresholds } from '@bt/core';
 import * as z from 'zod';
 
 /**
@@ -29,6 +30,7 @@ export interface LocalConfig {
   region: string;
   seedDemo: boolean;
   bodyLimitBytes: number;
+  thresholds: Thresholds;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +41,10 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     throw new ConfigError(`Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const e = parsed.data;
+  const thresholds = ThresholdSettings.safeParse(env);
+  if (!thresholds.success) {
+    throw new ConfigError(`Invalid settings: ${thresholds.error.issues.map((i) => `${i.path.join('.') || 'thresholds'}: ${i.message}`).join('; ')}`);
+  }
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -50,6 +56,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     region: e.AWS_REGION,
     seedDemo: e.SEED_DEMO === 'true',
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    thresholds: thresholds.data,
   };
 }
 

@@ -35,7 +35,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
     logger.info(`table ${config.tableName} ${created}`);
 
     const app = createApp(
-      { store, clock: () => new Date() },
+      { store, clock: () => new Date(), thresholds: config.thresholds },
       {
         auth: { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
         bodyLimitBytes: config.bodyLimitBytes,
