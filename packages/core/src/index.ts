@@ -13,3 +13,4 @@ export * from './investment.ts';
 export * from './risk.ts';
 export * from './milestone.ts';
 export * from './figures.ts';
+export * from './alerts.ts';

@@ -28,7 +28,13 @@ const projectFields = {
 };
 
 export const Project = z
-  .object({ id: ProjectId, ...projectFields, ...EntityMeta })
+  .object({
+    id: ProjectId,
+    ...projectFields,
+    previousDeliveryConfidence: DeliveryConfidence.optional().meta({ description: 'The confidence before the last change of it.' }),
+    deliveryConfidenceChangedAt: z.iso.datetime().optional(),
+    ...EntityMeta,
+  })
   .meta({ id: 'Project' });
 export type Project = z.infer<typeof Project>;
 
@@ -87,9 +93,15 @@ export function validateProject(next: ProjectFields, previous?: ProjectFields): 
   }
 }
 
-export function applyProjectPatch(project: Project, patch: PatchProject): ProjectFields {
+export function applyProjectPatch(project: Project, patch: PatchProject, now: string): ProjectFields {
   const { version: _v, createdAt: _ca, createdBy: _cb, updatedAt: _ua, updatedBy: _ub, ...fields } = project;
-  return { ...fields, ...definedOnly(patch) };
+  const next: ProjectFields = { ...fields, ...definedOnly(patch) };
+  // Remember the confidence it moved from: the confidence-deteriorated alert compares the two.
+  if (next.deliveryConfidence !== project.deliveryConfidence) {
+    next.previousDeliveryConfidence = project.deliveryConfidence;
+    next.deliveryConfidenceChangedAt = now;
+  }
+  return next;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -76,7 +76,7 @@ export async function updateProject(
       assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can hand a project to another manager.');
     }
     if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
-    const next = applyProjectPatch(before, patch);
+    const next = applyProjectPatch(before, patch, deps.clock().toISOString());
     validateProject(next, before);
     if (changedFields(before, { ...before, ...next }).length === 0) return before;
     const guards = next.workstreamId !== before.workstreamId ? [workstreamMustExist(deps, next.workstreamId)] : [];
