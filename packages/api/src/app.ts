@@ -11,6 +11,7 @@ import type { AppEnv } from './env.ts';
 import { requireJsonBody } from './http.ts';
 import { logger } from './logger.ts';
 import { onError, problemResponse, validationError } from './problem.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
@@ -75,6 +76,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   projectRoutes(deps, app);
   projectRecordRoutes(deps, app);
   reportRoutes(deps, app);
+  alertRoutes(deps, app);
   auditRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

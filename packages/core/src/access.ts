@@ -31,6 +31,9 @@ const PERMISSIONS = {
   'actuals:record': ['admin', 'finance'],
   'actuals:validate': ['admin', 'finance'],
   'spend:record': ['admin', 'finance'],
+  'alerts:evaluate': ['admin'],
+  'alerts:acknowledge': ['admin', 'programme-manager', 'finance'],
+  'digests:send': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

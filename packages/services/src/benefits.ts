@@ -205,6 +205,7 @@ export async function recordActual(
       deps.store.ledger.appendOp('actual', benefitId, entry),
       ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'realised', entry.month, entry.amountPence),
       auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: input.reverses ? 'actual-reversed' : 'actual-recorded', before: null, after: entry }),
+      deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }),
     ];
     if (input.reverses) {
       const original = await deps.store.ledger.get('actual', benefitId, input.reverses);

@@ -1,5 +1,5 @@
 import { ConflictError, PreconditionFailedError } from '@bt/core';
-import { DEFAULT_THRESHOLDS, type Principal, type Thresholds } from '@bt/core';
+import { DEFAULT_THRESHOLDS, type AlertSettings, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
 /** What every use case needs: the store and a clock (so tests and `asAt` can fix the time). */
@@ -8,6 +8,8 @@ export interface Deps {
   clock: () => Date;
   /** RAG and appraisal settings; the spec's defaults when absent. */
   thresholds?: Thresholds;
+  /** Alert rule thresholds; the defaults when absent. */
+  alertSettings?: AlertSettings;
 }
 
 export function thresholdsOf(deps: Deps): Thresholds {

@@ -10,3 +10,5 @@ export * from './milestones.ts';
 export * from './record.ts';
 export * from './report.ts';
 export * from './feeds.ts';
+export * from './alerts.ts';
+export * from './eventbridge.ts';

@@ -12,3 +12,5 @@ export * from './children.ts';
 export * from './ledger.ts';
 export * from './idempotency.ts';
 export * from './summaries.ts';
+export * from './alerts.ts';
+export * from './outbox.ts';

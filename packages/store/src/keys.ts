@@ -17,6 +17,8 @@
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
  * | idempotency key   | IDEM#<scope>#<key>  | IDEM        |                          |                      |
+ * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
+ * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
  *
  * A project's own partition holds the project and its children's current
  * state (one Query reads the whole record); ledgers and baseline history,
@@ -49,6 +51,8 @@ export const keys = {
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
   ledgerEntry: (kind: LedgerKind, parentId: string, id: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, sk: `${LEDGER[kind].prefix}#${id}` }),
   ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
+  alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
 } as const;

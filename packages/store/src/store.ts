@@ -1,4 +1,6 @@
+import { AlertRepository } from './alerts.ts';
 import { AuditRepository } from './audit.ts';
+import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
 import { LedgerRepository } from './ledger.ts';
@@ -20,6 +22,8 @@ export class Store {
   readonly projects: ProjectRepository;
   readonly audit: AuditRepository;
   readonly summaries: SummaryRepository;
+  readonly alerts: AlertRepository;
+  readonly outbox: OutboxRepository;
   readonly children: ChildRepository;
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
@@ -32,6 +36,8 @@ export class Store {
     this.client = client;
     this.workstreams = new WorkstreamRepository(doc, config.tableName);
     this.summaries = new SummaryRepository(doc, config.tableName);
+    this.alerts = new AlertRepository(doc, config.tableName);
+    this.outbox = new OutboxRepository(doc, config.tableName);
     this.projects = new ProjectRepository(doc, config.tableName, this.summaries);
     this.audit = new AuditRepository(doc, config.tableName);
     this.children = new ChildRepository(doc, config.tableName, this.summaries);

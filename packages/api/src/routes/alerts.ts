@@ -1,0 +1,67 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
+import * as svc from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller, PageQuery, pageOf } from '../http.ts';
+import { json, problems, security } from '../openapi.ts';
+
+const tags = ['Alerts'];
+const AlertIdParam = z.object({ id: z.string().regex(/^alr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an alert id (alr_…)') });
+
+export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/alerts', tags, security,
+      summary: 'Benefits-realisation alerts, newest first',
+      request: {
+        query: z.object({
+          ...PageQuery,
+          status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+          rule: AlertRule.optional(),
+          severity: Severity.optional(),
+          workstreamId: WorkstreamId.optional(),
+          projectId: ProjectId.optional(),
+        }),
+      },
+      responses: { 200: { description: 'A page of alerts', ...json(pageOf(Alert, 'AlertPage')) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      return c.json(await svc.listAlerts(deps, caller(c), filter, { limit, cursor }), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/alerts/evaluate', tags, security,
+      summary: 'Run the alert evaluation now (admin); returns what was raised and resolved',
+      request: { query: z.object({ asAt: IsoDate.optional() }) },
+      responses: {
+        200: {
+          description: 'The outcome',
+          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int() }).meta({ id: 'EvaluationResult' })),
+        },
+        ...problems(400, 401, 403),
+      },
+    }),
+    async (c) => c.json(await svc.runEvaluation(deps, caller(c), c.req.valid('query').asAt), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/alerts/{id}', tags, security,
+      summary: 'An alert',
+      request: { params: AlertIdParam },
+      responses: { 200: { description: 'The alert', ...json(Alert) }, ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => c.json(await svc.getAlert(deps, caller(c), c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/alerts/{id}/acknowledge', tags, security,
+      summary: 'Acknowledge an open alert with a note; it resolves when its condition clears',
+      request: { params: AlertIdParam, body: { required: true, ...json(z.strictObject({ note: Text(1000) }).meta({ id: 'Acknowledge' })) } },
+      responses: { 200: { description: 'The acknowledged alert', ...json(Alert) }, ...problems(400, 401, 403, 404, 409, 415) },
+    }),
+    async (c) => c.json(await svc.acknowledgeAlert(deps, caller(c), c.req.valid('param').id, c.req.valid('json').note), 200),
+  );
+}

@@ -1,0 +1,190 @@
+import {
+  alertId,
+  alertKey,
+  AlertSettingsFromEnv,
+  assertCan,
+  ConflictError,
+  DEFAULT_ALERT_SETTINGS,
+  evaluateAlerts,
+  NotFoundError,
+  todayInLondon,
+  type Alert,
+  type AlertCondition,
+  type AlertSettings,
+  type IsoDate,
+  type ProjectForAlerts,
+  type Workstream,
+} from '@bt/core';
+import { AlertRaceLost, auditOp, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
+
+export { AlertSettingsFromEnv };
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+/** The evaluation job runs as this user in the audit trail. */
+const SYSTEM: Caller = { principal: { sub: 'system:alerts', name: 'Alert evaluation', roles: ['admin'] }, requestId: 'scheduled' };
+
+export interface EvaluationResult {
+  asAt: IsoDate;
+  evaluatedAt: string;
+  conditions: number;
+  raised: Alert[];
+  resolved: Alert[];
+  refreshed: number;
+}
+
+async function everything<T>(list: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+/** The whole programme as the rules see it: every project record with its workstream (one Query per project). */
+export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[] }> {
+  const workstreams = await everything((cursor) => deps.store.workstreams.list({ limit: 200, cursor }));
+  const byId = new Map(workstreams.map((w) => [w.id, w]));
+  const projects = await everything((cursor) => deps.store.projects.list({}, { limit: 200, cursor }));
+  const out: ProjectForAlerts[] = [];
+  // A few Queries at a time: fast without flooding the table.
+  for (let i = 0; i < projects.length; i += 8) {
+    const records = await Promise.all(projects.slice(i, i + 8).map((p) => deps.store.children.record(p.id)));
+    for (const r of records) {
+      const workstream = r && byId.get(r.project.workstreamId);
+      if (r && workstream) out.push({ ...r, workstream });
+    }
+  }
+  return { workstreams, projects: out };
+}
+
+function event(detailType: DomainEvent['detailType'], alert: Alert, time: string): DomainEvent {
+  const kind = detailType === 'AlertRaised' ? 'raised' : 'resolved';
+  return { id: `${alert.id}.${alert.occurrence}.${kind}`, source: 'benefits-tracker', detailType, time, detail: { alert } };
+}
+
+/**
+ * Evaluate every rule as at a date and bring the stored alerts in line:
+ * raise new conditions (and re-raise resolved ones), refresh `lastSeenAt` on
+ * those still holding, resolve those that cleared. Each raise and resolve is
+ * one transaction with its outbox event and audit entry, conditional on the
+ * version read, so a re-run, a concurrent run or a retry after a crash
+ * half-way never duplicates an alert or an event.
+ */
+export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS): Promise<EvaluationResult> {
+  const programme = await loadProgramme(deps);
+  const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
+  const ctx = writeContext(deps, SYSTEM);
+  const live = new Map((await deps.store.alerts.live()).map((a) => [a.id, a]));
+  const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0 };
+  const holding = new Set<string>();
+
+  for (const condition of conditions) {
+    const id = alertId(alertKey(condition));
+    holding.add(id);
+    // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = live.get(id) ?? (await deps.store.alerts.get(id));
+      try {
+        const outcome = await applyCondition(deps, ctx, id, condition, current);
+        if (outcome.raised) result.raised.push(outcome.alert);
+        else result.refreshed += 1;
+        break;
+      } catch (error) {
+        if (!(error instanceof AlertRaceLost)) throw error;
+        live.delete(id);
+      }
+    }
+  }
+
+  for (const alert of live.values()) {
+    if (holding.has(alert.id)) continue;
+    const resolved: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
+    try {
+      await transact(deps.store.doc, [
+        deps.store.alerts.putOp(resolved, alert.version),
+        deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
+        auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: alert.id, projectId: alert.subject.projectId, action: 'resolve', before: alert, after: resolved }),
+      ]);
+      result.resolved.push(resolved);
+    } catch (error) {
+      // A concurrent run resolved (or refreshed) it first: its outcome stands.
+      if (!(error instanceof AlertRaceLost)) throw error;
+    }
+  }
+  return result;
+}
+
+async function applyCondition(deps: Deps, ctx: WriteContext, id: string, c: AlertCondition, current: Alert | undefined): Promise<{ alert: Alert; raised: boolean }> {
+  const common = { rule: c.rule, severity: c.severity, subject: c.subject, financialYear: c.financialYear, figures: c.figures, message: c.message, lastSeenAt: ctx.now };
+  if (!current || current.status === 'resolved') {
+    const alert: Alert = { id, ...common, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: ctx.now, version: (current?.version ?? 0) + 1 };
+    await transact(deps.store.doc, [
+      deps.store.alerts.putOp(alert, current?.version),
+      deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
+      auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: id, projectId: c.subject.projectId, action: 'raise', before: current ?? null, after: alert }),
+    ]);
+    return { alert, raised: true };
+  }
+  const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
+  const alert: Alert = { ...current, ...common, ...(escalated ? { escalatedAt: ctx.now } : {}), version: current.version + 1 };
+  // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event.
+  await transact(deps.store.doc, [deps.store.alerts.putOp(alert, current.version)]);
+  return { alert, raised: false };
+}
+
+/** POST /v1/alerts/evaluate: admins run the evaluation now. */
+export async function runEvaluation(deps: Deps, caller: Caller, asAt: IsoDate | undefined): Promise<EvaluationResult> {
+  assertCan(caller.principal, 'alerts:evaluate', 'Only an admin can run the alert evaluation.');
+  return evaluateAndStore(deps, asAt ?? todayInLondon(deps.clock()));
+}
+
+export async function listAlerts(deps: Deps, caller: Caller, filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
+  assertCan(caller.principal, 'programme:read');
+  return deps.store.alerts.list(filter, page);
+}
+
+export async function getAlert(deps: Deps, caller: Caller, id: string): Promise<Alert> {
+  assertCan(caller.principal, 'programme:read');
+  const alert = await deps.store.alerts.get(id);
+  if (!alert) throw new NotFoundError(`There is no alert ${id}.`);
+  return alert;
+}
+
+/**
+ * Acknowledge an open alert with a note. It stays acknowledged while its
+ * condition holds and resolves when it clears.
+ */
+export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, note: string): Promise<Alert> {
+  assertCan(caller.principal, 'alerts:acknowledge', 'Only an admin, a programme manager or finance can acknowledge alerts.');
+  const current = await getAlert(deps, caller, id);
+  if (current.status !== 'open') throw new ConflictError('not-open', `Alert ${id} is ${current.status}; only an open alert can be acknowledged.`);
+  const ctx = writeContext(deps, caller);
+  const next: Alert = { ...current, status: 'acknowledged', acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.sub, acknowledgementNote: note, version: current.version + 1 };
+  await transact(deps.store.doc, [
+    deps.store.alerts.putOp(next, current.version, () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`)),
+    auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: id, projectId: current.subject.projectId, action: 'acknowledge', before: current, after: next }),
+  ]);
+  return next;
+}
+
+/** Where published events go: EventBridge in AWS, a file locally. */
+export interface EventSink {
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+/** Sends pending outbox events to the sink and marks them published (at least once; ids let repeats be dropped). */
+export async function publishOutbox(deps: Deps, sink: EventSink): Promise<number> {
+  let published = 0;
+  for (;;) {
+    const batch = await deps.store.outbox.pending(100);
+    if (batch.length === 0) return published;
+    await sink.publish(batch);
+    for (const e of batch) await deps.store.outbox.markPublished(e.id, deps.clock().toISOString());
+    published += batch.length;
+  }
+}

@@ -1,0 +1,110 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Alert, ConflictError, type AppError } from '@bt/core';
+import { keys, stripKeys } from './keys.ts';
+import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import type { TxOp } from './transact.ts';
+
+/** Internal: another evaluation wrote this alert first; the caller re-reads and carries on. */
+export class AlertRaceLost extends ConflictError {
+  constructor(id: string) {
+    super('alert-race', `Alert ${id} was written by a concurrent evaluation.`);
+  }
+}
+
+export interface AlertFilter {
+  status?: 'open' | 'acknowledged' | 'resolved' | undefined;
+  rule?: string | undefined;
+  severity?: string | undefined;
+  workstreamId?: string | undefined;
+  projectId?: string | undefined;
+}
+
+function indexKeys(a: Alert) {
+  const sk = `${a.firstRaisedAt}#${a.id}`;
+  return { gsi1pk: `ALERTS#${a.status}`, gsi1sk: sk, gsi2pk: 'ALERTS', gsi2sk: sk };
+}
+
+/**
+ * Alerts are keyed by a deterministic id from rule + subject + FY, so a
+ * condition is one item however often, or however concurrently, it is
+ * evaluated. Every write is conditional on the version read.
+ */
+export class AlertRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Alert | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alert(id), ConsistentRead: true }));
+    return r.Item ? Alert.parse(stripKeys(r.Item)) : undefined;
+  }
+
+  /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
+  async list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const filters: string[] = [];
+    const add = (path: string, value: string | undefined) => {
+      if (value === undefined) return;
+      const n = `#f${filters.length}`;
+      const parts = path.split('.');
+      const expr = parts.map((p, i) => {
+        names[`${n}_${i}`] = p;
+        return `${n}_${i}`;
+      });
+      values[`:f${filters.length}`] = value;
+      filters.push(`${expr.join('.')} = :f${filters.length}`);
+    };
+    add('rule', filter.rule);
+    add('severity', filter.severity);
+    add('subject.workstreamId', filter.workstreamId);
+    add('subject.projectId', filter.projectId);
+    const [index, pkName, skName, pkValue] = filter.status ? (['gsi1', 'gsi1pk', 'gsi1sk', `ALERTS#${filter.status}`] as const) : (['gsi2', 'gsi2pk', 'gsi2sk', 'ALERTS'] as const);
+    values[':pk'] = pkValue;
+    const result = await queryPage(
+      this.doc,
+      {
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: `${pkName} = :pk`,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+      },
+      ['pk', 'sk', pkName, skName],
+      { name: pkName, value: pkValue },
+      page,
+    );
+    return { items: result.items.map((i) => Alert.parse(stripKeys(i))), nextCursor: result.nextCursor };
+  }
+
+  /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */
+  async live(): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (const status of ['open', 'acknowledged'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.list({ status }, { limit: 200, cursor });
+        out.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    }
+    return out;
+  }
+
+  /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */
+  putOp(alert: Alert, expectedVersion: number | undefined, onLost: () => AppError = () => new AlertRaceLost(alert.id)): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.alert(alert.id), ...indexKeys(alert), entity: 'alert', ...JSON.parse(JSON.stringify(alert)) },
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        },
+      },
+      onConditionFailed: onLost,
+    };
+  }
+}

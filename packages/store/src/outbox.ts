@@ -1,0 +1,56 @@
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.ts';
+import type { TxOp } from './transact.ts';
+
+/** An event we publish (EventBridge source `benefits-tracker`); schemas and samples in events/. */
+export interface DomainEvent {
+  /** Deterministic for what it reports, so a retried write or publish cannot make a second one. */
+  id: string;
+  source: 'benefits-tracker';
+  detailType: 'AlertRaised' | 'AlertResolved' | 'DigestSent' | 'ActualRecorded';
+  time: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The transactional outbox: an event is written in the same transaction as
+ * the change it reports (conditional on its id, so at most once), then
+ * published and marked. Publishing is at-least-once; the id lets a sink or
+ * consumer drop a repeat.
+ */
+export class OutboxRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  enqueueOp(event: DomainEvent): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.event(event.id), gsi1pk: 'OUTBOX', gsi1sk: `${event.time}#${event.id}`, entity: 'event', event: JSON.stringify(event) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  }
+
+  async pending(limit = 100): Promise<DomainEvent[]> {
+    const r = await this.doc.send(
+      new QueryCommand({ TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, Limit: limit }),
+    );
+    return (r.Items ?? []).map((i) => JSON.parse(String(i.event)) as DomainEvent);
+  }
+
+  async markPublished(id: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.event(id),
+        UpdateExpression: 'REMOVE gsi1pk, gsi1sk SET publishedAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+}
