@@ -71,6 +71,8 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   return {
     app,
     store,
+    /** The same dependencies the app uses, for calling use cases and jobs directly. */
+    deps: { store, clock },
     counter,
     tableName,
     tokens,

@@ -60,7 +60,8 @@ describe('formatting', () => {
   it('formats short headline figures', () => {
     expect(formatPoundsShort(120_000_000)).toBe('£1.20m');
     expect(formatPoundsShort(4_895_100_000)).toBe('£48.95m');
-    expect(formatPoundsShort(-42_000_000)).toBe('-£420k');
+    expect(formatPoundsShort(-42_000_000)).toBe('-£0.42m');
+    expect(formatPoundsShort(6_500_000)).toBe('£65k');
     expect(formatPoundsShort(99_999)).toBe('£999.99');
   });
   it('refuses to format a fraction of a penny', () => {

@@ -74,12 +74,12 @@ export function poundsDecimal(pence: Pence): string {
   return `${sign}${pounds}.${pennies}`;
 }
 
-/** "£1.20m", "£650k": compact figures for headlines; the exact figure is in the tables. */
+/** "£1.20m", "£0.42m", "£65k": compact figures for headlines (millions from £100k, as council reports write them); the exact figure is in the tables. */
 export function formatPoundsShort(pence: Pence): string {
   assertPence(pence);
   const abs = Math.abs(pence);
   const sign = pence < 0 ? '-' : '';
-  if (abs >= 100_000_000) {
+  if (abs >= 10_000_000) {
     const hundredthsOfMillion = divRoundHalfAwayFromZero(abs, 1_000_000);
     return `${sign}£${Math.trunc(hundredthsOfMillion / 100)}.${String(hundredthsOfMillion % 100).padStart(2, '0')}m`;
   }

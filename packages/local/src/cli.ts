@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
-import { Role } from '@bt/core';
+import { IsoDate, Role } from '@bt/core';
 import { logger } from '@bt/api';
 import { ConfigError, loadLocalConfig } from './config.ts';
-import { startLocal } from './server.ts';
+import { runAlertJob } from './schedules.ts';
+import { runningEndpoint, startLocal } from './server.ts';
 import { makeToken } from './token.ts';
 
 const USAGE = `Usage:
   pnpm start                                   start the product locally (DynamoDB Local + API + docs)
   pnpm token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
                                                print a bearer token for the local API
+  pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]
+                                               run the alert evaluation now and publish its events (to DATA_DIR/events.jsonl)
 Roles: ${Role.options.join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return start();
     case 'token':
       return token(rest);
+    case 'evaluate-alerts':
+      return evaluateAlertsJob(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' ? 0 : 2;
@@ -40,6 +45,30 @@ async function start(): Promise<number> {
     process.once('SIGHUP', () => shutdown('SIGHUP'));
   });
   await run.stop();
+  return 0;
+}
+
+/** Runs a job against the local data: the running server's DynamoDB (DYNAMODB_ENDPOINT) or one started for the job. */
+async function withLocal<T>(job: (run: Awaited<ReturnType<typeof startLocal>>) => Promise<T>): Promise<T> {
+  const config = loadLocalConfig();
+  const endpoint = config.dynamodbEndpoint ?? runningEndpoint(config.dataDir);
+  const run = await startLocal({ ...config, dynamodbEndpoint: endpoint, port: 0, schedules: false });
+  try {
+    return await job(run);
+  } finally {
+    await run.stop();
+  }
+}
+
+async function evaluateAlertsJob(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'as-at': { type: 'string' } } });
+  const asAt = values['as-at'];
+  if (asAt !== undefined && !IsoDate.safeParse(asAt).success) {
+    process.stderr.write('--as-at must be a date such as 2025-10-31\n');
+    return 2;
+  }
+  const r = await withLocal((run) => runAlertJob(run.deps, run.sink, asAt));
+  process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published }, null, 2)}\n`);
   return 0;
 }
 

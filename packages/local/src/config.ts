@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { ThresholdSettings, type Thresholds } from '@bt/core';
+import { AlertSettingsFromEnv, ThresholdSettings, type AlertSettings, type Thresholds } from '@bt/core';
 import * as z from 'zod';
 
 /**
@@ -18,6 +18,7 @@ const Env = z.object({
   AWS_REGION: z.string().default('eu-west-2'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  SCHEDULES: z.enum(['true', 'false']).default('true'),
 });
 
 export interface LocalConfig {
@@ -31,6 +32,9 @@ export interface LocalConfig {
   seedDemo: boolean;
   bodyLimitBytes: number;
   thresholds: Thresholds;
+  alertSettings: AlertSettings;
+  /** Run the schedules in-process (SCHEDULES=false for a server that only serves). */
+  schedules: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -42,8 +46,9 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
   }
   const e = parsed.data;
   const thresholds = ThresholdSettings.safeParse(env);
-  if (!thresholds.success) {
-    throw new ConfigError(`Invalid settings: ${thresholds.error.issues.map((i) => `${i.path.join('.') || 'thresholds'}: ${i.message}`).join('; ')}`);
+  const alertSettings = AlertSettingsFromEnv.safeParse(env);
+  for (const r of [thresholds, alertSettings]) {
+    if (!r.success) throw new ConfigError(`Invalid settings: ${r.error.issues.map((i) => `${i.path.join('.') || 'thresholds'}: ${i.message}`).join('; ')}`);
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -56,7 +61,9 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     region: e.AWS_REGION,
     seedDemo: e.SEED_DEMO === 'true',
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    thresholds: thresholds.data,
+    thresholds: thresholds.data!,
+    alertSettings: alertSettings.data!,
+    schedules: e.SCHEDULES === 'true',
   };
 }
 

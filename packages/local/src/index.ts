@@ -2,3 +2,5 @@ export * from './config.ts';
 export * from './dynamodb-local.ts';
 export * from './server.ts';
 export * from './token.ts';
+export * from './file-sink.ts';
+export * from './schedules.ts';

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -5,16 +6,36 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
+import { publishOutbox, type Deps } from '@bt/services';
 import type { LocalConfig } from './config.ts';
+import { FileEventSink } from './file-sink.ts';
+import { startSchedules } from './schedules.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 
 export interface LocalRun {
   url: string;
   store: Store;
+  deps: Deps;
+  sink: FileEventSink;
   stop(): Promise<void>;
 }
 
 const DOCS_ASSETS = '/docs/assets';
+
+export function endpointFile(dataDir: string): string {
+  return join(dataDir, 'dynamodb-local.endpoint');
+}
+
+/** The endpoint of the DynamoDB Local a running server started, if it is still running. */
+export function runningEndpoint(dataDir: string): string | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
+    process.kill(pid, 0);
+    return readFileSync(endpointFile(dataDir), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The product running locally: DynamoDB Local (unless DYNAMODB_ENDPOINT names
@@ -27,6 +48,8 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
   if (!endpoint) {
     dynamo = await startDynamoDbLocal({ dbPath: join(config.dataDir, 'dynamodb'), pidFile: join(config.dataDir, 'dynamodb-local.pid') });
     endpoint = dynamo.endpoint;
+    // Jobs run from the command line while the server is up use this DynamoDB Local rather than start a second one on the same files.
+    writeFileSync(endpointFile(config.dataDir), endpoint);
     logger.info('DynamoDB Local started', { endpoint, dbPath: join(config.dataDir, 'dynamodb') });
   }
   const store = new Store({ region: config.region, endpoint, tableName: config.tableName });
@@ -34,8 +57,10 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
     const created = await ensureTable(store.client, mainTable, config.tableName);
     logger.info(`table ${config.tableName} ${created}`);
 
+    const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings };
+    const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
     const app = createApp(
-      { store, clock: () => new Date(), thresholds: config.thresholds },
+      deps,
       {
         auth: { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
         bodyLimitBytes: config.bodyLimitBytes,
@@ -51,15 +76,26 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
     root.route('/', app);
 
     const server = await listen(root, config);
+    const schedules = config.schedules ? startSchedules(deps, sink) : undefined;
+    // Events raised by API calls (actuals recorded, alerts evaluated on demand) go out promptly.
+    const publisher = setInterval(() => {
+      publishOutbox(deps, sink).catch((error: unknown) => logger.warn('publishing events failed; will retry', { error }));
+    }, 2_000);
+    publisher.unref();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host}:${port}`;
     return {
       url,
       store,
+      deps,
+      sink,
       stop: async () => {
+        schedules?.stop();
+        clearInterval(publisher);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         store.destroy();
+        if (dynamo) rmSync(endpointFile(config.dataDir), { force: true });
         await dynamo?.stop();
       },
     };

@@ -1,0 +1,297 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alertId, alertKey, type Alert, type AlertRule } from '@bt/core';
+import { evaluateAndStore, publishOutbox } from '@bt/services';
+import { Store } from '@bt/store';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { FileEventSink } from '../../packages/local/src/file-sink.ts';
+import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+
+const AS_AT = '2025-12-15';
+const FY = '2025/26';
+const gbp = (pounds: number) => pounds * 100;
+const harnesses: Harness[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(harnesses.map((h) => h.cleanup()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh table with one workstream (no MTFS target unless given) and one project in delivery. */
+async function scenario(options: { target?: number } = {}) {
+  const h = await createHarness();
+  harnesses.push(h);
+  const call = async (method: string, path: string, body?: unknown, token = h.tokens.admin) => {
+    const r = await h.call(method, path, { token, ...(body === undefined ? {} : { body }) });
+    expect(r.status, `${method} ${path} ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    return r.body;
+  };
+  const ws = await call('POST', '/v1/workstreams', workstreamBody({ name: 'Adult Social Care', mtfsTargets: options.target ? { [FY]: options.target } : {} }));
+  const project = await call('POST', '/v1/projects', projectBody(ws.id, { name: 'Reablement', stage: 'delivery', manager: 'pat' }));
+  const p = `/v1/projects/${project.id}`;
+  const benefit = async (over: Record<string, unknown> = {}, baseline?: unknown, forecast: unknown = baseline) => {
+    const b = await call('POST', `${p}/benefits`, { title: 'Reablement saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `REF-${Math.random()}`, owner: 'o', confidencePct: 100, ...over });
+    // The project is in delivery, so even the first baseline is a re-baseline with a reason.
+    if (baseline) await call('PUT', `${p}/benefits/${b.id}/baseline`, { ...(baseline as object), reason: 'Approved business case' });
+    if (forecast) await call('PUT', `${p}/benefits/${b.id}/forecast`, forecast);
+    return b;
+  };
+  const evaluate = (asAt = AS_AT) => evaluateAndStore(h.deps, asAt);
+  const alertFor = async (rule: AlertRule, subjectId: string, fy = FY): Promise<Alert | undefined> => {
+    const r = await h.call('GET', `/v1/alerts?rule=${rule}&limit=200`, { token: h.tokens.cmt });
+    return (r.body.items as Alert[]).find((a) => a.subject.id === subjectId && a.financialYear === fy);
+  };
+  return { h, call, ws, project, p, benefit, evaluate, alertFor };
+}
+
+const yearly = (pounds: number) => ({ phased: [{ financialYear: FY, amountPence: gbp(pounds) }] });
+
+describe('each rule raises, and resolves when the data is fixed', () => {
+  it('forecast-slippage', async () => {
+    const s = await scenario();
+    const b = await s.benefit({ title: 'Reablement' }, yearly(1_200_000), yearly(780_000));
+    await s.evaluate();
+    const a = await s.alertFor('forecast-slippage', b.id);
+    expect(a).toMatchObject({ status: 'open', severity: 'critical', financialYear: FY, figures: { baselinePence: gbp(1_200_000), forecastPence: gbp(780_000), shortfallPct: 35 } });
+    // The spec's own example.
+    expect(a!.message).toBe('Adult Social Care: Reablement saving forecast £0.42m below its £1.20m baseline for 2025/26 (35%).');
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(1_200_000));
+    const r = await s.evaluate();
+    expect(r.resolved.map((x) => x.id)).toContain(a!.id);
+    expect((await s.alertFor('forecast-slippage', b.id))!.status).toBe('resolved');
+  });
+
+  it('under-realisation', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(120_000));
+    await s.evaluate();
+    expect(await s.alertFor('under-realisation', b.id)).toMatchObject({ status: 'open', figures: { phasedBaselineToDatePence: gbp(80_000), realisedToDatePence: 0, throughMonth: '2025-11' } });
+    await s.call('POST', `${s.p}/benefits/${b.id}/actuals`, { month: '2025-11', amountPence: gbp(80_000), note: 'Catch-up, Apr–Nov' });
+    await s.evaluate();
+    expect((await s.alertFor('under-realisation', b.id))!.status).toBe('resolved');
+  });
+
+  it('mtfs-gap, for the workstream and the programme', async () => {
+    const s = await scenario({ target: gbp(1_000_000) });
+    await s.benefit({}, yearly(400_000));
+    await s.evaluate();
+    expect(await s.alertFor('mtfs-gap', s.ws.id)).toMatchObject({ status: 'open', figures: { gapPence: gbp(600_000) } });
+    expect(await s.alertFor('mtfs-gap', 'programme')).toMatchObject({ status: 'open', severity: 'critical' });
+    await s.call('PATCH', `/v1/workstreams/${s.ws.id}`, { mtfsTargets: { [FY]: gbp(400_000) } }, s.h.tokens.finance);
+    await s.evaluate();
+    expect((await s.alertFor('mtfs-gap', s.ws.id))!.status).toBe('resolved');
+    expect((await s.alertFor('mtfs-gap', 'programme'))!.status).toBe('resolved');
+  });
+
+  it('investment-overrun', async () => {
+    const s = await scenario();
+    const inv = await s.call('POST', `${s.p}/investments`, { title: 'Kit', kind: 'capital', fundingSource: 'grant', months: { '2025-04': gbp(10_000) } });
+    const spend = await s.call('POST', `${s.p}/investments/${inv.id}/spend`, { month: '2025-04', amountPence: gbp(50_000), note: 'Invoice 881' }, s.h.tokens.finance);
+    await s.evaluate();
+    expect(await s.alertFor('investment-overrun', inv.id)).toMatchObject({ status: 'open', figures: { overrunPence: gbp(40_000) } });
+    await s.call('POST', `${s.p}/investments/${inv.id}/spend`, { month: '2025-04', amountPence: gbp(-50_000), note: 'Miscoded', reverses: spend.id }, s.h.tokens.finance);
+    await s.evaluate();
+    expect((await s.alertFor('investment-overrun', inv.id))!.status).toBe('resolved');
+  });
+
+  it('payback-slipped', async () => {
+    const s = await scenario();
+    await s.call('POST', `${s.p}/investments`, { title: 'Build', kind: 'revenue', fundingSource: 'reserves', months: { '2025-05': gbp(100_000) } });
+    const b = await s.benefit({}, yearly(60_000), yearly(20_000));
+    await s.evaluate();
+    expect(await s.alertFor('payback-slipped', s.project.id)).toMatchObject({ status: 'open', figures: { baselinePaybackFinancialYear: '2026/27', forecastPaybackFinancialYear: '2029/30' } });
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(60_000));
+    await s.evaluate();
+    expect((await s.alertFor('payback-slipped', s.project.id))!.status).toBe('resolved');
+  });
+
+  it('milestone-overdue', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(10_000));
+    const ms = await s.call('POST', `${s.p}/milestones`, { title: 'Rota live', dueDate: '2025-11-01', benefitIds: [b.id] });
+    await s.evaluate();
+    expect(await s.alertFor('milestone-overdue', ms.id)).toMatchObject({ status: 'open', figures: { daysOverdue: 44 } });
+    await s.call('PATCH', `${s.p}/milestones/${ms.id}`, { completedDate: '2025-12-01' });
+    await s.evaluate();
+    expect((await s.alertFor('milestone-overdue', ms.id))!.status).toBe('resolved');
+  });
+
+  it('high-risk', async () => {
+    const s = await scenario();
+    await s.benefit({}, yearly(500_000));
+    const risk = await s.call('POST', `${s.p}/risks`, { title: 'Market capacity', owner: 'o', likelihood: 4, impact: 4, mitigation: 'm' });
+    await s.evaluate();
+    expect(await s.alertFor('high-risk', risk.id)).toMatchObject({ status: 'open', severity: 'warning', figures: { score: 16, band: 'high' } });
+    await s.call('PATCH', `${s.p}/risks/${risk.id}`, { likelihood: 5, impact: 4 });
+    const escalated = await s.evaluate();
+    expect(escalated.raised).toHaveLength(0);
+    expect(await s.alertFor('high-risk', risk.id)).toMatchObject({ status: 'open', severity: 'critical', escalatedAt: expect.any(String) });
+    await s.call('PATCH', `${s.p}/risks/${risk.id}`, { status: 'closed' });
+    await s.evaluate();
+    expect((await s.alertFor('high-risk', risk.id))!.status).toBe('resolved');
+  });
+
+  it('stale-forecast', async () => {
+    const s = await scenario();
+    const next = { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] };
+    const b = await s.benefit({}, next);
+    // The forecast was set today (2026-11-23 on this clock); 43 days later it is stale.
+    await s.evaluate('2027-01-05');
+    expect(await s.alertFor('stale-forecast', b.id, '2026/27')).toMatchObject({ status: 'open', severity: 'info' });
+    s.h.advanceClock(45 * 86_400_000);
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, next);
+    await s.evaluate('2027-01-10');
+    expect((await s.alertFor('stale-forecast', b.id, '2026/27'))!.status).toBe('resolved');
+  });
+
+  it('unvalidated-actuals', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(12_000));
+    const act = await s.call('POST', `${s.p}/benefits/${b.id}/actuals`, { month: '2025-10', amountPence: gbp(1_000), note: 'Oct' }, s.h.tokens.pm);
+    await s.evaluate();
+    expect(await s.alertFor('unvalidated-actuals', b.id)).toMatchObject({ status: 'open', figures: { unvalidatedPence: gbp(1_000), oldestMonth: '2025-10' } });
+    await s.call('POST', `${s.p}/benefits/${b.id}/actuals/${act.id}/validate`, undefined, s.h.tokens.finance);
+    await s.evaluate();
+    expect((await s.alertFor('unvalidated-actuals', b.id))!.status).toBe('resolved');
+  });
+
+  it('confidence-deteriorated', async () => {
+    const s = await scenario();
+    await s.call('PATCH', s.p, { deliveryConfidence: 'red' });
+    await s.evaluate();
+    expect(await s.alertFor('confidence-deteriorated', s.project.id)).toMatchObject({ status: 'open', severity: 'critical', figures: { from: 'amber', to: 'red' } });
+    await s.call('PATCH', s.p, { deliveryConfidence: 'amber' });
+    await s.evaluate();
+    expect((await s.alertFor('confidence-deteriorated', s.project.id))!.status).toBe('resolved');
+  });
+
+  it('one-off-fallout', async () => {
+    const s = await scenario();
+    const b = await s.benefit({ recurrence: 'one-off' }, yearly(50_000));
+    await s.evaluate();
+    expect(await s.alertFor('one-off-fallout', s.ws.id)).toMatchObject({ status: 'open', figures: { oneOffFalloutPence: gbp(50_000), pressureYear: '2026/27' } });
+    await s.call('PATCH', `${s.p}/benefits/${b.id}`, { recurrence: 'recurring' });
+    await s.evaluate();
+    expect((await s.alertFor('one-off-fallout', s.ws.id))!.status).toBe('resolved');
+  });
+
+  it('double-count-risk', async () => {
+    const s = await scenario();
+    await s.benefit({ mtfsRef: 'ASC-07' }, yearly(10_000));
+    const second = await s.benefit({ mtfsRef: 'asc-07 ' }, yearly(10_000));
+    await s.evaluate();
+    expect(await s.alertFor('double-count-risk', 'mtfs:ASC-07')).toMatchObject({ status: 'open', figures: { claims: 2 } });
+    await s.call('PATCH', `${s.p}/benefits/${second.id}`, { mtfsRef: 'ASC-08' });
+    await s.evaluate();
+    expect((await s.alertFor('double-count-risk', 'mtfs:ASC-07'))!.status).toBe('resolved');
+  });
+
+  it('unreplaced-write-out', async () => {
+    const s = await scenario();
+    const old = await s.benefit({ title: 'Day centres' }, yearly(50_000));
+    await s.call('PATCH', `${s.p}/benefits/${old.id}`, { status: 'unachievable' });
+    await s.evaluate('2026-11-23');
+    // The write-out happened today (this clock), so judge as at today in FY 2026/27: use a 2026/27 baseline.
+    const old2 = await s.benefit({ title: 'Libraries' }, { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] });
+    await s.call('PATCH', `${s.p}/benefits/${old2.id}`, { status: 'withdrawn' });
+    await s.evaluate('2026-11-23');
+    expect(await s.alertFor('unreplaced-write-out', old2.id, '2026/27')).toMatchObject({ status: 'open', figures: { unreplacedPence: gbp(50_000) } });
+    await s.benefit({ title: 'Shared lives', replacesBenefitId: old2.id }, { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] });
+    await s.evaluate('2026-11-23');
+    expect((await s.alertFor('unreplaced-write-out', old2.id, '2026/27'))!.status).toBe('resolved');
+  });
+});
+
+describe('exactly once', () => {
+  async function busyScenario() {
+    const s = await scenario({ target: gbp(2_000_000) });
+    for (let i = 0; i < 4; i++) await s.benefit({ mtfsRef: 'SHARED', recurrence: i % 2 ? 'one-off' : 'recurring' }, yearly(100_000), yearly(50_000));
+    const dir = mkdtempSync(join(tmpdir(), 'bt-events-'));
+    dirs.push(dir);
+    const sink = new FileEventSink(join(dir, 'events.jsonl'));
+    return { ...s, sink };
+  }
+
+  async function check(s: Awaited<ReturnType<typeof busyScenario>>) {
+    await publishOutbox(s.h.deps, s.sink);
+    const all = (await s.h.call('GET', '/v1/alerts?limit=200', { token: s.h.tokens.admin })).body.items as Alert[];
+    const keys = all.map((a) => alertKey(a));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const a of all) expect(a.id).toBe(alertId(alertKey(a)));
+    const raisedEvents = s.sink.read().filter((e) => e.detailType === 'AlertRaised');
+    expect(raisedEvents.map((e) => (e.detail.alert as Alert).id).sort()).toEqual(all.map((a) => a.id).sort());
+    expect(await s.h.store.outbox.pending()).toEqual([]);
+    return all;
+  }
+
+  it('a same-date rerun refreshes, never duplicates', async () => {
+    const s = await busyScenario();
+    const first = await s.evaluate();
+    expect(first.raised.length).toBeGreaterThanOrEqual(6);
+    const second = await s.evaluate();
+    expect(second.raised).toHaveLength(0);
+    expect(second.refreshed).toBe(first.raised.length);
+    const all = await check(s);
+    expect(all).toHaveLength(first.raised.length);
+  });
+
+  it('two concurrent runs leave one alert and one raise event per condition', async () => {
+    const s = await busyScenario();
+    const [a, b] = await Promise.all([s.evaluate(), s.evaluate()]);
+    const all = await check(s);
+    expect(a.raised.length + b.raised.length).toBe(all.length);
+  });
+
+  it('a run that dies half-way, re-run, leaves one alert and one raise event per condition', async () => {
+    const s = await busyScenario();
+    // A store whose client fails after three transactions: the evaluation stops part-way through.
+    const crashing = new Store(s.h.store.config);
+    let writes = 0;
+    crashing.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++writes > 3) throw new Error('simulated crash');
+        return next(args);
+      },
+      { step: 'initialize', name: 'crashAfterThree' },
+    );
+    await expect(evaluateAndStore({ ...s.h.deps, store: crashing }, AS_AT)).rejects.toThrow('simulated crash');
+    crashing.destroy();
+    const partial = (await s.h.call('GET', '/v1/alerts?limit=200', { token: s.h.tokens.admin })).body.items.length;
+    expect(partial).toBe(3);
+    const rerun = await s.evaluate();
+    expect(rerun.refreshed).toBe(3);
+    const all = await check(s);
+    expect(all.length).toBe(3 + rerun.raised.length);
+  });
+});
+
+describe('the alert API', () => {
+  it('lists with filters, acknowledges with a note (staying acknowledged while the condition holds), and runs the evaluation for admins', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(120_000), yearly(60_000));
+    expectProblem(await s.h.call('POST', `/v1/alerts/evaluate?asAt=${AS_AT}`, { token: s.h.tokens.pm }), 403);
+    const run = await s.h.call('POST', `/v1/alerts/evaluate?asAt=${AS_AT}`, { token: s.h.tokens.admin });
+    expect(run.status).toBe(200);
+    expect(run.body.raised.length).toBeGreaterThan(0);
+    const slip = await s.alertFor('forecast-slippage', b.id);
+    const filtered = await s.h.call('GET', `/v1/alerts?status=open&severity=critical&projectId=${s.project.id}`, { token: s.h.tokens.cmt });
+    expect(filtered.body.items.map((a: Alert) => a.id)).toContain(slip!.id);
+    expect(filtered.body.items.every((a: Alert) => a.severity === 'critical' && a.status === 'open')).toBe(true);
+
+    expectProblem(await s.h.call('POST', `/v1/alerts/${slip!.id}/acknowledge`, { token: s.h.tokens.cmt, body: { note: 'x' } }), 403);
+    expectProblem(await s.h.call('POST', `/v1/alerts/${slip!.id}/acknowledge`, { token: s.h.tokens.pm, body: {} }), 400);
+    const ack = await s.h.call('POST', `/v1/alerts/${slip!.id}/acknowledge`, { token: s.h.tokens.pm, body: { note: 'Recovery plan agreed at ASC board' } });
+    expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'pat', acknowledgementNote: 'Recovery plan agreed at ASC board' });
+    expectProblem(await s.h.call('POST', `/v1/alerts/${slip!.id}/acknowledge`, { token: s.h.tokens.pm, body: { note: 'again' } }), 409);
+    await s.evaluate();
+    expect((await s.alertFor('forecast-slippage', b.id))!.status).toBe('acknowledged');
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(120_000));
+    await s.evaluate();
+    expect((await s.alertFor('forecast-slippage', b.id))!.status).toBe('resolved');
+    expect((await s.h.call('GET', `/v1/alerts?status=resolved`, { token: s.h.tokens.cmt })).body.items.map((a: Alert) => a.id)).toContain(slip!.id);
+    expectProblem(await s.h.call('GET', '/v1/alerts/alr_01JD6ZQ4T5N3W8R2X7C9V1B0KM', { token: s.h.tokens.cmt }), 404);
+    expectProblem(await s.h.call('GET', '/v1/alerts?rule=made-up', { token: s.h.tokens.cmt }), 400);
+    expectProblem(await s.h.call('GET', '/v1/alerts', { token: s.h.tokens.feedReader }), 403);
+  });
+});
