@@ -23,4 +23,5 @@ export const lambdaBundling = {
 /** Entry points of the functions, relative to the repository root. */
 export const FUNCTION_ENTRIES = {
   api: 'functions/api/index.ts',
+  alerts: 'functions/alerts/index.ts',
 } as const;

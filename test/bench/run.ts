@@ -5,6 +5,7 @@ import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
+import { evaluateAndStore } from '@bt/services';
 import { seedProgramme } from './programme.ts';
 
 /**
@@ -93,6 +94,25 @@ async function main() {
         dynamoRequests: counter.total,
       };
       console.log(`savings feed (${format}, monthly): ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s, ${(size / 2 ** 20).toFixed(1)} MiB, peak heap +${((peakHeap - baseHeap) / 2 ** 20).toFixed(1)} MiB, ${counter.total} DynamoDB requests`);
+    }
+
+    // Alert evaluation: a first run (raises) and a second (refreshes), requests and time.
+    for (const run of ['first', 'second'] as const) {
+      counter.reset();
+      const t0 = performance.now();
+      const r = await evaluateAndStore({ store, clock: () => new Date('2025-11-20T06:00:00Z') }, '2025-11-20');
+      const seconds = (performance.now() - t0) / 1000;
+      results[`alertEvaluation_${run}`] = {
+        seconds: Number(seconds.toFixed(1)),
+        conditions: r.conditions,
+        raised: r.raised.length,
+        refreshed: r.refreshed,
+        dynamoRequests: counter.total,
+        byCommand: Object.fromEntries(counter.byCommand),
+        projectedSecondsAt10x: Number((seconds * 10).toFixed(0)),
+        lambdaLimitSeconds: 900,
+      };
+      console.log(`alert evaluation (${run} run): ${seconds.toFixed(1)} s, ${r.conditions} conditions, ${r.raised.length} raised, ${r.refreshed} refreshed, ${counter.total} DynamoDB requests`, Object.fromEntries(counter.byCommand));
     }
   } finally {
     store.destroy();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ let store: Store;
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
 let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
+let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number }>;
+const eventsFile = join(outdir, 'events.jsonl');
 
 const context = { awsRequestId: 'local-invoke', functionName: 'api', functionVersion: '$LATEST', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30_000 };
 
@@ -29,9 +31,12 @@ beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   store = new Store({ region: 'eu-west-2', endpoint, tableName });
   await ensureTable(store.client, mainTable, tableName);
-  await build({ ...lambdaBundling, entryPoints: { api: join(root, FUNCTION_ENTRIES.api) }, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
-  Object.assign(process.env, { TABLE_NAME: tableName, AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: endpoint });
+  const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
+  // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
+  await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
+  Object.assign(process.env, { TABLE_NAME: tableName, AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: endpoint, EVENTS_FILE: eventsFile });
   ({ handler: apiHandler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
+  ({ handler: alertsHandler } = await import(pathToFileURL(join(outdir, 'alerts.mjs')).href));
 });
 
 afterAll(async () => {
@@ -82,5 +87,23 @@ describe('the API function bundle', () => {
 
     const anonymous = await invoke('get-workstreams-no-identity');
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('the alerts function bundle', () => {
+  it('evaluates as at the scheduler input, raises, publishes once, and is safe to run again', async () => {
+    // The workstream the API test created has a £1.5m 2025/26 target and no savings: an MTFS gap for it and the programme.
+    const first = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
+    expect(first).toMatchObject({ asAt: '2025-12-15', raised: 2, resolved: 0, published: 2 });
+    const again = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
+    expect(again).toMatchObject({ raised: 0, resolved: 0, published: 0 });
+    const lines = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines.map((e) => e.detailType)).toEqual(['AlertRaised', 'AlertRaised']);
+    expect(lines.every((e) => e.detail.alert.rule === 'mtfs-gap')).toBe(true);
+  });
+
+  it('defaults to today in London with the daily schedule\'s empty input', async () => {
+    const today = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
+    expect(today.asAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertId, alertKey, type Alert, type AlertRule } from '@bt/core';
-import { evaluateAndStore, publishOutbox } from '@bt/services';
+import { alertId, alertKey, PUBLISHED_EVENTS, type Alert, type AlertRule } from '@bt/core';
+import { evaluateAndStore, FileEventSink, publishOutbox } from '@bt/services';
 import { Store } from '@bt/store';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FileEventSink } from '../../packages/local/src/file-sink.ts';
 import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
 const AS_AT = '2025-12-15';
@@ -219,6 +218,7 @@ describe('exactly once', () => {
     const keys = all.map((a) => alertKey(a));
     expect(new Set(keys).size).toBe(keys.length);
     for (const a of all) expect(a.id).toBe(alertId(alertKey(a)));
+    for (const e of s.sink.read()) expect(PUBLISHED_EVENTS[e.detailType].safeParse({ id: e.id, ...e.detail }).success).toBe(true);
     const raisedEvents = s.sink.read().filter((e) => e.detailType === 'AlertRaised');
     expect(raisedEvents.map((e) => (e.detail.alert as Alert).id).sort()).toEqual(all.map((a) => a.id).sort());
     expect(await s.h.store.outbox.pending()).toEqual([]);

@@ -6,6 +6,8 @@ const root = join(import.meta.dirname, '..', '..', 'events');
 
 interface EventsBySource {
   'http-api': LambdaEvent;
+  /** EventBridge Scheduler's input to a scheduled function. */
+  scheduler: Record<string, unknown>;
 }
 
 /** A sample event from `events/<source>/<name>.json`. */

@@ -14,3 +14,4 @@ export * from './risk.ts';
 export * from './milestone.ts';
 export * from './figures.ts';
 export * from './alerts.ts';
+export * from './events.ts';

@@ -2,5 +2,4 @@ export * from './config.ts';
 export * from './dynamodb-local.ts';
 export * from './server.ts';
 export * from './token.ts';
-export * from './file-sink.ts';
 export * from './schedules.ts';

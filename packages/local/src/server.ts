@@ -6,9 +6,8 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
-import { publishOutbox, type Deps } from '@bt/services';
+import { FileEventSink, publishOutbox, type Deps } from '@bt/services';
 import type { LocalConfig } from './config.ts';
-import { FileEventSink } from './file-sink.ts';
 import { startSchedules } from './schedules.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 

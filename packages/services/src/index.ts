@@ -12,3 +12,5 @@ export * from './report.ts';
 export * from './feeds.ts';
 export * from './alerts.ts';
 export * from './eventbridge.ts';
+export * from './function-env.ts';
+export * from './file-sink.ts';

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventSink } from '@bt/services';
+import type { EventSink } from './alerts.ts';
 import type { DomainEvent } from '@bt/store';
 
 /**
- * Locally, published events are appended to a JSON-lines file (one event a
+ * Locally (and for a local invoke of a function), published events are appended to a JSON-lines file (one event a
  * line). An event already in the file is not written again, so a publish
  * retried after a crash leaves one line per event.
  */

@@ -1,0 +1,24 @@
+import { logger } from '@bt/api';
+import { IsoDate, todayInLondon } from '@bt/core';
+import { evaluateAndStore, functionDeps, publishOutbox } from '@bt/services';
+import * as z from 'zod';
+
+const { deps, sink } = functionDeps(process.env);
+
+/** EventBridge Scheduler's input: optionally the date to evaluate as at (default today in London). */
+const Input = z.object({ asAt: IsoDate.optional() }).loose();
+
+/**
+ * The daily alert evaluation (06:00 Europe/London). Safe to retry: raises and
+ * resolves are exactly once, and the outbox publishes whatever a failed run left.
+ */
+export async function handler(event: unknown) {
+  const input = Input.safeParse(event ?? {});
+  if (!input.success) throw new Error(`Unexpected scheduler input: ${input.error.message}`);
+  const asAt = input.data.asAt ?? todayInLondon(deps.clock());
+  const result = await evaluateAndStore(deps, asAt);
+  const published = await publishOutbox(deps, sink);
+  const summary = { asAt, conditions: result.conditions, raised: result.raised.length, resolved: result.resolved.length, refreshed: result.refreshed, published };
+  logger.info('alert evaluation', summary);
+  return summary;
+}
