@@ -106,6 +106,7 @@ async function main() {
         seconds: Number(seconds.toFixed(1)),
         conditions: r.conditions,
         raised: r.raised.length,
+        raisedByRule: r.raised.reduce<Record<string, number>>((a, x) => ({ ...a, [x.rule]: (a[x.rule] ?? 0) + 1 }), {}),
         refreshed: r.refreshed,
         dynamoRequests: counter.total,
         byCommand: Object.fromEntries(counter.byCommand),

@@ -22,6 +22,13 @@ export { AlertSettingsFromEnv };
 
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
+/** Writes in flight at once: fast, without flooding the table. */
+const WRITE_CONCURRENCY = 8;
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
 /** The evaluation job runs as this user in the audit trail. */
 const SYSTEM: Caller = { principal: { sub: 'system:alerts', name: 'Alert evaluation', roles: ['admin'] }, requestId: 'scheduled' };
 
@@ -51,14 +58,12 @@ export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstre
   const byId = new Map(workstreams.map((w) => [w.id, w]));
   const projects = await everything((cursor) => deps.store.projects.list({}, { limit: 200, cursor }));
   const out: ProjectForAlerts[] = [];
-  // A few Queries at a time: fast without flooding the table.
-  for (let i = 0; i < projects.length; i += 8) {
-    const records = await Promise.all(projects.slice(i, i + 8).map((p) => deps.store.children.record(p.id)));
-    for (const r of records) {
-      const workstream = r && byId.get(r.project.workstreamId);
-      if (r && workstream) out.push({ ...r, workstream });
-    }
-  }
+  await inBatches(projects, WRITE_CONCURRENCY, async (p) => {
+    const r = await deps.store.children.record(p.id);
+    const workstream = r && byId.get(r.project.workstreamId);
+    if (r && workstream) out.push({ ...r, workstream });
+  });
+  out.sort((a, b) => a.project.code.localeCompare(b.project.code));
   return { workstreams, projects: out };
 }
 
@@ -83,26 +88,26 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
   const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0 };
   const holding = new Set<string>();
 
-  for (const condition of conditions) {
+  const applyOne = async (condition: AlertCondition) => {
     const id = alertId(alertKey(condition));
-    holding.add(id);
     // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = live.get(id) ?? (await deps.store.alerts.get(id));
+      const current = attempt === 0 && live.has(id) ? live.get(id) : await deps.store.alerts.get(id);
       try {
         const outcome = await applyCondition(deps, ctx, id, condition, current);
         if (outcome.raised) result.raised.push(outcome.alert);
         else result.refreshed += 1;
-        break;
+        return;
       } catch (error) {
-        if (!(error instanceof AlertRaceLost)) throw error;
-        live.delete(id);
+        if (!(error instanceof AlertRaceLost) || attempt === 2) throw error;
       }
     }
-  }
+  };
+  for (const c of conditions) holding.add(alertId(alertKey(c)));
+  await inBatches(conditions, WRITE_CONCURRENCY, applyOne);
 
-  for (const alert of live.values()) {
-    if (holding.has(alert.id)) continue;
+  const cleared = [...live.values()].filter((a) => !holding.has(a.id));
+  await inBatches(cleared, WRITE_CONCURRENCY, async (alert) => {
     const resolved: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
     try {
       await transact(deps.store.doc, [
@@ -115,7 +120,7 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
       // A concurrent run resolved (or refreshed) it first: its outcome stands.
       if (!(error instanceof AlertRaceLost)) throw error;
     }
-  }
+  });
   return result;
 }
 
