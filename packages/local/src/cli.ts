@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { IsoDate, Role } from '@bt/core';
 import { logger } from '@bt/api';
 import { ConfigError, loadLocalConfig } from './config.ts';
+import { seedDemo } from './demo.ts';
 import { runAlertJob } from './schedules.ts';
 import { runningEndpoint, startLocal } from './server.ts';
 import { makeToken } from './token.ts';
@@ -12,6 +13,7 @@ const USAGE = `Usage:
                                                print a bearer token for the local API
   pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]
                                                run the alert evaluation now and publish its events (to DATA_DIR/events.jsonl)
+  pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
 Roles: ${Role.options.join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return token(rest);
     case 'evaluate-alerts':
       return evaluateAlertsJob(rest);
+    case 'seed-demo':
+      return seedDemoJob();
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' ? 0 : 2;
@@ -52,7 +56,7 @@ async function start(): Promise<number> {
 async function withLocal<T>(job: (run: Awaited<ReturnType<typeof startLocal>>) => Promise<T>): Promise<T> {
   const config = loadLocalConfig();
   const endpoint = config.dynamodbEndpoint ?? runningEndpoint(config.dataDir);
-  const run = await startLocal({ ...config, dynamodbEndpoint: endpoint, port: 0, schedules: false });
+  const run = await startLocal({ ...config, dynamodbEndpoint: endpoint, port: 0, schedules: false, seedDemo: false });
   try {
     return await job(run);
   } finally {
@@ -69,6 +73,12 @@ async function evaluateAlertsJob(args: string[]): Promise<number> {
   }
   const r = await withLocal((run) => runAlertJob(run.deps, run.sink, asAt));
   process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published }, null, 2)}\n`);
+  return 0;
+}
+
+async function seedDemoJob(): Promise<number> {
+  const seeded = await withLocal((run) => seedDemo(run.deps));
+  process.stdout.write(seeded ? `Seeded the demo programme: ${JSON.stringify(seeded)}\n` : 'The store already has data; nothing seeded.\n');
   return 0;
 }
 

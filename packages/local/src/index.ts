@@ -3,3 +3,4 @@ export * from './dynamodb-local.ts';
 export * from './server.ts';
 export * from './token.ts';
 export * from './schedules.ts';
+export * from './demo.ts';

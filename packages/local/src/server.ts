@@ -7,6 +7,7 @@ import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
 import { FileEventSink, publishOutbox, type Deps } from '@bt/services';
+import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
 import { startSchedules } from './schedules.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -58,6 +59,10 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
 
     const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings };
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
+    if (config.seedDemo) {
+      const seeded = await seedDemo(deps);
+      if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
+    }
     const app = createApp(
       deps,
       {

@@ -1,0 +1,357 @@
+import {
+  allocateEvenly,
+  monthsOfFy,
+  todayInLondon,
+  type BenefitCategory,
+  type BenefitType,
+  type DeliveryConfidence,
+  type Recurrence,
+  type Stage,
+} from '@bt/core';
+import * as svc from '@bt/services';
+
+/**
+ * An ILLUSTRATIVE demo programme built around the spec's worked example
+ * (LGA Corporate Peer Challenge, Liverpool City Council, July 2024): a
+ * council with a £613.385m net revenue budget and an £85.588m savings
+ * programme over 2023/24–2025/26, of which £48.951m was agreed for 2023/24
+ * and £42.882m delivered (87.6%). The workstreams, projects and the later
+ * years are invented to exercise every report, feed and alert; the council
+ * tax lever uses the report's figure of about £2.2m a year per percentage
+ * point of collection. Amounts below are £ thousands.
+ */
+type FY = '2023/24' | '2024/25' | '2025/26' | '2026/27';
+/** [baseline, forecast, realised] in £k for an FY. */
+type Year = [number, number, number?];
+
+interface DemoBenefit {
+  title: string;
+  mtfsRef: string;
+  type?: BenefitType;
+  category?: BenefitCategory;
+  recurrence?: Recurrence;
+  confidencePct?: number;
+  years: Partial<Record<FY, Year>>;
+  /** Part-year effect: the first month of the FY the saving starts. */
+  from?: Partial<Record<FY, string>>;
+  writtenOut?: boolean;
+  replaces?: string;
+  measure?: { name: string; unit: string; baselineValue: number; targetValue: number; pencePerUnit: number };
+  /** Leave this benefit's latest actual unvalidated (finance has not got to it). */
+  leaveUnvalidated?: boolean;
+}
+
+interface DemoProject {
+  code: string;
+  name: string;
+  directorate: string;
+  stage: Stage;
+  confidence: DeliveryConfidence;
+  previousConfidence?: DeliveryConfidence;
+  startDate: string;
+  endDate: string;
+  benefits: DemoBenefit[];
+  investments?: { title: string; kind: 'capital' | 'revenue'; fundingSource: 'flexible-capital-receipts' | 'reserves' | 'grant' | 'revenue-budget' | 'borrowing' | 'other'; planned: Partial<Record<FY, number>>; spent: Partial<Record<FY, number>> }[];
+  risks?: { title: string; likelihood: number; impact: number; mitigation: string; benefit?: string; atRisk?: number }[];
+  milestones?: { title: string; dueDate: string; completedDate?: string; benefits: string[] }[];
+}
+
+interface DemoWorkstream {
+  code: string;
+  name: string;
+  lead: string;
+  targets: Record<FY, number>;
+  projects: DemoProject[];
+}
+
+const ILLUSTRATIVE = '(illustrative)';
+const K = 100_000; // pence in £1,000
+
+export const DEMO_PROGRAMME: DemoWorkstream[] = [
+  {
+    code: 'ASC', name: 'Adult Social Care', lead: `Director of Adult Social Services ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 14_800, '2024/25': 6_000, '2025/26': 4_200, '2026/27': 3_000 },
+    projects: [
+      {
+        code: 'ASC-01', name: 'Reablement and home care', directorate: 'Adults', stage: 'delivery', confidence: 'amber', previousConfidence: 'amber-green', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'Reablement reduces long-term home care', mtfsRef: 'ASC-23-01', confidencePct: 90, years: { '2023/24': [9_200, 8_400, 8_400] } },
+          { title: 'Home-care commissioning', mtfsRef: 'ASC-24-02', confidencePct: 70, years: { '2024/25': [4_000, 3_700, 3_650], '2025/26': [2_000, 1_400, 1_300] } },
+          { title: 'Reablement phase 2', mtfsRef: 'ASC-25-03', confidencePct: 80, years: { '2025/26': [600, 600, 560], '2026/27': [600, 600, 300] }, from: { '2025/26': '2025-10' } },
+          { title: 'Client contributions review', mtfsRef: 'ASC-23-04', type: 'income', confidencePct: 95, years: { '2023/24': [3_100, 3_000, 3_000] } },
+          { title: 'Technology-enabled care', mtfsRef: 'ASC-26-05', confidencePct: 60, years: { '2026/27': [2_000, 1_600, 700] }, leaveUnvalidated: true },
+        ],
+        investments: [{ title: 'Reablement team expansion', kind: 'revenue', fundingSource: 'flexible-capital-receipts', planned: { '2023/24': 800, '2025/26': 400 }, spent: { '2023/24': 820, '2025/26': 390 } }],
+        risks: [
+          { title: 'Home-care provider market cannot absorb reablement demand', likelihood: 4, impact: 5, mitigation: 'Framework re-let; provider engagement forum', benefit: 'Home-care commissioning', atRisk: 600 },
+          { title: 'Occupational therapist recruitment', likelihood: 3, impact: 3, mitigation: 'Apprenticeship route; agency cap' },
+        ],
+        milestones: [{ title: 'Reablement phase 2 rota live', dueDate: '2025-09-30', completedDate: '2025-10-06', benefits: ['Reablement phase 2'] }],
+      },
+      {
+        code: 'ASC-02', name: 'Day opportunities redesign', directorate: 'Adults', stage: 'delivery', confidence: 'amber-red', startDate: '2023-04-01', endDate: '2026-03-31',
+        benefits: [
+          { title: 'Day-centre consolidation', mtfsRef: 'ASC-23-06', confidencePct: 0, years: { '2023/24': [2_500, 0, 0], '2024/25': [1_000, 0, 0] }, writtenOut: true },
+          { title: 'Shared Lives expansion', mtfsRef: 'ASC-24-07', confidencePct: 85, years: { '2024/25': [1_500, 1_500, 1_450], '2025/26': [1_000, 1_000, 800] }, replaces: 'Day-centre consolidation' },
+        ],
+        risks: [{ title: 'Carer recruitment for Shared Lives', likelihood: 2, impact: 4, mitigation: 'Recruitment campaign with neighbouring councils' }],
+      },
+    ],
+  },
+  {
+    code: 'CHS', name: "Children's Services", lead: `Director of Children's Services ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 8_700, '2024/25': 5_000, '2025/26': 3_500, '2026/27': 2_500 },
+    projects: [
+      {
+        code: 'CHS-01', name: 'Placement sufficiency', directorate: "Children's", stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'In-house fostering growth', mtfsRef: 'CHS-23-01', confidencePct: 85, years: { '2023/24': [6_400, 6_300, 6_300] } },
+          { title: 'Residential step-down', mtfsRef: 'CHS-24-02', confidencePct: 65, years: { '2024/25': [3_000, 2_800, 2_750], '2025/26': [2_500, 2_000, 1_900], '2026/27': [1_500, 1_200, 500] } },
+          { title: 'Early help reduces demand', mtfsRef: 'CHS-24-03', type: 'cost-avoidance', confidencePct: 60, years: { '2024/25': [2_000, 2_000, 1_900], '2025/26': [1_000, 900, 850] } },
+        ],
+        risks: [{ title: 'Independent placement costs keep rising', likelihood: 5, impact: 4, mitigation: 'Regional commissioning; sufficiency strategy', benefit: 'Residential step-down', atRisk: 800 }],
+        milestones: [{ title: 'Two new in-house children’s homes open', dueDate: '2026-04-30', benefits: ['Residential step-down'] }],
+      },
+      {
+        code: 'CHS-02', name: 'SEND transport', directorate: "Children's", stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
+        benefits: [{ title: 'Route optimisation and personal travel budgets', mtfsRef: 'CHS-23-04', confidencePct: 100, years: { '2023/24': [2_300, 2_300, 2_300] } }],
+      },
+    ],
+  },
+  {
+    code: 'PRP', name: 'Property and Corporate Landlord', lead: `Director of Resources ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 7_800, '2024/25': 2_800, '2025/26': 2_000, '2026/27': 1_500 },
+    projects: [
+      {
+        code: 'PRP-01', name: 'Office rationalisation', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'Release of two leased office buildings', mtfsRef: 'PRP-23-01', confidencePct: 100, years: { '2023/24': [4_800, 4_800, 4_800] } },
+          { title: 'Corporate landlord FM contract', mtfsRef: 'PRP-24-02', confidencePct: 80, years: { '2024/25': [2_800, 2_800, 2_800], '2025/26': [2_000, 1_500, 1_400], '2026/27': [1_000, 1_000, 400] } },
+        ],
+        investments: [{ title: 'Office consolidation works', kind: 'capital', fundingSource: 'borrowing', planned: { '2023/24': 1_500 }, spent: { '2023/24': 1_450 } }],
+        risks: [{ title: 'Dilapidations on lease exit', likelihood: 1, impact: 3, mitigation: 'Surveys done; provision made' }],
+      },
+      {
+        code: 'PRP-02', name: 'Balancing measures (not transformation)', directorate: 'Resources', stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
+        benefits: [{ title: 'One-off release of earmarked reserves', mtfsRef: 'PRP-23-03', category: 'mitigation', recurrence: 'one-off', confidencePct: 100, years: { '2023/24': [3_000, 3_000, 3_000] } }],
+      },
+    ],
+  },
+  {
+    code: 'ICT', name: 'ICT and the ERP Replacement', lead: `Chief Digital Officer ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 4_700, '2024/25': 3_000, '2025/26': 2_200, '2026/27': 1_500 },
+    projects: [
+      {
+        code: 'ICT-01', name: 'ERP replacement', directorate: 'Resources', stage: 'delivery', confidence: 'red', previousConfidence: 'amber-red', startDate: '2023-04-01', endDate: '2027-09-30',
+        benefits: [
+          { title: 'Finance and HR process automation', mtfsRef: 'ICT-23-01', confidencePct: 70, years: { '2023/24': [3_500, 2_100, 2_100], '2024/25': [2_000, 1_500, 1_400], '2025/26': [2_200, 1_200, 1_000], '2026/27': [1_500, 900, 200] } },
+        ],
+        investments: [
+          { title: 'ERP implementation partner', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023/24': 3_000, '2024/25': 3_000 }, spent: { '2023/24': 3_200, '2024/25': 3_400 } },
+          { title: 'Backfill for finance staff during go-live', kind: 'revenue', fundingSource: 'reserves', planned: { '2025/26': 800, '2026/27': 400 }, spent: { '2025/26': 950, '2026/27': 600 } },
+        ],
+        risks: [
+          { title: 'ERP go-live slips again', likelihood: 4, impact: 4, mitigation: 'Independent assurance review; phased go-live', benefit: 'Finance and HR process automation', atRisk: 1_000 },
+          { title: 'Data migration quality', likelihood: 3, impact: 2, mitigation: 'Data cleansing sprints' },
+        ],
+        milestones: [
+          { title: 'ERP phase 1 (finance) go-live', dueDate: '2024-10-01', completedDate: '2024-11-04', benefits: ['Finance and HR process automation'] },
+          { title: 'ERP phase 2 (HR and payroll) go-live', dueDate: '2026-06-30', benefits: ['Finance and HR process automation'] },
+        ],
+      },
+      {
+        code: 'ICT-02', name: 'Licence consolidation', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2026-03-31',
+        benefits: [{ title: 'Software licence rationalisation', mtfsRef: 'ICT-23-02', confidencePct: 95, years: { '2023/24': [1_200, 1_250, 1_250], '2024/25': [1_000, 1_000, 1_000] } }],
+      },
+    ],
+  },
+  {
+    code: 'CUS', name: 'Customer Contact and Case Management', lead: `Director of Customer Services ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 2_700, '2024/25': 1_700, '2025/26': 1_300, '2026/27': 1_000 },
+    projects: [
+      {
+        code: 'CUS-01', name: 'Digital-first contact and case management', directorate: 'Resources', stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'Channel shift to online self-service', mtfsRef: 'CUS-23-01', confidencePct: 80, years: { '2023/24': [2_700, 2_200, 2_200] } },
+          { title: 'Case management platform', mtfsRef: 'CUS-24-02', confidencePct: 70, years: { '2024/25': [1_700, 1_500, 1_450], '2025/26': [1_300, 1_100, 1_000], '2026/27': [1_000, 800, 300] } },
+        ],
+        investments: [{ title: 'Case management platform', kind: 'capital', fundingSource: 'borrowing', planned: { '2024/25': 1_200 }, spent: { '2024/25': 1_150 } }],
+        risks: [{ title: 'Digital exclusion limits channel shift', likelihood: 2, impact: 2, mitigation: 'Assisted digital in libraries' }],
+        milestones: [{ title: 'Case management platform live for revenues', dueDate: '2026-09-30', benefits: ['Case management platform'] }],
+      },
+    ],
+  },
+  {
+    code: 'INC', name: 'Income and Debt', lead: `Director of Finance ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 6_300, '2024/25': 1_800, '2025/26': 1_337, '2026/27': 1_200 },
+    projects: [
+      {
+        code: 'INC-01', name: 'Council tax collection', directorate: 'Resources', stage: 'delivery', confidence: 'amber-green', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          {
+            title: 'Council tax collection up 1 point', mtfsRef: 'INC-23-01', type: 'income', confidencePct: 85, years: { '2023/24': [2_200, 1_870, 1_870] },
+            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 93.0, targetValue: 94.0, pencePerUnit: 220_000_000 },
+          },
+          {
+            title: 'Council tax collection up a further half point', mtfsRef: 'INC-25-02', type: 'income', confidencePct: 75, years: { '2025/26': [1_100, 900, 850], '2026/27': [1_100, 1_100, 400] },
+            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 93.85, targetValue: 94.35, pencePerUnit: 220_000_000 },
+          },
+          { title: 'Debt recovery enforcement drive', mtfsRef: 'INC-24-03', type: 'income', category: 'mitigation', recurrence: 'one-off', confidencePct: 90, years: { '2024/25': [1_800, 1_800, 1_800], '2025/26': [237, 237, 237] } },
+        ],
+      },
+      {
+        code: 'INC-02', name: 'Fees, charges and commercial income', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'Fees and charges uplift', mtfsRef: 'INC-23-04', type: 'income', confidencePct: 100, years: { '2023/24': [4_100, 4_100, 4_100] } },
+          { title: 'Commercial advertising income', mtfsRef: 'INC-26-05', type: 'income', confidencePct: 50, years: { '2026/27': [1_000, 700, 200] } },
+        ],
+      },
+    ],
+  },
+  {
+    code: 'NBW', name: 'Neighbourhoods and Waste', lead: `Director of Neighbourhoods ${ILLUSTRATIVE}`,
+    targets: { '2023/24': 3_951, '2024/25': 1_200, '2025/26': 600, '2026/27': 800 },
+    projects: [
+      {
+        code: 'NBW-01', name: 'Waste collection redesign', directorate: 'Neighbourhoods', stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        benefits: [
+          { title: 'Waste round optimisation', mtfsRef: 'NBW-23-01', confidencePct: 80, years: { '2023/24': [2_451, 2_062, 2_062], '2024/25': [1_200, 1_000, 950], '2025/26': [600, 600, 500], '2026/27': [800, 500, 200] } },
+          { title: 'Garden waste subscription', mtfsRef: 'NBW-26-02', type: 'income', confidencePct: 80, years: { '2026/27': [400, 400, 150] } },
+          { title: 'Garden waste charge uplift', mtfsRef: 'NBW-26-02', type: 'income', confidencePct: 70, years: { '2026/27': [300, 300, 100] } },
+        ],
+        investments: [{ title: 'Route-planning software and vehicle telematics', kind: 'capital', fundingSource: 'grant', planned: { '2023/24': 350 }, spent: { '2023/24': 340 } }],
+        risks: [{ title: 'Industrial action over round changes', likelihood: 2, impact: 3, mitigation: 'Early union engagement' }],
+      },
+      {
+        code: 'NBW-02', name: 'Parking review', directorate: 'Neighbourhoods', stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
+        benefits: [{ title: 'Parking charges and permits review', mtfsRef: 'NBW-23-03', type: 'income', confidencePct: 100, years: { '2023/24': [1_500, 1_500, 1_500] } }],
+      },
+    ],
+  },
+];
+
+export const DEMO_FACTS = {
+  netRevenueBudgetPence: 61_338_500_000,
+  programmePence: 8_558_800_000,
+  agreed2023Pence: 4_895_100_000,
+  delivered2023Pence: 4_288_200_000,
+  councilTaxPointPence: 220_000_000,
+};
+
+const admin: svc.Caller = { principal: { sub: 'demo-admin', name: 'Demo admin', roles: ['admin'] }, requestId: 'demo-seed' };
+const financeOfficer: svc.Caller = { principal: { sub: 'demo-finance-officer', name: 'Finance officer (demo)', roles: ['finance'] }, requestId: 'demo-seed' };
+const financeManager: svc.Caller = { principal: { sub: 'demo-finance-manager', name: 'Finance business partner (demo)', roles: ['finance'] }, requestId: 'demo-seed' };
+
+const pence = (k: number) => k * K;
+
+/** Quarter-end months of an FY that have begun (actuals are recorded quarterly in the demo). */
+function reportingMonths(fy: FY, today: string): string[] {
+  const months = monthsOfFy(fy);
+  return [months[2]!, months[5]!, months[8]!, months[11]!].filter((m) => m <= today.slice(0, 7));
+}
+
+/**
+ * Seeds the demo programme through the use cases (so every row has its audit
+ * entry and summary) if the store has no workstreams. Returns what it made,
+ * or null when the store already had data.
+ */
+export async function seedDemo(deps: svc.Deps): Promise<{ workstreams: number; projects: number; benefits: number } | null> {
+  const existing = await deps.store.workstreams.list({ limit: 1 });
+  if (existing.items.length > 0) return null;
+  const today = todayInLondon(deps.clock());
+  let projects = 0;
+  let benefits = 0;
+  const benefitIds = new Map<string, string>();
+  for (const ws of DEMO_PROGRAMME) {
+    const workstream = await svc.createWorkstream(deps, admin, {
+      code: ws.code,
+      name: ws.name,
+      lead: ws.lead,
+      mtfsTargets: Object.fromEntries(Object.entries(ws.targets).map(([fy, k]) => [fy, pence(k)])),
+    });
+    for (const p of ws.projects) {
+      const project = await svc.createProject(deps, admin, {
+        code: p.code,
+        name: p.name,
+        workstreamId: workstream.id,
+        directorate: p.directorate,
+        sro: `${ws.lead.replace(` ${ILLUSTRATIVE}`, '')} ${ILLUSTRATIVE}`,
+        manager: 'demo-pm',
+        stage: 'business-case',
+        deliveryConfidence: p.previousConfidence ?? p.confidence,
+        startDate: p.startDate,
+        endDate: p.endDate,
+      });
+      projects += 1;
+      for (const b of p.benefits) {
+        const benefit = await svc.createBenefit(deps, admin, project.id, {
+          title: b.title,
+          type: b.type ?? 'cashable-saving',
+          category: b.category ?? 'transformation',
+          recurrence: b.recurrence ?? 'recurring',
+          mtfsRef: b.mtfsRef,
+          owner: `${p.name} lead`,
+          confidencePct: b.confidencePct ?? 80,
+          status: 'active',
+          ...(b.measure ? { measure: b.measure } : {}),
+          ...(b.replaces ? { replacesBenefitId: benefitIds.get(b.replaces)! } : {}),
+        });
+        benefits += 1;
+        benefitIds.set(b.title, benefit.id);
+        const years = Object.entries(b.years) as [FY, Year][];
+        const phased = (i: 0 | 1) => years.filter(([, y]) => y[i] !== 0).map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
+        if (phased(0).length) await svc.putBaseline(deps, admin, project.id, benefit.id, { phased: phased(0) }, undefined);
+        if (phased(1).length) await svc.putForecast(deps, admin, project.id, benefit.id, { phased: phased(1), note: 'Demo forecast' }, undefined);
+        for (const [fy, y] of years) {
+          const realised = y[2] ?? 0;
+          const months = reportingMonths(fy, today).filter((m) => !b.from?.[fy] || m >= b.from[fy]!);
+          if (realised === 0 || months.length === 0) continue;
+          const amounts = allocateEvenly(pence(realised), months.length);
+          for (const [i, month] of months.entries()) {
+            const { value } = await svc.recordActual(deps, financeOfficer, project.id, benefit.id, { month, amountPence: amounts[i]!, note: `${month} ledger report (demo evidence)` }, undefined);
+            const last = fy === years.at(-1)![0] && i === months.length - 1;
+            if (!(b.leaveUnvalidated && last)) await svc.validateActual(deps, financeManager, project.id, benefit.id, value.id);
+          }
+        }
+        if (b.writtenOut) await svc.updateBenefit(deps, admin, project.id, benefit.id, { status: 'unachievable' }, undefined);
+      }
+      for (const inv of p.investments ?? []) {
+        const line = await svc.createInvestment(deps, admin, project.id, {
+          title: inv.title,
+          kind: inv.kind,
+          fundingSource: inv.fundingSource,
+          phased: Object.entries(inv.planned).map(([fy, k]) => ({ financialYear: fy, amountPence: pence(k) })),
+        });
+        for (const [fy, k] of Object.entries(inv.spent) as [FY, number][]) {
+          const months = reportingMonths(fy, today);
+          const amounts = allocateEvenly(pence(k), months.length);
+          for (const [i, month] of months.entries()) {
+            await svc.recordSpend(deps, financeOfficer, project.id, line.id, { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` }, undefined);
+          }
+        }
+      }
+      for (const r of p.risks ?? []) {
+        await svc.createRisk(deps, admin, project.id, {
+          title: r.title,
+          owner: `${p.name} lead`,
+          likelihood: r.likelihood,
+          impact: r.impact,
+          mitigation: r.mitigation,
+          status: 'open',
+          ...(r.benefit ? { benefitId: benefitIds.get(r.benefit)! } : {}),
+          ...(r.atRisk ? { savingsAtRiskPence: pence(r.atRisk) } : {}),
+        });
+      }
+      for (const m of p.milestones ?? []) {
+        await svc.createMilestone(deps, admin, project.id, {
+          title: m.title,
+          dueDate: m.dueDate,
+          ...(m.completedDate ? { completedDate: m.completedDate } : {}),
+          benefitIds: m.benefits.map((t) => benefitIds.get(t)!),
+        });
+      }
+      await svc.updateProject(deps, admin, project.id, { stage: p.stage, deliveryConfidence: p.confidence }, undefined);
+    }
+  }
+  return { workstreams: DEMO_PROGRAMME.length, projects, benefits };
+}

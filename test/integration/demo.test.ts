@@ -1,0 +1,51 @@
+import { evaluateAndStore } from '@bt/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_FACTS, seedDemo } from '../../packages/local/src/demo.ts';
+import { createHarness, type Harness } from '../support/harness.ts';
+
+let h: Harness;
+let seeded: Awaited<ReturnType<typeof seedDemo>>;
+beforeAll(async () => {
+  h = await createHarness();
+  seeded = await seedDemo(h.deps);
+}, 120_000);
+afterAll(async () => {
+  await h.cleanup();
+});
+
+describe('the illustrative demo programme', () => {
+  it('seeds once, into an empty store only', async () => {
+    expect(seeded).toEqual({ workstreams: 7, projects: 13, benefits: 27 });
+    expect(await seedDemo(h.deps)).toBeNull();
+  });
+
+  it('reproduces the worked example: 2023/24 £48.951m agreed, £42.882m delivered, delivery rate 0.876', async () => {
+    const r = await h.call('GET', '/v1/reports/programme?financialYear=2023/24', { token: h.tokens.cmt });
+    expect(r.body.programme).toMatchObject({ baselinePence: DEMO_FACTS.agreed2023Pence, realisedPence: DEMO_FACTS.delivered2023Pence, mtfsTargetPence: DEMO_FACTS.agreed2023Pence, deliveryRate: 0.876 });
+    expect(r.body.programme.baselinePence - r.body.programme.realisedPence).toBe(606_900_000);
+    expect(r.body.workstreams).toHaveLength(7);
+    expect(r.body.byCategory.mitigation.baselinePence).toBeGreaterThan(0);
+  });
+
+  it('spans the three-year £85.588m programme in MTFS targets', async () => {
+    let total = 0;
+    for (const fy of ['2023/24', '2024/25', '2025/26']) total += (await h.call('GET', `/v1/reports/programme?financialYear=${fy}`, { token: h.tokens.cmt })).body.programme.mtfsTargetPence;
+    expect(total).toBe(DEMO_FACTS.programmePence);
+  });
+
+  it('gives the status buckets a written-out saving and its replacement', async () => {
+    const r = await h.call('GET', '/v1/reports/programme?financialYear=2024/25', { token: h.tokens.cmt });
+    expect(r.body.statusBuckets.writtenOut).toMatchObject({ count: 1, replacementCount: 1, unreplacedPence: 0 });
+  });
+
+  it('gives the alerts something real to say', async () => {
+    const result = await evaluateAndStore(h.deps, '2026-11-23');
+    const rules = new Set(result.raised.map((a) => a.rule));
+    for (const rule of ['mtfs-gap', 'forecast-slippage', 'high-risk', 'milestone-overdue', 'investment-overrun', 'double-count-risk', 'confidence-deteriorated', 'unvalidated-actuals'] as const) {
+      expect(rules, rule).toContain(rule);
+    }
+    const record = await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.cmt });
+    const risks = (await Promise.all(record.body.items.map((p: { id: string }) => h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.cmt })))).flatMap((r) => r.body.risks);
+    expect(new Set(risks.map((r: { band: string }) => r.band))).toEqual(new Set(['low', 'medium', 'high', 'critical']));
+  });
+});
