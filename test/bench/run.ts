@@ -6,6 +6,7 @@ import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
 import { evaluateAndStore } from '@bt/services';
+import { testDigestConfig } from '../support/digest.ts';
 import { seedProgramme } from './programme.ts';
 
 /**
@@ -37,7 +38,7 @@ async function main() {
     await ensureTable(store.client, mainTable, 'bench');
     const seeded = await seedProgramme(store, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
     console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
-    const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20 });
+    const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digest: testDigestConfig(join('.bench', 'outbox')) });
     const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
 

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDigestConfig } from './digest.ts';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import type { Role } from '@bt/core';
@@ -34,12 +38,14 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   const counter = new RequestCounter();
   const store = new Store({ region: 'eu-west-2', endpoint, tableName }, counter);
   await ensureTable(store.client, mainTable, tableName);
+  const outbox = mkdtempSync(join(tmpdir(), 'bt-outbox-'));
+  const digest = testDigestConfig(outbox);
   // A clock the test can move forward (e.g. to let the change feed's settling window pass).
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
   const app = createApp(
     { store, clock },
-    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536 },
+    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536, digest },
   );
 
   const token = (roles: Role[], sub: string, extra: { ttlSeconds?: number; now?: number } = {}) =>
@@ -81,7 +87,10 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
     advanceClock(ms: number) {
       offsetMs += ms;
     },
+    digest,
+    outbox,
     async cleanup() {
+      rmSync(outbox, { recursive: true, force: true });
       await store.client.send(new DeleteTableCommand({ TableName: tableName }));
       store.destroy();
     },
@@ -124,3 +133,5 @@ export function expectProblem(reply: Reply, status: number, code?: string) {
   if (code && p.code !== code) throw new Error(`expected code ${code}: ${context}`);
   return reply.body as { status: number; detail: string; code: string; errors?: { path: string; message: string }[] };
 }
+
+export { testDigestConfig };

@@ -13,6 +13,7 @@ import { logger } from './logger.ts';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { digestRoutes, type DigestConfig } from './routes/digests.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -24,6 +25,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Where the docs page loads Swagger UI from: a local path when served locally, the public CDN otherwise. */
   docsAssetsBaseUrl?: string | undefined;
+  /** Digest recipients and the mailer (SES in AWS, a file outbox locally). */
+  digest: DigestConfig;
 }
 
 const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
@@ -77,6 +80,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   projectRecordRoutes(deps, app);
   reportRoutes(deps, app);
   alertRoutes(deps, app);
+  digestRoutes(deps, config.digest, app);
   auditRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -15,3 +15,4 @@ export * from './milestone.ts';
 export * from './figures.ts';
 export * from './alerts.ts';
 export * from './events.ts';
+export * from './digest.ts';

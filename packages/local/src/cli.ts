@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
-import { IsoDate, Role } from '@bt/core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IsoDate, Role, todayInLondon } from '@bt/core';
+import { renderNextDigest } from '@bt/services';
 import { logger } from '@bt/api';
 import { ConfigError, loadLocalConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
-import { runAlertJob } from './schedules.ts';
+import { runAlertJob, runDigestJob } from './schedules.ts';
 import { runningEndpoint, startLocal } from './server.ts';
 import { makeToken } from './token.ts';
 
@@ -14,6 +17,8 @@ const USAGE = `Usage:
   pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]
                                                run the alert evaluation now and publish its events (to DATA_DIR/events.jsonl)
   pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
+  pnpm jobs send-digest [--slot <slot>]        send the CMT digest now (to DATA_DIR/outbox); one per slot (default: today)
+  pnpm jobs preview-digest [--out file.html]   render the next digest without sending it
 Roles: ${Role.options.join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
       return evaluateAlertsJob(rest);
     case 'seed-demo':
       return seedDemoJob();
+    case 'send-digest':
+      return sendDigestJob(rest);
+    case 'preview-digest':
+      return previewDigestJob(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' ? 0 : 2;
@@ -73,6 +82,21 @@ async function evaluateAlertsJob(args: string[]): Promise<number> {
   }
   const r = await withLocal((run) => runAlertJob(run.deps, run.sink, asAt));
   process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published }, null, 2)}\n`);
+  return 0;
+}
+
+async function sendDigestJob(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { slot: { type: 'string' } } });
+  const r = await withLocal((run) => runDigestJob(run.deps, run.sink, { settings: run.config.digest, mailer: run.mailer }, values.slot));
+  process.stdout.write(`${r.sentNow ? 'Sent' : 'Already sent for this slot; nothing sent'}: ${r.digest.subject}\n  ${join(loadLocalConfig().dataDir, 'outbox', `${r.digest.id}.eml`)}\n`);
+  return 0;
+}
+
+async function previewDigestJob(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  const r = await withLocal((run) => renderNextDigest(run.deps, run.config.digest, 'preview', todayInLondon()));
+  if (values.out) writeFileSync(values.out, r.html);
+  process.stdout.write(`${values.out ? `Wrote ${values.out}\n\n` : ''}${r.text}\n`);
   return 0;
 }
 

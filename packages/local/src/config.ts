@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { AlertSettingsFromEnv, ThresholdSettings, type AlertSettings, type Thresholds } from '@bt/core';
+import type { DigestSettings } from '@bt/services';
 import * as z from 'zod';
 
 /**
@@ -19,6 +20,10 @@ const Env = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SCHEDULES: z.enum(['true', 'false']).default('true'),
+  DIGEST_RECIPIENTS: z.string().default('cmt@council.example.gov.uk'),
+  DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
+  BASE_URL: z.url().optional(),
+  COUNCIL_NAME: z.string().min(1).optional(),
 });
 
 export interface LocalConfig {
@@ -35,6 +40,7 @@ export interface LocalConfig {
   alertSettings: AlertSettings;
   /** Run the schedules in-process (SCHEDULES=false for a server that only serves). */
   schedules: boolean;
+  digest: DigestSettings;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +70,12 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     thresholds: thresholds.data!,
     alertSettings: alertSettings.data!,
     schedules: e.SCHEDULES === 'true',
+    digest: {
+      recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean),
+      sender: e.DIGEST_SENDER,
+      baseUrl: e.BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
+      councilName: e.COUNCIL_NAME,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { logger } from '@bt/api';
 import { todayInLondon } from '@bt/core';
-import { evaluateAndStore, publishOutbox, type Deps, type EventSink } from '@bt/services';
+import type { Mailer } from '@bt/email';
+import { evaluateAndStore, publishOutbox, sendDigest, type DigestSettings, type Deps, type EventSink } from '@bt/services';
 import { Cron } from 'croner';
 
 /** The daily alert evaluation, as the scheduled Lambda runs it: evaluate as at today, then publish the events. */
@@ -12,10 +13,17 @@ export async function runAlertJob(deps: Deps, sink: EventSink, asAt?: string) {
 
 /**
  * The schedules of the AWS stack, run in-process locally (croner, in
- * Europe/London): alerts daily at 06:00. A run that fails is logged and the
+ * Europe/London): alerts daily at 06:00, the CMT digest on Mondays at 07:30. A run that fails is logged and the
  * next one tries again; overlapping runs are prevented.
  */
-export function startSchedules(deps: Deps, sink: EventSink): { stop(): void } {
+export async function runDigestJob(deps: Deps, sink: EventSink, digest: { settings: DigestSettings; mailer: Mailer }, slot?: string) {
+  const today = todayInLondon(deps.clock());
+  const result = await sendDigest(deps, digest.settings, digest.mailer, slot ?? today, today);
+  await publishOutbox(deps, sink);
+  return result;
+}
+
+export function startSchedules(deps: Deps, sink: EventSink, digest: { settings: DigestSettings; mailer: Mailer }): { stop(): void } {
   const alerts = new Cron('0 6 * * *', { timezone: 'Europe/London', protect: true, name: 'alerts' }, async () => {
     try {
       const r = await runAlertJob(deps, sink);
@@ -24,9 +32,19 @@ export function startSchedules(deps: Deps, sink: EventSink): { stop(): void } {
       logger.error('scheduled alert evaluation failed', { error });
     }
   });
+  // The weekly CMT digest, Monday 07:30; the slot is the Monday's date, so a re-run sends nothing new.
+  const weekly = new Cron('30 7 * * 1', { timezone: 'Europe/London', protect: true, name: 'digest' }, async () => {
+    try {
+      const r = await runDigestJob(deps, sink, digest);
+      logger.info('scheduled digest', { id: r.digest.id, slot: r.digest.slot, sentNow: r.sentNow });
+    } catch (error) {
+      logger.error('scheduled digest failed', { error });
+    }
+  });
   return {
     stop() {
       alerts.stop();
+      weekly.stop();
     },
   };
 }

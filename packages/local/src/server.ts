@@ -4,6 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
+import { OutboxMailer } from '@bt/email';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
 import { FileEventSink, publishOutbox, type Deps } from '@bt/services';
@@ -14,9 +15,11 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 
 export interface LocalRun {
   url: string;
+  config: LocalConfig;
   store: Store;
   deps: Deps;
   sink: FileEventSink;
+  mailer: OutboxMailer;
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
 
     const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings };
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
+    const mailer = new OutboxMailer(join(config.dataDir, 'outbox'));
     if (config.seedDemo) {
       const seeded = await seedDemo(deps);
       if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
@@ -69,6 +73,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
         auth: { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
         bodyLimitBytes: config.bodyLimitBytes,
         docsAssetsBaseUrl: DOCS_ASSETS,
+        digest: { settings: config.digest, mailer },
       },
     );
     const root = new Hono();
@@ -80,7 +85,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
     root.route('/', app);
 
     const server = await listen(root, config);
-    const schedules = config.schedules ? startSchedules(deps, sink) : undefined;
+    const schedules = config.schedules ? startSchedules(deps, sink, { settings: config.digest, mailer }) : undefined;
     // Events raised by API calls (actuals recorded, alerts evaluated on demand) go out promptly.
     const publisher = setInterval(() => {
       publishOutbox(deps, sink).catch((error: unknown) => logger.warn('publishing events failed; will retry', { error }));
@@ -92,8 +97,10 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
     return {
       url,
       store,
+      config,
       deps,
       sink,
+      mailer,
       stop: async () => {
         schedules?.stop();
         clearInterval(publisher);

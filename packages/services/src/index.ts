@@ -14,3 +14,4 @@ export * from './alerts.ts';
 export * from './eventbridge.ts';
 export * from './function-env.ts';
 export * from './file-sink.ts';
+export * from './digest.ts';

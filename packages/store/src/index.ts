@@ -14,3 +14,4 @@ export * from './idempotency.ts';
 export * from './summaries.ts';
 export * from './alerts.ts';
 export * from './outbox.ts';
+export * from './digests.ts';

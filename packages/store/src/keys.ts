@@ -18,6 +18,8 @@
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
  * | idempotency key   | IDEM#<scope>#<key>  | IDEM        |                          |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
+ * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
+ * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
  * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
  *
  * A project's own partition holds the project and its children's current
@@ -53,6 +55,8 @@ export const keys = {
   ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),
+  digestSlot: (slot: string) => ({ pk: `DIGESTSLOT#${slot}`, sk: 'SLOT' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
 } as const;

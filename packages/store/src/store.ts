@@ -1,5 +1,6 @@
 import { AlertRepository } from './alerts.ts';
 import { AuditRepository } from './audit.ts';
+import { DigestRepository } from './digests.ts';
 import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
@@ -24,6 +25,7 @@ export class Store {
   readonly summaries: SummaryRepository;
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
+  readonly digests: DigestRepository;
   readonly children: ChildRepository;
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
@@ -38,6 +40,7 @@ export class Store {
     this.summaries = new SummaryRepository(doc, config.tableName);
     this.alerts = new AlertRepository(doc, config.tableName);
     this.outbox = new OutboxRepository(doc, config.tableName);
+    this.digests = new DigestRepository(doc, config.tableName);
     this.projects = new ProjectRepository(doc, config.tableName, this.summaries);
     this.audit = new AuditRepository(doc, config.tableName);
     this.children = new ChildRepository(doc, config.tableName, this.summaries);

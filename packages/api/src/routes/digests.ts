@@ -1,0 +1,79 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { IsoDate } from '@bt/core';
+import type { Mailer } from '@bt/email';
+import * as svc from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller, PageQuery, pageOf } from '../http.ts';
+import { json, problems, security } from '../openapi.ts';
+
+const tags = ['Digests'];
+const DigestSummary = z
+  .object({
+    id: z.string(),
+    slot: z.string(),
+    status: z.enum(['sending', 'sent', 'failed']),
+    financialYear: z.string(),
+    asAt: z.string(),
+    subject: z.string(),
+    recipients: z.array(z.string()),
+    sender: z.string(),
+    createdAt: z.string(),
+    sentAt: z.string().optional(),
+    messageId: z.string().optional(),
+    failure: z.string().optional(),
+  })
+  .meta({ id: 'DigestSummary' });
+const Digest = DigestSummary.extend({ content: z.record(z.string(), z.unknown()), html: z.string(), text: z.string() }).meta({ id: 'Digest' });
+const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), content: z.record(z.string(), z.unknown()) }).meta({ id: 'RenderedDigest' });
+
+export interface DigestConfig {
+  settings: svc.DigestSettings;
+  mailer: Mailer;
+}
+
+export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/digests', tags, security,
+      summary: 'Digests sent to CMT, newest first',
+      request: { query: z.object(PageQuery) },
+      responses: { 200: { description: 'A page of digests', ...json(pageOf(DigestSummary.extend({ headline: z.unknown() }), 'DigestPage')) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => c.json(await svc.listDigests(deps, caller(c), c.req.valid('query')) as never, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/digests/preview', tags, security,
+      summary: 'Render the next digest without sending it (format=html shows the email itself)',
+      request: { query: z.object({ asAt: IsoDate.optional(), format: z.enum(['json', 'html']).default('json') }) },
+      responses: { 200: { description: 'The rendered digest', content: { 'application/json': { schema: Rendered }, 'text/html': { schema: z.string() } } }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { asAt, format } = c.req.valid('query');
+      const rendered = await svc.previewDigest(deps, caller(c), config.settings, asAt);
+      return (format === 'html' ? c.html(rendered.html) : c.json(rendered, 200)) as never;
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/digests', tags, security,
+      summary: 'Send a digest now (admin)',
+      request: { query: z.object({ asAt: IsoDate.optional() }) },
+      responses: { 201: { description: 'Sent', ...json(Digest) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { digest } = await svc.sendDigestNow(deps, caller(c), config.settings, config.mailer, c.req.valid('query').asAt);
+      return c.json(digest as never, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/digests/{id}', tags, security,
+      summary: 'A digest with the figures it reported and its HTML and text',
+      request: { params: z.object({ id: z.string().regex(/^dig_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a digest id (dig_…)') }) },
+      responses: { 200: { description: 'The digest', ...json(Digest) }, ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => c.json((await svc.getDigest(deps, caller(c), c.req.valid('param').id)) as never, 200),
+  );
+}

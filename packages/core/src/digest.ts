@@ -1,0 +1,136 @@
+import * as z from 'zod';
+import type { Alert } from './alerts.ts';
+import { isWrittenOut, type Benefit } from './benefit.ts';
+import { benefitYear, summariseBenefit, type Figures, type Rag, type Thresholds } from './figures.ts';
+import type { FinancialYear, IsoDate } from './fy.ts';
+import type { Milestone } from './milestone.ts';
+import type { Project } from './project.ts';
+import type { Risk } from './risk.ts';
+import type { Workstream } from './workstream.ts';
+
+/** The headline figures a digest reports and the next digest compares with. */
+export const DigestHeadline = z.object({
+  mtfsTargetPence: z.int(),
+  baselinePence: z.int(),
+  forecastPence: z.int(),
+  realisedPence: z.int(),
+  gapPence: z.int(),
+  riskAdjustedGapPence: z.int(),
+  deliveryRate: z.number().nullable(),
+});
+export type DigestHeadline = z.infer<typeof DigestHeadline>;
+
+export interface DigestContent {
+  slot: string;
+  financialYear: FinancialYear;
+  asAt: IsoDate;
+  headline: DigestHeadline;
+  /** Change since the last digest sent, or null for the first. */
+  movement: { since: string; figures: Record<keyof DigestHeadline, number | null> } | null;
+  workstreams: { id: string; code: string; name: string; mtfsTargetPence: number; baselinePence: number; forecastPence: number; realisedPence: number; gapPence: number; rag: Rag | null }[];
+  slippages: { workstream: string; project: string; benefit: string; projectId: string; benefitId: string; baselinePence: number; forecastPence: number; shortfallPence: number }[];
+  newAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
+  escalatedAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
+  criticalRisks: { project: string; projectId: string; title: string; owner: string; score: number; savingsAtRiskPence: number | null }[];
+  milestonesDue: { project: string; projectId: string; title: string; dueDate: string; overdue: boolean }[];
+  investment: { plannedPence: number; actualPence: number; byFundingSource: { fundingSource: string; plannedPence: number; actualPence: number }[] };
+}
+
+export interface DigestInput {
+  slot: string;
+  asAt: IsoDate;
+  financialYear: FinancialYear;
+  programme: Figures;
+  workstreams: (Figures & { id: string; code: string; name: string })[];
+  projects: { project: Project; workstream: Workstream; benefits: Benefit[]; risks: Risk[]; milestones: Milestone[]; investments: { fundingSource: string; planned: Record<string, number>; actual: Record<string, number> }[] }[];
+  liveAlerts: Alert[];
+  previous: { sentAt: string; headline: DigestHeadline } | null;
+  thresholds: Thresholds;
+}
+
+function addDays(date: IsoDate, days: number): IsoDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * What the weekly digest to CMT says, as a pure function of the programme:
+ * headline figures for the FY and their movement since the last digest, the
+ * workstream table, the five largest slippages, alerts raised or escalated
+ * since the last digest, critical risks, milestones due in the next 30 days
+ * (and any overdue), and investment against plan.
+ */
+export function buildDigest(input: DigestInput): DigestContent {
+  const { programme: p, financialYear: fy, asAt } = input;
+  const headline: DigestHeadline = {
+    mtfsTargetPence: p.mtfsTargetPence ?? 0,
+    baselinePence: p.baselinePence,
+    forecastPence: p.forecastPence,
+    realisedPence: p.realisedPence,
+    gapPence: p.gapPence ?? 0,
+    riskAdjustedGapPence: p.riskAdjustedGapPence ?? 0,
+    deliveryRate: p.deliveryRate,
+  };
+  const movement = input.previous
+    ? {
+        since: input.previous.sentAt,
+        figures: Object.fromEntries(
+          (Object.keys(headline) as (keyof DigestHeadline)[]).map((k) => {
+            const now = headline[k];
+            const before = input.previous!.headline[k];
+            return [k, now === null || before === null ? null : k === 'deliveryRate' ? Math.round((now - before) * 10_000) / 10_000 : now - before];
+          }),
+        ) as Record<keyof DigestHeadline, number | null>,
+      }
+    : null;
+  const slippages = input.projects
+    .flatMap(({ project, workstream, benefits }) =>
+      benefits
+        .filter((b) => !isWrittenOut(b.status))
+        .map((b) => {
+          const y = benefitYear(summariseBenefit(b), fy, asAt, input.thresholds);
+          return { workstream: workstream.name, project: project.name, benefit: b.title, projectId: project.id, benefitId: b.id, baselinePence: y.baselinePence, forecastPence: y.forecastPence, shortfallPence: y.baselinePence - y.forecastPence };
+        }),
+    )
+    .filter((s) => s.shortfallPence > 0)
+    .sort((a, b) => b.shortfallPence - a.shortfallPence || a.benefit.localeCompare(b.benefit))
+    .slice(0, 5);
+  const since = input.previous?.sentAt ?? '';
+  const brief = (a: Alert) => ({ id: a.id, rule: a.rule, severity: a.severity, message: a.message });
+  const bySeverity = (a: Alert, b: Alert) => ['critical', 'warning', 'info'].indexOf(a.severity) - ['critical', 'warning', 'info'].indexOf(b.severity) || a.message.localeCompare(b.message);
+  const horizon = addDays(asAt, 30);
+  const byFunding = new Map<string, { plannedPence: number; actualPence: number }>();
+  for (const { investments } of input.projects) {
+    for (const i of investments) {
+      const entry = byFunding.get(i.fundingSource) ?? { plannedPence: 0, actualPence: 0 };
+      for (const [m, v] of Object.entries(i.planned)) if (m >= fyStart(fy) && m <= fyEnd(fy)) entry.plannedPence += v;
+      for (const [m, v] of Object.entries(i.actual)) if (m >= fyStart(fy) && m <= asAt.slice(0, 7)) entry.actualPence += v;
+      byFunding.set(i.fundingSource, entry);
+    }
+  }
+  const funding = [...byFunding.entries()].map(([fundingSource, v]) => ({ fundingSource, ...v })).filter((f) => f.plannedPence || f.actualPence).sort((a, b) => a.fundingSource.localeCompare(b.fundingSource));
+  return {
+    slot: input.slot,
+    financialYear: fy,
+    asAt,
+    headline,
+    movement,
+    workstreams: input.workstreams.map((w) => ({ id: w.id, code: w.code, name: w.name, mtfsTargetPence: w.mtfsTargetPence ?? 0, baselinePence: w.baselinePence, forecastPence: w.forecastPence, realisedPence: w.realisedPence, gapPence: w.gapPence ?? 0, rag: w.rag })),
+    slippages,
+    newAlerts: input.liveAlerts.filter((a) => a.status === 'open' && a.firstRaisedAt > since).sort(bySeverity).map(brief),
+    escalatedAlerts: input.liveAlerts.filter((a) => a.escalatedAt !== undefined && a.escalatedAt > since && a.firstRaisedAt <= since).sort(bySeverity).map(brief),
+    criticalRisks: input.projects
+      .flatMap(({ project, risks }) => risks.filter((r) => r.status === 'open' && r.band === 'critical').map((r) => ({ project: project.name, projectId: project.id, title: r.title, owner: r.owner, score: r.score, savingsAtRiskPence: r.savingsAtRiskPence ?? null })))
+      .sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)),
+    milestonesDue: input.projects
+      .flatMap(({ project, milestones }) => milestones.filter((m) => !m.completedDate && m.dueDate <= horizon).map((m) => ({ project: project.name, projectId: project.id, title: m.title, dueDate: m.dueDate, overdue: m.dueDate < asAt })))
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+    investment: { plannedPence: funding.reduce((a, f) => a + f.plannedPence, 0), actualPence: funding.reduce((a, f) => a + f.actualPence, 0), byFundingSource: funding },
+  };
+}
+
+function fyStart(fy: FinancialYear): string {
+  return `${fy.slice(0, 4)}-04`;
+}
+function fyEnd(fy: FinancialYear): string {
+  return `${Number(fy.slice(0, 4)) + 1}-03`;
+}

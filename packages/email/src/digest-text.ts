@@ -1,0 +1,36 @@
+import { formatPounds, formatPoundsShort, type DigestContent } from '@bt/core';
+
+/** The plain-text part: the same figures as the HTML, for clients and people that prefer text. */
+export function renderDigestText(d: DigestContent, subject: string): string {
+  const lines: string[] = [subject, '='.repeat(Math.min(subject.length, 72)), ''];
+  const move = (v: number | null | undefined) => (v === null || v === undefined ? '' : v === 0 ? '  (no change)' : `  (${v > 0 ? '+' : '-'}${formatPoundsShort(Math.abs(v))})`);
+  lines.push(`HEADLINE FIGURES ${d.financialYear} as at ${d.asAt}${d.movement ? ` (movement since ${d.movement.since.slice(0, 10)})` : ''}`);
+  const h = d.headline;
+  const m = d.movement?.figures;
+  lines.push(`  MTFS target:        ${formatPounds(h.mtfsTargetPence)}${move(m?.mtfsTargetPence)}`);
+  lines.push(`  Baseline (plan):    ${formatPounds(h.baselinePence)}${move(m?.baselinePence)}`);
+  lines.push(`  Forecast:           ${formatPounds(h.forecastPence)}${move(m?.forecastPence)}`);
+  lines.push(`  Realised to date:   ${formatPounds(h.realisedPence)}${move(m?.realisedPence)}`);
+  lines.push(`  Gap to MTFS target: ${formatPounds(h.gapPence)}${move(m?.gapPence)}`);
+  lines.push(`  Risk-adjusted gap:  ${formatPounds(h.riskAdjustedGapPence)}${move(m?.riskAdjustedGapPence)}`);
+  lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : `${(h.deliveryRate * 100).toFixed(1)}%`}`, '');
+  lines.push('WORKSTREAMS (target / forecast / gap / RAG)');
+  for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.forecastPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'}`);
+  lines.push('', 'LARGEST SLIPPAGES');
+  if (d.slippages.length === 0) lines.push('  None.');
+  for (const s of d.slippages) lines.push(`  ${s.benefit} (${s.workstream}): forecast ${formatPoundsShort(s.forecastPence)} against ${formatPoundsShort(s.baselinePence)}, short by ${formatPoundsShort(s.shortfallPence)}`);
+  lines.push('', 'NEW AND ESCALATED ALERTS');
+  if (d.newAlerts.length + d.escalatedAlerts.length === 0) lines.push('  None since the last digest.');
+  for (const a of d.newAlerts) lines.push(`  [new, ${a.severity}] ${a.message}`);
+  for (const a of d.escalatedAlerts) lines.push(`  [escalated, ${a.severity}] ${a.message}`);
+  lines.push('', 'CRITICAL RISKS');
+  if (d.criticalRisks.length === 0) lines.push('  None open.');
+  for (const r of d.criticalRisks) lines.push(`  ${r.title} (${r.project}; owner ${r.owner}; score ${r.score}${r.savingsAtRiskPence ? `; ${formatPoundsShort(r.savingsAtRiskPence)} at risk` : ''})`);
+  lines.push('', 'MILESTONES DUE IN THE NEXT 30 DAYS');
+  if (d.milestonesDue.length === 0) lines.push('  None.');
+  for (const ms of d.milestonesDue) lines.push(`  ${ms.dueDate}${ms.overdue ? ' OVERDUE' : ''}: ${ms.title} (${ms.project})`);
+  lines.push('', `INVESTMENT AGAINST PLAN ${d.financialYear}`);
+  for (const f of d.investment.byFundingSource) lines.push(`  ${f.fundingSource}: planned ${formatPoundsShort(f.plannedPence)}, spent ${formatPoundsShort(f.actualPence)}`);
+  lines.push(`  Total: planned ${formatPoundsShort(d.investment.plannedPence)}, spent ${formatPoundsShort(d.investment.actualPence)}`, '');
+  return lines.join('\r\n');
+}

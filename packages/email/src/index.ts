@@ -1,0 +1,3 @@
+export * from './digest-html.tsx';
+export * from './digest-text.ts';
+export * from './mail.ts';

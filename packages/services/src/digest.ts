@@ -1,0 +1,145 @@
+import { assertCan, buildDigest, DigestHeadline, formatPoundsShort, newId, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
+import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
+import { auditOp, DigestSlotTaken, transact, type Page, type PageRequest, type StoredDigest } from '@bt/store';
+import * as z from 'zod';
+import { loadProgramme } from './alerts.ts';
+import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
+import { programmeReport } from './report.ts';
+
+/** Who the digest goes to and how it links back: from settings. */
+export interface DigestSettings {
+  recipients: string[];
+  sender: string;
+  baseUrl?: string | undefined;
+  councilName?: string | undefined;
+}
+
+export const DigestSettingsFromEnv = z
+  .object({
+    DIGEST_RECIPIENTS: z.string().min(3),
+    DIGEST_SENDER: z.email(),
+    BASE_URL: z.url().optional(),
+    COUNCIL_NAME: z.string().min(1).optional(),
+  })
+  .transform((e): DigestSettings => ({ recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean), sender: e.DIGEST_SENDER, baseUrl: e.BASE_URL, councilName: e.COUNCIL_NAME }))
+  .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses');
+
+const SYSTEM: Caller = { principal: { sub: 'system:digest', name: 'CMT digest', roles: ['admin'] }, requestId: 'scheduled' };
+
+export interface RenderedDigest {
+  subject: string;
+  html: string;
+  text: string;
+  content: DigestContent;
+}
+
+/** The next digest, rendered: figures as at the date (default today) for its FY, movement against the last digest sent. */
+export async function renderNextDigest(deps: Deps, settings: DigestSettings, slot: string, asAt: IsoDate): Promise<RenderedDigest> {
+  const [report, programme, live, previous] = await Promise.all([
+    programmeReport(deps, SYSTEM, { asAt }),
+    loadProgramme(deps),
+    deps.store.alerts.live(),
+    deps.store.digests.lastSent(),
+  ]);
+  const content = buildDigest({
+    slot,
+    asAt,
+    financialYear: report.financialYear,
+    programme: report.programme,
+    workstreams: report.workstreams,
+    projects: programme.projects,
+    liveAlerts: live,
+    previous: previous?.sentAt ? { sentAt: previous.sentAt, headline: DigestHeadline.parse((previous.content as { headline: unknown }).headline) } : null,
+    thresholds: thresholdsOf(deps),
+  });
+  const subject = `Transformation benefits digest, ${asAt}: ${content.financialYear} forecast ${formatPoundsShort(content.headline.forecastPence)}, ${formatPoundsShort(content.headline.gapPence)} short of the MTFS target`;
+  return { subject, content, html: renderDigestHtml(content, subject, settings), text: renderDigestText(content, subject) };
+}
+
+/** GET /v1/digests/preview: the next digest, without sending it. */
+export async function previewDigest(deps: Deps, caller: Caller, settings: DigestSettings, asAt: IsoDate | undefined): Promise<RenderedDigest> {
+  assertCan(caller.principal, 'programme:read');
+  return renderNextDigest(deps, settings, 'preview', asAt ?? todayInLondon(deps.clock()));
+}
+
+/**
+ * Send the digest for a slot: the scheduled Monday's date, or `manual:<request
+ * id>` on demand. One email per slot: the slot is claimed with the stored
+ * digest in one transaction, so a retry (or a second run) for a slot already
+ * sent sends nothing and returns the stored digest. A send that failed is
+ * retried once reclaimed; one whose outcome is unknown (a crash mid-send) is
+ * not resent — at most one email, never two.
+ */
+export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: Mailer, slot: string, asAt: IsoDate, caller: Caller = SYSTEM): Promise<{ digest: StoredDigest; sentNow: boolean }> {
+  const existing = await deps.store.digests.bySlot(slot);
+  if (existing) {
+    if (existing.status === 'failed' && (await deps.store.digests.reclaimFailed(existing.id))) return deliver(deps, mailer, existing, caller);
+    return { digest: existing, sentNow: false };
+  }
+  const rendered = await renderNextDigest(deps, settings, slot, asAt);
+  const ctx = writeContext(deps, caller);
+  const digest: StoredDigest = {
+    id: newId('digest'),
+    slot,
+    status: 'sending',
+    financialYear: rendered.content.financialYear,
+    asAt,
+    subject: rendered.subject,
+    recipients: settings.recipients,
+    sender: settings.sender,
+    createdAt: ctx.now,
+    content: rendered.content as unknown as Record<string, unknown>,
+    html: rendered.html,
+    text: rendered.text,
+  };
+  try {
+    await transact(deps.store.doc, [...deps.store.digests.claimOps(digest), auditOp(deps.store.tableName, ctx, { entityType: 'digest', entityId: digest.id, action: 'create', before: null, after: { ...digest, html: '(omitted)', text: '(omitted)' } })]);
+  } catch (error) {
+    if (error instanceof DigestSlotTaken) return { digest: (await deps.store.digests.bySlot(slot))!, sentNow: false };
+    throw error;
+  }
+  return deliver(deps, mailer, digest, caller);
+}
+
+async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller: Caller): Promise<{ digest: StoredDigest; sentNow: boolean }> {
+  let messageId: string;
+  try {
+    ({ messageId } = await mailer.send({ id: digest.id, from: digest.sender, to: digest.recipients, subject: digest.subject, html: digest.html, text: digest.text, date: deps.clock() }));
+  } catch (error) {
+    await deps.store.digests.markFailed(digest.id, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const ctx = writeContext(deps, caller);
+  const sent: StoredDigest = { ...digest, status: 'sent', sentAt: ctx.now, messageId };
+  await transact(deps.store.doc, [
+    deps.store.digests.markSentOp(digest.id, ctx.now, messageId),
+    deps.store.outbox.enqueueOp({
+      id: `${digest.id}.sent`,
+      source: 'benefits-tracker',
+      detailType: 'DigestSent',
+      time: ctx.now,
+      detail: { digestId: digest.id, slot: digest.slot, recipients: digest.recipients, subject: digest.subject, sentAt: ctx.now },
+    }),
+    auditOp(deps.store.tableName, ctx, { entityType: 'digest', entityId: digest.id, action: 'sent', before: { status: digest.status }, after: { status: 'sent', sentAt: ctx.now, messageId } }),
+  ]);
+  return { digest: sent, sentNow: true };
+}
+
+/** POST /v1/digests: an admin sends one now. */
+export async function sendDigestNow(deps: Deps, caller: Caller, settings: DigestSettings, mailer: Mailer, asAt: IsoDate | undefined) {
+  assertCan(caller.principal, 'digests:send', 'Only an admin can send the digest on demand.');
+  return sendDigest(deps, settings, mailer, `manual:${caller.requestId}`, asAt ?? todayInLondon(deps.clock()), caller);
+}
+
+export async function listDigests(deps: Deps, caller: Caller, page: PageRequest): Promise<Page<Omit<StoredDigest, 'html' | 'text' | 'content'> & { headline: unknown }>> {
+  assertCan(caller.principal, 'programme:read');
+  const result = await deps.store.digests.list(page);
+  return { items: result.items.map(({ html: _h, text: _t, content, ...rest }) => ({ ...rest, headline: (content as { headline?: unknown }).headline ?? null })), nextCursor: result.nextCursor };
+}
+
+export async function getDigest(deps: Deps, caller: Caller, id: string): Promise<StoredDigest> {
+  assertCan(caller.principal, 'programme:read');
+  const digest = await deps.store.digests.get(id);
+  if (!digest) throw new NotFoundError(`There is no digest ${id}.`);
+  return digest;
+}
