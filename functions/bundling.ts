@@ -24,4 +24,5 @@ export const lambdaBundling = {
 export const FUNCTION_ENTRIES = {
   api: 'functions/api/index.ts',
   alerts: 'functions/alerts/index.ts',
+  digest: 'functions/digest/index.ts',
 } as const;

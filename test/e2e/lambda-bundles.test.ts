@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +24,8 @@ type Result = { statusCode: number; headers: Record<string, string>; body: strin
 let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
 let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number }>;
 const eventsFile = join(outdir, 'events.jsonl');
+const mailDir = join(outdir, 'outbox');
+let digestHandler: (event: unknown) => Promise<{ id: string; slot: string; status: string; sentNow: boolean; published: number }>;
 
 const context = { awsRequestId: 'local-invoke', functionName: 'api', functionVersion: '$LATEST', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30_000 };
 
@@ -34,9 +36,18 @@ beforeAll(async () => {
   const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
   await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
-  Object.assign(process.env, { TABLE_NAME: tableName, AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: endpoint, EVENTS_FILE: eventsFile });
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    AWS_REGION: 'eu-west-2',
+    DYNAMODB_ENDPOINT: endpoint,
+    EVENTS_FILE: eventsFile,
+    MAIL_OUTBOX_DIR: mailDir,
+    DIGEST_RECIPIENTS: 'cmt@council.example.gov.uk',
+    DIGEST_SENDER: 'benefits-tracker@council.example.gov.uk',
+  });
   ({ handler: apiHandler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
   ({ handler: alertsHandler } = await import(pathToFileURL(join(outdir, 'alerts.mjs')).href));
+  ({ handler: digestHandler } = await import(pathToFileURL(join(outdir, 'digest.mjs')).href));
 });
 
 afterAll(async () => {
@@ -105,5 +116,17 @@ describe('the alerts function bundle', () => {
   it('defaults to today in London with the daily schedule\'s empty input', async () => {
     const today = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
     expect(today.asAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('the digest function bundle', () => {
+  it('sends the digest for the scheduled slot once, however often it is invoked', async () => {
+    const first = await digestHandler(loadEvent('scheduler', 'digest-slot'));
+    expect(first).toMatchObject({ slot: '2026-11-23', status: 'sent', sentNow: true, published: 1 });
+    const retry = await digestHandler(loadEvent('scheduler', 'digest-slot'));
+    expect(retry).toMatchObject({ id: first.id, sentNow: false, published: 0 });
+    expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toEqual([`${first.id}.eml`]);
+    const weekly = await digestHandler(loadEvent('scheduler', 'digest-weekly'));
+    expect(weekly.slot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });

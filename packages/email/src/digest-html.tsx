@@ -64,7 +64,7 @@ function Bar(props: { value: number; max: number; colour: string; label: string 
   return (
     <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
       <tr>
-        <td width="70" style={`${FONT}font-size:11px;color:${MUTED};padding:1px 4px 1px 0;white-space:nowrap;`}>{props.label}</td>
+        <td width="58" style={`${FONT}font-size:11px;color:${MUTED};padding:1px 4px 1px 0;white-space:nowrap;`}>{props.label}</td>
         <td style="padding:1px 0;">
           <table role="presentation" width={`${Math.max(pct, 1)}%`} cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
             <tr>
@@ -74,7 +74,7 @@ function Bar(props: { value: number; max: number; colour: string; label: string 
             </tr>
           </table>
         </td>
-        <td width="70" align="right" style={`${FONT}font-size:11px;color:${TEXT};padding:1px 0 1px 4px;white-space:nowrap;`}>{formatPoundsShort(props.value)}</td>
+        <td width="52" align="right" style={`${FONT}font-size:11px;color:${TEXT};padding:1px 0 1px 4px;white-space:nowrap;`}>{formatPoundsShort(props.value)}</td>
       </tr>
     </table>
   );
@@ -83,7 +83,7 @@ function Bar(props: { value: number; max: number; colour: string; label: string 
 function Section(props: { title: string; children: Child }) {
   return (
     <tr>
-      <td style="padding:16px 24px 0 24px;">
+      <td style="padding:16px 12px 0 12px;">
         <h2 style={`${FONT}font-size:18px;color:${TEXT};margin:0 0 8px 0;`}>{props.title}</h2>
         {props.children}
       </td>
@@ -91,8 +91,8 @@ function Section(props: { title: string; children: Child }) {
   );
 }
 
-const th = `${FONT}font-size:12px;color:${MUTED};text-align:left;padding:6px;border-bottom:2px solid #b1b4b6;`;
-const td = `${FONT}font-size:13px;color:${TEXT};padding:6px;border-bottom:1px solid #b1b4b6;`;
+const th = `${FONT}font-size:12px;color:${MUTED};text-align:left;padding:6px 4px;border-bottom:2px solid #b1b4b6;`;
+const td = `${FONT}font-size:13px;color:${TEXT};padding:6px 4px;border-bottom:1px solid #b1b4b6;`;
 const tdNum = `${td}text-align:right;white-space:nowrap;`;
 
 function Empty(props: { text: string }) {
@@ -115,10 +115,10 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
       <body style="margin:0;padding:0;background-color:#f3f2f1;">
         <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;background-color:#f3f2f1;">
           <tr>
-            <td align="center" style="padding:16px 8px;">
+            <td align="center" style="padding:8px 4px;">
               <table role="presentation" width="600" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;width:100%;max-width:600px;background-color:#ffffff;">
                 <tr>
-                  <td style="background-color:#0b0c0c;padding:16px 24px;">
+                  <td style="background-color:#0b0c0c;padding:16px 12px;">
                     <p style={`${FONT}font-size:14px;color:#ffffff;margin:0;`}>{options.councilName ?? 'Transformation programme'} · benefits digest</p>
                     <h1 style={`${FONT}font-size:22px;color:#ffffff;margin:4px 0 0 0;`}>
                       {d.financialYear} as at {d.asAt}
@@ -138,13 +138,13 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                         <td style={tdNum}>
                           <Link href={reportUrl}>{formatPounds(d.headline[key] as number)}</Link>
                         </td>
-                        <td style={`${tdNum}color:${MUTED};`}>{d.movement ? movement(d.movement.figures[key], key) : 'first digest'}</td>
+                        <td style={`${td}text-align:right;color:${MUTED};`}>{d.movement ? movement(d.movement.figures[key], key) : 'first digest'}</td>
                       </tr>
                     ))}
                     <tr>
                       <td style={td}>Delivery rate (realised ÷ baseline)</td>
                       <td style={tdNum}>{d.headline.deliveryRate === null ? '–' : `${(d.headline.deliveryRate * 100).toFixed(1)}%`}</td>
-                      <td style={`${tdNum}color:${MUTED};`}>{d.movement ? movement(d.movement.figures.deliveryRate, 'deliveryRate') : ''}</td>
+                      <td style={`${td}text-align:right;color:${MUTED};`}>{d.movement ? movement(d.movement.figures.deliveryRate, 'deliveryRate') : ''}</td>
                     </tr>
                   </table>
                 </Section>
@@ -287,7 +287,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                   </table>
                 </Section>
                 <tr>
-                  <td style={`${FONT}font-size:12px;color:${MUTED};padding:24px;`}>
+                  <td style={`${FONT}font-size:12px;color:${MUTED};padding:24px 12px;`}>
                     Money is in pounds; full figures are in the programme report{reportUrl ? ' (linked above)' : ''}. Sent automatically every Monday at 07:30.
                   </td>
                 </tr>

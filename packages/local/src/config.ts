@@ -22,7 +22,7 @@ const Env = z.object({
   SCHEDULES: z.enum(['true', 'false']).default('true'),
   DIGEST_RECIPIENTS: z.string().default('cmt@council.example.gov.uk'),
   DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
-  BASE_URL: z.url().optional(),
+  PUBLIC_BASE_URL: z.url().optional(),
   COUNCIL_NAME: z.string().min(1).optional(),
 });
 
@@ -73,7 +73,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     digest: {
       recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean),
       sender: e.DIGEST_SENDER,
-      baseUrl: e.BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
+      baseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
       councilName: e.COUNCIL_NAME,
     },
   };

@@ -18,10 +18,10 @@ export const DigestSettingsFromEnv = z
   .object({
     DIGEST_RECIPIENTS: z.string().min(3),
     DIGEST_SENDER: z.email(),
-    BASE_URL: z.url().optional(),
+    PUBLIC_BASE_URL: z.url().optional(),
     COUNCIL_NAME: z.string().min(1).optional(),
   })
-  .transform((e): DigestSettings => ({ recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean), sender: e.DIGEST_SENDER, baseUrl: e.BASE_URL, councilName: e.COUNCIL_NAME }))
+  .transform((e): DigestSettings => ({ recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean), sender: e.DIGEST_SENDER, baseUrl: e.PUBLIC_BASE_URL, councilName: e.COUNCIL_NAME }))
   .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses');
 
 const SYSTEM: Caller = { principal: { sub: 'system:digest', name: 'CMT digest', roles: ['admin'] }, requestId: 'scheduled' };
