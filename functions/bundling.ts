@@ -25,4 +25,5 @@ export const FUNCTION_ENTRIES = {
   api: 'functions/api/index.ts',
   alerts: 'functions/alerts/index.ts',
   digest: 'functions/digest/index.ts',
+  publisher: 'functions/publisher/index.ts',
 } as const;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import * as svc from '@bt/services';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -25,6 +26,7 @@ let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
 let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number }>;
 const eventsFile = join(outdir, 'events.jsonl');
 const mailDir = join(outdir, 'outbox');
+let publisherHandler: () => Promise<{ published: number }>;
 let digestHandler: (event: unknown) => Promise<{ id: string; slot: string; status: string; sentNow: boolean; published: number }>;
 
 const context = { awsRequestId: 'local-invoke', functionName: 'api', functionVersion: '$LATEST', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30_000 };
@@ -48,6 +50,7 @@ beforeAll(async () => {
   ({ handler: apiHandler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
   ({ handler: alertsHandler } = await import(pathToFileURL(join(outdir, 'alerts.mjs')).href));
   ({ handler: digestHandler } = await import(pathToFileURL(join(outdir, 'digest.mjs')).href));
+  ({ handler: publisherHandler } = await import(pathToFileURL(join(outdir, 'publisher.mjs')).href));
 });
 
 afterAll(async () => {
@@ -128,5 +131,21 @@ describe('the digest function bundle', () => {
     expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toEqual([`${first.id}.eml`]);
     const weekly = await digestHandler(loadEvent('scheduler', 'digest-weekly'));
     expect(weekly.slot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('the publisher function bundle', () => {
+  it('publishes what API calls left in the outbox, once', async () => {
+    // Record an actual through the use cases (as the API would): it leaves an ActualRecorded event in the outbox.
+    const deps = { store, clock: () => new Date() };
+    const admin = { principal: { sub: 'ada', name: 'Ada', roles: ['admin' as const] }, requestId: 'r1' };
+    const ws = (await store.workstreams.list({ limit: 1 })).items[0]!;
+    const project = await svc.createProject(deps, admin, { code: 'PUB1', name: 'Publisher test', workstreamId: ws.id, directorate: 'Resources', sro: 'SRO', manager: 'ada', stage: 'delivery', deliveryConfidence: 'amber', startDate: '2025-04-01', endDate: '2026-03-31' });
+    const benefit = await svc.createBenefit(deps, admin, project.id, { title: 'b', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'PUB-1', owner: 'o', confidencePct: 100, status: 'active' });
+    const { value } = await svc.recordActual(deps, admin, project.id, benefit.id, { month: '2025-10', amountPence: 100, note: 'n' }, undefined);
+    expect(await publisherHandler()).toEqual({ published: 1 });
+    expect(await publisherHandler()).toEqual({ published: 0 });
+    const events = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.detailType === 'ActualRecorded').map((e) => e.detail.actual.id)).toEqual([value.id]);
   });
 });

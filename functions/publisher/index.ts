@@ -1,0 +1,15 @@
+import { logger } from '@bt/api';
+import { functionDeps, publishOutbox } from '@bt/services';
+
+const { deps, sink } = functionDeps(process.env);
+
+/**
+ * Publishes the outbox to EventBridge every few minutes, so events written by
+ * API calls (actuals recorded) go out promptly; the scheduled functions also
+ * publish what they write at the end of their run.
+ */
+export async function handler() {
+  const published = await publishOutbox(deps, sink);
+  if (published) logger.info('published outbox events', { published });
+  return { published };
+}
