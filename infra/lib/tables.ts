@@ -13,8 +13,9 @@ const attribute = (k: KeyDef): dynamodb.Attribute => ({
  * run creates tables from): on demand, point-in-time recovery, deletion
  * protection, encrypted, and retained if the stack is deleted.
  */
-export function tableFromDefinition(scope: Construct, def: TableDef): dynamodb.TableV2 {
+export function tableFromDefinition(scope: Construct, def: TableDef, tableName: string): dynamodb.TableV2 {
   return new dynamodb.TableV2(scope, `${def.logicalName}Table`, {
+    tableName,
     partitionKey: attribute(def.partitionKey),
     sortKey: attribute(def.sortKey),
     globalSecondaryIndexes: def.globalSecondaryIndexes.map((i) => ({

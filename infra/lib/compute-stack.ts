@@ -1,0 +1,171 @@
+import { CfnOutput, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { Role } from '@bt/core';
+import { ProjectFunction } from './function.ts';
+
+export interface ComputeSettings {
+  tableName: string;
+  /** SES sending identity: a domain (council.gov.uk) or an address (benefits@council.gov.uk). */
+  sesIdentity: string;
+  digestSender: string;
+  digestRecipients: string[];
+  /** An external OIDC issuer (e.g. Microsoft Entra ID) and audience; without them the stack creates a Cognito user pool. */
+  oidcIssuer?: string | undefined;
+  oidcAudience?: string | undefined;
+  corsOrigins: string[];
+  alarmEmail?: string | undefined;
+  publicBaseUrl?: string | undefined;
+}
+
+export interface ComputeStackProps extends StackProps {
+  /** The main table's name (made by the data stack). */
+  tableName: string;
+  bus: events.IEventBus;
+  settings: ComputeSettings;
+}
+
+/** Routes anyone may call: liveness and the API's documentation. */
+export const PUBLIC_ROUTES = ['/health', '/openapi.json', '/docs'] as const;
+
+/**
+ * The stateless stack: the four functions, the HTTP API behind a JWT
+ * authorizer, the EventBridge Scheduler schedules (Europe/London, retries,
+ * dead-letter queue), SES sending, and alarms to an SNS topic.
+ */
+export class ComputeStack extends Stack {
+  readonly api: apigw.HttpApi;
+  readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher', ProjectFunction>;
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, props);
+    const { bus, settings } = props;
+    const table = dynamodb.TableV2.fromTableName(this, 'MainTable', props.tableName);
+
+    // --- email ---------------------------------------------------------------
+    const domainIdentity = !settings.sesIdentity.includes('@');
+    new ses.EmailIdentity(this, 'SendingIdentity', {
+      identity: domainIdentity ? ses.Identity.domain(settings.sesIdentity) : ses.Identity.email(settings.sesIdentity),
+    });
+    const sendEmail = new iam.PolicyStatement({
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${settings.sesIdentity}`],
+    });
+    const digestEnv = {
+      DIGEST_SENDER: settings.digestSender,
+      DIGEST_RECIPIENTS: settings.digestRecipients.join(','),
+      ...(settings.publicBaseUrl ? { PUBLIC_BASE_URL: settings.publicBaseUrl } : {}),
+    };
+
+    // --- functions -------------------------------------------------------------
+    const api = new ProjectFunction(this, 'ApiFunction', { name: 'api', description: 'benefits-tracker HTTP API', environment: digestEnv }).useTable(table, 'readWrite');
+    api.addToRolePolicy(sendEmail);
+    const alerts = new ProjectFunction(this, 'AlertsFunction', {
+      name: 'alerts',
+      description: 'Daily benefits-realisation alert evaluation',
+      timeout: Duration.minutes(15),
+      memorySize: 2048,
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    }).useTable(table, 'readWrite');
+    const digest = new ProjectFunction(this, 'DigestFunction', {
+      name: 'digest',
+      description: 'Weekly CMT digest',
+      timeout: Duration.minutes(5),
+      environment: { EVENT_BUS_NAME: bus.eventBusName, ...digestEnv },
+    }).useTable(table, 'readWrite');
+    digest.addToRolePolicy(sendEmail);
+    const publisher = new ProjectFunction(this, 'PublisherFunction', {
+      name: 'publisher',
+      description: 'Publishes the outbox to EventBridge',
+      timeout: Duration.minutes(1),
+      memorySize: 512,
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    }).useTable(table, 'readWrite');
+    for (const fn of [alerts, digest, publisher]) bus.grantPutEventsTo(fn);
+    this.functions = { api, alerts, digest, publisher };
+
+    // --- identity and the HTTP API ------------------------------------------------
+    let issuer = settings.oidcIssuer;
+    let audience = settings.oidcAudience ? [settings.oidcAudience] : [];
+    if (!issuer) {
+      const pool = new cognito.UserPool(this, 'Users', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        mfa: cognito.Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+        accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+        featurePlan: cognito.FeaturePlan.PLUS,
+        standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      });
+      // One group per role of the spec: the JWT carries them in cognito:groups.
+      for (const role of Role.options) new cognito.CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: pool.userPoolId, groupName: role });
+      const client = pool.addClient('ApiClient', { authFlows: { userSrp: true }, generateSecret: false, accessTokenValidity: Duration.hours(1), idTokenValidity: Duration.hours(1) });
+      issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`;
+      audience = [client.userPoolClientId];
+      new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    }
+    const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
+
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Transformation benefits tracker API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      ...(settings.corsOrigins.length
+        ? { corsPreflight: { allowOrigins: settings.corsOrigins, allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'], allowMethods: [apigw.CorsHttpMethod.ANY], exposeHeaders: ['etag', 'x-request-id'], maxAge: Duration.hours(1) } }
+        : {}),
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+    });
+    const integration = new HttpLambdaIntegration('Api', api);
+    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration });
+    for (const path of PUBLIC_ROUTES) {
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
+    }
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+
+    // --- schedules -------------------------------------------------------------------
+    const dlq = new sqs.Queue(this, 'ScheduleDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const schedule = (id: string, fn: ProjectFunction, expression: scheduler.ScheduleExpression, description: string) =>
+      new scheduler.Schedule(this, id, {
+        schedule: expression,
+        description,
+        target: new LambdaInvoke(fn, { input: scheduler.ScheduleTargetInput.fromObject({}), deadLetterQueue: dlq, retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+      });
+    schedule('AlertsDaily', alerts, scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', timeZone: TimeZone.EUROPE_LONDON }), 'Alert evaluation, daily 06:00 Europe/London');
+    schedule('DigestWeekly', digest, scheduler.ScheduleExpression.cron({ minute: '30', hour: '7', weekDay: 'MON', timeZone: TimeZone.EUROPE_LONDON }), 'CMT digest, Mondays 07:30 Europe/London');
+    schedule('PublisherEvery5Minutes', publisher, scheduler.ScheduleExpression.rate(Duration.minutes(5)), 'Publish outbox events');
+
+    // --- alarms ------------------------------------------------------------------------
+    const topic = new sns.Topic(this, 'Alarms', { masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'), enforceSSL: true });
+    if (settings.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
+      new cloudwatch.Alarm(this, id, { metric, threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(new cwActions.SnsAction(topic));
+    for (const [name, fn] of Object.entries(this.functions)) alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), `The ${name} function is failing`);
+    alarm('DeadLetters', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A scheduled run failed all its retries');
+    alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5) }), 'The API is answering 5xx');
+  }
+}

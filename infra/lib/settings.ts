@@ -1,0 +1,21 @@
+import type { App } from 'aws-cdk-lib';
+import type { ComputeSettings } from './compute-stack.ts';
+
+/** Deployment settings from CDK context (cdk.json or `-c key=value`); see README "Deploying to AWS". */
+export function settingsFromContext(app: App): ComputeSettings {
+  const get = (key: string): string | undefined => {
+    const v = app.node.tryGetContext(key) as unknown;
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const list = (key: string) => (get(key) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const sesIdentity = get('sesIdentity');
+  const digestSender = get('digestSender');
+  const digestRecipients = list('digestRecipients');
+  if (!sesIdentity || !digestSender || digestRecipients.length === 0) {
+    throw new Error('Set the context values sesIdentity, digestSender and digestRecipients (cdk.json or -c key=value).');
+  }
+  const oidcIssuer = get('oidcIssuer');
+  const oidcAudience = get('oidcAudience');
+  if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) throw new Error('Set both oidcIssuer and oidcAudience, or neither (to use the stack’s Cognito user pool).');
+  return { tableName: get('tableName') ?? 'benefits-tracker', sesIdentity, digestSender, digestRecipients, oidcIssuer, oidcAudience, corsOrigins: list('corsOrigins'), alarmEmail: get('alarmEmail'), publicBaseUrl: get('publicBaseUrl') };
+}

@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { mainTable, toCreateTableInput } from '@bt/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/lib/app.ts';
+import { PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
+
+const context = {
+  sesIdentity: 'council.example.gov.uk',
+  digestSender: 'benefits-tracker@council.example.gov.uk',
+  digestRecipients: 'cmt@council.example.gov.uk,ceo@council.example.gov.uk',
+  corsOrigins: 'https://tracker.council.example.gov.uk',
+  alarmEmail: 'ops@council.example.gov.uk',
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  // Skip esbuild here: the bundle tests build every function with the same settings.
+  'aws:cdk:bundling-stacks': [],
+};
+const outdir = mkdtempSync(join(tmpdir(), 'bt-cdk-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+function synth(extra: Record<string, unknown> = {}) {
+  const app = new App({ context: { ...context, ...extra }, outdir });
+  const stacks = buildApp(app);
+  const assembly = app.synth();
+  return { ...stacks, assembly, data: Template.fromStack(stacks.data), compute: Template.fromStack(stacks.compute) };
+}
+
+const { data, compute } = synth();
+
+describe('the data stack', () => {
+  it('keeps the table safe: retained, deletion-protected, point-in-time recovery, encrypted, on demand, named', () => {
+    data.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: 'benefits-tracker',
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+        Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+    data.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+
+  it('creates the table from the same definition the local run uses', () => {
+    const local = toCreateTableInput(mainTable, 'x');
+    const [table] = Object.values(data.findResources('AWS::DynamoDB::GlobalTable')) as { Properties: Record<string, any> }[];
+    const props = table!.Properties;
+    expect(props.KeySchema).toEqual(local.KeySchema);
+    expect(new Set(props.AttributeDefinitions)).toEqual(new Set(local.AttributeDefinitions));
+    expect(props.GlobalSecondaryIndexes.map((i: any) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema }))).toEqual(local.GlobalSecondaryIndexes!.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema })));
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: mainTable.timeToLiveAttribute, Enabled: true });
+  });
+});
+
+describe('the compute stack', () => {
+  it('runs every function on Node.js 24, arm64, with tracing, JSON logs and the table it needs', () => {
+    const fns = compute.findResources('AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(4);
+    for (const fn of Object.values(fns) as { Properties: Record<string, any> }[]) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+      expect(fn.Properties.Environment.Variables.TABLE_NAME).toBe('benefits-tracker');
+    }
+  });
+
+  it('puts the JWT authorizer on every route but the public ones', () => {
+    const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
+    const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
+    expect(byKey['ANY /{proxy+}']).toBe('JWT');
+    for (const path of PUBLIC_ROUTES) expect(byKey[`GET ${path}`]).toBe('NONE');
+    expect(Object.entries(byKey).filter(([key, auth]) => auth !== 'JWT' && !PUBLIC_ROUTES.some((p) => key === `GET ${p}`))).toEqual([]);
+    compute.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
+  });
+
+  it('throttles the API, logs access, and allows CORS only from configured origins', () => {
+    compute.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    compute.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://tracker.council.example.gov.uk'] }) });
+  });
+
+  it('creates a Cognito user pool with a group per role by default, and uses an external issuer when given', () => {
+    compute.resourceCountIs('AWS::Cognito::UserPool', 1);
+    expect(Object.values(compute.findResources('AWS::Cognito::UserPoolGroup')).map((g: any) => g.Properties.GroupName).sort()).toEqual(['admin', 'cmt', 'feed-reader', 'finance', 'programme-manager']);
+    const entra = synth({ oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0', oidcAudience: 'api://benefits-tracker' }).compute;
+    entra.resourceCountIs('AWS::Cognito::UserPool', 0);
+    entra.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://login.microsoftonline.com/tenant-id/v2.0', Audience: ['api://benefits-tracker'] } });
+  });
+
+  it('schedules alerts daily at 06:00 and the digest on Mondays at 07:30, Europe/London, with retries and a dead-letter queue', () => {
+    const schedules = Object.values(compute.findResources('AWS::Scheduler::Schedule')) as { Properties: Record<string, any> }[];
+    const expressions = schedules.map((s) => s.Properties.ScheduleExpression).sort();
+    expect(expressions).toEqual(['cron(0 6 * * ? *)', 'cron(30 7 ? * MON *)', 'rate(5 minutes)']);
+    for (const s of schedules.filter((x) => String(x.Properties.ScheduleExpression).startsWith('cron'))) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/London');
+    for (const s of schedules) {
+      expect(s.Properties.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
+      expect(s.Properties.Target.DeadLetterConfig.Arn).toBeDefined();
+    }
+  });
+
+  it('sends email from the SES identity only', () => {
+    compute.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'council.example.gov.uk' });
+    const policies = Object.values(compute.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+    const sesStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(sesStatements).toHaveLength(2); // the API (send now) and the digest function
+    for (const s of sesStatements) expect(JSON.stringify(s.Resource)).toContain(':identity/council.example.gov.uk');
+  });
+
+  it('alarms on function errors, dead letters and API 5xx, to an encrypted SNS topic', () => {
+    const alarms = Object.values(compute.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, any> }[];
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', 'Errors']);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    compute.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    compute.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@council.example.gov.uk' });
+  });
+});
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('finds nothing unacknowledged, and every acknowledgement has a reason', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { conclusion: string; violations: unknown[]; suppressedViolations: { reason?: string; suppressionReason?: string }[] }[] };
+    for (const r of report.pluginReports) {
+      expect(r.violations).toEqual([]);
+      expect(r.conclusion).toBe('success');
+    }
+  });
+
+  it('refuses to synth without the email settings', () => {
+    expect(() => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }))).toThrow(/sesIdentity, digestSender and digestRecipients/);
+  });
+});
