@@ -7,6 +7,7 @@ import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
 import { evaluateAndStore } from '@bt/services';
 import { testDigestConfig } from '../support/digest.ts';
+import { bundleFigures } from './bundles.ts';
 import { seedProgramme } from './programme.ts';
 
 /**
@@ -36,6 +37,8 @@ async function main() {
   };
   try {
     await ensureTable(store.client, mainTable, 'bench');
+    results.bundles = await bundleFigures(dynamo.endpoint);
+    console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler):', results.bundles);
     const seeded = await seedProgramme(store, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
     console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
     const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digest: testDigestConfig(join('.bench', 'outbox')) });
