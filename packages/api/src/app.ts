@@ -14,6 +14,7 @@ import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { digestRoutes, type DigestConfig } from './routes/digests.ts';
+import { importRoutes } from './routes/imports.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -81,6 +82,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   reportRoutes(deps, app);
   alertRoutes(deps, app);
   digestRoutes(deps, config.digest, app);
+  importRoutes(deps, app);
   auditRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -33,7 +33,8 @@ export function expectedVersion(c: Context<AppEnv>): number | undefined {
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
     const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+    const csvImport = type === 'text/csv' && c.req.path.startsWith('/v1/imports/');
+    if (type && !csvImport && !/^application\/([\w.-]+\+)?json$/.test(type)) {
       throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type}).`);
     }
   }

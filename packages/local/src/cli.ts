@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IsoDate, Role, todayInLondon } from '@bt/core';
-import { renderNextDigest } from '@bt/services';
+import { IsoDate, Role, todayInLondon, UnprocessableError } from '@bt/core';
+import { importSavings, renderNextDigest } from '@bt/services';
 import { logger } from '@bt/api';
 import { ConfigError, loadLocalConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -19,6 +19,8 @@ const USAGE = `Usage:
   pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
   pnpm jobs send-digest [--slot <slot>]        send the CMT digest now (to DATA_DIR/outbox); one per slot (default: today)
   pnpm jobs preview-digest [--out file.html]   render the next digest without sending it
+  pnpm jobs import-savings <file.csv> [--dry-run] [--mapping map.json]
+                                               import a savings tracker (README: Import); all rows or none
 Roles: ${Role.options.join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return sendDigestJob(rest);
     case 'preview-digest':
       return previewDigestJob(rest);
+    case 'import-savings':
+      return importSavingsJob(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' ? 0 : 2;
@@ -98,6 +102,33 @@ async function previewDigestJob(args: string[]): Promise<number> {
   if (values.out) writeFileSync(values.out, r.html);
   process.stdout.write(`${values.out ? `Wrote ${values.out}\n\n` : ''}${r.text}\n`);
   return 0;
+}
+
+async function importSavingsJob(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, mapping: { type: 'string' } } });
+  const file = positionals[0];
+  if (!file) {
+    process.stderr.write('Give the CSV file: pnpm jobs import-savings tracker.csv [--dry-run]\n');
+    return 2;
+  }
+  const mapping = values.mapping ? (JSON.parse(readFileSync(values.mapping, 'utf8')) as Record<string, string>) : undefined;
+  const admin = { principal: { sub: 'cli-import', name: 'Command-line import', roles: ['admin' as const] }, requestId: `import:${file}` };
+  const started = Date.now();
+  const result = await withLocal((run) =>
+    importSavings(run.deps, admin, readFileSync(file, 'utf8'), {
+      dryRun: values['dry-run'] ?? false,
+      ...(mapping ? { mapping } : {}),
+      onProgress: (done, total) => {
+        if (done === total || done % 25 === 0) process.stderr.write(`\r  ${done}/${total} savings written (${Math.round((Date.now() - started) / 1000)} s)`);
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof UnprocessableError) return { problems: error.errors ?? [], failed: error.message };
+      throw error;
+    }),
+  );
+  process.stderr.write('\n');
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return 'failed' in result || result.problems.length > 0 ? 1 : 0;
 }
 
 async function seedDemoJob(): Promise<number> {

@@ -15,3 +15,4 @@ export * from './eventbridge.ts';
 export * from './function-env.ts';
 export * from './file-sink.ts';
 export * from './digest.ts';
+export * from './import.ts';

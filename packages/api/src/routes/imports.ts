@@ -1,0 +1,53 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import * as svc from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller } from '../http.ts';
+import { json, problems, security } from '../openapi.ts';
+
+const ImportResult = z
+  .object({
+    dryRun: z.boolean(),
+    rows: z.int(),
+    created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
+    unchanged: z.int(),
+    problems: z.array(z.object({ row: z.int(), column: z.string(), path: z.string(), message: z.string() })),
+  })
+  .meta({ id: 'ImportResult' });
+
+export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/imports/savings', tags: ['Imports'], security,
+      summary: 'Import a savings tracker (CSV, one row per saving); dryRun=true checks without writing',
+      description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26"), optionally "Forecast 2025/26". \`mapping\` (JSON) maps template columns to your headers. All rows or none; the same file again changes nothing.`,
+      request: {
+        query: z.object({
+          dryRun: z.enum(['true', 'false']).default('false'),
+          mapping: z.string().max(4000).optional().meta({ description: 'JSON object: template column → your column header' }),
+        }),
+        body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+      },
+      responses: { 200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(ImportResult) }, ...problems(400, 401, 403, 413, 415, 422) },
+    }),
+    async (c) => {
+      const { dryRun, mapping } = c.req.valid('query');
+      let map: Record<string, string> | undefined;
+      if (mapping) {
+        const parsed = z.record(z.string(), z.string()).safeParse(safeJson(mapping));
+        if (!parsed.success) return c.json({ type: '/problems/validation-failed', title: 'The request is not valid', status: 400, detail: 'mapping must be a JSON object of template column → your column header.', code: 'validation-failed', errors: [{ path: 'mapping', message: 'not a JSON object of strings' }] }, 400, { 'Content-Type': 'application/problem+json' }) as never;
+        map = parsed.data;
+      }
+      const csv = await c.req.text();
+      return c.json(await svc.importSavings(deps, caller(c), csv, { dryRun: dryRun === 'true', ...(map ? { mapping: map } : {}) }), 200);
+    },
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
