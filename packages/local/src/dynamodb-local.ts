@@ -33,8 +33,8 @@ export function freePort(): Promise<number> {
  * shared database whatever the credentials. It runs under a watchdog that
  * stops java when this process ends, however it ends.
  */
-export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; log?: (msg: string) => void } = {}): Promise<DynamoDbLocal> {
-  const port = await freePort();
+export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const watchdogPath = join(here, 'watchdog.mjs');
   const child: ChildProcess = spawn(process.execPath, [watchdogPath, options.dbPath ?? '-inMemory', String(port), options.pidFile ?? '-'], {

@@ -43,7 +43,7 @@ export type ExpectedVersion = number | undefined;
  * change whatever is current, so a lost race is retried on a fresh read: the
  * patch is reapplied and no writer's change is silently lost.
  */
-export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt: () => Promise<T>, maxAttempts = 25): Promise<T> {
+export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt: () => Promise<T>, maxAttempts = 100): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
@@ -54,7 +54,8 @@ export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt
         }
         throw error;
       }
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * Math.min(i, 5))));
+      // Jittered back-off spreads the writers out so each gets its turn.
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * Math.min(i, 10))));
     }
   }
 }
