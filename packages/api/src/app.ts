@@ -88,9 +88,11 @@ export function createApp(deps: Deps, config: AppConfig) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    servers: [{ url: '/', description: 'This deployment' }],
     info: {
       title: 'Transformation programme benefits tracker',
       version: '0.1.0',
+      license: { name: 'Open Government Licence v3.0', url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/' },
       description:
         'Tracks a council transformation programme against its MTFS: workstreams, projects, benefits (planned vs realised savings), investment, risks and milestones. Money is integer pence; financial years are written 2025/26.',
     },

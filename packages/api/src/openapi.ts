@@ -1,3 +1,4 @@
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { Problem } from './problem.ts';
 
@@ -42,3 +43,17 @@ export function json<T extends z.ZodType>(schema: T) {
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().optional().meta({ description: 'Makes a retried POST return the first result and record nothing new (kept 24 hours).' }),
 });
+
+/**
+ * `createRoute` with an operationId derived from the method and path
+ * (`patch /v1/projects/{id}/benefits/{benefitId}` → `patchProjectsIdBenefitsBenefitId`),
+ * so generated clients get stable, readable names.
+ */
+export function route<R extends Parameters<typeof createRoute>[0]>(config: R) {
+  const words = config.path
+    .replace(/^\/v1\//, '')
+    .split(/[/{}-]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1));
+  return createRoute({ operationId: `${config.method}${words.join('')}`, ...config });
+}

@@ -1,17 +1,17 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, PageQuery, pageOf } from '../http.ts';
-import { json, problems, security } from '../openapi.ts';
+import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Alerts'];
 const AlertIdParam = z.object({ id: z.string().regex(/^alr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an alert id (alr_…)') });
 
 export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/alerts', tags, security,
       summary: 'Benefits-realisation alerts, newest first',
       request: {
@@ -32,7 +32,7 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/alerts/evaluate', tags, security,
       summary: 'Run the alert evaluation now (admin); returns what was raised and resolved',
       request: { query: z.object({ asAt: IsoDate.optional() }) },
@@ -47,7 +47,7 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.runEvaluation(deps, caller(c), c.req.valid('query').asAt), 200),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/alerts/{id}', tags, security,
       summary: 'An alert',
       request: { params: AlertIdParam },
@@ -56,7 +56,7 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.getAlert(deps, caller(c), c.req.valid('param').id), 200),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/alerts/{id}/acknowledge', tags, security,
       summary: 'Acknowledge an open alert with a note; it resolves when its condition clears',
       request: { params: AlertIdParam, body: { required: true, ...json(z.strictObject({ note: Text(1000) }).meta({ id: 'Acknowledge' })) } },

@@ -1,14 +1,14 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, ProjectId } from '@bt/core';
 import { listAudit, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, PageQuery, pageOf } from '../http.ts';
-import { problems, security } from '../openapi.ts';
+import { problems, route, security } from '../openapi.ts';
 
 export function auditRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/v1/audit',
       tags: ['Audit'],

@@ -1,11 +1,11 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { IsoDate } from '@bt/core';
 import type { Mailer } from '@bt/email';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, PageQuery, pageOf } from '../http.ts';
-import { json, problems, security } from '../openapi.ts';
+import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Digests'];
 const DigestSummary = z
@@ -34,7 +34,7 @@ export interface DigestConfig {
 
 export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/digests', tags, security,
       summary: 'Digests sent to CMT, newest first',
       request: { query: z.object(PageQuery) },
@@ -43,7 +43,7 @@ export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIH
     async (c) => c.json(await svc.listDigests(deps, caller(c), c.req.valid('query')) as never, 200),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/digests/preview', tags, security,
       summary: 'Render the next digest without sending it (format=html shows the email itself)',
       request: { query: z.object({ asAt: IsoDate.optional(), format: z.enum(['json', 'html']).default('json') }) },
@@ -56,7 +56,7 @@ export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIH
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/digests', tags, security,
       summary: 'Send a digest now (admin)',
       request: { query: z.object({ asAt: IsoDate.optional() }) },
@@ -68,7 +68,7 @@ export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIH
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/digests/{id}', tags, security,
       summary: 'A digest with the figures it reported and its HTML and text',
       request: { params: z.object({ id: z.string().regex(/^dig_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a digest id (dig_…)') }) },

@@ -1,9 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller } from '../http.ts';
-import { json, problems, security } from '../openapi.ts';
+import { json, problems, route, security } from '../openapi.ts';
 
 const ImportResult = z
   .object({
@@ -17,7 +17,7 @@ const ImportResult = z
 
 export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/imports/savings', tags: ['Imports'], security,
       summary: 'Import a savings tracker (CSV, one row per saving); dryRun=true checks without writing',
       description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26"), optionally "Forecast 2025/26". \`mapping\` (JSON) maps template columns to your headers. All rows or none; the same file again changes nothing.`,

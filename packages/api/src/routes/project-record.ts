@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import {
   Actual,
   ActualId,
@@ -31,7 +31,7 @@ import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, idempotencyKey, PageQuery, pageOf } from '../http.ts';
-import { ETagHeader, IdempotencyHeaders, IfMatchHeaders, json, problems, security } from '../openapi.ts';
+import { ETagHeader, IdempotencyHeaders, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
 const ProjectParam = z.object({ id: ProjectId });
 const BenefitParams = z.object({ id: ProjectId, benefitId: BenefitId });
@@ -52,7 +52,7 @@ function ledgerReply<T>(c: Context<AppEnv>, result: svc.Replayable<T>) {
 export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   // --- benefits -------------------------------------------------------------
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/benefits', tags: ['Benefits'], security,
       summary: 'Add a benefit (savings line) to a project',
       description: 'A dis-benefit is a benefit whose amounts are negative. `replacesBenefitId` names the written-out saving this one replaces; the lineage shows on both.',
@@ -62,7 +62,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(withEtag(c, await svc.createBenefit(deps, caller(c), c.req.valid('param').id, c.req.valid('json'))), 201),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}', tags: ['Benefits'], security,
       summary: 'A benefit with its current baseline, forecast and realised totals',
       request: { params: BenefitParams },
@@ -74,7 +74,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'patch', path: '/v1/projects/{id}/benefits/{benefitId}', tags: ['Benefits'], security,
       summary: 'Change a benefit (merge patch); status unachievable or withdrawn writes it out',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PatchBenefit) } },
@@ -86,7 +86,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'put', path: '/v1/projects/{id}/benefits/{benefitId}/baseline', tags: ['Benefits'], security,
       summary: 'Set the baseline (approved plan): monthly pence, or annual amounts phased evenly',
       description: 'Editable until the project is approved; after that a change is a re-baseline and needs a `reason`. Every version stays readable at …/baselines.',
@@ -99,7 +99,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}/baselines', tags: ['Benefits'], security,
       summary: 'Every baseline version of a benefit, oldest first',
       request: { params: BenefitParams },
@@ -111,7 +111,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'put', path: '/v1/projects/{id}/benefits/{benefitId}/forecast', tags: ['Benefits'], security,
       summary: 'Replace the forecast (current expectation): monthly pence, or annual amounts phased evenly',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PutForecast) } },
@@ -125,7 +125,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 
   // --- actuals ledger -------------------------------------------------------
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/benefits/{benefitId}/actuals', tags: ['Actuals'], security,
       summary: 'Record a realised amount (append-only; a correction reverses an earlier entry)',
       description: 'Finance, an admin, or the project\'s manager. Evidence (`note`) is required. Honours `Idempotency-Key`.',
@@ -138,7 +138,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}/actuals', tags: ['Actuals'], security,
       summary: 'The actuals ledger of a benefit, oldest first',
       request: { params: BenefitParams, query: z.object(PageQuery) },
@@ -150,7 +150,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/benefits/{benefitId}/actuals/{actualId}/validate', tags: ['Actuals'], security,
       summary: 'Finance validates an actual (once; not one they recorded)',
       request: { params: BenefitParams.extend({ actualId: ActualId }) },
@@ -165,7 +165,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   // --- investment -----------------------------------------------------------
   const InvestmentParams = z.object({ id: ProjectId, investmentId: InvestmentId });
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/investments', tags: ['Investment'], security,
       summary: 'Add an investment line with its planned spend',
       request: { params: ProjectParam, body: { required: true, ...json(CreateInvestment) } },
@@ -174,7 +174,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(withEtag(c, await svc.createInvestment(deps, caller(c), c.req.valid('param').id, c.req.valid('json'))), 201),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'patch', path: '/v1/projects/{id}/investments/{investmentId}', tags: ['Investment'], security,
       summary: 'Change an investment line; months or phased replace the planned profile',
       request: { params: InvestmentParams, headers: IfMatchHeaders, body: { required: true, ...json(PatchInvestment) } },
@@ -186,7 +186,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/investments/{investmentId}/spend', tags: ['Investment'], security,
       summary: 'Record actual spend (finance; append-only; honours Idempotency-Key)',
       request: { params: InvestmentParams, headers: IdempotencyHeaders, body: { required: true, ...json(RecordSpend) } },
@@ -198,7 +198,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/projects/{id}/investments/{investmentId}/spend', tags: ['Investment'], security,
       summary: 'The spend ledger of an investment line, oldest first',
       request: { params: InvestmentParams, query: z.object(PageQuery) },
@@ -212,7 +212,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 
   // --- risks and milestones -------------------------------------------------
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/risks', tags: ['Risks'], security,
       summary: 'Add a risk (score = likelihood × impact; Low ≤ 4, Medium 5–9, High 10–16, Critical ≥ 20)',
       request: { params: ProjectParam, body: { required: true, ...json(CreateRisk) } },
@@ -221,7 +221,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(withEtag(c, await svc.createRisk(deps, caller(c), c.req.valid('param').id, c.req.valid('json'))), 201),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'patch', path: '/v1/projects/{id}/risks/{riskId}', tags: ['Risks'], security,
       summary: 'Change a risk; rescoring or closing adds to its score history',
       request: { params: z.object({ id: ProjectId, riskId: RiskId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchRisk) } },
@@ -233,7 +233,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'post', path: '/v1/projects/{id}/milestones', tags: ['Milestones'], security,
       summary: 'Add a milestone and the benefits that depend on it',
       request: { params: ProjectParam, body: { required: true, ...json(CreateMilestone) } },
@@ -242,7 +242,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(withEtag(c, await svc.createMilestone(deps, caller(c), c.req.valid('param').id, c.req.valid('json'))), 201),
   );
   app.openapi(
-    createRoute({
+    route({
       method: 'patch', path: '/v1/projects/{id}/milestones/{milestoneId}', tags: ['Milestones'], security,
       summary: 'Change a milestone; completedDate null reopens it',
       request: { params: z.object({ id: ProjectId, milestoneId: MilestoneId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchMilestone) } },

@@ -1,10 +1,10 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { Benefit, CreateProject, Figures, Investment, IsoDate, Milestone, PatchProject, Project, ProjectFinancials, ProjectId, Risk, Stage, todayInLondon, WorkstreamId } from '@bt/core';
 import { createProject, getProjectRecord, listProjects, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
-import { ETagHeader, IfMatchHeaders, json, problems, security } from '../openapi.ts';
+import { ETagHeader, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Projects'];
 const IdParam = z.object({ id: ProjectId });
@@ -21,7 +21,7 @@ const ProjectDetail = Project.extend({
 
 export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/v1/projects',
       tags,
@@ -44,7 +44,7 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/v1/projects',
       tags,
@@ -62,7 +62,7 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/v1/projects/{id}',
       tags,
@@ -82,7 +82,7 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'patch',
       path: '/v1/projects/{id}',
       tags,

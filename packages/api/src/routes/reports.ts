@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller } from '../http.ts';
 import { logger } from '../logger.ts';
-import { json, problems, security } from '../openapi.ts';
+import { json, problems, route, security } from '../openapi.ts';
 
 const DateQuery = {
   financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of asAt.' }),
@@ -37,7 +37,7 @@ const CSV_DESCRIPTION =
 
 export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/reports/programme', tags: ['Reports'], security,
       summary: 'Programme, workstream, category and type roll-ups and status buckets for an FY',
       description: 'Reads one summary per project (kept up to date as writes happen), so its cost grows with the number of projects.',
@@ -49,7 +49,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 
   for (const feed of ['savings', 'investment'] as const) {
     app.openapi(
-      createRoute({
+      route({
         method: 'get', path: `/v1/feeds/${feed}`, tags: ['Feeds'], security,
         summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
         description: CSV_DESCRIPTION,
@@ -100,7 +100,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   }
 
   app.openapi(
-    createRoute({
+    route({
       method: 'get', path: '/v1/feeds/changes', tags: ['Feeds'], security,
       summary: 'Every change since a cursor, oldest first, with the cursor to ask from next time',
       description: 'For incremental refresh (e.g. Power BI). Start without a cursor; keep the nextCursor, even when items is empty. Changes from the last few seconds are held back until they have settled.',

@@ -1,17 +1,17 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { CreateWorkstream, PatchWorkstream, Workstream, WorkstreamId } from '@bt/core';
 import { createWorkstream, getWorkstream, listWorkstreams, updateWorkstream, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
-import { ETagHeader, IfMatchHeaders, json, problems, security } from '../openapi.ts';
+import { ETagHeader, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Workstreams'];
 const IdParam = z.object({ id: WorkstreamId });
 
 export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/v1/workstreams',
       tags,
@@ -24,7 +24,7 @@ export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/v1/workstreams',
       tags,
@@ -42,7 +42,7 @@ export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/v1/workstreams/{id}',
       tags,
@@ -59,7 +59,7 @@ export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    createRoute({
+    route({
       method: 'patch',
       path: '/v1/workstreams/{id}',
       tags,
