@@ -8,6 +8,7 @@ import { makeToken } from '../../packages/local/src/token.ts';
 import { evaluateAndStore } from '@bt/services';
 import { testDigestConfig } from '../support/digest.ts';
 import { bundleFigures } from './bundles.ts';
+import { callLatency, httpLatency } from './latency.ts';
 import { seedProgramme } from './programme.ts';
 
 /**
@@ -44,6 +45,26 @@ async function main() {
     const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digest: testDigestConfig(join('.bench', 'outbox')) });
     const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
+
+    // API latency under 16 concurrent clients, beside the bare DynamoDB call each route makes.
+    const { GetCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const anyWorkstream = (await store.workstreams.list({ limit: 1 })).items[0]!;
+    const anyProject = (await store.projects.list({}, { limit: 1 })).items[0]!;
+    const http = await httpLatency({ fetch: (r: Request) => app.fetch(r) }, [
+      { name: 'GET /v1/workstreams/{id}', path: `/v1/workstreams/${anyWorkstream.id}` },
+      { name: 'GET /v1/projects/{id}', path: `/v1/projects/${anyProject.id}?asAt=2025-11-20` },
+    ], token);
+    const bare = {
+      'GET /v1/workstreams/{id}': await callLatency(() => store.doc.send(new GetCommand({ TableName: 'bench', Key: { pk: `WS#${anyWorkstream.id}`, sk: 'WS' }, ConsistentRead: true }))),
+      'GET /v1/projects/{id}': await callLatency(() => store.doc.send(new QueryCommand({ TableName: 'bench', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PRJ#${anyProject.id}` }, ConsistentRead: true }))),
+    };
+    results.latency = Object.fromEntries(
+      Object.entries(http).map(([name, h]) => {
+        const b = bare[name as keyof typeof bare];
+        return [name, { api: h, bareDynamoDb: b, overheadRatioP50: Number((h.p50Ms / Math.max(b.p50Ms, 0.1)).toFixed(1)), overheadRatioP99: Number((h.p99Ms / Math.max(b.p99Ms, 0.1)).toFixed(1)) }];
+      }),
+    );
+    console.log('latency, 16 concurrent clients (ms):', JSON.stringify(results.latency, null, 1));
 
     // Programme report: requests and time.
     const times: number[] = [];
