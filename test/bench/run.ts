@@ -46,6 +46,28 @@ async function main() {
     const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
 
+    // DynamoDB requests per API operation (they do not grow with the data).
+    const firstProject = (await store.projects.list({}, { limit: 1 })).items[0]!;
+    const benefit = (await store.children.record(firstProject.id))!.benefits[0]!;
+    const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      counter.reset();
+      const res = await app.request(path, { method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      await res.text();
+      return { status: res.status, requests: counter.total, byCommand: Object.fromEntries(counter.byCommand) };
+    };
+    const b = `/v1/projects/${benefit.projectId}/benefits/${benefit.id}`;
+    results.requestsPerOperation = {
+      'GET /v1/workstreams/{id}': await send('GET', `/v1/workstreams/${(await store.workstreams.list({ limit: 1 })).items[0]!.id}`),
+      'GET /v1/projects/{id}': await send('GET', `/v1/projects/${benefit.projectId}`),
+      'GET /v1/projects?limit=50': await send('GET', '/v1/projects?limit=50'),
+      'PATCH /v1/projects/{id}': await send('PATCH', `/v1/projects/${benefit.projectId}`, { sro: 'Bench SRO' }),
+      'PUT …/forecast': await send('PUT', `${b}/forecast`, { months: { '2025-10': 123_400 } }),
+      'POST …/actuals (Idempotency-Key)': await send('POST', `${b}/actuals`, { month: '2025-10', amountPence: 100, note: 'bench' }, { 'Idempotency-Key': 'bench-1' }),
+      'POST …/actuals (replay)': await send('POST', `${b}/actuals`, { month: '2025-10', amountPence: 100, note: 'bench' }, { 'Idempotency-Key': 'bench-1' }),
+      'GET /v1/alerts?status=open': await send('GET', '/v1/alerts?status=open'),
+    };
+    console.log('DynamoDB requests per operation:', Object.fromEntries(Object.entries(results.requestsPerOperation as Record<string, { requests: number }>).map(([k, v]) => [k, v.requests])));
+
     // API latency under 16 concurrent clients, beside the bare DynamoDB call each route makes.
     const { GetCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
     const anyWorkstream = (await store.workstreams.list({ limit: 1 })).items[0]!;
