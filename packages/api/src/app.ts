@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import * as z from 'zod';
 import { authenticate, type AuthConfig } from './auth.ts';
+import { pageRoutes } from './pages/pages.tsx';
 import type { AppEnv } from './env.ts';
 import { requireJsonBody } from './http.ts';
 import { logger } from './logger.ts';
@@ -84,6 +85,9 @@ export function createApp(deps: Deps, config: AppConfig) {
   digestRoutes(deps, config.digest, app);
   importRoutes(deps, app);
   auditRoutes(deps, app);
+
+  // The read-only pages, signed in with a local token (the hosted login in AWS is not built yet).
+  if (config.auth.mode === 'local-hs256') app.route('/', pageRoutes(deps, config.auth));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

@@ -39,7 +39,7 @@ export function principalFromClaims(claims: unknown): Principal {
   return { sub, name: name ?? sub, ...(email ? { email } : {}), roles };
 }
 
-async function verifyLocal(token: string, config: Extract<AuthConfig, { mode: 'local-hs256' }>): Promise<Principal> {
+export async function verifyLocal(token: string, config: Extract<AuthConfig, { mode: 'local-hs256' }>): Promise<Principal> {
   let payload: Record<string, unknown>;
   try {
     payload = await verify(token, config.secret, { alg: 'HS256', iss: config.issuer, aud: config.audience });

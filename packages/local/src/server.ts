@@ -82,6 +82,10 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
       `${DOCS_ASSETS}/swagger-ui-dist/*`,
       serveStatic({ root: relative(process.cwd(), swaggerDir), rewriteRequestPath: (p) => p.slice(`${DOCS_ASSETS}/swagger-ui-dist`.length) }),
     );
+    // GOV.UK Frontend's stylesheet, fonts and images for the pages, from the package (no CDN).
+    const govukDir = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+    root.use('/assets/govuk-frontend.min.css', serveStatic({ path: relative(process.cwd(), join(govukDir, 'govuk-frontend.min.css')) }));
+    root.use('/assets/*', serveStatic({ root: relative(process.cwd(), govukDir) }));
     root.route('/', app);
 
     const server = await listen(root, config);

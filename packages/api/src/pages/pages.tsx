@@ -1,0 +1,352 @@
+import {
+  AlertRule,
+  can,
+  FinancialYear,
+  fyOfDate,
+  monthsOfFy,
+  nextFy,
+  previousFy,
+  riskBand,
+  Severity,
+  todayInLondon,
+  UnauthenticatedError,
+  type Principal,
+} from '@bt/core';
+import * as svc from '@bt/services';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import * as z from 'zod';
+import { verifyLocal, type AuthConfig } from '../auth.ts';
+import type { AppEnv } from '../env.ts';
+import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
+
+const COOKIE = 'bt_token';
+
+/**
+ * Read-only pages over the same use cases as the API: programme overview,
+ * workstream, project and alerts. Signed in with the same tokens: locally a
+ * sign-in page takes a token (kept in an HttpOnly cookie).
+ */
+export function pageRoutes(deps: svc.Deps, auth: Extract<AuthConfig, { mode: 'local-hs256' }>) {
+  const pages = new Hono<AppEnv>();
+
+  async function signedIn(c: Context<AppEnv>): Promise<svc.Caller | null> {
+    const token = getCookie(c, COOKIE);
+    if (!token) return null;
+    try {
+      return { principal: await verifyLocal(token, auth), requestId: c.get('requestId') };
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return null;
+      throw error;
+    }
+  }
+  const page = (handler: (c: Context<AppEnv>, caller: svc.Caller, who: Principal) => Promise<Response>) => async (c: Context<AppEnv>) => {
+    const caller = await signedIn(c);
+    if (!caller) return c.redirect(`/sign-in?next=${encodeURIComponent(c.req.path)}`, 303);
+    return handler(c, caller, caller.principal);
+  };
+  const today = () => todayInLondon(deps.clock());
+  const fyFrom = (c: Context<AppEnv>) => {
+    const fy = c.req.query('financialYear');
+    return fy && FinancialYear.safeParse(fy).success ? fy : fyOfDate(today());
+  };
+
+  pages.get('/sign-in', (c) =>
+    c.html(
+      <Layout title="Sign in">
+        <h1 class="govuk-heading-l">Sign in</h1>
+        {c.req.query('error') ? (
+          <div class="govuk-error-summary" data-module="govuk-error-summary">
+            <div role="alert">
+              <h2 class="govuk-error-summary__title">There is a problem</h2>
+              <div class="govuk-error-summary__body">
+                <ul class="govuk-list govuk-error-summary__list">
+                  <li><a href="#token">The token was not accepted: it may have expired. Print a new one with pnpm token.</a></li>
+                </ul>
+              </div>
+            </div>
+          </div>
+        ) : null}
+        <form method="post" action="/sign-in" novalidate>
+          <input type="hidden" name="next" value={c.req.query('next') ?? '/'} />
+          <div class="govuk-form-group">
+            <label class="govuk-label govuk-label--s" for="token">Access token</label>
+            <div id="token-hint" class="govuk-hint">Locally: <code>pnpm token -- --role cmt --sub you</code> prints one.</div>
+            <textarea class="govuk-textarea" id="token" name="token" rows={4} aria-describedby="token-hint" autocomplete="off"></textarea>
+          </div>
+          <button type="submit" class="govuk-button" data-module="govuk-button">Sign in</button>
+        </form>
+      </Layout>,
+    ),
+  );
+
+  pages.post('/sign-in', async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    const next = typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '/';
+    try {
+      await verifyLocal(token, auth);
+    } catch {
+      return c.redirect(`/sign-in?error=1&next=${encodeURIComponent(next)}`, 303);
+    }
+    setCookie(c, COOKIE, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
+    return c.redirect(next, 303);
+  });
+
+  pages.get('/sign-out', (c) => {
+    deleteCookie(c, COOKIE, { path: '/' });
+    return c.redirect('/sign-in', 303);
+  });
+
+  pages.get(
+    '/',
+    page(async (c, caller, who) => {
+      const fy = fyFrom(c);
+      const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt: today() });
+      const digests = (await svc.listDigests(deps, caller, { limit: 12 })).items.filter((d) => d.status === 'sent').reverse();
+      const p = report.programme;
+      const b = report.statusBuckets;
+      return c.html(
+        <Layout title={`Programme ${fy}`} user={who.name}>
+          <span class="govuk-caption-l">Programme overview as at {report.asAt}</span>
+          <h1 class="govuk-heading-l">Transformation programme {fy}</h1>
+          <p class="govuk-body">
+            <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(previousFy(fy))}`}>Previous year ({previousFy(fy)})</a> ·{' '}
+            <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(nextFy(fy))}`}>Next year ({nextFy(fy)})</a>
+          </p>
+          <h2 class="govuk-heading-m">Headline figures</h2>
+          <dl class="govuk-summary-list" data-testid="headline">
+            {(
+              [
+                ['MTFS target', p.mtfsTargetPence],
+                ['Baseline (plan)', p.baselinePence],
+                ['Forecast', p.forecastPence],
+                ['Risk-adjusted forecast', p.riskAdjustedForecastPence],
+                ['Realised to date', p.realisedPence],
+                ['Gap to MTFS target', p.gapPence],
+                ['Unidentified savings', p.unidentifiedPence],
+                ['One-off fall-out', p.oneOffFalloutPence],
+              ] as const
+            ).map(([label, value]) => (
+              <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">{label}</dt>
+                <dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(value)}</dd>
+              </div>
+            ))}
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">Delivery rate</dt>
+              <dd class="govuk-summary-list__value bt-num">{p.deliveryRate === null ? '–' : `${(p.deliveryRate * 100).toFixed(1)}%`}</dd>
+            </div>
+          </dl>
+          <h2 class="govuk-heading-m">By workstream</h2>
+          <BarChart id="ws-chart" title={`MTFS target, baseline, forecast and realised by workstream, ${fy}`} series={['Target', 'Baseline', 'Forecast', 'Realised']} groups={report.workstreams.map((w) => ({ label: w.name, values: [w.mtfsTargetPence ?? 0, w.baselinePence, w.forecastPence, w.realisedPence] }))} />
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Workstreams, {fy}</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">Workstream</th>
+                <th scope="col" class="govuk-table__header bt-num">Target</th>
+                <th scope="col" class="govuk-table__header bt-num">Baseline</th>
+                <th scope="col" class="govuk-table__header bt-num">Forecast</th>
+                <th scope="col" class="govuk-table__header bt-num">Realised</th>
+                <th scope="col" class="govuk-table__header bt-num">Gap</th>
+                <th scope="col" class="govuk-table__header">RAG</th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {report.workstreams.map((w) => (
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header"><a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>{w.name}</a></th>
+                  <td class="govuk-table__cell bt-num">{short(w.mtfsTargetPence ?? 0)}</td>
+                  <td class="govuk-table__cell bt-num">{short(w.baselinePence)}</td>
+                  <td class="govuk-table__cell bt-num">{short(w.forecastPence)}</td>
+                  <td class="govuk-table__cell bt-num">{short(w.realisedPence)}</td>
+                  <td class="govuk-table__cell bt-num">{short(w.gapPence ?? 0)}</td>
+                  <td class="govuk-table__cell"><RagTag rag={w.rag} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2 class="govuk-heading-m">Status of savings</h2>
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Savings by status, baseline {fy}</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header bt-num">Savings</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th></tr></thead>
+            <tbody class="govuk-table__body">
+              {(
+                [
+                  ['Delivered', b.delivered],
+                  ['Green (on track)', b.green],
+                  ['Amber (at risk)', b.amber],
+                  ['Red (needs replacing)', b.red],
+                  ['Written out', b.writtenOut],
+                ] as const
+              ).map(([label, bucket]) => (
+                <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{label}</th><td class="govuk-table__cell bt-num">{bucket.count}</td><td class="govuk-table__cell bt-num">{short(bucket.baselinePence)}</td><td class="govuk-table__cell bt-num">{short(bucket.forecastPence)}</td></tr>
+              ))}
+              <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">Replacements for written-out savings</th><td class="govuk-table__cell bt-num">{b.writtenOut.replacementCount}</td><td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementBaselinePence)}</td><td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementForecastPence)}</td></tr>
+            </tbody>
+          </table>
+          <h2 class="govuk-heading-m">Forecast over time</h2>
+          {digests.length === 0 ? (
+            <p class="govuk-body">The trend appears once digests have been sent.</p>
+          ) : (
+            <table class="govuk-table">
+              <caption class="govuk-table__caption govuk-table__caption--s">Headline figures in each digest sent</caption>
+              <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Digest</th><th scope="col" class="govuk-table__header">Year</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header bt-num">Gap</th></tr></thead>
+              <tbody class="govuk-table__body">
+                {digests.map((d) => {
+                  const h = d.headline as { forecastPence: number; gapPence: number } | null;
+                  return <tr class="govuk-table__row"><td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td><td class="govuk-table__cell">{d.financialYear}</td><td class="govuk-table__cell bt-num">{h ? short(h.forecastPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td></tr>;
+                })}
+              </tbody>
+            </table>
+          )}
+        </Layout>,
+      );
+    }),
+  );
+
+  pages.get(
+    '/workstreams/:id',
+    page(async (c, caller, who) => {
+      const fy = fyFrom(c);
+      const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt: today() });
+      const ws = report.workstreams.find((w) => w.id === c.req.param('id'));
+      if (!ws) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Workstream not found</h1></Layout>, 404);
+      const projects = (await svc.listProjects(deps, caller, { workstreamId: ws.id }, { limit: 200 })).items;
+      const figures = await Promise.all(projects.map(async (p) => ({ p, f: svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today()).byYear[fy] })));
+      return c.html(
+        <Layout title={ws.name} user={who.name}>
+          <span class="govuk-caption-l">Workstream · {fy}</span>
+          <h1 class="govuk-heading-l">{ws.name}</h1>
+          <dl class="govuk-summary-list">
+            {([['MTFS target', ws.mtfsTargetPence], ['Baseline', ws.baselinePence], ['Forecast', ws.forecastPence], ['Realised to date', ws.realisedPence], ['Gap', ws.gapPence]] as const).map(([label, v]) => (
+              <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label}</dt><dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(v)}</dd></div>
+            ))}
+          </dl>
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Projects, {fy}</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Project</th><th scope="col" class="govuk-table__header">Stage</th><th scope="col" class="govuk-table__header">Confidence</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header">RAG</th></tr></thead>
+            <tbody class="govuk-table__body">
+              {figures.map(({ p, f }) => (
+                <tr class="govuk-table__row"><th scope="row" class="govuk-table__header"><a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>{p.code} {p.name}</a></th><td class="govuk-table__cell">{p.stage}</td><td class="govuk-table__cell">{p.deliveryConfidence}</td><td class="govuk-table__cell bt-num">{short(f?.baselinePence ?? 0)}</td><td class="govuk-table__cell bt-num">{short(f?.forecastPence ?? 0)}</td><td class="govuk-table__cell"><RagTag rag={f?.rag ?? null} /></td></tr>
+              ))}
+            </tbody>
+          </table>
+        </Layout>,
+      );
+    }),
+  );
+
+  pages.get(
+    '/projects/:id',
+    page(async (c, caller, who) => {
+      const fy = fyFrom(c);
+      const id = c.req.param('id') ?? '';
+      if (!/^prj_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Project not found</h1></Layout>, 404);
+      const record = await svc.getProjectRecord(deps, caller, id);
+      const figures = svc.projectFigures(deps, record, today());
+      const f = figures.byYear[fy];
+      // CMT reads reports, not the audit trail (see the role table).
+      const audit = can(who, 'audit:read') ? (await svc.listAudit(deps, caller, { projectId: id }, { limit: 200 })).items.slice(-25).reverse() : null;
+      const months = monthsOfFy(fy);
+      const grid = [5, 4, 3, 2, 1].map((likelihood) => [1, 2, 3, 4, 5].map((impact) => record.risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact)));
+      const HEAT: Record<string, string> = { low: '#cce2d8', medium: '#fff7bf', high: '#fcd6c3', critical: '#f4cdc6' };
+      const { project } = record;
+      return c.html(
+        <Layout title={project.name} user={who.name}>
+          <span class="govuk-caption-l">{project.code} · {project.directorate} · {fy}</span>
+          <h1 class="govuk-heading-l">{project.name}</h1>
+          <dl class="govuk-summary-list">
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Stage</dt><dd class="govuk-summary-list__value">{project.stage}</dd></div>
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Delivery confidence</dt><dd class="govuk-summary-list__value">{project.deliveryConfidence}</dd></div>
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">SRO</dt><dd class="govuk-summary-list__value">{project.sro}</dd></div>
+            {([['Baseline', f?.baselinePence], ['Forecast', f?.forecastPence], ['Realised to date', f?.realisedPence], ['Investment planned', f?.investmentPlannedPence], ['Investment spent', f?.investmentActualPence]] as const).map(([label, v]) => (
+              <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label} {fy}</dt><dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(v ?? 0)}</dd></div>
+            ))}
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Payback year</dt><dd class="govuk-summary-list__value" data-figure="Payback">{figures.paybackFinancialYear ?? 'Not within 30 years'}</dd></div>
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, 3.5%)</dt><dd class="govuk-summary-list__value bt-num" data-figure="NPV">{money(figures.npvPence)}</dd></div>
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">ROI</dt><dd class="govuk-summary-list__value bt-num">{figures.roi === null ? '–' : `${(figures.roi * 100).toFixed(0)}%`}</dd></div>
+          </dl>
+          <h2 class="govuk-heading-m">Benefits</h2>
+          {record.benefits.map((b) => (
+            <section class="govuk-!-margin-bottom-6">
+              <h3 class="govuk-heading-s">{b.title} <span class="govuk-body-s">({b.category}, {b.type}, {b.recurrence}{b.status !== 'active' ? `, ${b.status}` : ''})</span></h3>
+              <BarChart id={`chart-${b.id}`} title={`${b.title}: monthly baseline, forecast and realised, ${fy}`} series={['Baseline', 'Forecast', 'Realised']} groups={months.map((m) => ({ label: m, values: [b.baseline[m] ?? 0, b.forecast[m] ?? 0, b.realised[m] ?? 0] }))} />
+              <details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Monthly figures</span></summary>
+                <div class="govuk-details__text">
+                  <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">{b.title}, by month</caption>
+                    <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Month</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header bt-num">Realised</th></tr></thead>
+                    <tbody class="govuk-table__body">{months.map((m) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{m}</th><td class="govuk-table__cell bt-num">{money(b.baseline[m] ?? 0)}</td><td class="govuk-table__cell bt-num">{money(b.forecast[m] ?? 0)}</td><td class="govuk-table__cell bt-num">{money(b.realised[m] ?? 0)}</td></tr>)}</tbody>
+                  </table>
+                </div>
+              </details>
+            </section>
+          ))}
+          <h2 class="govuk-heading-m">Investment</h2>
+          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Investment lines</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Line</th><th scope="col" class="govuk-table__header">Kind</th><th scope="col" class="govuk-table__header">Funding</th><th scope="col" class="govuk-table__header bt-num">Planned (all years)</th><th scope="col" class="govuk-table__header bt-num">Spent (all years)</th></tr></thead>
+            <tbody class="govuk-table__body">{record.investments.map((i) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{i.title}</th><td class="govuk-table__cell">{i.kind}</td><td class="govuk-table__cell">{i.fundingSource}</td><td class="govuk-table__cell bt-num">{money(Object.values(i.planned).reduce((a, v) => a + v, 0))}</td><td class="govuk-table__cell bt-num">{money(Object.values(i.actual).reduce((a, v) => a + v, 0))}</td></tr>)}</tbody>
+          </table>
+          <h2 class="govuk-heading-m">Risks</h2>
+          <table class="govuk-table bt-heat"><caption class="govuk-table__caption govuk-table__caption--s">Open risks by likelihood (rows) and impact (columns)</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Likelihood \\ impact</th>{[1, 2, 3, 4, 5].map((i) => <th scope="col" class="govuk-table__header">{i}</th>)}</tr></thead>
+            <tbody class="govuk-table__body">{grid.map((row, ri) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{5 - ri}</th>{row.map((cell, ci) => <td class="govuk-table__cell" style={`background-color:${HEAT[riskBand((5 - ri) * (ci + 1))]}`}>{cell.length ? cell.length : ''}</td>)}</tr>)}</tbody>
+          </table>
+          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Risk register</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Risk</th><th scope="col" class="govuk-table__header">Owner</th><th scope="col" class="govuk-table__header bt-num">Score</th><th scope="col" class="govuk-table__header">Band</th><th scope="col" class="govuk-table__header">Status</th></tr></thead>
+            <tbody class="govuk-table__body">{record.risks.map((r) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{r.title}</th><td class="govuk-table__cell">{r.owner}</td><td class="govuk-table__cell bt-num">{r.score}</td><td class="govuk-table__cell">{r.band}</td><td class="govuk-table__cell">{r.status}</td></tr>)}</tbody>
+          </table>
+          <h2 class="govuk-heading-m">Milestones</h2>
+          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Milestones</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Milestone</th><th scope="col" class="govuk-table__header">Due</th><th scope="col" class="govuk-table__header">Completed</th></tr></thead>
+            <tbody class="govuk-table__body">{record.milestones.map((m) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{m.title}</th><td class="govuk-table__cell">{m.dueDate}</td><td class="govuk-table__cell">{m.completedDate ?? (m.dueDate < today() ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : 'Not yet')}</td></tr>)}</tbody>
+          </table>
+          <h2 class="govuk-heading-m">Audit trail</h2>
+          {audit === null ? <p class="govuk-body">Your role does not include the audit trail.</p> : (
+          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">The latest changes, newest first</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">When</th><th scope="col" class="govuk-table__header">Who</th><th scope="col" class="govuk-table__header">What</th></tr></thead>
+            <tbody class="govuk-table__body">{audit.map((e) => <tr class="govuk-table__row"><td class="govuk-table__cell">{e.at.slice(0, 16).replace('T', ' ')}</td><td class="govuk-table__cell">{e.actor.name}</td><td class="govuk-table__cell">{e.entityType} {e.action}{e.changes.length ? ` (${e.changes.join(', ')})` : ''}</td></tr>)}</tbody>
+          </table>
+          )}
+        </Layout>,
+      );
+    }),
+  );
+
+  const AlertQuery = z.object({ status: z.enum(['open', 'acknowledged', 'resolved']).optional().catch(undefined), severity: Severity.optional().catch(undefined), rule: AlertRule.optional().catch(undefined) });
+  pages.get(
+    '/alerts',
+    page(async (c, caller, who) => {
+      const q = AlertQuery.parse(c.req.query());
+      const alerts = (await svc.listAlerts(deps, caller, q, { limit: 200 })).items;
+      const select = (name: string, label: string, options: readonly string[], value: string | undefined) => (
+        <div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4">
+          <label class="govuk-label" for={name}>{label}</label>
+          <select class="govuk-select" id={name} name={name}>
+            <option value="">Any</option>
+            {options.map((o) => <option value={o} selected={o === value}>{o}</option>)}
+          </select>
+        </div>
+      );
+      return c.html(
+        <Layout title="Alerts" user={who.name}>
+          <h1 class="govuk-heading-l">Benefits-realisation alerts</h1>
+          <form method="get" action="/alerts">
+            {select('status', 'Status', ['open', 'acknowledged', 'resolved'], q.status)}
+            {select('severity', 'Severity', Severity.options, q.severity)}
+            {select('rule', 'Rule', AlertRule.options, q.rule)}
+            <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Filter</button>
+          </form>
+          <table class="govuk-table" data-testid="alerts">
+            <caption class="govuk-table__caption govuk-table__caption--s">{alerts.length} alert{alerts.length === 1 ? '' : 's'}</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Severity</th><th scope="col" class="govuk-table__header">Alert</th><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header">First raised</th></tr></thead>
+            <tbody class="govuk-table__body">{alerts.map((a) => <tr class="govuk-table__row"><td class="govuk-table__cell"><strong class={`govuk-tag ${a.severity === 'critical' ? 'govuk-tag--red' : a.severity === 'warning' ? 'govuk-tag--orange' : 'govuk-tag--grey'}`}>{a.severity}</strong></td><td class="govuk-table__cell">{a.message}</td><td class="govuk-table__cell">{a.status}</td><td class="govuk-table__cell">{a.firstRaisedAt.slice(0, 10)}</td></tr>)}</tbody>
+          </table>
+        </Layout>,
+      );
+    }),
+  );
+
+  return pages;
+}

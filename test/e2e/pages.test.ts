@@ -1,0 +1,130 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatPounds } from '@bt/core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLocalConfig } from '../../packages/local/src/config.ts';
+import { runAlertJob, runDigestJob } from '../../packages/local/src/schedules.ts';
+import { startLocal, type LocalRun } from '../../packages/local/src/server.ts';
+import { makeToken } from '../../packages/local/src/token.ts';
+
+/**
+ * The pages as a person uses them: the local run with the demo programme,
+ * Debian's Chromium (playwright-core, no browser download), key numbers on
+ * screen checked against the API, screenshots, and axe-core for accessibility.
+ */
+const out = join(import.meta.dirname, '..', '..', 'test-results');
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'bt-pages-'));
+let run: LocalRun;
+let browser: Browser;
+let page: Page;
+let token: string;
+let config: ReturnType<typeof loadLocalConfig>;
+
+beforeAll(async () => {
+  config = loadLocalConfig({ DATA_DIR: dataDir, PORT: '0', LOCAL_JWT_SECRET: 'pages-test-secret-0123456789abcdef012345', SCHEDULES: 'false', SEED_DEMO: 'true' });
+  run = await startLocal(config);
+  await runAlertJob(run.deps, run.sink);
+  await runDigestJob(run.deps, run.sink, { settings: config.digest, mailer: run.mailer });
+  token = await makeToken(config.jwtSecret, { sub: 'chief', name: 'Chief Executive', roles: ['cmt'] });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  mkdirSync(out, { recursive: true });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await run?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const api = async (path: string) => (await fetch(`${run.url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json() as Promise<any>;
+
+async function accessibilityViolations() {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the pages', () => {
+  it('send a visitor without a token to sign in, and sign them in with one', async () => {
+    await page.goto(`${run.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-sign-in.png') });
+    await page.fill('#token', 'not-a-token');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
+    await page.fill('#token', token);
+    await page.click('button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
+  it('show the programme overview with the API’s figures, a chart and its table', async () => {
+    const report = await api('/v1/reports/programme');
+    await page.goto(`${run.url}/`);
+    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Realised to date', 'realisedPence'], ['Gap to MTFS target', 'gapPence']] as const) {
+      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(formatPounds(report.programme[key]));
+    }
+    expect(await page.locator('svg[role=img]').count()).toBeGreaterThan(0);
+    expect(await page.locator('table caption', { hasText: 'Workstreams' }).count()).toBe(1);
+    expect(await page.locator('table caption', { hasText: 'Headline figures in each digest sent' }).count()).toBe(1);
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-overview.png'), fullPage: true });
+    // 2023/24: the worked example's delivery rate.
+    await page.goto(`${run.url}/?financialYear=2023%2F24`);
+    expect(await page.textContent('main')).toContain('87.6%');
+  });
+
+  it('show a workstream and a project with its charts, risk matrix, milestones and audit trail', async () => {
+    const report = await api('/v1/reports/programme');
+    const ws = report.workstreams.find((w: { code: string }) => w.code === 'ICT');
+    await page.goto(`${run.url}/workstreams/${ws.id}`);
+    expect(await page.textContent('[data-figure="Forecast"]')).toBe(formatPounds(ws.forecastPence));
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.click('a:has-text("ICT-01")');
+    const projectId = new URL(page.url()).pathname.split('/').pop()!;
+    const project = await api(`/v1/projects/${projectId}`);
+    expect(await page.textContent('[data-figure="NPV"]')).toBe(formatPounds(project.figures.npvPence));
+    expect(await page.textContent('[data-figure="Payback"]')).toBe(project.figures.paybackFinancialYear ?? 'Not within 30 years');
+    expect(await page.locator('caption', { hasText: 'Open risks by likelihood' }).count()).toBe(1);
+    expect(await page.textContent('main')).toContain('Overdue');
+    expect(await page.textContent('main')).toContain('Your role does not include the audit trail');
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-project.png'), fullPage: true });
+    // A programme manager sees the project's audit trail.
+    const pm = await makeToken(config.jwtSecret, { sub: 'pat', roles: ['programme-manager'] });
+    await page.goto(`${run.url}/sign-out`);
+    await page.fill('#token', pm);
+    await page.click('button[type=submit]');
+    await page.goto(`${run.url}/projects/${projectId}`);
+    expect(await page.locator('caption', { hasText: 'The latest changes' }).count()).toBe(1);
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.goto(`${run.url}/sign-out`);
+    await page.fill('#token', token);
+    await page.click('button[type=submit]');
+  });
+
+  it('list alerts with filters that work without JavaScript', async () => {
+    const critical = (await api('/v1/alerts?severity=critical&status=open')).items;
+    await page.goto(`${run.url}/alerts`);
+    await page.selectOption('#severity', 'critical');
+    await page.selectOption('#status', 'open');
+    await page.click('button:has-text("Filter")');
+    expect(new URL(page.url()).search).toContain('severity=critical');
+    expect(await page.locator('[data-testid=alerts] tbody tr').count()).toBe(critical.length);
+    expect(critical.length).toBeGreaterThan(0);
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-alerts.png'), fullPage: true });
+  });
+
+  it('are keyboard navigable: the first Tab reaches the skip link', async () => {
+    await page.goto(`${run.url}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to main content');
+  });
+});
