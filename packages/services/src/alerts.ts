@@ -15,7 +15,7 @@ import {
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, auditOp, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { AlertRaceLost, auditOp, collectAll, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
@@ -41,22 +41,11 @@ export interface EvaluationResult {
   refreshed: number;
 }
 
-async function everything<T>(list: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
-
 /** The whole programme as the rules see it: every project record with its workstream (one Query per project). */
 export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[] }> {
-  const workstreams = await everything((cursor) => deps.store.workstreams.list({ limit: 200, cursor }));
+  const workstreams = await collectAll((page) => deps.store.workstreams.list(page));
   const byId = new Map(workstreams.map((w) => [w.id, w]));
-  const projects = await everything((cursor) => deps.store.projects.list({}, { limit: 200, cursor }));
+  const projects = await collectAll((page) => deps.store.projects.list({}, page));
   const out: ProjectForAlerts[] = [];
   await inBatches(projects, WRITE_CONCURRENCY, async (p) => {
     const r = await deps.store.children.record(p.id);

@@ -15,7 +15,7 @@ import {
   type IsoDate,
   type Project,
 } from '@bt/core';
-import type { ProjectRecord } from '@bt/store';
+import { collectAll, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { resolveAsAt } from './report.ts';
@@ -74,7 +74,10 @@ export interface InvestmentRow {
 type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
 
 /** The documented, stable CSV columns (README: "Finance feeds"). Month and Period appear for monthly granularity only. */
-export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
+type ProjectRow = Pick<SavingsRow, 'financialYear' | 'month' | 'period' | 'workstreamCode' | 'projectCode' | 'projectName' | 'directorate'>;
+
+/** The columns both feeds start with: when and whose. */
+const PROJECT_COLUMNS: Column<ProjectRow>[] = [
   { header: 'Financial year', value: (r) => r.financialYear },
   { header: 'Month', value: (r) => r.month },
   { header: 'Period', value: (r) => r.period },
@@ -82,6 +85,10 @@ export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
   { header: 'Project code', value: (r) => r.projectCode, text: true },
   { header: 'Project name', value: (r) => r.projectName, text: true },
   { header: 'Directorate', value: (r) => r.directorate, text: true },
+];
+
+export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
+  ...PROJECT_COLUMNS,
   { header: 'Benefit id', value: (r) => r.benefitId },
   { header: 'Benefit', value: (r) => r.benefitTitle, text: true },
   { header: 'Type', value: (r) => r.type },
@@ -100,13 +107,7 @@ export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
 ];
 
 export const INVESTMENT_COLUMNS: Column<InvestmentRow>[] = [
-  { header: 'Financial year', value: (r) => r.financialYear },
-  { header: 'Month', value: (r) => r.month },
-  { header: 'Period', value: (r) => r.period },
-  { header: 'Workstream', value: (r) => r.workstreamCode, text: true },
-  { header: 'Project code', value: (r) => r.projectCode, text: true },
-  { header: 'Project name', value: (r) => r.projectName, text: true },
-  { header: 'Directorate', value: (r) => r.directorate, text: true },
+  ...PROJECT_COLUMNS,
   { header: 'Investment id', value: (r) => r.investmentId },
   { header: 'Investment', value: (r) => r.investmentTitle, text: true },
   { header: 'Kind', value: (r) => r.kind },
@@ -164,14 +165,9 @@ export async function feedEtag(deps: Deps, caller: Caller, feed: string, query: 
 
 /** Every project record with its workstream code, one project at a time (the feed streams; memory stays flat). */
 async function* projectRecords(deps: Deps): AsyncGenerator<{ record: ProjectRecord; workstreamCode: string }> {
-  const codes = new Map<string, string>();
-  let wsCursor: string | undefined;
-  do {
-    const page = await deps.store.workstreams.list({ limit: 200, cursor: wsCursor });
-    for (const ws of page.items) codes.set(ws.id, ws.code);
-    wsCursor = page.nextCursor ?? undefined;
-  } while (wsCursor);
+  const codes = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws.code]));
   let cursor: string | undefined;
+  // Page by page, a project at a time: the feed streams and memory stays flat.
   do {
     const page = await deps.store.projects.list({}, { limit: 100, cursor });
     for (const project of page.items) {

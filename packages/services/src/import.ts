@@ -14,6 +14,7 @@ import {
   type Project,
   type Workstream,
 } from '@bt/core';
+import { collectAll } from '@bt/store';
 import { parse } from 'csv-parse/sync';
 import { createBenefit, putBaseline, putForecast } from './benefits.ts';
 import type { Caller, Deps } from './context.ts';
@@ -208,19 +209,8 @@ export async function importSavings(
   const result: ImportResult = { dryRun: options.dryRun, rows: total, created: { workstreams: 0, projects: 0, benefits: 0 }, unchanged: 0, problems };
 
   // What is already stored, by code.
-  const workstreams = new Map<string, Workstream>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.workstreams.list({ limit: 200, cursor });
-    for (const w of page.items) workstreams.set(w.code.toUpperCase(), w);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const projects = new Map<string, Project>();
-  do {
-    const page = await deps.store.projects.list({}, { limit: 200, cursor });
-    for (const p of page.items) projects.set(p.code.toUpperCase(), p);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  const workstreams = new Map<string, Workstream>((await collectAll((page) => deps.store.workstreams.list(page))).map((w) => [w.code.toUpperCase(), w]));
+  const projects = new Map<string, Project>((await collectAll((page) => deps.store.projects.list({}, page))).map((p) => [p.code.toUpperCase(), p]));
   const benefitsOf = new Map<string, Benefit[]>();
   const existingBenefits = async (projectId: string) => {
     if (!benefitsOf.has(projectId)) benefitsOf.set(projectId, (await deps.store.children.record(projectId))?.benefits ?? []);

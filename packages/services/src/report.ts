@@ -14,6 +14,7 @@ import {
   type StatusBuckets,
   type Workstream,
 } from '@bt/core';
+import { collectAll } from '@bt/store';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 export interface ProgrammeReport {
@@ -32,17 +33,6 @@ export function resolveAsAt(deps: Deps, query: { asAt?: IsoDate | undefined; fin
   return { asAt, financialYear: query.financialYear ?? fyOfDate(asAt) };
 }
 
-async function allWorkstreams(deps: Deps): Promise<Workstream[]> {
-  const out: Workstream[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.workstreams.list({ limit: 200, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
-
 /**
  * The programme report for an FY as at a date: programme, workstream,
  * category and type roll-ups and the status buckets.
@@ -53,7 +43,7 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
   assertCan(caller.principal, 'programme:read');
   const { asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstreams, summaries] = await Promise.all([allWorkstreams(deps), deps.store.summaries.all()]);
+  const [workstreams, summaries] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.summaries.all()]);
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, ConflictError, type AppError } from '@bt/core';
 import { keys, stripKeys } from './keys.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** Internal: another evaluation wrote this alert first; the caller re-reads and carries on. */
@@ -42,35 +42,17 @@ export class AlertRepository {
 
   /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
   async list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const filters: string[] = [];
-    const add = (path: string, value: string | undefined) => {
-      if (value === undefined) return;
-      const n = `#f${filters.length}`;
-      const parts = path.split('.');
-      const expr = parts.map((p, i) => {
-        names[`${n}_${i}`] = p;
-        return `${n}_${i}`;
-      });
-      values[`:f${filters.length}`] = value;
-      filters.push(`${expr.join('.')} = :f${filters.length}`);
-    };
-    add('rule', filter.rule);
-    add('severity', filter.severity);
-    add('subject.workstreamId', filter.workstreamId);
-    add('subject.projectId', filter.projectId);
+    const where = equalsFilter({ rule: filter.rule, severity: filter.severity, 'subject.workstreamId': filter.workstreamId, 'subject.projectId': filter.projectId });
     const [index, pkName, skName, pkValue] = filter.status ? (['gsi1', 'gsi1pk', 'gsi1sk', `ALERTS#${filter.status}`] as const) : (['gsi2', 'gsi2pk', 'gsi2sk', 'ALERTS'] as const);
-    values[':pk'] = pkValue;
     const result = await queryPage(
       this.doc,
       {
         TableName: this.tableName,
         IndexName: index,
         KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...where.values, ':pk': pkValue },
         ScanIndexForward: false,
-        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+        ...(where.expression ? { FilterExpression: where.expression, ExpressionAttributeNames: where.names } : {}),
       },
       ['pk', 'sk', pkName, skName],
       { name: pkName, value: pkValue },
@@ -81,16 +63,8 @@ export class AlertRepository {
 
   /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */
   async live(): Promise<Alert[]> {
-    const out: Alert[] = [];
-    for (const status of ['open', 'acknowledged'] as const) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.list({ status }, { limit: 200, cursor });
-        out.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-    }
-    return out;
+    const [open, acknowledged] = await Promise.all([collectAll((page) => this.list({ status: 'open' }, page)), collectAll((page) => this.list({ status: 'acknowledged' }, page))]);
+    return [...open, ...acknowledged];
   }
 
   /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */

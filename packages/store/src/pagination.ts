@@ -78,3 +78,40 @@ export function decodeCursor(cursor: string, keyNames: readonly string[], partit
   if (key[partition.name] !== partition.value) throw invalid();
   return key;
 }
+
+/** Every item of a paged list, page after page (for jobs and reports that need the whole set). */
+export async function collectAll<T>(list: (page: PageRequest) => Promise<Page<T>>, limit = 200): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * A FilterExpression requiring each given attribute (dotted paths reach into
+ * maps) to equal its value; undefined values are left out. Spread it into a
+ * Query, merging `values` with the key condition's own.
+ */
+export function equalsFilter(fields: Record<string, string | undefined>): { expression?: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses: string[] = [];
+  for (const [path, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const n = clauses.length;
+    const ref = path
+      .split('.')
+      .map((part, i) => {
+        names[`#f${n}_${i}`] = part;
+        return `#f${n}_${i}`;
+      })
+      .join('.');
+    values[`:f${n}`] = value;
+    clauses.push(`${ref} = :f${n}`);
+  }
+  return { ...(clauses.length ? { expression: clauses.join(' AND ') } : {}), names, values };
+}

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, Project, type ProjectFields, type Stage, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys } from './keys.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { codeChangeOps, codeGuardOp, staleVersion } from './workstreams.ts';
@@ -33,31 +33,18 @@ export class ProjectRepository {
 
   /** Projects by code: all of them, or one workstream's (its own index partition); stage and directorate filter. */
   async list(filter: ProjectFilter, page: PageRequest): Promise<Page<Project>> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const filters: string[] = [];
-    if (filter.stage) {
-      names['#stage'] = 'stage';
-      values[':stage'] = filter.stage;
-      filters.push('#stage = :stage');
-    }
-    if (filter.directorate) {
-      names['#dir'] = 'directorate';
-      values[':dir'] = filter.directorate;
-      filters.push('#dir = :dir');
-    }
+    const where = equalsFilter({ stage: filter.stage, directorate: filter.directorate });
     const [index, pkName, pkValue] = filter.workstreamId
       ? (['gsi2', 'gsi2pk', `WS#${filter.workstreamId}`] as const)
       : (['gsi1', 'gsi1pk', 'PROJECTS'] as const);
-    values[':pk'] = pkValue;
     const result = await queryPage(
       this.doc,
       {
         TableName: this.tableName,
         IndexName: index,
         KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: values,
-        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: { ...where.values, ':pk': pkValue },
+        ...(where.expression ? { FilterExpression: where.expression, ExpressionAttributeNames: where.names } : {}),
       },
       ['pk', 'sk', pkName, index === 'gsi1' ? 'gsi1sk' : 'gsi2sk'],
       { name: pkName, value: pkValue },

@@ -1,7 +1,7 @@
 import { type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -55,14 +55,7 @@ export class SummaryRepository {
   }
 
   async all(): Promise<ProjectSummary[]> {
-    const out: ProjectSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ limit: 200, cursor });
-      out.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return out;
+    return collectAll((page) => this.list(page));
   }
 
   createOp(project: ProjectHeader): TxOp {
