@@ -1,6 +1,15 @@
 import type { App } from 'aws-cdk-lib';
 import type { ComputeSettings } from './compute-stack.ts';
 
+/** The region deployed to unless the `region` context or the CDK's own default names another. */
+export const DEFAULT_REGION = 'eu-west-2';
+
+/** Where to deploy: the CDK's default account, and the region from context, the CDK's default, or London. */
+export function environment(app: App) {
+  const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION ?? DEFAULT_REGION;
+  return { account: process.env.CDK_DEFAULT_ACCOUNT, region };
+}
+
 /** Deployment settings from CDK context (cdk.json or `-c key=value`); see README "Deploying to AWS". */
 export function settingsFromContext(app: App): ComputeSettings {
   const get = (key: string): string | undefined => {

@@ -201,6 +201,16 @@ export const Figures = z
   .meta({ id: 'Figures' });
 export type Figures = z.infer<typeof Figures>;
 
+/** A fraction as a percentage for people: 0.876 → "87.6%" (a ratio, not money). */
+export function formatPercent(fraction: number, decimals = 1): string {
+  const scale = 10 ** decimals;
+  const value = Math.round(fraction * 100 * scale);
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  const whole = Math.trunc(abs / scale);
+  return decimals === 0 ? `${sign}${whole}%` : `${sign}${whole}.${String(abs % scale).padStart(decimals, '0')}%`;
+}
+
 /** A fraction to 4 decimal places, computed exactly from integers (not money: a ratio). */
 export function ratio(numerator: number, denominator: number): number | null {
   if (denominator === 0) return null;

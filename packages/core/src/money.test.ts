@@ -140,3 +140,14 @@ describe('the Pence schema', () => {
     expect(Pence.safeParse('120').success).toBe(false);
   });
 });
+
+describe('percentages', () => {
+  it('format ratios for people without floating-point noise', async () => {
+    const { formatPercent } = await import('./figures.ts');
+    expect(formatPercent(0.876)).toBe('87.6%');
+    expect(formatPercent(0.16)).toBe('16.0%');
+    expect(formatPercent(2, 0)).toBe('200%');
+    expect(formatPercent(-0.0123, 1)).toBe('-1.2%');
+    expect(formatPercent(0.30769, 1)).toBe('30.8%');
+  });
+});

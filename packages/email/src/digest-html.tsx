@@ -1,4 +1,4 @@
-import { formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Rag } from '@bt/core';
+import { formatPercent, formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Rag } from '@bt/core';
 import type { Child } from 'hono/jsx';
 
 /**
@@ -45,7 +45,7 @@ function movement(value: number | null | undefined, key: keyof DigestHeadline): 
   if (value === null || value === undefined) return '';
   if (value === 0) return 'no change';
   const up = value > 0;
-  const amount = key === 'deliveryRate' ? `${(Math.abs(value) * 100).toFixed(1)} pts` : formatPoundsShort(Math.abs(value));
+  const amount = key === 'deliveryRate' ? `${formatPercent(Math.abs(value)).replace('%', '')} pts` : formatPoundsShort(Math.abs(value));
   return `${up ? '▲' : '▼'} ${amount}`;
 }
 
@@ -143,7 +143,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                     ))}
                     <tr>
                       <td style={td}>Delivery rate (realised ÷ baseline)</td>
-                      <td style={tdNum}>{d.headline.deliveryRate === null ? '–' : `${(d.headline.deliveryRate * 100).toFixed(1)}%`}</td>
+                      <td style={tdNum}>{d.headline.deliveryRate === null ? '–' : formatPercent(d.headline.deliveryRate)}</td>
                       <td style={`${td}text-align:right;color:${MUTED};`}>{d.movement ? movement(d.movement.figures.deliveryRate, 'deliveryRate') : ''}</td>
                     </tr>
                   </table>

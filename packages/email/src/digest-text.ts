@@ -1,4 +1,4 @@
-import { formatPounds, formatPoundsShort, type DigestContent } from '@bt/core';
+import { formatPercent, formatPounds, formatPoundsShort, type DigestContent } from '@bt/core';
 
 /** The plain-text part: the same figures as the HTML, for clients and people that prefer text. */
 export function renderDigestText(d: DigestContent, subject: string): string {
@@ -13,7 +13,7 @@ export function renderDigestText(d: DigestContent, subject: string): string {
   lines.push(`  Realised to date:   ${formatPounds(h.realisedPence)}${move(m?.realisedPence)}`);
   lines.push(`  Gap to MTFS target: ${formatPounds(h.gapPence)}${move(m?.gapPence)}`);
   lines.push(`  Risk-adjusted gap:  ${formatPounds(h.riskAdjustedGapPence)}${move(m?.riskAdjustedGapPence)}`);
-  lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : `${(h.deliveryRate * 100).toFixed(1)}%`}`, '');
+  lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : formatPercent(h.deliveryRate)}`, '');
   lines.push('WORKSTREAMS (target / forecast / gap / RAG)');
   for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.forecastPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'}`);
   lines.push('', 'LARGEST SLIPPAGES');

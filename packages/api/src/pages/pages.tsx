@@ -1,6 +1,7 @@
 import {
   AlertRule,
   can,
+  formatPercent,
   FinancialYear,
   fyOfDate,
   monthsOfFy,
@@ -135,7 +136,7 @@ export function pageRoutes(deps: svc.Deps, auth: Extract<AuthConfig, { mode: 'lo
             ))}
             <div class="govuk-summary-list__row">
               <dt class="govuk-summary-list__key">Delivery rate</dt>
-              <dd class="govuk-summary-list__value bt-num">{p.deliveryRate === null ? '–' : `${(p.deliveryRate * 100).toFixed(1)}%`}</dd>
+              <dd class="govuk-summary-list__value bt-num">{p.deliveryRate === null ? '–' : formatPercent(p.deliveryRate)}</dd>
             </div>
           </dl>
           <h2 class="govuk-heading-m">By workstream</h2>
@@ -266,7 +267,7 @@ export function pageRoutes(deps: svc.Deps, auth: Extract<AuthConfig, { mode: 'lo
             ))}
             <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Payback year</dt><dd class="govuk-summary-list__value" data-figure="Payback">{figures.paybackFinancialYear ?? 'Not within 30 years'}</dd></div>
             <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, 3.5%)</dt><dd class="govuk-summary-list__value bt-num" data-figure="NPV">{money(figures.npvPence)}</dd></div>
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">ROI</dt><dd class="govuk-summary-list__value bt-num">{figures.roi === null ? '–' : `${(figures.roi * 100).toFixed(0)}%`}</dd></div>
+            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">ROI</dt><dd class="govuk-summary-list__value bt-num">{figures.roi === null ? '–' : formatPercent(figures.roi, 0)}</dd></div>
           </dl>
           <h2 class="govuk-heading-m">Benefits</h2>
           {record.benefits.map((b) => (
