@@ -23,6 +23,7 @@ import {
 import { auditOp, keys, staleVersion, transact, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
 import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
+import { ledgerEntryWrites } from './ledger-write.ts';
 import { projectForLedger, projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function checkExpected(kind: string, current: { id: string; version: number }, expected: ExpectedVersion): void {
@@ -190,28 +191,8 @@ export async function recordActual(
     await projectForLedger(deps, caller, projectId, 'actuals:record');
     await deps.store.children.getOrThrow('benefit', projectId, benefitId);
     const ctx = writeContext(deps, caller);
-    refuseFutureMonth(deps, input.month);
-    const entry: Actual = {
-      id: newId('actual'),
-      benefitId,
-      month: input.month,
-      amountPence: input.amountPence,
-      note: input.note,
-      recordedBy: ctx.actor.sub,
-      recordedAt: ctx.now,
-      ...(input.reverses ? { reverses: input.reverses } : {}),
-    };
-    const ops: TxOp[] = [
-      deps.store.ledger.appendOp('actual', benefitId, entry),
-      ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'realised', entry.month, entry.amountPence),
-      auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: input.reverses ? 'actual-reversed' : 'actual-recorded', before: null, after: entry }),
-      deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }),
-    ];
-    if (input.reverses) {
-      const original = await deps.store.ledger.get('actual', benefitId, input.reverses);
-      checkReversal(original, input, 'actual');
-      ops.push(deps.store.ledger.markReversedOp('actual', benefitId, input.reverses, entry.id, () => alreadyReversed(input.reverses!)));
-    }
+    const { entry, ops } = await ledgerEntryWrites(deps, ctx, 'actual', { projectId, parentId: benefitId }, input);
+    ops.push(deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }));
     return { entry, ops };
   });
 }

@@ -10,7 +10,7 @@ import {
   type Spend,
 } from '@bt/core';
 import { auditOp, staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
-import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
+import { ledgerEntryWrites } from './ledger-write.ts';
 import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
@@ -57,28 +57,7 @@ export async function recordSpend(
   assertCan(caller.principal, 'spend:record', 'Only finance (or an admin) records investment spend.');
   return recordIdempotently(deps, caller, idempotency, { path: `spend:${projectId}:${investmentId}`, body: input }, async () => {
     await deps.store.children.getOrThrow('investment', projectId, investmentId);
-    refuseFutureMonth(deps, input.month);
-    const ctx = writeContext(deps, caller);
-    const entry: Spend = {
-      id: newId('spend'),
-      investmentId,
-      month: input.month,
-      amountPence: input.amountPence,
-      note: input.note,
-      recordedBy: ctx.actor.sub,
-      recordedAt: ctx.now,
-      ...(input.reverses ? { reverses: input.reverses } : {}),
-    };
-    const ops: TxOp[] = [
-      deps.store.ledger.appendOp('spend', investmentId, entry),
-      ...deps.store.ledger.addToTotalOps('investment', projectId, investmentId, 'actual', entry.month, entry.amountPence),
-      auditOp(deps.store.tableName, ctx, { entityType: 'investment', entityId: investmentId, projectId, action: input.reverses ? 'spend-reversed' : 'spend-recorded', before: null, after: entry }),
-    ];
-    if (input.reverses) {
-      checkReversal(await deps.store.ledger.get('spend', investmentId, input.reverses), input, 'spend entry');
-      ops.push(deps.store.ledger.markReversedOp('spend', investmentId, input.reverses, entry.id, () => alreadyReversed(input.reverses!)));
-    }
-    return { entry, ops };
+    return ledgerEntryWrites(deps, writeContext(deps, caller), 'spend', { projectId, parentId: investmentId }, input);
   });
 }
 

@@ -6,7 +6,7 @@ import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 const SCHEMAS = { actual: Actual, spend: Spend } as const;
-type EntryOf<K extends LedgerKind> = K extends 'actual' ? Actual : Spend;
+export type EntryOf<K extends LedgerKind> = K extends 'actual' ? Actual : Spend;
 
 /**
  * The append-only ledgers (actuals of a benefit, spend of an investment line)

@@ -1,0 +1,46 @@
+import { newId } from '@bt/core';
+import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
+import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
+import type { Deps } from './context.ts';
+
+const LEDGERS = {
+  actual: { parent: 'benefit', parentField: 'benefitId', total: 'realised', recorded: 'actual-recorded', reversed: 'actual-reversed', what: 'actual' },
+  spend: { parent: 'investment', parentField: 'investmentId', total: 'actual', recorded: 'spend-recorded', reversed: 'spend-reversed', what: 'spend entry' },
+} as const;
+
+/**
+ * The writes of one ledger entry (an actual of a benefit, a spend of an
+ * investment line): the entry itself, its parent's running totals (and the
+ * project summary's), the audit entry, and — for a correction — a checked
+ * reversal mark on the entry it cancels. One transaction, by the caller.
+ */
+export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
+  deps: Deps,
+  ctx: WriteContext,
+  kind: K,
+  where: { projectId: string; parentId: string },
+  input: { month: string; amountPence: number; note: string; reverses?: string | undefined },
+): Promise<{ entry: EntryOf<K>; ops: TxOp[] }> {
+  const l = LEDGERS[kind];
+  refuseFutureMonth(deps, input.month);
+  const entry = {
+    id: newId(kind),
+    [l.parentField]: where.parentId,
+    month: input.month,
+    amountPence: input.amountPence,
+    note: input.note,
+    recordedBy: ctx.actor.sub,
+    recordedAt: ctx.now,
+    ...(input.reverses ? { reverses: input.reverses } : {}),
+  } as unknown as EntryOf<K>;
+  const ops: TxOp[] = [
+    deps.store.ledger.appendOp(kind, where.parentId, entry),
+    ...deps.store.ledger.addToTotalOps(l.parent, where.projectId, where.parentId, l.total, entry.month, entry.amountPence),
+    auditOp(deps.store.tableName, ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.projectId, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
+  ];
+  if (input.reverses) {
+    checkReversal(await deps.store.ledger.get(kind, where.parentId, input.reverses), input, l.what);
+    ops.push(deps.store.ledger.markReversedOp(kind, where.parentId, input.reverses, entry.id, () => alreadyReversed(input.reverses!)));
+  }
+  return { entry, ops };
+}
