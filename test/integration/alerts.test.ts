@@ -135,7 +135,7 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     const s = await scenario();
     const next = { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] };
     const b = await s.benefit({}, next);
-    // The forecast was set today (2026-11-23 on this clock); 43 days later it is stale.
+    // The forecast was set 'today' (2026-11-23 on the test clock); 43 days later it is stale.
     await s.evaluate('2027-01-05');
     expect(await s.alertFor('stale-forecast', b.id, '2026/27')).toMatchObject({ status: 'open', severity: 'info' });
     s.h.advanceClock(45 * 86_400_000);

@@ -108,7 +108,7 @@ describe('benefits', () => {
     const r = await h.call('PUT', `${base(p.id, b.id)}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2025/26', amountPence: 42_000_000 }] } });
     expect(r.status).toBe(200);
     expect(r.body.forecastUpdatedBy).toBe('pat');
-    expect(Date.now() - Date.parse(r.body.forecastUpdatedAt)).toBeLessThan(60_000);
+    expect(h.deps.clock().getTime() - Date.parse(r.body.forecastUpdatedAt)).toBeLessThan(60_000);
     expect(Object.values(r.body.forecast as Record<string, number>).reduce((a, v) => a + v, 0)).toBe(42_000_000);
   });
 

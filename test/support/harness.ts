@@ -12,6 +12,9 @@ import { makeToken } from '../../packages/local/src/token.ts';
 
 export const TEST_SECRET = 'integration-test-secret-0123456789abcdef';
 
+/** "Now" for the app under test (tokens still use the real time, as verification does). */
+export const TEST_NOW = Date.parse(process.env.TEST_NOW ?? '2026-11-23T09:00:00Z');
+
 export interface CallOptions {
   token?: string | undefined;
   body?: unknown;
@@ -41,7 +44,10 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   const outbox = mkdtempSync(join(tmpdir(), 'bt-outbox-'));
   const digest = testDigestConfig(outbox);
   // A clock the test can move forward (e.g. to let the change feed's settling window pass).
-  let offsetMs = 0;
+  // The app's clock starts at TEST_NOW (default 23 November 2026, when these tests
+  // were written) and runs in real time from there, so date-dependent figures
+  // and alerts come out the same whenever the suite runs. Tests can move it forward.
+  let offsetMs = TEST_NOW - Date.now();
   const clock = () => new Date(Date.now() + offsetMs);
   const app = createApp(
     { store, clock },
