@@ -18,6 +18,3 @@ export const EntityMeta = {
   updatedAt: Timestamp,
   updatedBy: UserId,
 };
-
-/** Fields a client may never set: the server owns them. */
-export const SERVER_OWNED = ['id', 'version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'] as const;

@@ -153,10 +153,3 @@ export function allocateByWeights(total: Pence, weights: readonly number[]): Pen
   }
   return result.map((v) => Number(v * sign));
 }
-
-export function sumPence(values: Iterable<Pence>): Pence {
-  let total = 0;
-  for (const v of values) total += v;
-  assertPence(total);
-  return total;
-}

@@ -44,11 +44,6 @@ export async function createProject(deps: Deps, caller: Caller, input: CreatePro
   return deps.store.projects.create(writeContext(deps, caller), fields, [workstreamMustExist(deps, fields.workstreamId)]);
 }
 
-export async function getProject(deps: Deps, caller: Caller, id: string): Promise<Project> {
-  assertCan(caller.principal, 'programme:read');
-  return deps.store.projects.getOrThrow(id);
-}
-
 export async function listProjects(deps: Deps, caller: Caller, filter: ProjectFilter, page: PageRequest): Promise<Page<Project>> {
   assertCan(caller.principal, 'programme:read');
   return deps.store.projects.list(filter, page);
