@@ -28,8 +28,8 @@ export interface FeedQuery {
   granularity: Granularity;
 }
 
-/** One row of the savings feed (JSON carries pence; CSV shows pounds). */
-export interface SavingsRow {
+/** What every feed row starts with: when, and whose. */
+export interface ProjectRow {
   financialYear: string;
   month?: string;
   period?: string;
@@ -37,6 +37,10 @@ export interface SavingsRow {
   projectCode: string;
   projectName: string;
   directorate: string;
+}
+
+/** One row of the savings feed (JSON carries pence; CSV shows pounds). */
+export interface SavingsRow extends ProjectRow {
   benefitId: string;
   benefitTitle: string;
   type: string;
@@ -54,14 +58,7 @@ export interface SavingsRow {
   riskAdjustedForecastPence: number;
 }
 
-export interface InvestmentRow {
-  financialYear: string;
-  month?: string;
-  period?: string;
-  workstreamCode: string;
-  projectCode: string;
-  projectName: string;
-  directorate: string;
+export interface InvestmentRow extends ProjectRow {
   investmentId: string;
   investmentTitle: string;
   kind: string;
@@ -74,8 +71,6 @@ export interface InvestmentRow {
 type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
 
 /** The documented, stable CSV columns (README: "Finance feeds"). Month and Period appear for monthly granularity only. */
-type ProjectRow = Pick<SavingsRow, 'financialYear' | 'month' | 'period' | 'workstreamCode' | 'projectCode' | 'projectName' | 'directorate'>;
-
 /** The columns both feeds start with: when and whose. */
 const PROJECT_COLUMNS: Column<ProjectRow>[] = [
   { header: 'Financial year', value: (r) => r.financialYear },
