@@ -16,7 +16,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
   const months = fys.flatMap(monthsOfFy);
   const items: Record<string, unknown>[] = [];
   const workstreams: Workstream[] = Array.from({ length: 8 }, (_, i) => ({
-    id: newId('workstream'),
+    id: newId('workstream', Date.now()),
     code: `WS${i}`,
     name: `Workstream ${i}`,
     lead: 'Lead',
@@ -27,7 +27,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
   for (let p = 0; p < options.projects; p++) {
     const ws = workstreams[p % workstreams.length]!;
     const project: Project = {
-      id: newId('project'),
+      id: newId('project', Date.now()),
       code: `P${String(p).padStart(5, '0')}`,
       name: `Project ${p}`,
       workstreamId: ws.id,
@@ -45,7 +45,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
     for (let b = 0; b < options.benefitsPerProject; b++) {
       const monthly = 100_000 + ((p * 7 + b * 13) % 50) * 10_000;
       const benefit: Benefit = {
-        id: newId('benefit'),
+        id: newId('benefit', Date.now()),
         projectId: project.id,
         title: `Saving ${p}.${b}`,
         type: (['cashable-saving', 'income', 'cost-avoidance'] as const)[b % 3]!,
@@ -68,7 +68,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
       const { baseline, forecast, forecastWrittenOff, realised, validated, id: _id, projectId: _pid, ...m } = s;
       summary.benefits[benefit.id] = { m, b: baseline, f: forecast, fo: forecastWrittenOff, r: realised, v: validated };
     }
-    const line: Investment = { id: newId('investment'), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
+    const line: Investment = { id: newId('investment', Date.now()), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
     const li = summariseInvestment(line);
     summary.investments[line.id] = { m: { kind: li.kind, fundingSource: li.fundingSource }, p: li.planned, a: li.actual };

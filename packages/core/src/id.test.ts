@@ -3,7 +3,7 @@ import { idSchema, isId, newId } from './id.ts';
 
 describe('ids', () => {
   it('are prefixed and valid for their kind only', () => {
-    const id = newId('project');
+    const id = newId('project', Date.now());
     expect(id).toMatch(/^prj_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(isId('project', id)).toBe(true);
     expect(isId('workstream', id)).toBe(false);

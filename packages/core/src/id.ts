@@ -19,7 +19,13 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const nextUlid = monotonicFactory();
 
-export function newId(kind: IdKind, now: number = Date.now()): string {
+/**
+ * A new id made at `now` (ms), from the caller's clock: ids sort by the same
+ * time as the records' timestamps, and the change feed's settling window is
+ * measured on that clock. The ULID factory is monotonic, so an id made with
+ * one clock would push later ids from another clock past it.
+ */
+export function newId(kind: IdKind, now: number): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
 }
 

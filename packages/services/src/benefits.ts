@@ -5,7 +5,6 @@ import {
   ForbiddenError,
   isBaselineLocked,
   isWrittenOut,
-  newId,
   NotFoundError,
   todayInLondon,
   toMonthly,
@@ -21,7 +20,7 @@ import {
   type RecordActual,
 } from '@bt/core';
 import { auditOp, keys, staleVersion, transact, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { ledgerEntryWrites } from './ledger-write.ts';
 import { projectForLedger, projectToChange, projectUnchangedOp } from './project-access.ts';
@@ -39,7 +38,7 @@ function checkExpected(kind: string, current: { id: string; version: number }, e
 export async function createBenefit(deps: Deps, caller: Caller, projectId: string, input: CreateBenefit): Promise<Benefit> {
   const project = await projectToChange(deps, caller, projectId);
   const ctx = writeContext(deps, caller);
-  const id = newId('benefit');
+  const id = mintId(deps, 'benefit');
   const extra: TxOp[] = [projectUnchangedOp(deps, project), deps.store.children.benefitRefOp(id, projectId)];
   if (input.replacesBenefitId) extra.push(...(await linkReplacement(deps, ctx, input.replacesBenefitId, id)));
   const fields: ChildFields<'benefit'> = {

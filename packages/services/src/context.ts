@@ -1,4 +1,4 @@
-import { ConflictError, PreconditionFailedError } from '@bt/core';
+import { ConflictError, newId, PreconditionFailedError, type IdKind } from '@bt/core';
 import { DEFAULT_THRESHOLDS, type AlertSettings, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
@@ -28,6 +28,11 @@ export function writeContext(deps: Deps, caller: Caller): WriteContext {
     requestId: caller.requestId,
     now: deps.clock().toISOString(),
   };
+}
+
+/** A new id made on the app's clock (see `newId`). */
+export function mintId(deps: Deps, kind: IdKind): string {
+  return newId(kind, deps.clock().getTime());
 }
 
 /**

@@ -1,9 +1,9 @@
-import { assertCan, buildDigest, DigestHeadline, formatPoundsShort, newId, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
+import { assertCan, buildDigest, DigestHeadline, formatPoundsShort, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
 import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
 import { auditOp, DigestSlotTaken, transact, type Page, type PageRequest, type StoredDigest } from '@bt/store';
 import * as z from 'zod';
 import { loadProgramme } from './alerts.ts';
-import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
+import { mintId, thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 import { programmeReport } from './report.ts';
 
 /** Who the digest goes to and how it links back: from settings. */
@@ -79,7 +79,7 @@ export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: M
   const rendered = await renderNextDigest(deps, settings, slot, asAt);
   const ctx = writeContext(deps, caller);
   const digest: StoredDigest = {
-    id: newId('digest'),
+    id: mintId(deps, 'digest'),
     slot,
     status: 'sending',
     financialYear: rendered.content.financialYear,

@@ -1,7 +1,6 @@
 import {
   assertCan,
   changedFields,
-  newId,
   toMonthly,
   type CreateInvestment,
   type Investment,
@@ -11,7 +10,7 @@ import {
 } from '@bt/core';
 import { auditOp, staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
 import { ledgerEntryWrites } from './ledger-write.ts';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
@@ -22,7 +21,7 @@ export async function createInvestment(deps: Deps, caller: Caller, projectId: st
   return deps.store.children.create(
     writeContext(deps, caller),
     'investment',
-    { id: newId('investment'), projectId, ...rest, planned: toMonthly({ months, phased }), actual: {} },
+    { id: mintId(deps, 'investment'), projectId, ...rest, planned: toMonthly({ months, phased }), actual: {} },
     [projectUnchangedOp(deps, project)],
   );
 }

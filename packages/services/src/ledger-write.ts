@@ -1,7 +1,6 @@
-import { newId } from '@bt/core';
 import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
 import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
-import type { Deps } from './context.ts';
+import { mintId, type Deps } from './context.ts';
 
 const LEDGERS = {
   actual: { parent: 'benefit', parentField: 'benefitId', total: 'realised', recorded: 'actual-recorded', reversed: 'actual-reversed', what: 'actual' },
@@ -24,7 +23,7 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   const l = LEDGERS[kind];
   refuseFutureMonth(deps, input.month);
   const entry = {
-    id: newId(kind),
+    id: mintId(deps, kind),
     [l.parentField]: where.parentId,
     month: input.month,
     amountPence: input.amountPence,

@@ -1,6 +1,6 @@
-import { changedFields, newId, todayInLondon, UnprocessableError, type CreateMilestone, type Milestone, type PatchMilestone } from '@bt/core';
+import { changedFields, todayInLondon, UnprocessableError, type CreateMilestone, type Milestone, type PatchMilestone } from '@bt/core';
 import { staleVersion, type TxOp } from '@bt/store';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function benefitsMustExist(deps: Deps, projectId: string, benefitIds: string[]): TxOp[] {
@@ -21,7 +21,7 @@ function checkCompleted(deps: Deps, completedDate: string | undefined): void {
 export async function createMilestone(deps: Deps, caller: Caller, projectId: string, input: CreateMilestone): Promise<Milestone> {
   const project = await projectToChange(deps, caller, projectId);
   checkCompleted(deps, input.completedDate);
-  return deps.store.children.create(writeContext(deps, caller), 'milestone', { id: newId('milestone'), projectId, ...input }, [
+  return deps.store.children.create(writeContext(deps, caller), 'milestone', { id: mintId(deps, 'milestone'), projectId, ...input }, [
     projectUnchangedOp(deps, project),
     ...benefitsMustExist(deps, projectId, input.benefitIds),
   ]);

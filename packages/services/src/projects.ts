@@ -4,7 +4,6 @@ import {
   assertCanChangeProject,
   changedFields,
   ForbiddenError,
-  newId,
   UnprocessableError,
   validateProject,
   type CreateProject,
@@ -13,7 +12,7 @@ import {
   type ProjectFields,
 } from '@bt/core';
 import { staleVersion, type Page, type PageRequest, type ProjectFilter } from '@bt/store';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 function workstreamMustExist(deps: Deps, workstreamId: string) {
   return deps.store.workstreams.existsOp(
@@ -39,7 +38,7 @@ export async function createProject(deps: Deps, caller: Caller, input: CreatePro
   if (manager !== principal.sub && !principal.roles.includes('admin')) {
     throw new ForbiddenError('A programme manager can only create projects they manage; ask an admin to create one for someone else.');
   }
-  const fields: ProjectFields = { id: newId('project'), ...input, manager };
+  const fields: ProjectFields = { id: mintId(deps, 'project'), ...input, manager };
   validateProject(fields);
   return deps.store.projects.create(writeContext(deps, caller), fields, [workstreamMustExist(deps, fields.workstreamId)]);
 }

@@ -1,6 +1,6 @@
-import { changedFields, newId, riskBand, UnprocessableError, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
+import { changedFields, riskBand, UnprocessableError, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
 import { staleVersion, type TxOp } from '@bt/store';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function scoreEntry(risk: Pick<Risk, 'likelihood' | 'impact' | 'status'>, at: string, by: string): RiskScoreEntry {
@@ -18,7 +18,7 @@ export async function createRisk(deps: Deps, caller: Caller, projectId: string, 
   const ctx = writeContext(deps, caller);
   const entry = scoreEntry(input, ctx.now, ctx.actor.sub);
   const guards = [projectUnchangedOp(deps, project), ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : [])];
-  return deps.store.children.create(ctx, 'risk', { id: newId('risk'), projectId, ...input, score: entry.score, band: entry.band, history: [entry] }, guards);
+  return deps.store.children.create(ctx, 'risk', { id: mintId(deps, 'risk'), projectId, ...input, score: entry.score, band: entry.band, history: [entry] }, guards);
 }
 
 /** Change a risk; a new likelihood, impact or status adds to its score history. */

@@ -2,7 +2,6 @@ import {
   applyWorkstreamPatch,
   assertCan,
   changedFields,
-  newId,
   patchTouchesOnlyTargets,
   type CreateWorkstream,
   type PatchWorkstream,
@@ -10,7 +9,7 @@ import {
 } from '@bt/core';
 import type { Page, PageRequest } from '@bt/store';
 import { staleVersion } from '@bt/store';
-import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 /**
  * Create a workstream (admin).
@@ -20,7 +19,7 @@ import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersi
 export async function createWorkstream(deps: Deps, caller: Caller, input: CreateWorkstream): Promise<Workstream> {
   assertCan(caller.principal, 'workstream:create');
   return deps.store.workstreams.create(writeContext(deps, caller), {
-    id: newId('workstream'),
+    id: mintId(deps, 'workstream'),
     code: input.code,
     name: input.name,
     lead: input.lead,
