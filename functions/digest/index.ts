@@ -2,23 +2,34 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { logger } from '@bt/api';
 import { todayInLondon } from '@bt/core';
 import { OutboxMailer, SesMailer } from '@bt/email';
-import { DigestSettingsFromEnv, functionDeps, publishOutbox, sendDigest } from '@bt/services';
+import { answerDigestRequest, DigestRequest, DigestSettingsFromEnv, functionDeps, inProcessDigestDesk, publishOutbox, sendDigest } from '@bt/services';
 import * as z from 'zod';
 
 const { deps, sink } = functionDeps(process.env);
 const settings = DigestSettingsFromEnv.parse(process.env);
 // MAIL_OUTBOX_DIR: a local invoke writes the email to files instead of sending it through SES.
 const mailer = process.env.MAIL_OUTBOX_DIR ? new OutboxMailer(process.env.MAIL_OUTBOX_DIR) : new SesMailer(new SESv2Client({}));
+const desk = inProcessDigestDesk(deps, settings, mailer);
 
 /** EventBridge Scheduler's input: optionally the slot (default: today's date in London, the Monday it runs). */
-const Input = z.object({ slot: z.string().min(1).max(100).optional() }).loose();
+const ScheduledInput = z.object({ slot: z.string().min(1).max(100).optional() }).loose();
 
 /**
  * The weekly CMT digest (Monday 07:30 Europe/London). A retry for the same
  * slot sends nothing more: the slot is claimed with the stored digest.
+ * The API invokes it too (an `action`): to preview the next digest or send
+ * one now on an admin's behalf, checked against that caller's role here.
  */
 export async function handler(event: unknown) {
-  const input = Input.safeParse(event ?? {});
+  if (event && typeof event === 'object' && 'action' in event) {
+    const request = DigestRequest.safeParse(event);
+    if (!request.success) throw new Error(`Unexpected request from the API: ${request.error.message}`);
+    const reply = await answerDigestRequest(desk, request.data);
+    if (request.data.action === 'send') await publishOutbox(deps, sink);
+    logger.info('digest on demand', { action: request.data.action, requestId: request.data.caller.requestId, ok: reply.ok });
+    return reply;
+  }
+  const input = ScheduledInput.safeParse(event ?? {});
   if (!input.success) throw new Error(`Unexpected scheduler input: ${input.error.message}`);
   const today = todayInLondon(deps.clock());
   const { digest, sentNow } = await sendDigest(deps, settings, mailer, input.data.slot ?? today, today);

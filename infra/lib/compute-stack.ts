@@ -74,8 +74,6 @@ export class ComputeStack extends Stack {
     };
 
     // --- functions -------------------------------------------------------------
-    const api = new ProjectFunction(this, 'ApiFunction', { name: 'api', description: 'benefits-tracker HTTP API', environment: digestEnv }).useTable(table, 'readWrite');
-    api.addToRolePolicy(sendEmail);
     const alerts = new ProjectFunction(this, 'AlertsFunction', {
       name: 'alerts',
       description: 'Daily benefits-realisation alert evaluation',
@@ -90,6 +88,9 @@ export class ComputeStack extends Stack {
       environment: { EVENT_BUS_NAME: bus.eventBusName, ...digestEnv },
     }).useTable(table, 'readWrite');
     digest.addToRolePolicy(sendEmail);
+    // Digests on demand: the API asks the digest function, so only that function holds mail code and SES rights.
+    const api = new ProjectFunction(this, 'ApiFunction', { name: 'api', description: 'benefits-tracker HTTP API', environment: { DIGEST_FUNCTION_NAME: digest.functionName } }).useTable(table, 'readWrite');
+    digest.grantInvoke(api);
     const publisher = new ProjectFunction(this, 'PublisherFunction', {
       name: 'publisher',
       description: 'Publishes the outbox to EventBridge',

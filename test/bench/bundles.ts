@@ -15,29 +15,45 @@ function importTime(file: string, env: NodeJS.ProcessEnv, runs = 9): number {
 }
 
 /**
+ * Reference bundles, built the same way, that show the floor under the ratio:
+ * the minimal Hono handler, and the parts every function of ours must carry.
+ */
+const REFERENCES = {
+  minimal: "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nexport const handler = handle(new Hono().get('/', (c) => c.text('ok')));\n",
+  'ref-dynamodb-client': "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
+  'ref-zod': "import * as z from 'zod';\nexport const schema = z.object({ id: z.string() });\n",
+} as const;
+
+/**
  * Each function's bundle, built with the deploy settings, beside a minimal
  * Hono handler bundled the same way: size (minified) and import time.
  */
 export async function bundleFigures(endpoint: string) {
   const dir = mkdtempSync(join(tmpdir(), 'bt-bundle-bench-'));
   try {
-    const minimal = join(dir, 'minimal-entry.ts');
-    writeFileSync(minimal, "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nexport const handler = handle(new Hono().get('/', (c) => c.text('ok')));\n");
-    const entries = { ...Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([k, v]) => [k, join(root, v)])), minimal };
-    await build({ ...lambdaBundling, entryPoints: entries, outdir: dir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error', nodePaths: [join(root, 'functions', 'api', 'node_modules')] });
+    const references = Object.fromEntries(
+      Object.entries(REFERENCES).map(([name, source]) => {
+        const file = join(dir, `${name}-entry.ts`);
+        writeFileSync(file, source);
+        return [name, file];
+      }),
+    );
+    const entries = { ...Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([k, v]) => [k, join(root, v)])), ...references };
+    await build({ ...lambdaBundling, entryPoints: entries, outdir: dir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error', nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')] });
     const env = {
       ...process.env,
       TABLE_NAME: 'bench',
       AWS_REGION: 'eu-west-2',
       DYNAMODB_ENDPOINT: endpoint,
       EVENT_BUS_NAME: 'bench',
+      DIGEST_FUNCTION_NAME: 'bench-digest',
       DIGEST_RECIPIENTS: 'cmt@council.example.gov.uk',
       DIGEST_SENDER: 'benefits-tracker@council.example.gov.uk',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     const baseline = importTime(join(dir, 'minimal.mjs'), env);
     const out: Record<string, { kib: number; importMs: number; importRatio: number }> = {};
-    for (const name of [...Object.keys(FUNCTION_ENTRIES), 'minimal']) {
+    for (const name of [...Object.keys(FUNCTION_ENTRIES), ...Object.keys(REFERENCES)]) {
       const file = join(dir, `${name}.mjs`);
       const ms = name === 'minimal' ? baseline : importTime(file, env);
       out[name] = { kib: Math.round(statSync(file).size / 1024), importMs: Number(ms.toFixed(1)), importRatio: Number((ms / baseline).toFixed(1)) };

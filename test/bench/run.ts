@@ -6,7 +6,7 @@ import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
 import { evaluateAndStore } from '@bt/services';
-import { testDigestConfig } from '../support/digest.ts';
+import { testDigestDesk } from '../support/digest.ts';
 import { bundleFigures } from './bundles.ts';
 import { callLatency, httpLatency } from './latency.ts';
 import { seedProgramme } from './programme.ts';
@@ -42,7 +42,8 @@ async function main() {
     console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler):', results.bundles);
     const seeded = await seedProgramme(store, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
     console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
-    const app = createApp({ store, clock: () => new Date('2025-11-20T09:00:00Z') }, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digest: testDigestConfig(join('.bench', 'outbox')) });
+    const deps = { store, clock: () => new Date('2025-11-20T09:00:00Z') };
+    const app = createApp(deps, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digests: testDigestDesk(deps, join('.bench', 'outbox')) });
     const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
 

@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { loadEvent } from '../support/events.ts';
+import { startLambdaService } from '../support/lambda-service.ts';
 
 /**
  * Each function is bundled with the settings the stack deploys, then its
@@ -20,6 +21,7 @@ const root = join(import.meta.dirname, '..', '..');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-bundles-'));
 const tableName = `bundle-${randomUUID()}`;
 let store: Store;
+let lambdaService: Awaited<ReturnType<typeof startLambdaService>>;
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
 let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
@@ -38,7 +40,11 @@ beforeAll(async () => {
   const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
   await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
+  // The API bundle asks the digest bundle to send digests on demand, through the real Lambda client.
+  lambdaService = await startLambdaService({ 'bt-digest': (event) => digestHandler(event) });
   Object.assign(process.env, {
+    DIGEST_FUNCTION_NAME: 'bt-digest',
+    LAMBDA_ENDPOINT: lambdaService.endpoint,
     TABLE_NAME: tableName,
     AWS_REGION: 'eu-west-2',
     DYNAMODB_ENDPOINT: endpoint,
@@ -54,6 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await lambdaService.close();
   await store.client.send(new DeleteTableCommand({ TableName: tableName }));
   store.destroy();
   rmSync(outdir, { recursive: true, force: true });
@@ -104,6 +111,32 @@ describe('the API function bundle', () => {
   });
 });
 
+describe('the API and digest bundles together', () => {
+  it('previews and sends a digest on demand through the digest function, and relays its refusal as problem+json', async () => {
+    const preview = await invoke('get-digest-preview-cmt');
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json.subject).toContain('Transformation benefits digest, 2026-11-23');
+    expect(preview.json.html).toContain('<table');
+
+    const sent = await invoke('post-digest-admin');
+    expect(sent.statusCode).toBe(201);
+    expect(sent.json).toMatchObject({ status: 'sent', slot: 'manual:req-send-digest', recipients: ['cmt@council.example.gov.uk'] });
+    expect(readdirSync(mailDir)).toContain(`${sent.json.id}.eml`);
+    // The digest function audits the send as the admin who asked, in the API's request.
+    const audit = await store.audit.list({ entityId: sent.json.id }, { limit: 10 });
+    expect(audit.items.map((a) => [a.action, a.actor.sub, a.requestId])).toEqual([
+      ['create', '0f1e2d3c-admin', 'req-send-digest'],
+      ['sent', '0f1e2d3c-admin', 'req-send-digest'],
+    ]);
+
+    const refused = await invoke('post-digest-programme-manager');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.json.detail).toBe('Only an admin can send the digest on demand.');
+    expect(lambdaService.invocations.map((i) => (i.payload as { action: string }).action)).toEqual(['preview', 'send', 'send']);
+  });
+});
+
 describe('the alerts function bundle', () => {
   it('evaluates as at the scheduler input, raises, publishes once, and is safe to run again', async () => {
     // The workstream the API test created has a £1.5m 2025/26 target and no savings: an MTFS gap for it and the programme.
@@ -111,7 +144,8 @@ describe('the alerts function bundle', () => {
     expect(first).toMatchObject({ asAt: '2025-12-15', raised: 2, resolved: 0, published: 2 });
     const again = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
     expect(again).toMatchObject({ raised: 0, resolved: 0, published: 0 });
-    const lines = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    // (The digest sent on demand above published its DigestSent first.)
+    const lines = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.detailType !== 'DigestSent');
     expect(lines.map((e) => e.detailType)).toEqual(['AlertRaised', 'AlertRaised']);
     expect(lines.every((e) => e.detail.alert.rule === 'mtfs-gap')).toBe(true);
   });
@@ -124,13 +158,23 @@ describe('the alerts function bundle', () => {
 
 describe('the digest function bundle', () => {
   it('sends the digest for the scheduled slot once, however often it is invoked', async () => {
+    const emails = () => readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort();
+    const before = emails();
     const first = await digestHandler(loadEvent('scheduler', 'digest-slot'));
     expect(first).toMatchObject({ slot: '2026-11-23', status: 'sent', sentNow: true, published: 1 });
     const retry = await digestHandler(loadEvent('scheduler', 'digest-slot'));
     expect(retry).toMatchObject({ id: first.id, sentNow: false, published: 0 });
-    expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toEqual([`${first.id}.eml`]);
+    expect(emails()).toEqual([...before, `${first.id}.eml`].sort());
     const weekly = await digestHandler(loadEvent('scheduler', 'digest-weekly'));
     expect(weekly.slot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('answers a direct request from the API: the digest, or the caller\'s refusal as data; a malformed request fails the invoke', async () => {
+    const sent = (await digestHandler(loadEvent('invoke', 'digest-send-from-api'))) as unknown as { ok: boolean; digest: { slot: string; status: string } };
+    expect(sent).toMatchObject({ ok: true, digest: { slot: 'manual:req-send-digest-direct', status: 'sent' } });
+    const refused = await digestHandler(loadEvent('invoke', 'digest-send-from-api-cmt'));
+    expect(refused).toEqual({ ok: false, problem: { status: 403, code: 'forbidden', title: 'Not allowed', detail: 'Only an admin can send the digest on demand.' } });
+    await expect(digestHandler({ action: 'send', caller: { principal: { sub: 'x', name: 'x', roles: ['root'] }, requestId: 'r' } })).rejects.toThrow(/Unexpected request from the API/);
   });
 });
 

@@ -106,12 +106,24 @@ describe('the compute stack', () => {
     }
   });
 
-  it('sends email from the SES identity only', () => {
+  it('sends email from the SES identity only, from the digest function only; the API may only invoke that function', () => {
     compute.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'council.example.gov.uk' });
-    const policies = Object.values(compute.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+    type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
+    const policies = Object.values(compute.findResources('AWS::IAM::Policy')) as Policy[];
+    const statementsOf = (fn: string) => policies.filter((p) => p.Properties.Roles.some((r) => r.Ref.startsWith(fn))).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = (statements: Policy['Properties']['PolicyDocument']['Statement']) => statements.flatMap((s) => [s.Action].flat());
     const sesStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
-    expect(sesStatements).toHaveLength(2); // the API (send now) and the digest function
-    for (const s of sesStatements) expect(JSON.stringify(s.Resource)).toContain(':identity/council.example.gov.uk');
+    expect(sesStatements).toHaveLength(1);
+    expect(statementsOf('DigestFunction')).toContainEqual(sesStatements[0]);
+    expect(JSON.stringify(sesStatements[0]!.Resource)).toContain(':identity/council.example.gov.uk');
+
+    const api = statementsOf('ApiFunction');
+    expect(actions(api).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    const invoke = api.filter((s) => actions([s]).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0]!.Resource)).toContain('DigestFunction');
+    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    expect(JSON.stringify(apiFn!.Properties.Environment.Variables.DIGEST_FUNCTION_NAME)).toContain('DigestFunction');
   });
 
   it('alarms on function errors, dead letters and API 5xx, to an encrypted SNS topic', () => {

@@ -6,7 +6,7 @@ import { ensureTable, mainTable, Store } from '@bt/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
-import { createHarness, expectProblem, projectBody, TEST_SECRET, testDigestConfig, workstreamBody, type Harness } from '../support/harness.ts';
+import { createHarness, expectProblem, projectBody, TEST_SECRET, testDigestDesk, workstreamBody, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -61,7 +61,8 @@ describe('when DynamoDB goes away mid-run', () => {
     dynamo = await startDynamoDbLocal({ dbPath: dir });
     const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName: 'fault' });
     await ensureTable(store.client, mainTable, 'fault');
-    const app = createApp({ store, clock: () => new Date() }, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digest: testDigestConfig(dir) });
+    const deps = { store, clock: () => new Date() };
+    const app = createApp(deps, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digests: testDigestDesk(deps, dir) });
     const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await app.request(path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });

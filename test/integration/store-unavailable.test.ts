@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
 import { tmpdir } from 'node:os';
-import { expectProblem, TEST_SECRET, testDigestConfig, workstreamBody } from '../support/harness.ts';
+import { expectProblem, TEST_SECRET, testDigestDesk, workstreamBody } from '../support/harness.ts';
 
 describe('when DynamoDB cannot be reached', () => {
   it('answers 503 problem+json, not 500', async () => {
     const port = await freePort(); // nothing listens there
     const store = new Store({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${port}`, tableName: 'nowhere' });
-    const app = createApp({ store, clock: () => new Date() }, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digest: testDigestConfig(tmpdir()) });
+    const deps = { store, clock: () => new Date() };
+    const app = createApp(deps, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digests: testDigestDesk(deps, tmpdir()) });
     const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });
     for (const [method, body] of [['GET', undefined], ['POST', workstreamBody()]] as const) {
       const res = await app.request('/v1/workstreams', {

@@ -8,6 +8,8 @@ interface EventsBySource {
   'http-api': LambdaEvent;
   /** EventBridge Scheduler's input to a scheduled function. */
   scheduler: Record<string, unknown>;
+  /** A direct invoke by another of our functions (the API asking the digest function). */
+  invoke: Record<string, unknown>;
 }
 
 /** A sample event from `events/<source>/<name>.json`. */

@@ -1,8 +1,9 @@
+import { inProcessDigestDesk } from '@bt/services';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testDigestConfig } from './digest.ts';
+import { testDigestConfig, testDigestDesk } from './digest.ts';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import type { Role } from '@bt/core';
@@ -51,7 +52,7 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   const clock = () => new Date(Date.now() + offsetMs);
   const app = createApp(
     { store, clock },
-    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536, digest },
+    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536, digests: inProcessDigestDesk({ store, clock }, digest.settings, digest.mailer) },
   );
 
   const token = (roles: Role[], sub: string, extra: { ttlSeconds?: number; now?: number } = {}) =>
@@ -140,4 +141,4 @@ export function expectProblem(reply: Reply, status: number, code?: string) {
   return reply.body as { status: number; detail: string; code: string; errors?: { path: string; message: string }[] };
 }
 
-export { testDigestConfig };
+export { testDigestConfig, testDigestDesk };

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { NotFoundError, PayloadTooLargeError } from '@bt/core';
-import type { Deps } from '@bt/services';
+import type { Deps, DigestDesk } from '@bt/services';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -14,7 +14,7 @@ import { logger } from './logger.ts';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { digestRoutes, type DigestConfig } from './routes/digests.ts';
+import { digestRoutes } from './routes/digests.ts';
 import { importRoutes } from './routes/imports.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
 import { projectRoutes } from './routes/projects.ts';
@@ -27,8 +27,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Where the docs page loads Swagger UI from: a local path when served locally, the public CDN otherwise. */
   docsAssetsBaseUrl?: string | undefined;
-  /** Digest recipients and the mailer (SES in AWS, a file outbox locally). */
-  digest: DigestConfig;
+  /** The digest on demand: in this process locally, the digest function in AWS. */
+  digests: DigestDesk;
 }
 
 const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
@@ -82,7 +82,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   projectRecordRoutes(deps, app);
   reportRoutes(deps, app);
   alertRoutes(deps, app);
-  digestRoutes(deps, config.digest, app);
+  digestRoutes(deps, config.digests, app);
   importRoutes(deps, app);
   auditRoutes(deps, app);
 

@@ -12,6 +12,10 @@ const LambdaEnv = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DOCS_ASSETS_BASE_URL: z.url().optional(),
+  /** The digest function, which renders and sends digests on demand for the API. */
+  DIGEST_FUNCTION_NAME: z.string().min(1),
+  /** Only for tests that invoke the bundle with a local stand-in for the Lambda service. */
+  LAMBDA_ENDPOINT: z.url().optional(),
 });
 export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds };
 

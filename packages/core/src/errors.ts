@@ -94,3 +94,16 @@ export class ServiceUnavailableError extends AppError {
   readonly code = 'service-unavailable';
   readonly title = 'Service temporarily unavailable';
 }
+
+/** An AppError raised by another of our functions and passed back as data (the digest function, invoked by the API). */
+export class RelayedError extends AppError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    errors?: FieldError[],
+  ) {
+    super(detail, errors);
+  }
+}

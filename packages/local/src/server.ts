@@ -7,7 +7,7 @@ import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
 import { OutboxMailer } from '@bt/email';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
-import { FileEventSink, publishOutbox, type Deps } from '@bt/services';
+import { FileEventSink, inProcessDigestDesk, publishOutbox, type Deps } from '@bt/services';
 import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
 import { startSchedules } from './schedules.ts';
@@ -73,7 +73,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
         auth: { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
         bodyLimitBytes: config.bodyLimitBytes,
         docsAssetsBaseUrl: DOCS_ASSETS,
-        digest: { settings: config.digest, mailer },
+        digests: inProcessDigestDesk(deps, config.digest, mailer),
       },
     );
     const root = new Hono();

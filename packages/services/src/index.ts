@@ -16,3 +16,4 @@ export * from './function-env.ts';
 export * from './file-sink.ts';
 export * from './digest.ts';
 export * from './import.ts';
+export * from './digest-desk.ts';

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { IsoDate } from '@bt/core';
-import type { Mailer } from '@bt/email';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -27,12 +26,7 @@ const DigestSummary = z
 const Digest = DigestSummary.extend({ content: z.record(z.string(), z.unknown()), html: z.string(), text: z.string() }).meta({ id: 'Digest' });
 const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), content: z.record(z.string(), z.unknown()) }).meta({ id: 'RenderedDigest' });
 
-export interface DigestConfig {
-  settings: svc.DigestSettings;
-  mailer: Mailer;
-}
-
-export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIHono<AppEnv>) {
+export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
       method: 'get', path: '/v1/digests', tags, security,
@@ -51,7 +45,7 @@ export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIH
     }),
     async (c) => {
       const { asAt, format } = c.req.valid('query');
-      const rendered = await svc.previewDigest(deps, caller(c), config.settings, asAt);
+      const rendered = await desk.preview(caller(c), asAt);
       return (format === 'html' ? c.html(rendered.html) : c.json(rendered, 200)) as never;
     },
   );
@@ -63,7 +57,7 @@ export function digestRoutes(deps: svc.Deps, config: DigestConfig, app: OpenAPIH
       responses: { 201: { description: 'Sent', ...json(Digest) }, ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const { digest } = await svc.sendDigestNow(deps, caller(c), config.settings, config.mailer, c.req.valid('query').asAt);
+      const digest = await desk.sendNow(caller(c), c.req.valid('query').asAt);
       return c.json(digest as never, 201);
     },
   );
