@@ -1,4 +1,5 @@
 import type { BuildOptions } from 'esbuild';
+import { govukFrontendDir } from '../packages/api/src/pages/paths.ts';
 
 /**
  * The esbuild settings for every Lambda bundle, shared by the CDK stack and
@@ -27,3 +28,16 @@ export const FUNCTION_ENTRIES = {
   digest: 'functions/digest/index.ts',
   publisher: 'functions/publisher/index.ts',
 } as const;
+
+/** Where, beside the API's bundle, the pages' GOV.UK Frontend files go (served at /assets). */
+export const PAGE_ASSETS_FOLDER = 'govuk';
+
+/**
+ * Files a function needs beside its bundle, copied after bundling: by the
+ * CDK's `afterBundling` hook and, the same way, by the bundle tests. Only the
+ * API has any: GOV.UK Frontend's stylesheet, fonts and images for the pages
+ * (kept out of the JavaScript, so they cost nothing at cold start).
+ */
+export function bundleAssets(name: keyof typeof FUNCTION_ENTRIES): { from: string; to: string }[] {
+  return name === 'api' ? [{ from: govukFrontendDir(), to: PAGE_ASSETS_FOLDER }] : [];
+}

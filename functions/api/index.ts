@@ -1,8 +1,11 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createApp, loadLambdaEnv } from '@bt/api';
+import { createApp, loadLambdaEnv, oidcLogin } from '@bt/api';
 import { InvokedDigestDesk } from '@bt/services';
 import { Store } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
+import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
 
 // Cold start: settings and the AWS clients are made once per container.
 const env = loadLambdaEnv(process.env);
@@ -16,8 +19,12 @@ const app = createApp(
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
     digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME),
+    // The pages sign people in through the issuer's hosted login; GOV.UK Frontend's files are copied beside this bundle.
+    pages: env.PAGES_OIDC_ISSUER && env.PAGES_OIDC_CLIENT_ID
+      ? { login: oidcLogin({ issuer: env.PAGES_OIDC_ISSUER, clientId: env.PAGES_OIDC_CLIENT_ID, publicBaseUrl: env.PUBLIC_BASE_URL }), assetsDir: join(dirname(fileURLToPath(import.meta.url)), PAGE_ASSETS_FOLDER) }
+      : undefined,
   },
 );
 
-/** The HTTP API (payload v2) handler: the API Gateway JWT authorizer has verified the caller. */
+/** The HTTP API (payload v2) handler: the API Gateway JWT authorizer has verified API callers; the pages verify their own session. */
 export const handler = handle(app);

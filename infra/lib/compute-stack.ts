@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { PAGE_PATHS } from '@bt/api/page-paths';
 import { Role } from '@bt/core';
 import { ProjectFunction } from './function.ts';
 
@@ -29,6 +30,10 @@ export interface ComputeSettings {
   /** An external OIDC issuer (e.g. Microsoft Entra ID) and audience; without them the stack creates a Cognito user pool. */
   oidcIssuer?: string | undefined;
   oidcAudience?: string | undefined;
+  /** With an external issuer: the client the pages' hosted login uses (the ID token's audience); default the API audience. */
+  oidcClientId?: string | undefined;
+  /** The Cognito hosted login's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`); default `benefits-tracker-<account>`. */
+  cognitoDomainPrefix?: string | undefined;
   corsOrigins: string[];
   alarmEmail?: string | undefined;
   publicBaseUrl?: string | undefined;
@@ -43,6 +48,13 @@ export interface ComputeStackProps extends StackProps {
 
 /** Routes anyone may call: liveness and the API's documentation. */
 export const PUBLIC_ROUTES = ['/health', '/openapi.json', '/docs'] as const;
+
+/**
+ * The pages' routes in API Gateway's syntax. They have no JWT authorizer: a
+ * browser sends a session cookie, which the pages verify themselves against
+ * the issuer's keys (packages/api/src/pages/login.tsx).
+ */
+export const PAGE_ROUTES = PAGE_PATHS.map((p) => p.replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{proxy+}'));
 
 /**
  * The stateless stack: the four functions, the HTTP API behind a JWT
@@ -101,9 +113,18 @@ export class ComputeStack extends Stack {
     for (const fn of [alerts, digest, publisher]) bus.grantPutEventsTo(fn);
     this.functions = { api, alerts, digest, publisher };
 
-    // --- identity and the HTTP API ------------------------------------------------
+    // --- the HTTP API and identity ------------------------------------------------------
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Transformation benefits tracker API',
+      createDefaultStage: false,
+      ...(settings.corsOrigins.length
+        ? { corsPreflight: { allowOrigins: settings.corsOrigins, allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'], allowMethods: [apigw.CorsHttpMethod.ANY], exposeHeaders: ['etag', 'x-request-id'], maxAge: Duration.hours(1) } }
+        : {}),
+    });
+    const baseUrl = (settings.publicBaseUrl ?? this.api.apiEndpoint).replace(/\/$/, '');
     let issuer = settings.oidcIssuer;
     let audience = settings.oidcAudience ? [settings.oidcAudience] : [];
+    let pagesClientId = settings.oidcClientId ?? settings.oidcAudience;
     if (!issuer) {
       const pool = new cognito.UserPool(this, 'Users', {
         selfSignUpEnabled: false,
@@ -117,22 +138,34 @@ export class ComputeStack extends Stack {
       });
       // One group per role of the spec: the JWT carries them in cognito:groups.
       for (const role of Role.options) new cognito.CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: pool.userPoolId, groupName: role });
-      const client = pool.addClient('ApiClient', { authFlows: { userSrp: true }, generateSecret: false, accessTokenValidity: Duration.hours(1), idTokenValidity: Duration.hours(1) });
+      // The hosted login the pages send people to (authorization code flow with PKCE; no client secret).
+      const domain = pool.addDomain('HostedLogin', { cognitoDomain: { domainPrefix: settings.cognitoDomainPrefix ?? `benefits-tracker-${this.account}` } });
+      const client = pool.addClient('ApiClient', {
+        authFlows: { userSrp: true },
+        generateSecret: false,
+        preventUserExistenceErrors: true,
+        accessTokenValidity: Duration.hours(1),
+        idTokenValidity: Duration.hours(1),
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+          callbackUrls: [`${baseUrl}/auth/callback`],
+          logoutUrls: [`${baseUrl}/signed-out`],
+        },
+      });
       issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`;
       audience = [client.userPoolClientId];
+      pagesClientId = client.userPoolClientId;
       new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+      new CfnOutput(this, 'HostedLoginDomain', { value: domain.baseUrl() });
     }
+    api.addEnvironment('PAGES_OIDC_ISSUER', issuer);
+    api.addEnvironment('PAGES_OIDC_CLIENT_ID', pagesClientId!);
+    if (settings.publicBaseUrl) api.addEnvironment('PUBLIC_BASE_URL', settings.publicBaseUrl);
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
 
-    this.api = new apigw.HttpApi(this, 'HttpApi', {
-      description: 'Transformation benefits tracker API',
-      createDefaultStage: false,
-      defaultAuthorizer: authorizer,
-      ...(settings.corsOrigins.length
-        ? { corsPreflight: { allowOrigins: settings.corsOrigins, allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'], allowMethods: [apigw.CorsHttpMethod.ANY], exposeHeaders: ['etag', 'x-request-id'], maxAge: Duration.hours(1) } }
-        : {}),
-    });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
     new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -142,11 +175,13 @@ export class ComputeStack extends Stack {
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
     });
     const integration = new HttpLambdaIntegration('Api', api);
-    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration });
-    for (const path of PUBLIC_ROUTES) {
+    // Every route has its authorizer said explicitly: the JWT authorizer on the API, none on the public routes and the pages.
+    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
+    for (const path of [...PUBLIC_ROUTES, ...PAGE_ROUTES]) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'SignInUrl', { value: `${baseUrl}/sign-in` });
 
     // --- schedules -------------------------------------------------------------------
     const dlq = new sqs.Queue(this, 'ScheduleDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });

@@ -26,5 +26,7 @@ export function settingsFromContext(app: App): ComputeSettings {
   const oidcIssuer = get('oidcIssuer');
   const oidcAudience = get('oidcAudience');
   if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) throw new Error('Set both oidcIssuer and oidcAudience, or neither (to use the stack’s Cognito user pool).');
-  return { tableName: get('tableName') ?? 'benefits-tracker', sesIdentity, digestSender, digestRecipients, oidcIssuer, oidcAudience, corsOrigins: list('corsOrigins'), alarmEmail: get('alarmEmail'), publicBaseUrl: get('publicBaseUrl') };
+  const oidcClientId = get('oidcClientId');
+  if (oidcClientId && !oidcIssuer) throw new Error('oidcClientId goes with oidcIssuer and oidcAudience (an external issuer); the Cognito user pool makes its own client.');
+  return { tableName: get('tableName') ?? 'benefits-tracker', sesIdentity, digestSender, digestRecipients, oidcIssuer, oidcAudience, oidcClientId, cognitoDomainPrefix: get('cognitoDomainPrefix'), corsOrigins: list('corsOrigins'), alarmEmail: get('alarmEmail'), publicBaseUrl: get('publicBaseUrl') };
 }

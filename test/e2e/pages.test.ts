@@ -122,6 +122,22 @@ describe('the pages', () => {
     await page.screenshot({ path: join(out, 'page-alerts.png'), fullPage: true });
   });
 
+  it('answer a role that may not read the programme with a page that says so, not an API problem', async () => {
+    const feedReader = await makeToken(config.jwtSecret, { sub: 'powerbi', name: 'Power BI', roles: ['feed-reader'] });
+    await page.goto(`${run.url}/sign-out`);
+    await page.fill('#token', feedReader);
+    await page.click('button[type=submit]');
+    const res = await page.goto(`${run.url}/`);
+    expect(res?.status()).toBe(403);
+    expect(res?.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await page.textContent('h1')).toBe('Not allowed');
+    expect(await page.textContent('main')).toContain('Request id');
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.goto(`${run.url}/sign-out`);
+    await page.fill('#token', token);
+    await page.click('button[type=submit]');
+  });
+
   it('are keyboard navigable: the first Tab reaches the skip link', async () => {
     await page.goto(`${run.url}/`);
     await page.keyboard.press('Tab');

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mainTable, toCreateTableInput } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/lib/app.ts';
-import { PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
+import { PAGE_ROUTES, PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
 
 const context = {
   sesIdentity: 'council.example.gov.uk',
@@ -69,12 +69,16 @@ describe('the compute stack', () => {
     }
   });
 
-  it('puts the JWT authorizer on every route but the public ones', () => {
+  it('puts the JWT authorizer on every route but the public ones and the pages (which check their own session)', () => {
     const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
     expect(byKey['ANY /{proxy+}']).toBe('JWT');
-    for (const path of PUBLIC_ROUTES) expect(byKey[`GET ${path}`]).toBe('NONE');
-    expect(Object.entries(byKey).filter(([key, auth]) => auth !== 'JWT' && !PUBLIC_ROUTES.some((p) => key === `GET ${p}`))).toEqual([]);
+    const open = [...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`);
+    expect(PAGE_ROUTES).toEqual(['/', '/sign-in', '/sign-out', '/signed-out', '/auth/callback', '/alerts', '/workstreams/{id}', '/projects/{id}', '/assets/{proxy+}']);
+    for (const key of open) expect(byKey[key]).toBe('NONE');
+    expect(Object.entries(byKey).filter(([key, auth]) => auth !== 'JWT' && !open.includes(key))).toEqual([]);
+    // Nothing under /v1 is public.
+    expect(Object.keys(byKey).filter((k) => k.includes('/v1'))).toEqual([]);
     compute.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
   });
 
@@ -90,9 +94,34 @@ describe('the compute stack', () => {
   it('creates a Cognito user pool with a group per role by default, and uses an external issuer when given', () => {
     compute.resourceCountIs('AWS::Cognito::UserPool', 1);
     expect(Object.values(compute.findResources('AWS::Cognito::UserPoolGroup')).map((g: any) => g.Properties.GroupName).sort()).toEqual(['admin', 'cmt', 'feed-reader', 'finance', 'programme-manager']);
-    const entra = synth({ oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0', oidcAudience: 'api://benefits-tracker' }).compute;
+    const entra = synth({ oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0', oidcAudience: 'api://benefits-tracker', oidcClientId: '0000-pages-client' }).compute;
     entra.resourceCountIs('AWS::Cognito::UserPool', 0);
     entra.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://login.microsoftonline.com/tenant-id/v2.0', Audience: ['api://benefits-tracker'] } });
+    // The pages sign in with the external issuer's hosted login, as the client named for them.
+    entra.hasResourceProperties('AWS::Lambda::Function', { Description: 'benefits-tracker HTTP API', Environment: { Variables: Match.objectLike({ PAGES_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', PAGES_OIDC_CLIENT_ID: '0000-pages-client' }) } });
+    expect(() => synth({ oidcClientId: 'x' })).toThrow(/oidcClientId goes with oidcIssuer/);
+  });
+
+  it('gives the pages a hosted login: a Cognito domain, the code flow with PKCE back to /auth/callback, and the API function told the issuer and client', () => {
+    compute.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
+    compute.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      GenerateSecret: false,
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [{ 'Fn::Join': ['', [Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('HttpApi'), 'ApiEndpoint'] }), '/auth/callback']] }],
+      LogoutURLs: [{ 'Fn::Join': ['', [Match.anyValue(), '/signed-out']] }],
+    });
+    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    const env = apiFn!.Properties.Environment.Variables;
+    expect(JSON.stringify(env.PAGES_OIDC_ISSUER)).toContain('cognito-idp.');
+    expect(JSON.stringify(env.PAGES_OIDC_CLIENT_ID)).toContain('UsersApiClient');
+    // A custom domain is used for the redirect when given.
+    const custom = synth({ publicBaseUrl: 'https://tracker.council.example.gov.uk', cognitoDomainPrefix: 'example-council-tracker' }).compute;
+    custom.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://tracker.council.example.gov.uk/auth/callback'] });
+    custom.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'example-council-tracker' });
+    custom.hasResourceProperties('AWS::Lambda::Function', { Description: 'benefits-tracker HTTP API', Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://tracker.council.example.gov.uk' }) } });
   });
 
   it('schedules alerts daily at 06:00 and the digest on Mondays at 07:30, Europe/London, with retries and a dead-letter queue', () => {

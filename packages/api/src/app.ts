@@ -7,7 +7,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import * as z from 'zod';
 import { authenticate, type AuthConfig } from './auth.ts';
-import { pageRoutes } from './pages/pages.tsx';
+import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
 import type { AppEnv } from './env.ts';
 import { requireJsonBody } from './http.ts';
 import { logger } from './logger.ts';
@@ -27,6 +27,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Where the docs page loads Swagger UI from: a local path when served locally, the public CDN otherwise. */
   docsAssetsBaseUrl?: string | undefined;
+  /** The read-only pages and how people sign in to them; without it the app is the API alone. */
+  pages?: PagesConfig | undefined;
   /** The digest on demand: in this process locally, the digest function in AWS. */
   digests: DigestDesk;
 }
@@ -86,8 +88,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   importRoutes(deps, app);
   auditRoutes(deps, app);
 
-  // The read-only pages, signed in with a local token (the hosted login in AWS is not built yet).
-  if (config.auth.mode === 'local-hs256') app.route('/', pageRoutes(deps, config.auth));
+  if (config.pages) app.route('/', pageRoutes(deps, config.pages));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

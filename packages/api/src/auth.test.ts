@@ -10,8 +10,9 @@ describe('claims to a principal', () => {
     expect(principalFromClaims({ sub: 'a', roles: ['finance'], 'cognito:groups': ['finance'] }).roles).toEqual(['finance']);
     expect(principalFromClaims({ sub: 'a' }).roles).toEqual([]);
   });
-  it('names the user by name, falling back to the subject', () => {
+  it('names the user by name, falling back to the email, then the subject', () => {
     expect(principalFromClaims({ sub: 'u1', name: 'Una' })).toMatchObject({ sub: 'u1', name: 'Una' });
+    expect(principalFromClaims({ sub: 'u1', email: 'una@council.example.gov.uk' })).toMatchObject({ name: 'una@council.example.gov.uk', email: 'una@council.example.gov.uk' });
     expect(principalFromClaims({ sub: 'u1' }).name).toBe('u1');
   });
   it('refuses claims without a subject', () => {

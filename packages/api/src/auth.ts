@@ -36,7 +36,8 @@ export function principalFromClaims(claims: unknown): Principal {
   const { sub, name, email } = parsed.data;
   const names = new Set([...(parsed.data.roles ?? []), ...(parsed.data['cognito:groups'] ?? [])]);
   const roles = [...names].filter((r): r is Role => Role.safeParse(r).success);
-  return { sub, name: name ?? sub, ...(email ? { email } : {}), roles };
+  // Cognito users often have no `name` attribute: their email reads better than a UUID.
+  return { sub, name: name ?? email ?? sub, ...(email ? { email } : {}), roles };
 }
 
 export async function verifyLocal(token: string, config: Extract<AuthConfig, { mode: 'local-hs256' }>): Promise<Principal> {

@@ -16,7 +16,12 @@ const LambdaEnv = z.object({
   DIGEST_FUNCTION_NAME: z.string().min(1),
   /** Only for tests that invoke the bundle with a local stand-in for the Lambda service. */
   LAMBDA_ENDPOINT: z.url().optional(),
-});
+  /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. Without them the function serves the API alone. */
+  PAGES_OIDC_ISSUER: z.url().optional(),
+  PAGES_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
+  PUBLIC_BASE_URL: z.url().optional(),
+}).refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), { message: 'set PAGES_OIDC_ISSUER and PAGES_OIDC_CLIENT_ID together, or neither', path: ['PAGES_OIDC_CLIENT_ID'] });
 export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds };
 
 export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {

@@ -3,3 +3,5 @@ export * from './auth.ts';
 export * from './logger.ts';
 export * from './problem.ts';
 export * from './config.ts';
+export * from './pages/login.tsx';
+export * from './pages/paths.ts';

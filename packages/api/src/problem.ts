@@ -82,15 +82,26 @@ function fromHttpException(error: HTTPException): AppError {
   }
 }
 
-/** The one place errors become responses. Unknown errors are logged and answered with a generic 500. */
-export function onError(error: Error, c: Context<AppEnv>): Response {
-  if (error instanceof AppError) return problemResponse(c, error);
-  if (error instanceof z.ZodError) return problemResponse(c, validationError(error, 'request'));
-  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) return problemResponse(c, fromHttpException(error));
+/**
+ * An error as the AppError it stands for: ours as they are, zod's and Hono's
+ * 4xx in our vocabulary, the store's outage as a 503. Null for anything else:
+ * a bug, which the caller logs and answers as a generic 500.
+ */
+export function knownError(error: Error, c: Context<AppEnv>): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof z.ZodError) return validationError(error, 'request');
+  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) return fromHttpException(error);
   if (isStoreUnavailable(error)) {
     logger.warn('store unavailable', { requestId: c.get('requestId'), error });
-    return problemResponse(c, toUnavailable());
+    return toUnavailable();
   }
+  return null;
+}
+
+/** The one place errors of the API become responses. Unknown errors are logged and answered with a generic 500. */
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  const known = knownError(error, c);
+  if (known) return problemResponse(c, known);
   logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
   const body: Problem = {
     type: '/problems/internal-error',

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { AUDIENCE, createApp, LOCAL_ISSUER, logger } from '@bt/api';
+import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, logger, tokenLogin } from '@bt/api';
 import { OutboxMailer } from '@bt/email';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { Hono } from 'hono';
@@ -67,10 +67,12 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
       const seeded = await seedDemo(deps);
       if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
     }
+    const auth = { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;
     const app = createApp(
       deps,
       {
-        auth: { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
+        auth,
+        pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir() },
         bodyLimitBytes: config.bodyLimitBytes,
         docsAssetsBaseUrl: DOCS_ASSETS,
         digests: inProcessDigestDesk(deps, config.digest, mailer),
@@ -82,10 +84,6 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
       `${DOCS_ASSETS}/swagger-ui-dist/*`,
       serveStatic({ root: relative(process.cwd(), swaggerDir), rewriteRequestPath: (p) => p.slice(`${DOCS_ASSETS}/swagger-ui-dist`.length) }),
     );
-    // GOV.UK Frontend's stylesheet, fonts and images for the pages, from the package (no CDN).
-    const govukDir = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
-    root.use('/assets/govuk-frontend.min.css', serveStatic({ path: relative(process.cwd(), join(govukDir, 'govuk-frontend.min.css')) }));
-    root.use('/assets/*', serveStatic({ root: relative(process.cwd(), govukDir) }));
     root.route('/', app);
 
     const server = await listen(root, config);

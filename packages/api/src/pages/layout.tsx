@@ -14,7 +14,7 @@ export function Layout(props: { title: string; user?: string | undefined; childr
         <title>{`${props.title} – Transformation benefits tracker`}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="stylesheet" href="/assets/govuk-frontend.min.css" />
-        <style>{'.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto}.bt-heat td{text-align:center;width:18%}'}</style>
+        <style>{'.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto;font-family:GDS Transport,arial,sans-serif}.bt-heat td{text-align:center;width:18%}'}</style>
       </head>
       <body class="govuk-template__body govuk-frontend-supported">
         <a href="#main" class="govuk-skip-link">Skip to main content</a>

@@ -10,94 +10,69 @@ import {
   riskBand,
   Severity,
   todayInLondon,
-  UnauthenticatedError,
   type Principal,
 } from '@bt/core';
 import * as svc from '@bt/services';
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as z from 'zod';
-import { verifyLocal, type AuthConfig } from '../auth.ts';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
+import { logger } from '../logger.ts';
+import { knownError } from '../problem.ts';
 import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
+import type { PageLogin } from './login.tsx';
 
-const COOKIE = 'bt_token';
+export interface PagesConfig {
+  /** How people sign in: a pasted token locally, the issuer's hosted login in AWS. */
+  login: PageLogin;
+  /** GOV.UK Frontend's `dist/govuk` folder (stylesheet, fonts, images), served at /assets. */
+  assetsDir: string;
+}
 
 /**
  * Read-only pages over the same use cases as the API: programme overview,
- * workstream, project and alerts. Signed in with the same tokens: locally a
- * sign-in page takes a token (kept in an HttpOnly cookie).
+ * workstream, project and alerts. Signed in with the same tokens, kept in an
+ * HttpOnly cookie: locally a sign-in page takes a token; in AWS the issuer's
+ * hosted login (see login.tsx).
  */
-export function pageRoutes(deps: svc.Deps, auth: Extract<AuthConfig, { mode: 'local-hs256' }>) {
+export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
-  async function signedIn(c: Context<AppEnv>): Promise<svc.Caller | null> {
-    const token = getCookie(c, COOKIE);
-    if (!token) return null;
-    try {
-      return { principal: await verifyLocal(token, auth), requestId: c.get('requestId') };
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return null;
-      throw error;
-    }
-  }
+  // GOV.UK Frontend's stylesheet, fonts and images, from the package (no CDN); they change only with a release.
+  pages.use('/assets/*', async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.res.headers.set('Cache-Control', 'public, max-age=86400');
+  });
+  pages.use('/assets/*', serveStatic({ root: config.assetsDir, rewriteRequestPath: (p) => (p === '/assets/govuk-frontend.min.css' ? '/govuk-frontend.min.css' : p) }));
+  config.login.routes(pages);
+
+  // A page's errors are pages too: the same problems as the API, for a person to read.
+  pages.onError((error, c) => {
+    const known = knownError(error, c);
+    if (!known) logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
+    const status = (known?.status ?? 500) as ContentfulStatusCode;
+    return c.html(
+      <Layout title={known?.title ?? 'Something went wrong'}>
+        <h1 class="govuk-heading-l">{known?.title ?? 'Sorry, something went wrong'}</h1>
+        <p class="govuk-body">{known?.message ?? 'It has been logged. Try again later.'}</p>
+        <p class="govuk-body-s">Request id: <code>{c.get('requestId')}</code> (quote it if you report this).</p>
+        <p class="govuk-body"><a class="govuk-link" href="/">Go to the programme overview</a> or <a class="govuk-link" href="/sign-out">sign in as someone else</a>.</p>
+      </Layout>,
+      status,
+    );
+  });
+
   const page = (handler: (c: Context<AppEnv>, caller: svc.Caller, who: Principal) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const caller = await signedIn(c);
-    if (!caller) return c.redirect(`/sign-in?next=${encodeURIComponent(c.req.path)}`, 303);
-    return handler(c, caller, caller.principal);
+    const principal = await config.login.principal(c);
+    if (!principal) return c.redirect(`/sign-in?next=${encodeURIComponent(c.req.path)}`, 303);
+    return handler(c, { principal, requestId: c.get('requestId') }, principal);
   };
   const today = () => todayInLondon(deps.clock());
   const fyFrom = (c: Context<AppEnv>) => {
     const fy = c.req.query('financialYear');
     return fy && FinancialYear.safeParse(fy).success ? fy : fyOfDate(today());
   };
-
-  pages.get('/sign-in', (c) =>
-    c.html(
-      <Layout title="Sign in">
-        <h1 class="govuk-heading-l">Sign in</h1>
-        {c.req.query('error') ? (
-          <div class="govuk-error-summary" data-module="govuk-error-summary">
-            <div role="alert">
-              <h2 class="govuk-error-summary__title">There is a problem</h2>
-              <div class="govuk-error-summary__body">
-                <ul class="govuk-list govuk-error-summary__list">
-                  <li><a href="#token">The token was not accepted: it may have expired. Print a new one with pnpm token.</a></li>
-                </ul>
-              </div>
-            </div>
-          </div>
-        ) : null}
-        <form method="post" action="/sign-in" novalidate>
-          <input type="hidden" name="next" value={c.req.query('next') ?? '/'} />
-          <div class="govuk-form-group">
-            <label class="govuk-label govuk-label--s" for="token">Access token</label>
-            <div id="token-hint" class="govuk-hint">Locally: <code>pnpm token -- --role cmt --sub you</code> prints one.</div>
-            <textarea class="govuk-textarea" id="token" name="token" rows={4} aria-describedby="token-hint" autocomplete="off"></textarea>
-          </div>
-          <button type="submit" class="govuk-button" data-module="govuk-button">Sign in</button>
-        </form>
-      </Layout>,
-    ),
-  );
-
-  pages.post('/sign-in', async (c) => {
-    const form = await c.req.parseBody();
-    const token = typeof form.token === 'string' ? form.token.trim() : '';
-    const next = typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '/';
-    try {
-      await verifyLocal(token, auth);
-    } catch {
-      return c.redirect(`/sign-in?error=1&next=${encodeURIComponent(next)}`, 303);
-    }
-    setCookie(c, COOKIE, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
-    return c.redirect(next, 303);
-  });
-
-  pages.get('/sign-out', (c) => {
-    deleteCookie(c, COOKIE, { path: '/' });
-    return c.redirect('/sign-in', 303);
-  });
 
   pages.get(
     '/',

@@ -1,0 +1,202 @@
+/// <reference lib="dom" />
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { formatPounds, todayInLondon } from '@bt/core';
+import * as svc from '@bt/services';
+import { ensureTable, mainTable, Store } from '@bt/store';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
+import { seedDemo } from '../../packages/local/src/demo.ts';
+import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { loadEvent } from '../support/events.ts';
+import { startHttpApiGateway } from '../support/http-api-gateway.ts';
+import { startOidcProvider } from '../support/oidc-provider.ts';
+
+/**
+ * The pages as they run in AWS: the API function bundled with the deploy
+ * settings and the GOV.UK Frontend files copied beside it (as the CDK's
+ * afterBundling hook does), behind a stand-in for API Gateway's HTTP API, and
+ * a real OpenID Connect provider in place of Cognito's hosted login. A person
+ * in headless Chromium signs in there, reads the programme, signs out.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const out = join(root, 'test-results');
+const outdir = mkdtempSync(join(tmpdir(), 'bt-pages-aws-'));
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const tableName = `pages-aws-${randomUUID()}`;
+const CLIENT_ID = 'tracker-pages';
+
+type Result = { statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean };
+let handler: (event: unknown, context: unknown) => Promise<Result>;
+let store: Store;
+let gateway: Awaited<ReturnType<typeof startHttpApiGateway>>;
+let idp: Awaited<ReturnType<typeof startOidcProvider>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  store = new Store({ region: 'eu-west-2', endpoint, tableName });
+  await ensureTable(store.client, mainTable, tableName);
+  await seedDemo({ store, clock: () => new Date() });
+
+  await build({ ...lambdaBundling, entryPoints: { api: join(root, FUNCTION_ENTRIES.api) }, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
+  for (const { from, to } of bundleAssets('api')) cpSync(from, join(outdir, to), { recursive: true });
+
+  const [idpPort, gatewayPort] = [await freePort(), await freePort()];
+  const appUrl = `http://127.0.0.1:${gatewayPort}`;
+  idp = await startOidcProvider({
+    port: idpPort,
+    clientId: CLIENT_ID,
+    appUrl,
+    accounts: {
+      chief: { name: 'Chief Executive', email: 'chief@council.example.gov.uk', groups: ['cmt'] },
+      pat: { name: 'Pat Manager', email: 'pat@council.example.gov.uk', groups: ['programme-manager'] },
+    },
+  });
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    AWS_REGION: 'eu-west-2',
+    DYNAMODB_ENDPOINT: endpoint,
+    DIGEST_FUNCTION_NAME: 'bt-digest',
+    PAGES_OIDC_ISSUER: idp.issuer,
+    PAGES_OIDC_CLIENT_ID: CLIENT_ID,
+    PUBLIC_BASE_URL: appUrl,
+  });
+  ({ handler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
+  gateway = await startHttpApiGateway(handler, gatewayPort);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  mkdirSync(out, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.close();
+  await idp?.close();
+  for (const key of ['PAGES_OIDC_ISSUER', 'PAGES_OIDC_CLIENT_ID', 'PUBLIC_BASE_URL']) delete process.env[key];
+  await store.client.send(new DeleteTableCommand({ TableName: tableName }));
+  store.destroy();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+const context = { awsRequestId: 'local-invoke', functionName: 'api', getRemainingTimeInMillis: () => 29_000 };
+
+async function accessibilityViolations() {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
+
+/** The provider's own login and consent pages: any password. */
+async function signInAtProvider(login: string) {
+  await page.waitForURL((u) => u.origin === idp.issuer);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'any password');
+  await page.click('button[type=submit]');
+  await page.waitForLoadState();
+  if (new URL(page.url()).origin === idp.issuer) await page.click('button[type=submit]'); // consent
+  await page.waitForURL((u) => u.origin === gateway.url);
+}
+
+describe('the API function bundle serving the pages, invoked with sample events', () => {
+  it('serves GOV.UK Frontend\'s stylesheet from the files copied beside the bundle, cached', async () => {
+    const css = await handler(loadEvent('http-api', 'get-page-stylesheet'), context);
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(css.headers['cache-control']).toBe('public, max-age=86400');
+    expect(css.body).toContain('.govuk-template');
+  });
+
+  it('sends a visitor with no session, or a forged one, to sign in; sign-in goes to the issuer with PKCE', async () => {
+    for (const name of ['get-page-without-session', 'get-page-forged-session']) {
+      const res = await handler(loadEvent('http-api', name), context);
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toMatch(/^\/sign-in\?next=%2F/);
+    }
+    const signIn = await handler(loadEvent('http-api', 'get-page-sign-in'), context);
+    expect(signIn.statusCode).toBe(302);
+    const to = new URL(signIn.headers.location!);
+    expect(to.origin).toBe(idp.issuer);
+    expect(Object.fromEntries(to.searchParams)).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', code_challenge_method: 'S256', redirect_uri: `${gateway.url}/auth/callback`, scope: 'openid email profile' });
+    expect(to.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    // The sign-in's state rides in an HttpOnly cookie scoped to the callback.
+    expect(signIn.cookies?.[0]).toMatch(/^bt_oidc=.*; Max-Age=600; Path=\/auth\/callback; HttpOnly; Secure; SameSite=Lax$/);
+  });
+});
+
+describe('the pages behind the hosted login, in Chromium', () => {
+  it('signs a person in through the issuer and shows the programme with the same figures as the API', async () => {
+    await page.goto(`${gateway.url}/`);
+    await signInAtProvider('chief');
+    expect(new URL(page.url()).pathname).toBe('/');
+    const cookies = await page.context().cookies(gateway.url);
+    expect(cookies.find((c) => c.name === 'bt_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(await page.textContent('header')).toContain('Sign out (Chief Executive)');
+
+    const caller = { principal: { sub: 'test', name: 'Test', roles: ['cmt' as const] }, requestId: 'test' };
+    const report = await svc.programmeReport({ store, clock: () => new Date() }, caller, { asAt: todayInLondon() });
+    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Realised to date', 'realisedPence']] as const) {
+      const pence = report.programme[key];
+      expect(pence).not.toBeNull();
+      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(formatPounds(pence!));
+    }
+    // The GOV.UK Frontend stylesheet and its font came through the function.
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).fontFamily)).toContain('GDS Transport');
+    await page.evaluate(() => document.fonts.ready);
+    expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('GDS Transport') && f.status === 'loaded'))).toBe(true);
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-aws-overview.png'), fullPage: true });
+  });
+
+  it('takes the roles from the token: CMT may not read the audit trail, a programme manager may', async () => {
+    const report = await svc.programmeReport({ store, clock: () => new Date() }, { principal: { sub: 't', name: 't', roles: ['cmt'] }, requestId: 't' }, { asAt: todayInLondon() });
+    const ws = report.workstreams.find((w) => w.code === 'ICT')!;
+    await page.goto(`${gateway.url}/workstreams/${ws.id}`);
+    await page.click('a:has-text("ICT-01")');
+    expect(await page.textContent('main')).toContain('Your role does not include the audit trail');
+    const projectPath = new URL(page.url()).pathname;
+
+    await page.goto(`${gateway.url}/sign-out`);
+    await page.waitForURL((u) => u.origin === idp.issuer);
+    await page.click('button[type=submit]'); // the provider asks to confirm signing out
+    await page.waitForURL(`${gateway.url}/signed-out`);
+    expect(await page.textContent('h1')).toBe('You have signed out');
+    expect(await accessibilityViolations()).toEqual([]);
+    expect((await page.context().cookies(gateway.url)).map((c) => c.name)).not.toContain('bt_session');
+
+    await page.goto(`${gateway.url}${projectPath}`);
+    await signInAtProvider('pat');
+    expect(new URL(page.url()).pathname).toBe(projectPath);
+    expect(await page.locator('caption', { hasText: 'The latest changes' }).count()).toBe(1);
+  });
+
+  it('refuses a callback it did not start, or one the issuer refused, with a page that says so', async () => {
+    const stray = await page.goto(`${gateway.url}/auth/callback?code=abc&state=xyz`);
+    expect(stray?.status()).toBe(400);
+    expect(await page.textContent('.govuk-error-summary')).toContain('This sign-in was not started here');
+    expect(await accessibilityViolations()).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-aws-sign-in-failed.png') });
+
+    const denied = await page.goto(`${gateway.url}/auth/callback?error=access_denied&error_description=The+user+cancelled`);
+    expect(denied?.status()).toBe(401);
+    expect(await page.textContent('.govuk-error-summary')).toContain('The user cancelled');
+  });
+
+  it('serves the fonts as binary, byte for byte, and nothing outside the assets folder', async () => {
+    const fontsDir = join(outdir, 'govuk', 'assets', 'fonts');
+    const font = readdirSync(fontsDir).find((f) => f.endsWith('.woff2'))!;
+    const res = await fetch(`${gateway.url}/assets/fonts/${font}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('font/woff2');
+    expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(join(fontsDir, font)))).toBe(true);
+    for (const path of ['/assets/../api.mjs', '/assets/%2e%2e/api.mjs', '/assets/..%2fapi.mjs']) expect((await fetch(`${gateway.url}${path}`)).status).toBe(404);
+  });
+});
