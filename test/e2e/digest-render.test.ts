@@ -3,9 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderNextDigest } from '@bt/services';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../packages/local/src/demo.ts';
+import { launchChromium } from '../support/browser.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 /**
@@ -22,10 +23,7 @@ beforeAll(async () => {
   h = await createHarness();
   await seedDemo(h.deps);
   html = (await renderNextDigest(h.deps, h.digest.settings, 'test', '2026-11-23')).html;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(out, { recursive: true });
 }, 120_000);
 afterAll(async () => {

@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,11 +9,13 @@ import { formatPounds, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { seedDemo } from '../../packages/local/src/demo.ts';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
@@ -29,7 +30,6 @@ import { startOidcProvider } from '../support/oidc-provider.ts';
 const root = join(import.meta.dirname, '..', '..');
 const out = join(root, 'test-results');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-pages-aws-'));
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const tableName = `pages-aws-${randomUUID()}`;
 const CLIENT_ID = 'tracker-pages';
 
@@ -72,7 +72,7 @@ beforeAll(async () => {
   });
   ({ handler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
   gateway = await startHttpApiGateway(handler, gatewayPort);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   mkdirSync(out, { recursive: true });
 }, 180_000);
@@ -89,11 +89,6 @@ afterAll(async () => {
 
 const context = { awsRequestId: 'local-invoke', functionName: 'api', getRemainingTimeInMillis: () => 29_000 };
 
-async function accessibilityViolations() {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 /** The provider's own login and consent pages: any password. */
 async function signInAtProvider(login: string) {
@@ -129,6 +124,13 @@ describe('the API function bundle serving the pages, invoked with sample events'
     expect(to.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     // The sign-in's state rides in an HttpOnly cookie scoped to the callback.
     expect(signIn.cookies?.[0]).toMatch(/^bt_oidc=.*; Max-Age=600; Path=\/auth\/callback; HttpOnly; Secure; SameSite=Lax$/);
+    const pending = (cookie: string) => JSON.parse(decodeURIComponent(cookie.split(';')[0]!.slice('bt_oidc='.length))) as { next: string; state: string };
+    expect(pending(signIn.cookies![0]!)).toMatchObject({ next: '/alerts', state: to.searchParams.get('state') });
+    // Where to go after signing in is a path on this site, never another site.
+    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+      const event = { ...loadEvent('http-api', 'get-page-sign-in'), rawQueryString: `next=${encodeURIComponent(next)}` };
+      expect(pending((await handler(event, context)).cookies![0]!).next).toBe('/');
+    }
   });
 });
 
@@ -152,7 +154,7 @@ describe('the pages behind the hosted login, in Chromium', () => {
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).fontFamily)).toContain('GDS Transport');
     await page.evaluate(() => document.fonts.ready);
     expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('GDS Transport') && f.status === 'loaded'))).toBe(true);
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-aws-overview.png'), fullPage: true });
   });
 
@@ -169,7 +171,7 @@ describe('the pages behind the hosted login, in Chromium', () => {
     await page.click('button[type=submit]'); // the provider asks to confirm signing out
     await page.waitForURL(`${gateway.url}/signed-out`);
     expect(await page.textContent('h1')).toBe('You have signed out');
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect((await page.context().cookies(gateway.url)).map((c) => c.name)).not.toContain('bt_session');
 
     await page.goto(`${gateway.url}${projectPath}`);
@@ -181,8 +183,9 @@ describe('the pages behind the hosted login, in Chromium', () => {
   it('refuses a callback it did not start, or one the issuer refused, with a page that says so', async () => {
     const stray = await page.goto(`${gateway.url}/auth/callback?code=abc&state=xyz`);
     expect(stray?.status()).toBe(400);
+    expect(stray?.headers()['content-security-policy']).toBe(PAGE_CSP);
     expect(await page.textContent('.govuk-error-summary')).toContain('This sign-in was not started here');
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-aws-sign-in-failed.png') });
 
     const denied = await page.goto(`${gateway.url}/auth/callback?error=access_denied&error_description=The+user+cancelled`);

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPounds } from '@bt/core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../packages/local/src/config.ts';
 import { runAlertJob, runDigestJob } from '../../packages/local/src/schedules.ts';
@@ -18,7 +18,6 @@ import { makeToken } from '../../packages/local/src/token.ts';
  * screen checked against the API, screenshots, and axe-core for accessibility.
  */
 const out = join(import.meta.dirname, '..', '..', 'test-results');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'bt-pages-'));
 let run: LocalRun;
 let browser: Browser;
@@ -32,7 +31,7 @@ beforeAll(async () => {
   await runAlertJob(run.deps, run.sink);
   await runDigestJob(run.deps, run.sink, { settings: config.digest, mailer: run.mailer });
   token = await makeToken(config.jwtSecret, { sub: 'chief', name: 'Chief Executive', roles: ['cmt'] });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   mkdirSync(out, { recursive: true });
 }, 180_000);
@@ -44,17 +43,12 @@ afterAll(async () => {
 
 const api = async (path: string) => (await fetch(`${run.url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json() as Promise<any>;
 
-async function accessibilityViolations() {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the pages', () => {
   it('send a visitor without a token to sign in, and sign them in with one', async () => {
     await page.goto(`${run.url}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-sign-in.png') });
     await page.fill('#token', 'not-a-token');
     await page.click('button[type=submit]');
@@ -73,7 +67,7 @@ describe('the pages', () => {
     expect(await page.locator('svg[role=img]').count()).toBeGreaterThan(0);
     expect(await page.locator('table caption', { hasText: 'Workstreams' }).count()).toBe(1);
     expect(await page.locator('table caption', { hasText: 'Headline figures in each digest sent' }).count()).toBe(1);
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-overview.png'), fullPage: true });
     // 2023/24: the worked example's delivery rate.
     await page.goto(`${run.url}/?financialYear=2023%2F24`);
@@ -85,7 +79,7 @@ describe('the pages', () => {
     const ws = report.workstreams.find((w: { code: string }) => w.code === 'ICT');
     await page.goto(`${run.url}/workstreams/${ws.id}`);
     expect(await page.textContent('[data-figure="Forecast"]')).toBe(formatPounds(ws.forecastPence));
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.click('a:has-text("ICT-01")');
     const projectId = new URL(page.url()).pathname.split('/').pop()!;
     const project = await api(`/v1/projects/${projectId}`);
@@ -94,7 +88,7 @@ describe('the pages', () => {
     expect(await page.locator('caption', { hasText: 'Open risks by likelihood' }).count()).toBe(1);
     expect(await page.textContent('main')).toContain('Overdue');
     expect(await page.textContent('main')).toContain('Your role does not include the audit trail');
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-project.png'), fullPage: true });
     // A programme manager sees the project's audit trail.
     const pm = await makeToken(config.jwtSecret, { sub: 'pat', roles: ['programme-manager'] });
@@ -103,7 +97,7 @@ describe('the pages', () => {
     await page.click('button[type=submit]');
     await page.goto(`${run.url}/projects/${projectId}`);
     expect(await page.locator('caption', { hasText: 'The latest changes' }).count()).toBe(1);
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.goto(`${run.url}/sign-out`);
     await page.fill('#token', token);
     await page.click('button[type=submit]');
@@ -118,7 +112,7 @@ describe('the pages', () => {
     expect(new URL(page.url()).search).toContain('severity=critical');
     expect(await page.locator('[data-testid=alerts] tbody tr').count()).toBe(critical.length);
     expect(critical.length).toBeGreaterThan(0);
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-alerts.png'), fullPage: true });
   });
 
@@ -132,7 +126,7 @@ describe('the pages', () => {
     expect(res?.headers()['content-type']).toMatch(/^text\/html/);
     expect(await page.textContent('h1')).toBe('Not allowed');
     expect(await page.textContent('main')).toContain('Request id');
-    expect(await accessibilityViolations()).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.goto(`${run.url}/sign-out`);
     await page.fill('#token', token);
     await page.click('button[type=submit]');

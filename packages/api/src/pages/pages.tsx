@@ -23,6 +23,13 @@ import { knownError } from '../problem.ts';
 import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
 
+/**
+ * What a page may load: its own stylesheet, fonts and images, its one inline
+ * style block; no script at all (the pages need none), no framing, forms only
+ * back to the site.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 export interface PagesConfig {
   /** How people sign in: a pasted token locally, the issuer's hosted login in AWS. */
   login: PageLogin;
@@ -39,6 +46,10 @@ export interface PagesConfig {
 export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
+  pages.use(async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+  });
   // GOV.UK Frontend's stylesheet, fonts and images, from the package (no CDN); they change only with a release.
   pages.use('/assets/*', async (c, next) => {
     await next();
