@@ -202,4 +202,10 @@ describe('the pages behind the hosted login, in Chromium', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(join(fontsDir, font)))).toBe(true);
     for (const path of ['/assets/../api.mjs', '/assets/%2e%2e/api.mjs', '/assets/..%2fapi.mjs']) expect((await fetch(`${gateway.url}${path}`)).status).toBe(404);
   });
+
+  it('gives the pages\' no-script policy to the pages only: the API docs keep theirs', async () => {
+    expect((await fetch(`${gateway.url}/signed-out`)).headers.get('content-security-policy')).toBe(PAGE_CSP);
+    expect((await fetch(`${gateway.url}/docs`)).headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
+    for (const path of ['/health', '/no-such-page']) expect((await fetch(`${gateway.url}${path}`)).headers.get('content-security-policy')).toBeNull();
+  });
 });

@@ -22,6 +22,7 @@ import { logger } from '../logger.ts';
 import { knownError } from '../problem.ts';
 import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
+import { PAGE_PATHS } from './paths.ts';
 
 /**
  * What a page may load: its own stylesheet, fonts and images, its one inline
@@ -46,10 +47,13 @@ export interface PagesConfig {
 export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
-  pages.use(async (c, next) => {
-    await next();
-    c.res.headers.set('Content-Security-Policy', PAGE_CSP);
-  });
+  // On the pages' own paths only: mounted at '/', a path-less middleware would run for the whole app (and override /docs' policy).
+  for (const path of PAGE_PATHS) {
+    pages.use(path, async (c, next) => {
+      await next();
+      c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+    });
+  }
   // GOV.UK Frontend's stylesheet, fonts and images, from the package (no CDN); they change only with a release.
   pages.use('/assets/*', async (c, next) => {
     await next();
