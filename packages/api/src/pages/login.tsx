@@ -1,4 +1,4 @@
-import { UnauthenticatedError, type Principal } from '@bt/core';
+import { ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
@@ -129,15 +129,17 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
       })
       .catch((error: unknown) => {
         discovered = undefined;
-        throw error;
+        logger.warn('sign-in: issuer discovery failed', { issuer: settings.issuer, error: error instanceof Error ? error.message : String(error) });
+        throw new ServiceUnavailableError('The sign-in service cannot be reached just now; try again in a minute.');
       }));
   const baseUrl = (c: Context<AppEnv>) => (settings.publicBaseUrl ?? new URL(c.req.url).origin).replace(/\/$/, '');
 
-  async function verify(token: string): Promise<Principal> {
+  /** The session's user and when it ends (seconds since the epoch). */
+  async function verify(token: string): Promise<{ principal: Principal; exp: number }> {
     const { jwks, config } = await discover();
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: config.serverMetadata().issuer, audience: settings.clientId, requiredClaims: ['exp', 'sub'] });
-      return principalFromClaims(payload);
+      return { principal: principalFromClaims(payload), exp: payload.exp! };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new UnauthenticatedError(`The session is not valid (${error.code}); sign in again.`);
       throw error;
@@ -159,7 +161,7 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
       const token = getCookie(c, SESSION);
       if (!token) return null;
       try {
-        return await verify(token);
+        return (await verify(token)).principal;
       } catch (error) {
         if (error instanceof UnauthenticatedError) return null;
         throw error;
@@ -205,11 +207,15 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
           return failed(c, 502, 'The sign-in service could not be reached; please try again.');
         }
         if (!idToken) return failed(c, 502, 'The sign-in service returned no identity.');
-        const who = await verify(idToken).catch(() => null);
-        if (!who) return failed(c, 401, 'The identity returned by the sign-in service was not valid.');
-        const exp = (JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number }).exp;
-        setCookie(c, SESSION, idToken, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), maxAge: Math.max(0, exp - Math.floor(Date.now() / 1000)) });
-        logger.info('signed in to the pages', { requestId: c.get('requestId'), sub: who.sub, roles: who.roles });
+        let session: { principal: Principal; exp: number };
+        try {
+          session = await verify(idToken);
+        } catch (err) {
+          if (err instanceof UnauthenticatedError) return failed(c, 401, 'The identity returned by the sign-in service was not valid.');
+          throw err;
+        }
+        setCookie(c, SESSION, idToken, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), maxAge: Math.max(0, session.exp - Math.floor(Date.now() / 1000)) });
+        logger.info('signed in to the pages', { requestId: c.get('requestId'), sub: session.principal.sub, roles: session.principal.roles });
         return c.redirect(pending.next, 303);
       });
 
