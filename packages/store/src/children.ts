@@ -6,6 +6,7 @@ import { keys, stripKeys, type ChildKind } from './keys.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { staleVersion } from './workstreams.ts';
+import { LEDGER_TOTALS, versionedUpdateOp } from './update.ts';
 
 const SCHEMAS = { benefit: Benefit, investment: Investment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
 type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
@@ -114,9 +115,10 @@ export class ChildRepository {
     action = 'update',
   ): Promise<ChildOf<K>> {
     // `fields` is the whole next state: a field it lacks is removed, not kept from `before`.
+    // Only the fields that changed are written; the ledger totals never are (see LEDGER_TOTALS).
     const next = { ...withoutMeta(fields), version: before.version + 1, createdAt: before.createdAt, createdBy: before.createdBy, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
     await transact(this.doc, [
-      this.putOp(kind, next, 'version = :expected', () => staleVersion(kind, before), { ':expected': before.version }),
+      versionedUpdateOp(this.tableName, keys.child(before.projectId, kind, before.id), before, next, LEDGER_TOTALS[kind], () => staleVersion(kind, before)),
       ...this.summaryOps(kind, next, false),
       ...extra,
       auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
@@ -132,7 +134,7 @@ export class ChildRepository {
     };
   }
 
-  private putOp(kind: ChildKind, item: { id: string; projectId: string }, condition: string, onConditionFailed: () => AppError, values?: Record<string, unknown>): TxOp {
+  private putOp(kind: ChildKind, item: { id: string; projectId: string }, condition: string, onConditionFailed: () => AppError): TxOp {
     // An item with undefined optional fields removed keeps "absent" and "unset" the same.
     const clean = JSON.parse(JSON.stringify(item)) as Record<string, unknown>;
     return {
@@ -141,7 +143,6 @@ export class ChildRepository {
           TableName: this.tableName,
           Item: { ...keys.child(item.projectId, kind, item.id), entity: kind, ...clean },
           ConditionExpression: condition,
-          ...(values ? { ExpressionAttributeValues: values } : {}),
         },
       },
       onConditionFailed,
