@@ -23,13 +23,16 @@ export function isWrittenOut(status: BenefitStatus): boolean {
   return status === 'unachievable' || status === 'withdrawn';
 }
 
+/** A KPI's value: a percentage, a count of placements, hours… bounded so nothing derived from it can overflow. */
+const MeasureValue = z.number().finite().min(-1e12).max(1e12);
+
 /** A KPI behind a benefit, e.g. council tax collection rate, 1 percentage point = £2.2m. */
 export const Measure = z
   .strictObject({
     name: Text(),
     unit: Text(40).meta({ example: 'percentage points' }),
-    baselineValue: z.number().finite(),
-    targetValue: z.number().finite(),
+    baselineValue: MeasureValue,
+    targetValue: MeasureValue,
     pencePerUnit: Pence.meta({ description: 'Value of one unit of the measure, in pence a year.', example: 220_000_000 }),
   })
   .meta({ id: 'Measure' });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isWrittenOut, type Benefit, type BenefitCategory, type BenefitStatus, type BenefitType, type Recurrence } from './benefit.ts';
 import { fyOfMonth, fyRange, monthOfDate, type FinancialYear, type IsoDate } from './fy.ts';
 import type { Investment } from './investment.ts';
-import { divRoundHalfAwayFromZero, mulDivRound, type Pence } from './money.ts';
+import { addPence, divRoundHalfAwayFromZero, mulDivRound, type Pence } from './money.ts';
 
 /**
  * The figures of the spec (section 4), as pure functions of compact
@@ -79,7 +79,7 @@ function byFy(months: Record<string, Pence>, from?: string): Record<FinancialYea
   for (const [month, amount] of Object.entries(months)) {
     if (from && month < from) continue;
     const fy = fyOfMonth(month);
-    out[fy] = (out[fy] ?? 0) + amount;
+    out[fy] = addPence(out[fy] ?? 0, amount);
   }
   return out;
 }
@@ -132,7 +132,7 @@ export function isWrittenOutAt(b: Pick<BenefitSummary, 'status' | 'writtenOutAt'
 function toDate(months: Record<string, Pence>, fy: FinancialYear, asAt: IsoDate): Pence {
   const last = monthOfDate(asAt);
   let total = 0;
-  for (const [month, amount] of Object.entries(months)) if (month <= last && fyOfMonth(month) === fy) total += amount;
+  for (const [month, amount] of Object.entries(months)) if (month <= last && fyOfMonth(month) === fy) total = addPence(total, amount);
   return total;
 }
 
@@ -223,7 +223,7 @@ export function benefitValue(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate
   if (b.recurrence === 'one-off') return amountIn(fy);
   const years = Object.keys(series === 'forecast' ? b.forecast : b.baseline);
   let total = 0;
-  for (const y of years) if (y <= fy) total += amountIn(y);
+  for (const y of years) if (y <= fy) total = addPence(total, amountIn(y));
   return total;
 }
 
@@ -246,20 +246,20 @@ export function rollUp(
   let benefitCount = 0;
   for (const b of benefits) {
     const y = benefitYear(b, fy, asAt, t);
-    baselinePence += y.baselinePence;
-    forecastPence += y.forecastPence;
-    realisedPence += y.realisedPence;
-    validatedPence += y.validatedPence;
-    riskAdjustedForecastPence += y.riskAdjustedForecastPence;
-    if (b.recurrence === 'one-off') oneOffFalloutPence += y.forecastPence;
-    value += benefitValue(b, fy, asAt);
+    baselinePence = addPence(baselinePence, y.baselinePence);
+    forecastPence = addPence(forecastPence, y.forecastPence);
+    realisedPence = addPence(realisedPence, y.realisedPence);
+    validatedPence = addPence(validatedPence, y.validatedPence);
+    riskAdjustedForecastPence = addPence(riskAdjustedForecastPence, y.riskAdjustedForecastPence);
+    if (b.recurrence === 'one-off') oneOffFalloutPence = addPence(oneOffFalloutPence, y.forecastPence);
+    value = addPence(value, benefitValue(b, fy, asAt));
     benefitCount += 1;
   }
   let investmentPlannedPence = 0;
   let investmentActualPence = 0;
   for (const i of investments) {
-    investmentPlannedPence += i.planned[fy] ?? 0;
-    investmentActualPence += toDate(i.actual, fy, asAt);
+    investmentPlannedPence = addPence(investmentPlannedPence, i.planned[fy] ?? 0);
+    investmentActualPence = addPence(investmentActualPence, toDate(i.actual, fy, asAt));
   }
   const target = mtfsTargetPence;
   return {
@@ -325,8 +325,8 @@ export function statusBuckets(benefits: readonly BenefitSummary[], fy: Financial
     if (y.baselinePence === 0 && y.forecastPence === 0 && !y.writtenOut) continue;
     const add = (bucket: { count: number; baselinePence: number; forecastPence: number }) => {
       bucket.count += 1;
-      bucket.baselinePence += y.baselinePence;
-      bucket.forecastPence += y.forecastPence;
+      bucket.baselinePence = addPence(bucket.baselinePence, y.baselinePence);
+      bucket.forecastPence = addPence(bucket.forecastPence, y.forecastPence);
     };
     if (y.writtenOut) {
       add(out.writtenOut);
@@ -334,11 +334,11 @@ export function statusBuckets(benefits: readonly BenefitSummary[], fy: Financial
       for (const r of replacements.get(b.id) ?? []) {
         const ry = benefitYear(r, fy, asAt, t);
         out.writtenOut.replacementCount += 1;
-        out.writtenOut.replacementBaselinePence += ry.baselinePence;
-        out.writtenOut.replacementForecastPence += ry.forecastPence;
-        covered += ry.forecastPence;
+        out.writtenOut.replacementBaselinePence = addPence(out.writtenOut.replacementBaselinePence, ry.baselinePence);
+        out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, ry.forecastPence);
+        covered = addPence(covered, ry.forecastPence);
       }
-      out.writtenOut.unreplacedPence += Math.max(0, y.baselinePence - covered);
+      out.writtenOut.unreplacedPence = addPence(out.writtenOut.unreplacedPence, Math.max(0, y.baselinePence - covered));
     } else if (b.status === 'achieved') add(out.delivered);
     else add(out[y.rag ?? 'green']);
   }
@@ -381,11 +381,11 @@ export function projectFinancials(
   let payback: string | null = null;
   const flows = years.map((fy) => {
     const flow = {
-      value: benefits.reduce((a, b) => a + benefitValue(b, fy, asAt, series), 0),
-      invest: investments.reduce((a, i) => a + (i.planned[fy] ?? 0), 0),
+      value: benefits.reduce((a, b) => addPence(a, benefitValue(b, fy, asAt, series)), 0),
+      invest: investments.reduce((a, i) => addPence(a, i.planned[fy] ?? 0), 0),
     };
-    cumValue += flow.value;
-    cumInvest += flow.invest;
+    cumValue = addPence(cumValue, flow.value);
+    cumInvest = addPence(cumInvest, flow.invest);
     // Nothing invested, nothing to pay back.
     if (payback === null && cumInvest > 0 && cumValue >= cumInvest) payback = fy;
     return flow;

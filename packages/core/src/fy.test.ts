@@ -5,6 +5,8 @@ import {
   fyOfDate,
   fyOfMonth,
   fyRange,
+  fyStartingIn,
+  isFinancialYear,
   IsoDate,
   Month,
   monthsOfFy,
@@ -17,10 +19,22 @@ import {
 describe('financial years', () => {
   it('validates the written form', () => {
     expect(FinancialYear.safeParse('2025/26').success).toBe(true);
-    expect(FinancialYear.safeParse('1999/00').success).toBe(true);
+    expect(isFinancialYear('1999/00')).toBe(true);
     for (const bad of ['2025/27', '2025-26', '25/26', '2025/2026', '2025/6', ' 2025/26', '']) {
       expect(FinancialYear.safeParse(bad).success, bad).toBe(false);
     }
+  });
+  it('works in financial years 2000/01 to 2098/99: every month and date outside is refused at the boundary', () => {
+    for (const good of ['2000/01', '2098/99']) expect(FinancialYear.safeParse(good).success, good).toBe(true);
+    for (const bad of ['1999/00', '2099/00', '0001/02', '9999/00']) expect(FinancialYear.safeParse(bad).success, bad).toBe(false);
+    for (const good of ['2000-04', '2099-03']) expect(Month.safeParse(good).success, good).toBe(true);
+    for (const bad of ['2000-03', '2099-04', '0001-01', '0999-12', '9999-12']) expect(Month.safeParse(bad).success, bad).toBe(false);
+    for (const good of ['2000-04-01', '2099-03-31']) expect(IsoDate.safeParse(good).success, good).toBe(true);
+    for (const bad of ['2000-03-31', '2099-04-01', '0001-01-01', '0999-12-31']) expect(IsoDate.safeParse(bad).success, bad).toBe(false);
+    // Every month the schema accepts lies in an FY the schema accepts.
+    expect(FinancialYear.safeParse(fyOfMonth('2000-04')).success).toBe(true);
+    expect(FinancialYear.safeParse(fyOfMonth('2099-03')).success).toBe(true);
+    expect(fyStartingIn(1)).toBe('0001/02');
   });
   it('puts a month in its FY and period', () => {
     expect(fyOfMonth('2025-10')).toBe('2025/26');

@@ -10,16 +10,30 @@ const FY_RE = /^(\d{4})\/(\d{2})$/;
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/**
+ * The calendar the product works in: financial years 2000/01 to 2098/99, so
+ * every month (2000-04 to 2099-03) and date lies in one of them. A year
+ * outside it is a typo (0001-01-01, 9999/00), refused at every boundary, so
+ * no stored figure can break the arithmetic of a report or an alert run.
+ */
+export const FIRST_FY_START = 2000;
+export const LAST_FY_START = 2098;
+export const FIRST_MONTH = '2000-04';
+export const LAST_MONTH = '2099-03';
+const inRange = `from ${FIRST_MONTH} to ${LAST_MONTH} (financial years ${FIRST_FY_START}/01 to ${LAST_FY_START}/99)`;
+
 export const FinancialYear = z
   .string()
   .regex(FY_RE, 'must be a financial year such as 2025/26')
   .refine(isFinancialYear, 'the second year must follow the first, as in 2025/26')
+  .refine((v) => !isFinancialYear(v) || (Number(v.slice(0, 4)) >= FIRST_FY_START && Number(v.slice(0, 4)) <= LAST_FY_START), `must be ${inRange}`)
   .meta({ description: 'UK local-government financial year, 1 April to 31 March.', example: '2025/26' });
 export type FinancialYear = string;
 
 export const Month = z
   .string()
   .regex(MONTH_RE, 'must be a month such as 2025-10')
+  .refine((v) => !MONTH_RE.test(v) || (v >= FIRST_MONTH && v <= LAST_MONTH), `must be ${inRange}`)
   .meta({ description: 'Calendar month (ISO 8601, YYYY-MM).', example: '2025-10' });
 export type Month = string;
 
@@ -27,6 +41,7 @@ export const IsoDate = z
   .string()
   .regex(DATE_RE, 'must be a date such as 2025-10-31')
   .refine(isIsoDate, 'is not a real calendar date')
+  .refine((v) => !isIsoDate(v) || (v.slice(0, 7) >= FIRST_MONTH && v.slice(0, 7) <= LAST_MONTH), `must be ${inRange}`)
   .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' });
 export type IsoDate = string;
 
@@ -61,7 +76,7 @@ function parseFy(fy: FinancialYear): number {
 
 /** The FY that starts in April of `startYear`. */
 export function fyStartingIn(startYear: number): FinancialYear {
-  return `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
+  return `${String(startYear).padStart(4, '0')}/${String((startYear + 1) % 100).padStart(2, '0')}`;
 }
 
 export function fyStartYear(fy: FinancialYear): number {

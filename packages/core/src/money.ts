@@ -6,9 +6,29 @@ import * as z from 'zod';
  * (BigInt inside, so products of large sums never lose a penny).
  */
 
-/** An amount in pence: a safe integer, never a fraction of a penny. */
-export const Pence = z.int().meta({ description: 'An amount in pence (integer).', example: 120000000 });
+/**
+ * The largest amount one entry, one month of a series or one target may hold:
+ * £1bn, more than a large council's whole net revenue budget. Bounding every
+ * stored amount (running totals included) keeps the sums of a programme exact:
+ * 2^53 pence is over 90,000 such amounts at their largest. Sums are still
+ * checked (`addPence`), so a figure is exact or refused, never rounded.
+ */
+export const MAX_AMOUNT_PENCE = 100_000_000_000;
+
+/** An amount in pence: an integer, never a fraction of a penny, within ±£1bn. */
+export const Pence = z
+  .int()
+  .min(-MAX_AMOUNT_PENCE, 'must be at least -£1,000,000,000.00 (-100000000000 pence)')
+  .max(MAX_AMOUNT_PENCE, 'must be at most £1,000,000,000.00 (100000000000 pence)')
+  .meta({ description: 'An amount in pence (integer), at most ±£1bn.', example: 120000000 });
 export type Pence = number;
+
+/** a + b, refusing (as a server fault) a sum that could no longer be exact. */
+export function addPence(a: number, b: number): number {
+  const sum = a + b;
+  if (!Number.isSafeInteger(sum)) throw new RangeError(`The sum of ${a} and ${b} pence is beyond exact arithmetic`);
+  return sum;
+}
 
 export class MoneyParseError extends Error {}
 
@@ -47,7 +67,7 @@ export function parsePounds(input: string): Pence {
   const whole = (m.groups.num ?? '0').replaceAll(',', '');
   const frac = (m.groups.frac ?? m.groups.onlyFrac ?? '').padEnd(2, '0');
   const pence = BigInt(whole) * 100n + BigInt(frac || '0');
-  if (pence > BigInt(Number.MAX_SAFE_INTEGER)) throw new MoneyParseError(`"${input}" is too large`);
+  if (pence > BigInt(MAX_AMOUNT_PENCE)) throw new MoneyParseError(`"${input}" is too large (at most £1,000,000,000.00)`);
   const value = Number(pence);
   return negative && value !== 0 ? -value : value;
 }

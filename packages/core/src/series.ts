@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 import { FinancialYear, fyOfMonth, Month, monthsOfFy } from './fy.ts';
-import { allocateEvenly, Pence } from './money.ts';
+import { addPence, allocateEvenly, Pence } from './money.ts';
 
 /** Amounts by month, in pence: `{ "2025-10": 10000000, … }`. Zero months are not stored. */
 export const MonthlyPence = z
@@ -67,6 +67,6 @@ export function normaliseMonthly(months: MonthlyPence): MonthlyPence {
 /** Sum of a series over one FY. */
 export function totalInFy(series: MonthlyPence, fy: string): Pence {
   let total = 0;
-  for (const [month, amount] of Object.entries(series)) if (fyOfMonth(month) === fy) total += amount;
+  for (const [month, amount] of Object.entries(series)) if (fyOfMonth(month) === fy) total = addPence(total, amount);
   return total;
 }

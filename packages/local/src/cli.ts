@@ -85,7 +85,7 @@ async function evaluateAlertsJob(args: string[]): Promise<number> {
     return 2;
   }
   const r = await withLocal((run) => runAlertJob(run.deps, run.sink, asAt));
-  process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published, skipped: r.skipped }, null, 2)}\n`);
   return 0;
 }
 

@@ -15,7 +15,7 @@ import {
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, auditOp, collectAll, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { AlertRaceLost, StoredDataError, auditOp, collectAll, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
@@ -39,21 +39,40 @@ export interface EvaluationResult {
   raised: Alert[];
   resolved: Alert[];
   refreshed: number;
+  /** Projects left out because their stored data could not be read; their alerts are left as they were. */
+  skipped: SkippedProject[];
 }
 
-/** The whole programme as the rules see it: every project record with its workstream (one Query per project). */
-export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[] }> {
+/** A project whose stored record could not be read: left out of the run (and its alerts left as they were), never stopping it. */
+export interface SkippedProject {
+  projectId: string;
+  reason: string;
+}
+
+/**
+ * The whole programme as the rules see it: every project record with its
+ * workstream (one Query per project). A project whose stored data does not
+ * parse is skipped and reported, so one bad record cannot stop the
+ * programme-wide run.
+ */
+export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[]; skipped: SkippedProject[] }> {
   const workstreams = await collectAll((page) => deps.store.workstreams.list(page));
   const byId = new Map(workstreams.map((w) => [w.id, w]));
-  const projects = await collectAll((page) => deps.store.projects.list({}, page));
+  const projectIds = await deps.store.projects.ids();
   const out: ProjectForAlerts[] = [];
-  await inBatches(projects, WRITE_CONCURRENCY, async (p) => {
-    const r = await deps.store.children.record(p.id);
-    const workstream = r && byId.get(r.project.workstreamId);
-    if (r && workstream) out.push({ ...r, workstream });
+  const skipped: SkippedProject[] = [];
+  await inBatches(projectIds, WRITE_CONCURRENCY, async (projectId) => {
+    try {
+      const r = await deps.store.children.record(projectId);
+      const workstream = r && byId.get(r.project.workstreamId);
+      if (r && workstream) out.push({ ...r, workstream });
+    } catch (error) {
+      if (!(error instanceof StoredDataError)) throw error;
+      skipped.push({ projectId, reason: error.message });
+    }
   });
   out.sort((a, b) => a.project.code.localeCompare(b.project.code));
-  return { workstreams, projects: out };
+  return { workstreams, projects: out, skipped };
 }
 
 function event(detailType: DomainEvent['detailType'], alert: Alert, time: string): DomainEvent {
@@ -70,11 +89,12 @@ function event(detailType: DomainEvent['detailType'], alert: Alert, time: string
  * half-way never duplicates an alert or an event.
  */
 export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS): Promise<EvaluationResult> {
-  const programme = await loadProgramme(deps);
+  const { skipped, ...programme } = await loadProgramme(deps);
   const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
   const live = new Map((await deps.store.alerts.live()).map((a) => [a.id, a]));
-  const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0 };
+  const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0, skipped };
+  const unread = new Set(skipped.map((p) => p.projectId));
   const holding = new Set<string>();
 
   const applyOne = async (condition: AlertCondition) => {
@@ -95,7 +115,8 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
   for (const c of conditions) holding.add(alertId(alertKey(c)));
   await inBatches(conditions, WRITE_CONCURRENCY, applyOne);
 
-  const cleared = [...live.values()].filter((a) => !holding.has(a.id));
+  // An alert of a project that could not be read has not cleared: nothing is known of it.
+  const cleared = [...live.values()].filter((a) => !holding.has(a.id) && !(a.subject.projectId && unread.has(a.subject.projectId)));
   await inBatches(cleared, WRITE_CONCURRENCY, async (alert) => {
     const resolved: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
     try {

@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, ConflictError, type AppError } from '@bt/core';
 import { keys, stripKeys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { collectAll, equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -37,7 +38,7 @@ export class AlertRepository {
 
   async get(id: string): Promise<Alert | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alert(id), ConsistentRead: true }));
-    return r.Item ? Alert.parse(stripKeys(r.Item)) : undefined;
+    return r.Item ? fromStored(Alert, r.Item) : undefined;
   }
 
   /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
@@ -58,7 +59,7 @@ export class AlertRepository {
       { name: pkName, value: pkValue },
       page,
     );
-    return { items: result.items.map((i) => Alert.parse(stripKeys(i))), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(Alert, i)), nextCursor: result.nextCursor };
   }
 
   /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */

@@ -3,6 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys, stripKeys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -79,7 +80,7 @@ export class AuditRepository {
       { name: pkName, value: pkValue },
       page,
     );
-    return { items: result.items.map((i) => AuditEntry.parse(stripKeys(i))), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(AuditEntry, i)), nextCursor: result.nextCursor };
   }
 
   /** The newest audit id: every change writes one, so it marks the data's state (for feed ETags). */
@@ -120,7 +121,7 @@ export class AuditRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) if (item.gsi1sk !== after) items.push(AuditEntry.parse(stripKeys(item)));
+      for (const item of page.Items ?? []) if (item.gsi1sk !== after) items.push(fromStored(AuditEntry, item));
       startKey = page.LastEvaluatedKey;
       if (!startKey) break;
     }

@@ -3,6 +3,7 @@ import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, 
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys, type ChildKind } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { staleVersion } from './workstreams.ts';
@@ -42,7 +43,7 @@ export class ChildRepository {
 
   async get<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K> | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.child(projectId, kind, id), ConsistentRead: true }));
-    return result.Item ? (SCHEMAS[kind].parse(stripKeys(result.Item)) as ChildOf<K>) : undefined;
+    return result.Item ? (fromStored(SCHEMAS[kind], result.Item) as ChildOf<K>) : undefined;
   }
 
   async getOrThrow<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K>> {
@@ -83,9 +84,9 @@ export class ChildRepository {
     } while (startKey);
     const projectItem = items.find((i) => i.entity === 'project');
     if (!projectItem) return undefined;
-    const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => SCHEMAS[kind].parse(stripKeys(i)) as ChildOf<K>);
+    const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => fromStored(SCHEMAS[kind], i) as ChildOf<K>);
     return {
-      project: Project.parse(stripKeys(projectItem)),
+      project: fromStored(Project, projectItem),
       benefits: of('benefit'),
       investments: of('investment'),
       risks: of('risk'),

@@ -15,3 +15,5 @@ export * from './summaries.ts';
 export * from './alerts.ts';
 export * from './outbox.ts';
 export * from './digests.ts';
+export * from './stored.ts';
+export * from './update.ts';

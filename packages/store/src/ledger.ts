@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Actual, BaselineVersion, Spend, UnprocessableError, type AppError } from '@bt/core';
+import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, Spend, UnprocessableError, type AppError } from '@bt/core';
 import { keys, stripKeys, type LedgerKind } from './keys.ts';
+import { fromStored } from './stored.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
@@ -23,7 +24,7 @@ export class LedgerRepository {
 
   async get<K extends LedgerKind>(kind: K, parentId: string, id: string): Promise<EntryOf<K> | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.ledgerEntry(kind, parentId, id), ConsistentRead: true }));
-    return result.Item ? (SCHEMAS[kind].parse(stripKeys(result.Item)) as EntryOf<K>) : undefined;
+    return result.Item ? (fromStored(SCHEMAS[kind], result.Item) as EntryOf<K>) : undefined;
   }
 
   async list<K extends LedgerKind>(kind: K, parentId: string, page: PageRequest): Promise<Page<EntryOf<K>>> {
@@ -39,7 +40,7 @@ export class LedgerRepository {
       { name: 'pk', value: pk },
       page,
     );
-    return { items: result.items.map((i) => SCHEMAS[kind].parse(stripKeys(i)) as EntryOf<K>), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(SCHEMAS[kind], i) as EntryOf<K>), nextCursor: result.nextCursor };
   }
 
   /** The new entry: never overwrites. */
@@ -101,12 +102,16 @@ export class LedgerRepository {
             TableName: this.tableName,
             Key: keys.child(projectId, kind, id),
             UpdateExpression: 'SET #a.#m = if_not_exists(#a.#m, :zero) + :amount',
-            ConditionExpression: 'attribute_exists(pk)',
+            // The month's total stays within the bound of an amount (so every sum of totals stays exact).
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#a.#m) OR #a.#m BETWEEN :lo AND :hi)',
             ExpressionAttributeNames: { '#a': attribute, '#m': month },
-            ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
+            ExpressionAttributeValues: { ':zero': 0, ':amount': amount, ':lo': -MAX_AMOUNT_PENCE - amount, ':hi': MAX_AMOUNT_PENCE - amount },
           },
         },
-        onConditionFailed: () => new UnprocessableError('parent-missing', `The ${kind} ${id} no longer exists.`),
+        onConditionFailed: () =>
+          new UnprocessableError('total-out-of-range', `The ${kind} ${id} no longer exists, or this entry would take its ${month} total beyond ±£1,000,000,000.00.`, [
+            { path: 'amountPence', message: `would take the ${month} total out of range` },
+          ]),
       },
       this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount),
     ];
@@ -127,7 +132,7 @@ export class LedgerRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      out.push(...(page.Items ?? []).map((i) => BaselineVersion.parse(stripKeys(i))));
+      out.push(...(page.Items ?? []).map((i) => fromStored(BaselineVersion, i)));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;

@@ -1,7 +1,8 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, Project, type ProjectFields, type Stage, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';
@@ -22,7 +23,7 @@ export class ProjectRepository {
 
   async get(id: string): Promise<Project | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.project(id), ConsistentRead: true }));
-    return result.Item ? Project.parse(stripKeys(result.Item)) : undefined;
+    return result.Item ? fromStored(Project, result.Item) : undefined;
   }
 
   async getOrThrow(id: string): Promise<Project> {
@@ -50,7 +51,32 @@ export class ProjectRepository {
       { name: pkName, value: pkValue },
       page,
     );
-    return { items: result.items.map((i) => Project.parse(stripKeys(i))), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(Project, i)), nextCursor: result.nextCursor };
+  }
+
+  /**
+   * Every project's id, without reading (or parsing) the projects: a
+   * programme-wide job reads each record on its own, so one record that does
+   * not parse is skipped rather than stopping the job.
+   */
+  async ids(): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'PROJECTS' },
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item.id));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
   }
 
   /** Creates a project with its code guard and audit entry; `guards` add checks (e.g. that its workstream exists). */

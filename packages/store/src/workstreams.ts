@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError, Workstream, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, normaliseCode, stripKeys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
 
@@ -15,7 +16,7 @@ export class WorkstreamRepository {
 
   async get(id: string): Promise<Workstream | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.workstream(id), ConsistentRead: true }));
-    return result.Item ? Workstream.parse(stripKeys(result.Item)) : undefined;
+    return result.Item ? fromStored(Workstream, result.Item) : undefined;
   }
 
   async getOrThrow(id: string): Promise<Workstream> {
@@ -32,7 +33,7 @@ export class WorkstreamRepository {
       { name: 'gsi1pk', value: 'WORKSTREAMS' },
       page,
     );
-    return { items: result.items.map((i) => Workstream.parse(stripKeys(i))), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(Workstream, i)), nextCursor: result.nextCursor };
   }
 
   /** Creates a workstream, its unique-code guard and its audit entry in one transaction. */

@@ -3,6 +3,7 @@ import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } fr
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
+import { logger } from '../logger.ts';
 import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
@@ -39,12 +40,16 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       responses: {
         200: {
           description: 'The outcome',
-          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int() }).meta({ id: 'EvaluationResult' })),
+          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int(), skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({ description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.' }) }).meta({ id: 'EvaluationResult' })),
         },
         ...problems(400, 401, 403),
       },
     }),
-    async (c) => c.json(await svc.runEvaluation(deps, caller(c), c.req.valid('query').asAt), 200),
+    async (c) => {
+      const result = await svc.runEvaluation(deps, caller(c), c.req.valid('query').asAt);
+      for (const p of result.skipped) logger.error('project left out of the alert evaluation: its stored data does not parse', { requestId: c.get('requestId'), ...p });
+      return c.json(result, 200);
+    },
   );
   app.openapi(
     route({

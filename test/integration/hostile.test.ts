@@ -1,0 +1,139 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+
+/**
+ * Regression tests for the findings of the hostile test of the whole product
+ * (issue 14): each one failed before its fix.
+ */
+let h: Harness;
+let wsId: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  wsId = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ mtfsTargets: { '2026/27': 10_000_00 } }) })).body.id;
+});
+afterAll(async () => {
+  await h.cleanup();
+});
+
+async function newProject(overrides: Record<string, unknown> = {}) {
+  const r = await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(wsId, overrides) });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body as { id: string; code: string; version: number };
+}
+
+async function newBenefit(projectId: string) {
+  const r = await h.call('POST', `/v1/projects/${projectId}/benefits`, {
+    token: h.tokens.pm,
+    body: { title: 'Saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-1', owner: 'Owner', confidencePct: 90 },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body as { id: string; version: number };
+}
+
+/** Every programme-wide read still answers. */
+async function programmeStillReadable(projectId: string) {
+  for (const path of [`/v1/projects/${projectId}`, '/v1/projects', '/v1/workstreams', '/v1/reports/programme?financialYear=2026/27', '/v1/feeds/savings?financialYear=2026/27&format=json']) {
+    const r = await h.call('GET', path, { token: h.tokens.admin });
+    expect(r.status, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`).toBe(200);
+  }
+}
+
+describe('amounts are bounded, and every sum stays exact', () => {
+  it('refuses an amount beyond ±£1bn with a 400 naming the field, and the programme keeps answering', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const base = `/v1/projects/${p.id}/benefits/${b.id}`;
+    for (const amountPence of [9_007_199_254_740_991, 100_000_000_001, -100_000_000_001]) {
+      const r = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence, note: 'huge' } });
+      expect(expectProblem(r, 400).errors?.map((e) => e.path)).toContain('amountPence');
+    }
+    expectProblem(await h.call('PUT', `${base}/baseline`, { token: h.tokens.pm, body: { months: { '2026-05': 9_007_199_254_740_991 } } }), 400);
+    expectProblem(await h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_000_001 }] } }), 400);
+    expectProblem(await h.call('PATCH', `/v1/workstreams/${wsId}`, { token: h.tokens.finance, body: { mtfsTargets: { '2026/27': 9_007_199_254_740_991 } } }), 400);
+    await programmeStillReadable(p.id);
+  });
+
+  it('refuses an entry that would take a month total beyond the bound (422), leaving the ledger and totals as they were', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const base = `/v1/projects/${p.id}/benefits/${b.id}`;
+    const first = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 100_000_000_000, note: 'the largest entry' } });
+    expect(first.status).toBe(201);
+    const second = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 1, note: 'one more penny' } });
+    expectProblem(second, 422, 'total-out-of-range');
+    const ledger = (await h.call('GET', `${base}/actuals`, { token: h.tokens.admin })).body.items;
+    expect(ledger).toHaveLength(1);
+    // The entry can still be reversed: the total moves back towards zero.
+    const reversal = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: -100_000_000_000, note: 'typo', reverses: first.body.id } });
+    expect(reversal.status, JSON.stringify(reversal.body)).toBe(201);
+    const benefit = (await h.call('GET', base, { token: h.tokens.admin })).body;
+    expect(benefit.realised['2026-05'] ?? 0).toBe(0);
+    await programmeStillReadable(p.id);
+  });
+
+  it('refuses a KPI measure beyond any real value (±1e308) with a 400, not a 500', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    for (const baselineValue of [1e308, -1e308, 2 ** 60]) {
+      const r = await h.call('PATCH', `/v1/projects/${p.id}/benefits/${b.id}`, {
+        token: h.tokens.pm,
+        body: { measure: { name: 'Collection rate', unit: 'pp', baselineValue, targetValue: 95, pencePerUnit: 220_000_000 } },
+      });
+      expect(expectProblem(r, 400).errors?.map((e) => e.path)).toContain('measure.baselineValue');
+    }
+  });
+});
+
+describe('dates are bounded to financial years 2000/01 to 2098/99', () => {
+  it('refuses a year before 1000 or after 2099 wherever a date, month or FY is taken', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const base = `/v1/projects/${p.id}/benefits/${b.id}`;
+    const attempts = [
+      () => h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(wsId, { startDate: '0001-01-01' }) }),
+      () => h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { endDate: '9999-12-31' } }),
+      () => h.call('PUT', `${base}/baseline`, { token: h.tokens.pm, body: { months: { '0001-01': 100 } } }),
+      () => h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '9999/00', amountPence: 100 }] } }),
+      () => h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '0999-12', amountPence: 100, note: 'x' } }),
+      () => h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', months: { '0001-01': 100 } } }),
+      () => h.call('POST', `/v1/projects/${p.id}/milestones`, { token: h.tokens.pm, body: { title: 'M', dueDate: '0001-01-01' } }),
+      () => h.call('PATCH', `/v1/workstreams/${wsId}`, { token: h.tokens.finance, body: { mtfsTargets: { '1999/00': 100 } } }),
+      () => h.call('GET', '/v1/reports/programme?financialYear=9999/00', { token: h.tokens.admin }),
+    ];
+    for (const attempt of attempts) expectProblem(await attempt(), 400);
+    await programmeStillReadable(p.id);
+    const evaluation = await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin });
+    expect(evaluation.status).toBe(200);
+  });
+});
+
+describe('stored data that does not parse is the server’s fault, and stops nothing else', () => {
+  it('answers 500 (not 400) for the broken project, while the alert run evaluates the rest and leaves its alerts alone', async () => {
+    const good = await newProject();
+    const goodBenefit = await newBenefit(good.id);
+    await h.call('PUT', `/v1/projects/${good.id}/benefits/${goodBenefit.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 500_000_00 }] } });
+    const broken = await newProject();
+    const brokenBenefit = await newBenefit(broken.id);
+    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 900_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] } });
+    const before = await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin });
+    const brokenAlerts = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
+    expect(brokenAlerts.length, JSON.stringify(before.body).slice(0, 300)).toBeGreaterThan(0);
+    // As a bug or a hand edit might leave it: a date from before the product's calendar.
+    const item = (await h.store.doc.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: h.tableName, Key: { pk: `PRJ#${broken.id}`, sk: 'PRJ' } }))).Item!;
+    await h.store.doc.send(new PutCommand({ TableName: h.tableName, Item: { ...item, startDate: '0001-01-01' } }));
+
+    const r = await h.call('GET', `/v1/projects/${broken.id}`, { token: h.tokens.admin });
+    expectProblem(r, 500, 'internal-error');
+    const evaluation = await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin });
+    expect(evaluation.status, JSON.stringify(evaluation.body).slice(0, 400)).toBe(200);
+    expect(evaluation.body.skipped.map((s: { projectId: string }) => s.projectId)).toContain(broken.id);
+    expect(evaluation.body.conditions).toBeGreaterThan(0);
+    expect((await h.call('GET', `/v1/projects/${good.id}`, { token: h.tokens.admin })).status).toBe(200);
+    // Nothing is known of the broken project now, so its alerts are not resolved.
+    const after = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
+    expect(after.map((a: { id: string }) => a.id)).toEqual(brokenAlerts.map((a: { id: string }) => a.id));
+  });
+});
