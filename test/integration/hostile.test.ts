@@ -135,5 +135,40 @@ describe('stored data that does not parse is the server’s fault, and stops not
     // Nothing is known of the broken project now, so its alerts are not resolved.
     const after = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
     expect(after.map((a: { id: string }) => a.id)).toEqual(brokenAlerts.map((a: { id: string }) => a.id));
+    // Repaired (as an operator would), so the rest of this file reads a sound programme.
+    await h.store.doc.send(new PutCommand({ TableName: h.tableName, Item: item }));
+    expect((await h.call('GET', `/v1/projects/${broken.id}`, { token: h.tokens.admin })).status).toBe(200);
+  });
+});
+
+describe('the import applies the API’s rules', () => {
+  const HEADER = 'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,2026/27';
+  const importCsv = (csv: string, query = '') => h.call('POST', `/v1/imports/savings${query}`, { token: h.tokens.admin, rawBody: csv, headers: { 'Content-Type': 'text/csv' } });
+
+  it('refuses a project code or workstream code the API refuses, by row and column, and creates nothing', async () => {
+    const csv = [
+      HEADER,
+      'HOST1,Hostile,ASC 01,Spaced code,Adults,Saving one,H-1,transformation,cashable-saving,recurring,Owner,"£1,000"',
+      'WS£€,Money signs,HOST-2,Fine code,Adults,Saving two,H-2,transformation,cashable-saving,recurring,Owner,"£1,000"',
+    ].join('\n');
+    const before = {
+      workstreams: (await h.call('GET', '/v1/workstreams?limit=200', { token: h.tokens.admin })).body.items.length,
+      projects: (await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin })).body.items.length,
+    };
+    const dry = await importCsv(csv, '?dryRun=true');
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 2, column: 'Project code', path: 'code' }),
+        expect.objectContaining({ row: 3, column: 'Workstream code', path: 'code' }),
+      ]),
+    );
+    expectProblem(await importCsv(csv), 422, 'import-invalid');
+    const projects = await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin });
+    const workstreams = await h.call('GET', '/v1/workstreams?limit=200', { token: h.tokens.admin });
+    expect(projects.status).toBe(200);
+    expect(workstreams.status).toBe(200);
+    expect({ workstreams: workstreams.body.items.length, projects: projects.body.items.length }).toEqual(before);
+    expect((await h.call('GET', '/v1/reports/programme?financialYear=2026/27', { token: h.tokens.admin })).status).toBe(200);
   });
 });

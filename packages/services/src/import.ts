@@ -2,6 +2,9 @@ import {
   assertCan,
   BenefitCategory,
   BenefitType,
+  CreateBenefit,
+  CreateProject,
+  CreateWorkstream,
   FinancialYear,
   fyOfMonth,
   fyStartYear,
@@ -16,6 +19,7 @@ import {
 } from '@bt/core';
 import { collectAll } from '@bt/store';
 import { parse } from 'csv-parse/sync';
+import type * as z from 'zod';
 import { createBenefit, putBaseline, putForecast } from './benefits.ts';
 import type { Caller, Deps } from './context.ts';
 import { createProject } from './projects.ts';
@@ -177,6 +181,12 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
   return { rows, problems, total: records.length - 1 };
 }
 
+const IMPORTED_LEAD = 'Imported (set the lead)';
+
+function benefitInput(r: Row) {
+  return { title: r.title, type: r.type, category: r.category, recurrence: r.recurrence, mtfsRef: r.mtfsRef, owner: r.owner, confidencePct: r.confidencePct, status: 'active' };
+}
+
 /** The file carries annual figures: each is phased evenly over its FY. */
 function phased(byFy: Record<string, number>) {
   return Object.entries(byFy).map(([financialYear, amountPence]) => ({ financialYear, amountPence }));
@@ -258,6 +268,30 @@ export async function importSavings(
     }
     plans.push({ row, action: 'create' });
   }
+  // Everything the import would create is checked with the API's own schemas first, so a row can never store what the API refuses.
+  const check = (row: Row, schema: z.ZodType, value: unknown, columns: Partial<Record<string, string>>) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      problems.push({ row: row.line, column: columns[field] ?? field, path: field, message: issue.message });
+    }
+  };
+  for (const row of newWorkstreams.values()) {
+    check(row, CreateWorkstream, { code: row.workstreamCode, name: row.workstreamName, lead: IMPORTED_LEAD }, { code: IMPORT_COLUMNS.workstreamCode, name: IMPORT_COLUMNS.workstreamName });
+  }
+  for (const row of newProjects.values()) {
+    check(row, CreateProject.pick({ code: true, name: true, directorate: true }), { code: row.projectCode, name: row.projectName, directorate: row.directorate }, {
+      code: IMPORT_COLUMNS.projectCode,
+      name: IMPORT_COLUMNS.projectName,
+      directorate: IMPORT_COLUMNS.directorate,
+    });
+  }
+  for (const plan of plans) {
+    if (plan.action !== 'create') continue;
+    const r = plan.row;
+    check(r, CreateBenefit, benefitInput(r), { title: IMPORT_COLUMNS.title, mtfsRef: IMPORT_COLUMNS.mtfsRef, owner: IMPORT_COLUMNS.owner });
+  }
   result.problems.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
   result.unchanged = plans.filter((p) => p.action === 'unchanged').length;
   result.created = { workstreams: newWorkstreams.size, projects: newProjects.size, benefits: plans.filter((p) => p.action !== 'unchanged').length };
@@ -268,7 +302,7 @@ export async function importSavings(
   if (options.dryRun) return result;
 
   for (const [key, row] of newWorkstreams) {
-    workstreams.set(key, await createWorkstream(deps, caller, { code: row.workstreamCode, name: row.workstreamName!, lead: 'Imported (set the lead)' }));
+    workstreams.set(key, await createWorkstream(deps, caller, CreateWorkstream.parse({ code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD })));
   }
   for (const [key, row] of newProjects) {
     const ws = workstreams.get(row.workstreamCode.toUpperCase())!;
@@ -278,7 +312,11 @@ export async function importSavings(
     const last = years.length ? Math.max(...years) : first;
     projects.set(
       key,
-      await createProject(deps, caller, { code: row.projectCode, name: row.projectName!, workstreamId: ws.id, directorate: row.directorate!, sro: 'Imported (set the SRO)', manager: caller.principal.sub, stage: 'business-case', deliveryConfidence: 'amber', startDate: `${first}-04-01`, endDate: `${last + 1}-03-31` }),
+      await createProject(
+        deps,
+        caller,
+        CreateProject.parse({ code: row.projectCode, name: row.projectName!, workstreamId: ws.id, directorate: row.directorate!, sro: 'Imported (set the SRO)', manager: caller.principal.sub, stage: 'business-case', deliveryConfidence: 'amber', startDate: `${first}-04-01`, endDate: `${last + 1}-03-31` }),
+      ),
     );
   }
   let done = 0;
@@ -288,7 +326,7 @@ export async function importSavings(
       const r = plan.row;
       const benefit =
         plan.existing ??
-        (await createBenefit(deps, caller, project.id, { title: r.title, type: r.type, category: r.category, recurrence: r.recurrence, mtfsRef: r.mtfsRef, owner: r.owner, confidencePct: r.confidencePct, status: 'active' }));
+        (await createBenefit(deps, caller, project.id, CreateBenefit.parse(benefitInput(r))));
       const reason = 'Imported from the savings tracker';
       if (Object.keys(r.baseline).length) await putBaseline(deps, caller, project.id, benefit.id, { phased: phased(r.baseline), reason }, undefined);
       if (Object.keys(r.forecast).length) await putForecast(deps, caller, project.id, benefit.id, { phased: phased(r.forecast), note: reason }, undefined);
