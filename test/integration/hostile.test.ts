@@ -172,3 +172,68 @@ describe('the import applies the API’s rules', () => {
     expect((await h.call('GET', '/v1/reports/programme?financialYear=2026/27', { token: h.tokens.admin })).status).toBe(200);
   });
 });
+
+describe('authorisation and identity', () => {
+  it('refuses a manager naming a replacement for another manager’s written-out saving, and changes nothing of it', async () => {
+    const pats = await newProject();
+    const saving = await newBenefit(pats.id);
+    const out = await h.call('PATCH', `/v1/projects/${pats.id}/benefits/${saving.id}`, { token: h.tokens.pm, body: { status: 'unachievable' } });
+    expect(out.status).toBe(200);
+    const priyas = (await h.call('POST', '/v1/projects', { token: h.tokens.otherPm, body: projectBody(wsId) })).body;
+    const body = { title: 'Intruder', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-9', owner: 'O', replacesBenefitId: saving.id };
+    expectProblem(await h.call('POST', `/v1/projects/${priyas.id}/benefits`, { token: h.tokens.otherPm, body }), 403);
+    const after = (await h.call('GET', `/v1/projects/${pats.id}/benefits/${saving.id}`, { token: h.tokens.admin })).body;
+    expect(after).toMatchObject({ version: out.body.version, updatedBy: 'pat', replacedByBenefitIds: [] });
+    // Her own manager (or an admin) may.
+    const own = await h.call('POST', `/v1/projects/${pats.id}/benefits`, { token: h.tokens.pm, body: { ...body, title: 'Replacement' } });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect((await h.call('GET', `/v1/projects/${pats.id}/benefits/${saving.id}`, { token: h.tokens.admin })).body.replacedByBenefitIds).toEqual([own.body.id]);
+  });
+
+  it('lets only a project’s manager (or an admin) acknowledge its alerts, and only finance (or an admin) a workstream’s', async () => {
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ mtfsTargets: { '2026/27': 900_000_00 } }) })).body;
+    const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
+    const b = await newBenefit(p.id);
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 800_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] } });
+    expect((await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin })).status).toBe(200);
+    const open = (await h.call('GET', '/v1/alerts?status=open&limit=200', { token: h.tokens.admin })).body.items as { id: string; subject: { type: string; projectId?: string; workstreamId?: string; id: string } }[];
+    const projectAlert = open.find((a) => a.subject.projectId === p.id)!;
+    const workstreamAlert = open.find((a) => a.subject.type === 'workstream' && a.subject.id === ws.id)!;
+    expect(projectAlert).toBeDefined();
+    expect(workstreamAlert).toBeDefined();
+    const ack = (id: string, token: string) => h.call('POST', `/v1/alerts/${id}/acknowledge`, { token, body: { note: 'seen' } });
+    expectProblem(await ack(projectAlert.id, h.tokens.otherPm), 403);
+    expectProblem(await ack(projectAlert.id, h.tokens.finance), 403);
+    expectProblem(await ack(workstreamAlert.id, h.tokens.pm), 403);
+    expect((await h.call('GET', `/v1/alerts/${projectAlert.id}`, { token: h.tokens.admin })).body.status).toBe('open');
+    expect((await ack(projectAlert.id, h.tokens.pm)).status).toBe(200);
+    expect((await ack(workstreamAlert.id, h.tokens.finance)).status).toBe(200);
+  });
+
+  it('keeps the audit trail out of the change feed for feed-reader', async () => {
+    expectProblem(await h.call('GET', '/v1/feeds/changes', { token: h.tokens.feedReader }), 403);
+    expectProblem(await h.call('GET', '/v1/audit', { token: h.tokens.feedReader }), 403);
+    expect((await h.call('GET', '/v1/feeds/changes', { token: h.tokens.finance })).status).toBe(200);
+  });
+
+  it('sees through a trailing space in a subject: segregation of duties holds', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const entry = await h.call('POST', `/v1/projects/${p.id}/benefits/${b.id}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 100, note: 'x' } });
+    const spaced = await h.token(['finance'], 'fin ');
+    expectProblem(await h.call('POST', `/v1/projects/${p.id}/benefits/${b.id}/actuals/${entry.body.id}/validate`, { token: spaced }), 403);
+    expectProblem(await h.call('GET', '/v1/workstreams', { token: await h.token(['finance'], '   ') }), 401);
+  });
+
+  it('keeps idempotency keys apart for users and keys that contain #', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const path = `/v1/projects/${p.id}/benefits/${b.id}/actuals`;
+    const one = await h.call('POST', path, { token: await h.token(['finance'], 'a#b'), headers: { 'Idempotency-Key': 'c' }, body: { month: '2026-05', amountPence: 100, note: 'first' } });
+    const two = await h.call('POST', path, { token: await h.token(['finance'], 'a'), headers: { 'Idempotency-Key': 'b#c' }, body: { month: '2026-05', amountPence: 200, note: 'second' } });
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(two.headers.get('idempotent-replayed')).toBeNull();
+    expect((await h.call('GET', path, { token: h.tokens.admin })).body.items).toHaveLength(2);
+  });
+});

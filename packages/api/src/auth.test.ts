@@ -20,3 +20,14 @@ describe('claims to a principal', () => {
     expect(() => principalFromClaims(null)).toThrow(UnauthenticatedError);
   });
 });
+
+describe('the subject', () => {
+  it('is normalised once: white space around it and Unicode forms never make two users of one', () => {
+    expect(principalFromClaims({ sub: ' fin ' }).sub).toBe('fin');
+    expect(principalFromClaims({ sub: 'fin\t' }).sub).toBe('fin');
+    expect(principalFromClaims({ sub: 'Jose\u0301' }).sub).toBe(principalFromClaims({ sub: 'Jos\u00e9' }).sub);
+  });
+  it('refuses a blank subject or one with control characters', () => {
+    for (const sub of ['', '   ', '\t', 'a\u0000b', 'a\nb', 'a\u200bb']) expect(() => principalFromClaims({ sub }), JSON.stringify(sub)).toThrow(UnauthenticatedError);
+  });
+});

@@ -22,8 +22,24 @@ const RoleList = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (Array.isArray(v) ? v : v.replace(/^\[|\]$/g, '').split(/[\s,]+/)).filter((r) => r.length > 0));
 
+/**
+ * A user's id, normalised once here so every comparison (segregation of
+ * duties, "manages this project", idempotency scopes) sees one spelling:
+ * Unicode NFC, no surrounding white space, no control characters.
+ */
+export const Subject = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^\p{Cc}\p{Cf}]+$/u),
+  );
+
 const Claims = z.object({
-  sub: z.string().min(1).max(128),
+  sub: Subject,
   name: z.string().max(200).optional(),
   email: z.string().max(320).optional(),
   roles: RoleList.optional(),

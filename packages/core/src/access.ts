@@ -32,6 +32,7 @@ const PERMISSIONS = {
   'actuals:validate': ['admin', 'finance'],
   'spend:record': ['admin', 'finance'],
   'alerts:evaluate': ['admin'],
+  /** Further limited by the alert's subject: see `assertCanAcknowledge`. */
   'alerts:acknowledge': ['admin', 'programme-manager', 'finance'],
   'digests:send': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -55,4 +56,21 @@ export function assertCanChangeProject(principal: Principal, project: { code: st
   if (project.manager !== principal.sub) {
     throw new ForbiddenError(`Project ${project.code} is managed by someone else; only its manager or an admin may change it.`);
   }
+}
+
+/**
+ * Who answers for an alert: a project's alert (a project, benefit, risk …)
+ * is acknowledged by that project's manager or an admin; a workstream's or
+ * the programme's by finance or an admin.
+ */
+export function assertCanAcknowledge(principal: Principal, alert: { subject: { projectId?: string | undefined } }, project?: { code: string; manager: string }): void {
+  assertCan(principal, 'alerts:acknowledge', 'Only an admin, a programme manager or finance can acknowledge alerts.');
+  if (principal.roles.includes('admin')) return;
+  if (alert.subject.projectId) {
+    if (!project || project.manager !== principal.sub || !principal.roles.includes('programme-manager')) {
+      throw new ForbiddenError(`Only the manager of project ${project?.code ?? alert.subject.projectId} (or an admin) may acknowledge its alerts.`);
+    }
+    return;
+  }
+  if (!principal.roles.includes('finance')) throw new ForbiddenError('Only finance (or an admin) may acknowledge a workstream or programme alert.');
 }

@@ -3,6 +3,7 @@ import {
   alertKey,
   AlertSettingsFromEnv,
   assertCan,
+  assertCanAcknowledge,
   ConflictError,
   DEFAULT_ALERT_SETTINGS,
   evaluateAlerts,
@@ -177,6 +178,8 @@ export async function getAlert(deps: Deps, caller: Caller, id: string): Promise<
 export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, note: string): Promise<Alert> {
   assertCan(caller.principal, 'alerts:acknowledge', 'Only an admin, a programme manager or finance can acknowledge alerts.');
   const current = await getAlert(deps, caller, id);
+  const projectId = current.subject.projectId;
+  assertCanAcknowledge(caller.principal, current, projectId ? await deps.store.projects.get(projectId) : undefined);
   if (current.status !== 'open') throw new ConflictError('not-open', `Alert ${id} is ${current.status}; only an open alert can be acknowledged.`);
   const ctx = writeContext(deps, caller);
   const next: Alert = { ...current, status: 'acknowledged', acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.sub, acknowledgementNote: note, version: current.version + 1 };

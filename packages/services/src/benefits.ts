@@ -1,5 +1,6 @@
 import {
   assertCan,
+  can,
   changedFields,
   ConflictError,
   ForbiddenError,
@@ -40,7 +41,7 @@ export async function createBenefit(deps: Deps, caller: Caller, projectId: strin
   const ctx = writeContext(deps, caller);
   const id = mintId(deps, 'benefit');
   const extra: TxOp[] = [projectUnchangedOp(deps, project), deps.store.children.benefitRefOp(id, projectId)];
-  if (input.replacesBenefitId) extra.push(...(await linkReplacement(deps, ctx, input.replacesBenefitId, id)));
+  if (input.replacesBenefitId) extra.push(...(await linkReplacement(deps, caller, ctx, input.replacesBenefitId, { id, projectId })));
   const fields: ChildFields<'benefit'> = {
     id,
     projectId,
@@ -57,11 +58,16 @@ export async function createBenefit(deps: Deps, caller: Caller, projectId: strin
 }
 
 /** The written-out saving `originalId`, updated to name its replacement — in the replacement's transaction. */
-async function linkReplacement(deps: Deps, ctx: WriteContext, originalId: string, replacementId: string): Promise<TxOp[]> {
+async function linkReplacement(deps: Deps, caller: Caller, ctx: WriteContext, originalId: string, replacement: { id: string; projectId: string }): Promise<TxOp[]> {
   const originalProject = await deps.store.children.projectOfBenefit(originalId);
   const original = originalProject ? await deps.store.children.get('benefit', originalProject, originalId) : undefined;
   const fieldError = (message: string) => [{ path: 'replacesBenefitId', message }];
   if (!original) throw new UnprocessableError('unknown-benefit', `There is no benefit ${originalId} to replace.`, fieldError('does not refer to an existing benefit'));
+  // Linking changes the original saving (a new version naming its replacement): only who may change its project may do that.
+  const originalOwner = await deps.store.projects.getOrThrow(original.projectId);
+  if (!can(caller.principal, 'project:write') || (!caller.principal.roles.includes('admin') && originalOwner.manager !== caller.principal.sub)) {
+    throw new ForbiddenError(`"${original.title}" belongs to project ${originalOwner.code}, managed by someone else; only its manager or an admin may name its replacement.`);
+  }
   if (!isWrittenOut(original.status)) {
     throw new UnprocessableError(
       'not-written-out',
@@ -69,7 +75,8 @@ async function linkReplacement(deps: Deps, ctx: WriteContext, originalId: string
       fieldError('is not written out'),
     );
   }
-  const after: Benefit = { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacementId], version: original.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+  const ownerUnchanged = original.projectId === replacement.projectId ? [] : [projectUnchangedOp(deps, originalOwner)];
+  const after: Benefit = { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id], version: original.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
   return [
     {
       item: {
@@ -78,12 +85,13 @@ async function linkReplacement(deps: Deps, ctx: WriteContext, originalId: string
           Key: keys.child(original.projectId, 'benefit', original.id),
           UpdateExpression: 'SET replacedByBenefitIds = list_append(replacedByBenefitIds, :ids), version = :next, updatedAt = :now, updatedBy = :by',
           ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':ids': [replacementId], ':next': after.version, ':expected': original.version, ':now': ctx.now, ':by': ctx.actor.sub },
+          ExpressionAttributeValues: { ':ids': [replacement.id], ':next': after.version, ':expected': original.version, ':now': ctx.now, ':by': ctx.actor.sub },
         },
       },
       onConditionFailed: () => new ConflictError('concurrent-modification', `Benefit "${original.title}" changed while linking its replacement; try again.`),
     },
     auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: original.id, projectId: original.projectId, action: 'replacement-linked', before: original, after }),
+    ...ownerUnchanged,
   ];
 }
 

@@ -272,6 +272,8 @@ export const CHANGE_FEED_SETTLE_MS = 5_000;
  */
 export async function changesSince(deps: Deps, caller: Caller, cursor: string | undefined, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
   assertCan(caller.principal, 'feeds:read');
+  // The change feed is the audit trail (before/after, actors): readable only by those who may read the audit trail.
+  assertCan(caller.principal, 'audit:read', 'The change feed carries the audit trail (who changed what); your roles may not read it.');
   const settledBefore = deps.clock().getTime() - CHANGE_FEED_SETTLE_MS;
   const result = await deps.store.audit.since(cursor, settledBefore, limit);
   return { items: result.items, nextCursor: result.nextCursor, hasMore: result.hasMore };

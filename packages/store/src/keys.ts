@@ -16,7 +16,7 @@
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
- * | idempotency key   | IDEM#<scope>#<key>  | IDEM        |                          |                      |
+ * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
@@ -57,7 +57,8 @@ export const keys = {
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),
   digestSlot: (slot: string) => ({ pk: `DIGESTSLOT#${slot}`, sk: 'SLOT' }),
-  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
+  // Each part encoded, so a '#' in a user id or a key can never make two (user, key) pairs one item.
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${encodeURIComponent(scope)}#${encodeURIComponent(key)}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
 } as const;
 
