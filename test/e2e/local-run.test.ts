@@ -80,6 +80,10 @@ describe('the local run', () => {
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/workstreams', '/v1/workstreams/{id}', '/v1/projects', '/v1/projects/{id}', '/v1/audit']));
+    // An unknown path gets the API's problem+json, not a bare text 404.
+    const missing = await fetch(`${url}/no/such/path`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
     const printed = await promisify(execFile)(process.execPath, [...cli, 'token', '--role', 'admin', '--sub', 'e2e'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir } });
     token = printed.stdout.trim();

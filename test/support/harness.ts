@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDigestConfig, testDigestDesk } from './digest.ts';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
+import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
 import type { Role } from '@bt/core';
 import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
 import { inject } from 'vitest';
@@ -35,7 +35,7 @@ export interface Reply<T = any> {
  * The API over a fresh table in the run's DynamoDB Local, with tokens for
  * each role. Integration tests refuse to run without that endpoint.
  */
-export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
+export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean } = {}) {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
   const tableName = `test-${randomUUID()}`;
@@ -50,9 +50,15 @@ export async function createHarness(options: { bodyLimitBytes?: number } = {}) {
   // and alerts come out the same whenever the suite runs. Tests can move it forward.
   let offsetMs = TEST_NOW - Date.now();
   const clock = () => new Date(Date.now() + offsetMs);
+  const auth = { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;
   const app = createApp(
     { store, clock },
-    { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: options.bodyLimitBytes ?? 65_536, digests: inProcessDigestDesk({ store, clock }, digest.settings, digest.mailer) },
+    {
+      auth,
+      bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+      digests: inProcessDigestDesk({ store, clock }, digest.settings, digest.mailer),
+      ...(options.pages ? { pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir() } } : {}),
+    },
   );
 
   const token = (roles: Role[], sub: string, extra: { ttlSeconds?: number; now?: number } = {}) =>

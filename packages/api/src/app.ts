@@ -65,8 +65,9 @@ export function createApp(deps: Deps, config: AppConfig) {
     });
   });
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
+  // Every route, not only the API: a page's form or /sign-in is bounded too.
   app.use(
-    '/v1/*',
+    '*',
     bodyLimit({
       maxSize: config.bodyLimitBytes,
       onError: () => {

@@ -1,6 +1,7 @@
 import {
   AppError,
   BadRequestError,
+  ForbiddenError,
   NotFoundError,
   UnsupportedMediaTypeError,
   PayloadTooLargeError,
@@ -47,6 +48,8 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
   };
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (error instanceof UnauthenticatedError) headers['WWW-Authenticate'] = 'Bearer realm="benefits-tracker"';
+  // A body refused as too large is left unread, so the connection cannot carry another request: say so, and a client's pool opens a new one.
+  if (error instanceof PayloadTooLargeError) headers.Connection = 'close';
   return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, headers);
 }
 
@@ -71,6 +74,8 @@ function fromHttpException(error: HTTPException): AppError {
   switch (error.status) {
     case 401:
       return new UnauthenticatedError(error.message || 'Authentication is required.');
+    case 403:
+      return new ForbiddenError(error.message || 'This form was sent from another site, so it was refused. Use the form on this site.');
     case 404:
       return new NotFoundError(error.message || 'Not found.');
     case 413:

@@ -6,7 +6,6 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, logger, tokenLogin } from '@bt/api';
 import { OutboxMailer } from '@bt/email';
 import { ensureTable, mainTable, Store } from '@bt/store';
-import { Hono } from 'hono';
 import { FileEventSink, inProcessDigestDesk, publishOutbox, type Deps } from '@bt/services';
 import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
@@ -78,15 +77,14 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
         digests: inProcessDigestDesk(deps, config.digest, mailer),
       },
     );
-    const root = new Hono();
     const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-    root.use(
+    // On the app itself (not a wrapper app), so an unknown path gets the API's problem+json 404.
+    app.use(
       `${DOCS_ASSETS}/swagger-ui-dist/*`,
       serveStatic({ root: relative(process.cwd(), swaggerDir), rewriteRequestPath: (p) => p.slice(`${DOCS_ASSETS}/swagger-ui-dist`.length) }),
     );
-    root.route('/', app);
 
-    const server = await listen(root, config);
+    const server = await listen(app, config);
     const schedules = config.schedules ? startSchedules(deps, sink, { settings: config.digest, mailer }) : undefined;
     // Events raised by API calls (actuals recorded, alerts evaluated on demand) go out promptly.
     const publisher = setInterval(() => {
@@ -119,7 +117,7 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
   }
 }
 
-function listen(app: Hono, config: LocalConfig): Promise<ServerType> {
+function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, config: LocalConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(server));
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
+import { BadRequestError, ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
@@ -24,7 +24,28 @@ export interface PageLogin {
 const SESSION = 'bt_session';
 const isHttps = (c: Context<AppEnv>) => new URL(c.req.url).protocol === 'https:';
 /** Where to go after signing in: a path on this site only (never `//elsewhere`). */
-const safeNext = (value: unknown) => (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/');
+const SITE = 'https://this-site.invalid';
+
+/**
+ * Where to go after signing in: a path on this site, or the overview. Only
+ * visible ASCII without a backslash is taken, because browsers drop tabs and
+ * newlines from URLs and read a backslash as '/', so '/\t/evil.example' would leave
+ * the site; what is left must still resolve to this site.
+ */
+export function safeNext(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 2048 || !/^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(value)) return '/';
+  const url = new URL(value, SITE);
+  return url.origin === SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
+}
+
+/** A submitted form; a body that cannot be read as one is the request's fault (400), never a 500. */
+export async function formBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new BadRequestError('The form could not be read; send it again from the page.');
+  }
+}
 
 function ErrorSummary(props: { children: string; href?: string }) {
   return (
@@ -73,7 +94,7 @@ export function tokenLogin(auth: Extract<AuthConfig, { mode: 'local-hs256' }>): 
         ),
       );
       pages.post('/sign-in', async (c) => {
-        const form = await c.req.parseBody();
+        const form = await formBody(c);
         const token = typeof form.token === 'string' ? form.token.trim() : '';
         const next = safeNext(form.next);
         try {

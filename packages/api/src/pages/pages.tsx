@@ -6,6 +6,7 @@ import {
   fyOfDate,
   monthsOfFy,
   nextFy,
+  PayloadTooLargeError,
   previousFy,
   riskBand,
   Severity,
@@ -22,14 +23,11 @@ import { logger } from '../logger.ts';
 import { knownError } from '../problem.ts';
 import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
-import { PAGE_PATHS } from './paths.ts';
+import { PAGE_CSP, PAGE_PATHS } from './paths.ts';
+import { csrf } from 'hono/csrf';
 
-/**
- * What a page may load: its own stylesheet, fonts and images, its one inline
- * style block; no script at all (the pages need none), no framing, forms only
- * back to the site.
- */
-export const PAGE_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export { PAGE_CSP };
+
 
 export interface PagesConfig {
   /** How people sign in: a pasted token locally, the issuer's hosted login in AWS. */
@@ -53,6 +51,8 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       await next();
       c.res.headers.set('Content-Security-Policy', PAGE_CSP);
     });
+    // A form posted from another site (login CSRF, or any page form) is refused: the browser's Origin / Sec-Fetch-Site must say this site.
+    pages.use(path, csrf());
   }
   // GOV.UK Frontend's stylesheet, fonts and images, from the package (no CDN); they change only with a release.
   pages.use('/assets/*', async (c, next) => {
@@ -67,6 +67,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     const known = knownError(error, c);
     if (!known) logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
     const status = (known?.status ?? 500) as ContentfulStatusCode;
+    if (known instanceof PayloadTooLargeError) c.header('Connection', 'close');
     return c.html(
       <Layout title={known?.title ?? 'Something went wrong'}>
         <h1 class="govuk-heading-l">{known?.title ?? 'Sorry, something went wrong'}</h1>

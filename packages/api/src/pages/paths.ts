@@ -10,6 +10,13 @@ import { dirname, join } from 'node:path';
 export const PAGE_PATHS = ['/', '/sign-in', '/sign-out', '/signed-out', '/auth/callback', '/alerts', '/workstreams/:id', '/projects/:id', '/assets/*'] as const;
 
 /**
+ * What a page may load: its own stylesheet, fonts and images, its one inline
+ * style block; no script at all (the pages need none), no framing, forms only
+ * back to the site. The digest preview (HTML email) is served under it too.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
  * GOV.UK Frontend's compiled files (`dist/govuk`: the stylesheet and its
  * `assets/` fonts and images), resolved from the installed package. The local
  * run serves them from here; the Lambda bundle gets a copy beside it.

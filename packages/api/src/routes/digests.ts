@@ -3,6 +3,7 @@ import { IsoDate } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
+import { PAGE_CSP } from '../pages/paths.ts';
 import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
@@ -46,6 +47,8 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
     async (c) => {
       const { asAt, format } = c.req.valid('query');
       const rendered = await desk.preview(caller(c), asAt);
+      // The email's HTML is escaped when rendered; the pages' policy (no script, nothing from elsewhere) is defence in depth.
+      if (format === 'html') c.header('Content-Security-Policy', PAGE_CSP);
       return (format === 'html' ? c.html(rendered.html) : c.json(rendered, 200)) as never;
     },
   );
