@@ -237,3 +237,23 @@ describe('authorisation and identity', () => {
     expect((await h.call('GET', path, { token: h.tokens.admin })).body.items).toHaveLength(2);
   });
 });
+
+describe('tampered cursors', () => {
+  const encode = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8').toString('base64url');
+
+  it('refuses a ledger cursor that points outside the ledger with a 400', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    const path = `/v1/projects/${p.id}/benefits/${b.id}/actuals`;
+    for (const sk of ['REF', 'BASELINE#000001', 'AAA', 'ZZZ']) {
+      expectProblem(await h.call('GET', `${path}?cursor=${encode({ pk: `BEN#${b.id}`, sk })}`, { token: h.tokens.admin }), 400);
+    }
+    expect((await h.call('GET', `${path}?cursor=${encode({ pk: `BEN#${b.id}`, sk: 'ACT#act_0' })}`, { token: h.tokens.admin })).status).toBe(200);
+  });
+
+  it('answers a change-feed cursor from the future with nothing new, not a 500', async () => {
+    const r = await h.call('GET', `/v1/feeds/changes?cursor=${encode('aud_7ZZZZZZZZZZZZZZZZZZZZZZZZZ')}`, { token: h.tokens.finance });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ items: [], hasMore: false });
+  });
+});

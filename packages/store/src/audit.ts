@@ -107,6 +107,8 @@ export class AuditRepository {
   async since(cursor: string | undefined, settledBeforeMs: number, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
     const after = cursor === undefined ? 'aud_' : decodeChangeCursor(cursor);
     const bound = `aud_${encodeTime(settledBeforeMs, 10)}`;
+    // Only a cursor from the future (tampered, or a clock set back) is past the settled bound: nothing has settled after it yet.
+    if (after > bound) return { items: [], nextCursor: cursor!, hasMore: false };
     const items: AuditEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     let hasMore = false;

@@ -37,7 +37,7 @@ export class LedgerRepository {
         ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
       },
       ['pk', 'sk'],
-      { name: 'pk', value: pk },
+      { name: 'pk', value: pk, sortKeyPrefix: { name: 'sk', prefix: skPrefix } },
       page,
     );
     return { items: result.items.map((i) => fromStored(SCHEMAS[kind], i) as EntryOf<K>), nextCursor: result.nextCursor };

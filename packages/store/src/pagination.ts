@@ -26,7 +26,7 @@ export async function queryPage(
   doc: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
   keyNames: readonly string[],
-  partition: { name: string; value: string },
+  partition: { name: string; value: string; sortKeyPrefix?: { name: string; prefix: string } },
   page: PageRequest,
 ): Promise<Page<Record<string, unknown>>> {
   let startKey: Key | undefined = page.cursor ? decodeCursor(page.cursor, keyNames, partition) : undefined;
@@ -57,7 +57,13 @@ export function encodeCursor(key: Key): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, keyNames: readonly string[], partition: { name: string; value: string }): Key {
+/**
+ * A cursor's key, checked to be a position this list may read from: its own
+ * key attributes, its partition and (for a list of one kind of item in a
+ * partition) its sort-key prefix. A tampered cursor is a 400, never a query
+ * DynamoDB refuses.
+ */
+export function decodeCursor(cursor: string, keyNames: readonly string[], partition: { name: string; value: string; sortKeyPrefix?: { name: string; prefix: string } }): Key {
   const invalid = () =>
     new BadRequestError('The cursor is not valid for this list. Use the nextCursor of the previous page, unchanged.', [
       { path: 'cursor', message: 'not a cursor of this list' },
@@ -76,6 +82,8 @@ export function decodeCursor(cursor: string, keyNames: readonly string[], partit
   }
   const key = parsed as Key;
   if (key[partition.name] !== partition.value) throw invalid();
+  const sk = partition.sortKeyPrefix;
+  if (sk && !(key[sk.name] ?? '').startsWith(sk.prefix)) throw invalid();
   return key;
 }
 
