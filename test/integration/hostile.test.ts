@@ -257,3 +257,40 @@ describe('tampered cursors', () => {
     expect(r.body).toMatchObject({ items: [], hasMore: false });
   });
 });
+
+describe('feeds complete or fail visibly', () => {
+  it('cuts a feed off (the body errors) when a project fails part-way, never a short feed that looks complete', async () => {
+    // A feed over a store where one project's benefit does not parse, behind at least one sound project.
+    const f = await createHarness();
+    try {
+      const ws = (await f.call('POST', '/v1/workstreams', { token: f.tokens.admin, body: workstreamBody() })).body;
+      const ids: string[] = [];
+      for (const code of ['FEEDA', 'FEEDB', 'FEEDC']) {
+        const p = (await f.call('POST', '/v1/projects', { token: f.tokens.pm, body: projectBody(ws.id, { code }) })).body;
+        const b = (await f.call('POST', `/v1/projects/${p.id}/benefits`, { token: f.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'F', owner: 'O' } })).body;
+        await f.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, { token: f.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 120_000 }] } });
+        ids.push(p.id, b.id);
+      }
+      for (const format of ['csv', 'json']) {
+        const whole = await f.call('GET', `/v1/feeds/savings?financialYear=2026/27&format=${format}`, { token: f.tokens.finance });
+        expect(whole.status).toBe(200);
+      }
+      const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+      const key = { pk: `PRJ#${ids[2]}`, sk: `BEN#${ids[3]}` };
+      const item = (await f.store.doc.send(new GetCommand({ TableName: f.tableName, Key: key }))).Item!;
+      await f.store.doc.send(new PutCommand({ TableName: f.tableName, Item: { ...item, realised: { '0001-01': 5 } } }));
+      for (const format of ['csv', 'json']) {
+        const res = await f.app.request(`/v1/feeds/savings?financialYear=2026/27&format=${format}`, { headers: { Authorization: `Bearer ${f.tokens.finance}` } });
+        expect(res.status).toBe(200);
+        await expect(res.text(), format).rejects.toThrow();
+      }
+      // A failure before any row is sent is an ordinary problem+json.
+      const first = { pk: `PRJ#${ids[0]}`, sk: `BEN#${ids[1]}` };
+      const firstItem = (await f.store.doc.send(new GetCommand({ TableName: f.tableName, Key: first }))).Item!;
+      await f.store.doc.send(new PutCommand({ TableName: f.tableName, Item: { ...firstItem, realised: { '0001-01': 5 } } }));
+      expectProblem(await f.call('GET', '/v1/feeds/savings?financialYear=2026/27&format=csv', { token: f.tokens.finance }), 500);
+    } finally {
+      await f.cleanup();
+    }
+  });
+});

@@ -16,7 +16,8 @@ const signIn = (form: Record<string, string>, headers: Record<string, string> = 
 
 describe('signing in to the pages', () => {
   it('refuses a sign-in form posted from another site (login CSRF), setting no session', async () => {
-    for (const headers of [{ Origin: 'https://evil.example' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'cross-site' }, {}]) {
+    const variants: Record<string, string>[] = [{ Origin: 'https://evil.example' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'cross-site' }, {}];
+    for (const headers of variants) {
       const res = await signIn({ token: h.tokens.cmt, next: '/' }, headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(res.headers.get('set-cookie')).toBeNull();

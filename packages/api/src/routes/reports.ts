@@ -2,9 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
-import { stream } from 'hono/streaming';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
+import { streamOrFail } from '../stream.ts';
 import { caller } from '../http.ts';
 import { logger } from '../logger.ts';
 import { json, problems, route, security } from '../openapi.ts';
@@ -76,25 +76,22 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
         } else {
           c.header('Content-Type', 'application/json; charset=utf-8');
         }
-        return stream(c, async (out) => {
+        const chunks = async function* () {
           if (query.format === 'csv') {
-            await out.write(svc.csvHeader(columns, query.granularity));
-            for await (const batch of rows) await out.write(svc.csvRows(columns, query.granularity, batch as never[]));
+            yield svc.csvHeader(columns, query.granularity);
+            for await (const batch of rows) yield svc.csvRows(columns, query.granularity, batch as never[]);
             return;
           }
-          await out.write(`{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`);
-          let first = true;
+          yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`;
+          let separator = '';
           for await (const batch of rows) {
-            for (const row of batch) {
-              await out.write(`${first ? '' : ','}${JSON.stringify(row)}`);
-              first = false;
-            }
+            if (batch.length === 0) continue;
+            yield separator + batch.map((row) => JSON.stringify(row)).join(',');
+            separator = ',';
           }
-          await out.write(']}');
-        }, async (error) => {
-          // Headers are gone by now: the client sees a truncated body, and we log why.
-          logger.error('feed stream failed', { requestId: c.get('requestId'), error });
-        });
+          yield ']}';
+        };
+        return streamOrFail(c, chunks(), 'feed');
       }) as never,
     );
   }
