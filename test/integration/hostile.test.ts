@@ -294,3 +294,31 @@ describe('feeds complete or fail visibly', () => {
     }
   });
 });
+
+describe('what grows is kept apart', () => {
+  it('keeps a risk bounded however often it is rescored, with every scoring readable in its history', async () => {
+    const p = await newProject();
+    const risk = (await h.call('POST', `/v1/projects/${p.id}/risks`, { token: h.tokens.pm, body: { title: 'Demand', owner: 'O', likelihood: 1, impact: 1, mitigation: 'M' } })).body;
+    const RESCORINGS = 30;
+    for (let i = 0; i < RESCORINGS; i++) {
+      const r = await h.call('PATCH', `/v1/projects/${p.id}/risks/${risk.id}`, { token: h.tokens.pm, body: { likelihood: 1 + ((i + 1) % 5) } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const closed = await h.call('PATCH', `/v1/projects/${p.id}/risks/${risk.id}`, { token: h.tokens.pm, body: { status: 'closed' } });
+    expect(closed.status).toBe(200);
+    expect(closed.body.history).toHaveLength(10);
+    expect(closed.body.scoreCount).toBe(RESCORINGS + 2);
+    expect(closed.body.history.at(-1)).toMatchObject({ status: 'closed' });
+    const all: { likelihood: number; status: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: typeof all; nextCursor: string | null } } = await h.call('GET', `/v1/projects/${p.id}/risks/${risk.id}/history?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: h.tokens.cmt });
+      all.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(all).toHaveLength(RESCORINGS + 2);
+    expect(all[0]).toMatchObject({ likelihood: 1, status: 'open' });
+    expect(all.at(-1)).toMatchObject({ status: 'closed' });
+    expect(all.slice(-10)).toEqual(closed.body.history);
+  });
+});

@@ -205,11 +205,10 @@ describe('the finance feeds', () => {
     await ok('PATCH', `/v1/projects/${ids.p2}/benefits/${ids.c}`, h.tokens.pm, { confidencePct: 100 });
   });
 
-  it('are open to the feed-reader role, which can read nothing else', async () => {
+  it('are open to the feed-reader role, which can read nothing else (not the change feed: it carries the audit trail)', async () => {
     expect((await feed('savings', 'format=json', h.tokens.feedReader)).status).toBe(200);
     expect((await feed('investment', 'format=csv', h.tokens.feedReader)).status).toBe(200);
-    expect((await h.call('GET', '/v1/feeds/changes', { token: h.tokens.feedReader })).status).toBe(200);
-    for (const path of ['/v1/workstreams', `/v1/projects/${ids.p1}`, '/v1/projects', '/v1/audit', '/v1/reports/programme']) {
+    for (const path of ['/v1/feeds/changes', '/v1/workstreams', `/v1/projects/${ids.p1}`, '/v1/projects', '/v1/audit', '/v1/reports/programme']) {
       expectProblem(await h.call('GET', path, { token: h.tokens.feedReader }), 403);
     }
     expectProblem(await feed('savings', 'format=json', h.tokens.cmt), 403);
@@ -222,11 +221,11 @@ describe('the change feed', () => {
   it('gives every change once, in order, with a cursor to poll from, holding back the last few seconds', async () => {
     const all: any[] = [];
     // Nothing has settled yet: everything was written moments ago.
-    const early = await h.call('GET', '/v1/feeds/changes?limit=1000', { token: h.tokens.feedReader });
+    const early = await h.call('GET', '/v1/feeds/changes?limit=1000', { token: h.tokens.finance });
     h.advanceClock(10_000);
     let cursor: string | undefined;
     for (let pages = 0; pages < 100; pages++) {
-      const page: any = await h.call('GET', `/v1/feeds/changes?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: h.tokens.feedReader });
+      const page: any = await h.call('GET', `/v1/feeds/changes?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: h.tokens.finance });
       expect(page.status).toBe(200);
       all.push(...page.body.items);
       cursor = page.body.nextCursor;
@@ -237,12 +236,12 @@ describe('the change feed', () => {
     expect(early.body.items.length).toBeLessThan(all.length);
 
     // Polling again gives nothing new and the same cursor; a new change comes next.
-    const idle = await h.call('GET', `/v1/feeds/changes?cursor=${cursor}`, { token: h.tokens.feedReader });
+    const idle = await h.call('GET', `/v1/feeds/changes?cursor=${cursor}`, { token: h.tokens.finance });
     expect(idle.body).toMatchObject({ items: [], nextCursor: cursor, hasMore: false });
     await ok('PATCH', `/v1/workstreams/${ids.inc}`, h.tokens.finance, { mtfsTargets: { '2026/27': gbp(1) } });
     h.advanceClock(10_000);
-    const next = await h.call('GET', `/v1/feeds/changes?cursor=${cursor}`, { token: h.tokens.feedReader });
+    const next = await h.call('GET', `/v1/feeds/changes?cursor=${cursor}`, { token: h.tokens.finance });
     expect(next.body.items.map((e: any) => e.action)).toEqual(['update']);
-    expectProblem(await h.call('GET', '/v1/feeds/changes?cursor=garbage', { token: h.tokens.feedReader }), 400);
+    expectProblem(await h.call('GET', '/v1/feeds/changes?cursor=garbage', { token: h.tokens.finance }), 400);
   });
 });

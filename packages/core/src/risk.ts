@@ -22,6 +22,9 @@ export function riskBand(score: number): RiskBand {
   return 'low';
 }
 
+/** Scorings kept on the risk itself; the whole history is kept as items of its own, so a risk never outgrows DynamoDB's item limit however often it is rescored. */
+export const RISK_HISTORY_KEPT = 10;
+
 export const RiskScoreEntry = z.object({
   at: Timestamp,
   by: UserId,
@@ -32,6 +35,12 @@ export const RiskScoreEntry = z.object({
   status: z.enum(['open', 'closed']),
 });
 export type RiskScoreEntry = z.infer<typeof RiskScoreEntry>;
+
+/** The risk's history after one more scoring: the newest `RISK_HISTORY_KEPT`, and the sequence number of the new one. */
+export function withScoring(risk: Pick<Risk, 'history' | 'scoreCount'> | undefined, entry: RiskScoreEntry): { history: RiskScoreEntry[]; scoreCount: number } {
+  const count = (risk?.scoreCount ?? risk?.history.length ?? 0) + 1;
+  return { history: [...(risk?.history ?? []), entry].slice(-RISK_HISTORY_KEPT), scoreCount: count };
+}
 
 const riskFields = {
   title: Text(),
@@ -51,7 +60,11 @@ export const Risk = z
     ...riskFields,
     score: z.int().meta({ description: 'likelihood × impact' }),
     band: RiskBand,
-    history: z.array(RiskScoreEntry).meta({ description: 'Every scoring and status, oldest first.' }),
+    history: z
+      .array(RiskScoreEntry)
+      .max(RISK_HISTORY_KEPT)
+      .meta({ description: `The latest scorings and statuses (up to ${RISK_HISTORY_KEPT}), oldest first; every one is kept, at GET …/risks/{riskId}/history.` }),
+    scoreCount: z.int().nonnegative().optional().meta({ description: 'How many scorings the whole history holds.' }),
     ...EntityMeta,
   })
   .meta({ id: 'Risk' });

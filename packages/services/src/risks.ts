@@ -1,5 +1,5 @@
-import { changedFields, riskBand, UnprocessableError, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
-import { staleVersion, type TxOp } from '@bt/store';
+import { assertCan, changedFields, riskBand, UnprocessableError, withScoring, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
+import { staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
@@ -17,8 +17,10 @@ export async function createRisk(deps: Deps, caller: Caller, projectId: string, 
   const project = await projectToChange(deps, caller, projectId);
   const ctx = writeContext(deps, caller);
   const entry = scoreEntry(input, ctx.now, ctx.actor.sub);
-  const guards = [projectUnchangedOp(deps, project), ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : [])];
-  return deps.store.children.create(ctx, 'risk', { id: mintId(deps, 'risk'), projectId, ...input, score: entry.score, band: entry.band, history: [entry] }, guards);
+  const id = mintId(deps, 'risk');
+  const scored = withScoring(undefined, entry);
+  const guards = [projectUnchangedOp(deps, project), deps.store.children.riskScoreOp(id, scored.scoreCount, entry), ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : [])];
+  return deps.store.children.create(ctx, 'risk', { id, projectId, ...input, score: entry.score, band: entry.band, ...scored }, guards);
 }
 
 /** Change a risk; a new likelihood, impact or status adds to its score history. */
@@ -34,12 +36,21 @@ export async function updateRisk(deps: Deps, caller: Caller, projectId: string, 
     if (savingsAtRiskPence === null) delete next.savingsAtRiskPence;
     else if (savingsAtRiskPence !== undefined) next.savingsAtRiskPence = savingsAtRiskPence;
     const ctx = writeContext(deps, caller);
+    const guards = [projectUnchangedOp(deps, project), ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : [])];
     if (next.likelihood !== before.likelihood || next.impact !== before.impact || next.status !== before.status) {
       const entry = scoreEntry(next, ctx.now, ctx.actor.sub);
-      Object.assign(next, { score: entry.score, band: entry.band, history: [...before.history, entry] });
+      const scored = withScoring(before, entry);
+      Object.assign(next, { score: entry.score, band: entry.band, ...scored });
+      guards.push(deps.store.children.riskScoreOp(riskId, scored.scoreCount, entry));
     }
     if (changedFields(before, next).length === 0) return before;
-    const guards = [projectUnchangedOp(deps, project), ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : [])];
     return deps.store.children.update(ctx, 'risk', before, next, guards);
   });
+}
+
+/** Every scoring and status of a risk, oldest first. */
+export async function riskHistory(deps: Deps, caller: Caller, projectId: string, riskId: string, page: PageRequest): Promise<Page<RiskScoreEntry>> {
+  assertCan(caller.principal, 'programme:read');
+  await deps.store.children.getOrThrow('risk', projectId, riskId);
+  return deps.store.children.riskScores(riskId, page);
 }

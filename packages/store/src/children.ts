@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, type AppError, type EntityType } from '@bt/core';
+import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, RiskScoreEntry, type AppError, type EntityType } from '@bt/core';
+import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, stripKeys, type ChildKind } from './keys.ts';
@@ -125,6 +126,32 @@ export class ChildRepository {
       auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
     ]);
     return next;
+  }
+
+  /** One scoring of a risk, kept as its own item (written with the risk's change). */
+  riskScoreOp(riskId: string, seq: number, entry: RiskScoreEntry): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.riskScore(riskId, seq), entity: 'risk-score', riskId, seq, ...JSON.parse(JSON.stringify(entry)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  }
+
+  /** A risk's whole score history, oldest first, in pages. */
+  async riskScores(riskId: string, page: PageRequest): Promise<Page<RiskScoreEntry>> {
+    const { pk, skPrefix } = keys.riskScoresOf(riskId);
+    const result = await queryPage(
+      this.doc,
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } },
+      ['pk', 'sk'],
+      { name: 'pk', value: pk, sortKeyPrefix: { name: 'sk', prefix: skPrefix } },
+      page,
+    );
+    return { items: result.items.map((i) => fromStored(RiskScoreEntry, i)), nextCursor: result.nextCursor };
   }
 
   /** A transaction guard: the child exists in this project. */

@@ -16,6 +16,7 @@
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
+ * | risk scoring      | RSK#<rid>           | SCORE#<000001> |                       |                      |
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
@@ -53,6 +54,8 @@ export const keys = {
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
   ledgerEntry: (kind: LedgerKind, parentId: string, id: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, sk: `${LEDGER[kind].prefix}#${id}` }),
   ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
+  riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
+  riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),

@@ -24,6 +24,7 @@ import {
   RecordSpend,
   Risk,
   RiskId,
+  RiskScoreEntry,
   Spend,
 } from '@bt/core';
 import * as svc from '@bt/services';
@@ -230,6 +231,18 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const { id, riskId } = c.req.valid('param');
       return c.json(withEtag(c, await svc.updateRisk(deps, caller(c), id, riskId, c.req.valid('json'), expectedVersion(c))), 200);
+    },
+  );
+  app.openapi(
+    route({
+      method: 'get', path: '/v1/projects/{id}/risks/{riskId}/history', tags: ['Risks'], security,
+      summary: "A risk's whole score history (every scoring and status), oldest first",
+      request: { params: z.object({ id: ProjectId, riskId: RiskId }), query: z.object(PageQuery) },
+      responses: { 200: { description: 'Scorings', ...json(pageOf(RiskScoreEntry, 'RiskScorePage')) }, ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { id, riskId } = c.req.valid('param');
+      return c.json(await svc.riskHistory(deps, caller(c), id, riskId, c.req.valid('query')), 200);
     },
   );
   app.openapi(
