@@ -72,7 +72,7 @@ describe('the local run', () => {
     port = await freePort();
     const { child, url } = await start(port);
     expect(url).toBe(`http://127.0.0.1:${port}`);
-    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok', store: 'ok' });
     const docs = await fetch(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('/docs/assets/swagger-ui-dist/swagger-ui-bundle.js');

@@ -78,7 +78,12 @@ export function createApp(deps: Deps, config: AppConfig) {
   app.use('/v1/*', requireJsonBody);
   app.use('/v1/*', authenticate(config.auth));
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  // Health says whether the product can do its work: the store must answer (one small read, bounded by the client's timeouts).
+  app.get('/health', async (c) => {
+    const store = await deps.store.ping();
+    c.header('Cache-Control', 'no-store');
+    return store ? c.json({ status: 'ok', store: 'ok' }, 200) : c.json({ status: 'unavailable', store: 'unreachable' }, 503);
+  });
 
   workstreamRoutes(deps, app);
   projectRoutes(deps, app);

@@ -5,6 +5,7 @@ import { IsoDate, Role, todayInLondon, UnprocessableError } from '@bt/core';
 import { importSavings, renderNextDigest } from '@bt/services';
 import { logger } from '@bt/api';
 import { ConfigError, loadLocalConfig } from './config.ts';
+import { DataDirInUseError } from './lock.ts';
 import { seedDemo } from './demo.ts';
 import { runAlertJob, runDigestJob } from './schedules.ts';
 import { runningEndpoint, startLocal } from './server.ts';
@@ -48,20 +49,29 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(): Promise<number> {
   const config = loadLocalConfig();
-  const run = await startLocal(config);
+  let fatal: ((message: string) => void) | undefined;
+  const stopped = new Promise<string>((resolve) => {
+    fatal = resolve;
+  });
+  const run = await startLocal(config, { onFatal: (message) => fatal?.(message) });
   process.stdout.write(
     `\nBenefits tracker running at ${run.url}\n  API docs: ${run.url}/docs\n  OpenAPI:  ${run.url}/openapi.json\n  Token:    pnpm token -- --role admin --sub you\n  Data:     ${config.dataDir}\n\n`,
   );
-  await new Promise<void>((resolve) => {
+  const reason = await new Promise<string | undefined>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info(`received ${signal}, stopping`);
-      resolve();
+      resolve(undefined);
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGHUP', () => shutdown('SIGHUP'));
+    void stopped.then(resolve);
   });
   await run.stop();
+  if (reason) {
+    process.stderr.write(`\n${reason}\n`);
+    return 1;
+  }
   return 0;
 }
 
@@ -173,7 +183,7 @@ async function token(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof DataDirInUseError) process.stderr.write(`${error.message}\n`);
     else logger.error('failed', { error });
     process.exit(1);
   },

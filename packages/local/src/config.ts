@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { AlertSettingsFromEnv, ThresholdSettings, type AlertSettings, type Thresholds } from '@bt/core';
 import type { DigestSettings } from '@bt/services';
+import { DEFAULT_TIMEOUTS, type DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
 
 /**
@@ -15,6 +16,8 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOCAL_JWT_SECRET: z.string().min(32, 'LOCAL_JWT_SECRET must be at least 32 characters').optional(),
   DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_TIMEOUTS.connectionTimeoutMs),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_TIMEOUTS.requestTimeoutMs),
   TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/).default('benefits-tracker'),
   AWS_REGION: z.string().default('eu-west-2'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
@@ -32,6 +35,8 @@ export interface LocalConfig {
   dataDir: string;
   jwtSecret: string;
   dynamodbEndpoint: string | undefined;
+  /** How long a DynamoDB request may take before it is given up (answered 503). */
+  dynamodbTimeouts: DynamoTimeouts;
   tableName: string;
   region: string;
   seedDemo: boolean;
@@ -63,6 +68,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     dataDir,
     jwtSecret: e.LOCAL_JWT_SECRET ?? localSecret(dataDir),
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    dynamodbTimeouts: { connectionTimeoutMs: e.DYNAMODB_CONNECT_TIMEOUT_MS, requestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS },
     tableName: e.TABLE_NAME,
     region: e.AWS_REGION,
     seedDemo: e.SEED_DEMO === 'true',

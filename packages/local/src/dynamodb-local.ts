@@ -33,7 +33,7 @@ export function freePort(): Promise<number> {
  * shared database whatever the credentials. It runs under a watchdog that
  * stops java when this process ends, however it ends.
  */
-export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; port?: number; onUnexpectedExit?: (code: number | null) => void } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const watchdogPath = join(here, 'watchdog.mjs');
@@ -42,15 +42,21 @@ export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: s
   });
   const endpoint = `http://127.0.0.1:${port}`;
   let exited = false;
-  child.on('exit', () => {
+  let stopping = false;
+  let ready = false;
+  child.on('exit', (code) => {
     exited = true;
+    // Once it has answered, an exit we did not ask for is the supervisor's to handle.
+    if (ready && !stopping) options.onUnexpectedExit?.(code);
   });
   await waitUntilReady(endpoint, () => exited);
+  ready = true;
   return {
     endpoint,
     port,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (exited) return resolve();
         child.once('exit', () => resolve());
         child.stdin?.end();

@@ -11,6 +11,7 @@ import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
 import { startSchedules } from './schedules.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { lockDataDir, lockHolder, type DataDirLock } from './lock.ts';
 
 export interface LocalRun {
   url: string;
@@ -28,33 +29,70 @@ export function endpointFile(dataDir: string): string {
   return join(dataDir, 'dynamodb-local.endpoint');
 }
 
-/** The endpoint of the DynamoDB Local a running server started, if it is still running. */
+/** The endpoint of the DynamoDB Local a running server started on this data directory, if that server is still running. */
 export function runningEndpoint(dataDir: string): string | undefined {
+  if (lockHolder(dataDir) === undefined) return undefined;
   try {
-    const pid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
-    process.kill(pid, 0);
     return readFileSync(endpointFile(dataDir), 'utf8').trim();
   } catch {
     return undefined;
   }
 }
 
+/** Restarts of DynamoDB Local allowed within a minute before the run gives up. */
+const MAX_RESTARTS_PER_MINUTE = 3;
+
 /**
  * The product running locally: DynamoDB Local (unless DYNAMODB_ENDPOINT names
  * one), the tables from the shared definitions, and the API on HOST:PORT with
  * Swagger UI served from this machine (no CDN needed).
  */
-export async function startLocal(config: LocalConfig): Promise<LocalRun> {
+export async function startLocal(config: LocalConfig, options: { onFatal?: (message: string) => void } = {}): Promise<LocalRun> {
   let dynamo: DynamoDbLocal | undefined;
+  let lock: DataDirLock | undefined;
   let endpoint = config.dynamodbEndpoint;
   if (!endpoint) {
-    dynamo = await startDynamoDbLocal({ dbPath: join(config.dataDir, 'dynamodb'), pidFile: join(config.dataDir, 'dynamodb-local.pid') });
+    // One DynamoDB Local per data directory: a second on the same files loses acknowledged writes.
+    lock = lockDataDir(config.dataDir);
+    const dbPath = join(config.dataDir, 'dynamodb');
+    const restarts: number[] = [];
+    const launch = async (port?: number): Promise<DynamoDbLocal> =>
+      startDynamoDbLocal({
+        dbPath,
+        pidFile: join(config.dataDir, 'dynamodb-local.pid'),
+        ...(port ? { port } : {}),
+        onUnexpectedExit: (code) => {
+          const now = Date.now();
+          restarts.push(now);
+          while (restarts[0]! < now - 60_000) restarts.shift();
+          if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
+            const message = `DynamoDB Local stopped ${restarts.length} times within a minute (last exit code ${code}); the server stops. Check Java (java -version) and ${dbPath}, then start again.`;
+            logger.error(message);
+            (options.onFatal ?? ((m: string) => logger.error(m)))(message);
+            return;
+          }
+          logger.warn('DynamoDB Local stopped unexpectedly; restarting it on the same port and files (requests meanwhile answer 503)', { code });
+          launch(port ?? dynamo?.port).then(
+            (restarted) => {
+              dynamo = restarted;
+              logger.info('DynamoDB Local restarted', { endpoint: restarted.endpoint });
+            },
+            (error: unknown) => (options.onFatal ?? ((m: string) => logger.error(m)))(`DynamoDB Local could not be restarted: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        },
+      });
+    try {
+      dynamo = await launch();
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     endpoint = dynamo.endpoint;
     // Jobs run from the command line while the server is up use this DynamoDB Local rather than start a second one on the same files.
     writeFileSync(endpointFile(config.dataDir), endpoint);
-    logger.info('DynamoDB Local started', { endpoint, dbPath: join(config.dataDir, 'dynamodb') });
+    logger.info('DynamoDB Local started', { endpoint, dbPath });
   }
-  const store = new Store({ region: config.region, endpoint, tableName: config.tableName });
+  const store = new Store({ region: config.region, endpoint, tableName: config.tableName, timeouts: config.dynamodbTimeouts });
   try {
     const created = await ensureTable(store.client, mainTable, config.tableName);
     logger.info(`table ${config.tableName} ${created}`);
@@ -108,11 +146,14 @@ export async function startLocal(config: LocalConfig): Promise<LocalRun> {
         store.destroy();
         if (dynamo) rmSync(endpointFile(config.dataDir), { force: true });
         await dynamo?.stop();
+        lock?.release();
       },
     };
   } catch (error) {
     store.destroy();
+    if (dynamo) rmSync(endpointFile(config.dataDir), { force: true });
     await dynamo?.stop();
+    lock?.release();
     throw error;
   }
 }

@@ -5,7 +5,22 @@ export interface DynamoConfig {
   region: string;
   /** Set for DynamoDB Local; absent in AWS. */
   endpoint?: string;
+  /** Connection and request timeouts (ms); the defaults below. */
+  timeouts?: Partial<DynamoTimeouts>;
 }
+
+/**
+ * How long the store may take before a request is given up (and answered
+ * 503): a frozen or unreachable DynamoDB must never hang a request. One retry
+ * policy for the whole product: the SDK's standard retries, two attempts in
+ * all, so the worst case is about 2 × (connect + request) timeouts.
+ */
+export interface DynamoTimeouts {
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+export const DEFAULT_TIMEOUTS: DynamoTimeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 };
+export const MAX_ATTEMPTS = 2;
 
 /** Counts the DynamoDB requests made through a client, by command name (tests and benchmarks). */
 export class RequestCounter {
@@ -30,7 +45,13 @@ export interface Dynamo {
 
 /** The one place a DynamoDB client is made. */
 export function createDynamo(config: DynamoConfig, counter?: RequestCounter): Dynamo {
-  const options: DynamoDBClientConfig = { region: config.region, maxAttempts: 3 };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
+  const options: DynamoDBClientConfig = {
+    region: config.region,
+    maxAttempts: MAX_ATTEMPTS,
+    // throwOnRequestTimeout: without it the handler only logs a warning and the request hangs on (a frozen store hung every request).
+    requestHandler: { connectionTimeout: timeouts.connectionTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, throwOnRequestTimeout: true },
+  };
   if (config.endpoint) {
     options.endpoint = config.endpoint;
     // DynamoDB Local accepts any credentials; fixed ones keep a developer's AWS profile out of it.

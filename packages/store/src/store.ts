@@ -10,7 +10,7 @@ import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface StoreConfig extends DynamoConfig {
   tableName: string;
@@ -48,6 +48,16 @@ export class Store {
     this.idempotency = new IdempotencyRepository(doc, config.tableName);
     this.tableName = config.tableName;
     this.doc = doc;
+  }
+
+  /** Whether the table answers: one small read (for health checks). Never throws. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   destroy(): void {
