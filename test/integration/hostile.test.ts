@@ -76,7 +76,7 @@ describe('amounts are bounded, and every sum stays exact', () => {
   it('refuses a KPI measure beyond any real value (±1e308) with a 400, not a 500', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
-    for (const baselineValue of [1e308, -1e308, 2 ** 60]) {
+    for (const baselineValue of [1e308, -1e308, 2 ** 60, 2e-157]) {
       const r = await h.call('PATCH', `/v1/projects/${p.id}/benefits/${b.id}`, {
         token: h.tokens.pm,
         body: { measure: { name: 'Collection rate', unit: 'pp', baselineValue, targetValue: 95, pencePerUnit: 220_000_000 } },

@@ -24,7 +24,12 @@ export function isWrittenOut(status: BenefitStatus): boolean {
 }
 
 /** A KPI's value: a percentage, a count of placements, hours… bounded so nothing derived from it can overflow. */
-const MeasureValue = z.number().finite().min(-1e12).max(1e12);
+const MeasureValue = z
+  .number()
+  .finite()
+  .min(-1e12)
+  .max(1e12)
+  .refine((v) => v === 0 || Math.abs(v) >= 1e-6, 'must be 0 or at least 0.000001 in size (DynamoDB stores nothing smaller than 1e-130)');
 
 /** A KPI behind a benefit, e.g. council tax collection rate, 1 percentage point = £2.2m. */
 export const Measure = z
