@@ -322,3 +322,27 @@ describe('what grows is kept apart', () => {
     expect(all.slice(-10)).toEqual(closed.body.history);
   });
 });
+
+describe('an item that would outgrow DynamoDB', () => {
+  it('refuses the change with a 422 that says what to do, and changes nothing', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    // A summary already near DynamoDB's 400 KB (as several hundred savings lines would make it).
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    // The largest padding that still fits: within 100 bytes of the limit, so the change below (over 400 bytes more) cannot.
+    for (let size = 409_600; ; size -= 100) {
+      try {
+        await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'SET padding = :p', ExpressionAttributeValues: { ':p': 'x'.repeat(size) } }));
+        break;
+      } catch (error) {
+        if (!(error instanceof Error) || !/maximum allowed size/.test(error.message)) throw error;
+      }
+    }
+    const before = (await h.call('GET', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.admin })).body;
+    const r = await h.call('PATCH', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.pm, body: { title: 'y'.repeat(200), owner: 'z'.repeat(200), mtfsRef: 'm'.repeat(60) } });
+    expectProblem(r, 422, 'item-too-large');
+    const after = (await h.call('GET', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.admin })).body;
+    expect(after).toEqual(before);
+    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'REMOVE padding' }));
+  });
+});

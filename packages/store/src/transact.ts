@@ -1,6 +1,6 @@
 import { DynamoDBServiceException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailableError, type AppError } from '@bt/core';
+import { ServiceUnavailableError, UnprocessableError, type AppError } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -25,8 +25,10 @@ export async function transact(doc: DynamoDBDocumentClient, ops: TxOp[]): Promis
       await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.item) }));
       return;
     } catch (error) {
+      if (isItemTooLarge(error)) throw itemTooLarge();
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'ValidationError' && ITEM_TOO_LARGE.test(r.Message ?? ''))) throw itemTooLarge();
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed >= 0) {
         const toError = ops[failed]?.onConditionFailed;
@@ -41,6 +43,26 @@ export async function transact(doc: DynamoDBDocumentClient, ops: TxOp[]): Promis
       throw error;
     }
   }
+}
+
+const ITEM_TOO_LARGE = /Item size (to update )?has exceeded the maximum allowed size/i;
+
+function isItemTooLarge(error: unknown): boolean {
+  return error instanceof DynamoDBServiceException && error.name === 'ValidationException' && ITEM_TOO_LARGE.test(error.message);
+}
+
+/**
+ * A change that would take a stored item past DynamoDB's 400 KB: refused as
+ * a whole (the transaction changes nothing), with a 422 that says what to do,
+ * never a 500. Ledgers and histories are items of their own, so only a
+ * project's record or summary can get there: a project of several hundred
+ * savings lines.
+ */
+function itemTooLarge(): UnprocessableError {
+  return new UnprocessableError(
+    'item-too-large',
+    'This change would make a stored record larger than the store allows (400 KB per item), so nothing was changed. A project this large (several hundred savings lines, or very long profiles) should be split into smaller projects.',
+  );
 }
 
 function sleep(ms: number): Promise<void> {
