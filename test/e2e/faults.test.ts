@@ -1,18 +1,17 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { cli, root, startLocalProcess } from '../support/local-process.ts';
 
 /**
  * The local run under faults (issue 14): a frozen store, a killed store, and
  * a second server on the same data directory. The product runs as a newcomer
  * runs it (`cli.ts start`), as real processes with a real DynamoDB Local.
  */
-const root = join(import.meta.dirname, '..', '..');
-const cli = ['--import', 'tsx', 'packages/local/src/cli.ts'];
 const dataDir = mkdtempSync(join(tmpdir(), 'bt-faults-'));
 const children: ChildProcess[] = [];
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -41,26 +40,10 @@ function alive(pid: number): boolean {
 
 const javaPid = () => Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
 
-function start(port: number): { child: ChildProcess; started: Promise<string>; exited: Promise<{ code: number | null; output: string }> } {
-  const child = spawn(process.execPath, [...cli, 'start'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  const started = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${output}`)), 90_000);
-    child.once('exit', () => clearTimeout(timer));
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /running at (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-  const exited = new Promise<{ code: number | null; output: string }>((resolve) => child.once('exit', (code) => resolve({ code, output })));
-  return { child, started, exited };
+function start(port: number) {
+  const run = startLocalProcess({ ...env, PORT: String(port) });
+  children.push(run.child);
+  return run;
 }
 
 async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
@@ -101,7 +84,6 @@ describe('the local run under faults', () => {
   it('refuses a second server on the same data directory: no second java, nothing lost', async () => {
     const firstJava = javaPid();
     const second = start(await freePort());
-    second.started.catch(() => undefined);
     const { code, output } = await second.exited;
     expect(code).not.toBe(0);
     expect(output).toMatch(/in use by another run of the product \(pid \d+\)/);

@@ -1,17 +1,16 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { cli, root, startLocalProcess } from '../support/local-process.ts';
 
 /**
  * The product as a newcomer runs it: `node --import tsx packages/local/src/cli.ts start`
  * (what `pnpm start` runs), as a real process with its own DynamoDB Local.
  */
-const root = join(import.meta.dirname, '..', '..');
-const cli = ['--import', 'tsx', 'packages/local/src/cli.ts'];
 const dataDir = mkdtempSync(join(tmpdir(), 'bt-local-run-'));
 const children: ChildProcess[] = [];
 
@@ -21,28 +20,9 @@ afterAll(() => {
 });
 
 async function start(port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...cli, 'start'], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /running at (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before starting:\n${output}`)));
-  });
-  return { child, url };
+  const run = startLocalProcess({ ...process.env, DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+  children.push(run.child);
+  return { child: run.child, url: await run.started };
 }
 
 function alive(pid: number): boolean {
