@@ -29,15 +29,6 @@ let url = '';
 let token = '';
 let server: ChildProcess;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const javaPid = () => Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
 
 function start(port: number) {
