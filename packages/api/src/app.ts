@@ -14,6 +14,7 @@ import { logger } from './logger.ts';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { periodRoutes } from './routes/periods.ts';
 import { digestRoutes } from './routes/digests.ts';
 import { importRoutes } from './routes/imports.ts';
 import { projectRecordRoutes } from './routes/project-record.ts';
@@ -93,6 +94,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   digestRoutes(deps, config.digests, app);
   importRoutes(deps, app);
   auditRoutes(deps, app);
+  periodRoutes(deps, app);
 
   if (config.pages) app.route('/', pageRoutes(deps, config.pages));
 

@@ -32,6 +32,9 @@ const PERMISSIONS = {
   'actuals:validate': ['admin', 'finance'],
   'spend:record': ['admin', 'finance'],
   'alerts:evaluate': ['admin'],
+  'periods:close': ['admin', 'finance'],
+  'periods:reopen': ['admin'],
+  'programme:settings': ['admin'],
   /** Further limited by the alert's subject: see `assertCanAcknowledge`. */
   'alerts:acknowledge': ['admin', 'programme-manager', 'finance'],
   'digests:send': ['admin'],

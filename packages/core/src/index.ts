@@ -16,3 +16,4 @@ export * from './figures.ts';
 export * from './alerts.ts';
 export * from './events.ts';
 export * from './digest.ts';
+export * from './periods.ts';

@@ -17,3 +17,4 @@ export * from './file-sink.ts';
 export * from './digest.ts';
 export * from './import.ts';
 export * from './digest-desk.ts';
+export * from './periods.ts';

@@ -1,3 +1,4 @@
+import { refuseClosedPeriod } from '@bt/core';
 import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
 import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
 import { mintId, type Deps } from './context.ts';
@@ -22,6 +23,8 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
 ): Promise<{ entry: EntryOf<K>; ops: TxOp[] }> {
   const l = LEDGERS[kind];
   refuseFutureMonth(deps, input.month);
+  const periods = await deps.store.periods.get();
+  refuseClosedPeriod(periods, input.month, input.reverses ? 'reversal' : l.what === 'actual' ? 'actual' : 'spend');
   const entry = {
     id: mintId(deps, kind),
     [l.parentField]: where.parentId,
@@ -36,6 +39,7 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
     deps.store.ledger.appendOp(kind, where.parentId, entry),
     ...deps.store.ledger.addToTotalOps(l.parent, where.projectId, where.parentId, l.total, entry.month, entry.amountPence),
     auditOp(deps.store.tableName, ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.projectId, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
+    deps.store.periods.unchangedOp(periods),
   ];
   if (input.reverses) {
     checkReversal(await deps.store.ledger.get(kind, where.parentId, input.reverses), input, l.what);

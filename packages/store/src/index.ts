@@ -17,3 +17,4 @@ export * from './outbox.ts';
 export * from './digests.ts';
 export * from './stored.ts';
 export * from './update.ts';
+export * from './periods.ts';

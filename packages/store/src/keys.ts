@@ -18,6 +18,8 @@
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
  * | risk scoring      | RSK#<rid>           | SCORE#<000001> |                       |                      |
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
+ * | period close      | PERIODS             | PERIODS     |                          |                      |
+ * | programme settings| PROGRAMME           | SETTINGS    |                          |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
@@ -56,6 +58,8 @@ export const keys = {
   ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
+  periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
+  programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),

@@ -5,6 +5,7 @@ import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
 import { LedgerRepository } from './ledger.ts';
+import { PeriodRepository } from './periods.ts';
 import { createDynamo, type DynamoConfig, type RequestCounter } from './client.ts';
 import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
@@ -29,6 +30,7 @@ export class Store {
   readonly children: ChildRepository;
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly periods: PeriodRepository;
   /** For use cases that add their own writes to a transaction. */
   readonly tableName: string;
   readonly doc: DynamoDBDocumentClient;
@@ -46,6 +48,7 @@ export class Store {
     this.children = new ChildRepository(doc, config.tableName, this.summaries);
     this.ledger = new LedgerRepository(doc, config.tableName, this.summaries);
     this.idempotency = new IdempotencyRepository(doc, config.tableName);
+    this.periods = new PeriodRepository(doc, config.tableName);
     this.tableName = config.tableName;
     this.doc = doc;
   }

@@ -17,7 +17,7 @@ export function auditRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       request: {
         query: z.object({
           ...PageQuery,
-          entityId: z.string().regex(/^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id such as prj_…').optional(),
+          entityId: z.string().regex(/^(?:[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}|\d{4}-(?:0[1-9]|1[0-2])|programme)$/, 'must be an id such as prj_…, a month (a period\'s trail) or programme').optional(),
           projectId: ProjectId.optional(),
         }),
       },

@@ -1,0 +1,49 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NO_PERIODS_CLOSED, PeriodsState } from '@bt/core';
+import { keys } from './keys.ts';
+import { fromStored } from './stored.ts';
+import type { TxOp } from './transact.ts';
+
+/** Which months are closed: one small item, versioned, read by every ledger write and checked unchanged in its transaction. */
+export class PeriodRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(): Promise<PeriodsState> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.periods(), ConsistentRead: true }));
+    return result.Item ? fromStored(PeriodsState, result.Item) : NO_PERIODS_CLOSED;
+  }
+
+  /** The next state, if the periods are still as read (a concurrent close or reopen is a 409: read again). */
+  putOp(next: PeriodsState, read: PeriodsState): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.periods(), entity: 'periods', ...JSON.parse(JSON.stringify(next)) },
+          ...versionCondition(read),
+        },
+      },
+      onConditionFailed: () => new ConflictError('concurrent-modification', 'The periods changed while you were closing or reopening one; look again and retry.'),
+    };
+  }
+
+  /**
+   * A ledger write's guard: the periods are as read when the write checked its
+   * month was open, so an entry can never land in a month closed meanwhile.
+   */
+  unchangedOp(read: PeriodsState): TxOp {
+    return {
+      item: { ConditionCheck: { TableName: this.tableName, Key: keys.periods(), ...versionCondition(read) } },
+      onConditionFailed: () => new ConflictError('period-changed', 'A period was closed or reopened while this was being recorded; nothing was recorded. Try again.'),
+    };
+  }
+}
+
+function versionCondition(read: PeriodsState) {
+  return read.version === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': read.version } };
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+
+/** Period close through the API (SPEC 4.1): the app clock is TEST_NOW, 23 November 2026. */
+let h: Harness;
+let base: string;
+let spendPath: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
+  const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
+  const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'P-1', owner: 'O' } })).body;
+  base = `/v1/projects/${p.id}/benefits/${b.id}`;
+  const inv = (await h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'revenue', fundingSource: 'reserves', months: { '2026-06': 1000 } } })).body;
+  spendPath = `/v1/projects/${p.id}/investments/${inv.id}/spend`;
+});
+afterAll(async () => {
+  await h.cleanup();
+});
+
+const actual = (month: string, amountPence = 500, extra: Record<string, unknown> = {}) => h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month, amountPence, note: 'evidence', ...extra } });
+const ledgerSize = async () => (await h.call('GET', `${base}/actuals?limit=200`, { token: h.tokens.admin })).body.items.length;
+
+describe('period close', () => {
+  it('lists the months of an FY as open until finance closes them', async () => {
+    const r = await h.call('GET', '/v1/periods', { token: h.tokens.cmt });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ financialYear: '2026/27', closedThrough: null });
+    expect(r.body.months).toHaveLength(12);
+    expect(r.body.months.every((m: { status: string }) => m.status === 'open')).toBe(true);
+  });
+
+  it('lets only finance or an admin close, never a month that has not ended', async () => {
+    expectProblem(await h.call('POST', '/v1/periods/2026-05/close', { token: h.tokens.pm }), 403);
+    expectProblem(await h.call('POST', '/v1/periods/2026-11/close', { token: h.tokens.finance }), 422, 'period-not-ended');
+    expectProblem(await h.call('POST', '/v1/periods/2026-13/close', { token: h.tokens.finance }), 400);
+  });
+
+  it('refuses actuals, reversals and spend in a closed month with a problem that names the period, and changes nothing', async () => {
+    const early = await actual('2026-05', 700);
+    expect(early.status).toBe(201);
+    const closed = await h.call('POST', '/v1/periods/2026-06/close', { token: h.tokens.finance });
+    expect(closed.status).toBe(200);
+    expect(closed.body.closedThrough).toBe('2026-06');
+    expect(closed.body.months.slice(0, 3).map((m: { status: string }) => m.status)).toEqual(['closed', 'closed', 'closed']);
+    const size = await ledgerSize();
+    const refused = expectProblem(await actual('2026-04'), 422, 'period-closed');
+    expect(refused.detail).toContain('2026-04 (P1 of 2026/27) is closed');
+    expectProblem(await actual('2026-05', -700, { reverses: early.body.id }), 422, 'period-closed');
+    expectProblem(await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-06', amountPence: 100, note: 'invoice' } }), 422, 'period-closed');
+    expect(await ledgerSize()).toBe(size);
+    expect((await actual('2026-07')).status).toBe(201);
+    expectProblem(await h.call('POST', '/v1/periods/2026-06/close', { token: h.tokens.finance }), 409, 'period-closed');
+    const audit = (await h.call('GET', '/v1/audit?entityId=2026-06', { token: h.tokens.admin })).body.items;
+    expect(audit.map((e: { action: string; actor: { sub: string } }) => [e.action, e.actor.sub])).toEqual([['period-closed', 'fin']]);
+  });
+
+  it('lets only an admin reopen a closed month, with a reason, audited; then it takes entries until closed again', async () => {
+    expectProblem(await h.call('POST', '/v1/periods/2026-05/reopen', { token: h.tokens.finance, body: { reason: 'late invoice' } }), 403);
+    expectProblem(await h.call('POST', '/v1/periods/2026-05/reopen', { token: h.tokens.admin, body: {} }), 400);
+    expectProblem(await h.call('POST', '/v1/periods/2026-09/reopen', { token: h.tokens.admin, body: { reason: 'x' } }), 409, 'period-open');
+    const r = await h.call('POST', '/v1/periods/2026-05/reopen', { token: h.tokens.admin, body: { reason: 'Late invoice from the provider' } });
+    expect(r.status).toBe(200);
+    expect(r.body.months[1]).toMatchObject({ month: '2026-05', status: 'open', reopened: { by: 'ada', reason: 'Late invoice from the provider' } });
+    expect((await actual('2026-05', 300)).status).toBe(201);
+    expectProblem(await actual('2026-04'), 422, 'period-closed');
+    const audit = (await h.call('GET', '/v1/audit?entityId=2026-05', { token: h.tokens.admin })).body.items;
+    expect(audit.at(-1)).toMatchObject({ action: 'period-reopened', actor: { sub: 'ada' } });
+    expect((await h.call('POST', '/v1/periods/2026-05/close', { token: h.tokens.finance })).status).toBe(200);
+    expectProblem(await actual('2026-05'), 422, 'period-closed');
+  });
+
+  it('never lets an entry land in a month closed while it was being recorded', async () => {
+    const replies = await Promise.all([
+      ...Array.from({ length: 6 }, () => actual('2026-08', 100)),
+      h.call('POST', '/v1/periods/2026-08/close', { token: h.tokens.finance }),
+      ...Array.from({ length: 6 }, () => actual('2026-08', 100)),
+    ]);
+    expect(replies[6]!.status).toBe(200);
+    const entries = (await h.call('GET', `${base}/actuals?limit=200`, { token: h.tokens.admin })).body.items.filter((e: { month: string }) => e.month === '2026-08');
+    const accepted = replies.filter((r, i) => i !== 6 && r.status === 201);
+    for (const r of replies) if (r.status !== 201 && r.status !== 200) expect([409, 422]).toContain(r.status);
+    expect(entries).toHaveLength(accepted.length);
+    // Every entry that landed was recorded before the close committed.
+    const closedAt = (await h.call('GET', '/v1/periods', { token: h.tokens.admin })).body.closedAt;
+    for (const e of entries) expect(e.recordedAt <= closedAt).toBe(true);
+  });
+});
