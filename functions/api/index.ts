@@ -13,7 +13,7 @@ const store = new Store({ region: env.AWS_REGION, tableName: env.TABLE_NAME, ...
 // Digests on demand are rendered and sent by the digest function: the API carries no mail code and has no right to send email.
 const lambda = new LambdaClient({ region: env.AWS_REGION, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) });
 const app = createApp(
-  { store, clock: () => new Date(), thresholds: env.thresholds },
+  { store, clock: () => new Date(), thresholds: env.thresholds, ledger: env.ledger },
   {
     auth: { mode: 'apigw-jwt' },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

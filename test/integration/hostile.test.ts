@@ -59,15 +59,22 @@ describe('amounts are bounded, and every sum stays exact', () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
     const base = `/v1/projects/${p.id}/benefits/${b.id}`;
-    const first = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 100_000_000_000, note: 'the largest entry' } });
-    expect(first.status).toBe(201);
+    // Ten entries at the cap on one entry (£100m) take the month to the bound of a total (£1bn).
+    const entries = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 10_000_000_000, note: `entry ${i}` } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      entries.push(r.body);
+    }
     const second = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 1, note: 'one more penny' } });
     expectProblem(second, 422, 'total-out-of-range');
     const ledger = (await h.call('GET', `${base}/actuals`, { token: h.tokens.admin })).body.items;
-    expect(ledger).toHaveLength(1);
-    // The entry can still be reversed: the total moves back towards zero.
-    const reversal = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: -100_000_000_000, note: 'typo', reverses: first.body.id } });
-    expect(reversal.status, JSON.stringify(reversal.body)).toBe(201);
+    expect(ledger).toHaveLength(10);
+    // The entries can still be reversed: the total moves back towards zero.
+    for (const e of entries) {
+      const reversal = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: -10_000_000_000, note: 'typo', reverses: e.id } });
+      expect(reversal.status, JSON.stringify(reversal.body)).toBe(201);
+    }
     const benefit = (await h.call('GET', base, { token: h.tokens.admin })).body;
     expect(benefit.realised['2026-05'] ?? 0).toBe(0);
     await programmeStillReadable(p.id);

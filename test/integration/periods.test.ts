@@ -87,3 +87,18 @@ describe('period close', () => {
     for (const e of entries) expect(e.recordedAt <= closedAt).toBe(true);
   });
 });
+
+describe('sanity of the ledger', () => {
+  it('refuses an actual before the FY of the project’s start, or an entry above the cap, with a problem naming the rule, and records nothing', async () => {
+    // The project runs from 2025-04-01 (projectBody): realised amounts from 2025-04.
+    const size = await ledgerSize();
+    const early = expectProblem(await actual('2025-03'), 422, 'month-outside-project');
+    expect(early.detail).toContain('2025-04 to');
+    expectProblem(await actual('2015-04', 1), 422, 'month-outside-project');
+    const big = expectProblem(await actual('2026-09', 10_000_000_001), 422, 'entry-too-large');
+    expect(big.detail).toContain('£100,000,000.00');
+    expectProblem(await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-09', amountPence: -10_000_000_001, note: 'x' } }), 422, 'entry-too-large');
+    expect(await ledgerSize()).toBe(size);
+    expect((await actual('2026-09', 10_000_000_000)).status).toBe(201);
+  });
+});

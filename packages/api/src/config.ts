@@ -1,4 +1,4 @@
-import { ThresholdSettings, type Thresholds } from '@bt/core';
+import { LedgerSettingsFromEnv, ThresholdSettings, type LedgerSettings, type Thresholds } from '@bt/core';
 import * as z from 'zod';
 
 /**
@@ -22,7 +22,7 @@ const LambdaEnv = z.object({
   /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
   PUBLIC_BASE_URL: z.url().optional(),
 }).refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), { message: 'set PAGES_OIDC_ISSUER and PAGES_OIDC_CLIENT_ID together, or neither', path: ['PAGES_OIDC_CLIENT_ID'] });
-export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds };
+export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds; ledger: LedgerSettings };
 
 export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   const parsed = LambdaEnv.safeParse(env);
@@ -31,5 +31,7 @@ export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   }
   const thresholds = ThresholdSettings.safeParse(env);
   if (!thresholds.success) throw new Error(`Invalid function settings: ${thresholds.error.issues.map((i) => i.message).join('; ')}`);
-  return { ...parsed.data, thresholds: thresholds.data };
+  const ledger = LedgerSettingsFromEnv.safeParse(env);
+  if (!ledger.success) throw new Error(`Invalid function settings: ${ledger.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { ...parsed.data, thresholds: thresholds.data, ledger: ledger.data };
 }

@@ -17,3 +17,5 @@ export * from './alerts.ts';
 export * from './events.ts';
 export * from './digest.ts';
 export * from './periods.ts';
+export * from './ledger.ts';
+export * from './programme.ts';

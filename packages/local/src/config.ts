@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { AlertSettingsFromEnv, ThresholdSettings, type AlertSettings, type Thresholds } from '@bt/core';
+import { AlertSettingsFromEnv, LedgerSettingsFromEnv, ThresholdSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
 import type { DigestSettings } from '@bt/services';
 import { DEFAULT_TIMEOUTS, type DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
@@ -43,6 +43,7 @@ export interface LocalConfig {
   bodyLimitBytes: number;
   thresholds: Thresholds;
   alertSettings: AlertSettings;
+  ledger: LedgerSettings;
   /** Run the schedules in-process (SCHEDULES=false for a server that only serves). */
   schedules: boolean;
   digest: DigestSettings;
@@ -58,7 +59,8 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
   const e = parsed.data;
   const thresholds = ThresholdSettings.safeParse(env);
   const alertSettings = AlertSettingsFromEnv.safeParse(env);
-  for (const r of [thresholds, alertSettings]) {
+  const ledger = LedgerSettingsFromEnv.safeParse(env);
+  for (const r of [thresholds, alertSettings, ledger]) {
     if (!r.success) throw new ConfigError(`Invalid settings: ${r.error.issues.map((i) => `${i.path.join('.') || 'thresholds'}: ${i.message}`).join('; ')}`);
   }
   const dataDir = resolve(e.DATA_DIR);
@@ -75,6 +77,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     thresholds: thresholds.data!,
     alertSettings: alertSettings.data!,
+    ledger: ledger.data!,
     schedules: e.SCHEDULES === 'true',
     digest: {
       recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean),

@@ -97,7 +97,7 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
     const created = await ensureTable(store.client, mainTable, config.tableName);
     logger.info(`table ${config.tableName} ${created}`);
 
-    const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings };
+    const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings, ledger: config.ledger };
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
     const mailer = new OutboxMailer(join(config.dataDir, 'outbox'));
     if (config.seedDemo) {

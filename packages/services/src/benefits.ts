@@ -195,10 +195,10 @@ export async function recordActual(
   idempotency: Idempotency | undefined,
 ): Promise<Replayable<Actual>> {
   return recordIdempotently(deps, caller, idempotency, { path: `actuals:${projectId}:${benefitId}`, body: input }, async () => {
-    await projectForLedger(deps, caller, projectId, 'actuals:record');
+    const project = await projectForLedger(deps, caller, projectId, 'actuals:record');
     await deps.store.children.getOrThrow('benefit', projectId, benefitId);
     const ctx = writeContext(deps, caller);
-    const { entry, ops } = await ledgerEntryWrites(deps, ctx, 'actual', { projectId, parentId: benefitId }, input);
+    const { entry, ops } = await ledgerEntryWrites(deps, ctx, 'actual', { project, parentId: benefitId }, input);
     ops.push(deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }));
     return { entry, ops };
   });
@@ -228,14 +228,6 @@ export async function listActuals(deps: Deps, caller: Caller, projectId: string,
   assertCan(caller.principal, 'programme:read');
   await deps.store.children.getOrThrow('benefit', projectId, benefitId);
   return deps.store.ledger.list('actual', benefitId, page);
-}
-
-/** Realised amounts are for months that have begun, in London. */
-export function refuseFutureMonth(deps: Deps, month: string): void {
-  const current = todayInLondon(deps.clock()).slice(0, 7);
-  if (month > current) {
-    throw new UnprocessableError('future-month', `${month} has not begun yet; record realised amounts for months up to ${current}.`, [{ path: 'month', message: 'is in the future' }]);
-  }
 }
 
 /** A reversal names an entry of the same ledger, not itself a reversal, in its month, for minus its amount. */

@@ -1,5 +1,5 @@
 import { ConflictError, newId, PreconditionFailedError, type IdKind } from '@bt/core';
-import { DEFAULT_THRESHOLDS, type AlertSettings, type Principal, type Thresholds } from '@bt/core';
+import { DEFAULT_THRESHOLDS, type AlertSettings, type LedgerSettings, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
 /** What every use case needs: the store and a clock (so tests and `asAt` can fix the time). */
@@ -10,6 +10,8 @@ export interface Deps {
   thresholds?: Thresholds;
   /** Alert rule thresholds; the defaults when absent. */
   alertSettings?: AlertSettings;
+  /** Ledger entry rules (the cap on one entry); the defaults when absent. */
+  ledger?: LedgerSettings;
 }
 
 export function thresholdsOf(deps: Deps): Thresholds {

@@ -18,3 +18,4 @@ export * from './digest.ts';
 export * from './import.ts';
 export * from './digest-desk.ts';
 export * from './periods.ts';
+export * from './programme.ts';

@@ -55,8 +55,9 @@ export async function recordSpend(
 ): Promise<Replayable<Spend>> {
   assertCan(caller.principal, 'spend:record', 'Only finance (or an admin) records investment spend.');
   return recordIdempotently(deps, caller, idempotency, { path: `spend:${projectId}:${investmentId}`, body: input }, async () => {
+    const project = await deps.store.projects.getOrThrow(projectId);
     await deps.store.children.getOrThrow('investment', projectId, investmentId);
-    return ledgerEntryWrites(deps, writeContext(deps, caller), 'spend', { projectId, parentId: investmentId }, input);
+    return ledgerEntryWrites(deps, writeContext(deps, caller), 'spend', { project, parentId: investmentId }, input);
   });
 }
 

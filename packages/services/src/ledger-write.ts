@@ -1,6 +1,6 @@
-import { refuseClosedPeriod } from '@bt/core';
+import { checkLedgerEntry, DEFAULT_LEDGER_SETTINGS, refuseClosedPeriod, todayInLondon, type Project } from '@bt/core';
 import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
-import { alreadyReversed, checkReversal, refuseFutureMonth } from './benefits.ts';
+import { alreadyReversed, checkReversal } from './benefits.ts';
 import { mintId, type Deps } from './context.ts';
 
 const LEDGERS = {
@@ -18,11 +18,11 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   deps: Deps,
   ctx: WriteContext,
   kind: K,
-  where: { projectId: string; parentId: string },
+  where: { project: Project; parentId: string },
   input: { month: string; amountPence: number; note: string; reverses?: string | undefined },
 ): Promise<{ entry: EntryOf<K>; ops: TxOp[] }> {
   const l = LEDGERS[kind];
-  refuseFutureMonth(deps, input.month);
+  checkLedgerEntry(input, where.project, todayInLondon(deps.clock()).slice(0, 7), deps.ledger ?? DEFAULT_LEDGER_SETTINGS);
   const periods = await deps.store.periods.get();
   refuseClosedPeriod(periods, input.month, input.reverses ? 'reversal' : l.what === 'actual' ? 'actual' : 'spend');
   const entry = {
@@ -37,8 +37,8 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   } as unknown as EntryOf<K>;
   const ops: TxOp[] = [
     deps.store.ledger.appendOp(kind, where.parentId, entry),
-    ...deps.store.ledger.addToTotalOps(l.parent, where.projectId, where.parentId, l.total, entry.month, entry.amountPence),
-    auditOp(deps.store.tableName, ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.projectId, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
+    ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence),
+    auditOp(deps.store.tableName, ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.project.id, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
     deps.store.periods.unchangedOp(periods),
   ];
   if (input.reverses) {

@@ -18,3 +18,4 @@ export * from './digests.ts';
 export * from './stored.ts';
 export * from './update.ts';
 export * from './periods.ts';
+export * from './programme.ts';

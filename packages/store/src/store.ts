@@ -6,6 +6,7 @@ import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
 import { LedgerRepository } from './ledger.ts';
 import { PeriodRepository } from './periods.ts';
+import { ProgrammeRepository } from './programme.ts';
 import { createDynamo, type DynamoConfig, type RequestCounter } from './client.ts';
 import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
@@ -31,6 +32,7 @@ export class Store {
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
   readonly periods: PeriodRepository;
+  readonly programme: ProgrammeRepository;
   /** For use cases that add their own writes to a transaction. */
   readonly tableName: string;
   readonly doc: DynamoDBDocumentClient;
@@ -49,6 +51,7 @@ export class Store {
     this.ledger = new LedgerRepository(doc, config.tableName, this.summaries);
     this.idempotency = new IdempotencyRepository(doc, config.tableName);
     this.periods = new PeriodRepository(doc, config.tableName);
+    this.programme = new ProgrammeRepository(doc, config.tableName);
     this.tableName = config.tableName;
     this.doc = doc;
   }

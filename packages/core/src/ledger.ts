@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { UnprocessableError } from './errors.ts';
+import { fyOfDate, fyStartYear, formatMonth } from './fy.ts';
+import { formatPounds, MAX_AMOUNT_PENCE } from './money.ts';
+
+/**
+ * The sanity rules of a ledger entry (an actual or a spend): realised amounts
+ * are for months that have begun, within the life of the project (from the
+ * FY of its start to five FYs after the FY of its end, the lead-in and
+ * tail of a saving), and no one entry is larger than a cap (a setting, by
+ * default £100m) — so a stray entry cannot move a project's appraisal or
+ * the programme's figures. A reversal corrects an earlier entry, so it is
+ * held to the cap only: correcting the past is always possible.
+ */
+export interface LedgerSettings {
+  /** The largest single entry, in pence. */
+  entryCapPence: number;
+}
+
+export const DEFAULT_LEDGER_SETTINGS: LedgerSettings = { entryCapPence: 10_000_000_000 };
+
+export const LedgerSettingsFromEnv = z
+  .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
+  .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE }));
+
+/** FYs after the FY of a project's end in which its savings may still be realised. */
+export const REALISATION_TAIL_FYS = 5;
+
+/** The months a project's ledger entries may fall in. */
+export function ledgerWindow(project: { startDate: string; endDate: string }): { first: string; last: string } {
+  const first = fyStartYear(fyOfDate(project.startDate));
+  const last = fyStartYear(fyOfDate(project.endDate)) + REALISATION_TAIL_FYS;
+  return { first: formatMonth(first, 4), last: formatMonth(last + 1, 3) };
+}
+
+export function checkLedgerEntry(
+  entry: { month: string; amountPence: number; reverses?: string | undefined },
+  project: { code: string; startDate: string; endDate: string },
+  currentMonth: string,
+  settings: LedgerSettings,
+): void {
+  if (entry.month > currentMonth) {
+    throw new UnprocessableError('future-month', `${entry.month} has not begun yet; record realised amounts for months up to ${currentMonth}.`, [{ path: 'month', message: 'is in the future' }]);
+  }
+  if (Math.abs(entry.amountPence) > settings.entryCapPence) {
+    throw new UnprocessableError(
+      'entry-too-large',
+      `One entry may be at most ${formatPounds(settings.entryCapPence)} either way; ${formatPounds(entry.amountPence)} is more. Check the amount (it is in pence), or record it as several entries with their evidence.`,
+      [{ path: 'amountPence', message: `is beyond the ${formatPounds(settings.entryCapPence)} cap for one entry` }],
+    );
+  }
+  if (entry.reverses) return;
+  const { first, last } = ledgerWindow(project);
+  if (entry.month < first || entry.month > last) {
+    throw new UnprocessableError(
+      'month-outside-project',
+      `${entry.month} is outside project ${project.code}'s life for realised amounts (${first} to ${last}: from the FY of its start to ${REALISATION_TAIL_FYS} FYs after the FY of its end).`,
+      [{ path: 'month', message: `must be from ${first} to ${last}` }],
+    );
+  }
+}
