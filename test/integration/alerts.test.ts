@@ -36,7 +36,11 @@ async function scenario(options: { target?: number } = {}) {
     if (forecast) await call('PUT', `${p}/benefits/${b.id}/forecast`, forecast);
     return b;
   };
-  const evaluate = (asAt = AS_AT) => evaluateAndStore(h.deps, asAt);
+  // Only an evaluation as at today changes alert state: the app's clock is set to the day evaluated (noon in London).
+  const evaluate = (asAt = AS_AT) => {
+    h.setClock(Date.parse(`${asAt}T12:00:00Z`));
+    return evaluateAndStore(h.deps, asAt);
+  };
   const alertFor = async (rule: AlertRule, subjectId: string, fy = FY): Promise<Alert | undefined> => {
     const r = await h.call('GET', `/v1/alerts?rule=${rule}&limit=200`, { token: h.tokens.cmt });
     return (r.body.items as Alert[]).find((a) => a.subject.id === subjectId && a.financialYear === fy);
@@ -255,6 +259,7 @@ describe('exactly once', () => {
       },
       { step: 'initialize', name: 'crashAfterThree' },
     );
+    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
     await expect(evaluateAndStore({ ...s.h.deps, store: crashing }, AS_AT)).rejects.toThrow('simulated crash');
     // Writes already in flight when it died land (or not) as they would in a real crash.
     await new Promise((r) => setTimeout(r, 300));
@@ -274,6 +279,7 @@ describe('the alert API', () => {
   it('lists with filters, acknowledges with a note (staying acknowledged while the condition holds), and runs the evaluation for admins', async () => {
     const s = await scenario();
     const b = await s.benefit({}, yearly(120_000), yearly(60_000));
+    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
     expectProblem(await s.h.call('POST', `/v1/alerts/evaluate?asAt=${AS_AT}`, { token: s.h.tokens.pm }), 403);
     const run = await s.h.call('POST', `/v1/alerts/evaluate?asAt=${AS_AT}`, { token: s.h.tokens.admin });
     expect(run.status).toBe(200);
@@ -297,5 +303,35 @@ describe('the alert API', () => {
     expectProblem(await s.h.call('GET', '/v1/alerts/alr_01JD6ZQ4T5N3W8R2X7C9V1B0KM', { token: s.h.tokens.cmt }), 404);
     expectProblem(await s.h.call('GET', '/v1/alerts?rule=made-up', { token: s.h.tokens.cmt }), 400);
     expectProblem(await s.h.call('GET', '/v1/alerts', { token: s.h.tokens.feedReader }), 403);
+  });
+});
+
+describe('an evaluation as at another day', () => {
+  it('is a preview: it says what would have been raised and resolved then, and changes no alert and publishes nothing', async () => {
+    const s = await scenario();
+    const slipping = await s.benefit({}, yearly(120_000), yearly(60_000));
+    const run = await s.evaluate();
+    expect(run.preview).toBe(false);
+    const slip = (await s.alertFor('forecast-slippage', slipping.id))!;
+    const ack = await s.h.call('POST', `/v1/alerts/${slip.id}/acknowledge`, { token: s.h.tokens.pm, body: { note: 'Recovery plan' } });
+    expect(ack.status).toBe(200);
+    const before = (await s.h.call('GET', '/v1/alerts?limit=200', { token: s.h.tokens.admin })).body.items;
+    const outbox = await s.h.store.outbox.pending(1000);
+    const audit = (await s.h.call('GET', '/v1/audit?limit=200', { token: s.h.tokens.admin })).body.items.length;
+
+    // As at a day before the saving had any figures: everything live would have been clear.
+    const back = await s.h.call('POST', '/v1/alerts/evaluate?asAt=2024-03-31', { token: s.h.tokens.admin });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ asAt: '2024-03-31', preview: true });
+    expect(back.body.resolved.map((a: Alert) => a.id)).toContain(slip.id);
+
+    expect((await s.h.call('GET', '/v1/alerts?limit=200', { token: s.h.tokens.admin })).body.items).toEqual(before);
+    expect(await s.h.store.outbox.pending(1000)).toEqual(outbox);
+    expect((await s.h.call('GET', '/v1/audit?limit=200', { token: s.h.tokens.admin })).body.items.length).toBe(audit);
+
+    // Today's evaluation after it: the acknowledgement stands, no new occurrence.
+    const again = await s.evaluate();
+    expect(again.raised.map((a) => a.id)).not.toContain(slip.id);
+    expect(await s.alertFor('forecast-slippage', slipping.id)).toMatchObject({ id: slip.id, status: 'acknowledged', occurrence: slip.occurrence });
   });
 });

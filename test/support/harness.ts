@@ -100,6 +100,10 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
     advanceClock(ms: number) {
       offsetMs += ms;
     },
+    /** Sets the app's clock to `at` (ms), running on from there. */
+    setClock(at: number) {
+      offsetMs = at - Date.now();
+    },
     digest,
     outbox,
     async cleanup() {

@@ -15,7 +15,7 @@ const USAGE = `Usage:
   pnpm start                                   start the product locally (DynamoDB Local + API + docs)
   pnpm token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
                                                print a bearer token for the local API
-  pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]
+  pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]  (another day than today: a preview that changes nothing)
                                                run the alert evaluation now and publish its events (to DATA_DIR/events.jsonl)
   pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
   pnpm jobs send-digest [--slot <slot>]        send the CMT digest now (to DATA_DIR/outbox); one per slot (default: today)

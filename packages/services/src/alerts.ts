@@ -42,6 +42,8 @@ export interface EvaluationResult {
   refreshed: number;
   /** Projects left out because their stored data could not be read; their alerts are left as they were. */
   skipped: SkippedProject[];
+  /** An evaluation as at another day than today: what would have been raised and resolved then; nothing was changed or published. */
+  preview: boolean;
 }
 
 /** A project whose stored record could not be read: left out of the run (and its alerts left as they were), never stopping it. */
@@ -94,7 +96,10 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
   const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
   const live = new Map((await deps.store.alerts.live()).map((a) => [a.id, a]));
-  const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0, skipped };
+  const preview = asAt !== todayInLondon(deps.clock());
+  const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0, skipped, preview };
+  // Only an evaluation as at today changes alert state; another day's is a preview of what would have been raised and resolved then.
+  if (preview) return previewOutcome(conditions, live, skipped, ctx.now, result);
   const unread = new Set(skipped.map((p) => p.projectId));
   const holding = new Set<string>();
 
@@ -132,6 +137,26 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
       if (!(error instanceof AlertRaceLost)) throw error;
     }
   });
+  return result;
+}
+
+/** What an evaluation would raise and resolve against the live alerts, computed without a write. */
+function previewOutcome(conditions: AlertCondition[], live: Map<string, Alert>, skipped: SkippedProject[], now: string, result: EvaluationResult): EvaluationResult {
+  const holding = new Set<string>();
+  for (const c of conditions) {
+    const id = alertId(alertKey(c));
+    holding.add(id);
+    const current = live.get(id);
+    if (current) {
+      result.refreshed += 1;
+      continue;
+    }
+    result.raised.push({ id, rule: c.rule, severity: c.severity, subject: c.subject, financialYear: c.financialYear, figures: c.figures, message: c.message, lastSeenAt: now, status: 'open', occurrence: 1, firstRaisedAt: now, version: 1 });
+  }
+  const unread = new Set(skipped.map((p) => p.projectId));
+  for (const alert of live.values()) {
+    if (!holding.has(alert.id) && !(alert.subject.projectId && unread.has(alert.subject.projectId))) result.resolved.push({ ...alert, status: 'resolved', resolvedAt: now });
+  }
   return result;
 }
 

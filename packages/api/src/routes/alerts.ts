@@ -35,12 +35,12 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
       method: 'post', path: '/v1/alerts/evaluate', tags, security,
-      summary: 'Run the alert evaluation now (admin); returns what was raised and resolved',
+      summary: 'Run the alert evaluation now (admin); returns what was raised and resolved. With asAt another day than today, a preview that changes nothing',
       request: { query: z.object({ asAt: IsoDate.optional() }) },
       responses: {
         200: {
           description: 'The outcome',
-          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int(), skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({ description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.' }) }).meta({ id: 'EvaluationResult' })),
+          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int(), skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({ description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.' }), preview: z.boolean().meta({ description: 'True for an evaluation as at another day than today: what would have been raised and resolved then. Nothing was changed or published.' }) }).meta({ id: 'EvaluationResult' })),
         },
         ...problems(400, 401, 403),
       },
