@@ -39,7 +39,10 @@ describe('the CMT digest', () => {
       expect(mail.html).toContain(formatPounds(pence));
     }
     for (const ws of report.workstreams) expect(mail.html).toContain(ws.name.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
-    expect(mail.html).toContain('https://tracker.council.example.gov.uk/v1/reports/programme?financialYear=2026%2F27');
+    // Links open the pages, never the JSON API (a CMT member clicking from Outlook has no bearer token).
+    expect(mail.html).toContain('href="https://tracker.council.example.gov.uk/?financialYear=2026%2F27"');
+    expect(mail.html).toMatch(/href="https:\/\/tracker\.council\.example\.gov\.uk\/projects\/prj_[0-9A-Z]{26}\?financialYear=2026%2F27"/);
+    expect(mail.html).not.toContain('/v1/');
     expect(readFileSync(join(h.outbox, `${digest.id}.html`), 'utf8')).toBe(digest.html);
     expect(mail.text).toContain('CRITICAL RISKS');
     expect(mail.text).toContain('MILESTONES DUE IN THE NEXT 30 DAYS');

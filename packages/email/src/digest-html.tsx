@@ -102,8 +102,9 @@ function Empty(props: { text: string }) {
 export function renderDigestHtml(d: DigestContent, subject: string, options: RenderOptions = {}): string {
   const base = options.baseUrl?.replace(/\/$/, '');
   const fyParam = encodeURIComponent(d.financialYear);
-  const reportUrl = base ? `${base}/v1/reports/programme?financialYear=${fyParam}&asAt=${d.asAt}` : undefined;
-  const projectUrl = (id: string) => (base ? `${base}/v1/projects/${id}?asAt=${d.asAt}` : undefined);
+  // Links open the pages (a person clicking from Outlook signs in there), never the JSON API.
+  const reportUrl = base ? `${base}/?financialYear=${fyParam}` : undefined;
+  const projectUrl = (id: string) => (base ? `${base}/projects/${id}?financialYear=${fyParam}` : undefined);
   const max = Math.max(1, ...d.workstreams.flatMap((w) => [w.mtfsTargetPence, w.baselinePence, w.forecastPence, w.realisedPence]));
   const body = (
     <html lang="en">
@@ -161,7 +162,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                       <>
                         <tr>
                           <td style={td}>
-                            <Link href={base ? `${base}/v1/projects?workstreamId=${w.id}` : undefined}>{w.name}</Link>
+                            <Link href={base ? `${base}/workstreams/${w.id}?financialYear=${fyParam}` : undefined}>{w.name}</Link>
                           </td>
                           <td style={tdNum}>{formatPoundsShort(w.mtfsTargetPence)}</td>
                           <td style={tdNum}>{formatPoundsShort(w.forecastPence)}</td>
@@ -219,7 +220,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                             {a.kind}, {a.severity}
                           </td>
                           <td style={td}>
-                            <Link href={base ? `${base}/v1/alerts/${a.id}` : undefined}>{a.message}</Link>
+                            <Link href={base ? `${base}/alerts` : undefined}>{a.message}</Link>
                           </td>
                         </tr>
                       ))}
