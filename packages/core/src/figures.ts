@@ -148,7 +148,9 @@ export function effectiveForecast(b: BenefitSummary, fy: FinancialYear, asAt: Is
  * For a positive baseline that is forecast ÷ baseline ≥ 95% / ≥ 75%; for a
  * dis-benefit (negative baseline) a cost overrunning by the same share. None without a baseline.
  */
-export function rag(baseline: Pence, forecast: Pence, t: Thresholds = DEFAULT_THRESHOLDS): Rag | null {
+export type RagThresholds = Pick<Thresholds, 'ragGreenPct' | 'ragAmberPct'>;
+
+export function rag(baseline: Pence, forecast: Pence, t: RagThresholds = DEFAULT_THRESHOLDS): Rag | null {
   if (baseline === 0) return null;
   const shortfall = BigInt(baseline - forecast) * 100n;
   const scale = BigInt(Math.abs(baseline));

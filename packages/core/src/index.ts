@@ -19,3 +19,4 @@ export * from './digest.ts';
 export * from './periods.ts';
 export * from './ledger.ts';
 export * from './programme.ts';
+export * from './outturn.ts';
