@@ -206,6 +206,32 @@ describe('each rule raises, and resolves when the data is fixed', () => {
   });
 });
 
+describe('the rules added with SPEC 5 of 2026-11-30', () => {
+  it('dis-benefit-overrun', async () => {
+    const s = await scenario();
+    // A licence cost of £40,000 planned, now forecast at £60,000.
+    const cost = await s.benefit({ title: 'Licence cost' }, yearly(-40_000), yearly(-60_000));
+    await s.evaluate();
+    expect(await s.alertFor('dis-benefit-overrun', cost.id)).toMatchObject({ status: 'open', severity: 'critical', figures: { overrunPence: gbp(20_000), overrunPct: 50 } });
+    expect(await s.alertFor('forecast-slippage', cost.id)).toBeUndefined();
+    await s.call('PUT', `${s.p}/benefits/${cost.id}/forecast`, yearly(-41_000));
+    await s.evaluate();
+    expect((await s.alertFor('dis-benefit-overrun', cost.id))!.status).toBe('resolved');
+  });
+
+  it('realised-before-milestone', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(120_000));
+    const ms = await s.call('POST', `${s.p}/milestones`, { title: 'New care model live', dueDate: '2026-01-31', benefitIds: [b.id] });
+    await s.call('POST', `${s.p}/benefits/${b.id}/actuals`, { month: '2025-10', amountPence: gbp(5_000), note: 'October invoice run' }, s.h.tokens.finance);
+    await s.evaluate();
+    expect(await s.alertFor('realised-before-milestone', b.id)).toMatchObject({ status: 'open', severity: 'warning', figures: { realisedToDatePence: gbp(5_000), gatingMilestones: 1 } });
+    await s.call('PATCH', `${s.p}/milestones/${ms.id}`, { completedDate: '2025-09-30' });
+    await s.evaluate();
+    expect((await s.alertFor('realised-before-milestone', b.id))!.status).toBe('resolved');
+  });
+});
+
 describe('exactly once', () => {
   async function busyScenario() {
     const s = await scenario({ target: gbp(2_000_000) });

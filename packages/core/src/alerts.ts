@@ -43,6 +43,8 @@ export const AlertRule = z.enum([
   'one-off-fallout',
   'double-count-risk',
   'unreplaced-write-out',
+  'dis-benefit-overrun',
+  'realised-before-milestone',
 ]);
 export type AlertRule = z.infer<typeof AlertRule>;
 export const Severity = z.enum(['info', 'warning', 'critical']);
@@ -105,6 +107,8 @@ export interface AlertSettings {
   materialSavingsPence: Pence;
   staleForecastDays: number;
   unvalidatedDays: number;
+  /** A dis-benefit's forecast cost above its baseline cost by more than this %. */
+  disBenefitOverrunPct: number;
 }
 
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
@@ -115,6 +119,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   materialSavingsPence: 10_000_000,
   staleForecastDays: 35,
   unvalidatedDays: 30,
+  disBenefitOverrunPct: 5,
 };
 
 export const AlertSettingsFromEnv = z
@@ -126,6 +131,7 @@ export const AlertSettingsFromEnv = z
     ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
     ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
     ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
+    ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
   })
   .transform(
     (e): AlertSettings => ({
@@ -136,6 +142,7 @@ export const AlertSettingsFromEnv = z
       materialSavingsPence: e.ALERT_MATERIAL_SAVINGS_PENCE,
       staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
       unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
+      disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
     }),
   );
 
@@ -223,6 +230,35 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
           financialYear: fy,
           figures: { baselinePence: y.baselinePence, forecastPence: y.forecastPence, shortfallPence: shortfall, shortfallPct: share },
           message: `${subject.label} saving forecast ${m(shortfall)} below its ${m(y.baselinePence)} baseline for ${fy} (${share}%).`,
+        });
+      }
+
+      // dis-benefit-overrun: a cost (negative baseline) forecast to be larger than planned
+      const overrun = y.baselinePence - y.forecastPence;
+      if (live && y.baselinePence < 0 && overrun >= settings.minimumPence && overrun * 100 > -y.baselinePence * settings.disBenefitOverrunPct) {
+        const share = pct(overrun, -y.baselinePence);
+        out.push({
+          rule: 'dis-benefit-overrun',
+          severity: share >= 100 - t.ragAmberPct ? 'critical' : 'warning',
+          subject,
+          financialYear: fy,
+          figures: { baselinePence: y.baselinePence, forecastPence: y.forecastPence, overrunPence: overrun, overrunPct: share },
+          message: `${subject.label}: the dis-benefit's cost is forecast ${m(overrun)} above its ${m(-y.baselinePence)} baseline for ${fy} (${share}% over).`,
+        });
+      }
+
+      // realised-before-milestone: savings recorded while a milestone they depend on is not complete — evidence to check
+      const gating = p.milestones.filter((ms) => ms.benefitIds.includes(b.id) && (!ms.completedDate || ms.completedDate > asAt));
+      let realisedToDate = 0;
+      for (const [month, amount] of Object.entries(b.realised)) if (fyOfMonth(month) === fy && month <= monthOfDate(asAt)) realisedToDate += amount;
+      if (gating.length > 0 && realisedToDate > 0) {
+        out.push({
+          rule: 'realised-before-milestone',
+          severity: 'warning',
+          subject,
+          financialYear: fy,
+          figures: { realisedToDatePence: realisedToDate, milestoneIds: gating.map((ms) => ms.id).join(' '), gatingMilestones: gating.length },
+          message: `${subject.label}: ${m(realisedToDate)} realised in ${fy} although ${gating.map((ms) => `"${ms.title}" (due ${ms.dueDate})`).join(', ')} ${gating.length === 1 ? 'is' : 'are'} not complete — check the evidence.`,
         });
       }
 
