@@ -38,14 +38,24 @@ describe('the illustrative demo programme', () => {
     expect(r.body.statusBuckets.writtenOut).toMatchObject({ count: 1, replacementCount: 1, unreplacedPence: 0 });
   });
 
-  it('gives the alerts something real to say', async () => {
-    const result = await evaluateAndStore(h.deps, '2026-11-23');
-    const rules = new Set(result.raised.map((a) => a.rule));
+  it('evaluates the alerts at seed, so they have something real to say from the first start', async () => {
+    const open = (await h.call('GET', '/v1/alerts?status=open&limit=200', { token: h.tokens.cmt })).body.items as { rule: string }[];
+    const rules = new Set(open.map((a) => a.rule));
     for (const rule of ['mtfs-gap', 'forecast-slippage', 'high-risk', 'milestone-overdue', 'investment-overrun', 'double-count-risk', 'confidence-deteriorated', 'unvalidated-actuals'] as const) {
       expect(rules, rule).toContain(rule);
     }
     const record = await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.cmt });
     const risks = (await Promise.all(record.body.items.map((p: { id: string }) => h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.cmt })))).flatMap((r) => r.body.risks);
     expect(new Set(risks.map((r: { band: string }) => r.band))).toEqual(new Set(['low', 'medium', 'high', 'critical']));
+    // A second evaluation the same day raises nothing new.
+    expect((await evaluateAndStore(h.deps, '2026-11-23')).raised).toEqual([]);
+  });
+
+  it('has the programme settings of the worked example, and closes every month up to the last full one', async () => {
+    const settings = (await h.call('GET', '/v1/programme', { token: h.tokens.cmt })).body;
+    expect(settings).toMatchObject({ netBudgets: { '2024/25': DEMO_FACTS.netRevenueBudgetPence }, programmeTarget: { fromFinancialYear: '2023/24', toFinancialYear: '2025/26', targetPence: DEMO_FACTS.programmePence } });
+    const periods = (await h.call('GET', '/v1/periods?financialYear=2026/27', { token: h.tokens.cmt })).body;
+    expect(periods.closedThrough).toBe('2026-10');
+    expect(periods.months.filter((m: { status: string }) => m.status === 'closed').map((m: { month: string }) => m.month)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  addMonths,
   allocateEvenly,
   monthsOfFy,
   todayInLondon,
@@ -190,11 +191,11 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
         benefits: [
           {
             title: 'Council tax collection up 1 point', mtfsRef: 'INC-23-01', type: 'income', confidencePct: 85, years: { '2023/24': [2_200, 1_870, 1_870] },
-            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 93.0, targetValue: 94.0, pencePerUnit: 220_000_000 },
+            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 86.0, targetValue: 87.0, pencePerUnit: 220_000_000 },
           },
           {
             title: 'Council tax collection up a further half point', mtfsRef: 'INC-25-02', type: 'income', confidencePct: 75, years: { '2025/26': [1_100, 900, 850], '2026/27': [1_100, 1_100, 400] },
-            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 93.85, targetValue: 94.35, pencePerUnit: 220_000_000 },
+            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 87.0, targetValue: 87.5, pencePerUnit: 220_000_000 },
           },
           { title: 'Debt recovery enforcement drive', mtfsRef: 'INC-24-03', type: 'income', category: 'mitigation', recurrence: 'one-off', confidencePct: 90, years: { '2024/25': [1_800, 1_800, 1_800], '2025/26': [237, 237, 237] } },
         ],
@@ -353,5 +354,21 @@ export async function seedDemo(deps: svc.Deps): Promise<{ workstreams: number; p
       await svc.updateProject(deps, admin, project.id, { stage: p.stage, deliveryConfidence: p.confidence }, undefined);
     }
   }
+  // The programme's own settings, from the worked example.
+  await svc.putProgrammeSettings(
+    deps,
+    admin,
+    {
+      name: `Transformation programme ${ILLUSTRATIVE}`,
+      councilName: `A metropolitan council ${ILLUSTRATIVE}`,
+      netBudgets: { '2024/25': DEMO_FACTS.netRevenueBudgetPence },
+      programmeTarget: { fromFinancialYear: '2023/24', toFinancialYear: '2025/26', targetPence: DEMO_FACTS.programmePence },
+    },
+    undefined,
+  );
+  // Finance has closed every month up to the last full one.
+  await svc.closePeriod(deps, financeManager, addMonths(today.slice(0, 7), -1));
+  // The alerts as at today, so the overview and /alerts have something to say from the first start (not from 06:00 tomorrow).
+  await svc.evaluateAndStore(deps, today);
   return { workstreams: DEMO_PROGRAMME.length, projects, benefits };
 }
