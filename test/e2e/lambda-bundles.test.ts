@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { fyOfDate, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
 import { ensureTable, mainTable, Store } from '@bt/store';
 import { build } from 'esbuild';
@@ -25,7 +26,7 @@ let lambdaService: Awaited<ReturnType<typeof startLambdaService>>;
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
 let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
-let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number }>;
+let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number; preview: boolean }>;
 const eventsFile = join(outdir, 'events.jsonl');
 const mailDir = join(outdir, 'outbox');
 let publisherHandler: () => Promise<{ published: number }>;
@@ -138,16 +139,26 @@ describe('the API and digest bundles together', () => {
 });
 
 describe('the alerts function bundle', () => {
-  it('evaluates as at the scheduler input, raises, publishes once, and is safe to run again', async () => {
-    // The workstream the API test created has a £1.5m 2025/26 target and no savings: an MTFS gap for it and the programme.
-    const first = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
-    expect(first).toMatchObject({ asAt: '2025-12-15', raised: 2, resolved: 0, published: 2 });
-    const again = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
+  it('evaluates as at today: raises, publishes once, and is safe to run again', async () => {
+    // The workstream the API test created gets a target for this FY, with no savings: an MTFS gap for it and the programme.
+    const [ws] = (await store.workstreams.list({ limit: 1 })).items;
+    const fy = fyOfDate(todayInLondon());
+    await svc.updateWorkstream({ store, clock: () => new Date() }, { principal: { sub: 'test', name: 'Test', roles: ['finance'] }, requestId: 'test' }, ws!.id, { mtfsTargets: { [fy]: 150_000_000 } }, undefined);
+    const first = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
+    expect(first).toMatchObject({ asAt: todayInLondon(), preview: false, raised: 2, resolved: 0, published: 2 });
+    const again = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
     expect(again).toMatchObject({ raised: 0, resolved: 0, published: 0 });
     // (The digest sent on demand above published its DigestSent first.)
     const lines = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.detailType !== 'DigestSent');
     expect(lines.map((e) => e.detailType)).toEqual(['AlertRaised', 'AlertRaised']);
     expect(lines.every((e) => e.detail.alert.rule === 'mtfs-gap')).toBe(true);
+  });
+
+  it('as at another day (the scheduler input names one) previews what would have been raised, changing and publishing nothing', async () => {
+    const alerts = (await store.alerts.list({}, { limit: 200 })).items;
+    const preview = await alertsHandler(loadEvent('scheduler', 'alerts-as-at'));
+    expect(preview).toMatchObject({ asAt: '2025-12-15', preview: true, published: 0 });
+    expect((await store.alerts.list({}, { limit: 200 })).items).toEqual(alerts);
   });
 
   it('defaults to today in London with the daily schedule\'s empty input', async () => {
