@@ -102,3 +102,22 @@ describe('sanity of the ledger', () => {
     expect((await actual('2026-09', 10_000_000_000)).status).toBe(201);
   });
 });
+
+describe('feeds add up', () => {
+  it('gives monthly rows of risk-adjusted forecast that sum exactly to the annual row', async () => {
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
+    const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
+    for (const confidencePct of [33, 67, 99]) {
+      const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: `C${confidencePct}`, type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `RA-${confidencePct}`, owner: 'O', confidencePct } })).body;
+      await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 1_300_000_00 + 7 }] } });
+    }
+    const get = async (granularity: string) => (await h.call('GET', `/v1/feeds/savings?financialYear=2026/27&format=json&granularity=${granularity}`, { token: h.tokens.finance })).body.rows as { benefitId: string; riskAdjustedForecastPence: number }[];
+    const annual = await get('year');
+    const monthly = await get('month');
+    expect(annual.length).toBeGreaterThanOrEqual(3);
+    for (const row of annual) {
+      const sum = monthly.filter((m) => m.benefitId === row.benefitId).reduce((a, m) => a + m.riskAdjustedForecastPence, 0);
+      expect(sum, row.benefitId).toBe(row.riskAdjustedForecastPence);
+    }
+  });
+});

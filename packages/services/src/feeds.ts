@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  allocateScaled,
   assertCan,
   benefitYear,
   isWrittenOutAt,
@@ -8,7 +9,6 @@ import {
   periodOfMonth,
   poundsDecimal,
   rag,
-  riskAdjusted,
   summariseBenefit,
   type AuditEntry,
   type FinancialYear,
@@ -205,9 +205,13 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
         continue;
       }
       const writtenOutFrom = isWrittenOutAt(s, query.asAt) ? b.writtenOutAt!.slice(0, 7) : undefined;
-      for (const month of monthsOfFy(fy)) {
+      const months = monthsOfFy(fy);
+      const forecasts = months.map((month) => (writtenOutFrom && month >= writtenOutFrom ? 0 : (b.forecast[month] ?? 0)));
+      // The months' risk-adjusted forecasts add up exactly to the annual row's (rounded once per benefit and year).
+      const riskAdjustedByMonth = allocateScaled(forecasts, b.confidencePct, 100, year.riskAdjustedForecastPence);
+      for (const [i, month] of months.entries()) {
         const baselinePence = b.baseline[month] ?? 0;
-        const forecastPence = writtenOutFrom && month >= writtenOutFrom ? 0 : (b.forecast[month] ?? 0);
+        const forecastPence = forecasts[i]!;
         const upToDate = month <= lastMonth;
         rows.push({
           ...common,
@@ -219,7 +223,7 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
           validatedPence: upToDate ? (b.validated[month] ?? 0) : 0,
           variancePence: forecastPence - baselinePence,
           rag: rag(baselinePence, forecastPence, t),
-          riskAdjustedForecastPence: riskAdjusted(forecastPence, b.confidencePct),
+          riskAdjustedForecastPence: riskAdjustedByMonth[i]!,
         });
       }
     }
