@@ -121,3 +121,17 @@ describe('feeds add up', () => {
     }
   });
 });
+
+describe('the appraisal horizon', () => {
+  it('runs from the FY of the project’s start, whatever stray amount lies earlier', async () => {
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
+    const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { startDate: '2025-04-01' }) })).body;
+    const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-1', owner: 'O' } })).body;
+    await h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: '2025/26', amountPence: 100_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { months: { '2015-04': 1, '2026-04': 60_000_00 } } });
+    const figures = (await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.admin })).body.figures;
+    expect(figures.horizon).toEqual(['2025/26', '2026/27', '2027/28', '2028/29', '2029/30']);
+    expect(figures.roi).not.toBeNull();
+    expect(figures.npvPence).not.toBe(0);
+  });
+});

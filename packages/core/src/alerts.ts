@@ -10,7 +10,6 @@ import {
   statusBuckets,
   summariseBenefit,
   summariseInvestment,
-  yearsCovered,
   type BenefitSummary,
   type Thresholds,
 } from './figures.ts';
@@ -336,7 +335,8 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
 
     // payback-slipped
     if (active && p.investments.length > 0) {
-      const firstFy = [fyOfDate(project.startDate), ...yearsCovered(summaries, investmentSummaries)].sort()[0]!;
+      // From the FY of the project's start, as the project's own figures: a stray entry never moves it.
+      const firstFy = fyOfDate(project.startDate);
       const now = projectFinancials(summaries, investmentSummaries, firstFy, asAt, t, 'forecast').paybackFinancialYear;
       const planned = projectFinancials(summaries, investmentSummaries, firstFy, asAt, t, 'baseline').paybackFinancialYear;
       if (planned !== null && (now === null || now > planned)) {

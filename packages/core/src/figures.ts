@@ -362,8 +362,8 @@ export type ProjectFinancials = z.infer<typeof ProjectFinancials>;
 const PAYBACK_SEARCH_YEARS = 30;
 
 /**
- * Payback FY, NPV and ROI of a project from its first FY (the earlier of its
- * start and its first amount). Benefit value per
+ * Payback FY, NPV and ROI of a project from `firstFy` (the FY of its start
+ * date: a stray entry never moves the horizon). Benefit value per
  * FY as `benefitValue` (a recurring saving keeps paying after its last
  * increment); investment is the planned spend. NPV discounts year t (0 = the
  * first FY) by (1 + r)^t, computed exactly with integers and rounded to the

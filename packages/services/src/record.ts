@@ -17,7 +17,8 @@ export async function getBenefit(deps: Deps, caller: Caller, projectId: string, 
 
 /**
  * A project's figures as at a date: per FY (every FY it has any amount in,
- * and its start FY), and payback, NPV and ROI from its first FY.
+ * and its start FY), and payback, NPV and ROI over the horizon from the FY of
+ * its start date — never moved by a stray or reversed entry (SPEC 4.3).
  */
 export function projectFigures(deps: Deps, record: ProjectRecord, asAt: IsoDate) {
   const t = thresholdsOf(deps);
@@ -28,6 +29,6 @@ export function projectFigures(deps: Deps, record: ProjectRecord, asAt: IsoDate)
   return {
     asAt,
     byYear: Object.fromEntries(years.map((fy) => [fy, rollUp(benefits, investments, fy, asAt, null, t)])),
-    ...projectFinancials(benefits, investments, years[0]!, asAt, t),
+    ...projectFinancials(benefits, investments, startFy, asAt, t),
   };
 }
