@@ -41,7 +41,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
       ...meta,
     };
     items.push({ ...keys.project(project.id), ...keys.projectIndex(project.code, ws.id), entity: 'project', ...project });
-    const summary = { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', projectId: project.id, workstreamId: ws.id, code: project.code, name: project.name, directorate: project.directorate, startDate: project.startDate, benefits: {} as Record<string, unknown>, investments: {} as Record<string, unknown> };
+    const summary = { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', format: 2, projectId: project.id, workstreamId: ws.id, code: project.code, name: project.name, directorate: project.directorate, startDate: project.startDate, stage: project.stage, benefits: {} as Record<string, unknown>, investments: {} as Record<string, unknown> };
     for (let b = 0; b < options.benefitsPerProject; b++) {
       const monthly = 100_000 + ((p * 7 + b * 13) % 50) * 10_000;
       const benefit: Benefit = {
@@ -64,9 +64,9 @@ export async function seedProgramme(store: Store, options: { projects: number; b
         ...meta,
       };
       items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
-      const s = summariseBenefit(benefit);
-      const { baseline, forecast, forecastWrittenOff, realised, validated, id: _id, projectId: _pid, ...m } = s;
-      summary.benefits[benefit.id] = { m, b: baseline, f: forecast, fo: forecastWrittenOff, r: realised, v: validated };
+      const s = summariseBenefit(benefit, project);
+      const { baseline, forecast, forecastWrittenOff, realised, validated, forecastMonths, stage: _s, stageChangedAt: _sc, id: _id, projectId: _pid, ...m } = s;
+      summary.benefits[benefit.id] = { m, b: baseline, f: forecast, fo: forecastWrittenOff, fm: forecastMonths, r: realised, v: validated };
     }
     const line: Investment = { id: newId('investment', Date.now()), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });

@@ -61,8 +61,9 @@ describe('the pages', () => {
   it('show the programme overview with the API’s figures, a chart and its table', async () => {
     const report = await api('/v1/reports/programme');
     await page.goto(`${run.url}/`);
-    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Realised to date', 'realisedPence'], ['Gap to MTFS target', 'gapPence']] as const) {
-      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(formatPounds(report.programme[key]));
+    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Forecast outturn', 'outturnPence'], ['Risk-adjusted outturn', 'riskAdjustedOutturnPence'], ['Realised to date', 'realisedPence'], ['Gap to MTFS target', 'gapPence'], ['Pipeline (not yet approved)', 'pipelinePence'], ['Net revenue budget', 'netBudgetPence']] as const) {
+      const value = report.programme[key];
+      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(value === null ? "–" : formatPounds(value));
     }
     expect(await page.locator('svg[role=img]').count()).toBeGreaterThan(0);
     expect(await page.locator('table caption', { hasText: 'Workstreams' }).count()).toBe(1);

@@ -37,11 +37,15 @@ describe('importing a savings tracker', () => {
     const real = await importCsv(GOOD);
     expect(real.body).toMatchObject({ dryRun: false, created: { workstreams: 1, projects: 2, benefits: 4 }, problems: [] });
     const report = (await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body;
+    // Imported projects start at business case: their savings are pipeline, not agreed, until the projects are approved (SPEC 4.2).
     // 600,000 + 1,250,000 + 1,100,000.50 − 20,000
-    expect(report.programme.baselinePence).toBe(293_000_050);
+    expect(report.programme.pipelinePence).toBe(293_000_050);
+    expect(report.programme.baselinePence).toBe(0);
+    expect(report.programme.outturnPence).toBe(0);
+    expect(report.byCategory.mitigation.pipelinePence).toBe(110_000_050);
     // Forecast 2025/26 given for the first row only; the others default to their baseline.
-    expect(report.programme.forecastPence).toBe(293_000_050 - 5_000_000);
-    expect(report.byCategory.mitigation.baselinePence).toBe(110_000_050);
+    const feed = (await h.call('GET', '/v1/feeds/savings?financialYear=2025/26&format=json&granularity=year', { token: h.tokens.finance })).body.rows as { forecastPence: number }[];
+    expect(feed.reduce((a, r) => a + r.forecastPence, 0)).toBe(293_000_050 - 5_000_000);
     const inc = report.workstreams.find((w: { code: string }) => w.code === 'INC');
     expect(inc.name).toBe('Income & Debt');
   });
@@ -88,7 +92,7 @@ describe('importing a savings tracker', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.created).toEqual({ workstreams: 1, projects: 1, benefits: 1 });
     const report = (await h.call('GET', '/v1/reports/programme?financialYear=2026/27', { token: h.tokens.cmt })).body;
-    expect(report.workstreams.find((w: { code: string }) => w.code === 'NBW').baselinePence).toBe(80_000_000);
+    expect(report.workstreams.find((w: { code: string }) => w.code === 'NBW').pipelinePence).toBe(80_000_000);
   });
 
   it('is for admins, takes CSV only, and refuses a missing column or a bad mapping', async () => {

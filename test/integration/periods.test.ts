@@ -135,3 +135,23 @@ describe('the appraisal horizon', () => {
     expect(figures.npvPence).not.toBe(0);
   });
 });
+
+describe('summaries of an earlier layout', () => {
+  it('are rebuilt from their records before figures are served from them', async () => {
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { upgradeSummaries } = await import('@bt/services');
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
+    const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { stage: 'approved' }) })).body;
+    const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'Old', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'OLD-1', owner: 'O' } })).body;
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2027/28', amountPence: 120_000 }] } });
+    const report = async () => (await h.call('GET', `/v1/reports/programme?financialYear=2027/28`, { token: h.tokens.admin })).body.workstreams.find((w: { id: string }) => w.id === ws.id);
+    const before = await report();
+    expect(before.outturnPence).toBe(120_000);
+    // As a summary written before the monthly forecast was kept.
+    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'REMOVE #f, benefits.#b.fm, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
+    expect((await report()).outturnPence).toBe(0);
+    expect(await upgradeSummaries(h.deps)).toBeGreaterThanOrEqual(1);
+    expect(await report()).toEqual(before);
+    expect(await upgradeSummaries(h.deps)).toBe(0);
+  });
+});

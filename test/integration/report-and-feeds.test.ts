@@ -13,8 +13,12 @@ import { createHarness, expectProblem, projectBody, type Harness } from '../supp
  *   C  INC  transformation cost-avoidance rec. baseline £400,000 (Apr–Mar)  forecast £390,000  conf 100%            RAG green (97.5%)
  *   D  INC  transformation cashable (dis-benefit) baseline −£50,000 (Sep)   forecast −£50,000  conf 100%
  *   Investment on A's project: £250,000 planned (Apr–Mar), £50,000 spent in May.
- * Programme: baseline £1,250,000; forecast £1,140,000; risk-adjusted £920,000; gap £1,860,000;
- * unidentified £1,750,000; risk-adjusted gap £2,080,000; delivery rate 0.16; one-off fall-out £200,000.
+ * Both projects are approved once their baselines are set, so the baselines are agreed (SPEC 4.2).
+ * No month is closed, so outturn = forecast. Only cashable savings and income count towards the MTFS
+ * (A, B, D; C, cost avoidance, is reported beside them in byType):
+ * Programme: baseline £850,000; forecast and outturn £750,000; risk-adjusted £530,000; gap £2,250,000;
+ * unidentified £2,150,000; risk-adjusted gap £2,470,000; delivery rate 0.2353; one-off fall-out £200,000.
+ * The savings feed carries all four (with their type), so its sums include C.
  */
 const FY = '2025/26';
 const AS_AT = '2026-03-31';
@@ -51,6 +55,7 @@ beforeAll(async () => {
   await series(ids.p2, ids.c, 'forecast', { phased: [{ financialYear: FY, amountPence: gbp(390_000) }] });
   await series(ids.p2, ids.d, 'baseline', { months: { '2025-09': gbp(-50_000) } });
   await series(ids.p2, ids.d, 'forecast', { months: { '2025-09': gbp(-50_000) } });
+  for (const p of [ids.p1, ids.p2]) await ok('PATCH', `/v1/projects/${p}`, t.pm, { stage: 'approved' });
   const oct = await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals`, t.pm, { month: '2025-10', amountPence: gbp(100_000), note: 'Oct home-care hours' });
   await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals`, t.pm, { month: '2025-11', amountPence: gbp(100_000), note: 'Nov home-care hours' });
   await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals/${oct.id}/validate`, t.finance);
@@ -69,30 +74,36 @@ describe('the programme report', () => {
     expect(r.body.programme).toMatchObject({
       projectCount: 2,
       mtfsTargetPence: gbp(3_000_000),
-      baselinePence: gbp(1_250_000),
-      forecastPence: gbp(1_140_000),
+      baselinePence: gbp(850_000),
+      pipelinePence: 0,
+      forecastPence: gbp(750_000),
+      outturnPence: gbp(750_000),
       realisedPence: gbp(200_000),
       validatedPence: gbp(100_000),
-      riskAdjustedForecastPence: gbp(920_000),
-      variancePence: gbp(-110_000),
-      gapPence: gbp(1_860_000),
-      unidentifiedPence: gbp(1_750_000),
-      riskAdjustedGapPence: gbp(2_080_000),
-      deliveryRate: 0.16,
+      riskAdjustedForecastPence: gbp(530_000),
+      riskAdjustedOutturnPence: gbp(530_000),
+      variancePence: gbp(-100_000),
+      gapPence: gbp(2_250_000),
+      unidentifiedPence: gbp(2_150_000),
+      riskAdjustedGapPence: gbp(2_470_000),
+      deliveryRate: 0.2353,
       oneOffFalloutPence: gbp(200_000),
       investmentPlannedPence: gbp(250_000),
       investmentActualPence: gbp(50_000),
       rag: 'amber',
-      benefitCount: 4,
+      mtfsRag: 'red',
+      benefitCount: 3,
     });
     const asc = r.body.workstreams.find((w: any) => w.code === 'ASC');
     expect(asc).toMatchObject({ mtfsTargetPence: gbp(2_000_000), baselinePence: gbp(900_000), forecastPence: gbp(800_000), gapPence: gbp(1_200_000), projectCount: 1 });
     const inc = r.body.workstreams.find((w: any) => w.code === 'INC');
-    expect(inc).toMatchObject({ baselinePence: gbp(350_000), forecastPence: gbp(340_000), gapPence: gbp(660_000), investmentPlannedPence: 0 });
+    expect(inc).toMatchObject({ baselinePence: gbp(-50_000), forecastPence: gbp(-50_000), gapPence: gbp(1_050_000), investmentPlannedPence: 0 });
     expect(r.body.byCategory.mitigation).toMatchObject({ baselinePence: gbp(300_000), forecastPence: gbp(200_000), rag: 'red', mtfsTargetPence: null, gapPence: null });
-    expect(r.body.byCategory.transformation.baselinePence).toBe(gbp(950_000));
+    expect(r.body.byCategory.transformation.baselinePence).toBe(gbp(550_000));
     expect(r.body.byType.income.forecastPence).toBe(gbp(200_000));
-    expect(r.body.statusBuckets.green).toEqual({ count: 3, baselinePence: gbp(950_000), forecastPence: gbp(940_000) });
+    // Cost avoidance is reported beside the MTFS figures, never added in.
+    expect(r.body.byType['cost-avoidance']).toMatchObject({ baselinePence: gbp(400_000), forecastPence: gbp(390_000) });
+    expect(r.body.statusBuckets.green).toEqual({ count: 2, baselinePence: gbp(550_000), forecastPence: gbp(550_000) });
     expect(r.body.statusBuckets.red).toEqual({ count: 1, baselinePence: gbp(300_000), forecastPence: gbp(200_000) });
   });
 
@@ -101,7 +112,7 @@ describe('the programme report', () => {
     const r = await h.call('GET', `/v1/reports/programme?financialYear=${encodeURIComponent(FY)}&asAt=2025-10-31`, { token: h.tokens.cmt });
     expect(r.body.programme.realisedPence).toBe(gbp(100_000));
     expect(r.body.programme.investmentActualPence).toBe(gbp(50_000));
-    // Workstreams and project summaries: two queries, whatever the number of benefits and months.
+    // Workstreams and project summaries (with the period state and programme settings): two queries, whatever the number of benefits and months.
     expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2 });
   });
 
@@ -128,7 +139,7 @@ describe('the finance feeds', () => {
   const feed = (path: string, query: string, token = h.tokens.finance, headers: Record<string, string> = {}) =>
     h.call('GET', `/v1/feeds/${path}?financialYear=${encodeURIComponent(FY)}&asAt=${AS_AT}&${query}`, { token, headers });
 
-  it('give the same yearly figures as the report, in JSON (pence) and CSV (pounds) that a real CSV parser reads alike', async () => {
+  it('give the hand-worked yearly figures of every benefit (all types), in JSON (pence) and CSV (pounds) that a real CSV parser reads alike', async () => {
     const json = await feed('savings', 'format=json&granularity=year');
     expect(json.status).toBe(200);
     const rows = json.body.rows as any[];

@@ -18,6 +18,7 @@ import type { Investment } from './investment.ts';
 import type { Milestone } from './milestone.ts';
 import { formatPoundsShort, type Pence } from './money.ts';
 import type { DeliveryConfidence, Project } from './project.ts';
+import type { PeriodsState } from './periods.ts';
 import type { Risk } from './risk.ts';
 import type { Workstream } from './workstream.ts';
 
@@ -159,6 +160,8 @@ export interface ProgrammeForAlerts {
   asAt: IsoDate;
   workstreams: Workstream[];
   projects: ProjectForAlerts[];
+  /** The periods closed: outturn is realised in closed months + forecast in open ones. */
+  periods: PeriodsState;
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 100) / whole));
@@ -207,41 +210,42 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
     const { project, workstream } = p;
     const where = `${workstream.name}: ${project.name}`;
     const projectSubject = { type: 'project' as const, id: project.id, label: where, workstreamId: workstream.id, projectId: project.id };
-    const summaries = p.benefits.map(summariseBenefit);
+    const summaries = p.benefits.map((b) => summariseBenefit(b, project));
     allSummaries.push(...summaries);
     const investmentSummaries = p.investments.map(summariseInvestment);
     const active = project.stage !== 'closed' && project.stage !== 'cancelled';
 
     for (const [i, b] of p.benefits.entries()) {
       const s = summaries[i]!;
-      const y = benefitYear(s, fy, asAt, t);
+      const y = benefitYear(s, fy, asAt, t, programme.periods);
       const subject = { type: 'benefit' as const, id: b.id, label: `${workstream.name}: ${b.title}`, workstreamId: workstream.id, projectId: project.id };
       const live = active && !isWrittenOut(b.status) && b.status !== 'achieved';
 
-      // forecast-slippage
-      const shortfall = y.baselinePence - y.forecastPence;
-      if (live && y.baselinePence > 0 && shortfall >= settings.minimumPence && shortfall * 100 > y.baselinePence * settings.slippageTolerancePct) {
+      // forecast-slippage: the outturn of an agreed, MTFS-countable saving short of its baseline
+      const counts = y.countsTowardsMtfs && !y.pipeline;
+      const shortfall = y.baselinePence - y.outturnPence;
+      if (live && counts && y.baselinePence > 0 && shortfall >= settings.minimumPence && shortfall * 100 > y.baselinePence * settings.slippageTolerancePct) {
         const share = pct(shortfall, y.baselinePence);
         out.push({
           rule: 'forecast-slippage',
           severity: share >= 100 - t.ragAmberPct ? 'critical' : 'warning',
           subject,
           financialYear: fy,
-          figures: { baselinePence: y.baselinePence, forecastPence: y.forecastPence, shortfallPence: shortfall, shortfallPct: share },
+          figures: { baselinePence: y.baselinePence, outturnPence: y.outturnPence, forecastPence: y.forecastPence, shortfallPence: shortfall, shortfallPct: share },
           message: `${subject.label} saving forecast ${m(shortfall)} below its ${m(y.baselinePence)} baseline for ${fy} (${share}%).`,
         });
       }
 
       // dis-benefit-overrun: a cost (negative baseline) forecast to be larger than planned
-      const overrun = y.baselinePence - y.forecastPence;
-      if (live && y.baselinePence < 0 && overrun >= settings.minimumPence && overrun * 100 > -y.baselinePence * settings.disBenefitOverrunPct) {
+      const overrun = y.baselinePence - y.outturnPence;
+      if (live && counts && y.baselinePence < 0 && overrun >= settings.minimumPence && overrun * 100 > -y.baselinePence * settings.disBenefitOverrunPct) {
         const share = pct(overrun, -y.baselinePence);
         out.push({
           rule: 'dis-benefit-overrun',
           severity: share >= 100 - t.ragAmberPct ? 'critical' : 'warning',
           subject,
           financialYear: fy,
-          figures: { baselinePence: y.baselinePence, forecastPence: y.forecastPence, overrunPence: overrun, overrunPct: share },
+          figures: { baselinePence: y.baselinePence, outturnPence: y.outturnPence, overrunPence: overrun, overrunPct: share },
           message: `${subject.label}: the dis-benefit's cost is forecast ${m(overrun)} above its ${m(-y.baselinePence)} baseline for ${fy} (${share}% over).`,
         });
       }
@@ -281,7 +285,7 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
       // stale-forecast
       const lastUpdate = b.forecastUpdatedAt ?? b.createdAt;
       const staleDays = daysBetween(lastUpdate, asAt);
-      if (live && (y.baselinePence !== 0 || y.forecastPence !== 0) && staleDays > settings.staleForecastDays) {
+      if (live && (y.baselinePence !== 0 || y.pipelinePence !== 0 || y.forecastPence !== 0) && staleDays > settings.staleForecastDays) {
         out.push({
           rule: 'stale-forecast',
           severity: 'info',
@@ -399,13 +403,13 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
   const programmeBenefits: BenefitSummary[] = [];
   let programmeTarget = 0;
   for (const ws of programme.workstreams) {
-    const benefits = programme.projects.filter((p) => p.workstream.id === ws.id).flatMap((p) => p.benefits.map(summariseBenefit));
+    const benefits = programme.projects.filter((p) => p.workstream.id === ws.id).flatMap((p) => p.benefits.map((b) => summariseBenefit(b, p.project)));
     programmeBenefits.push(...benefits);
     const target = ws.mtfsTargets[fy] ?? 0;
     programmeTarget += target;
-    out.push(...rollUpConditions({ type: 'workstream', id: ws.id, label: ws.name, workstreamId: ws.id }, benefits, target, fy, asAt, settings, t));
+    out.push(...rollUpConditions({ type: 'workstream', id: ws.id, label: ws.name, workstreamId: ws.id }, benefits, target, fy, asAt, settings, t, programme.periods));
   }
-  out.push(...rollUpConditions({ type: 'programme', id: 'programme', label: 'The programme' }, programmeBenefits, programmeTarget, fy, asAt, settings, t));
+  out.push(...rollUpConditions({ type: 'programme', id: 'programme', label: 'The programme' }, programmeBenefits, programmeTarget, fy, asAt, settings, t, programme.periods));
 
   // double-count-risk: two live benefits claim one MTFS line in the FY
   const byRef = new Map<string, BenefitSummary[]>();
@@ -429,7 +433,7 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
 
   // unreplaced-write-out
   for (const s of allSummaries) {
-    const buckets = statusBuckets([s], fy, asAt, t, allSummaries);
+    const buckets = statusBuckets([s], fy, asAt, t, allSummaries, programme.periods);
     if (buckets.writtenOut.count === 1 && buckets.writtenOut.unreplacedPence >= settings.minimumPence) {
       const p = programme.projects.find((x) => x.project.id === s.projectId)!;
       out.push({
@@ -445,9 +449,9 @@ export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSet
   return out;
 }
 
-function rollUpConditions(subject: AlertSubject, benefits: BenefitSummary[], target: Pence, fy: FinancialYear, asAt: IsoDate, settings: AlertSettings, t: Thresholds): AlertCondition[] {
+function rollUpConditions(subject: AlertSubject, benefits: BenefitSummary[], target: Pence, fy: FinancialYear, asAt: IsoDate, settings: AlertSettings, t: Thresholds, periods: PeriodsState): AlertCondition[] {
   const out: AlertCondition[] = [];
-  const f = rollUp(benefits, [], fy, asAt, target, t);
+  const f = rollUp(benefits, [], fy, asAt, target, t, periods);
   const gap = f.gapPence ?? 0;
   if (target > 0 && gap >= settings.minimumPence) {
     const share = pct(gap, target);
@@ -456,8 +460,8 @@ function rollUpConditions(subject: AlertSubject, benefits: BenefitSummary[], tar
       severity: subject.type === 'programme' || share >= 100 - t.ragAmberPct ? 'critical' : 'warning',
       subject,
       financialYear: fy,
-      figures: { mtfsTargetPence: target, forecastPence: f.forecastPence, gapPence: gap, riskAdjustedGapPence: f.riskAdjustedGapPence },
-      message: `${subject.label}: ${fy} forecast ${m(f.forecastPence)} is ${m(gap)} short of the ${m(target)} MTFS target (${share}%).`,
+      figures: { mtfsTargetPence: target, outturnPence: f.outturnPence, gapPence: gap, riskAdjustedGapPence: f.riskAdjustedGapPence },
+      message: `${subject.label}: ${fy} outturn ${m(f.outturnPence)} is ${m(gap)} short of the ${m(target)} MTFS target (${share}%).`,
     });
   }
   if (f.oneOffFalloutPence >= settings.minimumPence) {

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { Alert } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
-import { benefitYear, summariseBenefit, type Figures, type Rag, type Thresholds } from './figures.ts';
+import { benefitYear, summariseBenefit, type Brag, type Figures, type Rag, type Thresholds } from './figures.ts';
+import type { PeriodsState } from './periods.ts';
 import type { FinancialYear, IsoDate } from './fy.ts';
 import type { Milestone } from './milestone.ts';
 import type { Project } from './project.ts';
@@ -13,6 +14,8 @@ export const DigestHeadline = z.object({
   mtfsTargetPence: z.int(),
   baselinePence: z.int(),
   forecastPence: z.int(),
+  /** Forecast outturn (realised in closed months + forecast in open ones); absent in digests sent before 2026-11-30. */
+  outturnPence: z.int().optional(),
   realisedPence: z.int(),
   gapPence: z.int(),
   riskAdjustedGapPence: z.int(),
@@ -27,8 +30,8 @@ export interface DigestContent {
   headline: DigestHeadline;
   /** Change since the last digest sent, or null for the first. */
   movement: { since: string; figures: Record<keyof DigestHeadline, number | null> } | null;
-  workstreams: { id: string; code: string; name: string; mtfsTargetPence: number; baselinePence: number; forecastPence: number; realisedPence: number; gapPence: number; rag: Rag | null }[];
-  slippages: { workstream: string; project: string; benefit: string; projectId: string; benefitId: string; baselinePence: number; forecastPence: number; shortfallPence: number }[];
+  workstreams: { id: string; code: string; name: string; mtfsTargetPence: number; baselinePence: number; forecastPence: number; outturnPence: number; realisedPence: number; gapPence: number; rag: Brag | null; mtfsRag: Rag | null }[];
+  slippages: { workstream: string; project: string; benefit: string; projectId: string; benefitId: string; baselinePence: number; forecastPence: number; outturnPence: number; shortfallPence: number }[];
   newAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
   escalatedAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
   criticalRisks: { project: string; projectId: string; title: string; owner: string; score: number; savingsAtRiskPence: number | null }[];
@@ -46,6 +49,7 @@ export interface DigestInput {
   liveAlerts: Alert[];
   previous: { sentAt: string; headline: DigestHeadline } | null;
   thresholds: Thresholds;
+  periods: PeriodsState;
 }
 
 function addDays(date: IsoDate, days: number): IsoDate {
@@ -65,6 +69,7 @@ export function buildDigest(input: DigestInput): DigestContent {
     mtfsTargetPence: p.mtfsTargetPence ?? 0,
     baselinePence: p.baselinePence,
     forecastPence: p.forecastPence,
+    outturnPence: p.outturnPence,
     realisedPence: p.realisedPence,
     gapPence: p.gapPence ?? 0,
     riskAdjustedGapPence: p.riskAdjustedGapPence ?? 0,
@@ -77,7 +82,7 @@ export function buildDigest(input: DigestInput): DigestContent {
           (Object.keys(headline) as (keyof DigestHeadline)[]).map((k) => {
             const now = headline[k];
             const before = input.previous!.headline[k];
-            return [k, now === null || before === null ? null : k === 'deliveryRate' ? Math.round((now - before) * 10_000) / 10_000 : now - before];
+            return [k, now === null || now === undefined || before === null || before === undefined ? null : k === 'deliveryRate' ? Math.round((now - before) * 10_000) / 10_000 : now - before];
           }),
         ) as Record<keyof DigestHeadline, number | null>,
       }
@@ -86,10 +91,9 @@ export function buildDigest(input: DigestInput): DigestContent {
     .flatMap(({ project, workstream, benefits }) =>
       benefits
         .filter((b) => !isWrittenOut(b.status))
-        .map((b) => {
-          const y = benefitYear(summariseBenefit(b), fy, asAt, input.thresholds);
-          return { workstream: workstream.name, project: project.name, benefit: b.title, projectId: project.id, benefitId: b.id, baselinePence: y.baselinePence, forecastPence: y.forecastPence, shortfallPence: y.baselinePence - y.forecastPence };
-        }),
+        .map((b) => ({ b, y: benefitYear(summariseBenefit(b, project), fy, asAt, input.thresholds, input.periods) }))
+        .filter(({ y }) => y.countsTowardsMtfs && !y.pipeline && !y.writtenOut)
+        .map(({ b, y }) => ({ workstream: workstream.name, project: project.name, benefit: b.title, projectId: project.id, benefitId: b.id, baselinePence: y.baselinePence, forecastPence: y.forecastPence, outturnPence: y.outturnPence, shortfallPence: y.baselinePence - y.outturnPence })),
     )
     .filter((s) => s.shortfallPence > 0)
     .sort((a, b) => b.shortfallPence - a.shortfallPence || a.benefit.localeCompare(b.benefit))
@@ -114,7 +118,7 @@ export function buildDigest(input: DigestInput): DigestContent {
     asAt,
     headline,
     movement,
-    workstreams: input.workstreams.map((w) => ({ id: w.id, code: w.code, name: w.name, mtfsTargetPence: w.mtfsTargetPence ?? 0, baselinePence: w.baselinePence, forecastPence: w.forecastPence, realisedPence: w.realisedPence, gapPence: w.gapPence ?? 0, rag: w.rag })),
+    workstreams: input.workstreams.map((w) => ({ id: w.id, code: w.code, name: w.name, mtfsTargetPence: w.mtfsTargetPence ?? 0, baselinePence: w.baselinePence, forecastPence: w.forecastPence, outturnPence: w.outturnPence, realisedPence: w.realisedPence, gapPence: w.gapPence ?? 0, rag: w.rag, mtfsRag: w.mtfsRag })),
     slippages,
     newAlerts: input.liveAlerts.filter((a) => a.status === 'open' && a.firstRaisedAt > since).sort(bySeverity).map(brief),
     escalatedAlerts: input.liveAlerts.filter((a) => a.escalatedAt !== undefined && a.escalatedAt > since && a.firstRaisedAt <= since).sort(bySeverity).map(brief),

@@ -32,7 +32,10 @@ function benefit(overrides: Partial<BenefitSummary> = {}): BenefitSummary {
     forecastWrittenOff: {},
     realised: {},
     validated: {},
+    stage: 'delivery',
     ...overrides,
+    // The monthly forecast follows the FY forecast given (phased into March), unless given itself.
+    forecastMonths: overrides.forecastMonths ?? Object.fromEntries(Object.entries(overrides.forecast ?? {}).map(([fy, v]) => [`${Number(fy.slice(0, 4)) + 1}-03`, v])),
   };
 }
 
@@ -63,7 +66,8 @@ describe('one benefit', () => {
 
   it('a written-out saving forecasts nothing from its write-out month, once the write-out has happened', () => {
     // Forecast £100k a month Apr–Mar; written out on 10 October: Apr–Sep (£600k) stands, Oct–Mar (£600k) goes.
-    const b = benefit({ status: 'unachievable', writtenOutAt: '2025-10-10T09:00:00.000Z', baseline: { '2025/26': gbp('1,200,000') }, forecast: { '2025/26': gbp('1,200,000') }, forecastWrittenOff: { '2025/26': gbp('600,000') } });
+    const monthly = Object.fromEntries(['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'].map((m) => [m, gbp('100,000')]));
+    const b = benefit({ status: 'unachievable', writtenOutAt: '2025-10-10T09:00:00.000Z', baseline: { '2025/26': gbp('1,200,000') }, forecast: { '2025/26': gbp('1,200,000') }, forecastWrittenOff: { '2025/26': gbp('600,000') }, forecastMonths: monthly });
     expect(benefitYear(b, '2025/26', '2025-10-09').forecastPence).toBe(gbp('1,200,000'));
     const after = benefitYear(b, '2025/26', '2025-10-10');
     expect(after.forecastPence).toBe(gbp('600,000'));

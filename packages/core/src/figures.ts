@@ -1,8 +1,14 @@
 import * as z from 'zod';
 import { isWrittenOut, type Benefit, type BenefitCategory, type BenefitStatus, type BenefitType, type Recurrence } from './benefit.ts';
-import { fyOfMonth, fyRange, monthOfDate, type FinancialYear, type IsoDate } from './fy.ts';
+import { FIRST_MONTH, fyOfMonth, fyRange, monthOfDate, type FinancialYear, type IsoDate } from './fy.ts';
 import type { Investment } from './investment.ts';
 import { addPence, divRoundHalfAwayFromZero, mulDivRound, type Pence } from './money.ts';
+import { benefitYearV2, isYearClosed, mtfsRag, type BenefitFacts, type BenefitYearV2 } from './outturn.ts';
+import { NO_PERIODS_CLOSED, type PeriodsState } from './periods.ts';
+import type { Project, Stage } from './project.ts';
+import { Brag, rag, Rag, type RagThresholds } from './rag.ts';
+
+export { Brag, rag, Rag, type RagThresholds };
 
 /**
  * The figures of the spec (section 4), as pure functions of compact
@@ -36,8 +42,6 @@ export const ThresholdSettings = z
   .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
   .transform((t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }));
 
-export const Rag = z.enum(['green', 'amber', 'red']);
-export type Rag = z.infer<typeof Rag>;
 
 // --- summaries ---------------------------------------------------------------
 
@@ -63,6 +67,11 @@ export interface BenefitSummary {
   /** Realised and validated by month (ledger totals), so they can be cut at any date. */
   realised: Record<string, Pence>;
   validated: Record<string, Pence>;
+  /** Forecast by month, as the manager left it: the open months of the forecast outturn. */
+  forecastMonths: Record<string, Pence>;
+  /** The project's stage (pipeline savings are not agreed; a cancelled project forecasts nothing from its cancellation) and when it last changed. */
+  stage: Stage;
+  stageChangedAt?: string | undefined;
 }
 
 export interface InvestmentSummary {
@@ -84,7 +93,7 @@ function byFy(months: Record<string, Pence>, from?: string): Record<FinancialYea
   return out;
 }
 
-export function summariseBenefit(b: Benefit): BenefitSummary {
+export function summariseBenefit(b: Benefit, project: Pick<Project, 'stage' | 'stageChangedAt'>): BenefitSummary {
   return {
     id: b.id,
     projectId: b.projectId,
@@ -102,6 +111,9 @@ export function summariseBenefit(b: Benefit): BenefitSummary {
     forecastWrittenOff: b.writtenOutAt ? byFy(b.forecast, b.writtenOutAt.slice(0, 7)) : {},
     realised: { ...b.realised },
     validated: { ...b.validated },
+    forecastMonths: { ...b.forecast },
+    stage: project.stage,
+    ...(project.stageChangedAt ? { stageChangedAt: project.stageChangedAt } : {}),
   };
 }
 
@@ -111,17 +123,8 @@ export function summariseInvestment(i: Investment): InvestmentSummary {
 
 // --- one benefit, one year ---------------------------------------------------------
 
-export interface BenefitYear {
-  baselinePence: Pence;
-  forecastPence: Pence;
-  realisedPence: Pence;
-  validatedPence: Pence;
-  variancePence: Pence;
-  riskAdjustedForecastPence: Pence;
-  rag: Rag | null;
-  /** Written out (unachievable or withdrawn) by the as-at date. */
-  writtenOut: boolean;
-}
+/** One benefit in one FY (SPEC 4.1–4.2): see `benefitYearV2` for the rules. */
+export type BenefitYear = BenefitYearV2 & { riskAdjustedForecastPence: Pence };
 
 /** Written out by the as-at date: from then on it forecasts nothing. */
 export function isWrittenOutAt(b: Pick<BenefitSummary, 'status' | 'writtenOutAt'>, asAt: IsoDate): boolean {
@@ -142,39 +145,39 @@ export function effectiveForecast(b: BenefitSummary, fy: FinancialYear, asAt: Is
   return isWrittenOutAt(b, asAt) ? forecast - (b.forecastWrittenOff[fy] ?? 0) : forecast;
 }
 
-/**
- * RAG of forecast against baseline: green when the shortfall is at most
- * (100 − green)% of the baseline, amber at most (100 − amber)%, red beyond.
- * For a positive baseline that is forecast ÷ baseline ≥ 95% / ≥ 75%; for a
- * dis-benefit (negative baseline) a cost overrunning by the same share. None without a baseline.
- */
-export type RagThresholds = Pick<Thresholds, 'ragGreenPct' | 'ragAmberPct'>;
-
-export function rag(baseline: Pence, forecast: Pence, t: RagThresholds = DEFAULT_THRESHOLDS): Rag | null {
-  if (baseline === 0) return null;
-  const shortfall = BigInt(baseline - forecast) * 100n;
-  const scale = BigInt(Math.abs(baseline));
-  if (shortfall <= scale * BigInt(100 - t.ragGreenPct)) return 'green';
-  if (shortfall <= scale * BigInt(100 - t.ragAmberPct)) return 'amber';
-  return 'red';
-}
-
 export function riskAdjusted(forecast: Pence, confidencePct: number): Pence {
   return mulDivRound(forecast, confidencePct, 100);
 }
 
-export function benefitYear(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate, t: Thresholds = DEFAULT_THRESHOLDS): BenefitYear {
-  const baselinePence = b.baseline[fy] ?? 0;
-  const forecastPence = effectiveForecast(b, fy, asAt);
+/**
+ * What the v2 rules need of a benefit summary, as at a date: a write-out or a
+ * cancellation after the as-at date has not happened yet. A cancelled project
+ * whose cancellation date is unknown forecasts nothing at all.
+ */
+export function benefitFacts(b: BenefitSummary, asAt: IsoDate): BenefitFacts {
+  const writtenOut = isWrittenOutAt(b, asAt);
+  const cancelled = b.stage === 'cancelled' && (b.stageChangedAt === undefined || b.stageChangedAt.slice(0, 10) <= asAt);
   return {
-    baselinePence,
-    forecastPence,
+    type: b.type,
+    status: isWrittenOut(b.status) && !writtenOut ? 'active' : b.status,
+    confidencePct: b.confidencePct,
+    ...(writtenOut ? { writtenOutAt: b.writtenOutAt } : {}),
+    baseline: b.baseline,
+    forecast: b.forecastMonths,
+    realised: b.realised,
+    validated: b.validated,
+    project: { stage: b.stage === 'cancelled' && !cancelled ? 'delivery' : b.stage, ...(cancelled ? { cancelledAt: b.stageChangedAt ?? FIRST_MONTH } : {}) },
+  };
+}
+
+/** A benefit in an FY as at a date: agreed or pipeline baseline, live forecast, outturn, realised and validated to date, BRAG. */
+export function benefitYear(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate, t: Thresholds = DEFAULT_THRESHOLDS, periods: PeriodsState = NO_PERIODS_CLOSED): BenefitYear {
+  const y = benefitYearV2(benefitFacts(b, asAt), fy, periods, t);
+  return {
+    ...y,
     realisedPence: toDate(b.realised, fy, asAt),
     validatedPence: toDate(b.validated, fy, asAt),
-    variancePence: forecastPence - baselinePence,
-    riskAdjustedForecastPence: riskAdjusted(forecastPence, b.confidencePct),
-    rag: rag(baselinePence, forecastPence, t),
-    writtenOut: isWrittenOutAt(b, asAt),
+    riskAdjustedForecastPence: riskAdjusted(y.forecastPence, b.confidencePct),
   };
 }
 
@@ -183,21 +186,25 @@ export function benefitYear(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate,
 export const Figures = z
   .object({
     mtfsTargetPence: z.int().nullable().meta({ description: 'MTFS target (workstream and programme roll-ups; null elsewhere).' }),
-    baselinePence: z.int(),
-    forecastPence: z.int(),
+    baselinePence: z.int().meta({ description: 'Agreed baseline: the baselines of projects from approval on.' }),
+    pipelinePence: z.int().meta({ description: 'Baselines of projects not yet approved (pipeline, business case): not agreed, shown beside unidentified.' }),
+    forecastPence: z.int().meta({ description: "The managers' forecast for the FY, in the months each saving is live (nothing from a write-out or a cancellation)." }),
+    outturnPence: z.int().meta({ description: 'Forecast outturn: realised in the closed months + forecast in the open months. In a closed year, the realised.' }),
     realisedPence: z.int().meta({ description: 'Realised in the FY up to the as-at month.' }),
     validatedPence: z.int(),
     riskAdjustedForecastPence: z.int().meta({ description: 'Σ forecast × confidence, each benefit rounded to the penny half away from zero.' }),
-    variancePence: z.int().meta({ description: 'forecast − baseline' }),
-    gapPence: z.int().nullable().meta({ description: 'MTFS gap: target − forecast.' }),
-    unidentifiedPence: z.int().nullable().meta({ description: 'Unidentified savings: target − baseline.' }),
-    riskAdjustedGapPence: z.int().nullable().meta({ description: 'target − risk-adjusted forecast.' }),
-    deliveryRate: z.number().nullable().meta({ description: 'realised ÷ baseline as a fraction (0.876), 4 decimal places; null without a baseline.' }),
-    oneOffFalloutPence: z.int().meta({ description: 'One-off benefits forecast this FY: a pressure next FY.' }),
+    riskAdjustedOutturnPence: z.int().meta({ description: 'Σ (realised in closed months + open months’ forecast × confidence), each benefit-year rounded once.' }),
+    variancePence: z.int().meta({ description: 'outturn − agreed baseline' }),
+    gapPence: z.int().nullable().meta({ description: 'MTFS gap: target − outturn (in a closed year, target − realised).' }),
+    unidentifiedPence: z.int().nullable().meta({ description: 'Unidentified savings: target − agreed baseline (pipeline beside it).' }),
+    riskAdjustedGapPence: z.int().nullable().meta({ description: 'target − risk-adjusted outturn.' }),
+    deliveryRate: z.number().nullable().meta({ description: 'realised ÷ agreed baseline as a fraction (0.876), 4 decimal places; null without a baseline.' }),
+    oneOffFalloutPence: z.int().meta({ description: 'Outturn of one-off benefits this FY: a pressure next FY.' }),
     investmentPlannedPence: z.int(),
     investmentActualPence: z.int().meta({ description: 'Actual spend in the FY up to the as-at month.' }),
     netContributionPence: z.int().meta({ description: 'Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY.' }),
-    rag: Rag.nullable(),
+    rag: Brag.nullable().meta({ description: 'Delivery: outturn ÷ agreed baseline (blue when a closed year delivered it).' }),
+    mtfsRag: Rag.nullable().meta({ description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).' }),
     benefitCount: z.int(),
   })
   .meta({ id: 'Figures' });
@@ -229,7 +236,13 @@ export function benefitValue(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate
   return total;
 }
 
-/** Roll a set of benefits and investment lines up to the figures of one FY. */
+/**
+ * Roll a set of benefits and investment lines up to the figures of one FY.
+ * With `scope` 'mtfs' (workstream, programme, category) only cashable
+ * savings and income count, and a project not yet approved adds only its
+ * pipeline; with 'all' (one type of benefit, beside the MTFS figures) every
+ * benefit given counts.
+ */
 export function rollUp(
   benefits: readonly BenefitSummary[],
   investments: readonly InvestmentSummary[],
@@ -237,25 +250,35 @@ export function rollUp(
   asAt: IsoDate,
   mtfsTargetPence: Pence | null,
   t: Thresholds = DEFAULT_THRESHOLDS,
+  periods: PeriodsState = NO_PERIODS_CLOSED,
+  scope: 'mtfs' | 'all' = 'mtfs',
 ): Figures {
   let baselinePence = 0;
+  let pipelinePence = 0;
   let forecastPence = 0;
+  let outturnPence = 0;
   let realisedPence = 0;
   let validatedPence = 0;
   let riskAdjustedForecastPence = 0;
+  let riskAdjustedOutturnPence = 0;
   let oneOffFalloutPence = 0;
   let value = 0;
   let benefitCount = 0;
   for (const b of benefits) {
-    const y = benefitYear(b, fy, asAt, t);
+    const y = benefitYear(b, fy, asAt, t, periods);
+    if (scope === 'mtfs' && !y.countsTowardsMtfs) continue;
+    benefitCount += 1;
+    pipelinePence = addPence(pipelinePence, y.pipelinePence);
+    if (y.pipeline) continue;
     baselinePence = addPence(baselinePence, y.baselinePence);
     forecastPence = addPence(forecastPence, y.forecastPence);
+    outturnPence = addPence(outturnPence, y.outturnPence);
     realisedPence = addPence(realisedPence, y.realisedPence);
     validatedPence = addPence(validatedPence, y.validatedPence);
     riskAdjustedForecastPence = addPence(riskAdjustedForecastPence, y.riskAdjustedForecastPence);
-    if (b.recurrence === 'one-off') oneOffFalloutPence = addPence(oneOffFalloutPence, y.forecastPence);
+    riskAdjustedOutturnPence = addPence(riskAdjustedOutturnPence, y.riskAdjustedOutturnPence);
+    if (b.recurrence === 'one-off') oneOffFalloutPence = addPence(oneOffFalloutPence, y.outturnPence);
     value = addPence(value, benefitValue(b, fy, asAt));
-    benefitCount += 1;
   }
   let investmentPlannedPence = 0;
   let investmentActualPence = 0;
@@ -264,23 +287,28 @@ export function rollUp(
     investmentActualPence = addPence(investmentActualPence, toDate(i.actual, fy, asAt));
   }
   const target = mtfsTargetPence;
+  const delivered = baselinePence !== 0 && isYearClosed(periods, fy) && realisedPence >= baselinePence;
   return {
     mtfsTargetPence: target,
     baselinePence,
+    pipelinePence,
     forecastPence,
+    outturnPence,
     realisedPence,
     validatedPence,
     riskAdjustedForecastPence,
-    variancePence: forecastPence - baselinePence,
-    gapPence: target === null ? null : target - forecastPence,
+    riskAdjustedOutturnPence,
+    variancePence: outturnPence - baselinePence,
+    gapPence: target === null ? null : target - outturnPence,
     unidentifiedPence: target === null ? null : target - baselinePence,
-    riskAdjustedGapPence: target === null ? null : target - riskAdjustedForecastPence,
+    riskAdjustedGapPence: target === null ? null : target - riskAdjustedOutturnPence,
     deliveryRate: ratio(realisedPence, baselinePence),
     oneOffFalloutPence,
     investmentPlannedPence,
     investmentActualPence,
     netContributionPence: value - investmentPlannedPence,
-    rag: rag(baselinePence, forecastPence, t),
+    rag: delivered ? 'blue' : rag(baselinePence, outturnPence, t),
+    mtfsRag: mtfsRag(outturnPence, target, t),
     benefitCount,
   };
 }
@@ -305,11 +333,20 @@ export const StatusBuckets = z
 export type StatusBuckets = z.infer<typeof StatusBuckets>;
 
 /**
- * Status buckets as councils report them, by baseline for the FY: delivered
- * (achieved), green, amber, red (by RAG), written out — with the
- * replacements found for written-out savings beside them.
+ * Status buckets as councils report them (BRAG), by agreed baseline for the
+ * FY, MTFS-countable savings only: delivered (blue), green, amber, red (by
+ * outturn against baseline), written out (unachievable, withdrawn, or their
+ * project cancelled) — with the replacements found for written-out savings
+ * beside them.
  */
-export function statusBuckets(benefits: readonly BenefitSummary[], fy: FinancialYear, asAt: IsoDate, t: Thresholds = DEFAULT_THRESHOLDS, replacementPool: readonly BenefitSummary[] = benefits): StatusBuckets {
+export function statusBuckets(
+  benefits: readonly BenefitSummary[],
+  fy: FinancialYear,
+  asAt: IsoDate,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+  replacementPool: readonly BenefitSummary[] = benefits,
+  periods: PeriodsState = NO_PERIODS_CLOSED,
+): StatusBuckets {
   const empty = () => ({ count: 0, baselinePence: 0, forecastPence: 0 });
   const out: StatusBuckets = {
     delivered: empty(),
@@ -323,25 +360,26 @@ export function statusBuckets(benefits: readonly BenefitSummary[], fy: Financial
     if (r.replacesBenefitId) replacements.set(r.replacesBenefitId, [...(replacements.get(r.replacesBenefitId) ?? []), r]);
   }
   for (const b of benefits) {
-    const y = benefitYear(b, fy, asAt, t);
-    if (y.baselinePence === 0 && y.forecastPence === 0 && !y.writtenOut) continue;
+    const y = benefitYear(b, fy, asAt, t, periods);
+    if (!y.countsTowardsMtfs || y.pipeline) continue;
+    if (y.baselinePence === 0 && y.outturnPence === 0 && !y.writtenOut) continue;
     const add = (bucket: { count: number; baselinePence: number; forecastPence: number }) => {
       bucket.count += 1;
       bucket.baselinePence = addPence(bucket.baselinePence, y.baselinePence);
-      bucket.forecastPence = addPence(bucket.forecastPence, y.forecastPence);
+      bucket.forecastPence = addPence(bucket.forecastPence, y.outturnPence);
     };
     if (y.writtenOut) {
       add(out.writtenOut);
       let covered = 0;
       for (const r of replacements.get(b.id) ?? []) {
-        const ry = benefitYear(r, fy, asAt, t);
+        const ry = benefitYear(r, fy, asAt, t, periods);
         out.writtenOut.replacementCount += 1;
         out.writtenOut.replacementBaselinePence = addPence(out.writtenOut.replacementBaselinePence, ry.baselinePence);
-        out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, ry.forecastPence);
-        covered = addPence(covered, ry.forecastPence);
+        out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, ry.outturnPence);
+        covered = addPence(covered, ry.outturnPence);
       }
       out.writtenOut.unreplacedPence = addPence(out.writtenOut.unreplacedPence, Math.max(0, y.baselinePence - covered));
-    } else if (b.status === 'achieved') add(out.delivered);
+    } else if (y.rag === 'blue') add(out.delivered);
     else add(out[y.rag ?? 'green']);
   }
   return out;

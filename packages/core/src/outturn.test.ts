@@ -24,7 +24,7 @@ const closedThrough = (month: string | null): PeriodsState => (month ? closePeri
 const even = (total: number) => Object.fromEntries(MONTHS.map((m) => [m, total / 12]));
 
 function facts(over: Partial<BenefitFacts> = {}): BenefitFacts {
-  return { type: 'cashable-saving', status: 'active', confidencePct: 80, baseline: even(1_200_000), forecast: even(1_200_000), realised: {}, validated: {}, project: { stage: 'delivery' }, ...over };
+  return { type: 'cashable-saving', status: 'active', confidencePct: 80, baseline: { [FY]: 1_200_000 }, forecast: even(1_200_000), realised: {}, validated: {}, project: { stage: 'delivery' }, ...over };
 }
 
 describe('forecast outturn (SPEC 4.1)', () => {
@@ -39,7 +39,7 @@ describe('forecast outturn (SPEC 4.1)', () => {
 
   it('equals the realised once the year is closed (the worked example: £42.882m of £48.951m agreed)', () => {
     const realised = { '2024-03': 4_288_200_000 };
-    const b = facts({ baseline: { '2024-03': 4_895_100_000 }, forecast: { '2024-03': 4_895_100_000 }, realised });
+    const b = facts({ baseline: { '2023/24': 4_895_100_000 }, forecast: { '2024-03': 4_895_100_000 }, realised });
     const closed = closedThrough('2024-03');
     const y = benefitYearV2(b, '2023/24', closed, DEFAULT_THRESHOLDS);
     expect(y.outturnPence).toBe(4_288_200_000);
@@ -90,7 +90,7 @@ describe('BRAG and the MTFS RAG (SPEC 4.1, 4.3)', () => {
     expect(blue(facts({ realised: { '2025-09': 1_200_000 } }), FY, closed)).toBe(true);
     expect(blue(facts({ realised: { '2025-09': 1_199_999 } }), FY, closed)).toBe(false);
     expect(blue(facts({ realised: { '2025-09': 1_200_000 } }), FY, closedThrough('2026-02'))).toBe(false);
-    const disBenefit = { baseline: { '2025-09': -50_000 }, forecast: { '2025-09': -50_000 } };
+    const disBenefit = { baseline: { [FY]: -50_000 }, forecast: { '2025-09': -50_000 } };
     expect(blue(facts({ ...disBenefit, realised: { '2025-09': -40_000 } }), FY, closed)).toBe(true);
     expect(blue(facts({ ...disBenefit, realised: { '2025-09': -60_000 } }), FY, closed)).toBe(false);
   });
@@ -108,7 +108,7 @@ const benefit = fc.record({
   status: fc.constantFrom('active', 'achieved', 'unachievable', 'withdrawn') as fc.Arbitrary<BenefitFacts['status']>,
   confidencePct: fc.integer({ min: 0, max: 100 }),
   writtenOutAt: fc.constantFrom(...MONTHS).map((m) => `${m}-15T10:00:00Z`),
-  baseline: monthly,
+  baseline: fc.integer({ min: -50_000_000, max: 50_000_000 }).map((v) => ({ [FY]: v })),
   forecast: monthly,
   realised: monthly,
   validated: fc.constant({}),

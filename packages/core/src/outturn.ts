@@ -4,7 +4,7 @@ import { fyOfMonth, monthsOfFy, type FinancialYear } from './fy.ts';
 import { addPence, mulDivRound, type Pence } from './money.ts';
 import { isPeriodClosed, type PeriodsState } from './periods.ts';
 import type { Stage } from './project.ts';
-import { rag, type RagThresholds } from './figures.ts';
+import { rag, type Brag, type RagThresholds } from './rag.ts';
 
 /**
  * The figures of SPEC 4.1–4.3 (rewritten 2026-11-30) for one benefit and one
@@ -31,15 +31,14 @@ export interface BenefitFacts {
   status: BenefitStatus;
   confidencePct: number;
   writtenOutAt?: string | undefined;
-  /** By month. */
+  /** By FY. */
   baseline: Record<string, Pence>;
+  /** By month, as the manager left it. */
   forecast: Record<string, Pence>;
   realised: Record<string, Pence>;
   validated: Record<string, Pence>;
   project: { stage: Stage; cancelledAt?: string | undefined };
 }
-
-export type Brag = 'blue' | 'green' | 'amber' | 'red';
 
 const MTFS_TYPES: ReadonlySet<BenefitType> = new Set(['cashable-saving', 'income']);
 
@@ -78,6 +77,14 @@ export function outturnByMonth(b: BenefitFacts, fy: FinancialYear, periods: Peri
     const amountPence = closed ? (b.realised[month] ?? 0) : stop !== undefined && month >= stop ? 0 : (b.forecast[month] ?? 0);
     return { month, closed, amountPence };
   });
+}
+
+/** The manager's forecast for the year in the months the benefit is live (nothing from its write-out or cancellation). */
+export function liveForecastPence(b: BenefitFacts, fy: FinancialYear): Pence {
+  const stop = stopsForecastingFrom(b);
+  let total = 0;
+  for (const [month, amount] of Object.entries(b.forecast)) if (fyOfMonth(month) === fy && (stop === undefined || month < stop)) total = addPence(total, amount);
+  return total;
 }
 
 export function outturnPence(b: BenefitFacts, fy: FinancialYear, periods: PeriodsState): Pence {
@@ -144,7 +151,7 @@ export function allocateScaled(amounts: readonly Pence[], num: number, den: numb
 /** Delivered: achieved, or a closed year whose realised reaches its baseline. */
 export function blue(b: BenefitFacts, fy: FinancialYear, periods: PeriodsState): boolean {
   if (b.status === 'achieved') return true;
-  const baseline = sumFy(b.baseline, fy);
+  const baseline = b.baseline[fy] ?? 0;
   return baseline !== 0 && isYearClosed(periods, fy) && sumFy(b.realised, fy) >= baseline;
 }
 
@@ -154,7 +161,7 @@ export interface BenefitYearV2 {
   /** The agreed baseline: 0 for a pipeline benefit. */
   baselinePence: Pence;
   pipelinePence: Pence;
-  /** The manager's raw forecast for the year. */
+  /** The manager's forecast for the year, in the months the benefit is live. */
   forecastPence: Pence;
   outturnPence: Pence;
   riskAdjustedOutturnPence: Pence;
@@ -169,7 +176,7 @@ export interface BenefitYearV2 {
 
 export function benefitYearV2(b: BenefitFacts, fy: FinancialYear, periods: PeriodsState, t: RagThresholds): BenefitYearV2 {
   const pipeline = isPipelineStage(b.project.stage);
-  const baseline = sumFy(b.baseline, fy);
+  const baseline = b.baseline[fy] ?? 0;
   const outturn = outturnPence(b, fy, periods);
   const agreed = pipeline ? 0 : baseline;
   return {
@@ -177,7 +184,7 @@ export function benefitYearV2(b: BenefitFacts, fy: FinancialYear, periods: Perio
     pipeline,
     baselinePence: agreed,
     pipelinePence: pipeline ? baseline : 0,
-    forecastPence: sumFy(b.forecast, fy),
+    forecastPence: liveForecastPence(b, fy),
     outturnPence: outturn,
     riskAdjustedOutturnPence: riskAdjustedOutturnPence(b, fy, periods),
     realisedPence: sumFy(b.realised, fy),

@@ -33,6 +33,7 @@ export const Project = z
     ...projectFields,
     previousDeliveryConfidence: DeliveryConfidence.optional().meta({ description: 'The confidence before the last change of it.' }),
     deliveryConfidenceChangedAt: z.iso.datetime().optional(),
+    stageChangedAt: z.iso.datetime().optional().meta({ description: 'When the project last changed stage (a cancelled project forecasts nothing from then).' }),
     ...EntityMeta,
   })
   .meta({ id: 'Project' });
@@ -101,6 +102,7 @@ export function applyProjectPatch(project: Project, patch: PatchProject, now: st
     next.previousDeliveryConfidence = project.deliveryConfidence;
     next.deliveryConfidenceChangedAt = now;
   }
+  if (next.stage !== project.stage) next.stageChangedAt = now;
   return next;
 }
 

@@ -1,4 +1,4 @@
-import { formatPercent, formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Rag } from '@bt/core';
+import { formatPercent, formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Brag } from '@bt/core';
 import type { Child } from 'hono/jsx';
 
 /**
@@ -9,7 +9,8 @@ import type { Child } from 'hono/jsx';
 const FONT = 'font-family:Arial,Helvetica,sans-serif;';
 const TEXT = '#0b0c0c';
 const MUTED = '#505a5f';
-const RAG_COLOURS: Record<Rag, { bg: string; fg: string; label: string }> = {
+const RAG_COLOURS: Record<Brag, { bg: string; fg: string; label: string }> = {
+  blue: { bg: '#1d70b8', fg: '#ffffff', label: 'Blue (delivered)' },
   green: { bg: '#00703c', fg: '#ffffff', label: 'Green' },
   amber: { bg: '#f47738', fg: '#0b0c0c', label: 'Amber' },
   red: { bg: '#d4351c', fg: '#ffffff', label: 'Red' },
@@ -18,8 +19,9 @@ const BAR_COLOURS = { target: '#505a5f', baseline: '#1d70b8', forecast: '#f47738
 
 const HEADLINE_LABELS: [keyof DigestHeadline, string][] = [
   ['mtfsTargetPence', 'MTFS target'],
-  ['baselinePence', 'Baseline (plan)'],
+  ['baselinePence', 'Agreed baseline (plan)'],
   ['forecastPence', 'Forecast'],
+  ['outturnPence', 'Forecast outturn (realised in closed months + forecast)'],
   ['realisedPence', 'Realised to date'],
   ['gapPence', 'Gap to MTFS target'],
   ['riskAdjustedGapPence', 'Risk-adjusted gap'],
@@ -49,12 +51,22 @@ function movement(value: number | null | undefined, key: keyof DigestHeadline): 
   return `${up ? '▲' : '▼'} ${amount}`;
 }
 
-function RagCell(props: { rag: Rag | null }) {
-  if (!props.rag) return <td style={`${FONT}font-size:13px;color:${MUTED};padding:6px;`}>–</td>;
+function Badge(props: { rag: Brag | null; prefix: string }) {
+  if (!props.rag) return <div style={`${FONT}font-size:12px;color:${MUTED};`}>{props.prefix} –</div>;
   const c = RAG_COLOURS[props.rag];
   return (
-    <td style={`${FONT}font-size:13px;padding:6px;`}>
-      <span style={`background-color:${c.bg};color:${c.fg};padding:2px 6px;font-weight:bold;`}>{c.label}</span>
+    <div style={`${FONT}font-size:12px;padding:1px 0;`}>
+      <span style={`background-color:${c.bg};color:${c.fg};padding:1px 4px;font-weight:bold;`}>{`${props.prefix} ${c.label}`}</span>
+    </div>
+  );
+}
+
+/** The delivery RAG and the MTFS RAG side by side in one cell, so a green delivery never hides an MTFS shortfall (and a phone still fits the table). */
+function RagPair(props: { delivery: Brag | null; mtfs: Brag | null }) {
+  return (
+    <td style={`${FONT}padding:6px;`}>
+      <Badge rag={props.delivery} prefix="Delivery" />
+      <Badge rag={props.mtfs} prefix="MTFS" />
     </td>
   );
 }
@@ -133,7 +145,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                       <th style={`${th}text-align:right;`}>{d.financialYear}</th>
                       <th style={`${th}text-align:right;`}>{d.movement ? `Since ${d.movement.since.slice(0, 10)}` : 'Movement'}</th>
                     </tr>
-                    {HEADLINE_LABELS.map(([key, label]) => (
+                    {HEADLINE_LABELS.filter(([key]) => d.headline[key] !== undefined).map(([key, label]) => (
                       <tr>
                         <td style={td}>{label}</td>
                         <td style={tdNum}>
@@ -154,9 +166,9 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                     <tr>
                       <th style={th}>Workstream</th>
                       <th style={`${th}text-align:right;`}>Target</th>
-                      <th style={`${th}text-align:right;`}>Forecast</th>
+                      <th style={`${th}text-align:right;`}>Outturn</th>
                       <th style={`${th}text-align:right;`}>Gap</th>
-                      <th style={th}>RAG</th>
+                      <th style={th}>RAG: delivery / MTFS</th>
                     </tr>
                     {d.workstreams.map((w) => (
                       <>
@@ -165,9 +177,9 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                             <Link href={base ? `${base}/workstreams/${w.id}?financialYear=${fyParam}` : undefined}>{w.name}</Link>
                           </td>
                           <td style={tdNum}>{formatPoundsShort(w.mtfsTargetPence)}</td>
-                          <td style={tdNum}>{formatPoundsShort(w.forecastPence)}</td>
+                          <td style={tdNum}>{formatPoundsShort(w.outturnPence)}</td>
                           <td style={tdNum}>{formatPoundsShort(w.gapPence)}</td>
-                          <RagCell rag={w.rag} />
+                          <RagPair delivery={w.rag} mtfs={w.mtfsRag} />
                         </tr>
                         <tr>
                           <td colspan={5} style="padding:2px 6px 10px 6px;border-bottom:1px solid #b1b4b6;">

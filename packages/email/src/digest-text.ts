@@ -10,12 +10,13 @@ export function renderDigestText(d: DigestContent, subject: string): string {
   lines.push(`  MTFS target:        ${formatPounds(h.mtfsTargetPence)}${move(m?.mtfsTargetPence)}`);
   lines.push(`  Baseline (plan):    ${formatPounds(h.baselinePence)}${move(m?.baselinePence)}`);
   lines.push(`  Forecast:           ${formatPounds(h.forecastPence)}${move(m?.forecastPence)}`);
+  if (h.outturnPence !== undefined) lines.push(`  Forecast outturn:   ${formatPounds(h.outturnPence)}${move(m?.outturnPence)}`);
   lines.push(`  Realised to date:   ${formatPounds(h.realisedPence)}${move(m?.realisedPence)}`);
   lines.push(`  Gap to MTFS target: ${formatPounds(h.gapPence)}${move(m?.gapPence)}`);
   lines.push(`  Risk-adjusted gap:  ${formatPounds(h.riskAdjustedGapPence)}${move(m?.riskAdjustedGapPence)}`);
   lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : formatPercent(h.deliveryRate)}`, '');
-  lines.push('WORKSTREAMS (target / forecast / gap / RAG)');
-  for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.forecastPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'}`);
+  lines.push('WORKSTREAMS (target / outturn / gap / delivery RAG / MTFS RAG)');
+  for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.outturnPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'} / ${w.mtfsRag ?? '-'}`);
   lines.push('', 'LARGEST SLIPPAGES');
   if (d.slippages.length === 0) lines.push('  None.');
   for (const s of d.slippages) lines.push(`  ${s.benefit} (${s.workstream}): forecast ${formatPoundsShort(s.forecastPence)} against ${formatPoundsShort(s.baselinePence)}, short by ${formatPoundsShort(s.shortfallPence)}`);

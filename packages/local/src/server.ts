@@ -6,7 +6,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, logger, tokenLogin } from '@bt/api';
 import { OutboxMailer } from '@bt/email';
 import { ensureTable, mainTable, Store } from '@bt/store';
-import { FileEventSink, inProcessDigestDesk, publishOutbox, type Deps } from '@bt/services';
+import { FileEventSink, inProcessDigestDesk, publishOutbox, upgradeSummaries, type Deps } from '@bt/services';
 import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
 import { startSchedules } from './schedules.ts';
@@ -98,6 +98,8 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
     logger.info(`table ${config.tableName} ${created}`);
 
     const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings, ledger: config.ledger };
+    const upgraded = await upgradeSummaries(deps);
+    if (upgraded) logger.info(`rebuilt ${upgraded} project summaries of an earlier layout from their records`);
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
     const mailer = new OutboxMailer(join(config.dataDir, 'outbox'));
     if (config.seedDemo) {

@@ -13,6 +13,7 @@ import {
   type AlertCondition,
   type AlertSettings,
   type IsoDate,
+  type PeriodsState,
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
@@ -58,8 +59,8 @@ export interface SkippedProject {
  * parse is skipped and reported, so one bad record cannot stop the
  * programme-wide run.
  */
-export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[]; skipped: SkippedProject[] }> {
-  const workstreams = await collectAll((page) => deps.store.workstreams.list(page));
+export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[]; skipped: SkippedProject[]; periods: PeriodsState }> {
+  const [workstreams, periods] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.periods.get()]);
   const byId = new Map(workstreams.map((w) => [w.id, w]));
   const projectIds = await deps.store.projects.ids();
   const out: ProjectForAlerts[] = [];
@@ -75,7 +76,7 @@ export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstre
     }
   });
   out.sort((a, b) => a.project.code.localeCompare(b.project.code));
-  return { workstreams, projects: out, skipped };
+  return { workstreams, projects: out, skipped, periods };
 }
 
 function event(detailType: DomainEvent['detailType'], alert: Alert, time: string): DomainEvent {

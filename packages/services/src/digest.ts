@@ -51,8 +51,9 @@ export async function renderNextDigest(deps: Deps, settings: DigestSettings, slo
     liveAlerts: live,
     previous: previous?.sentAt ? { sentAt: previous.sentAt, headline: DigestHeadline.parse((previous.content as { headline: unknown }).headline) } : null,
     thresholds: thresholdsOf(deps),
+    periods: programme.periods,
   });
-  const subject = `Transformation benefits digest, ${asAt}: ${content.financialYear} forecast ${formatPoundsShort(content.headline.forecastPence)}, ${formatPoundsShort(content.headline.gapPence)} short of the MTFS target`;
+  const subject = `Transformation benefits digest, ${asAt}: ${content.financialYear} outturn ${formatPoundsShort(content.headline.outturnPence ?? content.headline.forecastPence)}, ${formatPoundsShort(content.headline.gapPence)} short of the MTFS target`;
   return { subject, content, html: renderDigestHtml(content, subject, settings), text: renderDigestText(content, subject) };
 }
 

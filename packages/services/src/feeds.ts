@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
   allocateScaled,
+  benefitFacts,
+  outturnByMonth,
+  stopsForecastingFrom,
   assertCan,
   benefitYear,
   isWrittenOutAt,
@@ -182,11 +185,12 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
   const t = thresholdsOf(deps);
   const fy = query.financialYear;
   const lastMonth = monthOfDate(query.asAt);
+  const periods = await deps.store.periods.get();
   for await (const { record, workstreamCode } of projectRecords(deps)) {
     const rows: SavingsRow[] = [];
     for (const b of record.benefits) {
-      const s = summariseBenefit(b);
-      const year = benefitYear(s, fy, query.asAt, t);
+      const s = summariseBenefit(b, record.project);
+      const year = benefitYear(s, fy, query.asAt, t, periods);
       if (!hasAmounts(year)) continue;
       const common = {
         financialYear: fy,
@@ -204,9 +208,11 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
         rows.push({ ...common, ...pick(year) });
         continue;
       }
-      const writtenOutFrom = isWrittenOutAt(s, query.asAt) ? b.writtenOutAt!.slice(0, 7) : undefined;
+      const facts = benefitFacts(s, query.asAt);
+      const stop = stopsForecastingFrom(facts);
       const months = monthsOfFy(fy);
-      const forecasts = months.map((month) => (writtenOutFrom && month >= writtenOutFrom ? 0 : (b.forecast[month] ?? 0)));
+      const forecasts = months.map((month) => (stop && month >= stop ? 0 : (b.forecast[month] ?? 0)));
+      const outturns = outturnByMonth(facts, fy, periods);
       // The months' risk-adjusted forecasts add up exactly to the annual row's (rounded once per benefit and year).
       const riskAdjustedByMonth = allocateScaled(forecasts, b.confidencePct, 100, year.riskAdjustedForecastPence);
       for (const [i, month] of months.entries()) {
@@ -221,8 +227,9 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
           forecastPence,
           realisedPence: upToDate ? (b.realised[month] ?? 0) : 0,
           validatedPence: upToDate ? (b.validated[month] ?? 0) : 0,
-          variancePence: forecastPence - baselinePence,
-          rag: rag(baselinePence, forecastPence, t),
+          // Outturn − baseline month by month (realised in a closed month, forecast in an open one): the months add up to the year.
+          variancePence: outturns[i]!.amountPence - baselinePence,
+          rag: rag(baselinePence, outturns[i]!.amountPence, t),
           riskAdjustedForecastPence: riskAdjustedByMonth[i]!,
         });
       }
@@ -231,17 +238,19 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
   }
 }
 
-function hasAmounts(y: { baselinePence: number; forecastPence: number; realisedPence: number; validatedPence: number }): boolean {
-  return y.baselinePence !== 0 || y.forecastPence !== 0 || y.realisedPence !== 0 || y.validatedPence !== 0;
+function hasAmounts(y: { baselinePence: number; pipelinePence: number; forecastPence: number; realisedPence: number; validatedPence: number }): boolean {
+  return y.baselinePence !== 0 || y.pipelinePence !== 0 || y.forecastPence !== 0 || y.realisedPence !== 0 || y.validatedPence !== 0;
 }
 
+/** A benefit's yearly row: its own baseline (agreed, or pipeline before approval), forecast, outturn − baseline. */
 function pick(y: ReturnType<typeof benefitYear>) {
+  const baselinePence = y.baselinePence + y.pipelinePence;
   return {
-    baselinePence: y.baselinePence,
+    baselinePence,
     forecastPence: y.forecastPence,
     realisedPence: y.realisedPence,
     validatedPence: y.validatedPence,
-    variancePence: y.variancePence,
+    variancePence: y.outturnPence - baselinePence,
     rag: y.rag,
     riskAdjustedForecastPence: y.riskAdjustedForecastPence,
   };

@@ -50,3 +50,8 @@ export async function reopenClosedPeriod(deps: Deps, caller: Caller, month: stri
   ]);
   return view(next, fyOfDate(`${month}-01`));
 }
+
+/** Which months are closed now (the figures' outturn depends on it). */
+export async function currentPeriods(deps: Deps): Promise<PeriodsState> {
+  return deps.store.periods.get();
+}

@@ -1,4 +1,4 @@
-import { assertCan, fyOfDate, NotFoundError, projectFinancials, rollUp, summariseBenefit, summariseInvestment, yearsCovered, type IsoDate } from '@bt/core';
+import { assertCan, fyOfDate, NotFoundError, projectFinancials, rollUp, summariseBenefit, summariseInvestment, yearsCovered, type IsoDate, type PeriodsState } from '@bt/core';
 import type { ProjectRecord } from '@bt/store';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
@@ -20,15 +20,16 @@ export async function getBenefit(deps: Deps, caller: Caller, projectId: string, 
  * and its start FY), and payback, NPV and ROI over the horizon from the FY of
  * its start date — never moved by a stray or reversed entry (SPEC 4.3).
  */
-export function projectFigures(deps: Deps, record: ProjectRecord, asAt: IsoDate) {
+export async function projectFigures(deps: Deps, record: ProjectRecord, asAt: IsoDate, periods?: PeriodsState) {
   const t = thresholdsOf(deps);
-  const benefits = record.benefits.map(summariseBenefit);
+  const closed = periods ?? (await deps.store.periods.get());
+  const benefits = record.benefits.map((b) => summariseBenefit(b, record.project));
   const investments = record.investments.map(summariseInvestment);
   const startFy = fyOfDate(record.project.startDate);
   const years = [...new Set([startFy, ...yearsCovered(benefits, investments)])].sort();
   return {
     asAt,
-    byYear: Object.fromEntries(years.map((fy) => [fy, rollUp(benefits, investments, fy, asAt, null, t)])),
+    byYear: Object.fromEntries(years.map((fy) => [fy, rollUp(benefits, investments, fy, asAt, null, t, closed)])),
     ...projectFinancials(benefits, investments, startFy, asAt, t),
   };
 }

@@ -3,6 +3,7 @@ import {
   BenefitCategory,
   BenefitType,
   fyOfDate,
+  ratio,
   rollUp,
   statusBuckets,
   todayInLondon,
@@ -11,16 +12,17 @@ import {
   type FinancialYear,
   type InvestmentSummary,
   type IsoDate,
+  type ProgrammeSettings,
   type StatusBuckets,
   type Workstream,
 } from '@bt/core';
-import { collectAll } from '@bt/store';
+import { collectAll, transact } from '@bt/store';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 export interface ProgrammeReport {
   financialYear: FinancialYear;
   asAt: IsoDate;
-  programme: Figures & { projectCount: number };
+  programme: Figures & { projectCount: number; netBudgetPence: number | null; shareOfNetBudget: number | null; programmeTarget: ProgrammeSettings['programmeTarget'] };
   workstreams: (Figures & { id: string; code: string; name: string; projectCount: number })[];
   byCategory: Record<BenefitCategory, Figures>;
   byType: Record<BenefitType, Figures>;
@@ -43,7 +45,7 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
   assertCan(caller.principal, 'programme:read');
   const { asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstreams, summaries] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.summaries.all()]);
+  const [workstreams, { summaries, periods, settings }] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.summaries.programme()]);
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;
@@ -55,17 +57,40 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
       code: ws.code,
       name: ws.name,
       projectCount: projects.length,
-      ...rollUp(projects.flatMap((p) => p.benefits), projects.flatMap((p) => p.investments), fy, asAt, target(ws), t),
+      ...rollUp(projects.flatMap((p) => p.benefits), projects.flatMap((p) => p.investments), fy, asAt, target(ws), t, periods),
     };
   });
-  const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) => rollUp(benefits.filter((b) => b[key] === value), [], fy, asAt, null, t);
+  // By category: MTFS-countable savings of each (transformation and mitigation apart); by type: each type's own figures, the non-countable ones beside the MTFS figures, never added in.
+  const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) => rollUp(benefits.filter((b) => b[key] === value), [], fy, asAt, null, t, periods, key === 'type' ? 'all' : 'mtfs');
+  const programme = rollUp(benefits, investments, fy, asAt, workstreams.reduce((a, ws) => a + target(ws), 0), t, periods);
+  const netBudget = settings.netBudgets[fy];
   return {
     financialYear: fy,
     asAt,
-    programme: { projectCount: summaries.length, ...rollUp(benefits, investments, fy, asAt, workstreams.reduce((a, ws) => a + target(ws), 0), t) },
+    programme: {
+      projectCount: summaries.length,
+      ...programme,
+      netBudgetPence: netBudget ?? null,
+      shareOfNetBudget: netBudget ? ratio(programme.outturnPence, netBudget) : null,
+      programmeTarget: settings.programmeTarget,
+    },
     workstreams: perWorkstream,
     byCategory: Object.fromEntries(BenefitCategory.options.map((c) => [c, only('category', c)])) as Record<BenefitCategory, Figures>,
     byType: Object.fromEntries(BenefitType.options.map((k) => [k, only('type', k)])) as Record<BenefitType, Figures>,
-    statusBuckets: statusBuckets(benefits, fy, asAt, t),
+    statusBuckets: statusBuckets(benefits, fy, asAt, t, benefits, periods),
   };
+}
+
+/**
+ * Rebuilds every project summary of an earlier layout from its record (one
+ * Query and one write per such project), so figures never come from a
+ * summary that lacks what they need. Run before serving; returns how many.
+ */
+export async function upgradeSummaries(deps: Deps): Promise<number> {
+  const outdated = await deps.store.summaries.outdated();
+  for (const projectId of outdated) {
+    const record = await deps.store.children.record(projectId);
+    if (record) await transact(deps.store.doc, [deps.store.summaries.rebuildOp(record)]);
+  }
+  return outdated.length;
 }

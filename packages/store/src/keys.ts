@@ -18,8 +18,8 @@
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
  * | risk scoring      | RSK#<rid>           | SCORE#<000001> |                       |                      |
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
- * | period close      | PERIODS             | PERIODS     |                          |                      |
- * | programme settings| PROGRAMME           | SETTINGS    |                          |                      |
+ * | period close      | PERIODS             | PERIODS     | SUMMARIES / ~PERIODS     |                      |
+ * | programme settings| PROGRAMME           | SETTINGS    | SUMMARIES / ~PROGRAMME   |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
@@ -59,7 +59,9 @@ export const keys = {
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
+  periodsIndex: () => ({ gsi1pk: 'SUMMARIES', gsi1sk: '~PERIODS' }),
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
+  programmeIndex: () => ({ gsi1pk: 'SUMMARIES', gsi1sk: '~PROGRAMME' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),

@@ -22,7 +22,8 @@ export class PeriodRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.periods(), entity: 'periods', ...JSON.parse(JSON.stringify(next)) },
+          // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
+          Item: { ...keys.periods(), ...keys.periodsIndex(), entity: 'periods', ...JSON.parse(JSON.stringify(next)) },
           ...versionCondition(read),
         },
       },

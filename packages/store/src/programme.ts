@@ -23,7 +23,8 @@ export class ProgrammeRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.programme(), entity: 'programme', ...JSON.parse(JSON.stringify(next)) },
+          // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
+          Item: { ...keys.programme(), ...keys.programmeIndex(), entity: 'programme', ...JSON.parse(JSON.stringify(next)) },
           ...(before.version === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }),

@@ -1,6 +1,7 @@
-import { type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
+import { NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { collectAll, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -21,20 +22,35 @@ export interface ProjectSummary {
   name: string;
   directorate: string;
   startDate: string;
+  stage: Stage;
+  stageChangedAt?: string | undefined;
   benefits: BenefitSummary[];
   investments: InvestmentSummary[];
 }
 
-type ProjectHeader = Pick<Project, 'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate'>;
+type ProjectHeader = Pick<Project, 'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt'>;
 
 function header(p: ProjectHeader) {
-  return { projectId: p.id, workstreamId: p.workstreamId, code: p.code, name: p.name, directorate: p.directorate, startDate: p.startDate };
+  return { projectId: p.id, workstreamId: p.workstreamId, code: p.code, name: p.name, directorate: p.directorate, startDate: p.startDate, stage: p.stage, stageChangedAt: p.stageChangedAt };
+}
+
+/** The summary of a benefit on its own (the project's stage is kept once, in the summary's header). */
+function summarise(benefit: Benefit): BenefitSummary {
+  return summariseBenefit(benefit, { stage: 'delivery' });
 }
 
 function benefitMeta(s: BenefitSummary) {
-  const { baseline: _b, forecast: _f, forecastWrittenOff: _fo, realised: _r, validated: _v, ...meta } = s;
+  const { baseline: _b, forecast: _f, forecastWrittenOff: _fo, realised: _r, validated: _v, forecastMonths: _fm, stage: _s, stageChangedAt: _sc, ...meta } = s;
   return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
 }
+
+/**
+ * The layout of a summary item. 2 (2026-11-30): each benefit also keeps its
+ * forecast by month (`fm`) and the header the project's stage, for the
+ * forecast outturn. Summaries of an earlier layout are rebuilt from their
+ * records (`outdated`, `rebuildOp`).
+ */
+export const SUMMARY_FORMAT = 2;
 
 export class SummaryRepository {
   constructor(
@@ -42,20 +58,66 @@ export class SummaryRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Every project's summary, in pages (the report reads them all). */
-  async list(page: PageRequest): Promise<Page<ProjectSummary>> {
-    const result = await queryPage(
+  private async page(page: PageRequest): Promise<Page<Record<string, unknown>>> {
+    return queryPage(
       this.doc,
       { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'SUMMARIES' } },
       ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
       { name: 'gsi1pk', value: 'SUMMARIES' },
       page,
     );
-    return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
+  }
+
+  /**
+   * Every project's summary, with the period state and the programme
+   * settings, which sit in the same index partition (after the summaries):
+   * the report reads all it needs in the one Query (one per MB).
+   */
+  async programme(): Promise<{ summaries: ProjectSummary[]; periods: PeriodsState; settings: ProgrammeSettings }> {
+    const items = await collectAll((page) => this.page(page));
+    const summaries: ProjectSummary[] = [];
+    let periods = NO_PERIODS_CLOSED;
+    let settings = UNSET_PROGRAMME;
+    for (const item of items) {
+      if (item.entity === 'periods') periods = fromStored(PeriodsState, item);
+      else if (item.entity === 'programme') settings = fromStored(ProgrammeSettings, item);
+      else summaries.push(fromItem(item));
+    }
+    return { summaries, periods, settings };
+  }
+
+  /** Projects whose summary is of an earlier layout (to rebuild before serving figures from them). */
+  async outdated(): Promise<string[]> {
+    const items = await collectAll((page) => this.page(page));
+    return items.filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT).map((i) => String(i.projectId));
+  }
+
+  /** The whole summary of a project rebuilt from its record, replacing whatever was there. */
+  rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }): TxOp {
+    const benefits = Object.fromEntries(
+      record.benefits.map((b) => {
+        const s = summarise(b);
+        return [b.id, { m: benefitMeta(s), b: s.baseline, f: s.forecast, fo: s.forecastWrittenOff, fm: s.forecastMonths, r: s.realised, v: s.validated }];
+      }),
+    );
+    const investments = Object.fromEntries(
+      record.investments.map((i) => {
+        const s = summariseInvestment(i);
+        return [i.id, { m: { kind: s.kind, fundingSource: s.fundingSource }, p: s.planned, a: s.actual }];
+      }),
+    );
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: JSON.parse(JSON.stringify({ ...keys.summary(record.project.id), ...keys.summaryIndex(record.project.id), entity: 'summary', format: SUMMARY_FORMAT, ...header(record.project), benefits, investments })),
+        },
+      },
+    };
   }
 
   async all(): Promise<ProjectSummary[]> {
-    return collectAll((page) => this.list(page));
+    return (await this.programme()).summaries;
   }
 
   createOp(project: ProjectHeader): TxOp {
@@ -63,7 +125,7 @@ export class SummaryRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', ...header(project), benefits: {}, investments: {} },
+          Item: { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', format: SUMMARY_FORMAT, ...header(project), benefits: {}, investments: {} },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -77,9 +139,9 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(project.id),
-          UpdateExpression: 'SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start',
+          UpdateExpression: `SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start, stage = :stage${h.stageChangedAt ? ', stageChangedAt = :stageAt' : ''}`,
           ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':ws': h.workstreamId, ':code': h.code, ':name': h.name, ':dir': h.directorate, ':start': h.startDate },
+          ExpressionAttributeValues: { ':ws': h.workstreamId, ':code': h.code, ':name': h.name, ':dir': h.directorate, ':start': h.startDate, ':stage': h.stage, ...(h.stageChangedAt ? { ':stageAt': h.stageChangedAt } : {}) },
         },
       },
     };
@@ -87,7 +149,7 @@ export class SummaryRepository {
 
   /** A benefit's descriptive fields, baseline and forecast; on creation, the whole entry. */
   benefitOp(benefit: Benefit, created: boolean): TxOp {
-    const s = summariseBenefit(benefit);
+    const s = summarise(benefit);
     const names = { '#c': 'benefits', '#id': benefit.id };
     if (created) {
       return {
@@ -97,7 +159,7 @@ export class SummaryRepository {
             Key: keys.summary(benefit.projectId),
             UpdateExpression: 'SET #c.#id = :entry',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':entry': { m: benefitMeta(s), b: s.baseline, f: s.forecast, fo: s.forecastWrittenOff, r: s.realised, v: s.validated } },
+            ExpressionAttributeValues: { ':entry': { m: benefitMeta(s), b: s.baseline, f: s.forecast, fo: s.forecastWrittenOff, fm: s.forecastMonths, r: s.realised, v: s.validated } },
           },
         },
       };
@@ -107,9 +169,9 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(benefit.projectId),
-          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.f = :f, #c.#id.fo = :fo',
+          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.f = :f, #c.#id.fo = :fo, #c.#id.fm = :fm',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':f': s.forecast, ':fo': s.forecastWrittenOff },
+          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':f': s.forecast, ':fo': s.forecastWrittenOff, ':fm': s.forecastMonths },
         },
       },
     };
@@ -153,6 +215,7 @@ interface StoredEntry {
   b?: Record<string, number>;
   f?: Record<string, number>;
   fo?: Record<string, number>;
+  fm?: Record<string, number>;
   r?: Record<string, number>;
   v?: Record<string, number>;
   p?: Record<string, number>;
@@ -161,6 +224,8 @@ interface StoredEntry {
 
 function fromItem(item: Record<string, unknown>): ProjectSummary {
   const projectId = String(item.projectId);
+  const stage = Stage.parse(item.stage ?? 'delivery');
+  const stageChangedAt = typeof item.stageChangedAt === 'string' ? item.stageChangedAt : undefined;
   const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(
     ([id, e]) =>
       ({
@@ -172,6 +237,9 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
         forecastWrittenOff: e.fo ?? {},
         realised: e.r ?? {},
         validated: e.v ?? {},
+        forecastMonths: e.fm ?? {},
+        stage,
+        ...(stageChangedAt ? { stageChangedAt } : {}),
       }) as BenefitSummary,
   );
   const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(
@@ -184,6 +252,8 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
     name: String(item.name),
     directorate: String(item.directorate),
     startDate: String(item.startDate),
+    stage,
+    ...(stageChangedAt ? { stageChangedAt } : {}),
     benefits: benefits.sort((a, b) => a.id.localeCompare(b.id)),
     investments: investments.sort((a, b) => a.id.localeCompare(b.id)),
   };

@@ -1,4 +1,4 @@
-import { formatPounds, formatPoundsShort, type Rag } from '@bt/core';
+import { formatPounds, formatPoundsShort, type Brag } from '@bt/core';
 import type { Child } from 'hono/jsx';
 
 /**
@@ -57,8 +57,8 @@ export function Layout(props: { title: string; user?: string | undefined; childr
 export const money = (pence: number | null | undefined) => (pence === null || pence === undefined ? '–' : formatPounds(pence));
 export const short = (pence: number) => formatPoundsShort(pence);
 
-const RAG_TAG: Record<Rag, string> = { green: 'govuk-tag--green', amber: 'govuk-tag--orange', red: 'govuk-tag--red' };
-export function RagTag(props: { rag: Rag | null }) {
+const RAG_TAG: Record<Brag, string> = { blue: 'govuk-tag--blue', green: 'govuk-tag--green', amber: 'govuk-tag--orange', red: 'govuk-tag--red' };
+export function RagTag(props: { rag: Brag | null }) {
   if (!props.rag) return <span>–</span>;
   return <strong class={`govuk-tag ${RAG_TAG[props.rag]}`}>{props.rag[0]!.toUpperCase() + props.rag.slice(1)}</strong>;
 }

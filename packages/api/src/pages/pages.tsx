@@ -111,13 +111,17 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
             {(
               [
                 ['MTFS target', p.mtfsTargetPence],
-                ['Baseline (plan)', p.baselinePence],
+                ['Agreed baseline (plan)', p.baselinePence],
                 ['Forecast', p.forecastPence],
-                ['Risk-adjusted forecast', p.riskAdjustedForecastPence],
+                ['Forecast outturn', p.outturnPence],
+                ['Risk-adjusted outturn', p.riskAdjustedOutturnPence],
                 ['Realised to date', p.realisedPence],
                 ['Gap to MTFS target', p.gapPence],
+                ['Risk-adjusted gap', p.riskAdjustedGapPence],
                 ['Unidentified savings', p.unidentifiedPence],
+                ['Pipeline (not yet approved)', p.pipelinePence],
                 ['One-off fall-out', p.oneOffFalloutPence],
+                ['Net revenue budget', report.programme.netBudgetPence],
               ] as const
             ).map(([label, value]) => (
               <div class="govuk-summary-list__row">
@@ -129,7 +133,20 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
               <dt class="govuk-summary-list__key">Delivery rate</dt>
               <dd class="govuk-summary-list__value bt-num">{p.deliveryRate === null ? '–' : formatPercent(p.deliveryRate)}</dd>
             </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">Outturn as a share of the net budget</dt>
+              <dd class="govuk-summary-list__value bt-num">{report.programme.shareOfNetBudget === null ? '–' : formatPercent(report.programme.shareOfNetBudget, 2)}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">RAG: delivery / MTFS</dt>
+              <dd class="govuk-summary-list__value"><RagTag rag={p.rag} /> <RagTag rag={p.mtfsRag} /></dd>
+            </div>
           </dl>
+          {report.programme.programmeTarget ? (
+            <p class="govuk-body">
+              The programme's target is {money(report.programme.programmeTarget.targetPence)} over {report.programme.programmeTarget.fromFinancialYear} to {report.programme.programmeTarget.toFinancialYear}.
+            </p>
+          ) : null}
           <h2 class="govuk-heading-m">By workstream</h2>
           <BarChart id="ws-chart" title={`MTFS target, baseline, forecast and realised by workstream, ${fy}`} series={['Target', 'Baseline', 'Forecast', 'Realised']} groups={report.workstreams.map((w) => ({ label: w.name, values: [w.mtfsTargetPence ?? 0, w.baselinePence, w.forecastPence, w.realisedPence] }))} />
           <table class="govuk-table">
@@ -139,10 +156,11 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
                 <th scope="col" class="govuk-table__header">Workstream</th>
                 <th scope="col" class="govuk-table__header bt-num">Target</th>
                 <th scope="col" class="govuk-table__header bt-num">Baseline</th>
-                <th scope="col" class="govuk-table__header bt-num">Forecast</th>
+                <th scope="col" class="govuk-table__header bt-num">Outturn</th>
                 <th scope="col" class="govuk-table__header bt-num">Realised</th>
                 <th scope="col" class="govuk-table__header bt-num">Gap</th>
-                <th scope="col" class="govuk-table__header">RAG</th>
+                <th scope="col" class="govuk-table__header">Delivery</th>
+                <th scope="col" class="govuk-table__header">MTFS</th>
               </tr>
             </thead>
             <tbody class="govuk-table__body">
@@ -151,10 +169,11 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
                   <th scope="row" class="govuk-table__header"><a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>{w.name}</a></th>
                   <td class="govuk-table__cell bt-num">{short(w.mtfsTargetPence ?? 0)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.baselinePence)}</td>
-                  <td class="govuk-table__cell bt-num">{short(w.forecastPence)}</td>
+                  <td class="govuk-table__cell bt-num">{short(w.outturnPence)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.realisedPence)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.gapPence ?? 0)}</td>
                   <td class="govuk-table__cell"><RagTag rag={w.rag} /></td>
+                  <td class="govuk-table__cell"><RagTag rag={w.mtfsRag} /></td>
                 </tr>
               ))}
             </tbody>
@@ -162,7 +181,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
           <h2 class="govuk-heading-m">Status of savings</h2>
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--s">Savings by status, baseline {fy}</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header bt-num">Savings</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th></tr></thead>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header bt-num">Savings</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Outturn</th></tr></thead>
             <tbody class="govuk-table__body">
               {(
                 [
@@ -206,7 +225,8 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       const ws = report.workstreams.find((w) => w.id === c.req.param('id'));
       if (!ws) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Workstream not found</h1></Layout>, 404);
       const projects = (await svc.listProjects(deps, caller, { workstreamId: ws.id }, { limit: 200 })).items;
-      const figures = await Promise.all(projects.map(async (p) => ({ p, f: svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today()).byYear[fy] })));
+      const periods = await svc.currentPeriods(deps);
+      const figures = await Promise.all(projects.map(async (p) => ({ p, f: (await svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today(), periods)).byYear[fy] })));
       return c.html(
         <Layout title={ws.name} user={who.name}>
           <span class="govuk-caption-l">Workstream · {fy}</span>
@@ -237,7 +257,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       const id = c.req.param('id') ?? '';
       if (!/^prj_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Project not found</h1></Layout>, 404);
       const record = await svc.getProjectRecord(deps, caller, id);
-      const figures = svc.projectFigures(deps, record, today());
+      const figures = await svc.projectFigures(deps, record, today());
       const f = figures.byYear[fy];
       // CMT reads reports, not the audit trail (see the role table).
       const audit = can(who, 'audit:read') ? (await svc.listAudit(deps, caller, { projectId: id }, { limit: 200 })).items.slice(-25).reverse() : null;

@@ -77,7 +77,7 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       const { project, ...children } = record;
       const asAt = c.req.valid('query').asAt ?? todayInLondon(deps.clock());
       c.header('ETag', etag(project.version));
-      return c.json({ ...project, ...children, figures: projectFigures(deps, record, asAt) }, 200);
+      return c.json({ ...project, ...children, figures: await projectFigures(deps, record, asAt) }, 200);
     },
   );
 

@@ -18,7 +18,12 @@ const ProgrammeReport = z
   .object({
     financialYear: z.string(),
     asAt: z.string(),
-    programme: Figures.extend({ projectCount: z.int() }),
+    programme: Figures.extend({
+      projectCount: z.int(),
+      netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
+      shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
+      programmeTarget: z.object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() }).nullable().meta({ description: 'The programme total target over its years (programme settings).' }),
+    }),
     workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
     byCategory: z.object({ transformation: Figures, mitigation: Figures }),
     byType: z.record(z.string(), Figures),
