@@ -65,8 +65,8 @@ export async function seedProgramme(store: Store, options: { projects: number; b
       };
       items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
       const s = summariseBenefit(benefit, project);
-      const { baseline, forecast, forecastWrittenOff, realised, validated, forecastMonths, stage: _s, stageChangedAt: _sc, id: _id, projectId: _pid, ...m } = s;
-      summary.benefits[benefit.id] = { m, b: baseline, f: forecast, fo: forecastWrittenOff, fm: forecastMonths, r: realised, v: validated };
+      const { baseline, forecast: _f, forecastWrittenOff: _fo, realised, validated, forecastMonths, stage: _s, stageChangedAt: _sc, id: _id, projectId: _pid, ...m } = s;
+      summary.benefits[benefit.id] = { m, b: baseline, fm: forecastMonths, r: realised, v: validated };
     }
     const line: Investment = { id: newId('investment', Date.now()), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });

@@ -83,6 +83,11 @@ export interface InvestmentSummary {
   actual: Record<string, Pence>;
 }
 
+/** A benefit's forecast by FY, and the part of it from the month of its write-out on. */
+export function forecastByFy(months: Record<string, Pence>, writtenOutAt: string | undefined): { forecast: Record<FinancialYear, Pence>; forecastWrittenOff: Record<FinancialYear, Pence> } {
+  return { forecast: byFy(months), forecastWrittenOff: writtenOutAt ? byFy(months, writtenOutAt.slice(0, 7)) : {} };
+}
+
 function byFy(months: Record<string, Pence>, from?: string): Record<FinancialYear, Pence> {
   const out: Record<FinancialYear, Pence> = {};
   for (const [month, amount] of Object.entries(months)) {
@@ -107,8 +112,7 @@ export function summariseBenefit(b: Benefit, project: Pick<Project, 'stage' | 's
     ...(b.writtenOutAt ? { writtenOutAt: b.writtenOutAt } : {}),
     ...(b.replacesBenefitId ? { replacesBenefitId: b.replacesBenefitId } : {}),
     baseline: byFy(b.baseline),
-    forecast: byFy(b.forecast),
-    forecastWrittenOff: b.writtenOutAt ? byFy(b.forecast, b.writtenOutAt.slice(0, 7)) : {},
+    ...forecastByFy(b.forecast, b.writtenOutAt),
     realised: { ...b.realised },
     validated: { ...b.validated },
     forecastMonths: { ...b.forecast },

@@ -1,4 +1,4 @@
-import { NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
+import { forecastByFy, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
@@ -97,7 +97,7 @@ export class SummaryRepository {
     const benefits = Object.fromEntries(
       record.benefits.map((b) => {
         const s = summarise(b);
-        return [b.id, { m: benefitMeta(s), b: s.baseline, f: s.forecast, fo: s.forecastWrittenOff, fm: s.forecastMonths, r: s.realised, v: s.validated }];
+        return [b.id, { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated }];
       }),
     );
     const investments = Object.fromEntries(
@@ -159,7 +159,7 @@ export class SummaryRepository {
             Key: keys.summary(benefit.projectId),
             UpdateExpression: 'SET #c.#id = :entry',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':entry': { m: benefitMeta(s), b: s.baseline, f: s.forecast, fo: s.forecastWrittenOff, fm: s.forecastMonths, r: s.realised, v: s.validated } },
+            ExpressionAttributeValues: { ':entry': { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated } },
           },
         },
       };
@@ -169,9 +169,9 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(benefit.projectId),
-          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.f = :f, #c.#id.fo = :fo, #c.#id.fm = :fm',
+          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.fm = :fm REMOVE #c.#id.f, #c.#id.fo',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':f': s.forecast, ':fo': s.forecastWrittenOff, ':fm': s.forecastMonths },
+          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':fm': s.forecastMonths },
         },
       },
     };
@@ -233,8 +233,8 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
         id,
         projectId,
         baseline: e.b ?? {},
-        forecast: e.f ?? {},
-        forecastWrittenOff: e.fo ?? {},
+        // The forecast by FY (and the part written off) follow from the monthly forecast: kept once, as months.
+        ...forecastByFy(e.fm ?? {}, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
         realised: e.r ?? {},
         validated: e.v ?? {},
         forecastMonths: e.fm ?? {},
