@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS } from './figures.ts';
+import { DEFAULT_THRESHOLDS, rollUp } from './figures.ts';
 import { monthsOfFy } from './fy.ts';
 import { mulDivRound } from './money.ts';
 import {
@@ -142,6 +142,54 @@ describe('exactness (properties)', () => {
         const parts = allocateScaled(amounts, pct, 100, total);
         expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
         parts.forEach((p, i) => expect(Math.abs(p - (amounts[i]! * pct) / 100)).toBeLessThan(1 + 1e-9));
+      }),
+    );
+  });
+});
+
+describe('every breakdown adds up exactly (properties)', () => {
+  const MONEY = ['baselinePence', 'pipelinePence', 'forecastPence', 'outturnPence', 'realisedPence', 'validatedPence', 'riskAdjustedForecastPence', 'riskAdjustedOutturnPence', 'variancePence', 'oneOffFalloutPence'] as const;
+  const summary = fc.record({
+    workstream: fc.constantFrom('ws_a', 'ws_b', 'ws_c'),
+    projectId: fc.constantFrom('prj_1', 'prj_2', 'prj_3', 'prj_4'),
+    facts: benefit,
+    recurrence: fc.constantFrom('recurring', 'one-off') as fc.Arbitrary<'recurring' | 'one-off'>,
+    category: fc.constantFrom('transformation', 'mitigation') as fc.Arbitrary<'transformation' | 'mitigation'>,
+  });
+  it('benefits → project → workstream → programme, and transformation + mitigation → programme', () => {
+    fc.assert(
+      fc.property(fc.array(summary, { minLength: 1, maxLength: 25 }), closedMonth, (rows, through) => {
+        const periods = closedThrough(through);
+        const benefits = rows.map((r, i) => ({
+          id: `ben_${i}`,
+          projectId: `${r.workstream}:${r.projectId}`,
+          title: 'B',
+          type: r.facts.type,
+          category: r.category,
+          recurrence: r.recurrence,
+          status: r.facts.status,
+          confidencePct: r.facts.confidencePct,
+          mtfsRef: 'R',
+          writtenOutAt: r.facts.writtenOutAt,
+          baseline: r.facts.baseline,
+          forecast: {},
+          forecastWrittenOff: {},
+          realised: r.facts.realised,
+          validated: {},
+          forecastMonths: r.facts.forecast,
+          stage: r.facts.project.stage,
+          stageChangedAt: r.facts.project.cancelledAt,
+        }));
+        const fig = (bs: typeof benefits) => rollUp(bs, [], FY, '2026-03-31', null, DEFAULT_THRESHOLDS, periods);
+        const programme = fig(benefits);
+        const sum = (parts: ReturnType<typeof fig>[], k: (typeof MONEY)[number]) => parts.reduce((a, p) => a + p[k], 0);
+        const groups = (key: (b: (typeof benefits)[number]) => string) => [...new Set(benefits.map(key))].map((g) => fig(benefits.filter((b) => key(b) === g)));
+        for (const k of MONEY) {
+          expect(sum(groups((b) => b.projectId), k), `projects ${k}`).toBe(programme[k]);
+          expect(sum(groups((b) => b.projectId.split(':')[0]!), k), `workstreams ${k}`).toBe(programme[k]);
+          expect(sum(groups((b) => b.category), k), `categories ${k}`).toBe(programme[k]);
+          expect(sum(benefits.map((b) => fig([b])), k), `benefits ${k}`).toBe(programme[k]);
+        }
       }),
     );
   });
