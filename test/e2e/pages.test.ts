@@ -65,6 +65,9 @@ describe('the pages', () => {
       const value = report.programme[key];
       expect(await page.textContent(`[data-figure="${label}"]`)).toBe(value === null ? "–" : formatPounds(value));
     }
+    // The current FY, with a link to each earlier year of the programme (its target runs from 2023/24).
+    for (const fy of ['2023/24', '2024/25', '2025/26']) expect(await page.locator('nav[aria-label="Financial years"] a', { hasText: fy }).count(), fy).toBe(1);
+    expect(await page.textContent('nav[aria-label="Financial years"] [aria-current=page]')).toBe(report.financialYear);
     expect(await page.locator('svg[role=img]').count()).toBeGreaterThan(0);
     expect(await page.locator('table caption', { hasText: 'Workstreams' }).count()).toBe(1);
     expect(await page.locator('table caption', { hasText: 'Headline figures in each digest sent' }).count()).toBe(1);

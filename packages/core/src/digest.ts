@@ -3,6 +3,8 @@ import type { Alert } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
 import { benefitYear, summariseBenefit, type Brag, type Figures, type Rag, type Thresholds } from './figures.ts';
 import type { PeriodsState } from './periods.ts';
+import { formatPercent } from './figures.ts';
+import { formatPoundsShort } from './money.ts';
 import type { FinancialYear, IsoDate } from './fy.ts';
 import type { Milestone } from './milestone.ts';
 import type { Project } from './project.ts';
@@ -37,6 +39,8 @@ export interface DigestContent {
   criticalRisks: { project: string; projectId: string; title: string; owner: string; score: number; savingsAtRiskPence: number | null }[];
   milestonesDue: { project: string; projectId: string; title: string; dueDate: string; overdue: boolean }[];
   investment: { plannedPence: number; actualPence: number; byFundingSource: { fundingSource: string; plannedPence: number; actualPence: number }[] };
+  /** The programme against its total target and the net budget (programme settings), when set. */
+  context?: { programmeTarget: { fromFinancialYear: string; toFinancialYear: string; targetPence: number } | null; netBudgetPence: number | null; shareOfNetBudget: number | null };
 }
 
 export interface DigestInput {
@@ -50,6 +54,8 @@ export interface DigestInput {
   previous: { sentAt: string; headline: DigestHeadline } | null;
   thresholds: Thresholds;
   periods: PeriodsState;
+  /** From the report's programme: its total target and the net budget. */
+  context?: DigestContent['context'];
 }
 
 function addDays(date: IsoDate, days: number): IsoDate {
@@ -129,6 +135,7 @@ export function buildDigest(input: DigestInput): DigestContent {
       .flatMap(({ project, milestones }) => milestones.filter((m) => !m.completedDate && m.dueDate <= horizon).map((m) => ({ project: project.name, projectId: project.id, title: m.title, dueDate: m.dueDate, overdue: m.dueDate < asAt })))
       .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
     investment: { plannedPence: funding.reduce((a, f) => a + f.plannedPence, 0), actualPence: funding.reduce((a, f) => a + f.actualPence, 0), byFundingSource: funding },
+    ...(input.context ? { context: input.context } : {}),
   };
 }
 
@@ -138,3 +145,14 @@ function fyStart(fy: FinancialYear): string {
 function fyEnd(fy: FinancialYear): string {
   return `${Number(fy.slice(0, 4)) + 1}-03`;
 }
+
+/** The programme against its total target and the net budget, in a sentence (programme settings), or nothing when not set. */
+export function contextLine(d: DigestContent): string {
+  const c = d.context;
+  if (!c) return '';
+  const parts: string[] = [];
+  if (c.programmeTarget) parts.push(`The programme's target is ${formatPoundsShort(c.programmeTarget.targetPence)} over ${c.programmeTarget.fromFinancialYear} to ${c.programmeTarget.toFinancialYear}.`);
+  if (c.netBudgetPence !== null && c.shareOfNetBudget !== null) parts.push(`This year's outturn is ${formatPercent(c.shareOfNetBudget, 2)} of the ${formatPoundsShort(c.netBudgetPence)} net revenue budget.`);
+  return parts.join(' ');
+}
+

@@ -1,4 +1,4 @@
-import { formatPercent, formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Brag } from '@bt/core';
+import { contextLine, formatPercent, formatPounds, formatPoundsShort, type DigestContent, type DigestHeadline, type Brag } from '@bt/core';
 import type { Child } from 'hono/jsx';
 
 /**
@@ -160,6 +160,7 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                       <td style={`${td}text-align:right;color:${MUTED};`}>{d.movement ? movement(d.movement.figures.deliveryRate, 'deliveryRate') : ''}</td>
                     </tr>
                   </table>
+                  {contextLine(d) ? <p style={`${FONT}font-size:14px;margin:8px 0 0 0;`}>{contextLine(d)}</p> : null}
                 </Section>
                 <Section title="Workstreams">
                   <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">

@@ -1,4 +1,4 @@
-import { formatPercent, formatPounds, formatPoundsShort, type DigestContent } from '@bt/core';
+import { contextLine, formatPercent, formatPounds, formatPoundsShort, type DigestContent } from '@bt/core';
 
 /** The plain-text part: the same figures as the HTML, for clients and people that prefer text. */
 export function renderDigestText(d: DigestContent, subject: string): string {
@@ -15,6 +15,7 @@ export function renderDigestText(d: DigestContent, subject: string): string {
   lines.push(`  Gap to MTFS target: ${formatPounds(h.gapPence)}${move(m?.gapPence)}`);
   lines.push(`  Risk-adjusted gap:  ${formatPounds(h.riskAdjustedGapPence)}${move(m?.riskAdjustedGapPence)}`);
   lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : formatPercent(h.deliveryRate)}`, '');
+  if (contextLine(d)) lines.push(contextLine(d), '');
   lines.push('WORKSTREAMS (target / outturn / gap / delivery RAG / MTFS RAG)');
   for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.outturnPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'} / ${w.mtfsRag ?? '-'}`);
   lines.push('', 'LARGEST SLIPPAGES');

@@ -52,6 +52,7 @@ export async function renderNextDigest(deps: Deps, settings: DigestSettings, slo
     previous: previous?.sentAt ? { sentAt: previous.sentAt, headline: DigestHeadline.parse((previous.content as { headline: unknown }).headline) } : null,
     thresholds: thresholdsOf(deps),
     periods: programme.periods,
+    context: { programmeTarget: report.programme.programmeTarget, netBudgetPence: report.programme.netBudgetPence, shareOfNetBudget: report.programme.shareOfNetBudget },
   });
   const subject = `Transformation benefits digest, ${asAt}: ${content.financialYear} outturn ${formatPoundsShort(content.headline.outturnPence ?? content.headline.forecastPence)}, ${formatPoundsShort(content.headline.gapPence)} short of the MTFS target`;
   return { subject, content, html: renderDigestHtml(content, subject, settings), text: renderDigestText(content, subject) };

@@ -42,6 +42,15 @@ export interface PagesConfig {
  * HttpOnly cookie: locally a sign-in page takes a token; in AWS the issuer's
  * hosted login (see login.tsx).
  */
+/** The FYs the overview links to: from the programme's first year (or three years back) to the year after the current one, and the one shown. */
+function programmeYears(first: string | undefined, current: string, shown: string): string[] {
+  const from = [first ?? previousFy(previousFy(previousFy(current))), shown].sort()[0]!;
+  const to = [nextFy(current), shown].sort().at(-1)!;
+  const years: string[] = [];
+  for (let y = from; y <= to && years.length < 30; y = nextFy(y)) years.push(y);
+  return years;
+}
+
 export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
@@ -102,10 +111,17 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
         <Layout title={`Programme ${fy}`} user={who.name}>
           <span class="govuk-caption-l">Programme overview as at {report.asAt}</span>
           <h1 class="govuk-heading-l">Transformation programme {fy}</h1>
-          <p class="govuk-body">
-            <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(previousFy(fy))}`}>Previous year ({previousFy(fy)})</a> ·{' '}
-            <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(nextFy(fy))}`}>Next year ({nextFy(fy)})</a>
-          </p>
+          <nav aria-label="Financial years">
+            <p class="govuk-body">
+              {/* Each year of the programme (from its target's first year, or the last three), and the next. */}
+              {programmeYears(report.programme.programmeTarget?.fromFinancialYear, fyOfDate(today()), fy).map((y, i) => (
+                <>
+                  {i > 0 ? ' · ' : ''}
+                  {y === fy ? <strong aria-current="page">{y}</strong> : <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(y)}`}>{y}</a>}
+                </>
+              ))}
+            </p>
+          </nav>
           <h2 class="govuk-heading-m">Headline figures</h2>
           <dl class="govuk-summary-list" data-testid="headline">
             {(
