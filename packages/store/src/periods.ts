@@ -1,8 +1,11 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NO_PERIODS_CLOSED, PeriodsState } from '@bt/core';
 import { keys } from './keys.ts';
-import { fromStored } from './stored.ts';
+import { getSingleton, singletonPutOp, versionCondition, type Singleton } from './singleton.ts';
 import type { TxOp } from './transact.ts';
+
+// Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
+const PERIODS: Singleton = { key: keys.periods(), index: keys.periodsIndex(), entity: 'periods' };
 
 /** Which months are closed: one small item, versioned, read by every ledger write and checked unchanged in its transaction. */
 export class PeriodRepository {
@@ -12,23 +15,12 @@ export class PeriodRepository {
   ) {}
 
   async get(): Promise<PeriodsState> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.periods(), ConsistentRead: true }));
-    return result.Item ? fromStored(PeriodsState, result.Item) : NO_PERIODS_CLOSED;
+    return getSingleton(this.doc, this.tableName, PERIODS, PeriodsState, NO_PERIODS_CLOSED);
   }
 
   /** The next state, if the periods are still as read (a concurrent close or reopen is a 409: read again). */
   putOp(next: PeriodsState, read: PeriodsState): TxOp {
-    return {
-      item: {
-        Put: {
-          TableName: this.tableName,
-          // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
-          Item: { ...keys.periods(), ...keys.periodsIndex(), entity: 'periods', ...JSON.parse(JSON.stringify(next)) },
-          ...versionCondition(read),
-        },
-      },
-      onConditionFailed: () => new ConflictError('concurrent-modification', 'The periods changed while you were closing or reopening one; look again and retry.'),
-    };
+    return singletonPutOp(this.tableName, PERIODS, next, read.version, () => new ConflictError('concurrent-modification', 'The periods changed while you were closing or reopening one; look again and retry.'));
   }
 
   /**
@@ -37,14 +29,8 @@ export class PeriodRepository {
    */
   unchangedOp(read: PeriodsState): TxOp {
     return {
-      item: { ConditionCheck: { TableName: this.tableName, Key: keys.periods(), ...versionCondition(read) } },
+      item: { ConditionCheck: { TableName: this.tableName, Key: PERIODS.key, ...versionCondition(read.version) } },
       onConditionFailed: () => new ConflictError('period-changed', 'A period was closed or reopened while this was being recorded; nothing was recorded. Try again.'),
     };
   }
-}
-
-function versionCondition(read: PeriodsState) {
-  return read.version === 0
-    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-    : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': read.version } };
 }

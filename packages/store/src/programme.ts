@@ -1,9 +1,12 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProgrammeSettings, UNSET_PROGRAMME } from '@bt/core';
 import { keys } from './keys.ts';
-import { fromStored } from './stored.ts';
+import { getSingleton, singletonPutOp, type Singleton } from './singleton.ts';
 import type { TxOp } from './transact.ts';
 import { staleVersion } from './workstreams.ts';
+
+// Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
+const PROGRAMME: Singleton = { key: keys.programme(), index: keys.programmeIndex(), entity: 'programme' };
 
 /** The programme's settings: one item, versioned like every entity. */
 export class ProgrammeRepository {
@@ -13,24 +16,11 @@ export class ProgrammeRepository {
   ) {}
 
   async get(): Promise<ProgrammeSettings> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.programme(), ConsistentRead: true }));
-    return result.Item ? fromStored(ProgrammeSettings, result.Item) : UNSET_PROGRAMME;
+    return getSingleton(this.doc, this.tableName, PROGRAMME, ProgrammeSettings, UNSET_PROGRAMME);
   }
 
   /** The next version, if the settings are still at `before.version` (412 otherwise). */
   putOp(next: ProgrammeSettings, before: ProgrammeSettings): TxOp {
-    return {
-      item: {
-        Put: {
-          TableName: this.tableName,
-          // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
-          Item: { ...keys.programme(), ...keys.programmeIndex(), entity: 'programme', ...JSON.parse(JSON.stringify(next)) },
-          ...(before.version === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }),
-        },
-      },
-      onConditionFailed: () => staleVersion('programme settings', { id: 'programme', version: before.version }),
-    };
+    return singletonPutOp(this.tableName, PROGRAMME, next, before.version, () => staleVersion('programme settings', { id: 'programme', version: before.version }));
   }
 }
