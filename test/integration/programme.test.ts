@@ -50,3 +50,21 @@ describe('programme settings', () => {
     expect((await h.call('GET', '/v1/programme', { token: h.tokens.admin })).body).toEqual(before);
   });
 });
+
+describe('programme settings under concurrent writers', () => {
+  it('lets one of two writers with the same If-Match win (the other 412), and loses no write without If-Match', async () => {
+    const current = (await h.call('GET', '/v1/programme', { token: h.tokens.admin })).body;
+    const etag = `"${current.version}"`;
+    const [a, b] = await Promise.all(
+      ['A', 'B'].map((name) => h.call('PUT', '/v1/programme', { token: h.tokens.admin, headers: { 'If-Match': etag }, body: { ...WORKED, name: `Race ${name}` } })),
+    );
+    expect([a!.status, b!.status].sort()).toEqual([200, 412]);
+    const names = Array.from({ length: 6 }, (_, i) => `Writer ${i}`);
+    const replies = await Promise.all(names.map((name) => h.call('PUT', '/v1/programme', { token: h.tokens.admin, body: { ...WORKED, name } })));
+    expect(replies.map((r) => r.status)).toEqual(names.map(() => 200));
+    const after = (await h.call('GET', '/v1/programme', { token: h.tokens.admin })).body;
+    expect(after.version).toBe(current.version + 1 + names.length);
+    const audit = (await h.call('GET', '/v1/audit?entityId=programme&limit=50', { token: h.tokens.admin })).body.items;
+    expect(audit).toHaveLength(after.version);
+  });
+});

@@ -1,6 +1,6 @@
 import { assertCan, type ProgrammeSettings, type PutProgrammeSettings } from '@bt/core';
 import { auditOp, staleVersion, transact } from '@bt/store';
-import { writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 /** The programme's settings: anyone who reads the programme. */
 export async function getProgrammeSettings(deps: Deps, caller: Caller): Promise<ProgrammeSettings> {
@@ -14,13 +14,16 @@ export async function getProgrammeSettings(deps: Deps, caller: Caller): Promise<
  */
 export async function putProgrammeSettings(deps: Deps, caller: Caller, input: PutProgrammeSettings, expected: ExpectedVersion): Promise<ProgrammeSettings> {
   assertCan(caller.principal, 'programme:settings', 'Only an admin sets the programme settings.');
-  const ctx = writeContext(deps, caller);
-  const before = await deps.store.programme.get();
-  if (expected !== undefined && expected !== before.version) throw staleVersion('programme settings', { id: 'programme', version: expected });
-  const next: ProgrammeSettings = { ...input, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-  await transact(deps.store.doc, [
-    deps.store.programme.putOp(next, before),
-    auditOp(deps.store.tableName, ctx, { entityType: 'programme', entityId: 'programme', action: before.version === 0 ? 'create' : 'update', before: before.version === 0 ? null : before, after: next }),
-  ]);
-  return next;
+  // Without If-Match the caller replaces whatever is current: a lost race is retried on a fresh read, like every other write.
+  return withFreshRead(expected, async () => {
+    const ctx = writeContext(deps, caller);
+    const before = await deps.store.programme.get();
+    if (expected !== undefined && expected !== before.version) throw staleVersion('programme settings', { id: 'programme', version: expected });
+    const next: ProgrammeSettings = { ...input, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+    await transact(deps.store.doc, [
+      deps.store.programme.putOp(next, before),
+      auditOp(deps.store.tableName, ctx, { entityType: 'programme', entityId: 'programme', action: before.version === 0 ? 'create' : 'update', before: before.version === 0 ? null : before, after: next }),
+    ]);
+    return next;
+  });
 }
