@@ -7,7 +7,6 @@ import {
   isBaselineLocked,
   isWrittenOut,
   NotFoundError,
-  todayInLondon,
   toMonthly,
   UnprocessableError,
   ValidationError,

@@ -6,7 +6,6 @@ import {
   stopsForecastingFrom,
   assertCan,
   benefitYear,
-  isWrittenOutAt,
   monthOfDate,
   monthsOfFy,
   periodOfMonth,

@@ -8,7 +8,7 @@ import {
   type RecordSpend,
   type Spend,
 } from '@bt/core';
-import { auditOp, staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
+import { staleVersion, type Page, type PageRequest } from '@bt/store';
 import { ledgerEntryWrites } from './ledger-write.ts';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, ConflictError, type AppError } from '@bt/core';
-import { keys, stripKeys } from './keys.ts';
+import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { collectAll, equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';

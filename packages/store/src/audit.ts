@@ -2,7 +2,7 @@ import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } fr
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys, stripKeys } from './keys.ts';
+import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';

@@ -3,7 +3,7 @@ import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, 
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys, stripKeys, type ChildKind } from './keys.ts';
+import { keys, type ChildKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, Spend, UnprocessableError, type AppError } from '@bt/core';
-import { keys, stripKeys, type LedgerKind } from './keys.ts';
+import { keys, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';

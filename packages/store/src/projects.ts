@@ -1,7 +1,7 @@
 import { GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, Project, type ProjectFields, type Stage, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys, stripKeys } from './keys.ts';
+import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';

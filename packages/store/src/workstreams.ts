@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError, Workstream, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys, normaliseCode, stripKeys } from './keys.ts';
+import { keys, normaliseCode } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { queryPage, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';

@@ -6,7 +6,6 @@ import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { streamOrFail } from '../stream.ts';
 import { caller } from '../http.ts';
-import { logger } from '../logger.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const DateQuery = {
