@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, expectProblem, type Harness } from '../support/harness.ts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { importSavings } from '@bt/services';
+import { createHarness, expectProblem, projectBody, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -101,5 +103,113 @@ describe('importing a savings tracker', () => {
     const missing = await importCsv('Workstream code,Saving,2025/26\nASC,x,1', '?dryRun=true');
     expect(missing.body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['projectCode', 'mtfsRef', 'category', 'type', 'recurrence', 'owner']));
     expectProblem(await importCsv(GOOD, '?mapping=not-json'), 400);
+  });
+});
+
+describe('an import lands whole or not at all', () => {
+  const admin = { principal: { sub: 'ada', name: 'Ada (test)', roles: ['admin' as const] }, requestId: 'import-test' };
+
+  /** Every item of the table but the audit trail and import journals, by key: what an import may not leave behind. */
+  async function table(): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await h.store.doc.send(new ScanCommand({ TableName: h.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) if (!/^(AUDIT|IMPORT|IDEM)#/.test(String(item.pk))) out.set(`${item.pk}|${item.sk}`, item);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** A file big enough to need several transactions: savings for an existing project (one finishing a saving created without amounts) and three new projects of 30 savings. */
+  async function setUp(prefix: string) {
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: { code: `${prefix}W`, name: 'Workstream', lead: 'Lead' } })).body;
+    const project = (
+      await h.call('POST', '/v1/projects', {
+        token: h.tokens.admin,
+        body: { code: `${prefix}-0`, name: 'Existing', workstreamId: ws.id, directorate: 'Adults', sro: 'SRO', manager: 'pat', stage: 'delivery', deliveryConfidence: 'green', startDate: '2025-04-01', endDate: '2027-03-31' },
+      })
+    ).body;
+    const empty = (await h.call('POST', `/v1/projects/${project.id}/benefits`, {
+      token: h.tokens.admin,
+      body: { title: 'Waiting for amounts', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `${prefix}-E`, owner: 'Owner', confidencePct: 50 },
+    })).body;
+    const rows = [HEADER, `${prefix}W,,${prefix}-0,,,Waiting for amounts,${prefix}-E,transformation,cashable saving,recurring,Owner,50,"£12,000",,`];
+    rows.push(`${prefix}W,,${prefix}-0,,,Added to existing,${prefix}-A,transformation,cashable saving,recurring,Owner,50,"£24,000",,`);
+    for (const p of [1, 2, 3]) for (let s = 0; s < 30; s++) rows.push(`${prefix}N,New workstream,${prefix}-${p},Project ${p},Resources,Saving ${s},${prefix}-${p}-${s},transformation,income,recurring,Owner,60,"£${1_000 + s}",,`);
+    return { ws, project, empty, csv: rows.join('\n') };
+  }
+
+  it('takes back every step that landed when a later one fails, and leaves the stored projects as they were', async () => {
+    const { ws, project, empty, csv } = await setUp('RB');
+    const reportBefore = (await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body;
+    const before = await table();
+    let steps = 0;
+    let intruder: { id: string; code: string } | undefined;
+    const error = await importSavings(h.deps, admin, csv, {
+      dryRun: false,
+      // After the first transaction, someone takes the code of a project the file creates later.
+      onProgress: async (done, total) => {
+        steps = total;
+        if (done === 1) intruder = (await h.call('POST', '/v1/projects', { token: h.tokens.admin, body: { ...projectBody(ws.id), code: 'RB-3' } })).body;
+      },
+    }).catch((e: unknown) => e);
+    expect(steps).toBeGreaterThanOrEqual(3);
+    expect(error).toMatchObject({ code: 'duplicate-code' });
+
+    // Nothing of the import remains: the table is as before, but for the intruder's project.
+    const after = await table();
+    const intruders = [...after.keys()].filter((k) => !before.has(k));
+    expect(intruders.sort()).toEqual([`CODE#project#RB-3|CODE`, `PRJ#${intruder!.id}|PRJ`, `PRJ#${intruder!.id}|SUMMARY`].sort());
+    for (const [key, item] of before) expect(after.get(key), key).toEqual(item);
+    const emptyNow = (await h.call('GET', `/v1/projects/${project.id}/benefits/${empty.id}`, { token: h.tokens.admin })).body;
+    expect(emptyNow).toMatchObject({ version: empty.version, baselineVersion: 0, baseline: {} });
+    // The report's figures too (the intruder's project has no savings).
+    expect((await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body.programme).toEqual({ ...reportBefore.programme, projectCount: reportBefore.programme.projectCount + 1 });
+
+    // The trail says what happened: each entity created, then taken back.
+    const trail: { action: string; entityType: string }[] = [];
+    for (let cursor = ''; ; ) {
+      const page = (await h.call('GET', `/v1/audit?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token: h.tokens.admin })).body;
+      trail.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = encodeURIComponent(page.nextCursor);
+    }
+    const rolledBack = trail.filter((e) => e.action === 'import-rolled-back');
+    expect(rolledBack.filter((e) => e.entityType === 'workstream').length).toBe(1);
+    expect(rolledBack.filter((e) => e.entityType === 'benefit').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rolls back an import that died part-way once its deadline passes, and a late step of it can never land', async () => {
+    const { csv } = await setUp('AB');
+    const before = await table();
+    let release!: () => void;
+    let stalled!: () => void;
+    const atStall = new Promise<void>((resolve) => (stalled = resolve));
+    // The first import stops after its first transaction, as a process that died would.
+    const first = importSavings(h.deps, admin, csv, {
+      dryRun: false,
+      onProgress: (done) => {
+        if (done !== 1) return;
+        stalled();
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    }).catch((e: unknown) => e);
+    await atStall;
+    expect((await table()).size).toBeGreaterThan(before.size);
+
+    // Six minutes on, the next import finds it abandoned and takes it back before doing its own work.
+    h.advanceClock(6 * 60_000);
+    const other = [HEADER, 'ABX,Other,ABX-1,Other project,Adults,Other saving,ABX-1-1,transformation,income,recurring,Owner,50,"£5",,'].join('\n');
+    expect((await importCsv(other)).status).toBe(200);
+    const afterRollback = await table();
+    for (const [key, item] of before) expect(afterRollback.get(key), key).toEqual(item);
+    expect([...afterRollback.keys()].filter((k) => !before.has(k)).every((k) => !k.includes('AB-'))).toBe(true);
+
+    // The stalled import wakes: its next step is refused, and it leaves nothing.
+    release();
+    expect(await first).toMatchObject({ code: 'import-abandoned' });
+    const end = await table();
+    expect([...end.keys()].filter((k) => !afterRollback.has(k))).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   alert: 'alr',
   digest: 'dig',
   audit: 'aud',
+  import: 'imp',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

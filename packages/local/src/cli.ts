@@ -129,7 +129,7 @@ async function importSavingsJob(args: string[]): Promise<number> {
       dryRun: values['dry-run'] ?? false,
       ...(mapping ? { mapping } : {}),
       onProgress: (done, total) => {
-        if (done === total || done % 25 === 0) process.stderr.write(`\r  ${done}/${total} savings written (${Math.round((Date.now() - started) / 1000)} s)`);
+        process.stderr.write(`\r  ${done}/${total} transactions written (${Math.round((Date.now() - started) / 1000)} s)`);
       },
     }).catch((error: unknown) => {
       if (error instanceof UnprocessableError) return { problems: error.errors ?? [], failed: error.message };

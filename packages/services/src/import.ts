@@ -15,15 +15,14 @@ import {
   type Benefit,
   type FieldError,
   type Project,
+  toMonthly,
   type Workstream,
 } from '@bt/core';
 import { collectAll } from '@bt/store';
 import { parse } from 'csv-parse/sync';
 import type * as z from 'zod';
-import { createBenefit, putBaseline, putForecast } from './benefits.ts';
-import type { Caller, Deps } from './context.ts';
-import { createProject } from './projects.ts';
-import { createWorkstream } from './workstreams.ts';
+import { mintId, type Caller, type Deps } from './context.ts';
+import { applyImport, type ImportWork, type NewSaving } from './import-apply.ts';
 
 /**
  * Import of a savings tracker kept in Excel: one row per saving. The template
@@ -212,7 +211,7 @@ export async function importSavings(
   deps: Deps,
   caller: Caller,
   csv: string,
-  options: { dryRun: boolean; mapping?: Record<string, string>; onProgress?: (done: number, total: number) => void },
+  options: { dryRun: boolean; mapping?: Record<string, string>; onProgress?: (done: number, total: number) => void | Promise<void> },
 ): Promise<ImportResult> {
   assertCan(caller.principal, 'workstream:create', 'Only an admin can import a savings tracker.');
   const { rows, problems, total } = parseSavingsCsv(csv, options.mapping);
@@ -301,37 +300,36 @@ export async function importSavings(
   }
   if (options.dryRun) return result;
 
+  // Everything is decided before the first write, and applied all-or-nothing (import-apply.ts).
+  const ids = new Map<string, string>();
+  const work: ImportWork = { workstreams: [], newProjects: [], existingProjects: [] };
   for (const [key, row] of newWorkstreams) {
-    workstreams.set(key, await createWorkstream(deps, caller, CreateWorkstream.parse({ code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD })));
+    const id = mintId(deps, 'workstream');
+    ids.set(key, id);
+    work.workstreams.push({ id, code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD, mtfsTargets: {} });
   }
+  const workstreamId = (code: string) => workstreams.get(code.toUpperCase())?.id ?? ids.get(code.toUpperCase())!;
+  const saving = (r: Row): NewSaving => ({ input: CreateBenefit.parse(benefitInput(r)), baseline: toMonthly({ phased: phased(r.baseline) }), forecast: toMonthly({ phased: phased(r.forecast) }) });
+  const savingsOf = (key: string) => plans.filter((p) => p.action !== 'unchanged' && p.row.projectCode.toUpperCase() === key);
   for (const [key, row] of newProjects) {
-    const ws = workstreams.get(row.workstreamCode.toUpperCase())!;
     // The project runs over the FYs its savings are in.
     const years = rows.filter((r) => r.projectCode.toUpperCase() === key).flatMap((r) => Object.keys(r.baseline)).map(fyStartYear);
     const first = years.length ? Math.min(...years) : fyStartYear(fyOfMonth(deps.clock().toISOString().slice(0, 7)));
     const last = years.length ? Math.max(...years) : first;
-    projects.set(
-      key,
-      await createProject(
-        deps,
-        caller,
-        CreateProject.parse({ code: row.projectCode, name: row.projectName!, workstreamId: ws.id, directorate: row.directorate!, sro: 'Imported (set the SRO)', manager: caller.principal.sub, stage: 'business-case', deliveryConfidence: 'amber', startDate: `${first}-04-01`, endDate: `${last + 1}-03-31` }),
-      ),
-    );
+    const input = CreateProject.parse({ code: row.projectCode, name: row.projectName!, workstreamId: workstreamId(row.workstreamCode), directorate: row.directorate!, sro: 'Imported (set the SRO)', manager: caller.principal.sub, stage: 'business-case', deliveryConfidence: 'amber', startDate: `${first}-04-01`, endDate: `${last + 1}-03-31` });
+    work.newProjects.push({ fields: { id: mintId(deps, 'project'), ...input, manager: input.manager ?? caller.principal.sub }, benefits: savingsOf(key).map((p) => saving(p.row)) });
   }
-  let done = 0;
-  for (const plan of plans) {
-    if (plan.action !== 'unchanged') {
-      const project = projects.get(plan.row.projectCode.toUpperCase())!;
-      const r = plan.row;
-      const benefit =
-        plan.existing ??
-        (await createBenefit(deps, caller, project.id, CreateBenefit.parse(benefitInput(r))));
-      const reason = 'Imported from the savings tracker';
-      if (Object.keys(r.baseline).length) await putBaseline(deps, caller, project.id, benefit.id, { phased: phased(r.baseline), reason }, undefined);
-      if (Object.keys(r.forecast).length) await putForecast(deps, caller, project.id, benefit.id, { phased: phased(r.forecast), note: reason }, undefined);
-    }
-    options.onProgress?.(++done, plans.length);
+  for (const [key, project] of projects) {
+    const mine = savingsOf(key);
+    if (!mine.length) continue;
+    work.existingProjects.push({
+      project,
+      benefits: mine.filter((p) => !p.existing).map((p) => saving(p.row)),
+      finish: mine.filter((p) => p.existing).map((p) => ({ before: p.existing!, ...omitInput(saving(p.row)) })),
+    });
   }
+  await applyImport(deps, caller, work, options.onProgress);
   return result;
 }
+
+const omitInput = ({ baseline, forecast }: NewSaving) => ({ baseline, forecast });

@@ -14,7 +14,7 @@ import {
 import { staleVersion, type Page, type PageRequest, type ProjectFilter } from '@bt/store';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
-function workstreamMustExist(deps: Deps, workstreamId: string) {
+export function workstreamMustExist(deps: Deps, workstreamId: string) {
   return deps.store.workstreams.existsOp(
     workstreamId,
     () =>

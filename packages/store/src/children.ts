@@ -97,14 +97,24 @@ export class ChildRepository {
 
   /** Creates a child with its audit entry; `extra` adds writes and guards of the same transaction. */
   async create<K extends ChildKind>(ctx: WriteContext, kind: K, fields: ChildFields<K>, extra: TxOp[] = []): Promise<ChildOf<K>> {
-    const item = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
-    await transact(this.doc, [
-      this.putOp(kind, item, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `${kind} ${item.id} already exists.`)),
-      ...this.summaryOps(kind, item, true),
-      ...extra,
-      auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: item.id, projectId: item.projectId, action: 'create', before: null, after: item }),
-    ]);
+    const { item, ops } = this.createOps(ctx, kind, fields);
+    await transact(this.doc, [...ops, ...this.summaryOps(kind, item, true), ...extra]);
     return item;
+  }
+
+  /**
+   * The writes that create a child (item and audit entry) without its summary
+   * entry, for a caller that writes the summary once for many children.
+   */
+  createOps<K extends ChildKind>(ctx: WriteContext, kind: K, fields: ChildFields<K>): { item: ChildOf<K>; ops: TxOp[] } {
+    const item = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
+    return {
+      item,
+      ops: [
+        this.putOp(kind, item, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `${kind} ${item.id} already exists.`)),
+        auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: item.id, projectId: item.projectId, action: 'create', before: null, after: item }),
+      ],
+    };
   }
 
   /** Writes the next version if the child is still at `before.version` (412 otherwise), with its audit entry. */
@@ -116,16 +126,23 @@ export class ChildRepository {
     extra: TxOp[] = [],
     action = 'update',
   ): Promise<ChildOf<K>> {
+    const { item: next, ops } = this.updateOps(ctx, kind, before, fields, action);
+    await transact(this.doc, [...ops, ...this.summaryOps(kind, next, false), ...extra]);
+    return next;
+  }
+
+  /** The writes of a child's next version (guarded update and audit entry) without its summary entry. */
+  updateOps<K extends ChildKind>(ctx: WriteContext, kind: K, before: ChildOf<K>, fields: ChildFields<K>, action = 'update'): { item: ChildOf<K>; ops: TxOp[] } {
     // `fields` is the whole next state: a field it lacks is removed, not kept from `before`.
     // Only the fields that changed are written; the ledger totals never are (see LEDGER_TOTALS).
     const next = { ...withoutMeta(fields), version: before.version + 1, createdAt: before.createdAt, createdBy: before.createdBy, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
-    await transact(this.doc, [
-      versionedUpdateOp(this.tableName, keys.child(before.projectId, kind, before.id), before, next, LEDGER_TOTALS[kind], () => staleVersion(kind, before)),
-      ...this.summaryOps(kind, next, false),
-      ...extra,
-      auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
-    ]);
-    return next;
+    return {
+      item: next,
+      ops: [
+        versionedUpdateOp(this.tableName, keys.child(before.projectId, kind, before.id), before, next, LEDGER_TOTALS[kind], () => staleVersion(kind, before)),
+        auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: next.id, projectId: next.projectId, action, before, after: next }),
+      ],
+    };
   }
 
   /** One scoring of a risk, kept as its own item (written with the risk's change). */

@@ -19,3 +19,4 @@ export * from './stored.ts';
 export * from './update.ts';
 export * from './periods.ts';
 export * from './programme.ts';
+export * from './imports.ts';

@@ -24,6 +24,8 @@
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
  * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
+ * | import journal    | IMPORT#<id>         | HEAD        | IMPORTS / <startedAt>#<id> (until applied or rolled back) | |
+ * | import step       | IMPORT#<id>         | STEP#<000001> |                        |                      |
  *
  * A project's own partition holds the project and its children's current
  * state (one Query reads the whole record); ledgers and baseline history,
@@ -69,6 +71,10 @@ export const keys = {
   // Each part encoded, so a '#' in a user id or a key can never make two (user, key) pairs one item.
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${encodeURIComponent(scope)}#${encodeURIComponent(key)}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
+  importHead: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'HEAD' }),
+  importInFlightIndex: (startedAt: string, id: string) => ({ gsi1pk: 'IMPORTS', gsi1sk: `${startedAt}#${id}` }),
+  importStep: (id: string, seq: number) => ({ pk: `IMPORT#${id}`, sk: `STEP#${String(seq).padStart(6, '0')}` }),
+  importStepsOf: (id: string) => ({ pk: `IMPORT#${id}`, skPrefix: 'STEP#' }),
 } as const;
 
 export type ChildKind = 'benefit' | 'investment' | 'risk' | 'milestone';

@@ -71,15 +71,26 @@ export class ProjectRepository {
 
   /** Creates a project with its code guard and audit entry; `guards` add checks (e.g. that its workstream exists). */
   async create(ctx: WriteContext, fields: ProjectFields, guards: TxOp[]): Promise<Project> {
-    const project: Project = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-    await transact(this.doc, [
-      this.putOp(project, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Project ${project.id} already exists.`)),
-      codeGuardOp(this.tableName, 'project', project.code, project.id),
-      this.summaries.createOp(project),
-      ...guards,
-      auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, projectId: project.id, action: 'create', before: null, after: project }),
-    ]);
+    const { project, ops } = this.createOps(ctx, fields);
+    await transact(this.doc, [...ops, this.summaries.createOp(project), ...guards]);
     return project;
+  }
+
+  /**
+   * The writes that create a project (item, code guard, audit entry), for a
+   * caller's own transaction; the caller adds its summary (`summaries.createOp`
+   * when empty, `rebuildOp` when created with its savings).
+   */
+  createOps(ctx: WriteContext, fields: ProjectFields): { project: Project; ops: TxOp[] } {
+    const project: Project = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+    return {
+      project,
+      ops: [
+        this.putOp(project, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Project ${project.id} already exists.`)),
+        codeGuardOp(this.tableName, 'project', project.code, project.id),
+        auditOp(this.tableName, ctx, { entityType: 'project', entityId: project.id, projectId: project.id, action: 'create', before: null, after: project }),
+      ],
+    };
   }
 
   /** Writes the next version if the project is still at `before.version` (412 otherwise), with its audit entry. */

@@ -4,6 +4,7 @@ import { DigestRepository } from './digests.ts';
 import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
+import { ImportRepository } from './imports.ts';
 import { LedgerRepository } from './ledger.ts';
 import { PeriodRepository } from './periods.ts';
 import { ProgrammeRepository } from './programme.ts';
@@ -11,6 +12,7 @@ import { createDynamo, type DynamoConfig, type RequestCounter } from './client.t
 import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
+import { transact, type TxOp } from './transact.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -33,6 +35,7 @@ export class Store {
   readonly idempotency: IdempotencyRepository;
   readonly periods: PeriodRepository;
   readonly programme: ProgrammeRepository;
+  readonly imports: ImportRepository;
   /** For use cases that add their own writes to a transaction. */
   readonly tableName: string;
   readonly doc: DynamoDBDocumentClient;
@@ -52,8 +55,14 @@ export class Store {
     this.idempotency = new IdempotencyRepository(doc, config.tableName);
     this.periods = new PeriodRepository(doc, config.tableName);
     this.programme = new ProgrammeRepository(doc, config.tableName);
+    this.imports = new ImportRepository(doc, config.tableName);
     this.tableName = config.tableName;
     this.doc = doc;
+  }
+
+  /** Commits writes collected from the repositories as one transaction (see `transact`). */
+  async commit(ops: TxOp[]): Promise<void> {
+    await transact(this.doc, ops);
   }
 
   /** Whether the table answers: one small read (for health checks). Never throws. */

@@ -177,6 +177,37 @@ export class SummaryRepository {
     };
   }
 
+  /**
+   * Several benefits of one project, new or changed, in one write of its
+   * summary (a transaction may touch an item only once). A new benefit's
+   * entry is written whole; a changed one's descriptive fields, baseline and
+   * forecast only (its ledger totals are moved only by the ledger).
+   */
+  benefitsOp(projectId: string, changes: Array<{ benefit: Benefit; created: boolean }>): TxOp {
+    const names: Record<string, string> = { '#c': 'benefits' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    changes.forEach(({ benefit, created }, i) => {
+      const s = summarise(benefit);
+      names[`#b${i}`] = benefit.id;
+      if (created) {
+        values[`:b${i}`] = { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated };
+        sets.push(`#c.#b${i} = :b${i}`);
+      } else {
+        Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fm${i}`]: s.forecastMonths });
+        sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fm = :fm${i}`);
+      }
+    });
+    return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } } };
+  }
+
+  /** Takes benefits out of a project's summary (an import rolled back). */
+  benefitsRemovedOp(projectId: string, benefitIds: string[]): TxOp {
+    const names: Record<string, string> = { '#c': 'benefits' };
+    benefitIds.forEach((id, i) => (names[`#b${i}`] = id));
+    return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`, ExpressionAttributeNames: names } } };
+  }
+
   investmentOp(line: Investment, created: boolean): TxOp {
     const s = summariseInvestment(line);
     const m = { kind: s.kind, fundingSource: s.fundingSource };

@@ -38,13 +38,22 @@ export class WorkstreamRepository {
 
   /** Creates a workstream, its unique-code guard and its audit entry in one transaction. */
   async create(ctx: WriteContext, fields: WorkstreamFields): Promise<Workstream> {
+    const { workstream, ops } = this.createOps(ctx, fields);
+    await transact(this.doc, ops);
+    return workstream;
+  }
+
+  /** The writes that create a workstream (item, code guard, audit entry), for a caller's own transaction. */
+  createOps(ctx: WriteContext, fields: WorkstreamFields): { workstream: Workstream; ops: TxOp[] } {
     const ws: Workstream = { ...fields, version: 1, createdAt: ctx.now, createdBy: ctx.actor.sub, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-    await transact(this.doc, [
-      this.putOp(ws, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Workstream ${ws.id} already exists.`)),
-      codeGuardOp(this.tableName, 'workstream', ws.code, ws.id),
-      auditOp(this.tableName, ctx, { entityType: 'workstream', entityId: ws.id, action: 'create', before: null, after: ws }),
-    ]);
-    return ws;
+    return {
+      workstream: ws,
+      ops: [
+        this.putOp(ws, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `Workstream ${ws.id} already exists.`)),
+        codeGuardOp(this.tableName, 'workstream', ws.code, ws.id),
+        auditOp(this.tableName, ctx, { entityType: 'workstream', entityId: ws.id, action: 'create', before: null, after: ws }),
+      ],
+    };
   }
 
   /**

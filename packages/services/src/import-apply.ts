@@ -1,0 +1,287 @@
+import {
+  Benefit,
+  ConflictError,
+  isBaselineLocked,
+  validateProject,
+  type BaselineVersion,
+  type CreateBenefit,
+  type MonthlyPence,
+  type Project,
+  type ProjectFields,
+  type Workstream,
+} from '@bt/core';
+import { keys, stripKeys, type ChildFields, type ImportStep, type TxOp, type UndoEntity, type WorkstreamFields, type WriteContext } from '@bt/store';
+import { mintId, writeContext, type Caller, type Deps } from './context.ts';
+import { projectUnchangedOp } from './project-access.ts';
+import { workstreamMustExist } from './projects.ts';
+
+/** DynamoDB's limit on the writes of one transaction, less the two of the import's own journal step. */
+const OPS_PER_STEP = 100 - 2;
+/** An import still applying this long after it began has died part-way; the next import rolls it back. */
+export const IMPORT_DEADLINE_MS = 5 * 60_000;
+const REASON = 'Imported from the savings tracker';
+
+/** What an import writes, decided and checked before the first write. */
+export interface ImportWork {
+  workstreams: WorkstreamFields[];
+  /** New projects with their new savings. */
+  newProjects: Array<{ fields: ProjectFields; benefits: NewSaving[] }>;
+  /** Existing projects gaining savings, or finishing savings created without amounts. */
+  existingProjects: Array<{ project: Project; benefits: NewSaving[]; finish: Array<{ before: Benefit; baseline: MonthlyPence; forecast: MonthlyPence }> }>;
+}
+
+export interface NewSaving {
+  input: CreateBenefit;
+  baseline: MonthlyPence;
+  forecast: MonthlyPence;
+}
+
+/** A piece of the import that must land in one transaction: its writes and how to take them back. */
+interface Piece {
+  ops: TxOp[];
+  undo: UndoEntity[];
+  /** The project whose summary this piece writes (a transaction may write an item once). */
+  summaryOf?: string;
+  touched?: string;
+}
+
+/**
+ * Applies an import all-or-nothing. The writes go in as few transactions as
+ * DynamoDB allows (100 writes each), each recording in itself how to undo it
+ * in the import's journal; if any fails, every step that landed is undone
+ * and the error is raised, so the import leaves nothing behind. Readers may
+ * see an import arrive over the second or two it takes; never half of one
+ * for good.
+ */
+export async function applyImport(deps: Deps, caller: Caller, work: ImportWork, onStep?: (done: number, total: number) => void | Promise<void>): Promise<void> {
+  const ctx = writeContext(deps, caller);
+  await rollBackAbandoned(deps, ctx);
+  const steps = pack(pieces(deps, ctx, work));
+  const id = mintId(deps, 'import');
+  await deps.store.imports.begin({ id, startedAt: ctx.now, startedBy: ctx.actor.sub, deadline: new Date(Date.parse(ctx.now) + IMPORT_DEADLINE_MS).toISOString() });
+  try {
+    for (const [i, step] of steps.entries()) {
+      const record: ImportStep = { entities: step.flatMap((p) => p.undo), touchedProjects: step.flatMap((p) => (p.touched ? [p.touched] : [])) };
+      await deps.store.commit([...step.flatMap((p) => p.ops), ...deps.store.imports.stepOps(id, i + 1, record)]);
+      await onStep?.(i + 1, steps.length);
+    }
+  } catch (error) {
+    await rollBack(deps, ctx, id);
+    throw error;
+  }
+  if (!(await deps.store.imports.finish(id))) {
+    throw new ConflictError('import-abandoned', 'This import took too long and was rolled back; nothing of it remains. Import the file again.');
+  }
+}
+
+/** Every import that died part-way (past its deadline, still applying) is undone. */
+export async function rollBackAbandoned(deps: Deps, ctx: WriteContext): Promise<string[]> {
+  const ids = await deps.store.imports.abandoned(ctx.now);
+  for (const id of ids) await rollBack(deps, ctx, id);
+  return ids;
+}
+
+/**
+ * Undoes every step of an import that landed, latest first: each entity with
+ * its audit entry, children before their parents. An entity someone has
+ * changed since (an actual recorded, a field edited) is left, with its
+ * parents, and named in the journal; the summary entries of what was undone
+ * are taken out of the projects that stay.
+ */
+export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promise<void> {
+  if (!(await deps.store.imports.claimRollback(id))) return;
+  const kept = new Set<string>();
+  for (const step of await deps.store.imports.steps(id)) {
+    const entities = [...step.entities].reverse();
+    const undone: UndoEntity[] = [];
+    const whole = entities.flatMap((e) => deps.store.imports.undoOps(ctx, e, id));
+    if (whole.length <= 100 && (await deps.store.imports.tryUndo(whole))) undone.push(...entities);
+    else {
+      for (const entity of entities) {
+        if (kept.has(entity.entityId) || !(await deps.store.imports.tryUndo(deps.store.imports.undoOps(ctx, entity, id)))) {
+          kept.add(entity.entityId);
+          if (entity.parentId) kept.add(entity.parentId);
+        } else undone.push(entity);
+      }
+    }
+    // The projects that stay lose the summary entries of the savings taken away (or get their restored state back).
+    for (const projectId of new Set([...step.touchedProjects, ...[...kept].filter((k) => undone.some((e) => e.parentId === k))])) {
+      const removed = undone.filter((e) => e.entityType === 'benefit' && e.projectId === projectId && !e.writes.some((w) => w.restore)).map((e) => e.entityId);
+      const restored = undone.flatMap((e) => (e.entityType === 'benefit' && e.projectId === projectId ? e.writes.flatMap((w) => (w.restore ? [Benefit.parse(stripKeys(w.restore))] : [])) : []));
+      const ops = [
+        ...(removed.length ? [deps.store.summaries.benefitsRemovedOp(projectId, removed)] : []),
+        ...(restored.length ? [deps.store.summaries.benefitsOp(projectId, restored.map((benefit) => ({ benefit, created: false })))] : []),
+      ];
+      // Two writes of one summary go one after the other.
+      for (const op of ops) await deps.store.commit([op]);
+    }
+  }
+  await deps.store.imports.rolledBack(id, [...kept].sort());
+}
+
+/** The import cut into pieces that each must land whole. */
+function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
+  const out: Piece[] = [];
+  const newWorkstreams = new Set<string>();
+  for (const fields of work.workstreams) {
+    const { workstream, ops } = deps.store.workstreams.createOps(ctx, fields);
+    newWorkstreams.add(workstream.id);
+    out.push({ ops, undo: [{ entityType: 'workstream', entityId: workstream.id, writes: [{ key: keys.workstream(workstream.id), version: 1 }, { key: keys.codeGuard('workstream', workstream.code), guardOf: workstream.id }] }] });
+  }
+  for (const { fields, benefits } of work.newProjects) {
+    validateProject(fields);
+    const { project, ops } = deps.store.projects.createOps(ctx, fields);
+    const created = benefits.map((b) => newBenefit(deps, ctx, project, b));
+    const [first, ...rest] = chunks(created, OPS_PER_STEP - ops.length - 2);
+    const guard = newWorkstreams.has(fields.workstreamId) ? [] : [workstreamMustExist(deps, fields.workstreamId)];
+    out.push({
+      ops: [...ops, ...guard, deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }), ...(first ?? []).flatMap((c) => c.ops)],
+      undo: [
+        {
+          entityType: 'project',
+          entityId: project.id,
+          projectId: project.id,
+          parentId: fields.workstreamId,
+          writes: [{ key: keys.project(project.id), version: 1 }, { key: keys.codeGuard('project', project.code), guardOf: project.id }, { key: keys.summary(project.id) }],
+        },
+        ...(first ?? []).map((c) => c.undo),
+      ],
+      summaryOf: project.id,
+    });
+    for (const chunk of rest) out.push(savingsPiece(deps, project, chunk, false));
+  }
+  for (const { project, benefits, finish } of work.existingProjects) {
+    const created = benefits.map((b) => newBenefit(deps, ctx, project, b));
+    const finished = finish.map((f) => finishedBenefit(deps, ctx, project, f));
+    const all = [...created.map((c) => ({ ...c, created: true })), ...finished.map((f) => ({ ...f, created: false }))];
+    for (const chunk of chunks(all, OPS_PER_STEP - 2)) out.push(savingsPiece(deps, project, chunk, true));
+  }
+  return out;
+}
+
+interface SavingWrites {
+  benefit: Benefit;
+  ops: TxOp[];
+  undo: UndoEntity;
+  created?: boolean;
+}
+
+/** Savings of a project already stored: their writes, one update of its summary, and a guard that the project is as read. */
+function savingsPiece(deps: Deps, project: Project, chunk: SavingWrites[], existed: boolean): Piece {
+  return {
+    ops: [
+      ...chunk.flatMap((c) => c.ops),
+      deps.store.summaries.benefitsOp(
+        project.id,
+        chunk.map((c) => ({ benefit: c.benefit, created: c.created ?? true })),
+      ),
+      projectUnchangedOp(deps, project),
+    ],
+    undo: chunk.map((c) => c.undo),
+    summaryOf: project.id,
+    ...(existed ? { touched: project.id } : {}),
+  };
+}
+
+/** A new saving written whole: the benefit with its baseline and forecast, its id → project reference, its first baseline version. */
+function newBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' | 'stage'>, saving: NewSaving): SavingWrites {
+  const id = mintId(deps, 'benefit');
+  const hasBaseline = Object.keys(saving.baseline).length > 0;
+  const fields: ChildFields<'benefit'> = {
+    id,
+    projectId: project.id,
+    ...saving.input,
+    replacedByBenefitIds: [],
+    baseline: saving.baseline,
+    baselineVersion: hasBaseline ? 1 : 0,
+    forecast: saving.forecast,
+    ...(Object.keys(saving.forecast).length ? { forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub } : {}),
+    realised: {},
+    validated: {},
+  };
+  const { item, ops } = deps.store.children.createOps(ctx, 'benefit', fields);
+  ops.push(deps.store.children.benefitRefOp(id, project.id));
+  if (hasBaseline) ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, id, 1, saving.baseline, project.stage)));
+  return {
+    benefit: item,
+    ops,
+    undo: {
+      entityType: 'benefit',
+      entityId: id,
+      projectId: project.id,
+      parentId: project.id,
+      writes: [
+        { key: keys.child(project.id, 'benefit', id), version: 1, noLedger: true },
+        { key: keys.benefitRef(id) },
+        ...(hasBaseline ? [{ key: keys.baselineVersion(id, 1) }] : []),
+      ],
+    },
+  };
+}
+
+/** A saving created earlier without amounts, given the file's: its next version, undone by putting the earlier one back. */
+function finishedBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' | 'stage'>, f: { before: Benefit; baseline: MonthlyPence; forecast: MonthlyPence }): SavingWrites {
+  const { before } = f;
+  const version = before.baselineVersion + 1;
+  const next: Benefit = { ...before, baseline: f.baseline, baselineVersion: version, forecast: f.forecast, forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub };
+  const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, 'imported');
+  ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, before.id, version, f.baseline, project.stage)));
+  const restore = JSON.parse(JSON.stringify({ ...keys.child(project.id, 'benefit', before.id), entity: 'benefit', ...before })) as Record<string, unknown>;
+  return {
+    benefit: item,
+    ops,
+    undo: {
+      entityType: 'benefit',
+      entityId: before.id,
+      projectId: project.id,
+      writes: [
+        { key: keys.child(project.id, 'benefit', before.id), version: item.version, noLedger: true, restore },
+        { key: keys.baselineVersion(before.id, version) },
+      ],
+    },
+  };
+}
+
+function baselineVersion(ctx: WriteContext, benefitId: string, version: number, months: MonthlyPence, stage: Project['stage']): BaselineVersion {
+  return { benefitId, version, months, reason: REASON, rebaseline: isBaselineLocked(stage), setAt: ctx.now, setBy: ctx.actor.sub };
+}
+
+/** Savings in groups whose writes fit in `room`. */
+function chunks<T extends { ops: TxOp[] }>(items: T[], room: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    if (current.length && size + item.ops.length > room) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += item.ops.length;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** Pieces packed into as few transactions as fit, never two writes of one summary in one transaction. */
+function pack(all: Piece[]): Piece[][] {
+  const steps: Piece[][] = [];
+  let current: Piece[] = [];
+  let size = 0;
+  let summaries = new Set<string>();
+  for (const piece of all) {
+    const clash = piece.summaryOf !== undefined && summaries.has(piece.summaryOf);
+    if (current.length && (clash || size + piece.ops.length > OPS_PER_STEP)) {
+      steps.push(current);
+      current = [];
+      size = 0;
+      summaries = new Set();
+    }
+    current.push(piece);
+    size += piece.ops.length;
+    if (piece.summaryOf) summaries.add(piece.summaryOf);
+  }
+  if (current.length) steps.push(current);
+  return steps;
+}
