@@ -180,6 +180,43 @@ describe('an import lands whole or not at all', () => {
     expect(rolledBack.filter((e) => e.entityType === 'benefit').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('leaves a saving someone recorded an actual against meanwhile, with its project and workstream, and names them', async () => {
+    const { ws, csv } = await setUp('LB');
+    let saving: { projectId: string; id: string } | undefined;
+    const error = await importSavings(h.deps, admin, csv, {
+      dryRun: false,
+      onProgress: async (done) => {
+        if (done !== 2) return;
+        // The second transaction created project LB-1 with its first savings: finance records an actual against one.
+        const listed = (await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin })).body.items as { id: string; code: string }[];
+        const lb1 = listed.find((p) => p.code === 'LB-1')!;
+        const record = (await h.call('GET', `/v1/projects/${lb1.id}`, { token: h.tokens.admin })).body;
+        saving = { projectId: lb1.id, id: record.benefits[0].id };
+        const actual = await h.call('POST', `/v1/projects/${lb1.id}/benefits/${saving.id}/actuals`, { token: h.tokens.finance, body: { month: '2025-06', amountPence: 1_234, note: 'Invoice run' } });
+        expect(actual.status, JSON.stringify(actual.body)).toBe(201);
+        await h.call('POST', '/v1/projects', { token: h.tokens.admin, body: { ...projectBody(ws.id), code: 'LB-3' } });
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'duplicate-code' });
+
+    // The saving with its actual stays, and so do its project and workstream; the project's other savings are gone, from its record and its summary.
+    const record = (await h.call('GET', `/v1/projects/${saving!.projectId}`, { token: h.tokens.admin })).body;
+    expect(record.benefits.map((b: { id: string }) => b.id)).toEqual([saving!.id]);
+    expect(record.benefits[0].realised).toEqual({ '2025-06': 1_234 });
+    const report = (await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body;
+    const lbn = report.workstreams.find((w: { code: string }) => w.code === 'LBN');
+    const summary = (await h.store.summaries.all()).find((x) => x.projectId === saving!.projectId)!;
+    expect(summary.benefits.map((b) => [b.id, b.realised])).toEqual([[saving!.id, { '2025-06': 1_234 }]]);
+    // Saving 0's £1,000, its project being at business case.
+    expect(lbn.pipelinePence).toBe(100_000);
+    expect(lbn.projectCount).toBe(1);
+    // Nothing is left in flight, and the journal names what it had to leave.
+    expect(await h.store.imports.abandoned('9999')).toEqual([]);
+    const { Items } = await h.store.doc.send(new ScanCommand({ TableName: h.tableName, FilterExpression: 'entity = :e AND #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':e': 'import', ':s': 'rolled-back' } }));
+    const heads = (Items ?? []).filter((i) => (i.leftBehind as string[]).length > 0);
+    expect(heads.map((i) => [...(i.leftBehind as string[])].sort())).toEqual([[saving!.id, saving!.projectId, ws.id === lbn.id ? 'never' : lbn.id].sort()]);
+  });
+
   it('rolls back an import that died part-way once its deadline passes, and a late step of it can never land', async () => {
     const { csv } = await setUp('AB');
     const before = await table();

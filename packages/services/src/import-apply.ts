@@ -91,11 +91,13 @@ export async function rollBackAbandoned(deps: Deps, ctx: WriteContext): Promise<
 export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promise<void> {
   if (!(await deps.store.imports.claimRollback(id))) return;
   const kept = new Set<string>();
+  const undone: UndoEntity[] = [];
+  const touched = new Set<string>();
   for (const step of await deps.store.imports.steps(id)) {
+    step.touchedProjects.forEach((p) => touched.add(p));
     const entities = [...step.entities].reverse();
-    const undone: UndoEntity[] = [];
     const whole = entities.flatMap((e) => deps.store.imports.undoOps(ctx, e, id));
-    if (whole.length <= 100 && (await deps.store.imports.tryUndo(whole))) undone.push(...entities);
+    if (whole.length <= 100 && !entities.some((e) => kept.has(e.entityId)) && (await deps.store.imports.tryUndo(whole))) undone.push(...entities);
     else {
       for (const entity of entities) {
         if (kept.has(entity.entityId) || !(await deps.store.imports.tryUndo(deps.store.imports.undoOps(ctx, entity, id)))) {
@@ -104,17 +106,15 @@ export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promi
         } else undone.push(entity);
       }
     }
-    // The projects that stay lose the summary entries of the savings taken away (or get their restored state back).
-    for (const projectId of new Set([...step.touchedProjects, ...[...kept].filter((k) => undone.some((e) => e.parentId === k))])) {
-      const removed = undone.filter((e) => e.entityType === 'benefit' && e.projectId === projectId && !e.writes.some((w) => w.restore)).map((e) => e.entityId);
-      const restored = undone.flatMap((e) => (e.entityType === 'benefit' && e.projectId === projectId ? e.writes.flatMap((w) => (w.restore ? [Benefit.parse(stripKeys(w.restore))] : [])) : []));
-      const ops = [
-        ...(removed.length ? [deps.store.summaries.benefitsRemovedOp(projectId, removed)] : []),
-        ...(restored.length ? [deps.store.summaries.benefitsOp(projectId, restored.map((benefit) => ({ benefit, created: false })))] : []),
-      ];
-      // Two writes of one summary go one after the other.
-      for (const op of ops) await deps.store.commit([op]);
-    }
+  }
+  // The projects that stay (stored before, or kept) lose the summary entries of the savings taken away, or get their restored state back.
+  for (const projectId of new Set([...touched, ...kept])) {
+    const mine = undone.filter((e) => e.entityType === 'benefit' && e.projectId === projectId);
+    const removed = mine.filter((e) => !e.writes.some((w) => w.restore)).map((e) => e.entityId);
+    const restored = mine.flatMap((e) => e.writes.flatMap((w) => (w.restore ? [Benefit.parse(stripKeys(w.restore))] : [])));
+    // Writes of one summary go one after the other, 50 entries at a time (an update expression is limited to 4 KB).
+    for (let i = 0; i < removed.length; i += 50) await deps.store.commit([deps.store.summaries.benefitsRemovedOp(projectId, removed.slice(i, i + 50))]);
+    for (let i = 0; i < restored.length; i += 50) await deps.store.commit([deps.store.summaries.benefitsOp(projectId, restored.slice(i, i + 50).map((benefit) => ({ benefit, created: false })))]);
   }
   await deps.store.imports.rolledBack(id, [...kept].sort());
 }
