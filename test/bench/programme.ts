@@ -1,5 +1,5 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { fyRange, monthsOfFy, newId, summariseBenefit, summariseInvestment, type Benefit, type Investment, type Project, type Workstream } from '@bt/core';
+import { fyRange, monthsOfFy, newId, type Benefit, type Investment, type Project, type Workstream } from '@bt/core';
 import { keys, type Store } from '@bt/store';
 
 /**
@@ -41,7 +41,7 @@ export async function seedProgramme(store: Store, options: { projects: number; b
       ...meta,
     };
     items.push({ ...keys.project(project.id), ...keys.projectIndex(project.code, ws.id), entity: 'project', ...project });
-    const summary = { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', format: 2, projectId: project.id, workstreamId: ws.id, code: project.code, name: project.name, directorate: project.directorate, startDate: project.startDate, stage: project.stage, benefits: {} as Record<string, unknown>, investments: {} as Record<string, unknown> };
+    const benefits: Benefit[] = [];
     for (let b = 0; b < options.benefitsPerProject; b++) {
       const monthly = 100_000 + ((p * 7 + b * 13) % 50) * 10_000;
       const benefit: Benefit = {
@@ -64,15 +64,12 @@ export async function seedProgramme(store: Store, options: { projects: number; b
         ...meta,
       };
       items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
-      const s = summariseBenefit(benefit, project);
-      const { baseline, forecast: _f, forecastWrittenOff: _fo, realised, validated, forecastMonths, stage: _s, stageChangedAt: _sc, id: _id, projectId: _pid, ...m } = s;
-      summary.benefits[benefit.id] = { m, b: baseline, fm: forecastMonths, r: realised, v: validated };
+      benefits.push(benefit);
     }
     const line: Investment = { id: newId('investment', Date.now()), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
-    const li = summariseInvestment(line);
-    summary.investments[line.id] = { m: { kind: li.kind, fundingSource: li.fundingSource }, p: li.planned, a: li.actual };
-    items.push(summary);
+    // The summary exactly as the store writes it.
+    items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }).item.Put!.Item as Record<string, unknown>);
   }
   const started = performance.now();
   for (let i = 0; i < items.length; i += 25) {

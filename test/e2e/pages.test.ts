@@ -71,6 +71,9 @@ describe('the pages', () => {
     expect(await page.locator('svg[role=img]').count()).toBeGreaterThan(0);
     expect(await page.locator('table caption', { hasText: 'Workstreams' }).count()).toBe(1);
     expect(await page.locator('table caption', { hasText: 'Headline figures in each digest sent' }).count()).toBe(1);
+    // The demo's twelve weekly digests: realised to date rises week by week.
+    const trend = page.locator('table:has(caption:has-text("Headline figures in each digest sent")) tbody tr');
+    expect(await trend.count()).toBe(12);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-overview.png'), fullPage: true });
     // 2023/24: the worked example's delivery rate.

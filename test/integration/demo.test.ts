@@ -1,13 +1,13 @@
 import { evaluateAndStore } from '@bt/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FACTS, seedDemo } from '../../packages/local/src/demo.ts';
+import { DEMO_DIGEST_WEEKS, DEMO_FACTS, seedDemo } from '../../packages/local/src/demo.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 let seeded: Awaited<ReturnType<typeof seedDemo>>;
 beforeAll(async () => {
   h = await createHarness();
-  seeded = await seedDemo(h.deps);
+  seeded = await seedDemo(h.deps, { digests: { settings: h.digest.settings, mailer: h.digest.mailer } });
 }, 120_000);
 afterAll(async () => {
   await h.cleanup();
@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('the illustrative demo programme', () => {
   it('seeds once, into an empty store only', async () => {
-    expect(seeded).toEqual({ workstreams: 7, projects: 13, benefits: 27 });
+    expect(seeded).toEqual({ workstreams: 7, projects: 13, benefits: 27, digests: DEMO_DIGEST_WEEKS });
     expect(await seedDemo(h.deps)).toBeNull();
   });
 
@@ -57,5 +57,21 @@ describe('the illustrative demo programme', () => {
     const periods = (await h.call('GET', '/v1/periods?financialYear=2026/27', { token: h.tokens.cmt })).body;
     expect(periods.closedThrough).toBe('2026-10');
     expect(periods.months.filter((m: { status: string }) => m.status === 'closed').map((m: { month: string }) => m.month)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+  });
+
+  it('records the weekly digests of the last three months, so the forecast has a line over time', async () => {
+    expect(seeded!.digests).toBe(DEMO_DIGEST_WEEKS);
+    const digests = (await h.call('GET', '/v1/digests?limit=50', { token: h.tokens.cmt })).body.items as { slot: string; sentAt: string; status: string; headline: { forecastPence: number; realisedPence?: number } }[];
+    // The app's clock is Monday 23 November 2026: the twelve Mondays before it, sent at 07:30 on the day.
+    const slots = digests.map((d) => d.slot).sort();
+    expect(slots).toHaveLength(DEMO_DIGEST_WEEKS);
+    expect(slots.at(-1)).toBe('2026-11-16');
+    expect(slots[0]).toBe('2026-08-31');
+    expect(digests.every((d) => d.status === 'sent' && d.sentAt.startsWith(d.slot))).toBe(true);
+    // Each after the first states its movement since the one before.
+    const latest = (await h.call('GET', `/v1/digests/${(digests.find((d) => d.slot === '2026-11-16') as unknown as { id: string }).id}`, { token: h.tokens.cmt })).body;
+    expect(latest.content.movement).not.toBeNull();
+    const first = (await h.call('GET', `/v1/digests/${(digests.find((d) => d.slot === '2026-08-31') as unknown as { id: string }).id}`, { token: h.tokens.cmt })).body;
+    expect(first.content.movement ?? null).toBeNull();
   });
 });

@@ -137,8 +137,8 @@ describe('the appraisal horizon', () => {
 });
 
 describe('summaries of an earlier layout', () => {
-  it('are rebuilt from their records before figures are served from them', async () => {
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  it('are read, or rebuilt from their records, before figures are served from them', async () => {
+    const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     const { upgradeSummaries } = await import('@bt/services');
     const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { stage: 'approved' }) })).body;
@@ -147,10 +147,16 @@ describe('summaries of an earlier layout', () => {
     const report = async () => (await h.call('GET', `/v1/reports/programme?financialYear=2027/28`, { token: h.tokens.admin })).body.workstreams.find((w: { id: string }) => w.id === ws.id);
     const before = await report();
     expect(before.outturnPence).toBe(120_000);
-    // As a summary written before the monthly forecast was kept.
-    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'REMOVE #f, benefits.#b.fm, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
-    expect((await report()).outturnPence).toBe(0);
+    const summaryKey = { pk: `PRJ#${p.id}`, sk: 'SUMMARY' };
+    // As layout 2 wrote it (every forecast month kept as a month): read the same; the local run's upgrade packs it.
+    const months = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i < 9 ? 2027 : 2028}-${String(((i + 3) % 12) + 1).padStart(2, '0')}`, 10_000]));
+    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy', ExpressionAttributeNames: { '#f': 'format', '#b': b.id }, ExpressionAttributeValues: { ':two': 2, ':months': months } }));
+    expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBeGreaterThanOrEqual(1);
+    const packed = (await h.store.doc.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!;
+    expect(packed.benefits[b.id]).toMatchObject({ fy: { '2027/28': 120_000 }, fm: {} });
+    // As a summary written before the monthly forecast was kept (layout 1): the report rebuilds it from the record before using it.
+    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBe(0);
   });

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fyRange, monthsOfFy } from './fy.ts';
 import { riskBand } from './risk.ts';
-import { toMonthly, totalInFy } from './series.ts';
+import { normaliseMonthly, packMonthly, toMonthly, totalInFy, unpackMonthly } from './series.ts';
 
 describe('series', () => {
   it('phases a recurring £1.2m saving from October as £0.6m over Oct–Mar, then £0.6m more the next year', () => {
@@ -24,6 +26,40 @@ describe('series', () => {
     expect(() => toMonthly({ months: {}, phased: [{ financialYear: '2025/26', amountPence: 1 }] })).toThrow();
     expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1, fromMonth: '2026-04' }] })).toThrow(/not in 2025\/26/);
     expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1 }, { financialYear: '2025/26', amountPence: 2 }] })).toThrow(/twice/);
+  });
+});
+
+describe('packed series (the summary keeps evenly phased years as one total)', () => {
+  const MONTHS = fyRange('2024/25', 3).flatMap(monthsOfFy);
+  it('keeps a year phased from April as its total, and any other year as its months', () => {
+    const months = toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 100_001 }, { financialYear: '2026/27', amountPence: 60_000_000, fromMonth: '2026-10' }] });
+    const packed = packMonthly(months);
+    expect(packed.y).toEqual({ '2025/26': 100_001 });
+    expect(Object.keys(packed.m)).toHaveLength(6);
+    expect(unpackMonthly(packed)).toEqual(months);
+    // A year that nets to nothing is not "nothing".
+    expect(packMonthly({ '2025-04': 5, '2025-05': -5 })).toEqual({ y: {}, m: { '2025-04': 5, '2025-05': -5 } });
+  });
+  it('is lossless for any series (property)', () => {
+    const series = fc.dictionary(fc.constantFrom(...MONTHS), fc.integer({ min: -50_000_000, max: 50_000_000 }), { maxKeys: 36 });
+    fc.assert(
+      fc.property(series, (s) => {
+        expect(unpackMonthly(packMonthly(s))).toEqual(normaliseMonthly(s));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('is lossless for evenly phased years of any amount (property)', () => {
+    const years = fc.dictionary(fc.constantFrom('2024/25', '2025/26', '2026/27'), fc.integer({ min: -100_000_000_000, max: 100_000_000_000 }), { minKeys: 1 });
+    fc.assert(
+      fc.property(years, (byFy) => {
+        const months = toMonthly({ phased: Object.entries(byFy).map(([financialYear, amountPence]) => ({ financialYear, amountPence })) });
+        const packed = packMonthly(months);
+        expect(packed.m).toEqual({});
+        expect(unpackMonthly(packed)).toEqual(months);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -70,3 +70,53 @@ export function totalInFy(series: MonthlyPence, fy: string): Pence {
   for (const [month, amount] of Object.entries(series)) if (fyOfMonth(month) === fy) total = addPence(total, amount);
   return total;
 }
+
+/**
+ * A monthly series kept compactly, as stored in the project summary: a year
+ * phased evenly over its twelve months (as `toMonthly` phases an annual
+ * amount, which is how most savings are entered) is kept as its total (`y`);
+ * any other year as its months (`m`). Lossless: `unpackMonthly(packMonthly(s))`
+ * is `s`, whatever `s` is.
+ */
+export interface PackedMonthly {
+  y: Record<FinancialYear, Pence>;
+  m: MonthlyPence;
+}
+
+export function packMonthly(series: MonthlyPence): PackedMonthly {
+  const byFy = new Map<FinancialYear, [Month, Pence][]>();
+  for (const [month, amount] of Object.entries(series)) {
+    const fy = fyOfMonth(month);
+    const months = byFy.get(fy) ?? [];
+    months.push([month, amount]);
+    byFy.set(fy, months);
+  }
+  const out: PackedMonthly = { y: {}, m: {} };
+  for (const [fy, months] of byFy) {
+    let total = 0;
+    for (const [, amount] of months) total = addPence(total, amount);
+    if (sameSeries(phasedEvenly(fy, total), Object.fromEntries(months))) out.y[fy] = total;
+    else for (const [month, amount] of months) out.m[month] = amount;
+  }
+  return out;
+}
+
+export function unpackMonthly(packed: { y?: Record<FinancialYear, Pence> | undefined; m?: MonthlyPence | undefined }): MonthlyPence {
+  const out: MonthlyPence = { ...packed.m };
+  for (const [fy, total] of Object.entries(packed.y ?? {})) Object.assign(out, phasedEvenly(fy, total));
+  return normaliseMonthly(out);
+}
+
+function phasedEvenly(fy: FinancialYear, total: Pence): MonthlyPence {
+  const months = monthsOfFy(fy);
+  const out: MonthlyPence = {};
+  allocateEvenly(total, 12).forEach((amount, i) => {
+    if (amount !== 0) out[months[i]!] = amount;
+  });
+  return out;
+}
+
+function sameSeries(a: MonthlyPence, b: MonthlyPence): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}

@@ -142,7 +142,7 @@ async function importSavingsJob(args: string[]): Promise<number> {
 }
 
 async function seedDemoJob(): Promise<number> {
-  const seeded = await withLocal((run) => seedDemo(run.deps));
+  const seeded = await withLocal((run) => seedDemo(run.deps, { digests: { settings: run.config.digest, mailer: run.mailer } }));
   process.stdout.write(seeded ? `Seeded the demo programme: ${JSON.stringify(seeded)}\n` : 'The store already has data; nothing seeded.\n');
   return 0;
 }

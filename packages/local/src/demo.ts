@@ -9,6 +9,7 @@ import {
   type Recurrence,
   type Stage,
 } from '@bt/core';
+import type { Mailer } from '@bt/email';
 import * as svc from '@bt/services';
 
 /**
@@ -256,7 +257,10 @@ function reportingMonths(fy: FY, today: string): string[] {
  * entry and summary) if the store has no workstreams. Returns what it made,
  * or null when the store already had data.
  */
-export async function seedDemo(deps: svc.Deps): Promise<{ workstreams: number; projects: number; benefits: number } | null> {
+export async function seedDemo(
+  deps: svc.Deps,
+  options: { digests?: { settings: svc.DigestSettings; mailer: Mailer; weeks?: number } } = {},
+): Promise<{ workstreams: number; projects: number; benefits: number; digests: number } | null> {
   const existing = await deps.store.workstreams.list({ limit: 1 });
   if (existing.items.length > 0) return null;
   const today = todayInLondon(deps.clock());
@@ -370,5 +374,31 @@ export async function seedDemo(deps: svc.Deps): Promise<{ workstreams: number; p
   await svc.closePeriod(deps, financeManager, addMonths(today.slice(0, 7), -1));
   // The alerts as at today, so the overview and /alerts have something to say from the first start (not from 06:00 tomorrow).
   await svc.evaluateAndStore(deps, today);
-  return { workstreams: DEMO_PROGRAMME.length, projects, benefits };
+  // The weekly CMT digests of the last few months, so "Forecast over time" has a line from the first start.
+  const digests = options.digests ? await recordPastDigests(deps, options.digests.settings, options.digests.mailer, today, options.digests.weeks ?? DEMO_DIGEST_WEEKS) : 0;
+  return { workstreams: DEMO_PROGRAMME.length, projects, benefits, digests };
+}
+
+/** How many weeks of digests the demo records. */
+export const DEMO_DIGEST_WEEKS = 12;
+
+/**
+ * Sends the digest of each of the last `weeks` Mondays before today, oldest
+ * first, as the schedule would have (Monday 07:30, the slot the Monday's
+ * date, figures as at that day): each states its movement since the one
+ * before. The demo's data is entered today, so these are its figures as at
+ * those days as the product computes them now (what was realised by then,
+ * against today's forecasts), not a record of what anyone was sent.
+ */
+async function recordPastDigests(deps: svc.Deps, settings: svc.DigestSettings, mailer: Mailer, today: string, weeks: number): Promise<number> {
+  const day = new Date(`${today}T00:00:00Z`);
+  const sinceMonday = (day.getUTCDay() + 6) % 7 || 7;
+  const lastMonday = new Date(day.getTime() - sinceMonday * 86_400_000);
+  for (let w = weeks - 1; w >= 0; w--) {
+    const monday = new Date(lastMonday.getTime() - w * 7 * 86_400_000);
+    const slot = monday.toISOString().slice(0, 10);
+    const at = new Date(`${slot}T07:30:00Z`);
+    await svc.sendDigest({ ...deps, clock: () => at }, settings, mailer, slot, slot);
+  }
+  return weeks;
 }

@@ -103,7 +103,7 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
     const mailer = new OutboxMailer(join(config.dataDir, 'outbox'));
     if (config.seedDemo) {
-      const seeded = await seedDemo(deps);
+      const seeded = await seedDemo(deps, { digests: { settings: config.digest, mailer } });
       if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
     }
     const auth = { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;

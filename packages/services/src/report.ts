@@ -16,7 +16,7 @@ import {
   type StatusBuckets,
   type Workstream,
 } from '@bt/core';
-import { collectAll, transact } from '@bt/store';
+import { collectAll } from '@bt/store';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 export interface ProgrammeReport {
@@ -45,7 +45,7 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
   assertCan(caller.principal, 'programme:read');
   const { asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstreams, { summaries, periods, settings }] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.summaries.programme()]);
+  const [workstreams, { summaries, periods, settings }] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), readableSummaries(deps)]);
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;
@@ -82,15 +82,31 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
 }
 
 /**
+ * The programme's summaries; any of a layout too old to read (written before
+ * an upgrade, in a deployment that has not run `upgradeSummaries`) is rebuilt
+ * from its record first, so the report never counts it as empty.
+ */
+async function readableSummaries(deps: Deps) {
+  const read = await deps.store.summaries.programme();
+  if (read.unreadable.length === 0) return read;
+  await rebuildSummaries(deps, read.unreadable);
+  return deps.store.summaries.programme();
+}
+
+async function rebuildSummaries(deps: Deps, projectIds: string[]): Promise<void> {
+  for (const projectId of projectIds) {
+    const record = await deps.store.children.record(projectId);
+    if (record) await deps.store.commit([deps.store.summaries.rebuildOp(record)]);
+  }
+}
+
+/**
  * Rebuilds every project summary of an earlier layout from its record (one
  * Query and one write per such project), so figures never come from a
  * summary that lacks what they need. Run before serving; returns how many.
  */
 export async function upgradeSummaries(deps: Deps): Promise<number> {
   const outdated = await deps.store.summaries.outdated();
-  for (const projectId of outdated) {
-    const record = await deps.store.children.record(projectId);
-    if (record) await transact(deps.store.doc, [deps.store.summaries.rebuildOp(record)]);
-  }
+  await rebuildSummaries(deps, outdated);
   return outdated.length;
 }

@@ -1,4 +1,4 @@
-import { forecastByFy, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
+import { forecastByFy, packMonthly, unpackMonthly, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
@@ -44,13 +44,25 @@ function benefitMeta(s: BenefitSummary) {
   return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
 }
 
+/** A benefit's whole entry in the summary; its forecast packed (evenly phased years kept as one total). */
+function benefitEntry(s: BenefitSummary) {
+  const forecast = packMonthly(s.forecastMonths);
+  return { m: benefitMeta(s), b: s.baseline, fy: forecast.y, fm: forecast.m, r: s.realised, v: s.validated };
+}
+
 /**
  * The layout of a summary item. 2 (2026-11-30): each benefit also keeps its
  * forecast by month (`fm`) and the header the project's stage, for the
- * forecast outturn. Summaries of an earlier layout are rebuilt from their
- * records (`outdated`, `rebuildOp`).
+ * forecast outturn. 3: the forecast packed — a year phased evenly kept as its
+ * total (`fy`), other years as months (`fm`) — so the summary is no larger
+ * than layout 1's annual forecast for the usual annual savings.
+ * Layout 2 reads as 3 (all its years as months). Summaries of an earlier
+ * layout are rebuilt from their records: all at the local run's start
+ * (`outdated`), and any the report meets that it cannot read (`unreadable`).
  */
-export const SUMMARY_FORMAT = 2;
+export const SUMMARY_FORMAT = 3;
+/** The earliest layout this code reads correctly. */
+const READABLE_FROM = 2;
 
 export class SummaryRepository {
   constructor(
@@ -73,17 +85,19 @@ export class SummaryRepository {
    * settings, which sit in the same index partition (after the summaries):
    * the report reads all it needs in the one Query (one per MB).
    */
-  async programme(): Promise<{ summaries: ProjectSummary[]; periods: PeriodsState; settings: ProgrammeSettings }> {
+  async programme(): Promise<{ summaries: ProjectSummary[]; periods: PeriodsState; settings: ProgrammeSettings; unreadable: string[] }> {
     const items = await collectAll((page) => this.page(page));
     const summaries: ProjectSummary[] = [];
+    const unreadable: string[] = [];
     let periods = NO_PERIODS_CLOSED;
     let settings = UNSET_PROGRAMME;
     for (const item of items) {
       if (item.entity === 'periods') periods = fromStored(PeriodsState, item);
       else if (item.entity === 'programme') settings = fromStored(ProgrammeSettings, item);
+      else if (!(Number(item.format) >= READABLE_FROM)) unreadable.push(String(item.projectId));
       else summaries.push(fromItem(item));
     }
-    return { summaries, periods, settings };
+    return { summaries, periods, settings, unreadable };
   }
 
   /** Projects whose summary is of an earlier layout (to rebuild before serving figures from them). */
@@ -97,7 +111,7 @@ export class SummaryRepository {
     const benefits = Object.fromEntries(
       record.benefits.map((b) => {
         const s = summarise(b);
-        return [b.id, { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated }];
+        return [b.id, benefitEntry(s)];
       }),
     );
     const investments = Object.fromEntries(
@@ -159,7 +173,7 @@ export class SummaryRepository {
             Key: keys.summary(benefit.projectId),
             UpdateExpression: 'SET #c.#id = :entry',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':entry': { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated } },
+            ExpressionAttributeValues: { ':entry': benefitEntry(s) },
           },
         },
       };
@@ -169,9 +183,9 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(benefit.projectId),
-          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.fm = :fm REMOVE #c.#id.f, #c.#id.fo',
+          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.fy = :fy, #c.#id.fm = :fm REMOVE #c.#id.f, #c.#id.fo',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':fm': s.forecastMonths },
+          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':fy': packMonthly(s.forecastMonths).y, ':fm': packMonthly(s.forecastMonths).m },
         },
       },
     };
@@ -191,11 +205,12 @@ export class SummaryRepository {
       const s = summarise(benefit);
       names[`#b${i}`] = benefit.id;
       if (created) {
-        values[`:b${i}`] = { m: benefitMeta(s), b: s.baseline, fm: s.forecastMonths, r: s.realised, v: s.validated };
+        values[`:b${i}`] = benefitEntry(s);
         sets.push(`#c.#b${i} = :b${i}`);
       } else {
-        Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fm${i}`]: s.forecastMonths });
-        sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fm = :fm${i}`);
+        const forecast = packMonthly(s.forecastMonths);
+        Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fy${i}`]: forecast.y, [`:fm${i}`]: forecast.m });
+        sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
       }
     });
     return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } } };
@@ -246,6 +261,7 @@ interface StoredEntry {
   b?: Record<string, number>;
   f?: Record<string, number>;
   fo?: Record<string, number>;
+  fy?: Record<string, number>;
   fm?: Record<string, number>;
   r?: Record<string, number>;
   v?: Record<string, number>;
@@ -257,22 +273,22 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
   const projectId = String(item.projectId);
   const stage = Stage.parse(item.stage ?? 'delivery');
   const stageChangedAt = typeof item.stageChangedAt === 'string' ? item.stageChangedAt : undefined;
-  const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(
-    ([id, e]) =>
-      ({
+  const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(([id, e]) => {
+    const forecastMonths = unpackMonthly({ y: e.fy, m: e.fm });
+    return {
         ...(e.m as object),
         id,
         projectId,
         baseline: e.b ?? {},
         // The forecast by FY (and the part written off) follow from the monthly forecast: kept once, as months.
-        ...forecastByFy(e.fm ?? {}, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
+        ...forecastByFy(forecastMonths, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
         realised: e.r ?? {},
         validated: e.v ?? {},
-        forecastMonths: e.fm ?? {},
+        forecastMonths,
         stage,
         ...(stageChangedAt ? { stageChangedAt } : {}),
-      }) as BenefitSummary,
-  );
+      } as BenefitSummary;
+  });
   const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(
     ([id, e]) => ({ ...(e.m as { kind: 'capital' | 'revenue'; fundingSource: string }), id, projectId, planned: e.p ?? {}, actual: e.a ?? {} }),
   );

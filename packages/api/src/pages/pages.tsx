@@ -219,11 +219,11 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
           ) : (
             <table class="govuk-table">
               <caption class="govuk-table__caption govuk-table__caption--s">Headline figures in each digest sent</caption>
-              <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Digest</th><th scope="col" class="govuk-table__header">Year</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header bt-num">Gap</th></tr></thead>
+              <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Digest</th><th scope="col" class="govuk-table__header">Year</th><th scope="col" class="govuk-table__header bt-num">Realised to date</th><th scope="col" class="govuk-table__header bt-num">Outturn</th><th scope="col" class="govuk-table__header bt-num">Gap</th></tr></thead>
               <tbody class="govuk-table__body">
                 {digests.map((d) => {
-                  const h = d.headline as { forecastPence: number; gapPence: number } | null;
-                  return <tr class="govuk-table__row"><td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td><td class="govuk-table__cell">{d.financialYear}</td><td class="govuk-table__cell bt-num">{h ? short(h.forecastPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td></tr>;
+                  const h = d.headline as { forecastPence: number; outturnPence?: number; realisedPence?: number; gapPence: number } | null;
+                  return <tr class="govuk-table__row"><td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td><td class="govuk-table__cell">{d.financialYear}</td><td class="govuk-table__cell bt-num">{h?.realisedPence !== undefined ? short(h.realisedPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.outturnPence ?? h.forecastPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td></tr>;
                 })}
               </tbody>
             </table>
