@@ -109,7 +109,15 @@ describe('object-level authorisation', () => {
     const other = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ids.ws) })).body.id;
     expectProblem(await h.call('GET', `/v1/projects/${other}/benefits/${ids.b}`, { token: h.tokens.pm }), 404);
     expectProblem(await h.call('PUT', `/v1/projects/${other}/benefits/${ids.b}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': 1 } } }), 404);
-    expectProblem(await h.call('POST', `/v1/projects/${other}/benefits/${ids.b}/actuals`, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 1, note: 'n' } }), 404);
+    // Ledger entries: the parent is not read first; its total's update finds it missing (404), and nothing is written, the idempotency key included.
+    const before = await auditCount();
+    const key = { 'Idempotency-Key': 'through-another-project' };
+    expectProblem(await h.call('POST', `/v1/projects/${other}/benefits/${ids.b}/actuals`, { token: h.tokens.finance, headers: key, body: { month: '2025-10', amountPence: 1, note: 'n' } }), 404);
+    expectProblem(await h.call('POST', `/v1/projects/${other}/investments/${ids.inv}/spend`, { token: h.tokens.finance, body: { month: '2025-05', amountPence: 1, note: 'n' } }), 404);
+    expectProblem(await h.call('POST', `/v1/projects/${other}/investments/${ids.inv}/spend`, { token: h.tokens.finance, body: { month: '2025-05', amountPence: -1, note: 'n', reverses: 'spd_01JD6ZQ4T5N3W8R2X7C9V1B0KM' } }), 404);
+    expect(await auditCount()).toBe(before);
+    expect((await h.call('GET', `/v1/projects/${other}`, { token: h.tokens.pm })).body.benefits).toEqual([]);
+    expectProblem(await h.call('POST', `/v1/projects/${other}/benefits/${ids.b}/actuals`, { token: h.tokens.finance, headers: key, body: { month: '2025-10', amountPence: 1, note: 'n' } }), 404);
     expectProblem(await h.call('PATCH', `/v1/projects/${other}/risks/${ids.r}`, { token: h.tokens.pm, body: { impact: 1 } }), 404);
   });
 });

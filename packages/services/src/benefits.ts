@@ -195,7 +195,8 @@ export async function recordActual(
 ): Promise<Replayable<Actual>> {
   return recordIdempotently(deps, caller, idempotency, { path: `actuals:${projectId}:${benefitId}`, body: input }, async () => {
     const project = await projectForLedger(deps, caller, projectId, 'actuals:record');
-    await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    // A benefit that does not exist fails its total's update (404); a reversal reads it first so its checks can say which.
+    if (input.reverses) await deps.store.children.getOrThrow('benefit', projectId, benefitId);
     const ctx = writeContext(deps, caller);
     const { entry, ops } = await ledgerEntryWrites(deps, ctx, 'actual', { project, parentId: benefitId }, input);
     ops.push(deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }));

@@ -56,7 +56,8 @@ export async function recordSpend(
   assertCan(caller.principal, 'spend:record', 'Only finance (or an admin) records investment spend.');
   return recordIdempotently(deps, caller, idempotency, { path: `spend:${projectId}:${investmentId}`, body: input }, async () => {
     const project = await deps.store.projects.getOrThrow(projectId);
-    await deps.store.children.getOrThrow('investment', projectId, investmentId);
+    // A line that does not exist fails its total's update (404); a reversal reads it first so its checks can say which.
+    if (input.reverses) await deps.store.children.getOrThrow('investment', projectId, investmentId);
     return ledgerEntryWrites(deps, writeContext(deps, caller), 'spend', { project, parentId: investmentId }, input);
   });
 }

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, Spend, UnprocessableError, type AppError } from '@bt/core';
+import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError } from '@bt/core';
 import { keys, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { SummaryRepository } from './summaries.ts';
@@ -106,12 +106,16 @@ export class LedgerRepository {
             ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#a.#m) OR #a.#m BETWEEN :lo AND :hi)',
             ExpressionAttributeNames: { '#a': attribute, '#m': month },
             ExpressionAttributeValues: { ':zero': 0, ':amount': amount, ':lo': -MAX_AMOUNT_PENCE - amount, ':hi': MAX_AMOUNT_PENCE - amount },
+            // Which condition failed: the parent's absence (so the caller need not read it first) or the bound.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
-        onConditionFailed: () =>
-          new UnprocessableError('total-out-of-range', `The ${kind} ${id} no longer exists, or this entry would take its ${month} total beyond ±£1,000,000,000.00.`, [
-            { path: 'amountPence', message: `would take the ${month} total out of range` },
-          ]),
+        onConditionFailed: (old) =>
+          old
+            ? new UnprocessableError('total-out-of-range', `This entry would take the ${month} total of ${kind} ${id} beyond ±£1,000,000,000.00.`, [
+                { path: 'amountPence', message: `would take the ${month} total out of range` },
+              ])
+            : new NotFoundError(`Project ${projectId} has no ${kind} ${id}.`),
       },
       this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount),
     ];

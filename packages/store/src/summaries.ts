@@ -1,4 +1,4 @@
-import { forecastByFy, packMonthly, unpackMonthly, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
+import { forecastByFy, NotFoundError, packMonthly, unpackMonthly, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
 import { fromStored } from './stored.ts';
@@ -248,10 +248,13 @@ export class SummaryRepository {
           TableName: this.tableName,
           Key: keys.summary(projectId),
           UpdateExpression: 'SET #c.#id.#t.#m = if_not_exists(#c.#id.#t.#m, :zero) + :amount',
+          // Refused (not an invalid-path error) when the project has no such entry: the parent's own update says why.
+          ConditionExpression: 'attribute_exists(#c.#id)',
           ExpressionAttributeNames: { '#c': collection, '#id': id, '#t': total, '#m': month },
           ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
         },
       },
+      onConditionFailed: () => new NotFoundError(`Project ${projectId} has no ${collection === 'benefits' ? 'benefit' : 'investment'} ${id}.`),
     };
   }
 }

@@ -5,10 +5,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** One write of a transaction, and the domain error its condition failing means. */
+/** One write of a transaction, and the domain error its condition failing means (given the item as it was, when the write asks for it with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`). */
 export interface TxOp {
   item: TransactItem;
-  onConditionFailed?: () => AppError;
+  onConditionFailed?: (old?: Record<string, unknown>) => AppError;
 }
 
 const MAX_CONFLICT_RETRIES = 4;
@@ -32,7 +32,7 @@ export async function transact(doc: DynamoDBDocumentClient, ops: TxOp[]): Promis
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed >= 0) {
         const toError = ops[failed]?.onConditionFailed;
-        if (toError) throw toError();
+        if (toError) throw toError(reasons[failed]?.Item as Record<string, unknown> | undefined);
         throw error;
       }
       const conflicted = reasons.some((r) => r.Code === 'TransactionConflict');
