@@ -23,6 +23,10 @@ describe('the illustrative demo programme', () => {
     const r = await h.call('GET', '/v1/reports/programme?financialYear=2023/24', { token: h.tokens.cmt });
     expect(r.body.programme).toMatchObject({ baselinePence: DEMO_FACTS.agreed2023Pence, realisedPence: DEMO_FACTS.delivered2023Pence, mtfsTargetPence: DEMO_FACTS.agreed2023Pence, deliveryRate: 0.876 });
     expect(r.body.programme.baselinePence - r.body.programme.realisedPence).toBe(606_900_000);
+    // The year is closed: its outturn is what was realised, and its gap the real shortfall against the target (= the agreed savings).
+    expect(r.body.programme.outturnPence).toBe(DEMO_FACTS.delivered2023Pence);
+    expect(r.body.programme.gapPence).toBe(606_900_000);
+    expect(r.body.statusBuckets.delivered.count).toBeGreaterThan(0);
     expect(r.body.workstreams).toHaveLength(7);
     expect(r.body.byCategory.mitigation.baselinePence).toBeGreaterThan(0);
   });
