@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           env: { POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-          include: ['packages/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'test/structure/**/*.test.ts'],
           environment: 'node',
         },
       },

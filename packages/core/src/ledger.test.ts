@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError } from './errors.ts';
-import { checkLedgerEntry, DEFAULT_LEDGER_SETTINGS, ledgerWindow } from './ledger.ts';
+import { checkLedgerEntry, checkReversal, DEFAULT_LEDGER_SETTINGS, ledgerWindow } from './ledger.ts';
 
 const project = { code: 'ASC-1', startDate: '2024-09-01', endDate: '2026-06-30' };
 const check = (month: string, amountPence = 100, reverses?: string) => () => checkLedgerEntry({ month, amountPence, reverses }, project, '2030-11', DEFAULT_LEDGER_SETTINGS);
@@ -24,5 +24,18 @@ describe('ledger entry rules', () => {
   });
   it('lets a reversal correct an entry outside the window (the project’s dates may have moved)', () => {
     expect(check('2015-04', -1, 'act_x')).not.toThrow();
+  });
+});
+
+describe('reversal rules', () => {
+  const original = { month: '2025-10', amountPence: 1_500 };
+  it('cancels an entry exactly: same month, minus its amount', () => {
+    expect(() => checkReversal(original, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'actual')).not.toThrow();
+    expect(() => checkReversal(original, { month: '2025-11', amountPence: -1_500, reverses: 'act_1' }, 'actual')).toThrow(/same month, opposite amount/);
+    expect(() => checkReversal(original, { month: '2025-10', amountPence: -1_499, reverses: 'act_1' }, 'actual')).toThrow(/same month, opposite amount/);
+  });
+  it('names an entry of this ledger that is not itself a reversal', () => {
+    expect(() => checkReversal(undefined, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'actual')).toThrow(/no actual act_1 here/);
+    expect(() => checkReversal({ ...original, reverses: 'act_0' }, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'spend entry')).toThrow(/itself a reversal/);
   });
 });

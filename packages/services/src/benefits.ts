@@ -9,7 +9,6 @@ import {
   NotFoundError,
   toMonthly,
   UnprocessableError,
-  ValidationError,
   type Actual,
   type BaselineVersion,
   type Benefit,
@@ -228,20 +227,6 @@ export async function listActuals(deps: Deps, caller: Caller, projectId: string,
   assertCan(caller.principal, 'programme:read');
   await deps.store.children.getOrThrow('benefit', projectId, benefitId);
   return deps.store.ledger.list('actual', benefitId, page);
-}
-
-/** A reversal names an entry of the same ledger, not itself a reversal, in its month, for minus its amount. */
-export function checkReversal(original: { month: string; amountPence: number; reverses?: string | undefined } | undefined, input: { month: string; amountPence: number; reverses?: string | undefined }, what: string): void {
-  if (!original) throw new UnprocessableError('unknown-entry', `There is no ${what} ${input.reverses} here to reverse.`, [{ path: 'reverses', message: 'does not refer to an entry of this ledger' }]);
-  if (original.reverses) throw new UnprocessableError('reversal-of-reversal', `That entry is itself a reversal; record a new ${what} instead.`, [{ path: 'reverses', message: 'is a reversal' }]);
-  const errors = [];
-  if (input.month !== original.month) errors.push({ path: 'month', message: `must be ${original.month}, the month of the entry reversed` });
-  if (input.amountPence !== -original.amountPence) errors.push({ path: 'amountPence', message: `must be ${-original.amountPence}, minus the entry reversed` });
-  if (errors.length) throw new ValidationError('A reversal must cancel the entry exactly: same month, opposite amount.', errors);
-}
-
-export function alreadyReversed(id: string): ConflictError {
-  return new ConflictError('already-reversed', `Entry ${id} has already been reversed.`);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

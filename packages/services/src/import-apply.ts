@@ -8,7 +8,6 @@ import {
   type MonthlyPence,
   type Project,
   type ProjectFields,
-  type Workstream,
 } from '@bt/core';
 import { keys, stripKeys, type ChildFields, type ImportStep, type TxOp, type UndoEntity, type WorkstreamFields, type WriteContext } from '@bt/store';
 import { mintId, writeContext, type Caller, type Deps } from './context.ts';

@@ -1,6 +1,5 @@
-import { checkLedgerEntry, DEFAULT_LEDGER_SETTINGS, refuseClosedPeriod, todayInLondon, type Project } from '@bt/core';
+import { alreadyReversed, checkLedgerEntry, checkReversal, DEFAULT_LEDGER_SETTINGS, refuseClosedPeriod, todayInLondon, type Project } from '@bt/core';
 import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
-import { alreadyReversed, checkReversal } from './benefits.ts';
 import { mintId, type Deps } from './context.ts';
 
 const LEDGERS = {

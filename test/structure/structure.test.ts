@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import madge from 'madge';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The shape of the code base, checked as tests so it stays as built: no
+ * import cycle, and the store the only package that speaks DynamoDB.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const PRODUCT = ['packages', 'functions', 'infra'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'cdk.out') return [];
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [relative(ROOT, path)] : [];
+  });
+}
+const product = PRODUCT.flatMap((d) => sourceFiles(join(ROOT, d)));
+
+describe('the code base', () => {
+  it('has no import cycle', async () => {
+    const graph = await madge(
+      PRODUCT.map((d) => join(ROOT, d)),
+      { fileExtensions: ['ts', 'tsx'], tsConfig: join(ROOT, 'tsconfig.json'), excludeRegExp: [/node_modules/, /cdk\.out/, /\.test\.tsx?$/] },
+    );
+    expect(graph.circular()).toEqual([]);
+  });
+
+  it('speaks DynamoDB only in the store (and the local runner, to wait for DynamoDB Local)', () => {
+    const allowed = (file: string) => file.startsWith('packages/store/') || file === 'packages/local/src/dynamodb-local.ts';
+    const offenders = product.filter((file) => !allowed(file) && /from '@aws-sdk\/(client-dynamodb|lib-dynamodb)'/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
