@@ -1,4 +1,4 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fyRange, monthsOfFy, newId, type Benefit, type Investment, type Project, type Workstream } from '@bt/core';
 import { keys, type Store } from '@bt/store';
 
@@ -9,7 +9,7 @@ import { keys, type Store } from '@bt/store';
  * summaries the repositories write), 25 at a time, because 30,000 API calls
  * would measure the seeding, not the reads.
  */
-export async function seedProgramme(store: Store, options: { projects: number; benefitsPerProject: number; years: number }) {
+export async function seedProgramme(store: Store, raw: { doc: DynamoDBDocumentClient; tableName: string }, options: { projects: number; benefitsPerProject: number; years: number }) {
   const now = '2025-11-20T09:00:00.000Z';
   const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
   const fys = fyRange('2023/24', options.years);
@@ -75,8 +75,8 @@ export async function seedProgramme(store: Store, options: { projects: number; b
   for (let i = 0; i < items.length; i += 25) {
     let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25);
     while (batch && batch.length) {
-      const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
-      batch = result.UnprocessedItems?.[store.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
+      const result = await raw.doc.send(new BatchWriteCommand({ RequestItems: { [raw.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+      batch = result.UnprocessedItems?.[raw.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
     }
   }
   return { items: items.length, seedSeconds: (performance.now() - started) / 1000, workstreams: workstreams.length };

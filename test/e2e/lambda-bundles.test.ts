@@ -3,10 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fyOfDate, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
-import { ensureTable, mainTable, Store } from '@bt/store';
+import { Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
@@ -37,7 +36,7 @@ const context = { awsRequestId: 'local-invoke', functionName: 'api', functionVer
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   store = new Store({ region: 'eu-west-2', endpoint, tableName });
-  await ensureTable(store.client, mainTable, tableName);
+  await store.ensureTable();
   const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
   await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
@@ -62,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lambdaService.close();
-  await store.client.send(new DeleteTableCommand({ TableName: tableName }));
+  await store.dropTable();
   store.destroy();
   rmSync(outdir, { recursive: true, force: true });
 });

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { formatPounds, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
-import { ensureTable, mainTable, Store } from '@bt/store';
+import { Store } from '@bt/store';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
@@ -44,7 +43,7 @@ let page: Page;
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   store = new Store({ region: 'eu-west-2', endpoint, tableName });
-  await ensureTable(store.client, mainTable, tableName);
+  await store.ensureTable();
   await seedDemo({ store, clock: () => new Date() });
 
   await build({ ...lambdaBundling, entryPoints: { api: join(root, FUNCTION_ENTRIES.api) }, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
@@ -82,7 +81,7 @@ afterAll(async () => {
   await gateway?.close();
   await idp?.close();
   for (const key of ['PAGES_OIDC_ISSUER', 'PAGES_OIDC_CLIENT_ID', 'PUBLIC_BASE_URL']) delete process.env[key];
-  await store.client.send(new DeleteTableCommand({ TableName: tableName }));
+  await store.dropTable();
   store.destroy();
   rmSync(outdir, { recursive: true, force: true });
 });

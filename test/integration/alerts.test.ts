@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertId, alertKey, PUBLISHED_EVENTS, type Alert, type AlertRule } from '@bt/core';
 import { evaluateAndStore, FileEventSink, publishOutbox } from '@bt/services';
-import { Store } from '@bt/store';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RequestCounter, Store } from '@bt/store';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
 const AS_AT = '2025-12-15';
@@ -276,15 +276,15 @@ describe('exactly once', () => {
   it('a run that dies half-way, re-run, leaves one alert and one raise event per condition', async () => {
     const s = await busyScenario();
     // A store whose client fails after three transactions: the evaluation stops part-way through.
-    const crashing = new Store(s.h.store.config);
+    // (Every request passes its counter first: this one fails the fourth transaction and all after it.)
     let writes = 0;
-    crashing.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && ++writes > 3) throw new Error('simulated crash');
-        return next(args);
-      },
-      { step: 'initialize', name: 'crashAfterThree' },
-    );
+    const crashAfterThree = new (class extends RequestCounter {
+      override add(command: string): void {
+        if (command === 'TransactWriteItemsCommand' && ++writes > 3) throw new Error('simulated crash');
+        super.add(command);
+      }
+    })();
+    const crashing = new Store(s.h.store.config, crashAfterThree);
     s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
     await expect(evaluateAndStore({ ...s.h.deps, store: crashing }, AS_AT)).rejects.toThrow('simulated crash');
     // Writes already in flight when it died land (or not) as they would in a real crash.

@@ -129,8 +129,8 @@ describe('stored data that does not parse is the server’s fault, and stops not
     const brokenAlerts = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
     expect(brokenAlerts.length, JSON.stringify(before.body).slice(0, 300)).toBeGreaterThan(0);
     // As a bug or a hand edit might leave it: a date from before the product's calendar.
-    const item = (await h.store.doc.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: h.tableName, Key: { pk: `PRJ#${broken.id}`, sk: 'PRJ' } }))).Item!;
-    await h.store.doc.send(new PutCommand({ TableName: h.tableName, Item: { ...item, startDate: '0001-01-01' } }));
+    const item = (await h.raw.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: h.tableName, Key: { pk: `PRJ#${broken.id}`, sk: 'PRJ' } }))).Item!;
+    await h.raw.send(new PutCommand({ TableName: h.tableName, Item: { ...item, startDate: '0001-01-01' } }));
 
     const r = await h.call('GET', `/v1/projects/${broken.id}`, { token: h.tokens.admin });
     expectProblem(r, 500, 'internal-error');
@@ -143,7 +143,7 @@ describe('stored data that does not parse is the server’s fault, and stops not
     const after = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
     expect(after.map((a: { id: string }) => a.id)).toEqual(brokenAlerts.map((a: { id: string }) => a.id));
     // Repaired (as an operator would), so the rest of this file reads a sound programme.
-    await h.store.doc.send(new PutCommand({ TableName: h.tableName, Item: item }));
+    await h.raw.send(new PutCommand({ TableName: h.tableName, Item: item }));
     expect((await h.call('GET', `/v1/projects/${broken.id}`, { token: h.tokens.admin })).status).toBe(200);
   });
 });
@@ -284,8 +284,8 @@ describe('feeds complete or fail visibly', () => {
       }
       const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
       const key = { pk: `PRJ#${ids[2]}`, sk: `BEN#${ids[3]}` };
-      const item = (await f.store.doc.send(new GetCommand({ TableName: f.tableName, Key: key }))).Item!;
-      await f.store.doc.send(new PutCommand({ TableName: f.tableName, Item: { ...item, realised: { '0001-01': 5 } } }));
+      const item = (await f.raw.send(new GetCommand({ TableName: f.tableName, Key: key }))).Item!;
+      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...item, realised: { '0001-01': 5 } } }));
       for (const format of ['csv', 'json']) {
         const res = await f.app.request(`/v1/feeds/savings?financialYear=2026/27&format=${format}`, { headers: { Authorization: `Bearer ${f.tokens.finance}` } });
         expect(res.status).toBe(200);
@@ -293,8 +293,8 @@ describe('feeds complete or fail visibly', () => {
       }
       // A failure before any row is sent is an ordinary problem+json.
       const first = { pk: `PRJ#${ids[0]}`, sk: `BEN#${ids[1]}` };
-      const firstItem = (await f.store.doc.send(new GetCommand({ TableName: f.tableName, Key: first }))).Item!;
-      await f.store.doc.send(new PutCommand({ TableName: f.tableName, Item: { ...firstItem, realised: { '0001-01': 5 } } }));
+      const firstItem = (await f.raw.send(new GetCommand({ TableName: f.tableName, Key: first }))).Item!;
+      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...firstItem, realised: { '0001-01': 5 } } }));
       expectProblem(await f.call('GET', '/v1/feeds/savings?financialYear=2026/27&format=csv', { token: f.tokens.finance }), 500);
     } finally {
       await f.cleanup();
@@ -339,7 +339,7 @@ describe('an item that would outgrow DynamoDB', () => {
     // The largest padding that still fits: within 100 bytes of the limit, so the change below (over 400 bytes more) cannot.
     for (let size = 409_600; ; size -= 100) {
       try {
-        await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'SET padding = :p', ExpressionAttributeValues: { ':p': 'x'.repeat(size) } }));
+        await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'SET padding = :p', ExpressionAttributeValues: { ':p': 'x'.repeat(size) } }));
         break;
       } catch (error) {
         if (!(error instanceof Error) || !/maximum allowed size/.test(error.message)) throw error;
@@ -350,6 +350,6 @@ describe('an item that would outgrow DynamoDB', () => {
     expectProblem(r, 422, 'item-too-large');
     const after = (await h.call('GET', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.admin })).body;
     expect(after).toEqual(before);
-    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'REMOVE padding' }));
+    await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'REMOVE padding' }));
   });
 });

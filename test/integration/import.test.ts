@@ -114,7 +114,7 @@ describe('an import lands whole or not at all', () => {
     const out = new Map<string, unknown>();
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await h.store.doc.send(new ScanCommand({ TableName: h.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await h.raw.send(new ScanCommand({ TableName: h.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) if (!/^(AUDIT|IMPORT|IDEM)#/.test(String(item.pk))) out.set(`${item.pk}|${item.sk}`, item);
       start = page.LastEvaluatedKey;
     } while (start);
@@ -212,7 +212,7 @@ describe('an import lands whole or not at all', () => {
     expect(lbn.projectCount).toBe(1);
     // Nothing is left in flight, and the journal names what it had to leave.
     expect(await h.store.imports.abandoned('9999')).toEqual([]);
-    const { Items } = await h.store.doc.send(new ScanCommand({ TableName: h.tableName, FilterExpression: 'entity = :e AND #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':e': 'import', ':s': 'rolled-back' } }));
+    const { Items } = await h.raw.send(new ScanCommand({ TableName: h.tableName, FilterExpression: 'entity = :e AND #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':e': 'import', ':s': 'rolled-back' } }));
     const heads = (Items ?? []).filter((i) => (i.leftBehind as string[]).length > 0);
     expect(heads.map((i) => [...(i.leftBehind as string[])].sort())).toEqual([[saving!.id, saving!.projectId, ws.id === lbn.id ? 'never' : lbn.id].sort()]);
   });

@@ -150,13 +150,13 @@ describe('summaries of an earlier layout', () => {
     const summaryKey = { pk: `PRJ#${p.id}`, sk: 'SUMMARY' };
     // As layout 2 wrote it (every forecast month kept as a month): read the same; the local run's upgrade packs it.
     const months = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i < 9 ? 2027 : 2028}-${String(((i + 3) % 12) + 1).padStart(2, '0')}`, 10_000]));
-    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy', ExpressionAttributeNames: { '#f': 'format', '#b': b.id }, ExpressionAttributeValues: { ':two': 2, ':months': months } }));
+    await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy', ExpressionAttributeNames: { '#f': 'format', '#b': b.id }, ExpressionAttributeValues: { ':two': 2, ':months': months } }));
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBeGreaterThanOrEqual(1);
-    const packed = (await h.store.doc.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!;
+    const packed = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!;
     expect(packed.benefits[b.id]).toMatchObject({ fy: { '2027/28': 120_000 }, fm: {} });
     // As a summary written before the monthly forecast was kept (layout 1): the report rebuilds it from the record before using it.
-    await h.store.doc.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
+    await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBe(0);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
-import { ensureTable, mainTable, Store } from '@bt/store';
+import { Store } from '@bt/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
@@ -60,7 +60,7 @@ describe('when DynamoDB goes away mid-run', () => {
     dir = mkdtempSync(join(tmpdir(), 'bt-fault-'));
     dynamo = await startDynamoDbLocal({ dbPath: dir });
     const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName: 'fault' });
-    await ensureTable(store.client, mainTable, 'fault');
+    await store.ensureTable();
     const deps = { store, clock: () => new Date() };
     const app = createApp(deps, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digests: testDigestDesk(deps, dir) });
     const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });

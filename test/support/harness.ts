@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDigestConfig, testDigestDesk } from './digest.ts';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
 import type { Role } from '@bt/core';
-import { ensureTable, mainTable, RequestCounter, Store } from '@bt/store';
+import { createDynamo, RequestCounter, Store } from '@bt/store';
 import { inject } from 'vitest';
 import { makeToken } from '../../packages/local/src/token.ts';
 
@@ -41,7 +40,9 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
   const tableName = `test-${randomUUID()}`;
   const counter = new RequestCounter();
   const store = new Store({ region: 'eu-west-2', endpoint, tableName }, counter);
-  await ensureTable(store.client, mainTable, tableName);
+  await store.ensureTable();
+  // Straight to the table, for tests that plant or inspect stored items (the product goes through the store's repositories).
+  const raw = createDynamo({ region: 'eu-west-2', endpoint }).doc;
   const outbox = mkdtempSync(join(tmpdir(), 'bt-outbox-'));
   const digest = testDigestConfig(outbox);
   // A clock the test can move forward (e.g. to let the change feed's settling window pass).
@@ -94,6 +95,7 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
     deps: { store, clock },
     counter,
     tableName,
+    raw,
     tokens,
     token,
     call,
@@ -108,8 +110,9 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
     outbox,
     async cleanup() {
       rmSync(outbox, { recursive: true, force: true });
-      await store.client.send(new DeleteTableCommand({ TableName: tableName }));
+      await store.dropTable();
       store.destroy();
+      raw.destroy();
     },
   };
 }

@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, logger, tokenLogin } from '@bt/api';
 import { OutboxMailer } from '@bt/email';
-import { ensureTable, mainTable, Store } from '@bt/store';
+import { Store } from '@bt/store';
 import { FileEventSink, inProcessDigestDesk, publishOutbox, upgradeSummaries, type Deps } from '@bt/services';
 import { seedDemo } from './demo.ts';
 import type { LocalConfig } from './config.ts';
@@ -94,7 +94,7 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
   }
   const store = new Store({ region: config.region, endpoint, tableName: config.tableName, timeouts: config.dynamodbTimeouts });
   try {
-    const created = await ensureTable(store.client, mainTable, config.tableName);
+    const created = await store.ensureTable();
     logger.info(`table ${config.tableName} ${created}`);
 
     const deps: Deps = { store, clock: () => new Date(), thresholds: config.thresholds, alertSettings: config.alertSettings, ledger: config.ledger };

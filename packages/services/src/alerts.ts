@@ -17,7 +17,7 @@ import {
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, StoredDataError, auditOp, collectAll, transact, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { AlertRaceLost, StoredDataError, collectAll, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
@@ -127,10 +127,10 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
   await inBatches(cleared, WRITE_CONCURRENCY, async (alert) => {
     const resolved: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
     try {
-      await transact(deps.store.doc, [
+      await deps.store.commit([
         deps.store.alerts.putOp(resolved, alert.version),
         deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-        auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: alert.id, projectId: alert.subject.projectId, action: 'resolve', before: alert, after: resolved }),
+        deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: alert.id, projectId: alert.subject.projectId, action: 'resolve', before: alert, after: resolved }),
       ]);
       result.resolved.push(resolved);
     } catch (error) {
@@ -165,17 +165,17 @@ async function applyCondition(deps: Deps, ctx: WriteContext, id: string, c: Aler
   const common = { rule: c.rule, severity: c.severity, subject: c.subject, financialYear: c.financialYear, figures: c.figures, message: c.message, lastSeenAt: ctx.now };
   if (!current || current.status === 'resolved') {
     const alert: Alert = { id, ...common, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: ctx.now, version: (current?.version ?? 0) + 1 };
-    await transact(deps.store.doc, [
+    await deps.store.commit([
       deps.store.alerts.putOp(alert, current?.version),
       deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-      auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: id, projectId: c.subject.projectId, action: 'raise', before: current ?? null, after: alert }),
+      deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: id, projectId: c.subject.projectId, action: 'raise', before: current ?? null, after: alert }),
     ]);
     return { alert, raised: true };
   }
   const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
   const alert: Alert = { ...current, ...common, ...(escalated ? { escalatedAt: ctx.now } : {}), version: current.version + 1 };
   // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event.
-  await transact(deps.store.doc, [deps.store.alerts.putOp(alert, current.version)]);
+  await deps.store.commit([deps.store.alerts.putOp(alert, current.version)]);
   return { alert, raised: false };
 }
 
@@ -209,9 +209,9 @@ export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, n
   if (current.status !== 'open') throw new ConflictError('not-open', `Alert ${id} is ${current.status}; only an open alert can be acknowledged.`);
   const ctx = writeContext(deps, caller);
   const next: Alert = { ...current, status: 'acknowledged', acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.sub, acknowledgementNote: note, version: current.version + 1 };
-  await transact(deps.store.doc, [
+  await deps.store.commit([
     deps.store.alerts.putOp(next, current.version, () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`)),
-    auditOp(deps.store.tableName, ctx, { entityType: 'alert', entityId: id, projectId: current.subject.projectId, action: 'acknowledge', before: current, after: next }),
+    deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: id, projectId: current.subject.projectId, action: 'acknowledge', before: current, after: next }),
   ]);
   return next;
 }

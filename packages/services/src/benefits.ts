@@ -18,7 +18,7 @@ import {
   type PutForecast,
   type RecordActual,
 } from '@bt/core';
-import { auditOp, keys, staleVersion, transact, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
+import { staleVersion, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { ledgerEntryWrites } from './ledger-write.ts';
@@ -74,21 +74,10 @@ async function linkReplacement(deps: Deps, caller: Caller, ctx: WriteContext, or
     );
   }
   const ownerUnchanged = original.projectId === replacement.projectId ? [] : [projectUnchangedOp(deps, originalOwner)];
-  const after: Benefit = { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id], version: original.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
+  // The original's next version names its replacement (guarded on the version read, with its audit entry).
+  const { ops } = deps.store.children.updateOps(ctx, 'benefit', original, { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id] }, 'replacement-linked');
   return [
-    {
-      item: {
-        Update: {
-          TableName: deps.store.tableName,
-          Key: keys.child(original.projectId, 'benefit', original.id),
-          UpdateExpression: 'SET replacedByBenefitIds = list_append(replacedByBenefitIds, :ids), version = :next, updatedAt = :now, updatedBy = :by',
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':ids': [replacement.id], ':next': after.version, ':expected': original.version, ':now': ctx.now, ':by': ctx.actor.sub },
-        },
-      },
-      onConditionFailed: () => new ConflictError('concurrent-modification', `Benefit "${original.title}" changed while linking its replacement; try again.`),
-    },
-    auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: original.id, projectId: original.projectId, action: 'replacement-linked', before: original, after }),
+    ...ops,
     ...ownerUnchanged,
   ];
 }
@@ -215,10 +204,10 @@ export async function validateActual(deps: Deps, caller: Caller, projectId: stri
   }
   const ctx = writeContext(deps, caller);
   const after: Actual = { ...entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now };
-  await transact(deps.store.doc, [
+  await deps.store.commit([
     deps.store.ledger.markValidatedOp(benefitId, actualId, ctx.actor.sub, ctx.now, () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`)),
     ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
-    auditOp(deps.store.tableName, ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
+    deps.store.audit.entryOp(ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
   ]);
   return after;
 }

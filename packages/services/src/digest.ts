@@ -1,6 +1,6 @@
 import { assertCan, buildDigest, DigestHeadline, formatPoundsShort, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
 import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
-import { auditOp, DigestSlotTaken, transact, type Page, type PageRequest, type StoredDigest } from '@bt/store';
+import { DigestSlotTaken, type Page, type PageRequest, type StoredDigest } from '@bt/store';
 import * as z from 'zod';
 import { loadProgramme } from './alerts.ts';
 import { mintId, thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
@@ -95,7 +95,7 @@ export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: M
     text: rendered.text,
   };
   try {
-    await transact(deps.store.doc, [...deps.store.digests.claimOps(digest), auditOp(deps.store.tableName, ctx, { entityType: 'digest', entityId: digest.id, action: 'create', before: null, after: { ...digest, html: '(omitted)', text: '(omitted)' } })]);
+    await deps.store.commit([...deps.store.digests.claimOps(digest), deps.store.audit.entryOp(ctx, { entityType: 'digest', entityId: digest.id, action: 'create', before: null, after: { ...digest, html: '(omitted)', text: '(omitted)' } })]);
   } catch (error) {
     if (error instanceof DigestSlotTaken) return { digest: (await deps.store.digests.bySlot(slot))!, sentNow: false };
     throw error;
@@ -113,7 +113,7 @@ async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller:
   }
   const ctx = writeContext(deps, caller);
   const sent: StoredDigest = { ...digest, status: 'sent', sentAt: ctx.now, messageId };
-  await transact(deps.store.doc, [
+  await deps.store.commit([
     deps.store.digests.markSentOp(digest.id, ctx.now, messageId),
     deps.store.outbox.enqueueOp({
       id: `${digest.id}.sent`,
@@ -122,7 +122,7 @@ async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller:
       time: ctx.now,
       detail: { digestId: digest.id, slot: digest.slot, recipients: digest.recipients, subject: digest.subject, sentAt: ctx.now },
     }),
-    auditOp(deps.store.tableName, ctx, { entityType: 'digest', entityId: digest.id, action: 'sent', before: { status: digest.status }, after: { status: 'sent', sentAt: ctx.now, messageId } }),
+    deps.store.audit.entryOp(ctx, { entityType: 'digest', entityId: digest.id, action: 'sent', before: { status: digest.status }, after: { status: 'sent', sentAt: ctx.now, messageId } }),
   ]);
   return { digest: sent, sentNow: true };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UnprocessableError } from '@bt/core';
-import { IdempotencyKeyTakenError, transact, type TxOp } from '@bt/store';
+import { IdempotencyKeyTakenError, type TxOp } from '@bt/store';
 import type { Caller, Deps } from './context.ts';
 
 /** The client's `Idempotency-Key`: a retried POST with the same key returns the first result and records nothing new. */
@@ -30,7 +30,7 @@ export async function recordIdempotently<E>(
 ): Promise<Replayable<E>> {
   if (!idempotency) {
     const { entry, ops } = await prepare();
-    await transact(deps.store.doc, ops);
+    await deps.store.commit(ops);
     return { value: entry, replayed: false };
   }
   const scope = caller.principal.sub;
@@ -39,7 +39,7 @@ export async function recordIdempotently<E>(
   if (stored) return replay<E>(stored, requestHash);
   const { entry, ops } = await prepare();
   try {
-    await transact(deps.store.doc, [...ops, deps.store.idempotency.claimOp(scope, idempotency.key, { requestHash, status: 201, body: entry }, deps.clock().getTime())]);
+    await deps.store.commit([...ops, deps.store.idempotency.claimOp(scope, idempotency.key, { requestHash, status: 201, body: entry }, deps.clock().getTime())]);
   } catch (error) {
     if (error instanceof IdempotencyKeyTakenError) {
       const winner = await deps.store.idempotency.get(scope, idempotency.key);

@@ -1,5 +1,5 @@
 import { alreadyReversed, checkLedgerEntry, checkReversal, DEFAULT_LEDGER_SETTINGS, refuseClosedPeriod, todayInLondon, type Project } from '@bt/core';
-import { auditOp, type EntryOf, type TxOp, type WriteContext } from '@bt/store';
+import { type EntryOf, type TxOp, type WriteContext } from '@bt/store';
 import { mintId, type Deps } from './context.ts';
 
 const LEDGERS = {
@@ -37,7 +37,7 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   const ops: TxOp[] = [
     deps.store.ledger.appendOp(kind, where.parentId, entry),
     ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence),
-    auditOp(deps.store.tableName, ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.project.id, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
+    deps.store.audit.entryOp(ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.project.id, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
     deps.store.periods.unchangedOp(periods),
   ];
   if (input.reverses) {

@@ -1,5 +1,4 @@
 import { assertCan, closePeriods, fyOfDate, periodsOfFy, reopenPeriod, todayInLondon, type FinancialYear, type Period, type PeriodsState } from '@bt/core';
-import { auditOp, transact } from '@bt/store';
 import { writeContext, type Caller, type Deps } from './context.ts';
 
 export interface PeriodsView {
@@ -31,9 +30,9 @@ export async function closePeriod(deps: Deps, caller: Caller, month: string): Pr
   const ctx = writeContext(deps, caller);
   const before = await deps.store.periods.get();
   const next = closePeriods(before, month, todayInLondon(deps.clock()).slice(0, 7), ctx.now, ctx.actor.sub);
-  await transact(deps.store.doc, [
+  await deps.store.commit([
     deps.store.periods.putOp(next, before),
-    auditOp(deps.store.tableName, ctx, { entityType: 'period', entityId: month, action: 'period-closed', before, after: next }),
+    deps.store.audit.entryOp(ctx, { entityType: 'period', entityId: month, action: 'period-closed', before, after: next }),
   ]);
   return view(next, fyOfDate(`${month}-01`));
 }
@@ -44,9 +43,9 @@ export async function reopenClosedPeriod(deps: Deps, caller: Caller, month: stri
   const ctx = writeContext(deps, caller);
   const before = await deps.store.periods.get();
   const next = reopenPeriod(before, month, ctx.now, ctx.actor.sub, reason);
-  await transact(deps.store.doc, [
+  await deps.store.commit([
     deps.store.periods.putOp(next, before),
-    auditOp(deps.store.tableName, ctx, { entityType: 'period', entityId: month, action: 'period-reopened', before, after: next }),
+    deps.store.audit.entryOp(ctx, { entityType: 'period', entityId: month, action: 'period-reopened', before, after: next }),
   ]);
   return view(next, fyOfDate(`${month}-01`));
 }

@@ -1,5 +1,5 @@
 import { assertCan, type ProgrammeSettings, type PutProgrammeSettings } from '@bt/core';
-import { auditOp, staleVersion, transact } from '@bt/store';
+import { staleVersion } from '@bt/store';
 import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 /** The programme's settings: anyone who reads the programme. */
@@ -20,9 +20,9 @@ export async function putProgrammeSettings(deps: Deps, caller: Caller, input: Pu
     const before = await deps.store.programme.get();
     if (expected !== undefined && expected !== before.version) throw staleVersion('programme settings', { id: 'programme', version: expected });
     const next: ProgrammeSettings = { ...input, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-    await transact(deps.store.doc, [
+    await deps.store.commit([
       deps.store.programme.putOp(next, before),
-      auditOp(deps.store.tableName, ctx, { entityType: 'programme', entityId: 'programme', action: before.version === 0 ? 'create' : 'update', before: before.version === 0 ? null : before, after: next }),
+      deps.store.audit.entryOp(ctx, { entityType: 'programme', entityId: 'programme', action: before.version === 0 ? 'create' : 'update', before: before.version === 0 ? null : before, after: next }),
     ]);
     return next;
   });

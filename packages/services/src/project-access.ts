@@ -1,5 +1,5 @@
-import { assertCan, assertCanChangeProject, can, ConflictError, ForbiddenError, type Principal, type Project } from '@bt/core';
-import { keys, type TxOp } from '@bt/store';
+import { assertCan, assertCanChangeProject, can, ForbiddenError, type Principal, type Project } from '@bt/core';
+import { type TxOp } from '@bt/store';
 import type { Caller, Deps } from './context.ts';
 
 /** The project, if the caller may change it (its manager or an admin). */
@@ -32,16 +32,5 @@ function canRecord(principal: Principal, project: Project, permission: 'actuals:
  * permission depends on it).
  */
 export function projectUnchangedOp(deps: Deps, project: Project): TxOp {
-  return {
-    item: {
-      ConditionCheck: {
-        TableName: deps.store.tableName,
-        Key: keys.project(project.id),
-        ConditionExpression: '#stage = :stage AND #manager = :manager',
-        ExpressionAttributeNames: { '#stage': 'stage', '#manager': 'manager' },
-        ExpressionAttributeValues: { ':stage': project.stage, ':manager': project.manager },
-      },
-    },
-    onConditionFailed: () => new ConflictError('concurrent-modification', `Project ${project.code} changed stage or manager while you were working; try again.`),
-  };
+  return deps.store.projects.unchangedOp(project);
 }

@@ -61,6 +61,11 @@ export class AuditRepository {
     private readonly tableName: string,
   ) {}
 
+  /** The audit entry of a change, for the change's own transaction. */
+  entryOp(ctx: WriteContext, change: Parameters<typeof auditOp>[2]): TxOp {
+    return auditOp(this.tableName, ctx, change);
+  }
+
   /** The trail of one entity, or of a project and everything in it, or (neither) the whole log; oldest first. */
   async list(filter: { entityId?: string | undefined; projectId?: string | undefined }, page: PageRequest): Promise<Page<AuditEntry>> {
     const [index, pkName, pkValue, keyNames] = filter.entityId

@@ -106,6 +106,26 @@ export class ProjectRepository {
     return next;
   }
 
+  /**
+   * A guard in a write's transaction that the project is still as it was
+   * read: same stage (the baseline lock depends on it) and same manager (the
+   * permission depends on it).
+   */
+  unchangedOp(project: Pick<Project, 'id' | 'code' | 'stage' | 'manager'>): TxOp {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.project(project.id),
+          ConditionExpression: '#stage = :stage AND #manager = :manager',
+          ExpressionAttributeNames: { '#stage': 'stage', '#manager': 'manager' },
+          ExpressionAttributeValues: { ':stage': project.stage, ':manager': project.manager },
+        },
+      },
+      onConditionFailed: () => new ConflictError('concurrent-modification', `Project ${project.code} changed stage or manager while you were working; try again.`),
+    };
+  }
+
   private putOp(project: Project, condition: string, onConditionFailed: () => AppError, values?: Record<string, unknown>): TxOp {
     return {
       item: {

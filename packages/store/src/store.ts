@@ -13,7 +13,9 @@ import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
 import { transact, type TxOp } from './transact.ts';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from './ensure-tables.ts';
+import { mainTable } from './tables.ts';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface StoreConfig extends DynamoConfig {
@@ -22,7 +24,7 @@ export interface StoreConfig extends DynamoConfig {
 
 /** The repositories over one table, sharing one client. */
 export class Store {
-  readonly client: DynamoDBClient;
+  private readonly client: DynamoDBClient;
   readonly workstreams: WorkstreamRepository;
   readonly projects: ProjectRepository;
   readonly audit: AuditRepository;
@@ -36,9 +38,8 @@ export class Store {
   readonly periods: PeriodRepository;
   readonly programme: ProgrammeRepository;
   readonly imports: ImportRepository;
-  /** For use cases that add their own writes to a transaction. */
-  readonly tableName: string;
-  readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly doc: DynamoDBDocumentClient;
 
   constructor(readonly config: StoreConfig, counter?: RequestCounter) {
     const { client, doc } = createDynamo(config, counter);
@@ -60,9 +61,24 @@ export class Store {
     this.doc = doc;
   }
 
-  /** Commits writes collected from the repositories as one transaction (see `transact`). */
+  /**
+   * Commits the writes a use case collected from the repositories (entity
+   * changes with their conditions, audit entry, summary, outbox event,
+   * idempotency claim) as one transaction; a failed condition comes back as
+   * the domain error of the write it guarded (see `transact`).
+   */
   async commit(ops: TxOp[]): Promise<void> {
     await transact(this.doc, ops);
+  }
+
+  /** Creates the table if it does not exist (the local run and tests; in AWS the stack owns it). */
+  async ensureTable(): Promise<'created' | 'exists'> {
+    return ensureTable(this.client, mainTable, this.tableName);
+  }
+
+  /** Deletes the table (tests clean up their own). */
+  async dropTable(): Promise<void> {
+    await this.client.send(new DeleteTableCommand({ TableName: this.tableName }));
   }
 
   /** Whether the table answers: one small read (for health checks). Never throws. */
