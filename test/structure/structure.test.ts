@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import madge from 'madge';
 import { describe, expect, it } from 'vitest';
+import { currentStoreReadme, STORE_README } from '../support/store-readme.ts';
 
 /**
  * The shape of the code base, checked as tests so it stays as built: no
@@ -33,5 +34,18 @@ describe('the code base', () => {
     const allowed = (file: string) => file.startsWith('packages/store/') || file === 'packages/local/src/dynamodb-local.ts';
     const offenders = product.filter((file) => !allowed(file) && /from '@aws-sdk\/(client-dynamodb|lib-dynamodb)'/.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(offenders).toEqual([]);
+  });
+
+  it('builds every key and index name in keys.ts (the table definition names the indexes)', () => {
+    const keyLiteral = /['`][A-Z_]{3,}#|IndexName: '|gsi[12](pk|sk)/;
+    const offenders = product.filter((file) => !['packages/store/src/keys.ts', 'packages/store/src/tables.ts'].includes(file) && keyLiteral.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+    // Outside the store no code builds a key at all.
+    const usesKeys = product.filter((file) => !file.startsWith('packages/store/') && /(?<!issue\.)\bkeys\.[a-z]/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(usesKeys).toEqual([]);
+  });
+
+  it("shows in the store's README the access patterns keys.ts builds (pnpm docs:store rewrites it)", () => {
+    expect(readFileSync(STORE_README, 'utf8')).toBe(currentStoreReadme());
   });
 });

@@ -9,7 +9,7 @@ import {
   type Project,
   type ProjectFields,
 } from '@bt/core';
-import { keys, stripKeys, type ChildFields, type ImportStep, type TxOp, type UndoEntity, type WorkstreamFields, type WriteContext } from '@bt/store';
+import { stripKeys, type ChildFields, type ImportStep, type TxOp, type UndoEntity, type WorkstreamFields, type WriteContext } from '@bt/store';
 import { mintId, writeContext, type Caller, type Deps } from './context.ts';
 import { projectUnchangedOp } from './project-access.ts';
 import { workstreamMustExist } from './projects.ts';
@@ -125,7 +125,7 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
   for (const fields of work.workstreams) {
     const { workstream, ops } = deps.store.workstreams.createOps(ctx, fields);
     newWorkstreams.add(workstream.id);
-    out.push({ ops, undo: [{ entityType: 'workstream', entityId: workstream.id, writes: [{ key: keys.workstream(workstream.id), version: 1 }, { key: keys.codeGuard('workstream', workstream.code), guardOf: workstream.id }] }] });
+    out.push({ ops, undo: [deps.store.imports.undoWorkstream(workstream)] });
   }
   for (const { fields, benefits } of work.newProjects) {
     validateProject(fields);
@@ -135,16 +135,7 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
     const guard = newWorkstreams.has(fields.workstreamId) ? [] : [workstreamMustExist(deps, fields.workstreamId)];
     out.push({
       ops: [...ops, ...guard, deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }), ...(first ?? []).flatMap((c) => c.ops)],
-      undo: [
-        {
-          entityType: 'project',
-          entityId: project.id,
-          projectId: project.id,
-          parentId: fields.workstreamId,
-          writes: [{ key: keys.project(project.id), version: 1 }, { key: keys.codeGuard('project', project.code), guardOf: project.id }, { key: keys.summary(project.id) }],
-        },
-        ...(first ?? []).map((c) => c.undo),
-      ],
+      undo: [deps.store.imports.undoProject(project), ...(first ?? []).map((c) => c.undo)],
       summaryOf: project.id,
     });
     for (const chunk of rest) out.push(savingsPiece(deps, project, chunk, false));
@@ -201,21 +192,7 @@ function newBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' |
   const { item, ops } = deps.store.children.createOps(ctx, 'benefit', fields);
   ops.push(deps.store.children.benefitRefOp(id, project.id));
   if (hasBaseline) ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, id, 1, saving.baseline, project.stage)));
-  return {
-    benefit: item,
-    ops,
-    undo: {
-      entityType: 'benefit',
-      entityId: id,
-      projectId: project.id,
-      parentId: project.id,
-      writes: [
-        { key: keys.child(project.id, 'benefit', id), version: 1, noLedger: true },
-        { key: keys.benefitRef(id) },
-        ...(hasBaseline ? [{ key: keys.baselineVersion(id, 1) }] : []),
-      ],
-    },
-  };
+  return { benefit: item, ops, undo: deps.store.imports.undoNewBenefit(item) };
 }
 
 /** A saving created earlier without amounts, given the file's: its next version, undone by putting the earlier one back. */
@@ -225,20 +202,7 @@ function finishedBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, '
   const next: Benefit = { ...before, baseline: f.baseline, baselineVersion: version, forecast: f.forecast, forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub };
   const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, 'imported');
   ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, before.id, version, f.baseline, project.stage)));
-  const restore = JSON.parse(JSON.stringify({ ...keys.child(project.id, 'benefit', before.id), entity: 'benefit', ...before })) as Record<string, unknown>;
-  return {
-    benefit: item,
-    ops,
-    undo: {
-      entityType: 'benefit',
-      entityId: before.id,
-      projectId: project.id,
-      writes: [
-        { key: keys.child(project.id, 'benefit', before.id), version: item.version, noLedger: true, restore },
-        { key: keys.baselineVersion(before.id, version) },
-      ],
-    },
-  };
+  return { benefit: item, ops, undo: deps.store.imports.undoChangedBenefit(before, item) };
 }
 
 function baselineVersion(ctx: WriteContext, benefitId: string, version: number, months: MonthlyPence, stage: Project['stage']): BaselineVersion {

@@ -1,8 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, ConflictError, type AppError } from '@bt/core';
-import { keys } from './keys.ts';
+import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, equalsFilter, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** Internal: another evaluation wrote this alert first; the caller re-reads and carries on. */
@@ -21,8 +21,7 @@ export interface AlertFilter {
 }
 
 function indexKeys(a: Alert) {
-  const sk = `${a.firstRaisedAt}#${a.id}`;
-  return { gsi1pk: `ALERTS#${a.status}`, gsi1sk: sk, gsi2pk: 'ALERTS', gsi2sk: sk };
+  return keys.alertIndex(a.status, a.firstRaisedAt, a.id);
 }
 
 /**
@@ -44,21 +43,8 @@ export class AlertRepository {
   /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
   async list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
     const where = equalsFilter({ rule: filter.rule, severity: filter.severity, 'subject.workstreamId': filter.workstreamId, 'subject.projectId': filter.projectId });
-    const [index, pkName, skName, pkValue] = filter.status ? (['gsi1', 'gsi1pk', 'gsi1sk', `ALERTS#${filter.status}`] as const) : (['gsi2', 'gsi2pk', 'gsi2sk', 'ALERTS'] as const);
-    const result = await queryPage(
-      this.doc,
-      {
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: { ...where.values, ':pk': pkValue },
-        ScanIndexForward: false,
-        ...(where.expression ? { FilterExpression: where.expression, ExpressionAttributeNames: where.names } : {}),
-      },
-      ['pk', 'sk', pkName, skName],
-      { name: pkName, value: pkValue },
-      page,
-    );
+    const collection = filter.status ? collections.alertsByStatus(filter.status) : collections.alerts();
+    const result = await queryCollection(this.doc, this.tableName, collection, page, { filter: where, newestFirst: true });
     return { items: result.items.map((i) => fromStored(Alert, i)), nextCursor: result.nextCursor };
   }
 

@@ -2,9 +2,12 @@ import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } fr
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.ts';
+import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
+
+/** The audit log's index attributes (its sort key is the audit id, a ULID: time order). */
+const AUDIT = collectionAttributes(collections.audit());
 import { fromStored } from './stored.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { queryCollection, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** Who made a change and in which request: stamped on the entity and on its audit entry. */
@@ -68,23 +71,15 @@ export class AuditRepository {
 
   /** The trail of one entity, or of a project and everything in it, or (neither) the whole log; oldest first. */
   async list(filter: { entityId?: string | undefined; projectId?: string | undefined }, page: PageRequest): Promise<Page<AuditEntry>> {
-    const [index, pkName, pkValue, keyNames] = filter.entityId
-      ? ([undefined, 'pk', keys.auditOf(filter.entityId), ['pk', 'sk']] as const)
-      : filter.projectId
-        ? (['gsi2', 'gsi2pk', keys.auditOfProject(filter.projectId), ['pk', 'sk', 'gsi2pk', 'gsi2sk']] as const)
-        : (['gsi1', 'gsi1pk', 'AUDIT', ['pk', 'sk', 'gsi1pk', 'gsi1sk']] as const);
-    const result = await queryPage(
-      this.doc,
-      {
-        TableName: this.tableName,
-        ...(index ? { IndexName: index } : {}),
-        KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: { ':pk': pkValue },
-      },
-      keyNames,
-      { name: pkName, value: pkValue },
-      page,
-    );
+    const result = filter.entityId
+      ? await queryPage(
+          this.doc,
+          { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.auditOf(filter.entityId) } },
+          ['pk', 'sk'],
+          { name: 'pk', value: keys.auditOf(filter.entityId) },
+          page,
+        )
+      : await queryCollection(this.doc, this.tableName, filter.projectId ? collections.auditOfProject(filter.projectId) : collections.audit(), page);
     return { items: result.items.map((i) => fromStored(AuditEntry, i)), nextCursor: result.nextCursor };
   }
 
@@ -93,15 +88,13 @@ export class AuditRepository {
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'AUDIT' },
+        ...collectionQuery(collections.audit()),
         ScanIndexForward: false,
         Limit: 1,
-        ProjectionExpression: 'gsi1sk',
+        ProjectionExpression: 'id',
       }),
     );
-    return (result.Items?.[0]?.gsi1sk as string | undefined) ?? null;
+    return (result.Items?.[0]?.id as string | undefined) ?? null;
   }
 
   /**
@@ -121,14 +114,14 @@ export class AuditRepository {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': 'AUDIT', ':from': after, ':to': bound },
+          IndexName: collections.audit().index,
+          KeyConditionExpression: `${AUDIT.pk} = :pk AND ${AUDIT.sk} BETWEEN :from AND :to`,
+          ExpressionAttributeValues: { ':pk': collections.audit().pk, ':from': after, ':to': bound },
           Limit: limit + 1,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) if (item.gsi1sk !== after) items.push(fromStored(AuditEntry, item));
+      for (const item of page.Items ?? []) if (item[AUDIT.sk] !== after) items.push(fromStored(AuditEntry, item));
       startKey = page.LastEvaluatedKey;
       if (!startKey) break;
     }

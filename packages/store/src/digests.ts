@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@bt/core';
-import { keys, stripKeys } from './keys.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collections, keys, stripKeys } from './keys.ts';
+import { queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** A digest as stored: what it said (its figures, for the next digest's movement) and the message sent. */
@@ -49,13 +49,7 @@ export class DigestRepository {
 
   /** Newest first. */
   async list(page: PageRequest): Promise<Page<StoredDigest>> {
-    const result = await queryPage(
-      this.doc,
-      { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'DIGESTS' }, ScanIndexForward: false },
-      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-      { name: 'gsi1pk', value: 'DIGESTS' },
-      page,
-    );
+    const result = await queryCollection(this.doc, this.tableName, collections.digests(), page, { newestFirst: true });
     return { items: result.items.map((i) => stripKeys(i) as unknown as StoredDigest), nextCursor: result.nextCursor };
   }
 
@@ -79,7 +73,7 @@ export class DigestRepository {
         onConditionFailed: () => new DigestSlotTaken(digest.slot),
       },
       {
-        item: { Put: { TableName: this.tableName, Item: { ...keys.digest(digest.id), gsi1pk: 'DIGESTS', gsi1sk: `${digest.createdAt}#${digest.id}`, entity: 'digest', ...JSON.parse(JSON.stringify(digest)) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: { Put: { TableName: this.tableName, Item: { ...keys.digest(digest.id), ...keys.digestIndex(digest.createdAt, digest.id), entity: 'digest', ...JSON.parse(JSON.stringify(digest)) }, ConditionExpression: 'attribute_not_exists(pk)' } },
       },
     ];
   }

@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, UpdateCommand, paginateQuery, type DynamoDBDocu
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ConflictError, type EntityType } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys } from './keys.ts';
+import { collections, keys, leaveCollection } from './keys.ts';
+import { collectionItems } from './pagination.ts';
 import { fromStored } from './stored.ts';
 import { transact, type TxOp } from './transact.ts';
 import * as z from 'zod';
@@ -118,7 +119,7 @@ export class ImportRepository {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.importHead(id),
-        UpdateExpression: 'SET #status = :done, leftBehind = :left REMOVE gsi1pk, gsi1sk',
+        UpdateExpression: `SET #status = :done, leftBehind = :left ${leaveCollection(collections.importsInFlight())}`,
         ConditionExpression: '#status = :rolling',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':done': 'rolled-back', ':rolling': 'rolling-back', ':left': leftBehind },
@@ -135,7 +136,7 @@ export class ImportRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.importHead(id),
-          UpdateExpression: `SET #status = :to${leavesIndex ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+          UpdateExpression: `SET #status = :to${leavesIndex ? ` ${leaveCollection(collections.importsInFlight())}` : ''}`,
           ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
@@ -151,8 +152,7 @@ export class ImportRepository {
   /** Imports still applying or rolling back whose deadline has passed (died part-way). */
   async abandoned(now: string): Promise<string[]> {
     const ids: string[] = [];
-    const pages = paginateQuery({ client: this.doc }, { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.importInFlightIndex('', '').gsi1pk } });
-    for await (const page of pages) for (const item of page.Items ?? []) if (String(item.deadline) < now) ids.push(String(item.id));
+    for await (const item of collectionItems(this.doc, this.tableName, collections.importsInFlight())) if (String(item.deadline) < now) ids.push(String(item.id));
     return ids;
   }
 
@@ -166,6 +166,51 @@ export class ImportRepository {
     );
     for await (const page of pages) for (const item of page.Items ?? []) steps.push({ entities: item.entities as UndoEntity[], touchedProjects: item.touchedProjects as string[] });
     return steps;
+  }
+
+  /** How to undo the creation of a workstream: the item (unchanged since) and its code guard. */
+  undoWorkstream(ws: { id: string; code: string }): UndoEntity {
+    return { entityType: 'workstream', entityId: ws.id, writes: [{ key: keys.workstream(ws.id), version: 1 }, { key: keys.codeGuard('workstream', ws.code), guardOf: ws.id }] };
+  }
+
+  /** How to undo the creation of a project: the item, its code guard and its summary; kept (with its workstream) if anything of it must stay. */
+  undoProject(project: { id: string; code: string; workstreamId: string }): UndoEntity {
+    return {
+      entityType: 'project',
+      entityId: project.id,
+      projectId: project.id,
+      parentId: project.workstreamId,
+      writes: [{ key: keys.project(project.id), version: 1 }, { key: keys.codeGuard('project', project.code), guardOf: project.id }, { key: keys.summary(project.id) }],
+    };
+  }
+
+  /** How to undo a new benefit: the item (unchanged, no ledger totals), its id → project reference, its first baseline version. */
+  undoNewBenefit(benefit: { id: string; projectId: string; baselineVersion: number }): UndoEntity {
+    return {
+      entityType: 'benefit',
+      entityId: benefit.id,
+      projectId: benefit.projectId,
+      parentId: benefit.projectId,
+      writes: [
+        { key: keys.child(benefit.projectId, 'benefit', benefit.id), version: 1, noLedger: true },
+        { key: keys.benefitRef(benefit.id) },
+        ...(benefit.baselineVersion > 0 ? [{ key: keys.baselineVersion(benefit.id, 1) }] : []),
+      ],
+    };
+  }
+
+  /** How to undo a benefit's next version: put back the version before (if nobody changed it since) and remove the baseline version added. */
+  undoChangedBenefit(before: { id: string; projectId: string } & Record<string, unknown>, after: { version: number; baselineVersion: number }): UndoEntity {
+    const restore = JSON.parse(JSON.stringify({ ...keys.child(before.projectId, 'benefit', before.id), entity: 'benefit', ...before })) as Record<string, unknown>;
+    return {
+      entityType: 'benefit',
+      entityId: before.id,
+      projectId: before.projectId,
+      writes: [
+        { key: keys.child(before.projectId, 'benefit', before.id), version: after.version, noLedger: true, restore },
+        { key: keys.baselineVersion(before.id, after.baselineVersion) },
+      ],
+    };
   }
 
   /** The writes that undo one entity, with its audit entry. */

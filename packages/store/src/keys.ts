@@ -33,26 +33,22 @@
  */
 export const keys = {
   workstream: (id: string) => ({ pk: `WS#${id}`, sk: 'WS' }),
-  workstreamIndex: (code: string) => ({ gsi1pk: 'WORKSTREAMS', gsi1sk: normaliseCode(code) }),
+  workstreamIndex: (code: string) => inCollection(collections.workstreams(), normaliseCode(code)),
   project: (id: string) => ({ pk: `PRJ#${id}`, sk: 'PRJ' }),
   projectIndex: (code: string, workstreamId: string) => ({
-    gsi1pk: 'PROJECTS',
-    gsi1sk: normaliseCode(code),
-    gsi2pk: `WS#${workstreamId}`,
-    gsi2sk: normaliseCode(code),
+    ...inCollection(collections.projects(), normaliseCode(code)),
+    ...inCollection(collections.projectsOfWorkstream(workstreamId), normaliseCode(code)),
   }),
   codeGuard: (kind: 'workstream' | 'project', code: string) => ({ pk: `CODE#${kind}#${normaliseCode(code)}`, sk: 'CODE' }),
   audit: (entityId: string, auditId: string, projectId?: string) => ({
     pk: `AUDIT#${entityId}`,
     sk: auditId,
-    gsi1pk: 'AUDIT',
-    gsi1sk: auditId,
-    ...(projectId ? { gsi2pk: `AUDIT#PRJ#${projectId}`, gsi2sk: auditId } : {}),
+    ...inCollection(collections.audit(), auditId),
+    ...(projectId ? inCollection(collections.auditOfProject(projectId), auditId) : {}),
   }),
-  auditOfProject: (projectId: string) => `AUDIT#PRJ#${projectId}`,
   child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
   summary: (projectId: string) => ({ pk: `PRJ#${projectId}`, sk: 'SUMMARY' }),
-  summaryIndex: (projectId: string) => ({ gsi1pk: 'SUMMARIES', gsi1sk: projectId }),
+  summaryIndex: (projectId: string) => inCollection(collections.summaries(), projectId),
   benefitRef: (benefitId: string) => ({ pk: `BEN#${benefitId}`, sk: 'REF' }),
   baselineVersion: (benefitId: string, version: number) => ({ pk: `BEN#${benefitId}`, sk: `BASELINE#${String(version).padStart(6, '0')}` }),
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
@@ -61,21 +57,81 @@ export const keys = {
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
-  periodsIndex: () => ({ gsi1pk: 'SUMMARIES', gsi1sk: '~PERIODS' }),
+  // After every summary ('~' sorts after the ids), so the report reads it in the summaries' Query.
+  periodsIndex: () => inCollection(collections.summaries(), '~PERIODS'),
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
-  programmeIndex: () => ({ gsi1pk: 'SUMMARIES', gsi1sk: '~PROGRAMME' }),
+  programmeIndex: () => inCollection(collections.summaries(), '~PROGRAMME'),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  alertIndex: (status: string, firstRaisedAt: string, id: string) => ({
+    ...inCollection(collections.alertsByStatus(status), `${firstRaisedAt}#${id}`),
+    ...inCollection(collections.alerts(), `${firstRaisedAt}#${id}`),
+  }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  eventIndex: (time: string, id: string) => inCollection(collections.outbox(), `${time}#${id}`),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),
+  digestIndex: (createdAt: string, id: string) => inCollection(collections.digests(), `${createdAt}#${id}`),
   digestSlot: (slot: string) => ({ pk: `DIGESTSLOT#${slot}`, sk: 'SLOT' }),
   // Each part encoded, so a '#' in a user id or a key can never make two (user, key) pairs one item.
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${encodeURIComponent(scope)}#${encodeURIComponent(key)}`, sk: 'IDEM' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
+  /** Never written: read by the health check (a miss is a cheap answer). */
+  health: () => ({ pk: 'HEALTH', sk: 'HEALTH' }),
   importHead: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'HEAD' }),
-  importInFlightIndex: (startedAt: string, id: string) => ({ gsi1pk: 'IMPORTS', gsi1sk: `${startedAt}#${id}` }),
+  importInFlightIndex: (startedAt: string, id: string) => inCollection(collections.importsInFlight(), `${startedAt}#${id}`),
   importStep: (id: string, seq: number) => ({ pk: `IMPORT#${id}`, sk: `STEP#${String(seq).padStart(6, '0')}` }),
   importStepsOf: (id: string) => ({ pk: `IMPORT#${id}`, skPrefix: 'STEP#' }),
 } as const;
+
+/**
+ * The index partitions (collections): each lists items of one kind in the
+ * order of its sort key. Both indexes are generic (`gsi1pk`/`gsi1sk`,
+ * `gsi2pk`/`gsi2sk`); a collection names which one and its partition. An
+ * item is placed in a collection with `inCollection`, read with
+ * `collectionQuery`, and taken out (sparse collections: the outbox, imports in
+ * flight) with `leaveCollection`.
+ */
+export type IndexName = 'gsi1' | 'gsi2';
+export interface Collection {
+  index: IndexName;
+  pk: string;
+}
+const INDEX_ATTRIBUTES = { gsi1: { pk: 'gsi1pk', sk: 'gsi1sk' }, gsi2: { pk: 'gsi2pk', sk: 'gsi2sk' } } as const;
+
+export const collections = {
+  workstreams: (): Collection => ({ index: 'gsi1', pk: 'WORKSTREAMS' }),
+  projects: (): Collection => ({ index: 'gsi1', pk: 'PROJECTS' }),
+  projectsOfWorkstream: (workstreamId: string): Collection => ({ index: 'gsi2', pk: `WS#${workstreamId}` }),
+  summaries: (): Collection => ({ index: 'gsi1', pk: 'SUMMARIES' }),
+  audit: (): Collection => ({ index: 'gsi1', pk: 'AUDIT' }),
+  auditOfProject: (projectId: string): Collection => ({ index: 'gsi2', pk: `AUDIT#PRJ#${projectId}` }),
+  alertsByStatus: (status: string): Collection => ({ index: 'gsi1', pk: `ALERTS#${status}` }),
+  alerts: (): Collection => ({ index: 'gsi2', pk: 'ALERTS' }),
+  digests: (): Collection => ({ index: 'gsi1', pk: 'DIGESTS' }),
+  outbox: (): Collection => ({ index: 'gsi1', pk: 'OUTBOX' }),
+  importsInFlight: (): Collection => ({ index: 'gsi1', pk: 'IMPORTS' }),
+} as const;
+
+/** The index attributes that place an item in a collection at `sk`. */
+export function inCollection(c: Collection, sk: string): Record<string, string> {
+  const a = INDEX_ATTRIBUTES[c.index];
+  return { [a.pk]: c.pk, [a.sk]: sk };
+}
+
+/** The key attributes of a collection's index (for a Query and its cursors). */
+export function collectionAttributes(c: Collection): { pk: string; sk: string } {
+  return INDEX_ATTRIBUTES[c.index];
+}
+
+/** The parts of a Query that read a collection in order. */
+export function collectionQuery(c: Collection) {
+  return { IndexName: c.index, KeyConditionExpression: `${INDEX_ATTRIBUTES[c.index].pk} = :pk`, ExpressionAttributeValues: { ':pk': c.pk } };
+}
+
+/** The update clause that takes an item out of a sparse collection. */
+export function leaveCollection(c: Collection): string {
+  const a = INDEX_ATTRIBUTES[c.index];
+  return `REMOVE ${a.pk}, ${a.sk}`;
+}
 
 export type ChildKind = 'benefit' | 'investment' | 'risk' | 'milestone';
 const CHILD_PREFIX: Record<ChildKind, string> = { benefit: 'BEN', investment: 'INV', risk: 'RSK', milestone: 'MST' };
@@ -95,4 +151,57 @@ export function stripKeys<T extends Record<string, unknown>>(item: T): Record<st
   const out: Record<string, unknown> = { ...item };
   for (const k of KEY_ATTRIBUTES) delete out[k];
   return out;
+}
+
+/** `pk=…, sk=…` of a key, for the access-pattern table. */
+const shown = (k: { pk: string; sk?: string }) => `\`pk=${decodeURIComponent(k.pk)}${k.sk !== undefined ? `, sk=${k.sk}` : ''}\``;
+const inIndex = (c: Collection, order: string) => `Query \`${c.index}\`: \`${collectionAttributes(c).pk}=${c.pk}\`, by ${order}`;
+const prefixed = (k: { pk: string; skPrefix: string }) => `Query \`pk=${k.pk}\`, \`begins_with(sk, ${k.skPrefix})\``;
+
+/**
+ * Every way the product reads the table, built from the key builders above:
+ * the store's README shows this table (`pnpm docs:store` writes it; a test
+ * checks the README is current), so it can never describe keys the code
+ * does not build.
+ */
+export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = [
+  { pattern: 'a workstream / project by id', how: `GetItem ${shown(keys.workstream('<id>'))} / ${shown(keys.project('<id>'))} (consistent read)` },
+  { pattern: 'all workstreams by code', how: inIndex(collections.workstreams(), 'code') },
+  { pattern: 'all projects by code (filter stage, directorate)', how: inIndex(collections.projects(), 'code') },
+  { pattern: 'projects of a workstream by code', how: inIndex(collections.projectsOfWorkstream('<workstreamId>'), 'code') },
+  { pattern: 'every project id (programme-wide jobs)', how: `${inIndex(collections.projects(), 'code')}, projecting \`id\`` },
+  { pattern: 'is a code taken?', how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction` },
+  { pattern: 'the whole project record', how: `Query \`pk=${keys.project('<id>').pk}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)` },
+  { pattern: 'every project summary, then the period state and programme settings (the report)', how: `${inIndex(collections.summaries(), 'project id; \`~PERIODS\`, \`~PROGRAMME\` sort last')}` },
+  { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
+  { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
+  { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },
+  { pattern: "a benefit's actuals ledger", how: prefixed(keys.ledgerOf('actual', '<benefitId>')) },
+  { pattern: "an investment line's spend ledger", how: prefixed(keys.ledgerOf('spend', '<investmentId>')) },
+  { pattern: "a risk's whole score history (the risk item keeps the latest 10)", how: prefixed(keys.riskScoresOf('<riskId>')) },
+  { pattern: 'audit trail of an entity, oldest first', how: `Query \`pk=${keys.auditOf('<entityId>')}\` (sk = audit id, a ULID)` },
+  { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },
+  { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
+  { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
+  { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
+  { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
+  { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },
+  { pattern: 'digests, newest first', how: inIndex(collections.digests(), 'created') },
+  { pattern: 'events not yet published (the outbox)', how: `${inIndex(collections.outbox(), 'time')} (sparse: removed once published)` },
+  { pattern: 'an idempotency key', how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)` },
+  { pattern: "an import's journal and its steps (undo records)", how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)` },
+  { pattern: 'imports in flight (to roll back when abandoned)', how: `${inIndex(collections.importsInFlight(), 'start')} (sparse: only while applying or rolling back)` },
+];
+
+/** The access-pattern table as Markdown. */
+export function accessPatternTable(): string {
+  return ['| pattern | how |', '| --- | --- |', ...ACCESS_PATTERNS.map((p) => `| ${p.pattern} | ${p.how} |`)].join('\n');
+}
+
+/** What each index serves, from the collections (the table definition's `purpose`). */
+export function indexPurpose(index: IndexName): string {
+  const names = Object.entries(collections)
+    .filter(([, make]) => (make as (arg: string) => Collection)('<x>').index === index)
+    .map(([name]) => name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`));
+  return `collections: ${names.join('; ')}`;
 }

@@ -1,5 +1,5 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.ts';
+import { collectionQuery, collections, keys, leaveCollection } from './keys.ts';
 import type { TxOp } from './transact.ts';
 
 /** An event we publish (EventBridge source `benefits-tracker`); schemas and samples in events/. */
@@ -29,7 +29,7 @@ export class OutboxRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.event(event.id), gsi1pk: 'OUTBOX', gsi1sk: `${event.time}#${event.id}`, entity: 'event', event: JSON.stringify(event) },
+          Item: { ...keys.event(event.id), ...keys.eventIndex(event.time, event.id), entity: 'event', event: JSON.stringify(event) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -38,7 +38,7 @@ export class OutboxRepository {
 
   async pending(limit = 100): Promise<DomainEvent[]> {
     const r = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, Limit: limit }),
+      new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.outbox()), Limit: limit }),
     );
     return (r.Items ?? []).map((i) => JSON.parse(String(i.event)) as DomainEvent);
   }
@@ -48,7 +48,7 @@ export class OutboxRepository {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.event(id),
-        UpdateExpression: 'REMOVE gsi1pk, gsi1sk SET publishedAt = :at',
+        UpdateExpression: `${leaveCollection(collections.outbox())} SET publishedAt = :at`,
         ExpressionAttributeValues: { ':at': at },
       }),
     );

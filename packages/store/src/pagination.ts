@@ -1,4 +1,5 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { collectionAttributes, collectionQuery, type Collection } from './keys.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '@bt/core';
 
@@ -122,4 +123,37 @@ export function equalsFilter(fields: Record<string, string | undefined>): { expr
     clauses.push(`${ref} = :f${n}`);
   }
   return { ...(clauses.length ? { expression: clauses.join(' AND ') } : {}), names, values };
+}
+
+/** A page of a collection (an index partition, see keys.ts), in its order or newest first, with an optional equality filter. */
+export async function queryCollection(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  c: Collection,
+  page: PageRequest,
+  options: { filter?: ReturnType<typeof equalsFilter>; newestFirst?: boolean } = {},
+): Promise<Page<Record<string, unknown>>> {
+  const q = collectionQuery(c);
+  const a = collectionAttributes(c);
+  const f = options.filter;
+  return queryPage(
+    doc,
+    {
+      TableName: tableName,
+      IndexName: q.IndexName,
+      KeyConditionExpression: q.KeyConditionExpression,
+      ExpressionAttributeValues: { ...f?.values, ...q.ExpressionAttributeValues },
+      ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+      ...(f?.expression ? { FilterExpression: f.expression, ExpressionAttributeNames: f.names } : {}),
+    },
+    ['pk', 'sk', a.pk, a.sk],
+    { name: a.pk, value: c.pk },
+    page,
+  );
+}
+
+/** Every item of a collection, in order (the SDK's paginator: one Query per MB). */
+export async function* collectionItems(doc: DynamoDBDocumentClient, tableName: string, c: Collection, projection?: string): AsyncGenerator<Record<string, unknown>> {
+  const pages = paginateQuery({ client: doc }, { TableName: tableName, ...collectionQuery(c), ...(projection ? { ProjectionExpression: projection } : {}) });
+  for await (const page of pages) yield* page.Items ?? [];
 }

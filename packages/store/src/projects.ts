@@ -1,9 +1,9 @@
-import { GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, Project, type ProjectFields, type Stage, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys } from './keys.ts';
+import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { equalsFilter, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collectionItems, equalsFilter, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
 import type { SummaryRepository } from './summaries.ts';
 import { codeChangeOps, codeGuardOp, staleVersion } from './workstreams.ts';
@@ -35,22 +35,8 @@ export class ProjectRepository {
   /** Projects by code: all of them, or one workstream's (its own index partition); stage and directorate filter. */
   async list(filter: ProjectFilter, page: PageRequest): Promise<Page<Project>> {
     const where = equalsFilter({ stage: filter.stage, directorate: filter.directorate });
-    const [index, pkName, pkValue] = filter.workstreamId
-      ? (['gsi2', 'gsi2pk', `WS#${filter.workstreamId}`] as const)
-      : (['gsi1', 'gsi1pk', 'PROJECTS'] as const);
-    const result = await queryPage(
-      this.doc,
-      {
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: { ...where.values, ':pk': pkValue },
-        ...(where.expression ? { FilterExpression: where.expression, ExpressionAttributeNames: where.names } : {}),
-      },
-      ['pk', 'sk', pkName, index === 'gsi1' ? 'gsi1sk' : 'gsi2sk'],
-      { name: pkName, value: pkValue },
-      page,
-    );
+    const collection = filter.workstreamId ? collections.projectsOfWorkstream(filter.workstreamId) : collections.projects();
+    const result = await queryCollection(this.doc, this.tableName, collection, page, { filter: where });
     return { items: result.items.map((i) => fromStored(Project, i)), nextCursor: result.nextCursor };
   }
 
@@ -61,11 +47,7 @@ export class ProjectRepository {
    */
   async ids(): Promise<string[]> {
     const ids: string[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'PROJECTS' }, ProjectionExpression: 'id' },
-    );
-    for await (const page of pages) for (const item of page.Items ?? []) ids.push(String(item.id));
+    for await (const item of collectionItems(this.doc, this.tableName, collections.projects(), 'id')) ids.push(String(item.id));
     return ids;
   }
 

@@ -13,6 +13,7 @@ import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
 import { transact, type TxOp } from './transact.ts';
+import { keys } from './keys.ts';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from './ensure-tables.ts';
 import { mainTable } from './tables.ts';
@@ -84,7 +85,7 @@ export class Store {
   /** Whether the table answers: one small read (for health checks). Never throws. */
   async ping(): Promise<boolean> {
     try {
-      await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+      await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.health() }));
       return true;
     } catch {
       return false;

@@ -1,8 +1,8 @@
 import { forecastByFy, NotFoundError, packMonthly, unpackMonthly, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.ts';
+import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -71,13 +71,7 @@ export class SummaryRepository {
   ) {}
 
   private async page(page: PageRequest): Promise<Page<Record<string, unknown>>> {
-    return queryPage(
-      this.doc,
-      { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'SUMMARIES' } },
-      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-      { name: 'gsi1pk', value: 'SUMMARIES' },
-      page,
-    );
+    return queryCollection(this.doc, this.tableName, collections.summaries(), page);
   }
 
   /**

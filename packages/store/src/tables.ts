@@ -1,3 +1,4 @@
+import { indexPurpose } from './keys.ts';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -35,13 +36,13 @@ export const mainTable: TableDef = {
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: 'S' },
       sortKey: { name: 'gsi1sk', type: 'S' },
-      purpose: 'collections by kind: all workstreams / all projects by code; the whole audit log in order',
+      purpose: indexPurpose('gsi1'),
     },
     {
       indexName: 'gsi2',
       partitionKey: { name: 'gsi2pk', type: 'S' },
       sortKey: { name: 'gsi2sk', type: 'S' },
-      purpose: 'projects of one workstream by code',
+      purpose: indexPurpose('gsi2'),
     },
   ],
   timeToLiveAttribute: 'expiresAt',

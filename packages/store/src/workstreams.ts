@@ -1,9 +1,9 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError, Workstream, type AppError } from '@bt/core';
 import { auditOp, type WriteContext } from './audit.ts';
-import { keys, normaliseCode } from './keys.ts';
+import { collections, keys, normaliseCode } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { queryCollection, type Page, type PageRequest } from './pagination.ts';
 import { transact, type TxOp } from './transact.ts';
 
 export type WorkstreamFields = Omit<Workstream, 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'>;
@@ -26,13 +26,7 @@ export class WorkstreamRepository {
   }
 
   async list(page: PageRequest): Promise<Page<Workstream>> {
-    const result = await queryPage(
-      this.doc,
-      { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'WORKSTREAMS' } },
-      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-      { name: 'gsi1pk', value: 'WORKSTREAMS' },
-      page,
-    );
+    const result = await queryCollection(this.doc, this.tableName, collections.workstreams(), page);
     return { items: result.items.map((i) => fromStored(Workstream, i)), nextCursor: result.nextCursor };
   }
 
