@@ -48,4 +48,9 @@ describe('the code base', () => {
   it("shows in the store's README the access patterns keys.ts builds (pnpm docs:store rewrites it)", () => {
     expect(readFileSync(STORE_README, 'utf8')).toBe(currentStoreReadme());
   });
+
+  it('casts nothing to never (or through unknown) in product code: types follow from the schemas', () => {
+    const offenders = product.filter((file) => /\bas (never|unknown as)\b/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
 });

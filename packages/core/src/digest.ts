@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import type { Alert } from './alerts.ts';
+import { AlertRule, Severity, type Alert } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
-import { benefitYear, summariseBenefit, type Brag, type Figures, type Rag, type Thresholds } from './figures.ts';
+import { benefitYear, summariseBenefit, type Figures, type Thresholds } from './figures.ts';
+import { Brag, Rag } from './rag.ts';
 import type { PeriodsState } from './periods.ts';
 import { formatPercent } from './figures.ts';
 import { formatPoundsShort } from './money.ts';
@@ -25,23 +26,49 @@ export const DigestHeadline = z.object({
 });
 export type DigestHeadline = z.infer<typeof DigestHeadline>;
 
-export interface DigestContent {
-  slot: string;
-  financialYear: FinancialYear;
-  asAt: IsoDate;
-  headline: DigestHeadline;
+const AlertLine = z.object({ id: z.string(), rule: AlertRule, severity: Severity, message: z.string() });
+
+/** What a digest says (stored with it, and sent between the API and the digest function). */
+export const DigestContent = z.object({
+  slot: z.string(),
+  financialYear: z.string(),
+  asAt: z.string(),
+  headline: DigestHeadline,
   /** Change since the last digest sent, or null for the first. */
-  movement: { since: string; figures: Record<keyof DigestHeadline, number | null> } | null;
-  workstreams: { id: string; code: string; name: string; mtfsTargetPence: number; baselinePence: number; forecastPence: number; outturnPence: number; realisedPence: number; gapPence: number; rag: Brag | null; mtfsRag: Rag | null }[];
-  slippages: { workstream: string; project: string; benefit: string; projectId: string; benefitId: string; baselinePence: number; forecastPence: number; outturnPence: number; shortfallPence: number }[];
-  newAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
-  escalatedAlerts: Pick<Alert, 'id' | 'rule' | 'severity' | 'message'>[];
-  criticalRisks: { project: string; projectId: string; title: string; owner: string; score: number; savingsAtRiskPence: number | null }[];
-  milestonesDue: { project: string; projectId: string; title: string; dueDate: string; overdue: boolean }[];
-  investment: { plannedPence: number; actualPence: number; byFundingSource: { fundingSource: string; plannedPence: number; actualPence: number }[] };
+  movement: z.object({ since: z.string(), figures: z.record(z.string(), z.number().nullable()) }).nullable(),
+  workstreams: z.array(
+    z.object({
+      id: z.string(),
+      code: z.string(),
+      name: z.string(),
+      mtfsTargetPence: z.number(),
+      baselinePence: z.number(),
+      forecastPence: z.number(),
+      outturnPence: z.number(),
+      realisedPence: z.number(),
+      gapPence: z.number(),
+      rag: Brag.nullable(),
+      mtfsRag: Rag.nullable(),
+    }),
+  ),
+  slippages: z.array(
+    z.object({ workstream: z.string(), project: z.string(), benefit: z.string(), projectId: z.string(), benefitId: z.string(), baselinePence: z.number(), forecastPence: z.number(), outturnPence: z.number(), shortfallPence: z.number() }),
+  ),
+  newAlerts: z.array(AlertLine),
+  escalatedAlerts: z.array(AlertLine),
+  criticalRisks: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), owner: z.string(), score: z.number(), savingsAtRiskPence: z.number().nullable() })),
+  milestonesDue: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), dueDate: z.string(), overdue: z.boolean() })),
+  investment: z.object({ plannedPence: z.number(), actualPence: z.number(), byFundingSource: z.array(z.object({ fundingSource: z.string(), plannedPence: z.number(), actualPence: z.number() })) }),
   /** The programme against its total target and the net budget (programme settings), when set. */
-  context?: { programmeTarget: { fromFinancialYear: string; toFinancialYear: string; targetPence: number } | null; netBudgetPence: number | null; shareOfNetBudget: number | null };
-}
+  context: z
+    .object({
+      programmeTarget: z.object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.number() }).nullable(),
+      netBudgetPence: z.number().nullable(),
+      shareOfNetBudget: z.number().nullable(),
+    })
+    .optional(),
+});
+export type DigestContent = z.infer<typeof DigestContent>;
 
 export interface DigestInput {
   slot: string;

@@ -1,7 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { AppError, IsoDate, RelayedError, Role, type DigestContent } from '@bt/core';
+import { AppError, IsoDate, RelayedError, Role, DigestContent } from '@bt/core';
 import type { Mailer } from '@bt/email';
-import type { StoredDigest } from '@bt/store';
+import { StoredDigest } from '@bt/store';
 import * as z from 'zod';
 import type { Caller, Deps } from './context.ts';
 import { previewDigest, sendDigestNow, type DigestSettings, type RenderedDigest } from './digest.ts';
@@ -66,13 +66,13 @@ export class InvokedDigestDesk implements DigestDesk {
   async preview(caller: Caller, asAt: IsoDate | undefined): Promise<RenderedDigest> {
     const reply = await this.ask({ action: 'preview', caller, ...(asAt ? { asAt } : {}) });
     if (!('preview' in reply)) throw new Error('The digest function answered a preview with no preview.');
-    return { ...reply.preview, content: reply.preview.content as unknown as DigestContent };
+    return { ...reply.preview, content: DigestContent.parse(reply.preview.content) };
   }
 
   async sendNow(caller: Caller, asAt: IsoDate | undefined): Promise<StoredDigest> {
     const reply = await this.ask({ action: 'send', caller, ...(asAt ? { asAt } : {}) });
     if (!('digest' in reply)) throw new Error('The digest function answered a send with no digest.');
-    return reply.digest as unknown as StoredDigest;
+    return StoredDigest.parse(reply.digest);
   }
 
   private async ask(request: DigestRequest) {

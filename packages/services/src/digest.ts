@@ -90,7 +90,7 @@ export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: M
     recipients: settings.recipients,
     sender: settings.sender,
     createdAt: ctx.now,
-    content: rendered.content as unknown as Record<string, unknown>,
+    content: rendered.content,
     html: rendered.html,
     text: rendered.text,
   };

@@ -70,7 +70,7 @@ export interface InvestmentRow extends ProjectRow {
   variancePence: number;
 }
 
-type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
+export type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
 
 /** The documented, stable CSV columns (README: "Finance feeds"). Month and Period appear for monthly granularity only. */
 /** The columns both feeds start with: when and whose. */

@@ -13,14 +13,13 @@ import {
   Recurrence,
   UnprocessableError,
   type Benefit,
-  type FieldError,
   type Project,
   toMonthly,
   type Workstream,
 } from '@bt/core';
 import { collectAll } from '@bt/store';
 import { parse } from 'csv-parse/sync';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { mintId, type Caller, type Deps } from './context.ts';
 import { applyImport, type ImportWork, type NewSaving } from './import-apply.ts';
 
@@ -48,19 +47,26 @@ const FY_COLUMN = /^(\d{4}\/\d{2})$/;
 const FORECAST_COLUMN = /^forecast (\d{4}\/\d{2})$/i;
 const REQUIRED: Field[] = ['workstreamCode', 'projectCode', 'title', 'mtfsRef', 'category', 'type', 'recurrence', 'owner'];
 
-export interface ImportProblem extends FieldError {
+export const ImportProblem = z.object({
   /** 1-based row of the file, the header being row 1. */
-  row: number;
-  column: string;
-}
+  row: z.int(),
+  column: z.string(),
+  path: z.string(),
+  message: z.string(),
+});
+export type ImportProblem = z.infer<typeof ImportProblem>;
 
-export interface ImportResult {
-  dryRun: boolean;
-  rows: number;
-  created: { workstreams: number; projects: number; benefits: number };
-  unchanged: number;
-  problems: ImportProblem[];
-}
+/** What an import did (or, in a dry run, would do), and every problem by row and column. */
+export const ImportResult = z
+  .object({
+    dryRun: z.boolean(),
+    rows: z.int(),
+    created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
+    unchanged: z.int(),
+    problems: z.array(ImportProblem),
+  })
+  .meta({ id: 'ImportResult' });
+export type ImportResult = z.infer<typeof ImportResult>;
 
 interface Row {
   line: number;

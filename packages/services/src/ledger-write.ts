@@ -24,7 +24,8 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   checkLedgerEntry(input, where.project, todayInLondon(deps.clock()).slice(0, 7), deps.ledger ?? DEFAULT_LEDGER_SETTINGS);
   const periods = await deps.store.periods.get();
   refuseClosedPeriod(periods, input.month, input.reverses ? 'reversal' : l.what === 'actual' ? 'actual' : 'spend');
-  const entry = {
+  // Checked against the ledger's schema as it is made (the kind decides which).
+  const entry = deps.store.ledger.newEntry(kind, {
     id: mintId(deps, kind),
     [l.parentField]: where.parentId,
     month: input.month,
@@ -33,7 +34,7 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
     recordedBy: ctx.actor.sub,
     recordedAt: ctx.now,
     ...(input.reverses ? { reverses: input.reverses } : {}),
-  } as unknown as EntryOf<K>;
+  });
   const ops: TxOp[] = [
     deps.store.ledger.appendOp(kind, where.parentId, entry),
     ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence),

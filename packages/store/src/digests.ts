@@ -1,29 +1,32 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@bt/core';
-import { collections, keys, stripKeys } from './keys.ts';
+import * as z from 'zod';
+import { collections, keys } from './keys.ts';
+import { fromStored } from './stored.ts';
 import { queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** A digest as stored: what it said (its figures, for the next digest's movement) and the message sent. */
-export interface StoredDigest {
-  id: string;
+export const StoredDigest = z.object({
+  id: z.string(),
   /** The schedule slot (the Monday's date) or `manual:<request id>`: one digest per slot. */
-  slot: string;
-  status: 'sending' | 'sent' | 'failed';
-  financialYear: string;
-  asAt: string;
-  subject: string;
-  recipients: string[];
-  sender: string;
-  createdAt: string;
-  sentAt?: string;
-  messageId?: string;
-  failure?: string;
-  /** The DigestContent it reported (JSON). */
-  content: Record<string, unknown>;
-  html: string;
-  text: string;
-}
+  slot: z.string(),
+  status: z.enum(['sending', 'sent', 'failed']),
+  financialYear: z.string(),
+  asAt: z.string(),
+  subject: z.string(),
+  recipients: z.array(z.string()),
+  sender: z.string(),
+  createdAt: z.string(),
+  sentAt: z.string().optional(),
+  messageId: z.string().optional(),
+  failure: z.string().optional(),
+  /** The DigestContent it reported, as sent (kept as JSON: digests of earlier layouts stay readable). */
+  content: z.record(z.string(), z.unknown()),
+  html: z.string(),
+  text: z.string(),
+});
+export type StoredDigest = z.infer<typeof StoredDigest>;
 
 export class DigestSlotTaken extends ConflictError {
   constructor(slot: string) {
@@ -39,7 +42,7 @@ export class DigestRepository {
 
   async get(id: string): Promise<StoredDigest | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.digest(id), ConsistentRead: true }));
-    return r.Item ? (stripKeys(r.Item) as unknown as StoredDigest) : undefined;
+    return r.Item ? fromStored(StoredDigest, r.Item) : undefined;
   }
 
   async bySlot(slot: string): Promise<StoredDigest | undefined> {
@@ -50,7 +53,7 @@ export class DigestRepository {
   /** Newest first. */
   async list(page: PageRequest): Promise<Page<StoredDigest>> {
     const result = await queryCollection(this.doc, this.tableName, collections.digests(), page, { newestFirst: true });
-    return { items: result.items.map((i) => stripKeys(i) as unknown as StoredDigest), nextCursor: result.nextCursor };
+    return { items: result.items.map((i) => fromStored(StoredDigest, i)), nextCursor: result.nextCursor };
   }
 
   /** The most recent digest actually sent (the baseline for "movement since"). */

@@ -22,6 +22,11 @@ export class LedgerRepository {
     private readonly summaries: SummaryRepository,
   ) {}
 
+  /** A new entry of the kind's ledger, checked against its schema. */
+  newEntry<K extends LedgerKind>(kind: K, fields: Record<string, unknown>): EntryOf<K> {
+    return SCHEMAS[kind].parse(fields) as EntryOf<K>;
+  }
+
   async get<K extends LedgerKind>(kind: K, parentId: string, id: string): Promise<EntryOf<K> | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.ledgerEntry(kind, parentId, id), ConsistentRead: true }));
     return result.Item ? (fromStored(SCHEMAS[kind], result.Item) as EntryOf<K>) : undefined;

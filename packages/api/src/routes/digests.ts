@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { IsoDate } from '@bt/core';
+import { DigestContent, IsoDate } from '@bt/core';
+import { StoredDigest } from '@bt/store';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -8,24 +9,10 @@ import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Digests'];
-const DigestSummary = z
-  .object({
-    id: z.string(),
-    slot: z.string(),
-    status: z.enum(['sending', 'sent', 'failed']),
-    financialYear: z.string(),
-    asAt: z.string(),
-    subject: z.string(),
-    recipients: z.array(z.string()),
-    sender: z.string(),
-    createdAt: z.string(),
-    sentAt: z.string().optional(),
-    messageId: z.string().optional(),
-    failure: z.string().optional(),
-  })
-  .meta({ id: 'DigestSummary' });
-const Digest = DigestSummary.extend({ content: z.record(z.string(), z.unknown()), html: z.string(), text: z.string() }).meta({ id: 'Digest' });
-const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), content: z.record(z.string(), z.unknown()) }).meta({ id: 'RenderedDigest' });
+// One definition: the digest as the store keeps it (content as sent, JSON).
+const Digest = StoredDigest.meta({ id: 'Digest' });
+const DigestSummary = StoredDigest.omit({ content: true, html: true, text: true }).meta({ id: 'DigestSummary' });
+const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), content: DigestContent }).meta({ id: 'RenderedDigest' });
 
 export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -35,7 +22,7 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
       request: { query: z.object(PageQuery) },
       responses: { 200: { description: 'A page of digests', ...json(pageOf(DigestSummary.extend({ headline: z.unknown() }), 'DigestPage')) }, ...problems(400, 401, 403) },
     }),
-    async (c) => c.json(await svc.listDigests(deps, caller(c), c.req.valid('query')) as never, 200),
+    async (c) => c.json(await svc.listDigests(deps, caller(c), c.req.valid('query')), 200),
   );
   app.openapi(
     route({
@@ -48,8 +35,11 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
       const { asAt, format } = c.req.valid('query');
       const rendered = await desk.preview(caller(c), asAt);
       // The email's HTML is escaped when rendered; the pages' policy (no script, nothing from elsewhere) is defence in depth.
-      if (format === 'html') c.header('Content-Security-Policy', PAGE_CSP);
-      return (format === 'html' ? c.html(rendered.html) : c.json(rendered, 200)) as never;
+      if (format === 'html') {
+        c.header('Content-Security-Policy', PAGE_CSP);
+        return c.html(rendered.html, 200);
+      }
+      return c.json(rendered, 200);
     },
   );
   app.openapi(
@@ -61,7 +51,7 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
     }),
     async (c) => {
       const digest = await desk.sendNow(caller(c), c.req.valid('query').asAt);
-      return c.json(digest as never, 201);
+      return c.json(digest, 201);
     },
   );
   app.openapi(
@@ -71,6 +61,6 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
       request: { params: z.object({ id: z.string().regex(/^dig_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a digest id (dig_…)') }) },
       responses: { 200: { description: 'The digest', ...json(Digest) }, ...problems(400, 401, 403, 404) },
     }),
-    async (c) => c.json((await svc.getDigest(deps, caller(c), c.req.valid('param').id)) as never, 200),
+    async (c) => c.json(await svc.getDigest(deps, caller(c), c.req.valid('param').id), 200),
   );
 }

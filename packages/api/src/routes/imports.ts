@@ -1,19 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { ValidationError } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
-
-const ImportResult = z
-  .object({
-    dryRun: z.boolean(),
-    rows: z.int(),
-    created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
-    unchanged: z.int(),
-    problems: z.array(z.object({ row: z.int(), column: z.string(), path: z.string(), message: z.string() })),
-  })
-  .meta({ id: 'ImportResult' });
 
 export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -28,14 +19,14 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
         }),
         body: { required: true, content: { 'text/csv': { schema: z.string() } } },
       },
-      responses: { 200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(ImportResult) }, ...problems(400, 401, 403, 413, 415, 422) },
+      responses: { 200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(svc.ImportResult) }, ...problems(400, 401, 403, 413, 415, 422) },
     }),
     async (c) => {
       const { dryRun, mapping } = c.req.valid('query');
       let map: Record<string, string> | undefined;
       if (mapping) {
         const parsed = z.record(z.string(), z.string()).safeParse(safeJson(mapping));
-        if (!parsed.success) return c.json({ type: '/problems/validation-failed', title: 'The request is not valid', status: 400, detail: 'mapping must be a JSON object of template column → your column header.', code: 'validation-failed', errors: [{ path: 'mapping', message: 'not a JSON object of strings' }] }, 400, { 'Content-Type': 'application/problem+json' }) as never;
+        if (!parsed.success) throw new ValidationError('mapping must be a JSON object of template column → your column header.', [{ path: 'mapping', message: 'not a JSON object of strings' }]);
         map = parsed.data;
       }
       const csv = await c.req.text();

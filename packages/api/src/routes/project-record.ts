@@ -43,10 +43,10 @@ function withEtag<T extends { version: number }>(c: Context<AppEnv>, value: T): 
   return value;
 }
 
-/** A ledger POST's answer: 201 the first time, the same 201 body (marked as a replay) for a retry with the same Idempotency-Key. */
-function ledgerReply<T>(c: Context<AppEnv>, result: svc.Replayable<T>) {
+/** A ledger POST's body: the same the first time and for a retry with the same Idempotency-Key, which is marked as a replay. */
+function replayMarked<T>(c: Context<AppEnv>, result: svc.Replayable<T>): T {
   if (result.replayed) c.header('Idempotent-Replayed', 'true');
-  return c.json(result.value as never, 201);
+  return result.value;
 }
 
 /** Benefits (with baseline, forecast and actuals), investment lines (with spend), risks and milestones of a project. */
@@ -135,7 +135,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const { id, benefitId } = c.req.valid('param');
-      return ledgerReply(c, await svc.recordActual(deps, caller(c), id, benefitId, c.req.valid('json'), idempotencyKey(c)));
+      return c.json(replayMarked(c, await svc.recordActual(deps, caller(c), id, benefitId, c.req.valid('json'), idempotencyKey(c))), 201);
     },
   );
   app.openapi(
@@ -195,7 +195,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const { id, investmentId } = c.req.valid('param');
-      return ledgerReply(c, await svc.recordSpend(deps, caller(c), id, investmentId, c.req.valid('json'), idempotencyKey(c)));
+      return c.json(replayMarked(c, await svc.recordSpend(deps, caller(c), id, investmentId, c.req.valid('json'), idempotencyKey(c))), 201);
     },
   );
   app.openapi(

@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
 import * as svc from '@bt/services';
-import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { streamOrFail } from '../stream.ts';
@@ -51,54 +50,8 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.programmeReport(deps, caller(c), c.req.valid('query')), 200),
   );
 
-  for (const feed of ['savings', 'investment'] as const) {
-    app.openapi(
-      route({
-        method: 'get', path: `/v1/feeds/${feed}`, tags: ['Feeds'], security,
-        summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
-        description: CSV_DESCRIPTION,
-        request: { query: FeedQuery, headers: z.object({ 'if-none-match': z.string().optional() }) },
-        responses: {
-          200: { description: 'The feed, streamed', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }) } } },
-          304: { description: 'Not modified since the ETag you sent' },
-          ...problems(400, 401, 403),
-        },
-      }),
-      (async (c: Context<AppEnv>) => {
-        const query = c.req.valid('query' as never) as z.infer<typeof FeedQuery>;
-        const { etag, asAt, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
-        c.header('ETag', etag);
-        c.header('Cache-Control', 'private, no-cache');
-        if (c.req.header('If-None-Match')?.split(',').map((t) => t.trim()).includes(etag)) return c.body(null, 304);
-        const full = { ...query, asAt, financialYear };
-        const rows = feed === 'savings' ? svc.savingsRows(deps, full) : svc.investmentRows(deps, full);
-        const columns = (feed === 'savings' ? svc.SAVINGS_COLUMNS : svc.INVESTMENT_COLUMNS) as never;
-        const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
-        if (query.format === 'csv') {
-          c.header('Content-Type', 'text/csv; charset=utf-8');
-          c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
-        } else {
-          c.header('Content-Type', 'application/json; charset=utf-8');
-        }
-        const chunks = async function* () {
-          if (query.format === 'csv') {
-            yield svc.csvHeader(columns, query.granularity);
-            for await (const batch of rows) yield svc.csvRows(columns, query.granularity, batch as never[]);
-            return;
-          }
-          yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`;
-          let separator = '';
-          for await (const batch of rows) {
-            if (batch.length === 0) continue;
-            yield separator + batch.map((row) => JSON.stringify(row)).join(',');
-            separator = ',';
-          }
-          yield ']}';
-        };
-        return streamOrFail(c, chunks(), 'feed');
-      }) as never,
-    );
-  }
+  feedRoute(app, deps, 'savings', svc.savingsRows, svc.SAVINGS_COLUMNS);
+  feedRoute(app, deps, 'investment', svc.investmentRows, svc.INVESTMENT_COLUMNS);
 
   app.openapi(
     route({
@@ -114,6 +67,60 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
       return c.json(await svc.changesSince(deps, caller(c), cursor, limit), 200);
+    },
+  );
+}
+
+/** A finance feed: CSV or JSON of the rows `rows` yields, streamed, with an ETag (If-None-Match answers 304). */
+function feedRoute<R extends object>(
+  app: OpenAPIHono<AppEnv>,
+  deps: svc.Deps,
+  feed: 'savings' | 'investment',
+  rows: (deps: svc.Deps, query: z.infer<typeof FeedQuery> & { asAt: string; financialYear: string }) => AsyncIterable<R[]>,
+  columns: svc.Column<R>[],
+): void {
+  app.openapi(
+    route({
+      method: 'get', path: `/v1/feeds/${feed}`, tags: ['Feeds'], security,
+      summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
+      description: CSV_DESCRIPTION,
+      request: { query: FeedQuery, headers: z.object({ 'if-none-match': z.string().optional() }) },
+      responses: {
+        200: { description: 'The feed, streamed', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }) } } },
+        304: { description: 'Not modified since the ETag you sent' },
+        ...problems(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { etag, asAt, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
+      c.header('ETag', etag);
+      c.header('Cache-Control', 'private, no-cache');
+      if (c.req.header('If-None-Match')?.split(',').map((t) => t.trim()).includes(etag)) return c.body(null, 304);
+      const batches = rows(deps, { ...query, asAt, financialYear });
+      const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
+      if (query.format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
+      } else {
+        c.header('Content-Type', 'application/json; charset=utf-8');
+      }
+      const chunks = async function* () {
+        if (query.format === 'csv') {
+          yield svc.csvHeader(columns, query.granularity);
+          for await (const batch of batches) yield svc.csvRows(columns, query.granularity, batch);
+          return;
+        }
+        yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`;
+        let separator = '';
+        for await (const batch of batches) {
+          if (batch.length === 0) continue;
+          yield separator + batch.map((row) => JSON.stringify(row)).join(',');
+          separator = ',';
+        }
+        yield ']}';
+      };
+      return streamOrFail(c, chunks(), 'feed');
     },
   );
 }
