@@ -14,6 +14,7 @@ export * from './risk.ts';
 export * from './milestone.ts';
 export * from './figures.ts';
 export * from './alerts.ts';
+export * from './alert-rules.ts';
 export * from './events.ts';
 export * from './digest.ts';
 export * from './periods.ts';

@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, RiskScoreEntry, type AppError, type EntityType } from '@bt/core';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { partitionItems, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, type ChildKind } from './keys.ts';
@@ -68,21 +68,7 @@ export class ChildRepository {
 
   /** The project and everything in its partition; the number of requests does not grow with the number of benefits (one Query, more only past 1 MB). */
   async record(projectId: string): Promise<ProjectRecord | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.project(projectId).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await partitionItems(this.doc, this.tableName, { pk: keys.project(projectId).pk });
     const projectItem = items.find((i) => i.entity === 'project');
     if (!projectItem) return undefined;
     const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => fromStored(SCHEMAS[kind], i) as ChildOf<K>);

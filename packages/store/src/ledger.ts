@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError } from '@bt/core';
 import { keys, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { SummaryRepository } from './summaries.ts';
-import { queryPage, type Page, type PageRequest } from './pagination.ts';
+import { partitionItems, queryPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 const SCHEMAS = { actual: Actual, spend: Spend } as const;
@@ -129,22 +129,7 @@ export class LedgerRepository {
   // --- baseline history -------------------------------------------------------
 
   async baselines(benefitId: string): Promise<BaselineVersion[]> {
-    const { pk, skPrefix } = keys.baselinesOf(benefitId);
-    const out: BaselineVersion[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      out.push(...(page.Items ?? []).map((i) => fromStored(BaselineVersion, i)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    return (await partitionItems(this.doc, this.tableName, keys.baselinesOf(benefitId))).map((i) => fromStored(BaselineVersion, i));
   }
 
   baselineVersionOp(version: BaselineVersion): TxOp {

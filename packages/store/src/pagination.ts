@@ -157,3 +157,19 @@ export async function* collectionItems(doc: DynamoDBDocumentClient, tableName: s
   const pages = paginateQuery({ client: doc }, { TableName: tableName, ...collectionQuery(c), ...(projection ? { ProjectionExpression: projection } : {}) });
   for await (const page of pages) yield* page.Items ?? [];
 }
+
+/** Every item of a partition (optionally those whose sort key begins with a prefix), consistently read, in order. */
+export async function partitionItems(doc: DynamoDBDocumentClient, tableName: string, key: { pk: string; skPrefix?: string }): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: tableName,
+      KeyConditionExpression: key.skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': key.pk, ...(key.skPrefix === undefined ? {} : { ':prefix': key.skPrefix }) },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
+  return items;
+}
