@@ -74,7 +74,7 @@ export async function seedProgramme(store: Store, raw: { doc: DynamoDBDocumentCl
   const started = performance.now();
   for (let i = 0; i < items.length; i += 25) {
     let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25);
-    while (batch && batch.length) {
+    while (batch?.length) {
       const result = await raw.doc.send(new BatchWriteCommand({ RequestItems: { [raw.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
       batch = result.UnprocessedItems?.[raw.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
     }

@@ -156,7 +156,10 @@ async function main() {
         seconds: Number(seconds.toFixed(1)),
         conditions: r.conditions,
         raised: r.raised.length,
-        raisedByRule: r.raised.reduce<Record<string, number>>((a, x) => ({ ...a, [x.rule]: (a[x.rule] ?? 0) + 1 }), {}),
+        raisedByRule: r.raised.reduce<Record<string, number>>((a, x) => {
+          a[x.rule] = (a[x.rule] ?? 0) + 1;
+          return a;
+        }, {}),
         refreshed: r.refreshed,
         dynamoRequests: counter.total,
         byCommand: Object.fromEntries(counter.byCommand),

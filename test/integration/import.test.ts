@@ -85,10 +85,10 @@ describe('importing a savings tracker', () => {
   });
 
   it('reads an Excel-saved file (BOM, CRLF) through a column mapping', async () => {
-    const excel = '\uFEFF' + [
+    const excel = `\uFEFF${[
       'Theme,Theme name,Scheme,Scheme name,Dept,Proposal,Budget line,Kind,Benefit type,Recurs?,Lead officer,Confidence (%),2026/27',
       'NBW,Neighbourhoods & Waste,NBW-10,Waste rounds,Neighbourhoods,Round optimisation,NBW-26-01,transformation,cashable saving,recurring,Head of Waste,80,"£800,000"',
-    ].join('\r\n') + '\r\n';
+    ].join('\r\n')}\r\n`;
     const mapping = { 'Workstream code': 'Theme', 'Workstream name': 'Theme name', 'Project code': 'Scheme', 'Project name': 'Scheme name', Directorate: 'Dept', Saving: 'Proposal', 'MTFS ref': 'Budget line', Category: 'Kind', Type: 'Benefit type', Recurrence: 'Recurs?', Owner: 'Lead officer' };
     const r = await importCsv(excel, `?mapping=${encodeURIComponent(JSON.stringify(mapping))}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);

@@ -174,12 +174,12 @@ describe('the finance feeds', () => {
       expect(rec['Validated (£)']).toBe(poundsDecimal(row.validatedPence));
       expect(rec['Variance (£)']).toBe(poundsDecimal(row.variancePence));
       expect(rec['Risk-adjusted forecast (£)']).toBe(poundsDecimal(row.riskAdjustedForecastPence));
-      expect(rec['RAG']).toBe(row.rag ?? '');
+      expect(rec.RAG).toBe(row.rag ?? '');
     }
     const a = records.find((r) => r['Benefit id'] === ids.b)!;
     // Formula injection neutralised in text; numbers left as numbers (negative included).
     expect(a['Project name']).toBe('\'=HYPERLINK("http://evil","Reablement")');
-    expect(a['Benefit']).toBe("'-Fees uplift");
+    expect(a.Benefit).toBe("'-Fees uplift");
     expect(records.find((r) => r['Benefit id'] === ids.d)!['Baseline (£)']).toBe('-50000.00');
   });
 
@@ -191,7 +191,7 @@ describe('the finance feeds', () => {
     expect(monthly.filter((r) => r.benefitId === ids.a && r.month === '2025-10')[0]).toMatchObject({ baselinePence: gbp(100_000), realisedPence: gbp(100_000), validatedPence: gbp(100_000), period: 'P7' });
     const csv = parse((await feed('savings', 'format=csv&granularity=month')).body as string, { bom: true, columns: true }) as Record<string, string>[];
     expect(csv).toHaveLength(48);
-    expect(csv[0]!['Month']).toBe('2025-04');
+    expect(csv[0]!.Month).toBe('2025-04');
   });
 
   it('give investment planned and actual by line', async () => {
@@ -199,7 +199,7 @@ describe('the finance feeds', () => {
     expect(rows).toEqual([expect.objectContaining({ investmentId: ids.inv, kind: 'revenue', fundingSource: 'flexible-capital-receipts', plannedPence: gbp(250_000), actualPence: gbp(50_000), variancePence: gbp(-200_000), projectCode: 'ASC-01' })]);
     const csv = parse((await feed('investment', 'format=csv&granularity=month')).body as string, { bom: true, columns: true }) as Record<string, string>[];
     expect(csv).toHaveLength(12);
-    expect(csv.find((r) => r['Month'] === '2025-05')!['Actual (£)']).toBe('50000.00');
+    expect(csv.find((r) => r.Month === '2025-05')!['Actual (£)']).toBe('50000.00');
   });
 
   it('answer If-None-Match with 304 until the data changes', async () => {

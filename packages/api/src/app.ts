@@ -5,7 +5,7 @@ import type { Deps, DigestDesk } from '@bt/services';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { authenticate, type AuthConfig } from './auth.ts';
 import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
 import type { AppEnv } from './env.ts';

@@ -120,7 +120,7 @@ describe('allocation', () => {
         const parts = allocateEvenly(total, n);
         expect(parts.reduce((a, b) => BigInt(a) + BigInt(b), 0n)).toBe(BigInt(total));
         expect(Math.max(...parts) - Math.min(...parts)).toBeLessThanOrEqual(1);
-        parts.forEach((p) => expect(Number.isSafeInteger(p)).toBe(true));
+        for (const p of parts) expect(Number.isSafeInteger(p)).toBe(true);
       }
     }
   });

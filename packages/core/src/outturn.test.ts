@@ -141,7 +141,7 @@ describe('exactness (properties)', () => {
         const total = mulDivRound(amounts.reduce((a, b) => a + b, 0), pct, 100);
         const parts = allocateScaled(amounts, pct, 100, total);
         expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
-        parts.forEach((p, i) => expect(Math.abs(p - (amounts[i]! * pct) / 100)).toBeLessThan(1 + 1e-9));
+        for (const [i, p] of parts.entries()) expect(Math.abs(p - (amounts[i]! * pct) / 100)).toBeLessThan(1 + 1e-9);
       }),
     );
   });

@@ -39,7 +39,7 @@ function Link(props: { href: string | undefined; children: Child }) {
       {props.children}
     </a>
   ) : (
-    <>{props.children}</>
+    props.children
   );
 }
 

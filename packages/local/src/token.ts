@@ -1,4 +1,4 @@
-import { Role } from '@bt/core';
+import type { Role } from '@bt/core';
 import { AUDIENCE, LOCAL_ISSUER } from '@bt/api';
 import { sign } from 'hono/jwt';
 

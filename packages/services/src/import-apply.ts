@@ -93,7 +93,7 @@ export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promi
   const undone: UndoEntity[] = [];
   const touched = new Set<string>();
   for (const step of await deps.store.imports.steps(id)) {
-    step.touchedProjects.forEach((p) => touched.add(p));
+    for (const p of step.touchedProjects) touched.add(p);
     const entities = [...step.entities].reverse();
     const whole = entities.flatMap((e) => deps.store.imports.undoOps(ctx, e, id));
     if (whole.length <= 100 && !entities.some((e) => kept.has(e.entityId)) && (await deps.store.imports.tryUndo(whole))) undone.push(...entities);

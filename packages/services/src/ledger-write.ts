@@ -1,5 +1,5 @@
 import { alreadyReversed, checkLedgerEntry, checkReversal, DEFAULT_LEDGER_SETTINGS, refuseClosedPeriod, todayInLondon, type Project } from '@bt/core';
-import { type EntryOf, type TxOp, type WriteContext } from '@bt/store';
+import type { EntryOf, TxOp, WriteContext } from '@bt/store';
 import { mintId, type Deps } from './context.ts';
 
 const LEDGERS = {

@@ -1,5 +1,5 @@
 import { assertCan, assertCanChangeProject, can, ForbiddenError, type Principal, type Project } from '@bt/core';
-import { type TxOp } from '@bt/store';
+import type { TxOp } from '@bt/store';
 import type { Caller, Deps } from './context.ts';
 
 /** The project, if the caller may change it (its manager or an admin). */

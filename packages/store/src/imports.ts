@@ -129,7 +129,7 @@ export class ImportRepository {
 
   private async move(id: string, from: ImportStatus[], to: ImportStatus): Promise<boolean> {
     const values: Record<string, unknown> = { ':to': to };
-    from.forEach((s, i) => (values[`:from${i}`] = s));
+    for (const [i, s] of from.entries()) values[`:from${i}`] = s;
     const leavesIndex = to === 'applied';
     try {
       await this.doc.send(

@@ -172,7 +172,7 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'every project id (programme-wide jobs)', how: `${inIndex(collections.projects(), 'code')}, projecting \`id\`` },
   { pattern: 'is a code taken?', how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction` },
   { pattern: 'the whole project record', how: `Query \`pk=${keys.project('<id>').pk}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)` },
-  { pattern: 'every project summary, then the period state and programme settings (the report)', how: `${inIndex(collections.summaries(), 'project id; \`~PERIODS\`, \`~PROGRAMME\` sort last')}` },
+  { pattern: 'every project summary, then the period state and programme settings (the report)', how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}` },
   { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
   { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
   { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },

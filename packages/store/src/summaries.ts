@@ -213,7 +213,7 @@ export class SummaryRepository {
   /** Takes benefits out of a project's summary (an import rolled back). */
   benefitsRemovedOp(projectId: string, benefitIds: string[]): TxOp {
     const names: Record<string, string> = { '#c': 'benefits' };
-    benefitIds.forEach((id, i) => (names[`#b${i}`] = id));
+    for (const [i, id] of benefitIds.entries()) names[`#b${i}`] = id;
     return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`, ExpressionAttributeNames: names } } };
   }
 

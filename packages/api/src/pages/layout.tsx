@@ -19,7 +19,7 @@ export function Layout(props: { title: string; user?: string | undefined; childr
       <body class="govuk-template__body govuk-frontend-supported">
         <a href="#main" class="govuk-skip-link">Skip to main content</a>
         {/* A council's own tool, not GOV.UK: the service navigation component without the GOV.UK header and crown. */}
-        <header role="banner">
+        <header >
           <section class="govuk-service-navigation" aria-label="Service information">
             <div class="govuk-width-container">
               <div class="govuk-service-navigation__container">
@@ -40,7 +40,7 @@ export function Layout(props: { title: string; user?: string | undefined; childr
           </section>
         </header>
         <div class="govuk-width-container">
-          <main class="govuk-main-wrapper" id="main" role="main">
+          <main class="govuk-main-wrapper" id="main" >
             {props.children}
           </main>
         </div>

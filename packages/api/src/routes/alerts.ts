@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';

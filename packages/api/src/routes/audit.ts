@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, ProjectId } from '@bt/core';
 import { listAudit, type Deps } from '@bt/services';
 import * as z from 'zod';

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DigestContent, IsoDate } from '@bt/core';
 import { StoredDigest } from '@bt/store';
 import * as svc from '@bt/services';

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ProgrammeSettings, PutProgrammeSettings } from '@bt/core';
 import * as svc from '@bt/services';
 import type { AppEnv } from '../env.ts';

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Benefit, CreateProject, Figures, Investment, IsoDate, Milestone, PatchProject, Project, ProjectFinancials, ProjectId, Risk, Stage, todayInLondon, WorkstreamId } from '@bt/core';
 import { createProject, getProjectRecord, listProjects, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';

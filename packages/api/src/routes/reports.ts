@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';

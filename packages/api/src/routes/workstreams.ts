@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { CreateWorkstream, PatchWorkstream, Workstream, WorkstreamId } from '@bt/core';
 import { createWorkstream, getWorkstream, listWorkstreams, updateWorkstream, type Deps } from '@bt/services';
 import * as z from 'zod';
