@@ -18,7 +18,16 @@ export async function handler(event: unknown) {
   const asAt = input.data.asAt ?? todayInLondon(deps.clock());
   const result = await evaluateAndStore(deps, asAt);
   const published = await publishOutbox(deps, sink);
-  const summary = { asAt, conditions: result.conditions, raised: result.raised.length, resolved: result.resolved.length, refreshed: result.refreshed, published, skipped: result.skipped, preview: result.preview };
+  const summary = {
+    asAt,
+    conditions: result.conditions,
+    raised: result.raised.length,
+    resolved: result.resolved.length,
+    refreshed: result.refreshed,
+    published,
+    skipped: result.skipped,
+    preview: result.preview,
+  };
   // A skipped project needs repair; the rest of the programme was evaluated.
   for (const p of result.skipped) logger.error('project left out of the alert evaluation: its stored data does not parse', { ...p });
   logger.info('alert evaluation', summary);

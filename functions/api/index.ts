@@ -11,7 +11,10 @@ import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
 const env = loadLambdaEnv(process.env);
 const store = new Store({ region: env.AWS_REGION, tableName: env.TABLE_NAME, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
 // Digests on demand are rendered and sent by the digest function: the API carries no mail code and has no right to send email.
-const lambda = new LambdaClient({ region: env.AWS_REGION, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) });
+const lambda = new LambdaClient({
+  region: env.AWS_REGION,
+  ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+});
 const app = createApp(
   { store, clock: () => new Date(), thresholds: env.thresholds, ledger: env.ledger },
   {
@@ -20,9 +23,13 @@ const app = createApp(
     docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
     digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME),
     // The pages sign people in through the issuer's hosted login; GOV.UK Frontend's files are copied beside this bundle.
-    pages: env.PAGES_OIDC_ISSUER && env.PAGES_OIDC_CLIENT_ID
-      ? { login: oidcLogin({ issuer: env.PAGES_OIDC_ISSUER, clientId: env.PAGES_OIDC_CLIENT_ID, publicBaseUrl: env.PUBLIC_BASE_URL }), assetsDir: join(dirname(fileURLToPath(import.meta.url)), PAGE_ASSETS_FOLDER) }
-      : undefined,
+    pages:
+      env.PAGES_OIDC_ISSUER && env.PAGES_OIDC_CLIENT_ID
+        ? {
+            login: oidcLogin({ issuer: env.PAGES_OIDC_ISSUER, clientId: env.PAGES_OIDC_CLIENT_ID, publicBaseUrl: env.PUBLIC_BASE_URL }),
+            assetsDir: join(dirname(fileURLToPath(import.meta.url)), PAGE_ASSETS_FOLDER),
+          }
+        : undefined,
   },
 );
 

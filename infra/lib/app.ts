@@ -9,8 +9,18 @@ import { environment, settingsFromContext } from './settings.ts';
 export function buildApp(app: App) {
   const env = environment(app);
   const settings = settingsFromContext(app);
-  const data = new DataStack(app, 'BenefitsTrackerData', { env, description: 'Transformation benefits tracker: data (retained on delete)', tableName: settings.tableName });
-  const compute = new ComputeStack(app, 'BenefitsTrackerCompute', { env, description: 'Transformation benefits tracker: API, schedules, email', tableName: settings.tableName, bus: data.bus, settings });
+  const data = new DataStack(app, 'BenefitsTrackerData', {
+    env,
+    description: 'Transformation benefits tracker: data (retained on delete)',
+    tableName: settings.tableName,
+  });
+  const compute = new ComputeStack(app, 'BenefitsTrackerCompute', {
+    env,
+    description: 'Transformation benefits tracker: API, schedules, email',
+    tableName: settings.tableName,
+    bus: data.bus,
+    settings,
+  });
   compute.addDependency(data);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeFindings(data, compute);

@@ -101,7 +101,11 @@ export class ComputeStack extends Stack {
     }).useTable(table, 'readWrite');
     digest.addToRolePolicy(sendEmail);
     // Digests on demand: the API asks the digest function, so only that function holds mail code and SES rights.
-    const api = new ProjectFunction(this, 'ApiFunction', { name: 'api', description: 'benefits-tracker HTTP API', environment: { DIGEST_FUNCTION_NAME: digest.functionName } }).useTable(table, 'readWrite');
+    const api = new ProjectFunction(this, 'ApiFunction', {
+      name: 'api',
+      description: 'benefits-tracker HTTP API',
+      environment: { DIGEST_FUNCTION_NAME: digest.functionName },
+    }).useTable(table, 'readWrite');
     digest.grantInvoke(api);
     const publisher = new ProjectFunction(this, 'PublisherFunction', {
       name: 'publisher',
@@ -118,7 +122,15 @@ export class ComputeStack extends Stack {
       description: 'Transformation benefits tracker API',
       createDefaultStage: false,
       ...(settings.corsOrigins.length
-        ? { corsPreflight: { allowOrigins: settings.corsOrigins, allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'], allowMethods: [apigw.CorsHttpMethod.ANY], exposeHeaders: ['etag', 'x-request-id'], maxAge: Duration.hours(1) } }
+        ? {
+            corsPreflight: {
+              allowOrigins: settings.corsOrigins,
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'],
+              allowMethods: [apigw.CorsHttpMethod.ANY],
+              exposeHeaders: ['etag', 'x-request-id'],
+              maxAge: Duration.hours(1),
+            },
+          }
         : {}),
     });
     const baseUrl = (settings.publicBaseUrl ?? this.api.apiEndpoint).replace(/\/$/, '');
@@ -184,23 +196,50 @@ export class ComputeStack extends Stack {
     new CfnOutput(this, 'SignInUrl', { value: `${baseUrl}/sign-in` });
 
     // --- schedules -------------------------------------------------------------------
-    const dlq = new sqs.Queue(this, 'ScheduleDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const dlq = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     const schedule = (id: string, fn: ProjectFunction, expression: scheduler.ScheduleExpression, description: string) =>
       new scheduler.Schedule(this, id, {
         schedule: expression,
         description,
-        target: new LambdaInvoke(fn, { input: scheduler.ScheduleTargetInput.fromObject({}), deadLetterQueue: dlq, retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+        target: new LambdaInvoke(fn, {
+          input: scheduler.ScheduleTargetInput.fromObject({}),
+          deadLetterQueue: dlq,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+        }),
       });
-    schedule('AlertsDaily', alerts, scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', timeZone: TimeZone.EUROPE_LONDON }), 'Alert evaluation, daily 06:00 Europe/London');
-    schedule('DigestWeekly', digest, scheduler.ScheduleExpression.cron({ minute: '30', hour: '7', weekDay: 'MON', timeZone: TimeZone.EUROPE_LONDON }), 'CMT digest, Mondays 07:30 Europe/London');
+    schedule(
+      'AlertsDaily',
+      alerts,
+      scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', timeZone: TimeZone.EUROPE_LONDON }),
+      'Alert evaluation, daily 06:00 Europe/London',
+    );
+    schedule(
+      'DigestWeekly',
+      digest,
+      scheduler.ScheduleExpression.cron({ minute: '30', hour: '7', weekDay: 'MON', timeZone: TimeZone.EUROPE_LONDON }),
+      'CMT digest, Mondays 07:30 Europe/London',
+    );
     schedule('PublisherEvery5Minutes', publisher, scheduler.ScheduleExpression.rate(Duration.minutes(5)), 'Publish outbox events');
 
     // --- alarms ------------------------------------------------------------------------
     const topic = new sns.Topic(this, 'Alarms', { masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'), enforceSSL: true });
     if (settings.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
-      new cloudwatch.Alarm(this, id, { metric, threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(new cwActions.SnsAction(topic));
-    for (const [name, fn] of Object.entries(this.functions)) alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), `The ${name} function is failing`);
+      new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(new cwActions.SnsAction(topic));
+    for (const [name, fn] of Object.entries(this.functions))
+      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), `The ${name} function is failing`);
     alarm('DeadLetters', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A scheduled run failed all its retries');
     alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5) }), 'The API is answering 5xx');
   }

@@ -9,9 +9,16 @@ import type { ComputeStack } from './compute-stack.ts';
 export function acknowledgeFindings(...stacks: Stack[]): void {
   for (const stack of stacks) {
     const v = Validations.of(stack);
-    v.acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: 'Public at the gateway by design: /health, /openapi.json, /docs, and the pages (a browser sends a session cookie, which the pages verify against the issuer\'s keys). Every other route, the whole /v1 API, has the JWT authorizer.' });
+    v.acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        "Public at the gateway by design: /health, /openapi.json, /docs, and the pages (a browser sends a session cookie, which the pages verify against the issuer's keys). Every other route, the whole /v1 API, has the JWT authorizer.",
+    });
     v.acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedules.' });
-    v.acknowledge({ id: 'AwsSolutions::AwsSolutions-L1', reason: 'Node.js 24 is the newest Lambda runtime at the time of writing; the rule lags new runtimes.' });
+    v.acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Node.js 24 is the newest Lambda runtime at the time of writing; the rule lags new runtimes.',
+    });
   }
 }
 
@@ -22,13 +29,19 @@ export function acknowledgeComputeFindings(stack: ComputeStack, tableName: strin
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'Lambda execution roles use the AWS-managed AWSLambdaBasicExecutionRole (write to CloudWatch Logs only); a copy of our own would add nothing.',
   });
-  v.acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) has no resource-level permissions.' });
+  v.acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) has no resource-level permissions.',
+  });
   v.acknowledge({
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${tableName}/index/*]`,
-    reason: 'The functions query the main table\'s own indexes (gsi1, gsi2); the wildcard covers only that table\'s indexes.',
+    reason: "The functions query the main table's own indexes (gsi1, gsi2); the wildcard covers only that table's indexes.",
   });
   for (const fn of Object.values(stack.functions)) {
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-    v.acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, reason: 'EventBridge Scheduler (and, for the digest function, the API) may invoke any version or alias of this one function.' });
+    v.acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason: 'EventBridge Scheduler (and, for the digest function, the API) may invoke any version or alias of this one function.',
+    });
   }
 }

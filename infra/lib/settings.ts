@@ -16,7 +16,11 @@ export function settingsFromContext(app: App): ComputeSettings {
     const v = app.node.tryGetContext(key) as unknown;
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   };
-  const list = (key: string) => (get(key) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) =>
+    (get(key) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const sesIdentity = get('sesIdentity');
   const digestSender = get('digestSender');
   const digestRecipients = list('digestRecipients');
@@ -25,8 +29,22 @@ export function settingsFromContext(app: App): ComputeSettings {
   }
   const oidcIssuer = get('oidcIssuer');
   const oidcAudience = get('oidcAudience');
-  if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) throw new Error('Set both oidcIssuer and oidcAudience, or neither (to use the stack’s Cognito user pool).');
+  if ((oidcIssuer === undefined) !== (oidcAudience === undefined))
+    throw new Error('Set both oidcIssuer and oidcAudience, or neither (to use the stack’s Cognito user pool).');
   const oidcClientId = get('oidcClientId');
-  if (oidcClientId && !oidcIssuer) throw new Error('oidcClientId goes with oidcIssuer and oidcAudience (an external issuer); the Cognito user pool makes its own client.');
-  return { tableName: get('tableName') ?? 'benefits-tracker', sesIdentity, digestSender, digestRecipients, oidcIssuer, oidcAudience, oidcClientId, cognitoDomainPrefix: get('cognitoDomainPrefix'), corsOrigins: list('corsOrigins'), alarmEmail: get('alarmEmail'), publicBaseUrl: get('publicBaseUrl') };
+  if (oidcClientId && !oidcIssuer)
+    throw new Error('oidcClientId goes with oidcIssuer and oidcAudience (an external issuer); the Cognito user pool makes its own client.');
+  return {
+    tableName: get('tableName') ?? 'benefits-tracker',
+    sesIdentity,
+    digestSender,
+    digestRecipients,
+    oidcIssuer,
+    oidcAudience,
+    oidcClientId,
+    cognitoDomainPrefix: get('cognitoDomainPrefix'),
+    corsOrigins: list('corsOrigins'),
+    alarmEmail: get('alarmEmail'),
+    publicBaseUrl: get('publicBaseUrl'),
+  };
 }

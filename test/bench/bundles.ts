@@ -19,8 +19,10 @@ function importTime(file: string, env: NodeJS.ProcessEnv, runs = 9): number {
  * the minimal Hono handler, and the parts every function of ours must carry.
  */
 const REFERENCES = {
-  minimal: "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nexport const handler = handle(new Hono().get('/', (c) => c.text('ok')));\n",
-  'ref-dynamodb-client': "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
+  minimal:
+    "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nexport const handler = handle(new Hono().get('/', (c) => c.text('ok')));\n",
+  'ref-dynamodb-client':
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
   'ref-zod': "import * as z from 'zod';\nexport const schema = z.object({ id: z.string() });\n",
 } as const;
 
@@ -39,7 +41,15 @@ export async function bundleFigures(endpoint: string) {
       }),
     );
     const entries = { ...Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([k, v]) => [k, join(root, v)])), ...references };
-    await build({ ...lambdaBundling, entryPoints: entries, outdir: dir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error', nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')] });
+    await build({
+      ...lambdaBundling,
+      entryPoints: entries,
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      target: 'node20',
+      logLevel: 'error',
+      nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')],
+    });
     const env = {
       ...process.env,
       TABLE_NAME: 'bench',

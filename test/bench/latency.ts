@@ -6,7 +6,12 @@ import { serve } from '@hono/node-server';
 const AUTOCANNON = join(import.meta.dirname, '..', 'node_modules', '.bin', 'autocannon');
 
 /** p50/p99 of an HTTP route under `connections` concurrent clients on loopback, measured by autocannon in its own process. */
-export async function httpLatency(app: { fetch: (request: Request) => Response | Promise<Response> }, routes: { name: string; path: string }[], token: string, options = { connections: 16, seconds: 8 }) {
+export async function httpLatency(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  routes: { name: string; path: string }[],
+  token: string,
+  options = { connections: 16, seconds: 8 },
+) {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const address = server.address();
@@ -16,7 +21,20 @@ export async function httpLatency(app: { fetch: (request: Request) => Response |
     for (const route of routes) {
       // autocannon's own process: the load generator does not share our event loop.
       // Asynchronously: the server answering it lives in this process.
-      const { stdout } = await promisify(execFile)(AUTOCANNON, ['--json', '-c', String(options.connections), '-d', String(options.seconds), '-H', `Authorization=Bearer ${token}`, `http://127.0.0.1:${port}${route.path}`], { maxBuffer: 1 << 24 });
+      const { stdout } = await promisify(execFile)(
+        AUTOCANNON,
+        [
+          '--json',
+          '-c',
+          String(options.connections),
+          '-d',
+          String(options.seconds),
+          '-H',
+          `Authorization=Bearer ${token}`,
+          `http://127.0.0.1:${port}${route.path}`,
+        ],
+        { maxBuffer: 1 << 24 },
+      );
       const r = JSON.parse(stdout) as { latency: { p50: number; p99: number }; requests: { average: number }; non2xx: number };
       out[route.name] = { p50Ms: r.latency.p50, p99Ms: r.latency.p99, requestsPerSecond: Math.round(r.requests.average), non2xx: r.non2xx };
     }

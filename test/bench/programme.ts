@@ -9,7 +9,11 @@ import { keys, type Store } from '@bt/store';
  * summaries the repositories write), 25 at a time, because 30,000 API calls
  * would measure the seeding, not the reads.
  */
-export async function seedProgramme(store: Store, raw: { doc: DynamoDBDocumentClient; tableName: string }, options: { projects: number; benefitsPerProject: number; years: number }) {
+export async function seedProgramme(
+  store: Store,
+  raw: { doc: DynamoDBDocumentClient; tableName: string },
+  options: { projects: number; benefitsPerProject: number; years: number },
+) {
   const now = '2025-11-20T09:00:00.000Z';
   const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
   const fys = fyRange('2023/24', options.years);
@@ -53,12 +57,12 @@ export async function seedProgramme(store: Store, raw: { doc: DynamoDBDocumentCl
         recurrence: b % 5 === 0 ? 'one-off' : 'recurring',
         mtfsRef: `M${p}-${b}`,
         owner: 'Owner',
-        confidencePct: 50 + (b * 5) % 50,
+        confidencePct: 50 + ((b * 5) % 50),
         status: 'active',
         replacedByBenefitIds: [],
         baseline: Object.fromEntries(months.map((m) => [m, monthly])),
         baselineVersion: 1,
-        forecast: Object.fromEntries(months.map((m) => [m, monthly - ((b % 3) * 5_000)])),
+        forecast: Object.fromEntries(months.map((m) => [m, monthly - (b % 3) * 5_000])),
         realised: Object.fromEntries(months.filter((m) => m < '2025-11').map((m) => [m, monthly - 10_000])),
         validated: Object.fromEntries(months.filter((m) => m < '2025-09').map((m) => [m, monthly - 10_000])),
         ...meta,
@@ -66,7 +70,16 @@ export async function seedProgramme(store: Store, raw: { doc: DynamoDBDocumentCl
       items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
       benefits.push(benefit);
     }
-    const line: Investment = { id: newId('investment', Date.now()), projectId: project.id, title: 'Implementation', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 }, actual: { '2023-06': 4_500_000 }, ...meta };
+    const line: Investment = {
+      id: newId('investment', Date.now()),
+      projectId: project.id,
+      title: 'Implementation',
+      kind: 'capital',
+      fundingSource: 'flexible-capital-receipts',
+      planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 },
+      actual: { '2023-06': 4_500_000 },
+      ...meta,
+    };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
     // The summary exactly as the store writes it.
     items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }).item.Put!.Item as Record<string, unknown>);

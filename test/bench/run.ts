@@ -45,7 +45,11 @@ async function main() {
     const seeded = await seedProgramme(store, raw, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
     console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
     const deps = { store, clock: () => new Date('2025-11-20T09:00:00Z') };
-    const app = createApp(deps, { auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 1 << 20, digests: testDigestDesk(deps, join('.bench', 'outbox')) });
+    const app = createApp(deps, {
+      auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
+      bodyLimitBytes: 1 << 20,
+      digests: testDigestDesk(deps, join('.bench', 'outbox')),
+    });
     const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
 
@@ -54,7 +58,11 @@ async function main() {
     const benefit = (await store.children.record(firstProject.id))!.benefits[0]!;
     const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
       counter.reset();
-      const res = await app.request(path, { method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       await res.text();
       return { status: res.status, requests: counter.total, byCommand: Object.fromEntries(counter.byCommand) };
     };
@@ -65,28 +73,59 @@ async function main() {
       'GET /v1/projects?limit=50': await send('GET', '/v1/projects?limit=50'),
       'PATCH /v1/projects/{id}': await send('PATCH', `/v1/projects/${benefit.projectId}`, { sro: 'Bench SRO' }),
       'PUT …/forecast': await send('PUT', `${b}/forecast`, { months: { '2025-10': 123_400 } }),
-      'POST …/actuals (Idempotency-Key)': await send('POST', `${b}/actuals`, { month: '2025-10', amountPence: 100, note: 'bench' }, { 'Idempotency-Key': 'bench-1' }),
+      'POST …/actuals (Idempotency-Key)': await send(
+        'POST',
+        `${b}/actuals`,
+        { month: '2025-10', amountPence: 100, note: 'bench' },
+        { 'Idempotency-Key': 'bench-1' },
+      ),
       'POST …/actuals (replay)': await send('POST', `${b}/actuals`, { month: '2025-10', amountPence: 100, note: 'bench' }, { 'Idempotency-Key': 'bench-1' }),
       'GET /v1/alerts?status=open': await send('GET', '/v1/alerts?status=open'),
     };
-    console.log('DynamoDB requests per operation:', Object.fromEntries(Object.entries(results.requestsPerOperation as Record<string, { requests: number }>).map(([k, v]) => [k, v.requests])));
+    console.log(
+      'DynamoDB requests per operation:',
+      Object.fromEntries(Object.entries(results.requestsPerOperation as Record<string, { requests: number }>).map(([k, v]) => [k, v.requests])),
+    );
 
     // API latency under 16 concurrent clients, beside the bare DynamoDB call each route makes.
     const { GetCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
     const anyWorkstream = (await store.workstreams.list({ limit: 1 })).items[0]!;
     const anyProject = (await store.projects.list({}, { limit: 1 })).items[0]!;
-    const http = await httpLatency({ fetch: (r: Request) => app.fetch(r) }, [
-      { name: 'GET /v1/workstreams/{id}', path: `/v1/workstreams/${anyWorkstream.id}` },
-      { name: 'GET /v1/projects/{id}', path: `/v1/projects/${anyProject.id}?asAt=2025-11-20` },
-    ], token);
+    const http = await httpLatency(
+      { fetch: (r: Request) => app.fetch(r) },
+      [
+        { name: 'GET /v1/workstreams/{id}', path: `/v1/workstreams/${anyWorkstream.id}` },
+        { name: 'GET /v1/projects/{id}', path: `/v1/projects/${anyProject.id}?asAt=2025-11-20` },
+      ],
+      token,
+    );
     const bare = {
-      'GET /v1/workstreams/{id}': await callLatency(() => raw.doc.send(new GetCommand({ TableName: 'bench', Key: { pk: `WS#${anyWorkstream.id}`, sk: 'WS' }, ConsistentRead: true }))),
-      'GET /v1/projects/{id}': await callLatency(() => raw.doc.send(new QueryCommand({ TableName: 'bench', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PRJ#${anyProject.id}` }, ConsistentRead: true }))),
+      'GET /v1/workstreams/{id}': await callLatency(() =>
+        raw.doc.send(new GetCommand({ TableName: 'bench', Key: { pk: `WS#${anyWorkstream.id}`, sk: 'WS' }, ConsistentRead: true })),
+      ),
+      'GET /v1/projects/{id}': await callLatency(() =>
+        raw.doc.send(
+          new QueryCommand({
+            TableName: 'bench',
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `PRJ#${anyProject.id}` },
+            ConsistentRead: true,
+          }),
+        ),
+      ),
     };
     results.latency = Object.fromEntries(
       Object.entries(http).map(([name, h]) => {
         const b = bare[name as keyof typeof bare];
-        return [name, { api: h, bareDynamoDb: b, overheadRatioP50: Number((h.p50Ms / Math.max(b.p50Ms, 0.1)).toFixed(1)), overheadRatioP99: Number((h.p99Ms / Math.max(b.p99Ms, 0.1)).toFixed(1)) }];
+        return [
+          name,
+          {
+            api: h,
+            bareDynamoDb: b,
+            overheadRatioP50: Number((h.p50Ms / Math.max(b.p50Ms, 0.1)).toFixed(1)),
+            overheadRatioP99: Number((h.p99Ms / Math.max(b.p99Ms, 0.1)).toFixed(1)),
+          },
+        ];
       }),
     );
     console.log('latency, 16 concurrent clients (ms):', JSON.stringify(results.latency, null, 1));
@@ -105,7 +144,13 @@ async function main() {
       bytes = body.length;
       if (res.status !== 200) throw new Error(`report ${res.status}: ${body.slice(0, 300)}`);
     }
-    results.report = { medianMs: Math.round(median(times)), runsMs: times.map(Math.round), dynamoRequests: requests, byCommand: Object.fromEntries(counter.byCommand), responseBytes: bytes };
+    results.report = {
+      medianMs: Math.round(median(times)),
+      runsMs: times.map(Math.round),
+      dynamoRequests: requests,
+      byCommand: Object.fromEntries(counter.byCommand),
+      responseBytes: bytes,
+    };
     console.log(`programme report: median ${Math.round(median(times))} ms, ${requests} DynamoDB requests`, Object.fromEntries(counter.byCommand));
 
     // Monthly savings feed: rows/s and peak memory.
@@ -143,7 +188,9 @@ async function main() {
         peakRssMiB: Math.round(peakRss / 2 ** 20),
         dynamoRequests: counter.total,
       };
-      console.log(`savings feed (${format}, monthly): ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s, ${(size / 2 ** 20).toFixed(1)} MiB, peak heap +${((peakHeap - baseHeap) / 2 ** 20).toFixed(1)} MiB, ${counter.total} DynamoDB requests`);
+      console.log(
+        `savings feed (${format}, monthly): ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s, ${(size / 2 ** 20).toFixed(1)} MiB, peak heap +${((peakHeap - baseHeap) / 2 ** 20).toFixed(1)} MiB, ${counter.total} DynamoDB requests`,
+      );
     }
 
     // Alert evaluation: a first run (raises) and a second (refreshes), requests and time.
@@ -166,7 +213,10 @@ async function main() {
         projectedSecondsAt10x: Number((seconds * 10).toFixed(0)),
         lambdaLimitSeconds: 900,
       };
-      console.log(`alert evaluation (${run} run): ${seconds.toFixed(1)} s, ${r.conditions} conditions, ${r.raised.length} raised, ${r.refreshed} refreshed, ${counter.total} DynamoDB requests`, Object.fromEntries(counter.byCommand));
+      console.log(
+        `alert evaluation (${run} run): ${seconds.toFixed(1)} s, ${r.conditions} conditions, ${r.raised.length} raised, ${r.refreshed} refreshed, ${counter.total} DynamoDB requests`,
+        Object.fromEntries(counter.byCommand),
+      );
     }
   } finally {
     store.destroy();

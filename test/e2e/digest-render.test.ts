@@ -51,11 +51,23 @@ describe('the digest HTML', () => {
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
       await page.setContent(html, { waitUntil: 'load' });
-      const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, tables: document.querySelectorAll('table').length, h2: [...document.querySelectorAll('h2')].map((e) => e.textContent) }));
+      const size = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        tables: document.querySelectorAll('table').length,
+        h2: [...document.querySelectorAll('h2')].map((e) => e.textContent),
+      }));
       await page.screenshot({ path: join(out, `digest-${width}.png`), fullPage: true });
       expect(size.scroll).toBeLessThanOrEqual(width + 1);
       expect(size.tables).toBeGreaterThan(10);
-      expect(size.h2).toEqual(['Headline figures', 'Workstreams', 'Largest slippages', 'New and escalated alerts', 'Critical risks', 'Milestones due in the next 30 days', 'Investment against plan']);
+      expect(size.h2).toEqual([
+        'Headline figures',
+        'Workstreams',
+        'Largest slippages',
+        'New and escalated alerts',
+        'Critical risks',
+        'Milestones due in the next 30 days',
+        'Investment against plan',
+      ]);
       expect(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank')).toEqual([]);
       await page.close();
     }

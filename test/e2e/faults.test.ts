@@ -87,7 +87,9 @@ describe('the local run under faults', () => {
     const job = await promisify(execFile)(process.execPath, [...cli, 'evaluate-alerts'], { cwd: root, env });
     expect(JSON.parse(job.stdout)).toMatchObject({ conditions: expect.any(Number) });
     expect(javaPid()).toBe(firstJava);
-    const listed = (await (await fetch(`${url}/v1/workstreams?limit=200`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: { code: string }[] };
+    const listed = (await (await fetch(`${url}/v1/workstreams?limit=200`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      items: { code: string }[];
+    };
     expect(listed.items.map((w) => w.code)).toEqual(expect.arrayContaining(codes));
   });
 

@@ -31,7 +31,13 @@ const mailDir = join(outdir, 'outbox');
 let publisherHandler: () => Promise<{ published: number }>;
 let digestHandler: (event: unknown) => Promise<{ id: string; slot: string; status: string; sentNow: boolean; published: number }>;
 
-const context = { awsRequestId: 'local-invoke', functionName: 'api', functionVersion: '$LATEST', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30_000 };
+const context = {
+  awsRequestId: 'local-invoke',
+  functionName: 'api',
+  functionVersion: '$LATEST',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 30_000,
+};
 
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
@@ -142,13 +148,23 @@ describe('the alerts function bundle', () => {
     // The workstream the API test created gets a target for this FY, with no savings: an MTFS gap for it and the programme.
     const [ws] = (await store.workstreams.list({ limit: 1 })).items;
     const fy = fyOfDate(todayInLondon());
-    await svc.updateWorkstream({ store, clock: () => new Date() }, { principal: { sub: 'test', name: 'Test', roles: ['finance'] }, requestId: 'test' }, ws!.id, { mtfsTargets: { [fy]: 150_000_000 } }, undefined);
+    await svc.updateWorkstream(
+      { store, clock: () => new Date() },
+      { principal: { sub: 'test', name: 'Test', roles: ['finance'] }, requestId: 'test' },
+      ws!.id,
+      { mtfsTargets: { [fy]: 150_000_000 } },
+      undefined,
+    );
     const first = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
     expect(first).toMatchObject({ asAt: todayInLondon(), preview: false, raised: 2, resolved: 0, published: 2 });
     const again = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
     expect(again).toMatchObject({ raised: 0, resolved: 0, published: 0 });
     // (The digest sent on demand above published its DigestSent first.)
-    const lines = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.detailType !== 'DigestSent');
+    const lines = readFileSync(eventsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.detailType !== 'DigestSent');
     expect(lines.map((e) => e.detailType)).toEqual(['AlertRaised', 'AlertRaised']);
     expect(lines.every((e) => e.detail.alert.rule === 'mtfs-gap')).toBe(true);
   });
@@ -160,7 +176,7 @@ describe('the alerts function bundle', () => {
     expect((await store.alerts.list({}, { limit: 200 })).items).toEqual(alerts);
   });
 
-  it('defaults to today in London with the daily schedule\'s empty input', async () => {
+  it("defaults to today in London with the daily schedule's empty input", async () => {
     const today = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
     expect(today.asAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
@@ -168,7 +184,10 @@ describe('the alerts function bundle', () => {
 
 describe('the digest function bundle', () => {
   it('sends the digest for the scheduled slot once, however often it is invoked', async () => {
-    const emails = () => readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort();
+    const emails = () =>
+      readdirSync(mailDir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort();
     const before = emails();
     const first = await digestHandler(loadEvent('scheduler', 'digest-slot'));
     expect(first).toMatchObject({ slot: '2026-11-23', status: 'sent', sentNow: true, published: 1 });
@@ -179,12 +198,17 @@ describe('the digest function bundle', () => {
     expect(weekly.slot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
-  it('answers a direct request from the API: the digest, or the caller\'s refusal as data; a malformed request fails the invoke', async () => {
+  it("answers a direct request from the API: the digest, or the caller's refusal as data; a malformed request fails the invoke", async () => {
     const sent = (await digestHandler(loadEvent('invoke', 'digest-send-from-api'))) as unknown as { ok: boolean; digest: { slot: string; status: string } };
     expect(sent).toMatchObject({ ok: true, digest: { slot: 'manual:req-send-digest-direct', status: 'sent' } });
     const refused = await digestHandler(loadEvent('invoke', 'digest-send-from-api-cmt'));
-    expect(refused).toEqual({ ok: false, problem: { status: 403, code: 'forbidden', title: 'Not allowed', detail: 'Only an admin can send the digest on demand.' } });
-    await expect(digestHandler({ action: 'send', caller: { principal: { sub: 'x', name: 'x', roles: ['root'] }, requestId: 'r' } })).rejects.toThrow(/Unexpected request from the API/);
+    expect(refused).toEqual({
+      ok: false,
+      problem: { status: 403, code: 'forbidden', title: 'Not allowed', detail: 'Only an admin can send the digest on demand.' },
+    });
+    await expect(digestHandler({ action: 'send', caller: { principal: { sub: 'x', name: 'x', roles: ['root'] }, requestId: 'r' } })).rejects.toThrow(
+      /Unexpected request from the API/,
+    );
   });
 });
 
@@ -194,12 +218,35 @@ describe('the publisher function bundle', () => {
     const deps = { store, clock: () => new Date() };
     const admin = { principal: { sub: 'ada', name: 'Ada', roles: ['admin' as const] }, requestId: 'r1' };
     const ws = (await store.workstreams.list({ limit: 1 })).items[0]!;
-    const project = await svc.createProject(deps, admin, { code: 'PUB1', name: 'Publisher test', workstreamId: ws.id, directorate: 'Resources', sro: 'SRO', manager: 'ada', stage: 'delivery', deliveryConfidence: 'amber', startDate: '2025-04-01', endDate: '2026-03-31' });
-    const benefit = await svc.createBenefit(deps, admin, project.id, { title: 'b', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'PUB-1', owner: 'o', confidencePct: 100, status: 'active' });
+    const project = await svc.createProject(deps, admin, {
+      code: 'PUB1',
+      name: 'Publisher test',
+      workstreamId: ws.id,
+      directorate: 'Resources',
+      sro: 'SRO',
+      manager: 'ada',
+      stage: 'delivery',
+      deliveryConfidence: 'amber',
+      startDate: '2025-04-01',
+      endDate: '2026-03-31',
+    });
+    const benefit = await svc.createBenefit(deps, admin, project.id, {
+      title: 'b',
+      type: 'income',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: 'PUB-1',
+      owner: 'o',
+      confidencePct: 100,
+      status: 'active',
+    });
     const { value } = await svc.recordActual(deps, admin, project.id, benefit.id, { month: '2025-10', amountPence: 100, note: 'n' }, undefined);
     expect(await publisherHandler()).toEqual({ published: 1 });
     expect(await publisherHandler()).toEqual({ published: 0 });
-    const events = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = readFileSync(eventsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.detailType === 'ActualRecorded').map((e) => e.detail.actual.id)).toEqual([value.id]);
   });
 });

@@ -59,13 +59,18 @@ describe('the local run', () => {
     expect((await fetch(`${url}/docs/assets/swagger-ui-dist/swagger-ui-bundle.js`)).status).toBe(200);
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/workstreams', '/v1/workstreams/{id}', '/v1/projects', '/v1/projects/{id}', '/v1/audit']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/workstreams', '/v1/workstreams/{id}', '/v1/projects', '/v1/projects/{id}', '/v1/audit']),
+    );
     // An unknown path gets the API's problem+json, not a bare text 404.
     const missing = await fetch(`${url}/no/such/path`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    const printed = await promisify(execFile)(process.execPath, [...cli, 'token', '--role', 'admin', '--sub', 'e2e'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir } });
+    const printed = await promisify(execFile)(process.execPath, [...cli, 'token', '--role', 'admin', '--sub', 'e2e'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir },
+    });
     token = printed.stdout.trim();
     const created = await fetch(`${url}/v1/workstreams`, {
       method: 'POST',

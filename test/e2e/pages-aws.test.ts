@@ -46,7 +46,14 @@ beforeAll(async () => {
   await store.ensureTable();
   await seedDemo({ store, clock: () => new Date() });
 
-  await build({ ...lambdaBundling, entryPoints: { api: join(root, FUNCTION_ENTRIES.api) }, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
+  await build({
+    ...lambdaBundling,
+    entryPoints: { api: join(root, FUNCTION_ENTRIES.api) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    target: 'node20',
+    logLevel: 'error',
+  });
   for (const { from, to } of bundleAssets('api')) cpSync(from, join(outdir, to), { recursive: true });
 
   const [idpPort, gatewayPort] = [await freePort(), await freePort()];
@@ -88,7 +95,6 @@ afterAll(async () => {
 
 const context = { awsRequestId: 'local-invoke', functionName: 'api', getRemainingTimeInMillis: () => 29_000 };
 
-
 /** The provider's own login and consent pages: any password. */
 async function signInAtProvider(login: string) {
   await page.waitForURL((u) => u.origin === idp.issuer);
@@ -101,7 +107,7 @@ async function signInAtProvider(login: string) {
 }
 
 describe('the API function bundle serving the pages, invoked with sample events', () => {
-  it('serves GOV.UK Frontend\'s stylesheet from the files copied beside the bundle, cached', async () => {
+  it("serves GOV.UK Frontend's stylesheet from the files copied beside the bundle, cached", async () => {
     const css = await handler(loadEvent('http-api', 'get-page-stylesheet'), context);
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
@@ -119,7 +125,13 @@ describe('the API function bundle serving the pages, invoked with sample events'
     expect(signIn.statusCode).toBe(302);
     const to = new URL(signIn.headers.location!);
     expect(to.origin).toBe(idp.issuer);
-    expect(Object.fromEntries(to.searchParams)).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', code_challenge_method: 'S256', redirect_uri: `${gateway.url}/auth/callback`, scope: 'openid email profile' });
+    expect(Object.fromEntries(to.searchParams)).toMatchObject({
+      client_id: CLIENT_ID,
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      redirect_uri: `${gateway.url}/auth/callback`,
+      scope: 'openid email profile',
+    });
     expect(to.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     // The sign-in's state rides in an HttpOnly cookie scoped to the callback.
     expect(signIn.cookies?.[0]).toMatch(/^bt_oidc=.*; Max-Age=600; Path=\/auth\/callback; HttpOnly; Secure; SameSite=Lax$/);
@@ -144,7 +156,11 @@ describe('the pages behind the hosted login, in Chromium', () => {
 
     const caller = { principal: { sub: 'test', name: 'Test', roles: ['cmt' as const] }, requestId: 'test' };
     const report = await svc.programmeReport({ store, clock: () => new Date() }, caller, { asAt: todayInLondon() });
-    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Realised to date', 'realisedPence']] as const) {
+    for (const [label, key] of [
+      ['MTFS target', 'mtfsTargetPence'],
+      ['Forecast', 'forecastPence'],
+      ['Realised to date', 'realisedPence'],
+    ] as const) {
       const pence = report.programme[key];
       expect(pence).not.toBeNull();
       expect(await page.textContent(`[data-figure="${label}"]`)).toBe(formatPounds(pence!));
@@ -158,7 +174,11 @@ describe('the pages behind the hosted login, in Chromium', () => {
   });
 
   it('takes the roles from the token: CMT may not read the audit trail, a programme manager may', async () => {
-    const report = await svc.programmeReport({ store, clock: () => new Date() }, { principal: { sub: 't', name: 't', roles: ['cmt'] }, requestId: 't' }, { asAt: todayInLondon() });
+    const report = await svc.programmeReport(
+      { store, clock: () => new Date() },
+      { principal: { sub: 't', name: 't', roles: ['cmt'] }, requestId: 't' },
+      { asAt: todayInLondon() },
+    );
     const ws = report.workstreams.find((w) => w.code === 'ICT')!;
     await page.goto(`${gateway.url}/workstreams/${ws.id}`);
     await page.click('a:has-text("ICT-01")');
@@ -199,10 +219,11 @@ describe('the pages behind the hosted login, in Chromium', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('font/woff2');
     expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(join(fontsDir, font)))).toBe(true);
-    for (const path of ['/assets/../api.mjs', '/assets/%2e%2e/api.mjs', '/assets/..%2fapi.mjs']) expect((await fetch(`${gateway.url}${path}`)).status).toBe(404);
+    for (const path of ['/assets/../api.mjs', '/assets/%2e%2e/api.mjs', '/assets/..%2fapi.mjs'])
+      expect((await fetch(`${gateway.url}${path}`)).status).toBe(404);
   });
 
-  it('gives the pages\' no-script policy to the pages only: the API docs keep theirs', async () => {
+  it("gives the pages' no-script policy to the pages only: the API docs keep theirs", async () => {
     expect((await fetch(`${gateway.url}/signed-out`)).headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect((await fetch(`${gateway.url}/docs`)).headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
     for (const path of ['/health', '/no-such-page']) expect((await fetch(`${gateway.url}${path}`)).headers.get('content-security-policy')).toBeNull();

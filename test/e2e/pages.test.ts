@@ -26,7 +26,13 @@ let token: string;
 let config: ReturnType<typeof loadLocalConfig>;
 
 beforeAll(async () => {
-  config = loadLocalConfig({ DATA_DIR: dataDir, PORT: '0', LOCAL_JWT_SECRET: 'pages-test-secret-0123456789abcdef012345', SCHEDULES: 'false', SEED_DEMO: 'true' });
+  config = loadLocalConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOCAL_JWT_SECRET: 'pages-test-secret-0123456789abcdef012345',
+    SCHEDULES: 'false',
+    SEED_DEMO: 'true',
+  });
   run = await startLocal(config);
   await runAlertJob(run.deps, run.sink);
   await runDigestJob(run.deps, run.sink, { settings: config.digest, mailer: run.mailer });
@@ -42,7 +48,6 @@ afterAll(async () => {
 });
 
 const api = async (path: string) => (await fetch(`${run.url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json() as Promise<any>;
-
 
 describe('the pages', () => {
   it('send a visitor without a token to sign in, and sign them in with one', async () => {
@@ -61,9 +66,18 @@ describe('the pages', () => {
   it('show the programme overview with the API’s figures, a chart and its table', async () => {
     const report = await api('/v1/reports/programme');
     await page.goto(`${run.url}/`);
-    for (const [label, key] of [['MTFS target', 'mtfsTargetPence'], ['Forecast', 'forecastPence'], ['Forecast outturn', 'outturnPence'], ['Risk-adjusted outturn', 'riskAdjustedOutturnPence'], ['Realised to date', 'realisedPence'], ['Gap to MTFS target', 'gapPence'], ['Pipeline (not yet approved)', 'pipelinePence'], ['Net revenue budget', 'netBudgetPence']] as const) {
+    for (const [label, key] of [
+      ['MTFS target', 'mtfsTargetPence'],
+      ['Forecast', 'forecastPence'],
+      ['Forecast outturn', 'outturnPence'],
+      ['Risk-adjusted outturn', 'riskAdjustedOutturnPence'],
+      ['Realised to date', 'realisedPence'],
+      ['Gap to MTFS target', 'gapPence'],
+      ['Pipeline (not yet approved)', 'pipelinePence'],
+      ['Net revenue budget', 'netBudgetPence'],
+    ] as const) {
       const value = report.programme[key];
-      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(value === null ? "–" : formatPounds(value));
+      expect(await page.textContent(`[data-figure="${label}"]`)).toBe(value === null ? '–' : formatPounds(value));
     }
     // The current FY, with a link to each earlier year of the programme (its target runs from 2023/24).
     for (const fy of ['2023/24', '2024/25', '2025/26']) expect(await page.locator('nav[aria-label="Financial years"] a', { hasText: fy }).count(), fy).toBe(1);

@@ -25,7 +25,9 @@ const BODY_LIMIT = 65_536;
 
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bt-fuzz-'));
-  const config = { ...loadLocalConfig({ ...process.env, DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false', SCHEDULES: 'false', BODY_LIMIT_BYTES: String(BODY_LIMIT) }) };
+  const config = {
+    ...loadLocalConfig({ ...process.env, DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false', SCHEDULES: 'false', BODY_LIMIT_BYTES: String(BODY_LIMIT) }),
+  };
   const run = await startLocal(config);
   const started = Date.now();
   try {
@@ -39,20 +41,44 @@ async function main(): Promise<number> {
       feedReader: await token('powerbi', ['feed-reader']),
     };
     const api = async (method: string, path: string, who: string, body?: unknown) => {
-      const res = await fetch(`${run.url}${path}`, { method, headers: { Authorization: `Bearer ${tokens[who]}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${run.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${tokens[who]}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       const json = (await res.json()) as Record<string, unknown>;
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json as { id: string };
     };
     // A small programme for the requests to reach into.
     const ws = await api('POST', '/v1/workstreams', 'admin', { code: 'FUZZ', name: 'Fuzzed', lead: 'Lead', mtfsTargets: { '2026/27': 1_000_000_00 } });
-    const project = await api('POST', '/v1/projects', 'pm', { code: 'FUZZ-1', name: 'Fuzzed project', workstreamId: ws.id, directorate: 'Resources', sro: 'SRO', startDate: '2025-04-01', endDate: '2028-03-31' });
+    const project = await api('POST', '/v1/projects', 'pm', {
+      code: 'FUZZ-1',
+      name: 'Fuzzed project',
+      workstreamId: ws.id,
+      directorate: 'Resources',
+      sro: 'SRO',
+      startDate: '2025-04-01',
+      endDate: '2028-03-31',
+    });
     const p = `/v1/projects/${project.id}`;
-    const benefit = await api('POST', `${p}/benefits`, 'pm', { title: 'Saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'FZ-1', owner: 'Owner' });
+    const benefit = await api('POST', `${p}/benefits`, 'pm', {
+      title: 'Saving',
+      type: 'cashable-saving',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: 'FZ-1',
+      owner: 'Owner',
+    });
     await api('PUT', `${p}/benefits/${benefit.id}/baseline`, 'pm', { phased: [{ financialYear: '2026/27', amountPence: 900_000_00 }] });
     await api('PUT', `${p}/benefits/${benefit.id}/forecast`, 'pm', { phased: [{ financialYear: '2026/27', amountPence: 400_000_00 }] });
     const actual = await api('POST', `${p}/benefits/${benefit.id}/actuals`, 'finance', { month: '2026-05', amountPence: 10_000_00, note: 'Invoice 1' });
-    const investment = await api('POST', `${p}/investments`, 'pm', { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: '2026/27', amountPence: 50_000_00 }] });
+    const investment = await api('POST', `${p}/investments`, 'pm', {
+      title: 'Kit',
+      kind: 'capital',
+      fundingSource: 'reserves',
+      phased: [{ financialYear: '2026/27', amountPence: 50_000_00 }],
+    });
     const risk = await api('POST', `${p}/risks`, 'pm', { title: 'Risk', owner: 'O', likelihood: 4, impact: 5, mitigation: 'M' });
     const milestone = await api('POST', `${p}/milestones`, 'pm', { title: 'Go live', dueDate: '2026-06-30', benefitIds: [benefit.id] });
     const evaluation = (await api('POST', '/v1/alerts/evaluate', 'admin')) as unknown as { raised: { id: string }[] };
@@ -70,7 +96,10 @@ async function main(): Promise<number> {
     const doc = (await (await fetch(`${run.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes: FuzzRoute[] = [
       ...Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path }))),
-      ...PAGE_PATHS.filter((path) => !path.includes('*')).flatMap((path) => [{ method: 'GET', path }, { method: 'POST', path }]),
+      ...PAGE_PATHS.filter((path) => !path.includes('*')).flatMap((path) => [
+        { method: 'GET', path },
+        { method: 'POST', path },
+      ]),
       { method: 'GET', path: '/health' },
       { method: 'GET', path: '/docs' },
     ];
@@ -89,9 +118,11 @@ async function main(): Promise<number> {
           const res = await fetch(target, { method: r.method, headers: r.headers, redirect: 'manual', ...(r.body !== undefined ? { body: r.body } : {}) });
           await res.arrayBuffer();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          if (res.status >= 500) serverErrors.push(`${r.method} ${r.path}?${r.query} → ${res.status} ${(r.body ?? "").slice(0, 300)}`);
+          if (res.status >= 500) serverErrors.push(`${r.method} ${r.path}?${r.query} → ${res.status} ${(r.body ?? '').slice(0, 300)}`);
         } catch (error) {
-          dropped.push(`${r.method} ${r.path}?${r.query}: ${error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}` : String(error)}`);
+          dropped.push(
+            `${r.method} ${r.path}?${r.query}: ${error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}` : String(error)}`,
+          );
         }
       }
     };
@@ -150,7 +181,9 @@ async function main(): Promise<number> {
     mkdirSync('.bench', { recursive: true });
     writeFileSync(join('.bench', 'fuzz.json'), `${JSON.stringify(result, null, 2)}\n`);
     const ok = serverErrors.length === 0 && dropped.length === 0 && unreadable.length === 0;
-    process.stdout.write(`fuzz: ${ok ? 'passed' : 'FAILED'} (${REQUESTS} requests, ${serverErrors.length} 5xx, ${dropped.length} dropped, ${unreadable.length} reads failing afterwards)\n`);
+    process.stdout.write(
+      `fuzz: ${ok ? 'passed' : 'FAILED'} (${REQUESTS} requests, ${serverErrors.length} 5xx, ${dropped.length} dropped, ${unreadable.length} reads failing afterwards)\n`,
+    );
     return ok ? 0 : 1;
   } finally {
     await run.stop();

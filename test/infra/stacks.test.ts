@@ -51,7 +51,9 @@ describe('the data stack', () => {
     const props = table!.Properties;
     expect(props.KeySchema).toEqual(local.KeySchema);
     expect(new Set(props.AttributeDefinitions)).toEqual(new Set(local.AttributeDefinitions));
-    expect(props.GlobalSecondaryIndexes.map((i: any) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema }))).toEqual(local.GlobalSecondaryIndexes!.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema })));
+    expect(props.GlobalSecondaryIndexes.map((i: any) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema }))).toEqual(
+      local.GlobalSecondaryIndexes!.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema })),
+    );
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: mainTable.timeToLiveAttribute, Enabled: true });
   });
 });
@@ -74,7 +76,17 @@ describe('the compute stack', () => {
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
     expect(byKey['ANY /{proxy+}']).toBe('JWT');
     const open = [...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`);
-    expect(PAGE_ROUTES).toEqual(['/', '/sign-in', '/sign-out', '/signed-out', '/auth/callback', '/alerts', '/workstreams/{id}', '/projects/{id}', '/assets/{proxy+}']);
+    expect(PAGE_ROUTES).toEqual([
+      '/',
+      '/sign-in',
+      '/sign-out',
+      '/signed-out',
+      '/auth/callback',
+      '/alerts',
+      '/workstreams/{id}',
+      '/projects/{id}',
+      '/assets/{proxy+}',
+    ]);
     for (const key of open) expect(byKey[key]).toBe('NONE');
     expect(Object.entries(byKey).filter(([key, auth]) => auth !== 'JWT' && !open.includes(key))).toEqual([]);
     // Nothing under /v1 is public.
@@ -88,17 +100,34 @@ describe('the compute stack', () => {
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
-    compute.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://tracker.council.example.gov.uk'] }) });
+    compute.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://tracker.council.example.gov.uk'] }),
+    });
   });
 
   it('creates a Cognito user pool with a group per role by default, and uses an external issuer when given', () => {
     compute.resourceCountIs('AWS::Cognito::UserPool', 1);
-    expect(Object.values(compute.findResources('AWS::Cognito::UserPoolGroup')).map((g: any) => g.Properties.GroupName).sort()).toEqual(['admin', 'cmt', 'feed-reader', 'finance', 'programme-manager']);
-    const entra = synth({ oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0', oidcAudience: 'api://benefits-tracker', oidcClientId: '0000-pages-client' }).compute;
+    expect(
+      Object.values(compute.findResources('AWS::Cognito::UserPoolGroup'))
+        .map((g: any) => g.Properties.GroupName)
+        .sort(),
+    ).toEqual(['admin', 'cmt', 'feed-reader', 'finance', 'programme-manager']);
+    const entra = synth({
+      oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0',
+      oidcAudience: 'api://benefits-tracker',
+      oidcClientId: '0000-pages-client',
+    }).compute;
     entra.resourceCountIs('AWS::Cognito::UserPool', 0);
-    entra.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://login.microsoftonline.com/tenant-id/v2.0', Audience: ['api://benefits-tracker'] } });
+    entra.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://login.microsoftonline.com/tenant-id/v2.0', Audience: ['api://benefits-tracker'] },
+    });
     // The pages sign in with the external issuer's hosted login, as the client named for them.
-    entra.hasResourceProperties('AWS::Lambda::Function', { Description: 'benefits-tracker HTTP API', Environment: { Variables: Match.objectLike({ PAGES_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', PAGES_OIDC_CLIENT_ID: '0000-pages-client' }) } });
+    entra.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'benefits-tracker HTTP API',
+      Environment: {
+        Variables: Match.objectLike({ PAGES_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', PAGES_OIDC_CLIENT_ID: '0000-pages-client' }),
+      },
+    });
     expect(() => synth({ oidcClientId: 'x' })).toThrow(/oidcClientId goes with oidcIssuer/);
   });
 
@@ -113,7 +142,9 @@ describe('the compute stack', () => {
       CallbackURLs: [{ 'Fn::Join': ['', [Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('HttpApi'), 'ApiEndpoint'] }), '/auth/callback']] }],
       LogoutURLs: [{ 'Fn::Join': ['', [Match.anyValue(), '/signed-out']] }],
     });
-    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
     const env = apiFn!.Properties.Environment.Variables;
     expect(JSON.stringify(env.PAGES_OIDC_ISSUER)).toContain('cognito-idp.');
     expect(JSON.stringify(env.PAGES_OIDC_CLIENT_ID)).toContain('UsersApiClient');
@@ -121,14 +152,18 @@ describe('the compute stack', () => {
     const custom = synth({ publicBaseUrl: 'https://tracker.council.example.gov.uk', cognitoDomainPrefix: 'example-council-tracker' }).compute;
     custom.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://tracker.council.example.gov.uk/auth/callback'] });
     custom.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'example-council-tracker' });
-    custom.hasResourceProperties('AWS::Lambda::Function', { Description: 'benefits-tracker HTTP API', Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://tracker.council.example.gov.uk' }) } });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'benefits-tracker HTTP API',
+      Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://tracker.council.example.gov.uk' }) },
+    });
   });
 
   it('schedules alerts daily at 06:00 and the digest on Mondays at 07:30, Europe/London, with retries and a dead-letter queue', () => {
     const schedules = Object.values(compute.findResources('AWS::Scheduler::Schedule')) as { Properties: Record<string, any> }[];
     const expressions = schedules.map((s) => s.Properties.ScheduleExpression).sort();
     expect(expressions).toEqual(['cron(0 6 * * ? *)', 'cron(30 7 ? * MON *)', 'rate(5 minutes)']);
-    for (const s of schedules.filter((x) => String(x.Properties.ScheduleExpression).startsWith('cron'))) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/London');
+    for (const s of schedules.filter((x) => String(x.Properties.ScheduleExpression).startsWith('cron')))
+      expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/London');
     for (const s of schedules) {
       expect(s.Properties.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
       expect(s.Properties.Target.DeadLetterConfig.Arn).toBeDefined();
@@ -139,7 +174,8 @@ describe('the compute stack', () => {
     compute.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'council.example.gov.uk' });
     type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
     const policies = Object.values(compute.findResources('AWS::IAM::Policy')) as Policy[];
-    const statementsOf = (fn: string) => policies.filter((p) => p.Properties.Roles.some((r) => r.Ref.startsWith(fn))).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statementsOf = (fn: string) =>
+      policies.filter((p) => p.Properties.Roles.some((r) => r.Ref.startsWith(fn))).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const actions = (statements: Policy['Properties']['PolicyDocument']['Statement']) => statements.flatMap((s) => [s.Action].flat());
     const sesStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
     expect(sesStatements).toHaveLength(1);
@@ -151,7 +187,9 @@ describe('the compute stack', () => {
     const invoke = api.filter((s) => actions([s]).includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
     expect(JSON.stringify(invoke[0]!.Resource)).toContain('DigestFunction');
-    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.DIGEST_FUNCTION_NAME)).toContain('DigestFunction');
   });
 
@@ -166,7 +204,9 @@ describe('the compute stack', () => {
 
 describe('cdk-nag (AwsSolutions)', () => {
   it('finds nothing unacknowledged, and every acknowledgement has a reason', () => {
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { conclusion: string; violations: unknown[]; suppressedViolations: { reason?: string; suppressionReason?: string }[] }[] };
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { conclusion: string; violations: unknown[]; suppressedViolations: { reason?: string; suppressionReason?: string }[] }[];
+    };
     for (const r of report.pluginReports) {
       expect(r.violations).toEqual([]);
       expect(r.conclusion).toBe('success');

@@ -30,7 +30,16 @@ async function scenario(options: { target?: number } = {}) {
   const project = await call('POST', '/v1/projects', projectBody(ws.id, { name: 'Reablement', stage: 'delivery', manager: 'pat' }));
   const p = `/v1/projects/${project.id}`;
   const benefit = async (over: Record<string, unknown> = {}, baseline?: unknown, forecast: unknown = baseline) => {
-    const b = await call('POST', `${p}/benefits`, { title: 'Reablement saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `REF-${Math.random()}`, owner: 'o', confidencePct: 100, ...over });
+    const b = await call('POST', `${p}/benefits`, {
+      title: 'Reablement saving',
+      type: 'cashable-saving',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: `REF-${Math.random()}`,
+      owner: 'o',
+      confidencePct: 100,
+      ...over,
+    });
     // The project is in delivery, so even the first baseline is a re-baseline with a reason.
     if (baseline) await call('PUT', `${p}/benefits/${b.id}/baseline`, { ...(baseline as object), reason: 'Approved business case' });
     if (forecast) await call('PUT', `${p}/benefits/${b.id}/forecast`, forecast);
@@ -56,7 +65,12 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     const b = await s.benefit({ title: 'Reablement' }, yearly(1_200_000), yearly(780_000));
     await s.evaluate();
     const a = await s.alertFor('forecast-slippage', b.id);
-    expect(a).toMatchObject({ status: 'open', severity: 'critical', financialYear: FY, figures: { baselinePence: gbp(1_200_000), forecastPence: gbp(780_000), shortfallPct: 35 } });
+    expect(a).toMatchObject({
+      status: 'open',
+      severity: 'critical',
+      financialYear: FY,
+      figures: { baselinePence: gbp(1_200_000), forecastPence: gbp(780_000), shortfallPct: 35 },
+    });
     // The spec's own example.
     expect(a!.message).toBe('Adult Social Care: Reablement saving forecast £0.42m below its £1.20m baseline for 2025/26 (35%).');
     await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(1_200_000));
@@ -69,7 +83,10 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     const s = await scenario();
     const b = await s.benefit({}, yearly(120_000));
     await s.evaluate();
-    expect(await s.alertFor('under-realisation', b.id)).toMatchObject({ status: 'open', figures: { phasedBaselineToDatePence: gbp(80_000), realisedToDatePence: 0, throughMonth: '2025-11' } });
+    expect(await s.alertFor('under-realisation', b.id)).toMatchObject({
+      status: 'open',
+      figures: { phasedBaselineToDatePence: gbp(80_000), realisedToDatePence: 0, throughMonth: '2025-11' },
+    });
     await s.call('POST', `${s.p}/benefits/${b.id}/actuals`, { month: '2025-11', amountPence: gbp(80_000), note: 'Catch-up, Apr–Nov' });
     await s.evaluate();
     expect((await s.alertFor('under-realisation', b.id))!.status).toBe('resolved');
@@ -90,10 +107,20 @@ describe('each rule raises, and resolves when the data is fixed', () => {
   it('investment-overrun', async () => {
     const s = await scenario();
     const inv = await s.call('POST', `${s.p}/investments`, { title: 'Kit', kind: 'capital', fundingSource: 'grant', months: { '2025-04': gbp(10_000) } });
-    const spend = await s.call('POST', `${s.p}/investments/${inv.id}/spend`, { month: '2025-04', amountPence: gbp(50_000), note: 'Invoice 881' }, s.h.tokens.finance);
+    const spend = await s.call(
+      'POST',
+      `${s.p}/investments/${inv.id}/spend`,
+      { month: '2025-04', amountPence: gbp(50_000), note: 'Invoice 881' },
+      s.h.tokens.finance,
+    );
     await s.evaluate();
     expect(await s.alertFor('investment-overrun', inv.id)).toMatchObject({ status: 'open', figures: { overrunPence: gbp(40_000) } });
-    await s.call('POST', `${s.p}/investments/${inv.id}/spend`, { month: '2025-04', amountPence: gbp(-50_000), note: 'Miscoded', reverses: spend.id }, s.h.tokens.finance);
+    await s.call(
+      'POST',
+      `${s.p}/investments/${inv.id}/spend`,
+      { month: '2025-04', amountPence: gbp(-50_000), note: 'Miscoded', reverses: spend.id },
+      s.h.tokens.finance,
+    );
     await s.evaluate();
     expect((await s.alertFor('investment-overrun', inv.id))!.status).toBe('resolved');
   });
@@ -103,7 +130,10 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     await s.call('POST', `${s.p}/investments`, { title: 'Build', kind: 'revenue', fundingSource: 'reserves', months: { '2025-05': gbp(100_000) } });
     const b = await s.benefit({}, yearly(60_000), yearly(20_000));
     await s.evaluate();
-    expect(await s.alertFor('payback-slipped', s.project.id)).toMatchObject({ status: 'open', figures: { baselinePaybackFinancialYear: '2026/27', forecastPaybackFinancialYear: '2029/30' } });
+    expect(await s.alertFor('payback-slipped', s.project.id)).toMatchObject({
+      status: 'open',
+      figures: { baselinePaybackFinancialYear: '2026/27', forecastPaybackFinancialYear: '2029/30' },
+    });
     await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(60_000));
     await s.evaluate();
     expect((await s.alertFor('payback-slipped', s.project.id))!.status).toBe('resolved');
@@ -163,7 +193,11 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     const s = await scenario();
     await s.call('PATCH', s.p, { deliveryConfidence: 'red' });
     await s.evaluate();
-    expect(await s.alertFor('confidence-deteriorated', s.project.id)).toMatchObject({ status: 'open', severity: 'critical', figures: { from: 'amber', to: 'red' } });
+    expect(await s.alertFor('confidence-deteriorated', s.project.id)).toMatchObject({
+      status: 'open',
+      severity: 'critical',
+      figures: { from: 'amber', to: 'red' },
+    });
     await s.call('PATCH', s.p, { deliveryConfidence: 'amber' });
     await s.evaluate();
     expect((await s.alertFor('confidence-deteriorated', s.project.id))!.status).toBe('resolved');
@@ -173,7 +207,10 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     const s = await scenario();
     const b = await s.benefit({ recurrence: 'one-off' }, yearly(50_000));
     await s.evaluate();
-    expect(await s.alertFor('one-off-fallout', s.ws.id)).toMatchObject({ status: 'open', figures: { oneOffFalloutPence: gbp(50_000), pressureYear: '2026/27' } });
+    expect(await s.alertFor('one-off-fallout', s.ws.id)).toMatchObject({
+      status: 'open',
+      figures: { oneOffFalloutPence: gbp(50_000), pressureYear: '2026/27' },
+    });
     await s.call('PATCH', `${s.p}/benefits/${b.id}`, { recurrence: 'recurring' });
     await s.evaluate();
     expect((await s.alertFor('one-off-fallout', s.ws.id))!.status).toBe('resolved');
@@ -212,7 +249,11 @@ describe('the rules added with SPEC 5 of 2026-11-30', () => {
     // A licence cost of £40,000 planned, now forecast at £60,000.
     const cost = await s.benefit({ title: 'Licence cost' }, yearly(-40_000), yearly(-60_000));
     await s.evaluate();
-    expect(await s.alertFor('dis-benefit-overrun', cost.id)).toMatchObject({ status: 'open', severity: 'critical', figures: { overrunPence: gbp(20_000), overrunPct: 50 } });
+    expect(await s.alertFor('dis-benefit-overrun', cost.id)).toMatchObject({
+      status: 'open',
+      severity: 'critical',
+      figures: { overrunPence: gbp(20_000), overrunPct: 50 },
+    });
     expect(await s.alertFor('forecast-slippage', cost.id)).toBeUndefined();
     await s.call('PUT', `${s.p}/benefits/${cost.id}/forecast`, yearly(-41_000));
     await s.evaluate();
@@ -225,7 +266,11 @@ describe('the rules added with SPEC 5 of 2026-11-30', () => {
     const ms = await s.call('POST', `${s.p}/milestones`, { title: 'New care model live', dueDate: '2026-01-31', benefitIds: [b.id] });
     await s.call('POST', `${s.p}/benefits/${b.id}/actuals`, { month: '2025-10', amountPence: gbp(5_000), note: 'October invoice run' }, s.h.tokens.finance);
     await s.evaluate();
-    expect(await s.alertFor('realised-before-milestone', b.id)).toMatchObject({ status: 'open', severity: 'warning', figures: { realisedToDatePence: gbp(5_000), gatingMilestones: 1 } });
+    expect(await s.alertFor('realised-before-milestone', b.id)).toMatchObject({
+      status: 'open',
+      severity: 'warning',
+      figures: { realisedToDatePence: gbp(5_000), gatingMilestones: 1 },
+    });
     await s.call('PATCH', `${s.p}/milestones/${ms.id}`, { completedDate: '2025-09-30' });
     await s.evaluate();
     expect((await s.alertFor('realised-before-milestone', b.id))!.status).toBe('resolved');

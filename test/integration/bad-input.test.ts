@@ -25,52 +25,200 @@ async function snapshot() {
     h.call('GET', `/v1/projects/${project.id}`, { token: h.tokens.admin }),
     h.call('GET', '/v1/audit?limit=200', { token: h.tokens.admin }),
   ]);
-  return { workstream: w.body, project: p.body, audit: all.body.items.length, listed: (await h.call('GET', '/v1/workstreams', { token: h.tokens.admin })).body.items.length };
+  return {
+    workstream: w.body,
+    project: p.body,
+    audit: all.body.items.length,
+    listed: (await h.call('GET', '/v1/workstreams', { token: h.tokens.admin })).body.items.length,
+  };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 const claims = { sub: 'ada', name: 'Ada', roles: ['admin'], iss: 'benefits-tracker-local', aud: 'benefits-tracker' };
 
 const cases: { name: string; status: number; code?: string; field?: string; run: () => Promise<Awaited<ReturnType<Harness['call']>>> }[] = [
-  { name: 'malformed JSON', status: 400, run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, rawBody: '{"code": "X",', headers: { 'Content-Type': 'application/json' } }) },
-  { name: 'a body that is not JSON', status: 415, code: 'unsupported-media-type', run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.admin, rawBody: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }) },
-  { name: 'a body with no Content-Type', status: 415, run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, rawBody: JSON.stringify(workstreamBody()) }) },
+  {
+    name: 'malformed JSON',
+    status: 400,
+    run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, rawBody: '{"code": "X",', headers: { 'Content-Type': 'application/json' } }),
+  },
+  {
+    name: 'a body that is not JSON',
+    status: 415,
+    code: 'unsupported-media-type',
+    run: () =>
+      h.call('PATCH', `/v1/workstreams/${ws.id}`, {
+        token: h.tokens.admin,
+        rawBody: 'name=x',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+  },
+  {
+    name: 'a body with no Content-Type',
+    status: 415,
+    run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, rawBody: JSON.stringify(workstreamBody()) }),
+  },
   { name: 'a JSON array instead of an object', status: 400, run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: [workstreamBody()] }) },
-  { name: 'wrong types', status: 400, field: 'name', run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 42 }) }) },
-  { name: 'an unknown field', status: 400, field: 'colour', run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ colour: 'red' }) }) },
-  { name: 'a server-owned field (mass assignment)', status: 400, field: 'version', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { version: 99, name: 'x' } }) },
-  { name: 'setting createdBy', status: 400, field: 'createdBy', run: () => h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { createdBy: 'someone' }) }) },
-  { name: 'money with a fraction of a penny', status: 400, field: 'mtfsTargets.2025/26', run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': 100.5 } } }) },
-  { name: 'money as a string', status: 400, field: 'mtfsTargets.2025/26', run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': '£100' } } }) },
-  { name: 'negative MTFS target', status: 400, field: 'mtfsTargets.2025/26', run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': -1 } } }) },
-  { name: 'a bad FY string', status: 400, field: 'mtfsTargets.2025/27', run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/27': 100 } } }) },
-  { name: 'an FY written with a dash', status: 400, run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025-26': 100 } } }) },
-  { name: 'an impossible date', status: 400, field: 'startDate', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { startDate: '2025-02-30' } }) },
-  { name: 'an unknown enum value', status: 400, field: 'deliveryConfidence', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { deliveryConfidence: 'purple' } }) },
+  {
+    name: 'wrong types',
+    status: 400,
+    field: 'name',
+    run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 42 }) }),
+  },
+  {
+    name: 'an unknown field',
+    status: 400,
+    field: 'colour',
+    run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ colour: 'red' }) }),
+  },
+  {
+    name: 'a server-owned field (mass assignment)',
+    status: 400,
+    field: 'version',
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { version: 99, name: 'x' } }),
+  },
+  {
+    name: 'setting createdBy',
+    status: 400,
+    field: 'createdBy',
+    run: () => h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { createdBy: 'someone' }) }),
+  },
+  {
+    name: 'money with a fraction of a penny',
+    status: 400,
+    field: 'mtfsTargets.2025/26',
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': 100.5 } } }),
+  },
+  {
+    name: 'money as a string',
+    status: 400,
+    field: 'mtfsTargets.2025/26',
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': '£100' } } }),
+  },
+  {
+    name: 'negative MTFS target',
+    status: 400,
+    field: 'mtfsTargets.2025/26',
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/26': -1 } } }),
+  },
+  {
+    name: 'a bad FY string',
+    status: 400,
+    field: 'mtfsTargets.2025/27',
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025/27': 100 } } }),
+  },
+  {
+    name: 'an FY written with a dash',
+    status: 400,
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.finance, body: { mtfsTargets: { '2025-26': 100 } } }),
+  },
+  {
+    name: 'an impossible date',
+    status: 400,
+    field: 'startDate',
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { startDate: '2025-02-30' } }),
+  },
+  {
+    name: 'an unknown enum value',
+    status: 400,
+    field: 'deliveryConfidence',
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { deliveryConfidence: 'purple' } }),
+  },
   { name: 'a blank name', status: 400, field: 'name', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { name: '   ' } }) },
-  { name: 'a huge body', status: 413, code: 'payload-too-large', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { name: 'x'.repeat(10_000) } }) },
+  {
+    name: 'a huge body',
+    status: 413,
+    code: 'payload-too-large',
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, body: { name: 'x'.repeat(10_000) } }),
+  },
   { name: 'no token', status: 401, code: 'unauthenticated', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { body: { name: 'x' } }) },
-  { name: 'a non-bearer Authorization header', status: 401, run: () => h.call('PATCH', `/v1/projects/${project.id}`, { headers: { Authorization: 'Basic YWRhOnB3' }, body: { name: 'x' } }) },
+  {
+    name: 'a non-bearer Authorization header',
+    status: 401,
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { headers: { Authorization: 'Basic YWRhOnB3' }, body: { name: 'x' } }),
+  },
   { name: 'a garbage token', status: 401, run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: 'not.a.jwt', body: { name: 'x' } }) },
-  { name: 'a token forged with another key', status: 401, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, exp: now() + 600 }, 'some-other-secret-of-32-characters!!', 'HS256'), body: { name: 'x' } }) },
+  {
+    name: 'a token forged with another key',
+    status: 401,
+    run: async () =>
+      h.call('PATCH', `/v1/projects/${project.id}`, {
+        token: await sign({ ...claims, exp: now() + 600 }, 'some-other-secret-of-32-characters!!', 'HS256'),
+        body: { name: 'x' },
+      }),
+  },
   {
     name: 'an unsigned token (alg none)',
     status: 401,
     run: () => {
       const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      return h.call('PATCH', `/v1/projects/${project.id}`, { token: `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ ...claims, exp: now() + 600 })}.`, body: { name: 'x' } });
+      return h.call('PATCH', `/v1/projects/${project.id}`, {
+        token: `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ ...claims, exp: now() + 600 })}.`,
+        body: { name: 'x' },
+      });
     },
   },
-  { name: 'an expired token', status: 401, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, exp: now() - 60 }, TEST_SECRET, 'HS256'), body: { name: 'x' } }) },
-  { name: 'a token with no expiry', status: 401, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign(claims, TEST_SECRET, 'HS256'), body: { name: 'x' } }) },
-  { name: 'a token for another audience', status: 401, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, aud: 'other-api', exp: now() + 600 }, TEST_SECRET, 'HS256'), body: { name: 'x' } }) },
-  { name: 'a token without a subject', status: 401, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, sub: undefined, exp: now() + 600 }, TEST_SECRET, 'HS256'), body: { name: 'x' } }) },
-  { name: 'a token with no known role', status: 403, run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, roles: ['superuser'], exp: now() + 600 }, TEST_SECRET, 'HS256'), body: { name: 'x' } }) },
-  { name: 'a stale If-Match', status: 412, code: 'precondition-failed', run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, headers: { 'If-Match': '"0"' }, body: { name: 'x' } }) },
-  { name: 'an unrecognisable If-Match', status: 412, run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.admin, headers: { 'If-Match': 'banana' }, body: { name: 'x' } }) },
-  { name: 'a duplicate code', status: 409, code: 'duplicate-code', run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code: ws.code.toLowerCase() }) }) },
+  {
+    name: 'an expired token',
+    status: 401,
+    run: async () =>
+      h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign({ ...claims, exp: now() - 60 }, TEST_SECRET, 'HS256'), body: { name: 'x' } }),
+  },
+  {
+    name: 'a token with no expiry',
+    status: 401,
+    run: async () => h.call('PATCH', `/v1/projects/${project.id}`, { token: await sign(claims, TEST_SECRET, 'HS256'), body: { name: 'x' } }),
+  },
+  {
+    name: 'a token for another audience',
+    status: 401,
+    run: async () =>
+      h.call('PATCH', `/v1/projects/${project.id}`, {
+        token: await sign({ ...claims, aud: 'other-api', exp: now() + 600 }, TEST_SECRET, 'HS256'),
+        body: { name: 'x' },
+      }),
+  },
+  {
+    name: 'a token without a subject',
+    status: 401,
+    run: async () =>
+      h.call('PATCH', `/v1/projects/${project.id}`, {
+        token: await sign({ ...claims, sub: undefined, exp: now() + 600 }, TEST_SECRET, 'HS256'),
+        body: { name: 'x' },
+      }),
+  },
+  {
+    name: 'a token with no known role',
+    status: 403,
+    run: async () =>
+      h.call('PATCH', `/v1/projects/${project.id}`, {
+        token: await sign({ ...claims, roles: ['superuser'], exp: now() + 600 }, TEST_SECRET, 'HS256'),
+        body: { name: 'x' },
+      }),
+  },
+  {
+    name: 'a stale If-Match',
+    status: 412,
+    code: 'precondition-failed',
+    run: () => h.call('PATCH', `/v1/projects/${project.id}`, { token: h.tokens.pm, headers: { 'If-Match': '"0"' }, body: { name: 'x' } }),
+  },
+  {
+    name: 'an unrecognisable If-Match',
+    status: 412,
+    run: () => h.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h.tokens.admin, headers: { 'If-Match': 'banana' }, body: { name: 'x' } }),
+  },
+  {
+    name: 'a duplicate code',
+    status: 409,
+    code: 'duplicate-code',
+    run: () => h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code: ws.code.toLowerCase() }) }),
+  },
   { name: 'an unknown route', status: 404, run: () => h.call('GET', '/v1/nothing-here', { token: h.tokens.admin }) },
-  { name: 'a path id with traversal', status: 400, run: () => h.call('GET', `/v1/projects/${encodeURIComponent('../../etc/passwd')}`, { token: h.tokens.admin }) },
+  {
+    name: 'a path id with traversal',
+    status: 400,
+    run: () => h.call('GET', `/v1/projects/${encodeURIComponent('../../etc/passwd')}`, { token: h.tokens.admin }),
+  },
   { name: 'a query with a non-numeric limit', status: 400, field: 'limit', run: () => h.call('GET', '/v1/projects?limit=ten', { token: h.tokens.admin }) },
 ];
 

@@ -48,7 +48,20 @@ describe('benefits', () => {
       body: benefitBody({ type: 'income', category: 'mitigation', recurrence: 'one-off', measure, status: 'active' }),
     });
     expect(b.status).toBe(201);
-    expect(b.body).toMatchObject({ projectId: p.id, type: 'income', category: 'mitigation', recurrence: 'one-off', measure, confidencePct: 80, baselineVersion: 0, baseline: {}, forecast: {}, realised: {}, validated: {}, replacedByBenefitIds: [] });
+    expect(b.body).toMatchObject({
+      projectId: p.id,
+      type: 'income',
+      category: 'mitigation',
+      recurrence: 'one-off',
+      measure,
+      confidencePct: 80,
+      baselineVersion: 0,
+      baseline: {},
+      forecast: {},
+      realised: {},
+      validated: {},
+      replacedByBenefitIds: [],
+    });
     const record = await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.cmt });
     expect(record.status).toBe(200);
     expect(record.body.benefits).toEqual([b.body]);
@@ -61,11 +74,19 @@ describe('benefits', () => {
     const b = await newBenefit(p.id);
     const r = await h.call('PUT', `${base(p.id, b.id)}/baseline`, {
       token: h.tokens.pm,
-      body: { phased: [{ financialYear: '2025/26', amountPence: 100_000_01, fromMonth: '2025-10' }, { financialYear: '2026/27', amountPence: 120_000_000 }] },
+      body: {
+        phased: [
+          { financialYear: '2025/26', amountPence: 100_000_01, fromMonth: '2025-10' },
+          { financialYear: '2026/27', amountPence: 120_000_000 },
+        ],
+      },
     });
     expect(r.status).toBe(200);
     const months = r.body.baseline as Record<string, number>;
-    const sum = (fy: string) => Object.entries(months).filter(([m]) => (fy === '2025/26' ? m >= '2025-04' && m <= '2026-03' : m >= '2026-04' && m <= '2027-03')).reduce((a, [, v]) => a + v, 0);
+    const sum = (fy: string) =>
+      Object.entries(months)
+        .filter(([m]) => (fy === '2025/26' ? m >= '2025-04' && m <= '2026-03' : m >= '2026-04' && m <= '2027-03'))
+        .reduce((a, [, v]) => a + v, 0);
     expect(sum('2025/26')).toBe(100_000_01);
     expect(sum('2026/27')).toBe(120_000_000);
     expect(Object.keys(months)[0]).toBe('2025-10');
@@ -84,11 +105,18 @@ describe('benefits', () => {
     expect((await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 200 } } })).body.baselineVersion).toBe(2);
     await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'approved' } });
 
-    const noReason = expectProblem(await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 50 } } }), 422, 'rebaseline-reason-required');
+    const noReason = expectProblem(
+      await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 50 } } }),
+      422,
+      'rebaseline-reason-required',
+    );
     expect(noReason.errors?.[0]?.path).toBe('reason');
     expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 200 });
 
-    const rebased = await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 50 }, reason: 'Provider market failure delayed the start' } });
+    const rebased = await h.call('PUT', `${base(p.id, b.id)}/baseline`, {
+      token: h.tokens.pm,
+      body: { months: { '2025-10': 50 }, reason: 'Provider market failure delayed the start' },
+    });
     expect(rebased.status).toBe(200);
     expect(rebased.body).toMatchObject({ baselineVersion: 3, baseline: { '2025-10': 50 } });
 
@@ -105,7 +133,10 @@ describe('benefits', () => {
   it('stamp the forecast with when and by whom it was last updated', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
-    const r = await h.call('PUT', `${base(p.id, b.id)}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2025/26', amountPence: 42_000_000 }] } });
+    const r = await h.call('PUT', `${base(p.id, b.id)}/forecast`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2025/26', amountPence: 42_000_000 }] },
+    });
     expect(r.status).toBe(200);
     expect(r.body.forecastUpdatedBy).toBe('pat');
     expect(h.deps.clock().getTime() - Date.parse(r.body.forecastUpdatedAt)).toBeLessThan(60_000);
@@ -115,10 +146,18 @@ describe('benefits', () => {
   it('show the lineage from a written-out saving to its replacement, both ways', async () => {
     const p = await newProject();
     const failed = await newBenefit(p.id, { title: 'Day-centre consolidation' });
-    expectProblem(await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: benefitBody({ replacesBenefitId: failed.id }) }), 422, 'not-written-out');
+    expectProblem(
+      await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: benefitBody({ replacesBenefitId: failed.id }) }),
+      422,
+      'not-written-out',
+    );
     const out = await h.call('PATCH', base(p.id, failed.id), { token: h.tokens.pm, body: { status: 'unachievable' } });
     expect(out.body.writtenOutAt).toBeTruthy();
-    expectProblem(await h.call('PUT', `${base(p.id, failed.id)}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': 1 } } }), 409, 'benefit-written-out');
+    expectProblem(
+      await h.call('PUT', `${base(p.id, failed.id)}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': 1 } } }),
+      409,
+      'benefit-written-out',
+    );
 
     const other = await newProject();
     const replacement = await newBenefit(other.id, { title: 'Shared-lives expansion', replacesBenefitId: failed.id });
@@ -139,18 +178,35 @@ describe('the actuals ledger', () => {
     expectProblem(await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 5_000_000, note: ' ' } }), 400);
     expectProblem(await h.call('POST', url, { token: h.tokens.finance, body: { month: '2099-01', amountPence: 1, note: 'x' } }), 422, 'future-month');
 
-    const first = await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 5_000_000, note: 'Home-care hours down 1,200 (CareDirector report Oct-25)' } });
+    const first = await h.call('POST', url, {
+      token: h.tokens.finance,
+      body: { month: '2025-10', amountPence: 5_000_000, note: 'Home-care hours down 1,200 (CareDirector report Oct-25)' },
+    });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ month: '2025-10', amountPence: 5_000_000, recordedBy: 'fin' });
     await h.call('POST', url, { token: h.tokens.pm, body: { month: '2025-11', amountPence: 4_000_000, note: 'Nov-25 report' } });
     expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.cmt })).body.realised).toEqual({ '2025-10': 5_000_000, '2025-11': 4_000_000 });
 
-    const wrong = expectProblem(await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-11', amountPence: -4_000_000, note: 'wrong', reverses: first.body.id } }), 400);
+    const wrong = expectProblem(
+      await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-11', amountPence: -4_000_000, note: 'wrong', reverses: first.body.id } }),
+      400,
+    );
     expect(wrong.errors?.map((e) => e.path)).toEqual(['month', 'amountPence']);
-    const reversal = await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: -5_000_000, note: 'Double-counted with ASC-25-03', reverses: first.body.id } });
+    const reversal = await h.call('POST', url, {
+      token: h.tokens.finance,
+      body: { month: '2025-10', amountPence: -5_000_000, note: 'Double-counted with ASC-25-03', reverses: first.body.id },
+    });
     expect(reversal.status).toBe(201);
-    expectProblem(await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: -5_000_000, note: 'again', reverses: first.body.id } }), 409, 'already-reversed');
-    expectProblem(await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 5_000_000, note: 'undo', reverses: reversal.body.id } }), 422, 'reversal-of-reversal');
+    expectProblem(
+      await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: -5_000_000, note: 'again', reverses: first.body.id } }),
+      409,
+      'already-reversed',
+    );
+    expectProblem(
+      await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 5_000_000, note: 'undo', reverses: reversal.body.id } }),
+      422,
+      'reversal-of-reversal',
+    );
 
     const ledger = await h.call('GET', url, { token: h.tokens.cmt });
     expect(ledger.body.items).toHaveLength(3);
@@ -184,7 +240,9 @@ describe('the actuals ledger', () => {
     const b = await newBenefit(p.id);
     const url = `${base(p.id, b.id)}/actuals`;
     const body = { month: '2026-01', amountPence: 750_000, note: 'Jan-26 ledger' };
-    const replies = await Promise.all(Array.from({ length: 12 }, () => h.call('POST', url, { token: h.tokens.finance, headers: { 'Idempotency-Key': 'concurrent-key-1' }, body })));
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () => h.call('POST', url, { token: h.tokens.finance, headers: { 'Idempotency-Key': 'concurrent-key-1' }, body })),
+    );
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
     expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
     expect((await h.call('GET', url, { token: h.tokens.cmt })).body.items).toHaveLength(1);
@@ -215,21 +273,40 @@ describe('investment, risks and milestones', () => {
     const p = await newProject();
     const inv = await h.call('POST', `/v1/projects/${p.id}/investments`, {
       token: h.tokens.pm,
-      body: { title: 'Reablement team recruitment', kind: 'revenue', fundingSource: 'flexible-capital-receipts', phased: [{ financialYear: '2025/26', amountPence: 45_000_000 }] },
+      body: {
+        title: 'Reablement team recruitment',
+        kind: 'revenue',
+        fundingSource: 'flexible-capital-receipts',
+        phased: [{ financialYear: '2025/26', amountPence: 45_000_000 }],
+      },
     });
     expect(inv.status).toBe(201);
     expect(Object.values(inv.body.planned as Record<string, number>).reduce((a, v) => a + v, 0)).toBe(45_000_000);
     const url = `/v1/projects/${p.id}/investments/${inv.body.id}/spend`;
     expectProblem(await h.call('POST', url, { token: h.tokens.pm, body: { month: '2025-05', amountPence: 100, note: 'x' } }), 403);
-    const s1 = await h.call('POST', url, { token: h.tokens.finance, headers: { 'Idempotency-Key': 'spend-1' }, body: { month: '2025-05', amountPence: 3_750_000, note: 'Payroll journal J-4411' } });
-    const s1again = await h.call('POST', url, { token: h.tokens.finance, headers: { 'Idempotency-Key': 'spend-1' }, body: { month: '2025-05', amountPence: 3_750_000, note: 'Payroll journal J-4411' } });
+    const s1 = await h.call('POST', url, {
+      token: h.tokens.finance,
+      headers: { 'Idempotency-Key': 'spend-1' },
+      body: { month: '2025-05', amountPence: 3_750_000, note: 'Payroll journal J-4411' },
+    });
+    const s1again = await h.call('POST', url, {
+      token: h.tokens.finance,
+      headers: { 'Idempotency-Key': 'spend-1' },
+      body: { month: '2025-05', amountPence: 3_750_000, note: 'Payroll journal J-4411' },
+    });
     expect(s1again.body.id).toBe(s1.body.id);
-    await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-05', amountPence: -3_750_000, note: 'Wrong cost centre', reverses: s1.body.id } });
+    await h.call('POST', url, {
+      token: h.tokens.finance,
+      body: { month: '2025-05', amountPence: -3_750_000, note: 'Wrong cost centre', reverses: s1.body.id },
+    });
     await h.call('POST', url, { token: h.tokens.finance, body: { month: '2025-05', amountPence: 3_500_000, note: 'Payroll journal J-4412' } });
     const record = (await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.cmt })).body;
     expect(record.investments[0].actual).toEqual({ '2025-05': 3_500_000 });
     expect((await h.call('GET', url, { token: h.tokens.cmt })).body.items).toHaveLength(3);
-    const patched = await h.call('PATCH', `/v1/projects/${p.id}/investments/${inv.body.id}`, { token: h.tokens.pm, body: { kind: 'capital', months: { '2025-06': 1_000_000 } } });
+    const patched = await h.call('PATCH', `/v1/projects/${p.id}/investments/${inv.body.id}`, {
+      token: h.tokens.pm,
+      body: { kind: 'capital', months: { '2025-06': 1_000_000 } },
+    });
     expect(patched.body).toMatchObject({ kind: 'capital', planned: { '2025-06': 1_000_000 }, actual: { '2025-05': 3_500_000 }, version: 2 });
   });
 
@@ -238,35 +315,70 @@ describe('investment, risks and milestones', () => {
     const b = await newBenefit(p.id);
     const r = await h.call('POST', `/v1/projects/${p.id}/risks`, {
       token: h.tokens.pm,
-      body: { title: 'Provider market cannot absorb demand', owner: 'Commissioning lead', likelihood: 3, impact: 4, mitigation: 'Framework re-let', benefitId: b.id, savingsAtRiskPence: 25_000_000 },
+      body: {
+        title: 'Provider market cannot absorb demand',
+        owner: 'Commissioning lead',
+        likelihood: 3,
+        impact: 4,
+        mitigation: 'Framework re-let',
+        benefitId: b.id,
+        savingsAtRiskPence: 25_000_000,
+      },
     });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ score: 12, band: 'high', status: 'open' });
     const up = await h.call('PATCH', `/v1/projects/${p.id}/risks/${r.body.id}`, { token: h.tokens.pm, body: { likelihood: 5, impact: 4 } });
     expect(up.body).toMatchObject({ score: 20, band: 'critical' });
-    const closed = await h.call('PATCH', `/v1/projects/${p.id}/risks/${r.body.id}`, { token: h.tokens.pm, body: { status: 'closed', mitigation: 'Framework let in March' } });
+    const closed = await h.call('PATCH', `/v1/projects/${p.id}/risks/${r.body.id}`, {
+      token: h.tokens.pm,
+      body: { status: 'closed', mitigation: 'Framework let in March' },
+    });
     expect(closed.body.history.map((e: any) => [e.score, e.band, e.status])).toEqual([
       [12, 'high', 'open'],
       [20, 'critical', 'open'],
       [20, 'critical', 'closed'],
     ]);
     const elsewhere = await newBenefit((await newProject()).id);
-    expectProblem(await h.call('POST', `/v1/projects/${p.id}/risks`, { token: h.tokens.pm, body: { title: 't', owner: 'o', likelihood: 1, impact: 1, mitigation: 'm', benefitId: elsewhere.id } }), 422, 'unknown-benefit');
-    expectProblem(await h.call('POST', `/v1/projects/${p.id}/risks`, { token: h.tokens.pm, body: { title: 't', owner: 'o', likelihood: 6, impact: 1, mitigation: 'm' } }), 400);
+    expectProblem(
+      await h.call('POST', `/v1/projects/${p.id}/risks`, {
+        token: h.tokens.pm,
+        body: { title: 't', owner: 'o', likelihood: 1, impact: 1, mitigation: 'm', benefitId: elsewhere.id },
+      }),
+      422,
+      'unknown-benefit',
+    );
+    expectProblem(
+      await h.call('POST', `/v1/projects/${p.id}/risks`, { token: h.tokens.pm, body: { title: 't', owner: 'o', likelihood: 6, impact: 1, mitigation: 'm' } }),
+      400,
+    );
   });
 
   it('tie milestones to the benefits that depend on them, of the same project only', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
-    const m = await h.call('POST', `/v1/projects/${p.id}/milestones`, { token: h.tokens.pm, body: { title: 'New rota live', dueDate: '2025-09-30', benefitIds: [b.id] } });
+    const m = await h.call('POST', `/v1/projects/${p.id}/milestones`, {
+      token: h.tokens.pm,
+      body: { title: 'New rota live', dueDate: '2025-09-30', benefitIds: [b.id] },
+    });
     expect(m.status).toBe(201);
     const done = await h.call('PATCH', `/v1/projects/${p.id}/milestones/${m.body.id}`, { token: h.tokens.pm, body: { completedDate: '2025-10-06' } });
     expect(done.body.completedDate).toBe('2025-10-06');
     const reopened = await h.call('PATCH', `/v1/projects/${p.id}/milestones/${m.body.id}`, { token: h.tokens.pm, body: { completedDate: null } });
     expect(reopened.body.completedDate).toBeUndefined();
-    expectProblem(await h.call('PATCH', `/v1/projects/${p.id}/milestones/${m.body.id}`, { token: h.tokens.pm, body: { completedDate: '2099-01-01' } }), 422, 'completed-in-future');
+    expectProblem(
+      await h.call('PATCH', `/v1/projects/${p.id}/milestones/${m.body.id}`, { token: h.tokens.pm, body: { completedDate: '2099-01-01' } }),
+      422,
+      'completed-in-future',
+    );
     const elsewhere = await newBenefit((await newProject()).id);
-    const bad = expectProblem(await h.call('POST', `/v1/projects/${p.id}/milestones`, { token: h.tokens.pm, body: { title: 'x', dueDate: '2025-09-30', benefitIds: [b.id, elsewhere.id] } }), 422, 'unknown-benefit');
+    const bad = expectProblem(
+      await h.call('POST', `/v1/projects/${p.id}/milestones`, {
+        token: h.tokens.pm,
+        body: { title: 'x', dueDate: '2025-09-30', benefitIds: [b.id, elsewhere.id] },
+      }),
+      422,
+      'unknown-benefit',
+    );
     expect(bad.errors?.[0]?.path).toBe('benefitIds.1');
   });
 });
@@ -278,7 +390,16 @@ describe('the project record', () => {
     const large = await newProject();
     for (let i = 0; i < 50; i++) {
       const b = await newBenefit(large.id, { title: `Saving ${i}` });
-      if (i % 10 === 0) await h.call('PUT', `${base(large.id, b.id)}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2025/26', amountPence: 1_000_000 }, { financialYear: '2026/27', amountPence: 1_000_000 }] } });
+      if (i % 10 === 0)
+        await h.call('PUT', `${base(large.id, b.id)}/baseline`, {
+          token: h.tokens.pm,
+          body: {
+            phased: [
+              { financialYear: '2025/26', amountPence: 1_000_000 },
+              { financialYear: '2026/27', amountPence: 1_000_000 },
+            ],
+          },
+        });
     }
     const count = async (id: string) => {
       h.counter.reset();
@@ -301,6 +422,11 @@ describe('the project record', () => {
     await h.call('PUT', `${base(p.id, b.id)}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': 10 } } });
     await h.call('POST', `${base(p.id, b.id)}/actuals`, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 10, note: 'n' } });
     const trail = await h.call('GET', `/v1/audit?projectId=${p.id}`, { token: h.tokens.finance });
-    expect(trail.body.items.map((e: any) => `${e.entityType}:${e.action}`)).toEqual(['project:create', 'benefit:create', 'benefit:forecast-updated', 'benefit:actual-recorded']);
+    expect(trail.body.items.map((e: any) => `${e.entityType}:${e.action}`)).toEqual([
+      'project:create',
+      'benefit:create',
+      'benefit:forecast-updated',
+      'benefit:actual-recorded',
+    ]);
   });
 });

@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe('the OpenAPI document', () => {
-  it('lints clean with Redocly\'s recommended rules', async () => {
+  it("lints clean with Redocly's recommended rules", async () => {
     const doc = await (await h.app.request('/openapi.json')).text();
     const problems = await lintFromString({ source: doc, absoluteRef: 'openapi.json', config: await createConfig({ extends: ['recommended'] }) });
     expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`)).toEqual([]);

@@ -82,7 +82,10 @@ describe('the CMT digest', () => {
     const asc = projects.find((p) => p.code === 'ASC-01')!;
     const record = (await h.call('GET', `/v1/projects/${asc.id}`, { token: h.tokens.admin })).body;
     const tec = record.benefits.find((b: { title: string }) => b.title === 'Technology-enabled care');
-    await h.call('PUT', `/v1/projects/${asc.id}/benefits/${tec.id}/forecast`, { token: h.tokens.admin, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_000 }] } });
+    await h.call('PUT', `/v1/projects/${asc.id}/benefits/${tec.id}/forecast`, {
+      token: h.tokens.admin,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_000 }] },
+    });
     const { digest } = await sendDigest(h.deps, settings, h.digest.mailer, '2026-12-14', '2026-12-14');
     const content = digest.content as { movement: { figures: { forecastPence: number } } };
     expect(content.movement.figures.forecastPence).toBe(100_000_000 - 160_000_000);

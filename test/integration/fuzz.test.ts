@@ -37,7 +37,12 @@ beforeAll(async () => {
   real.id = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body.id;
   const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(real.id!) })).body.id;
   real.project = p;
-  real.benefitId = (await h.call('POST', `/v1/projects/${p}/benefits`, { token: h.tokens.pm, body: { title: 't', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'R', owner: 'o', confidencePct: 50 } })).body.id;
+  real.benefitId = (
+    await h.call('POST', `/v1/projects/${p}/benefits`, {
+      token: h.tokens.pm,
+      body: { title: 't', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'R', owner: 'o', confidencePct: 50 },
+    })
+  ).body.id;
 });
 afterAll(async () => {
   await h.cleanup();
@@ -52,14 +57,22 @@ describe('fuzzing every route', () => {
       fc.asyncProperty(fuzzRequest(routes, { workstream: real.id!, project: real.project!, benefit: real.benefitId! }, tokens, 16_384), async (r) => {
         const path = r.path;
         const qs = r.query;
-        const res = await h.app.request(`${path}${qs ? `?${qs}` : ''}`, { method: r.method, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) });
+        const res = await h.app.request(`${path}${qs ? `?${qs}` : ''}`, {
+          method: r.method,
+          headers: r.headers,
+          ...(r.body !== undefined ? { body: r.body } : {}),
+        });
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         expect(res.status, `${r.method} ${path}?${qs} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
-        const validate = res.status < 300 && res.headers.get('content-type')?.startsWith('application/json') ? validatorFor(r.method, r.route.path, res.status) : undefined;
+        const validate =
+          res.status < 300 && res.headers.get('content-type')?.startsWith('application/json') ? validatorFor(r.method, r.route.path, res.status) : undefined;
         if (validate) {
           checked += 1;
-          expect(validate(JSON.parse(text)), `${r.method} ${path} ${res.status} does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+          expect(
+            validate(JSON.parse(text)),
+            `${r.method} ${path} ${res.status} does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+          ).toBe(true);
         }
         if (res.status >= 400) {
           expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -72,6 +85,7 @@ describe('fuzzing every route', () => {
     );
     // The requests reached the whole range of answers, not just the authentication gate.
     expect(checked).toBeGreaterThan(100);
-    for (const status of [200, 400, 401, 403, 404, 412, 413, 415]) expect(statuses.get(status) ?? 0, `status ${status} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
+    for (const status of [200, 400, 401, 403, 404, 412, 413, 415])
+      expect(statuses.get(status) ?? 0, `status ${status} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
   }, 240_000);
 });

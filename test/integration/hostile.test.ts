@@ -34,7 +34,13 @@ async function newBenefit(projectId: string) {
 
 /** Every programme-wide read still answers. */
 async function programmeStillReadable(projectId: string) {
-  for (const path of [`/v1/projects/${projectId}`, '/v1/projects', '/v1/workstreams', '/v1/reports/programme?financialYear=2026/27', '/v1/feeds/savings?financialYear=2026/27&format=json']) {
+  for (const path of [
+    `/v1/projects/${projectId}`,
+    '/v1/projects',
+    '/v1/workstreams',
+    '/v1/reports/programme?financialYear=2026/27',
+    '/v1/feeds/savings?financialYear=2026/27&format=json',
+  ]) {
     const r = await h.call('GET', path, { token: h.tokens.admin });
     expect(r.status, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`).toBe(200);
   }
@@ -50,8 +56,14 @@ describe('amounts are bounded, and every sum stays exact', () => {
       expect(expectProblem(r, 400).errors?.map((e) => e.path)).toContain('amountPence');
     }
     expectProblem(await h.call('PUT', `${base}/baseline`, { token: h.tokens.pm, body: { months: { '2026-05': 9_007_199_254_740_991 } } }), 400);
-    expectProblem(await h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_000_001 }] } }), 400);
-    expectProblem(await h.call('PATCH', `/v1/workstreams/${wsId}`, { token: h.tokens.finance, body: { mtfsTargets: { '2026/27': 9_007_199_254_740_991 } } }), 400);
+    expectProblem(
+      await h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_000_001 }] } }),
+      400,
+    );
+    expectProblem(
+      await h.call('PATCH', `/v1/workstreams/${wsId}`, { token: h.tokens.finance, body: { mtfsTargets: { '2026/27': 9_007_199_254_740_991 } } }),
+      400,
+    );
     await programmeStillReadable(p.id);
   });
 
@@ -62,7 +74,10 @@ describe('amounts are bounded, and every sum stays exact', () => {
     // Ten entries at the cap on one entry (£100m) take the month to the bound of a total (£1bn).
     const entries = [];
     for (let i = 0; i < 10; i++) {
-      const r = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 10_000_000_000, note: `entry ${i}` } });
+      const r = await h.call('POST', `${base}/actuals`, {
+        token: h.tokens.finance,
+        body: { month: '2026-05', amountPence: 10_000_000_000, note: `entry ${i}` },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       entries.push(r.body);
     }
@@ -72,7 +87,10 @@ describe('amounts are bounded, and every sum stays exact', () => {
     expect(ledger).toHaveLength(10);
     // The entries can still be reversed: the total moves back towards zero.
     for (const e of entries) {
-      const reversal = await h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: -10_000_000_000, note: 'typo', reverses: e.id } });
+      const reversal = await h.call('POST', `${base}/actuals`, {
+        token: h.tokens.finance,
+        body: { month: '2026-05', amountPence: -10_000_000_000, note: 'typo', reverses: e.id },
+      });
       expect(reversal.status, JSON.stringify(reversal.body)).toBe(201);
     }
     const benefit = (await h.call('GET', base, { token: h.tokens.admin })).body;
@@ -104,7 +122,11 @@ describe('dates are bounded to financial years 2000/01 to 2098/99', () => {
       () => h.call('PUT', `${base}/baseline`, { token: h.tokens.pm, body: { months: { '0001-01': 100 } } }),
       () => h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '9999/00', amountPence: 100 }] } }),
       () => h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month: '0999-12', amountPence: 100, note: 'x' } }),
-      () => h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', months: { '0001-01': 100 } } }),
+      () =>
+        h.call('POST', `/v1/projects/${p.id}/investments`, {
+          token: h.tokens.pm,
+          body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', months: { '0001-01': 100 } },
+        }),
       () => h.call('POST', `/v1/projects/${p.id}/milestones`, { token: h.tokens.pm, body: { title: 'M', dueDate: '0001-01-01' } }),
       () => h.call('PATCH', `/v1/workstreams/${wsId}`, { token: h.tokens.finance, body: { mtfsTargets: { '1999/00': 100 } } }),
       () => h.call('GET', '/v1/reports/programme?financialYear=9999/00', { token: h.tokens.admin }),
@@ -120,16 +142,27 @@ describe('stored data that does not parse is the server’s fault, and stops not
   it('answers 500 (not 400) for the broken project, while the alert run evaluates the rest and leaves its alerts alone', async () => {
     const good = await newProject();
     const goodBenefit = await newBenefit(good.id);
-    await h.call('PUT', `/v1/projects/${good.id}/benefits/${goodBenefit.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 500_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${good.id}/benefits/${goodBenefit.id}/baseline`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 500_000_00 }] },
+    });
     const broken = await newProject();
     const brokenBenefit = await newBenefit(broken.id);
-    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 900_000_00 }] } });
-    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/baseline`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 900_000_00 }] },
+    });
+    await h.call('PUT', `/v1/projects/${broken.id}/benefits/${brokenBenefit.id}/forecast`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] },
+    });
     const before = await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin });
     const brokenAlerts = (await h.call('GET', `/v1/alerts?projectId=${broken.id}&status=open`, { token: h.tokens.admin })).body.items;
     expect(brokenAlerts.length, JSON.stringify(before.body).slice(0, 300)).toBeGreaterThan(0);
     // As a bug or a hand edit might leave it: a date from before the product's calendar.
-    const item = (await h.raw.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: h.tableName, Key: { pk: `PRJ#${broken.id}`, sk: 'PRJ' } }))).Item!;
+    const item = (
+      await h.raw.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: h.tableName, Key: { pk: `PRJ#${broken.id}`, sk: 'PRJ' } }))
+    ).Item!;
     await h.raw.send(new PutCommand({ TableName: h.tableName, Item: { ...item, startDate: '0001-01-01' } }));
 
     const r = await h.call('GET', `/v1/projects/${broken.id}`, { token: h.tokens.admin });
@@ -150,7 +183,8 @@ describe('stored data that does not parse is the server’s fault, and stops not
 
 describe('the import applies the API’s rules', () => {
   const HEADER = 'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,2026/27';
-  const importCsv = (csv: string, query = '') => h.call('POST', `/v1/imports/savings${query}`, { token: h.tokens.admin, rawBody: csv, headers: { 'Content-Type': 'text/csv' } });
+  const importCsv = (csv: string, query = '') =>
+    h.call('POST', `/v1/imports/savings${query}`, { token: h.tokens.admin, rawBody: csv, headers: { 'Content-Type': 'text/csv' } });
 
   it('refuses a project code or workstream code the API refuses, by row and column, and creates nothing', async () => {
     const csv = [
@@ -187,7 +221,15 @@ describe('authorisation and identity', () => {
     const out = await h.call('PATCH', `/v1/projects/${pats.id}/benefits/${saving.id}`, { token: h.tokens.pm, body: { status: 'unachievable' } });
     expect(out.status).toBe(200);
     const priyas = (await h.call('POST', '/v1/projects', { token: h.tokens.otherPm, body: projectBody(wsId) })).body;
-    const body = { title: 'Intruder', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-9', owner: 'O', replacesBenefitId: saving.id };
+    const body = {
+      title: 'Intruder',
+      type: 'cashable-saving',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: 'H-9',
+      owner: 'O',
+      replacesBenefitId: saving.id,
+    };
     expectProblem(await h.call('POST', `/v1/projects/${priyas.id}/benefits`, { token: h.tokens.otherPm, body }), 403);
     const after = (await h.call('GET', `/v1/projects/${pats.id}/benefits/${saving.id}`, { token: h.tokens.admin })).body;
     expect(after).toMatchObject({ version: out.body.version, updatedBy: 'pat', replacedByBenefitIds: [] });
@@ -201,10 +243,19 @@ describe('authorisation and identity', () => {
     const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ mtfsTargets: { '2026/27': 900_000_00 } }) })).body;
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
     const b = await newBenefit(p.id);
-    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 800_000_00 }] } });
-    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] } });
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 800_000_00 }] },
+    });
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 100_000_00 }] },
+    });
     expect((await h.call('POST', '/v1/alerts/evaluate', { token: h.tokens.admin })).status).toBe(200);
-    const open = (await h.call('GET', '/v1/alerts?status=open&limit=200', { token: h.tokens.admin })).body.items as { id: string; subject: { type: string; projectId?: string; workstreamId?: string; id: string } }[];
+    const open = (await h.call('GET', '/v1/alerts?status=open&limit=200', { token: h.tokens.admin })).body.items as {
+      id: string;
+      subject: { type: string; projectId?: string; workstreamId?: string; id: string };
+    }[];
     const projectAlert = open.find((a) => a.subject.projectId === p.id)!;
     const workstreamAlert = open.find((a) => a.subject.type === 'workstream' && a.subject.id === ws.id)!;
     expect(projectAlert).toBeDefined();
@@ -227,7 +278,10 @@ describe('authorisation and identity', () => {
   it('sees through a trailing space in a subject: segregation of duties holds', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
-    const entry = await h.call('POST', `/v1/projects/${p.id}/benefits/${b.id}/actuals`, { token: h.tokens.finance, body: { month: '2026-05', amountPence: 100, note: 'x' } });
+    const entry = await h.call('POST', `/v1/projects/${p.id}/benefits/${b.id}/actuals`, {
+      token: h.tokens.finance,
+      body: { month: '2026-05', amountPence: 100, note: 'x' },
+    });
     const spaced = await h.token(['finance'], 'fin ');
     expectProblem(await h.call('POST', `/v1/projects/${p.id}/benefits/${b.id}/actuals/${entry.body.id}/validate`, { token: spaced }), 403);
     expectProblem(await h.call('GET', '/v1/workstreams', { token: await h.token(['finance'], '   ') }), 401);
@@ -237,8 +291,16 @@ describe('authorisation and identity', () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
     const path = `/v1/projects/${p.id}/benefits/${b.id}/actuals`;
-    const one = await h.call('POST', path, { token: await h.token(['finance'], 'a#b'), headers: { 'Idempotency-Key': 'c' }, body: { month: '2026-05', amountPence: 100, note: 'first' } });
-    const two = await h.call('POST', path, { token: await h.token(['finance'], 'a'), headers: { 'Idempotency-Key': 'b#c' }, body: { month: '2026-05', amountPence: 200, note: 'second' } });
+    const one = await h.call('POST', path, {
+      token: await h.token(['finance'], 'a#b'),
+      headers: { 'Idempotency-Key': 'c' },
+      body: { month: '2026-05', amountPence: 100, note: 'first' },
+    });
+    const two = await h.call('POST', path, {
+      token: await h.token(['finance'], 'a'),
+      headers: { 'Idempotency-Key': 'b#c' },
+      body: { month: '2026-05', amountPence: 200, note: 'second' },
+    });
     expect([one.status, two.status]).toEqual([201, 201]);
     expect(two.headers.get('idempotent-replayed')).toBeNull();
     expect((await h.call('GET', path, { token: h.tokens.admin })).body.items).toHaveLength(2);
@@ -274,8 +336,16 @@ describe('feeds complete or fail visibly', () => {
       const ids: string[] = [];
       for (const code of ['FEEDA', 'FEEDB', 'FEEDC']) {
         const p = (await f.call('POST', '/v1/projects', { token: f.tokens.pm, body: projectBody(ws.id, { code }) })).body;
-        const b = (await f.call('POST', `/v1/projects/${p.id}/benefits`, { token: f.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'F', owner: 'O' } })).body;
-        await f.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, { token: f.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 120_000 }] } });
+        const b = (
+          await f.call('POST', `/v1/projects/${p.id}/benefits`, {
+            token: f.tokens.pm,
+            body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'F', owner: 'O' },
+          })
+        ).body;
+        await f.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, {
+          token: f.tokens.pm,
+          body: { phased: [{ financialYear: '2026/27', amountPence: 120_000 }] },
+        });
         ids.push(p.id, b.id);
       }
       for (const format of ['csv', 'json']) {
@@ -287,7 +357,9 @@ describe('feeds complete or fail visibly', () => {
       const item = (await f.raw.send(new GetCommand({ TableName: f.tableName, Key: key }))).Item!;
       await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...item, realised: { '0001-01': 5 } } }));
       for (const format of ['csv', 'json']) {
-        const res = await f.app.request(`/v1/feeds/savings?financialYear=2026/27&format=${format}`, { headers: { Authorization: `Bearer ${f.tokens.finance}` } });
+        const res = await f.app.request(`/v1/feeds/savings?financialYear=2026/27&format=${format}`, {
+          headers: { Authorization: `Bearer ${f.tokens.finance}` },
+        });
         expect(res.status).toBe(200);
         await expect(res.text(), format).rejects.toThrow();
       }
@@ -305,7 +377,12 @@ describe('feeds complete or fail visibly', () => {
 describe('what grows is kept apart', () => {
   it('keeps a risk bounded however often it is rescored, with every scoring readable in its history', async () => {
     const p = await newProject();
-    const risk = (await h.call('POST', `/v1/projects/${p.id}/risks`, { token: h.tokens.pm, body: { title: 'Demand', owner: 'O', likelihood: 1, impact: 1, mitigation: 'M' } })).body;
+    const risk = (
+      await h.call('POST', `/v1/projects/${p.id}/risks`, {
+        token: h.tokens.pm,
+        body: { title: 'Demand', owner: 'O', likelihood: 1, impact: 1, mitigation: 'M' },
+      })
+    ).body;
     const RESCORINGS = 30;
     for (let i = 0; i < RESCORINGS; i++) {
       const r = await h.call('PATCH', `/v1/projects/${p.id}/risks/${risk.id}`, { token: h.tokens.pm, body: { likelihood: 1 + ((i + 1) % 5) } });
@@ -319,7 +396,11 @@ describe('what grows is kept apart', () => {
     const all: { likelihood: number; status: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: typeof all; nextCursor: string | null } } = await h.call('GET', `/v1/projects/${p.id}/risks/${risk.id}/history?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: h.tokens.cmt });
+      const page: { body: { items: typeof all; nextCursor: string | null } } = await h.call(
+        'GET',
+        `/v1/projects/${p.id}/risks/${risk.id}/history?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: h.tokens.cmt },
+      );
       all.push(...page.body.items);
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -339,14 +420,24 @@ describe('an item that would outgrow DynamoDB', () => {
     // The largest padding that still fits: within 100 bytes of the limit, so the change below (over 400 bytes more) cannot.
     for (let size = 409_600; ; size -= 100) {
       try {
-        await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' }, UpdateExpression: 'SET padding = :p', ExpressionAttributeValues: { ':p': 'x'.repeat(size) } }));
+        await h.raw.send(
+          new UpdateCommand({
+            TableName: h.tableName,
+            Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' },
+            UpdateExpression: 'SET padding = :p',
+            ExpressionAttributeValues: { ':p': 'x'.repeat(size) },
+          }),
+        );
         break;
       } catch (error) {
         if (!(error instanceof Error) || !/maximum allowed size/.test(error.message)) throw error;
       }
     }
     const before = (await h.call('GET', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.admin })).body;
-    const r = await h.call('PATCH', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.pm, body: { title: 'y'.repeat(200), owner: 'z'.repeat(200), mtfsRef: 'm'.repeat(60) } });
+    const r = await h.call('PATCH', `/v1/projects/${p.id}/benefits/${b.id}`, {
+      token: h.tokens.pm,
+      body: { title: 'y'.repeat(200), owner: 'z'.repeat(200), mtfsRef: 'm'.repeat(60) },
+    });
     expectProblem(r, 422, 'item-too-large');
     const after = (await h.call('GET', `/v1/projects/${p.id}/benefits/${b.id}`, { token: h.tokens.admin })).body;
     expect(after).toEqual(before);

@@ -12,7 +12,8 @@ afterAll(async () => {
   await h.cleanup();
 });
 
-const HEADER = 'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,Confidence (%),2025/26,2026/27,Forecast 2025/26';
+const HEADER =
+  'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,Confidence (%),2025/26,2026/27,Forecast 2025/26';
 const GOOD = [
   HEADER,
   'ASC,,ASC-10,Reablement,Adults,Reablement saving,ASC-25-01,Transformation,Cashable saving,Recurring,Head of Reablement,80%,"£600,000.00","£600,000",£550000',
@@ -21,7 +22,8 @@ const GOOD = [
   'INC,Income & Debt,INC-10,Council tax,Resources,Licence dis-benefit,INC-25-02,transformation,cashable-saving,recurring,Head of ICT,100,"(£20,000)",,',
 ].join('\n');
 
-const importCsv = (csv: string, query = '') => h.call('POST', `/v1/imports/savings${query}`, { token: h.tokens.admin, rawBody: csv, headers: { 'Content-Type': 'text/csv' } });
+const importCsv = (csv: string, query = '') =>
+  h.call('POST', `/v1/imports/savings${query}`, { token: h.tokens.admin, rawBody: csv, headers: { 'Content-Type': 'text/csv' } });
 const counts = async () => ({
   workstreams: (await h.call('GET', '/v1/workstreams?limit=200', { token: h.tokens.admin })).body.items.length,
   projects: (await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin })).body.items.length,
@@ -46,7 +48,9 @@ describe('importing a savings tracker', () => {
     expect(report.programme.outturnPence).toBe(0);
     expect(report.byCategory.mitigation.pipelinePence).toBe(110_000_050);
     // Forecast 2025/26 given for the first row only; the others default to their baseline.
-    const feed = (await h.call('GET', '/v1/feeds/savings?financialYear=2025/26&format=json&granularity=year', { token: h.tokens.finance })).body.rows as { forecastPence: number }[];
+    const feed = (await h.call('GET', '/v1/feeds/savings?financialYear=2025/26&format=json&granularity=year', { token: h.tokens.finance })).body.rows as {
+      forecastPence: number;
+    }[];
     expect(feed.reduce((a, r) => a + r.forecastPence, 0)).toBe(293_000_050 - 5_000_000);
     const inc = report.workstreams.find((w: { code: string }) => w.code === 'INC');
     expect(inc.name).toBe('Income & Debt');
@@ -71,7 +75,9 @@ describe('importing a savings tracker', () => {
     const dry = await importCsv(bad, '?dryRun=true');
     expect(dry.status).toBe(200);
     const where = dry.body.problems.map((p: { row: number; column: string }) => `${p.row}:${p.column}`);
-    expect(where).toEqual(expect.arrayContaining(['3:Saving', '3:Category', '3:Confidence (%)', '3:2025/26', '4:Saving', '4:Type', '4:Recurrence', '5:Saving']));
+    expect(where).toEqual(
+      expect.arrayContaining(['3:Saving', '3:Category', '3:Confidence (%)', '3:2025/26', '4:Saving', '4:Type', '4:Recurrence', '5:Saving']),
+    );
     expect(dry.body.problems.find((p: { row: number; column: string }) => p.row === 3 && p.column === '2025/26').message).toMatch(/fraction of a penny/);
     const real = expectProblem(await importCsv(bad), 422, 'import-invalid');
     expect(real.errors!.length).toBe(dry.body.problems.length);
@@ -79,7 +85,11 @@ describe('importing a savings tracker', () => {
   });
 
   it('needs a name to create a workstream or project it does not know', async () => {
-    const csv = [HEADER, 'ZZZ,,ZZZ-1,,,A saving,ZZ-1,transformation,income,recurring,Owner,50,1,,', 'ASC,,ASC-99,,,Another,ZZ-2,transformation,income,recurring,Owner,50,1,,'].join('\n');
+    const csv = [
+      HEADER,
+      'ZZZ,,ZZZ-1,,,A saving,ZZ-1,transformation,income,recurring,Owner,50,1,,',
+      'ASC,,ASC-99,,,Another,ZZ-2,transformation,income,recurring,Owner,50,1,,',
+    ].join('\n');
     const dry = await importCsv(csv, '?dryRun=true');
     expect(dry.body.problems.map((p: { row: number; path: string }) => `${p.row}:${p.path}`)).toEqual(['2:workstreamName', '3:projectName']);
   });
@@ -89,7 +99,19 @@ describe('importing a savings tracker', () => {
       'Theme,Theme name,Scheme,Scheme name,Dept,Proposal,Budget line,Kind,Benefit type,Recurs?,Lead officer,Confidence (%),2026/27',
       'NBW,Neighbourhoods & Waste,NBW-10,Waste rounds,Neighbourhoods,Round optimisation,NBW-26-01,transformation,cashable saving,recurring,Head of Waste,80,"£800,000"',
     ].join('\r\n')}\r\n`;
-    const mapping = { 'Workstream code': 'Theme', 'Workstream name': 'Theme name', 'Project code': 'Scheme', 'Project name': 'Scheme name', Directorate: 'Dept', Saving: 'Proposal', 'MTFS ref': 'Budget line', Category: 'Kind', Type: 'Benefit type', Recurrence: 'Recurs?', Owner: 'Lead officer' };
+    const mapping = {
+      'Workstream code': 'Theme',
+      'Workstream name': 'Theme name',
+      'Project code': 'Scheme',
+      'Project name': 'Scheme name',
+      Directorate: 'Dept',
+      Saving: 'Proposal',
+      'MTFS ref': 'Budget line',
+      Category: 'Kind',
+      Type: 'Benefit type',
+      Recurrence: 'Recurs?',
+      Owner: 'Lead officer',
+    };
     const r = await importCsv(excel, `?mapping=${encodeURIComponent(JSON.stringify(mapping))}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.created).toEqual({ workstreams: 1, projects: 1, benefits: 1 });
@@ -101,7 +123,9 @@ describe('importing a savings tracker', () => {
     expectProblem(await h.call('POST', '/v1/imports/savings', { token: h.tokens.pm, rawBody: GOOD, headers: { 'Content-Type': 'text/csv' } }), 403);
     expectProblem(await h.call('POST', '/v1/imports/savings', { token: h.tokens.admin, rawBody: GOOD, headers: { 'Content-Type': 'application/xml' } }), 415);
     const missing = await importCsv('Workstream code,Saving,2025/26\nASC,x,1', '?dryRun=true');
-    expect(missing.body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['projectCode', 'mtfsRef', 'category', 'type', 'recurrence', 'owner']));
+    expect(missing.body.problems.map((p: { path: string }) => p.path)).toEqual(
+      expect.arrayContaining(['projectCode', 'mtfsRef', 'category', 'type', 'recurrence', 'owner']),
+    );
     expectProblem(await importCsv(GOOD, '?mapping=not-json'), 400);
   });
 });
@@ -127,16 +151,41 @@ describe('an import lands whole or not at all', () => {
     const project = (
       await h.call('POST', '/v1/projects', {
         token: h.tokens.admin,
-        body: { code: `${prefix}-0`, name: 'Existing', workstreamId: ws.id, directorate: 'Adults', sro: 'SRO', manager: 'pat', stage: 'delivery', deliveryConfidence: 'green', startDate: '2025-04-01', endDate: '2027-03-31' },
+        body: {
+          code: `${prefix}-0`,
+          name: 'Existing',
+          workstreamId: ws.id,
+          directorate: 'Adults',
+          sro: 'SRO',
+          manager: 'pat',
+          stage: 'delivery',
+          deliveryConfidence: 'green',
+          startDate: '2025-04-01',
+          endDate: '2027-03-31',
+        },
       })
     ).body;
-    const empty = (await h.call('POST', `/v1/projects/${project.id}/benefits`, {
-      token: h.tokens.admin,
-      body: { title: 'Waiting for amounts', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `${prefix}-E`, owner: 'Owner', confidencePct: 50 },
-    })).body;
+    const empty = (
+      await h.call('POST', `/v1/projects/${project.id}/benefits`, {
+        token: h.tokens.admin,
+        body: {
+          title: 'Waiting for amounts',
+          type: 'cashable-saving',
+          category: 'transformation',
+          recurrence: 'recurring',
+          mtfsRef: `${prefix}-E`,
+          owner: 'Owner',
+          confidencePct: 50,
+        },
+      })
+    ).body;
     const rows = [HEADER, `${prefix}W,,${prefix}-0,,,Waiting for amounts,${prefix}-E,transformation,cashable saving,recurring,Owner,50,"£12,000",,`];
     rows.push(`${prefix}W,,${prefix}-0,,,Added to existing,${prefix}-A,transformation,cashable saving,recurring,Owner,50,"£24,000",,`);
-    for (const p of [1, 2, 3]) for (let s = 0; s < 30; s++) rows.push(`${prefix}N,New workstream,${prefix}-${p},Project ${p},Resources,Saving ${s},${prefix}-${p}-${s},transformation,income,recurring,Owner,60,"£${1_000 + s}",,`);
+    for (const p of [1, 2, 3])
+      for (let s = 0; s < 30; s++)
+        rows.push(
+          `${prefix}N,New workstream,${prefix}-${p},Project ${p},Resources,Saving ${s},${prefix}-${p}-${s},transformation,income,recurring,Owner,60,"£${1_000 + s}",,`,
+        );
     return { ws, project, empty, csv: rows.join('\n') };
   }
 
@@ -165,7 +214,10 @@ describe('an import lands whole or not at all', () => {
     const emptyNow = (await h.call('GET', `/v1/projects/${project.id}/benefits/${empty.id}`, { token: h.tokens.admin })).body;
     expect(emptyNow).toMatchObject({ version: empty.version, baselineVersion: 0, baseline: {} });
     // The report's figures too (the intruder's project has no savings).
-    expect((await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body.programme).toEqual({ ...reportBefore.programme, projectCount: reportBefore.programme.projectCount + 1 });
+    expect((await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body.programme).toEqual({
+      ...reportBefore.programme,
+      projectCount: reportBefore.programme.projectCount + 1,
+    });
 
     // The trail says what happened: each entity created, then taken back.
     const trail: { action: string; entityType: string }[] = [];
@@ -192,7 +244,10 @@ describe('an import lands whole or not at all', () => {
         const lb1 = listed.find((p) => p.code === 'LB-1')!;
         const record = (await h.call('GET', `/v1/projects/${lb1.id}`, { token: h.tokens.admin })).body;
         saving = { projectId: lb1.id, id: record.benefits[0].id };
-        const actual = await h.call('POST', `/v1/projects/${lb1.id}/benefits/${saving.id}/actuals`, { token: h.tokens.finance, body: { month: '2025-06', amountPence: 1_234, note: 'Invoice run' } });
+        const actual = await h.call('POST', `/v1/projects/${lb1.id}/benefits/${saving.id}/actuals`, {
+          token: h.tokens.finance,
+          body: { month: '2025-06', amountPence: 1_234, note: 'Invoice run' },
+        });
         expect(actual.status, JSON.stringify(actual.body)).toBe(201);
         await h.call('POST', '/v1/projects', { token: h.tokens.admin, body: { ...projectBody(ws.id), code: 'LB-3' } });
       },
@@ -212,7 +267,14 @@ describe('an import lands whole or not at all', () => {
     expect(lbn.projectCount).toBe(1);
     // Nothing is left in flight, and the journal names what it had to leave.
     expect(await h.store.imports.abandoned('9999')).toEqual([]);
-    const { Items } = await h.raw.send(new ScanCommand({ TableName: h.tableName, FilterExpression: 'entity = :e AND #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':e': 'import', ':s': 'rolled-back' } }));
+    const { Items } = await h.raw.send(
+      new ScanCommand({
+        TableName: h.tableName,
+        FilterExpression: 'entity = :e AND #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':e': 'import', ':s': 'rolled-back' },
+      }),
+    );
     const heads = (Items ?? []).filter((i) => (i.leftBehind as string[]).length > 0);
     expect(heads.map((i) => [...(i.leftBehind as string[])].sort())).toEqual([[saving!.id, saving!.projectId, ws.id === lbn.id ? 'never' : lbn.id].sort()]);
   });

@@ -12,7 +12,11 @@ afterAll(async () => {
 
 const ORIGIN = 'http://localhost';
 const signIn = (form: Record<string, string>, headers: Record<string, string> = {}) =>
-  h.app.request('/sign-in', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+  h.app.request('/sign-in', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
 
 describe('signing in to the pages', () => {
   it('refuses a sign-in form posted from another site (login CSRF), setting no session', async () => {
@@ -40,12 +44,24 @@ describe('signing in to the pages', () => {
   });
 
   it('answers a form that cannot be read with 400, and one that is too large with 413 and Connection: close', async () => {
-    const malformed = await h.app.request('/sign-in', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xyz', Origin: ORIGIN }, body: '--xyz\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc' });
+    const malformed = await h.app.request('/sign-in', {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz', Origin: ORIGIN },
+      body: '--xyz\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc',
+    });
     expect(malformed.status).toBe(400);
-    const huge = await h.app.request('/sign-in', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN }, body: `token=${'x'.repeat(100_000)}` });
+    const huge = await h.app.request('/sign-in', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN },
+      body: `token=${'x'.repeat(100_000)}`,
+    });
     expect(huge.status).toBe(413);
     expect(huge.headers.get('connection')).toBe('close');
-    const api = await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, rawBody: JSON.stringify({ name: 'x'.repeat(100_000) }), headers: { 'Content-Type': 'application/json' } });
+    const api = await h.call('POST', '/v1/workstreams', {
+      token: h.tokens.admin,
+      rawBody: JSON.stringify({ name: 'x'.repeat(100_000) }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expectProblem(api, 413);
     expect(api.headers.get('connection')).toBe('close');
   });

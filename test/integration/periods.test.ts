@@ -10,16 +10,27 @@ beforeAll(async () => {
   h = await createHarness();
   const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
   const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
-  const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'P-1', owner: 'O' } })).body;
+  const b = (
+    await h.call('POST', `/v1/projects/${p.id}/benefits`, {
+      token: h.tokens.pm,
+      body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'P-1', owner: 'O' },
+    })
+  ).body;
   base = `/v1/projects/${p.id}/benefits/${b.id}`;
-  const inv = (await h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'revenue', fundingSource: 'reserves', months: { '2026-06': 1000 } } })).body;
+  const inv = (
+    await h.call('POST', `/v1/projects/${p.id}/investments`, {
+      token: h.tokens.pm,
+      body: { title: 'Kit', kind: 'revenue', fundingSource: 'reserves', months: { '2026-06': 1000 } },
+    })
+  ).body;
   spendPath = `/v1/projects/${p.id}/investments/${inv.id}/spend`;
 });
 afterAll(async () => {
   await h.cleanup();
 });
 
-const actual = (month: string, amountPence = 500, extra: Record<string, unknown> = {}) => h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month, amountPence, note: 'evidence', ...extra } });
+const actual = (month: string, amountPence = 500, extra: Record<string, unknown> = {}) =>
+  h.call('POST', `${base}/actuals`, { token: h.tokens.finance, body: { month, amountPence, note: 'evidence', ...extra } });
 const ledgerSize = async () => (await h.call('GET', `${base}/actuals?limit=200`, { token: h.tokens.admin })).body.items.length;
 
 describe('period close', () => {
@@ -48,7 +59,11 @@ describe('period close', () => {
     const refused = expectProblem(await actual('2026-04'), 422, 'period-closed');
     expect(refused.detail).toContain('2026-04 (P1 of 2026/27) is closed');
     expectProblem(await actual('2026-05', -700, { reverses: early.body.id }), 422, 'period-closed');
-    expectProblem(await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-06', amountPence: 100, note: 'invoice' } }), 422, 'period-closed');
+    expectProblem(
+      await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-06', amountPence: 100, note: 'invoice' } }),
+      422,
+      'period-closed',
+    );
     expect(await ledgerSize()).toBe(size);
     expect((await actual('2026-07')).status).toBe(201);
     expectProblem(await h.call('POST', '/v1/periods/2026-06/close', { token: h.tokens.finance }), 409, 'period-closed');
@@ -78,7 +93,9 @@ describe('period close', () => {
       ...Array.from({ length: 6 }, () => actual('2026-08', 100)),
     ]);
     expect(replies[6]!.status).toBe(200);
-    const entries = (await h.call('GET', `${base}/actuals?limit=200`, { token: h.tokens.admin })).body.items.filter((e: { month: string }) => e.month === '2026-08');
+    const entries = (await h.call('GET', `${base}/actuals?limit=200`, { token: h.tokens.admin })).body.items.filter(
+      (e: { month: string }) => e.month === '2026-08',
+    );
     const accepted = replies.filter((r, i) => i !== 6 && r.status === 201);
     for (const r of replies) if (r.status !== 201 && r.status !== 200) expect([409, 422]).toContain(r.status);
     expect(entries).toHaveLength(accepted.length);
@@ -97,7 +114,11 @@ describe('sanity of the ledger', () => {
     expectProblem(await actual('2015-04', 1), 422, 'month-outside-project');
     const big = expectProblem(await actual('2026-09', 10_000_000_001), 422, 'entry-too-large');
     expect(big.detail).toContain('£100,000,000.00');
-    expectProblem(await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-09', amountPence: -10_000_000_001, note: 'x' } }), 422, 'entry-too-large');
+    expectProblem(
+      await h.call('POST', spendPath, { token: h.tokens.finance, body: { month: '2026-09', amountPence: -10_000_000_001, note: 'x' } }),
+      422,
+      'entry-too-large',
+    );
     expect(await ledgerSize()).toBe(size);
     expect((await actual('2026-09', 10_000_000_000)).status).toBe(201);
   });
@@ -108,10 +129,30 @@ describe('feeds add up', () => {
     const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id) })).body;
     for (const confidencePct of [33, 67, 99]) {
-      const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: `C${confidencePct}`, type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `RA-${confidencePct}`, owner: 'O', confidencePct } })).body;
-      await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence: 1_300_000_00 + 7 }] } });
+      const b = (
+        await h.call('POST', `/v1/projects/${p.id}/benefits`, {
+          token: h.tokens.pm,
+          body: {
+            title: `C${confidencePct}`,
+            type: 'cashable-saving',
+            category: 'transformation',
+            recurrence: 'recurring',
+            mtfsRef: `RA-${confidencePct}`,
+            owner: 'O',
+            confidencePct,
+          },
+        })
+      ).body;
+      await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, {
+        token: h.tokens.pm,
+        body: { phased: [{ financialYear: '2026/27', amountPence: 1_300_000_00 + 7 }] },
+      });
     }
-    const get = async (granularity: string) => (await h.call('GET', `/v1/feeds/savings?financialYear=2026/27&format=json&granularity=${granularity}`, { token: h.tokens.finance })).body.rows as { benefitId: string; riskAdjustedForecastPence: number }[];
+    const get = async (granularity: string) =>
+      (await h.call('GET', `/v1/feeds/savings?financialYear=2026/27&format=json&granularity=${granularity}`, { token: h.tokens.finance })).body.rows as {
+        benefitId: string;
+        riskAdjustedForecastPence: number;
+      }[];
     const annual = await get('year');
     const monthly = await get('month');
     expect(annual.length).toBeGreaterThanOrEqual(3);
@@ -126,8 +167,16 @@ describe('the appraisal horizon', () => {
   it('runs from the FY of the project’s start, whatever stray amount lies earlier', async () => {
     const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { startDate: '2025-04-01' }) })).body;
-    const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-1', owner: 'O' } })).body;
-    await h.call('POST', `/v1/projects/${p.id}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: '2025/26', amountPence: 100_000_00 }] } });
+    const b = (
+      await h.call('POST', `/v1/projects/${p.id}/benefits`, {
+        token: h.tokens.pm,
+        body: { title: 'S', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'H-1', owner: 'O' },
+      })
+    ).body;
+    await h.call('POST', `/v1/projects/${p.id}/investments`, {
+      token: h.tokens.pm,
+      body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: '2025/26', amountPence: 100_000_00 }] },
+    });
     await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { months: { '2015-04': 1, '2026-04': 60_000_00 } } });
     const figures = (await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.admin })).body.figures;
     expect(figures.horizon).toEqual(['2025/26', '2026/27', '2027/28', '2028/29', '2029/30']);
@@ -142,21 +191,47 @@ describe('summaries of an earlier layout', () => {
     const { upgradeSummaries } = await import('@bt/services');
     const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { stage: 'approved' }) })).body;
-    const b = (await h.call('POST', `/v1/projects/${p.id}/benefits`, { token: h.tokens.pm, body: { title: 'Old', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'OLD-1', owner: 'O' } })).body;
-    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2027/28', amountPence: 120_000 }] } });
-    const report = async () => (await h.call('GET', `/v1/reports/programme?financialYear=2027/28`, { token: h.tokens.admin })).body.workstreams.find((w: { id: string }) => w.id === ws.id);
+    const b = (
+      await h.call('POST', `/v1/projects/${p.id}/benefits`, {
+        token: h.tokens.pm,
+        body: { title: 'Old', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'OLD-1', owner: 'O' },
+      })
+    ).body;
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/forecast`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2027/28', amountPence: 120_000 }] },
+    });
+    const report = async () =>
+      (await h.call('GET', `/v1/reports/programme?financialYear=2027/28`, { token: h.tokens.admin })).body.workstreams.find(
+        (w: { id: string }) => w.id === ws.id,
+      );
     const before = await report();
     expect(before.outturnPence).toBe(120_000);
     const summaryKey = { pk: `PRJ#${p.id}`, sk: 'SUMMARY' };
     // As layout 2 wrote it (every forecast month kept as a month): read the same; the local run's upgrade packs it.
     const months = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i < 9 ? 2027 : 2028}-${String(((i + 3) % 12) + 1).padStart(2, '0')}`, 10_000]));
-    await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy', ExpressionAttributeNames: { '#f': 'format', '#b': b.id }, ExpressionAttributeValues: { ':two': 2, ':months': months } }));
+    await h.raw.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: summaryKey,
+        UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy',
+        ExpressionAttributeNames: { '#f': 'format', '#b': b.id },
+        ExpressionAttributeValues: { ':two': 2, ':months': months },
+      }),
+    );
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBeGreaterThanOrEqual(1);
     const packed = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!;
     expect(packed.benefits[b.id]).toMatchObject({ fy: { '2027/28': 120_000 }, fm: {} });
     // As a summary written before the monthly forecast was kept (layout 1): the report rebuilds it from the record before using it.
-    await h.raw.send(new UpdateCommand({ TableName: h.tableName, Key: summaryKey, UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage', ExpressionAttributeNames: { '#f': 'format', '#b': b.id } }));
+    await h.raw.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: summaryKey,
+        UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage',
+        ExpressionAttributeNames: { '#f': 'format', '#b': b.id },
+      }),
+    );
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBe(0);
   });

@@ -56,7 +56,9 @@ describe('programme settings under concurrent writers', () => {
     const current = (await h.call('GET', '/v1/programme', { token: h.tokens.admin })).body;
     const etag = `"${current.version}"`;
     const [a, b] = await Promise.all(
-      ['A', 'B'].map((name) => h.call('PUT', '/v1/programme', { token: h.tokens.admin, headers: { 'If-Match': etag }, body: { ...WORKED, name: `Race ${name}` } })),
+      ['A', 'B'].map((name) =>
+        h.call('PUT', '/v1/programme', { token: h.tokens.admin, headers: { 'If-Match': etag }, body: { ...WORKED, name: `Race ${name}` } }),
+      ),
     );
     expect([a!.status, b!.status].sort()).toEqual([200, 412]);
     const names = Array.from({ length: 6 }, (_, i) => `Writer ${i}`);

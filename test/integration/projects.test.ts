@@ -37,7 +37,11 @@ describe('projects', () => {
       expectProblem(await h.call('PATCH', `/v1/projects/${p.id}`, { token, body: { deliveryConfidence: 'red' } }), 403);
       expectProblem(await h.call('POST', '/v1/projects', { token, body: projectBody(wsId) }), 403);
     }
-    const own = await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, headers: { 'If-Match': '"1"' }, body: { deliveryConfidence: 'amber-red', stage: 'business-case' } });
+    const own = await h.call('PATCH', `/v1/projects/${p.id}`, {
+      token: h.tokens.pm,
+      headers: { 'If-Match': '"1"' },
+      body: { deliveryConfidence: 'amber-red', stage: 'business-case' },
+    });
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ deliveryConfidence: 'amber-red', stage: 'business-case', version: 2, updatedBy: 'pat' });
     // Handing a project to another manager is an admin's decision.
@@ -78,14 +82,18 @@ describe('projects', () => {
       for (let i = 0; i < 9; i++) {
         const stage = i % 3 === 0 ? 'delivery' : 'pipeline';
         const directorate = i % 2 === 0 ? 'Adults' : 'Resources';
-        const p = (await local.call('POST', '/v1/projects', { token: local.tokens.admin, body: projectBody(ws, { code: `F${i}`, stage, directorate, manager: 'pat' }) })).body;
+        const p = (
+          await local.call('POST', '/v1/projects', { token: local.tokens.admin, body: projectBody(ws, { code: `F${i}`, stage, directorate, manager: 'pat' }) })
+        ).body;
         made.push(p);
       }
       const collect = async (query: string) => {
         const ids: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: { status: number; body: any } = await local.call('GET', `/v1/projects?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: local.tokens.cmt });
+          const page: { status: number; body: any } = await local.call('GET', `/v1/projects?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`, {
+            token: local.tokens.cmt,
+          });
           expect(page.status).toBe(200);
           ids.push(...page.body.items.map((x: { id: string }) => x.id));
           cursor = page.body.nextCursor;
@@ -93,7 +101,9 @@ describe('projects', () => {
         return ids;
       };
       expect(await collect('stage=delivery')).toEqual(made.filter((p) => p.stage === 'delivery').map((p) => p.id));
-      expect(await collect('directorate=Adults&stage=pipeline')).toEqual(made.filter((p) => p.stage === 'pipeline' && p.directorate === 'Adults').map((p) => p.id));
+      expect(await collect('directorate=Adults&stage=pipeline')).toEqual(
+        made.filter((p) => p.stage === 'pipeline' && p.directorate === 'Adults').map((p) => p.id),
+      );
       expect(await collect(`workstreamId=${ws}`)).toEqual(made.map((p) => p.id));
       expectProblem(await local.call('GET', '/v1/projects?stage=finished', { token: local.tokens.cmt }), 400, 'validation-failed');
     } finally {
@@ -102,7 +112,10 @@ describe('projects', () => {
   });
 
   it('check dates and refuse going back to before approval', async () => {
-    const bad = expectProblem(await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(wsId, { startDate: '2026-04-01', endDate: '2025-03-31' }) }), 400);
+    const bad = expectProblem(
+      await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(wsId, { startDate: '2026-04-01', endDate: '2025-03-31' }) }),
+      400,
+    );
     expect(bad.errors?.[0]?.path).toBe('endDate');
     const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(wsId, { stage: 'approved' }) })).body;
     expectProblem(await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'business-case' } }), 409, 'invalid-stage-transition');

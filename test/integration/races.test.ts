@@ -27,13 +27,39 @@ beforeAll(async () => {
   projectId = p.body.id;
   const b = await h.call('POST', `/v1/projects/${projectId}/benefits`, {
     token: h.tokens.pm,
-    body: { title: 'Raced saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'RACE-1', owner: 'Owner', confidencePct: 80 },
+    body: {
+      title: 'Raced saving',
+      type: 'cashable-saving',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: 'RACE-1',
+      owner: 'Owner',
+      confidencePct: 80,
+    },
   });
   benefitId = b.body.id;
-  await h.call('PUT', `/v1/projects/${projectId}/benefits/${benefitId}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: FY, amountPence: 120_000_00 }] } });
-  investmentId = (await h.call('POST', `/v1/projects/${projectId}/investments`, { token: h.tokens.pm, body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: FY, amountPence: 50_000_00 }] } })).body.id;
-  riskId = (await h.call('POST', `/v1/projects/${projectId}/risks`, { token: h.tokens.pm, body: { title: 'Risk', owner: 'O', likelihood: 2, impact: 2, mitigation: 'M', benefitId } })).body.id;
-  milestoneId = (await h.call('POST', `/v1/projects/${projectId}/milestones`, { token: h.tokens.pm, body: { title: 'Go live', dueDate: '2027-01-31', benefitIds: [benefitId] } })).body.id;
+  await h.call('PUT', `/v1/projects/${projectId}/benefits/${benefitId}/baseline`, {
+    token: h.tokens.pm,
+    body: { phased: [{ financialYear: FY, amountPence: 120_000_00 }] },
+  });
+  investmentId = (
+    await h.call('POST', `/v1/projects/${projectId}/investments`, {
+      token: h.tokens.pm,
+      body: { title: 'Kit', kind: 'capital', fundingSource: 'reserves', phased: [{ financialYear: FY, amountPence: 50_000_00 }] },
+    })
+  ).body.id;
+  riskId = (
+    await h.call('POST', `/v1/projects/${projectId}/risks`, {
+      token: h.tokens.pm,
+      body: { title: 'Risk', owner: 'O', likelihood: 2, impact: 2, mitigation: 'M', benefitId },
+    })
+  ).body.id;
+  milestoneId = (
+    await h.call('POST', `/v1/projects/${projectId}/milestones`, {
+      token: h.tokens.pm,
+      body: { title: 'Go live', dueDate: '2027-01-31', benefitIds: [benefitId] },
+    })
+  ).body.id;
 });
 afterAll(async () => {
   await h.cleanup();
@@ -64,17 +90,37 @@ const WRITERS: Record<string, { prepare?: () => Promise<void>; write: () => Prom
     },
     write: () => {
       const e = pools.unreversed.pop()!;
-      return h.call('POST', `${benefitPath()}/actuals`, { token: h.tokens.finance, body: { month: e.month, amountPence: -e.amountPence, note: 'reversal', reverses: e.id } });
+      return h.call('POST', `${benefitPath()}/actuals`, {
+        token: h.tokens.finance,
+        body: { month: e.month, amountPence: -e.amountPence, note: 'reversal', reverses: e.id },
+      });
     },
   },
-  spend: { write: () => h.call('POST', `/v1/projects/${projectId}/investments/${investmentId}/spend`, { token: h.tokens.finance, body: { month: month(), amountPence: 700 + (n++ % 5), note: 'invoice' } }) },
+  spend: {
+    write: () =>
+      h.call('POST', `/v1/projects/${projectId}/investments/${investmentId}/spend`, {
+        token: h.tokens.finance,
+        body: { month: month(), amountPence: 700 + (n++ % 5), note: 'invoice' },
+      }),
+  },
   'patch benefit': { write: () => h.call('PATCH', benefitPath(), { token: h.tokens.pm, body: { confidencePct: 50 + (n++ % 50) } }) },
-  forecast: { write: () => h.call('PUT', `${benefitPath()}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: FY, amountPence: 100_000_00 + n++ }] } }) },
-  baseline: { write: () => h.call('PUT', `${benefitPath()}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: FY, amountPence: 120_000_00 + n++ }] } }) },
-  'patch investment': { write: () => h.call('PATCH', `/v1/projects/${projectId}/investments/${investmentId}`, { token: h.tokens.pm, body: { title: `Kit ${n++}` } }) },
+  forecast: {
+    write: () => h.call('PUT', `${benefitPath()}/forecast`, { token: h.tokens.pm, body: { phased: [{ financialYear: FY, amountPence: 100_000_00 + n++ }] } }),
+  },
+  baseline: {
+    write: () => h.call('PUT', `${benefitPath()}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: FY, amountPence: 120_000_00 + n++ }] } }),
+  },
+  'patch investment': {
+    write: () => h.call('PATCH', `/v1/projects/${projectId}/investments/${investmentId}`, { token: h.tokens.pm, body: { title: `Kit ${n++}` } }),
+  },
   'patch risk': { write: () => h.call('PATCH', `/v1/projects/${projectId}/risks/${riskId}`, { token: h.tokens.pm, body: { likelihood: 1 + (n++ % 5) } }) },
-  'patch milestone': { write: () => h.call('PATCH', `/v1/projects/${projectId}/milestones/${milestoneId}`, { token: h.tokens.pm, body: { title: `Go live ${n++}` } }) },
-  'patch project': { write: () => h.call('PATCH', `/v1/projects/${projectId}`, { token: h.tokens.pm, body: { deliveryConfidence: (['green', 'amber', 'red'] as const)[n++ % 3] } }) },
+  'patch milestone': {
+    write: () => h.call('PATCH', `/v1/projects/${projectId}/milestones/${milestoneId}`, { token: h.tokens.pm, body: { title: `Go live ${n++}` } }),
+  },
+  'patch project': {
+    write: () =>
+      h.call('PATCH', `/v1/projects/${projectId}`, { token: h.tokens.pm, body: { deliveryConfidence: (['green', 'amber', 'red'] as const)[n++ % 3] } }),
+  },
 };
 
 async function all<T>(path: string): Promise<T[]> {

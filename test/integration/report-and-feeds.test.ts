@@ -37,13 +37,25 @@ beforeAll(async () => {
   h = await createHarness();
   const t = h.tokens;
   ids.asc = (await ok('POST', '/v1/workstreams', t.admin, { code: 'ASC', name: 'Adult Social Care', lead: 'DASS', mtfsTargets: { [FY]: gbp(2_000_000) } })).id;
-  ids.inc = (await ok('POST', '/v1/workstreams', t.admin, { code: 'INC', name: 'Income & Debt', lead: 'Head of Revenues', mtfsTargets: { [FY]: gbp(1_000_000) } })).id;
+  ids.inc = (
+    await ok('POST', '/v1/workstreams', t.admin, { code: 'INC', name: 'Income & Debt', lead: 'Head of Revenues', mtfsTargets: { [FY]: gbp(1_000_000) } })
+  ).id;
   ids.p1 = (await ok('POST', '/v1/projects', t.pm, projectBody(ids.asc, { code: 'ASC-01', name: '=HYPERLINK("http://evil","Reablement")' }))).id;
   ids.p2 = (await ok('POST', '/v1/projects', t.pm, projectBody(ids.inc, { code: 'INC-01', name: 'Council tax collection', directorate: 'Resources' }))).id;
   const benefit = (p: string, over: Record<string, unknown>) =>
-    ok('POST', `/v1/projects/${p}/benefits`, t.pm, { type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'REF', owner: 'Owner', confidencePct: 100, ...over });
+    ok('POST', `/v1/projects/${p}/benefits`, t.pm, {
+      type: 'cashable-saving',
+      category: 'transformation',
+      recurrence: 'recurring',
+      mtfsRef: 'REF',
+      owner: 'Owner',
+      confidencePct: 100,
+      ...over,
+    });
   ids.a = (await benefit(ids.p1, { title: 'Reablement', confidencePct: 80, mtfsRef: 'ASC-7' })).id;
-  ids.b = (await benefit(ids.p1, { title: '-Fees uplift', type: 'income', category: 'mitigation', recurrence: 'one-off', confidencePct: 50, mtfsRef: 'ASC-9' })).id;
+  ids.b = (
+    await benefit(ids.p1, { title: '-Fees uplift', type: 'income', category: 'mitigation', recurrence: 'one-off', confidencePct: 50, mtfsRef: 'ASC-9' })
+  ).id;
   ids.c = (await benefit(ids.p2, { title: 'Single person discount review', type: 'cost-avoidance', mtfsRef: 'INC-2' })).id;
   ids.d = (await benefit(ids.p2, { title: 'New system licence', mtfsRef: 'INC-3' })).id;
   const series = async (p: string, b: string, kind: 'baseline' | 'forecast', body: unknown) => ok('PUT', `/v1/projects/${p}/benefits/${b}/${kind}`, t.pm, body);
@@ -56,10 +68,21 @@ beforeAll(async () => {
   await series(ids.p2, ids.d, 'baseline', { months: { '2025-09': gbp(-50_000) } });
   await series(ids.p2, ids.d, 'forecast', { months: { '2025-09': gbp(-50_000) } });
   for (const p of [ids.p1, ids.p2]) await ok('PATCH', `/v1/projects/${p}`, t.pm, { stage: 'approved' });
-  const oct = await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals`, t.pm, { month: '2025-10', amountPence: gbp(100_000), note: 'Oct home-care hours' });
+  const oct = await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals`, t.pm, {
+    month: '2025-10',
+    amountPence: gbp(100_000),
+    note: 'Oct home-care hours',
+  });
   await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals`, t.pm, { month: '2025-11', amountPence: gbp(100_000), note: 'Nov home-care hours' });
   await ok('POST', `/v1/projects/${ids.p1}/benefits/${ids.a}/actuals/${oct.id}/validate`, t.finance);
-  ids.inv = (await ok('POST', `/v1/projects/${ids.p1}/investments`, t.pm, { title: 'Reablement team', kind: 'revenue', fundingSource: 'flexible-capital-receipts', phased: [{ financialYear: FY, amountPence: gbp(250_000) }] })).id;
+  ids.inv = (
+    await ok('POST', `/v1/projects/${ids.p1}/investments`, t.pm, {
+      title: 'Reablement team',
+      kind: 'revenue',
+      fundingSource: 'flexible-capital-receipts',
+      phased: [{ financialYear: FY, amountPence: gbp(250_000) }],
+    })
+  ).id;
   await ok('POST', `/v1/projects/${ids.p1}/investments/${ids.inv}/spend`, t.finance, { month: '2025-05', amountPence: gbp(50_000), note: 'Payroll May' });
 });
 afterAll(async () => {
@@ -95,10 +118,22 @@ describe('the programme report', () => {
       benefitCount: 3,
     });
     const asc = r.body.workstreams.find((w: any) => w.code === 'ASC');
-    expect(asc).toMatchObject({ mtfsTargetPence: gbp(2_000_000), baselinePence: gbp(900_000), forecastPence: gbp(800_000), gapPence: gbp(1_200_000), projectCount: 1 });
+    expect(asc).toMatchObject({
+      mtfsTargetPence: gbp(2_000_000),
+      baselinePence: gbp(900_000),
+      forecastPence: gbp(800_000),
+      gapPence: gbp(1_200_000),
+      projectCount: 1,
+    });
     const inc = r.body.workstreams.find((w: any) => w.code === 'INC');
     expect(inc).toMatchObject({ baselinePence: gbp(-50_000), forecastPence: gbp(-50_000), gapPence: gbp(1_050_000), investmentPlannedPence: 0 });
-    expect(r.body.byCategory.mitigation).toMatchObject({ baselinePence: gbp(300_000), forecastPence: gbp(200_000), rag: 'red', mtfsTargetPence: null, gapPence: null });
+    expect(r.body.byCategory.mitigation).toMatchObject({
+      baselinePence: gbp(300_000),
+      forecastPence: gbp(200_000),
+      rag: 'red',
+      mtfsTargetPence: null,
+      gapPence: null,
+    });
     expect(r.body.byCategory.transformation.baselinePence).toBe(gbp(550_000));
     expect(r.body.byType.income.forecastPence).toBe(gbp(200_000));
     // Cost avoidance is reported beside the MTFS figures, never added in.
@@ -127,7 +162,13 @@ describe('the project figures', () => {
   it('match the report for the project, with payback, NPV and ROI', async () => {
     const r = await h.call('GET', `/v1/projects/${ids.p1}?asAt=${AS_AT}`, { token: h.tokens.cmt });
     const fy = r.body.figures.byYear[FY];
-    expect(fy).toMatchObject({ baselinePence: gbp(900_000), forecastPence: gbp(800_000), realisedPence: gbp(200_000), investmentPlannedPence: gbp(250_000), oneOffFalloutPence: gbp(200_000) });
+    expect(fy).toMatchObject({
+      baselinePence: gbp(900_000),
+      forecastPence: gbp(800_000),
+      realisedPence: gbp(200_000),
+      investmentPlannedPence: gbp(250_000),
+      oneOffFalloutPence: gbp(200_000),
+    });
     // Value 2025/26 = £600k + £200k one-off = £800k ≥ £250k invested → payback in the first year.
     expect(r.body.figures.paybackFinancialYear).toBe(FY);
     expect(typeof r.body.figures.npvPence).toBe('number');
@@ -149,21 +190,48 @@ describe('the finance feeds', () => {
     expect(sum('forecastPence')).toBe(gbp(1_140_000));
     expect(sum('realisedPence')).toBe(gbp(200_000));
     expect(sum('riskAdjustedForecastPence')).toBe(gbp(920_000));
-    expect(rows.find((r) => r.benefitId === ids.b)).toMatchObject({ workstreamCode: 'ASC', projectCode: 'ASC-01', rag: 'red', category: 'mitigation', recurrence: 'one-off', confidencePct: 50 });
+    expect(rows.find((r) => r.benefitId === ids.b)).toMatchObject({
+      workstreamCode: 'ASC',
+      projectCode: 'ASC-01',
+      rag: 'red',
+      category: 'mitigation',
+      recurrence: 'one-off',
+      confidencePct: 50,
+    });
 
     const csv = await feed('savings', 'format=csv&granularity=year');
     expect(csv.status).toBe(200);
     expect(csv.contentType).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toContain('savings-2025-26-year.csv');
     const text = csv.body as string;
-    const raw = await h.app.request(`/v1/feeds/savings?financialYear=${encodeURIComponent(FY)}&asAt=${AS_AT}&format=csv&granularity=year`, { headers: { Authorization: `Bearer ${h.tokens.finance}` } });
+    const raw = await h.app.request(`/v1/feeds/savings?financialYear=${encodeURIComponent(FY)}&asAt=${AS_AT}&format=csv&granularity=year`, {
+      headers: { Authorization: `Bearer ${h.tokens.finance}` },
+    });
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(text.split('\r\n').length).toBe(6); // header, 4 rows, final empty
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
     const records = parse(text, { bom: true, columns: true }) as Record<string, string>[];
     expect(Object.keys(records[0]!)).toEqual([
-      'Financial year', 'Workstream', 'Project code', 'Project name', 'Directorate', 'Benefit id', 'Benefit', 'Type', 'Category', 'Recurrence', 'MTFS ref', 'Status',
-      'Baseline (£)', 'Forecast (£)', 'Realised (£)', 'Validated (£)', 'Variance (£)', 'RAG', 'Confidence (%)', 'Risk-adjusted forecast (£)',
+      'Financial year',
+      'Workstream',
+      'Project code',
+      'Project name',
+      'Directorate',
+      'Benefit id',
+      'Benefit',
+      'Type',
+      'Category',
+      'Recurrence',
+      'MTFS ref',
+      'Status',
+      'Baseline (£)',
+      'Forecast (£)',
+      'Realised (£)',
+      'Validated (£)',
+      'Variance (£)',
+      'RAG',
+      'Confidence (%)',
+      'Risk-adjusted forecast (£)',
     ]);
     for (const [i, row] of rows.entries()) {
       const rec = records[i]!;
@@ -188,7 +256,12 @@ describe('the finance feeds', () => {
     expect(monthly).toHaveLength(4 * 12);
     expect(monthly[0]).toMatchObject({ month: '2025-04', period: 'P1' });
     expect(monthly.reduce((a, r) => a + r.baselinePence, 0)).toBe(gbp(1_250_000));
-    expect(monthly.filter((r) => r.benefitId === ids.a && r.month === '2025-10')[0]).toMatchObject({ baselinePence: gbp(100_000), realisedPence: gbp(100_000), validatedPence: gbp(100_000), period: 'P7' });
+    expect(monthly.filter((r) => r.benefitId === ids.a && r.month === '2025-10')[0]).toMatchObject({
+      baselinePence: gbp(100_000),
+      realisedPence: gbp(100_000),
+      validatedPence: gbp(100_000),
+      period: 'P7',
+    });
     const csv = parse((await feed('savings', 'format=csv&granularity=month')).body as string, { bom: true, columns: true }) as Record<string, string>[];
     expect(csv).toHaveLength(48);
     expect(csv[0]!.Month).toBe('2025-04');
@@ -196,7 +269,17 @@ describe('the finance feeds', () => {
 
   it('give investment planned and actual by line', async () => {
     const rows = (await feed('investment', 'format=json&granularity=year')).body.rows as any[];
-    expect(rows).toEqual([expect.objectContaining({ investmentId: ids.inv, kind: 'revenue', fundingSource: 'flexible-capital-receipts', plannedPence: gbp(250_000), actualPence: gbp(50_000), variancePence: gbp(-200_000), projectCode: 'ASC-01' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        investmentId: ids.inv,
+        kind: 'revenue',
+        fundingSource: 'flexible-capital-receipts',
+        plannedPence: gbp(250_000),
+        actualPence: gbp(50_000),
+        variancePence: gbp(-200_000),
+        projectCode: 'ASC-01',
+      }),
+    ]);
     const csv = parse((await feed('investment', 'format=csv&granularity=month')).body as string, { bom: true, columns: true }) as Record<string, string>[];
     expect(csv).toHaveLength(12);
     expect(csv.find((r) => r.Month === '2025-05')!['Actual (£)']).toBe('50000.00');

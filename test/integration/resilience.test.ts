@@ -19,14 +19,21 @@ afterAll(async () => {
 async function benefitToWorkOn(harness: Harness) {
   const ws = (await harness.call('POST', '/v1/workstreams', { token: harness.tokens.admin, body: workstreamBody() })).body;
   const p = (await harness.call('POST', '/v1/projects', { token: harness.tokens.pm, body: projectBody(ws.id) })).body;
-  const b = (await harness.call('POST', `/v1/projects/${p.id}/benefits`, { token: harness.tokens.pm, body: { title: 't', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'R', owner: 'o', confidencePct: 100 } })).body;
+  const b = (
+    await harness.call('POST', `/v1/projects/${p.id}/benefits`, {
+      token: harness.tokens.pm,
+      body: { title: 't', type: 'income', category: 'transformation', recurrence: 'recurring', mtfsRef: 'R', owner: 'o', confidencePct: 100 },
+    })
+  ).body;
   return { p, b, base: `/v1/projects/${p.id}/benefits/${b.id}` };
 }
 
 describe('under concurrency', () => {
-  it('50 parallel writers of one benefit\'s forecast: every write lands, in some order, none lost', async () => {
+  it("50 parallel writers of one benefit's forecast: every write lands, in some order, none lost", async () => {
     const { base } = await benefitToWorkOn(h);
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': (i + 1) * 100 } } })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => h.call('PUT', `${base}/forecast`, { token: h.tokens.pm, body: { months: { '2025-10': (i + 1) * 100 } } })),
+    );
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
     const benefit = (await h.call('GET', base, { token: h.tokens.pm })).body;
     expect(benefit.version).toBe(51);
@@ -38,7 +45,15 @@ describe('under concurrency', () => {
 
   it('50 parallel POSTs of one actual with one Idempotency-Key: counted once', async () => {
     const { base, b } = await benefitToWorkOn(h);
-    const replies = await Promise.all(Array.from({ length: 50 }, () => h.call('POST', `${base}/actuals`, { token: h.tokens.finance, headers: { 'Idempotency-Key': 'one-key-50-retries' }, body: { month: '2025-10', amountPence: 12_345, note: 'n' } })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        h.call('POST', `${base}/actuals`, {
+          token: h.tokens.finance,
+          headers: { 'Idempotency-Key': 'one-key-50-retries' },
+          body: { month: '2025-10', amountPence: 12_345, note: 'n' },
+        }),
+      ),
+    );
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
     expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
     expect((await h.call('GET', `${base}/actuals`, { token: h.tokens.cmt })).body.items).toHaveLength(1);
@@ -62,10 +77,18 @@ describe('when DynamoDB goes away mid-run', () => {
     const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName: 'fault' });
     await store.ensureTable();
     const deps = { store, clock: () => new Date() };
-    const app = createApp(deps, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digests: testDigestDesk(deps, dir) });
+    const app = createApp(deps, {
+      auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE },
+      bodyLimitBytes: 65_536,
+      digests: testDigestDesk(deps, dir),
+    });
     const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });
     const call = async (method: string, path: string, body?: unknown) => {
-      const res = await app.request(path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       return { status: res.status, headers: res.headers, contentType: res.headers.get('content-type'), body: JSON.parse(await res.text()) };
     };
     const before = await call('POST', '/v1/workstreams', workstreamBody({ code: 'BEFORE' }));

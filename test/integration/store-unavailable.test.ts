@@ -11,16 +11,27 @@ describe('when DynamoDB cannot be reached', () => {
     const port = await freePort(); // nothing listens there
     const store = new Store({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${port}`, tableName: 'nowhere' });
     const deps = { store, clock: () => new Date() };
-    const app = createApp(deps, { auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE }, bodyLimitBytes: 65_536, digests: testDigestDesk(deps, tmpdir()) });
+    const app = createApp(deps, {
+      auth: { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE },
+      bodyLimitBytes: 65_536,
+      digests: testDigestDesk(deps, tmpdir()),
+    });
     const token = await makeToken(TEST_SECRET, { sub: 'ada', roles: ['admin'] });
-    for (const [method, body] of [['GET', undefined], ['POST', workstreamBody()]] as const) {
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['POST', workstreamBody()],
+    ] as const) {
       const res = await app.request('/v1/workstreams', {
         method,
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      expectProblem({ status: res.status, headers: res.headers, contentType: res.headers.get('content-type'), body: JSON.parse(text) }, 503, 'service-unavailable');
+      expectProblem(
+        { status: res.status, headers: res.headers, contentType: res.headers.get('content-type'), body: JSON.parse(text) },
+        503,
+        'service-unavailable',
+      );
       expect(res.headers.get('content-type')).toBe('application/problem+json');
     }
     store.destroy();

@@ -32,7 +32,9 @@ describe('workstreams', () => {
   });
 
   it('let finance set MTFS targets per year (merge, null removes) but nothing else', async () => {
-    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ mtfsTargets: { '2024/25': 10_000, '2025/26': 20_000 } }) })).body;
+    const ws = (
+      await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ mtfsTargets: { '2024/25': 10_000, '2025/26': 20_000 } }) })
+    ).body;
     const patched = await h.call('PATCH', `/v1/workstreams/${ws.id}`, {
       token: h.tokens.finance,
       headers: { 'If-Match': '"1"' },
@@ -63,7 +65,11 @@ describe('workstreams', () => {
   it('keep codes unique regardless of case, also when renaming, and free the old code', async () => {
     const code = uniqueCode('uq');
     const a = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code }) })).body;
-    expectProblem(await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code: code.toUpperCase() }) }), 409, 'duplicate-code');
+    expectProblem(
+      await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code: code.toUpperCase() }) }),
+      409,
+      'duplicate-code',
+    );
 
     const b = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody() })).body;
     const clash = await h.call('PATCH', `/v1/workstreams/${b.id}`, { token: h.tokens.admin, body: { code } });

@@ -32,13 +32,17 @@ describe('the code base', () => {
 
   it('speaks DynamoDB only in the store (and the local runner, to wait for DynamoDB Local)', () => {
     const allowed = (file: string) => file.startsWith('packages/store/') || file === 'packages/local/src/dynamodb-local.ts';
-    const offenders = product.filter((file) => !allowed(file) && /from '@aws-sdk\/(client-dynamodb|lib-dynamodb)'/.test(readFileSync(join(ROOT, file), 'utf8')));
+    const offenders = product.filter(
+      (file) => !allowed(file) && /from '@aws-sdk\/(client-dynamodb|lib-dynamodb)'/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('builds every key and index name in keys.ts (the table definition names the indexes)', () => {
     const keyLiteral = /['`][A-Z_]{3,}#|IndexName: '|gsi[12](pk|sk)/;
-    const offenders = product.filter((file) => !['packages/store/src/keys.ts', 'packages/store/src/tables.ts'].includes(file) && keyLiteral.test(readFileSync(join(ROOT, file), 'utf8')));
+    const offenders = product.filter(
+      (file) => !['packages/store/src/keys.ts', 'packages/store/src/tables.ts'].includes(file) && keyLiteral.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
     expect(offenders).toEqual([]);
     // Outside the store no code builds a key at all.
     const usesKeys = product.filter((file) => !file.startsWith('packages/store/') && /(?<!issue\.)\bkeys\.[a-z]/.test(readFileSync(join(ROOT, file), 'utf8')));

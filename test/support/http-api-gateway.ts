@@ -10,7 +10,8 @@ const TEXT = /^(text\/|application\/(json|x-www-form-urlencoded|xml)|[^;]*\+json
 function toEvent(req: IncomingMessage, body: Buffer) {
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (name !== 'cookie' && value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (name !== 'cookie' && value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
   const binary = body.length > 0 && !TEXT.test(req.headers['content-type'] ?? '');
   return {
@@ -25,7 +26,13 @@ function toEvent(req: IncomingMessage, body: Buffer) {
       apiId: 'local',
       domainName: req.headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -52,9 +59,12 @@ export async function startHttpApiGateway(handler: Handler, port = 0): Promise<{
         (result) => {
           const headers: Record<string, string | string[]> = { ...(result.headers ?? {}) };
           if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-          res.writeHead(result.statusCode, headers).end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+          res
+            .writeHead(result.statusCode, headers)
+            .end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
         },
-        (error: unknown) => res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error', error: String(error) })),
+        (error: unknown) =>
+          res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error', error: String(error) })),
       );
     });
   });

@@ -9,7 +9,9 @@ type Handler = (event: unknown) => Promise<unknown>;
  * service does (200 with `X-Amz-Function-Error: Unhandled`). It lets one
  * function's bundle call another through the real AWS SDK client.
  */
-export async function startLambdaService(handlers: Record<string, Handler>): Promise<{ endpoint: string; invocations: { name: string; payload: unknown }[]; close(): Promise<void> }> {
+export async function startLambdaService(
+  handlers: Record<string, Handler>,
+): Promise<{ endpoint: string; invocations: { name: string; payload: unknown }[]; close(): Promise<void> }> {
   const invocations: { name: string; payload: unknown }[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -18,7 +20,9 @@ export async function startLambdaService(handlers: Record<string, Handler>): Pro
       const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(req.url?.split('?')[0] ?? '');
       const handler = match ? handlers[decodeURIComponent(match[1]!)] : undefined;
       if (req.method !== 'POST' || !match || !handler) {
-        res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' }).end(JSON.stringify({ message: `Function not found: ${req.url}` }));
+        res
+          .writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' })
+          .end(JSON.stringify({ message: `Function not found: ${req.url}` }));
         return;
       }
       const payload: unknown = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
@@ -26,9 +30,12 @@ export async function startLambdaService(handlers: Record<string, Handler>): Pro
       handler(payload).then(
         (result) => res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }).end(JSON.stringify(result ?? null)),
         (error: unknown) =>
-          res
-            .writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
-            .end(JSON.stringify({ errorType: error instanceof Error ? error.name : 'Error', errorMessage: error instanceof Error ? error.message : String(error) })),
+          res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }).end(
+            JSON.stringify({
+              errorType: error instanceof Error ? error.name : 'Error',
+              errorMessage: error instanceof Error ? error.message : String(error),
+            }),
+          ),
       );
     });
   });

@@ -7,7 +7,10 @@ export const STORE_README = join(import.meta.dirname, '..', '..', 'packages', 's
 
 export function currentStoreReadme(): string {
   const text = readFileSync(STORE_README, 'utf8');
-  return text.replace(/(<!-- access-patterns:[^\n]*-->\n)[\s\S]*?(\n<!-- \/access-patterns -->)/, (_, open: string, close: string) => `${open}${accessPatternTable()}${close}`);
+  return text.replace(
+    /(<!-- access-patterns:[^\n]*-->\n)[\s\S]*?(\n<!-- \/access-patterns -->)/,
+    (_, open: string, close: string) => `${open}${accessPatternTable()}${close}`,
+  );
 }
 
 if (process.argv[1] === import.meta.filename) {

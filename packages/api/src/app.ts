@@ -114,7 +114,10 @@ export function createApp(deps: Deps, config: AppConfig) {
   });
   app.use('/docs', async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:",
+    );
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', ...(config.docsAssetsBaseUrl ? { baseUrl: config.docsAssetsBaseUrl } : {}) }));
 

@@ -12,7 +12,10 @@ describe('claims to a principal', () => {
   });
   it('names the user by name, falling back to the email, then the subject', () => {
     expect(principalFromClaims({ sub: 'u1', name: 'Una' })).toMatchObject({ sub: 'u1', name: 'Una' });
-    expect(principalFromClaims({ sub: 'u1', email: 'una@council.example.gov.uk' })).toMatchObject({ name: 'una@council.example.gov.uk', email: 'una@council.example.gov.uk' });
+    expect(principalFromClaims({ sub: 'u1', email: 'una@council.example.gov.uk' })).toMatchObject({
+      name: 'una@council.example.gov.uk',
+      email: 'una@council.example.gov.uk',
+    });
     expect(principalFromClaims({ sub: 'u1' }).name).toBe('u1');
   });
   it('refuses claims without a subject', () => {
@@ -28,6 +31,7 @@ describe('the subject', () => {
     expect(principalFromClaims({ sub: 'Jose\u0301' }).sub).toBe(principalFromClaims({ sub: 'Jos\u00e9' }).sub);
   });
   it('refuses a blank subject or one with control characters', () => {
-    for (const sub of ['', '   ', '\t', 'a\u0000b', 'a\nb', 'a\u200bb']) expect(() => principalFromClaims({ sub }), JSON.stringify(sub)).toThrow(UnauthenticatedError);
+    for (const sub of ['', '   ', '\t', 'a\u0000b', 'a\nb', 'a\u200bb'])
+      expect(() => principalFromClaims({ sub }), JSON.stringify(sub)).toThrow(UnauthenticatedError);
   });
 });

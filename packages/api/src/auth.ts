@@ -10,9 +10,7 @@ import type { AppEnv } from './env.ts';
  * (signed with LOCAL_JWT_SECRET); in AWS the HTTP API's JWT authorizer has
  * verified the token and the app reads the claims it passes on.
  */
-export type AuthConfig =
-  | { mode: 'local-hs256'; secret: string; issuer: string; audience: string }
-  | { mode: 'apigw-jwt' };
+export type AuthConfig = { mode: 'local-hs256'; secret: string; issuer: string; audience: string } | { mode: 'apigw-jwt' };
 
 export const LOCAL_ISSUER = 'benefits-tracker-local';
 export const AUDIENCE = 'benefits-tracker';

@@ -61,7 +61,9 @@ export function idempotencyKey(c: Context<AppEnv>): { key: string } | undefined 
   const key = c.req.header('Idempotency-Key');
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new BadRequestError('Idempotency-Key must be 1–255 visible ASCII characters, e.g. a UUID.', [{ path: 'Idempotency-Key', message: 'is not a valid key' }]);
+    throw new BadRequestError('Idempotency-Key must be 1–255 visible ASCII characters, e.g. a UUID.', [
+      { path: 'Idempotency-Key', message: 'is not a valid key' },
+    ]);
   }
   return { key };
 }

@@ -26,7 +26,7 @@ export function problems(...statuses: number[]) {
 }
 
 export const ETagHeader = {
-  ETag: { description: 'The representation\'s version; send it back in If-Match to update safely.', schema: { type: 'string' as const } },
+  ETag: { description: "The representation's version; send it back in If-Match to update safely.", schema: { type: 'string' as const } },
 };
 
 export const IfMatchHeaders = z.object({

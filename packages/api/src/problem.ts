@@ -66,7 +66,10 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 
 export function validationError(error: z.ZodError, where: string): ValidationError {
   const errors = fieldErrors(error);
-  return new ValidationError(`The ${where} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`, errors);
+  return new ValidationError(
+    `The ${where} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`,
+    errors,
+  );
 }
 
 /** Hono's own 4xx (from its validators and middleware), in our vocabulary. */

@@ -66,7 +66,11 @@ export function assertCanChangeProject(principal: Principal, project: { code: st
  * is acknowledged by that project's manager or an admin; a workstream's or
  * the programme's by finance or an admin.
  */
-export function assertCanAcknowledge(principal: Principal, alert: { subject: { projectId?: string | undefined } }, project?: { code: string; manager: string }): void {
+export function assertCanAcknowledge(
+  principal: Principal,
+  alert: { subject: { projectId?: string | undefined } },
+  project?: { code: string; manager: string },
+): void {
   assertCan(principal, 'alerts:acknowledge', 'Only an admin, a programme manager or finance can acknowledge alerts.');
   if (principal.roles.includes('admin')) return;
   if (alert.subject.projectId) {

@@ -16,15 +16,41 @@ const FY = '2025/26';
 const meta = { version: 1, createdAt: '2025-11-01T09:00:00.000Z', createdBy: 'pm', updatedAt: '2025-11-01T09:00:00.000Z', updatedBy: 'pm' };
 const workstream: Workstream = { id: 'ws_1', code: 'ASC', name: 'Adults', lead: 'Lead', mtfsTargets: {}, ...meta };
 const project: Project = {
-  id: 'prj_1', code: 'ASC-1', name: 'Reablement', workstreamId: workstream.id, directorate: 'Adults', sro: 'SRO', manager: 'pm',
-  stage: 'delivery', deliveryConfidence: 'amber', startDate: '2025-04-01', endDate: '2027-03-31', ...meta,
+  id: 'prj_1',
+  code: 'ASC-1',
+  name: 'Reablement',
+  workstreamId: workstream.id,
+  directorate: 'Adults',
+  sro: 'SRO',
+  manager: 'pm',
+  stage: 'delivery',
+  deliveryConfidence: 'amber',
+  startDate: '2025-04-01',
+  endDate: '2027-03-31',
+  ...meta,
 };
 const perMonth = (pence: number) => Object.fromEntries(monthsOfFy(FY).map((m) => [m, pence]));
 function benefit(overrides: Partial<Benefit> = {}): Benefit {
   return {
-    id: 'ben_1', projectId: project.id, title: 'Saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: 'M1', owner: 'O',
-    confidencePct: 100, status: 'active', replacedByBenefitIds: [], baseline: perMonth(1_000_000), baselineVersion: 1, forecast: perMonth(1_000_000),
-    forecastUpdatedAt: '2025-11-10T09:00:00.000Z', realised: {}, validated: {}, ...meta, ...overrides,
+    id: 'ben_1',
+    projectId: project.id,
+    title: 'Saving',
+    type: 'cashable-saving',
+    category: 'transformation',
+    recurrence: 'recurring',
+    mtfsRef: 'M1',
+    owner: 'O',
+    confidencePct: 100,
+    status: 'active',
+    replacedByBenefitIds: [],
+    baseline: perMonth(1_000_000),
+    baselineVersion: 1,
+    forecast: perMonth(1_000_000),
+    forecastUpdatedAt: '2025-11-10T09:00:00.000Z',
+    realised: {},
+    validated: {},
+    ...meta,
+    ...overrides,
   };
 }
 function programme(p: Partial<ProjectForAlerts> = {}, extra: Partial<ProgrammeForAlerts> = {}): ProgrammeForAlerts {
@@ -38,7 +64,11 @@ function programme(p: Partial<ProjectForAlerts> = {}, extra: Partial<ProgrammeFo
 }
 const rules = (prog: ProgrammeForAlerts, settings = DEFAULT_ALERT_SETTINGS) => evaluateAlerts(prog, settings).map((c) => c.rule);
 // Realised on plan to the end of October, so under-realisation stays quiet where it is not the subject.
-const onPlan = Object.fromEntries(monthsOfFy(FY).filter((m) => m <= '2025-10').map((m) => [m, 1_000_000]));
+const onPlan = Object.fromEntries(
+  monthsOfFy(FY)
+    .filter((m) => m <= '2025-10')
+    .map((m) => [m, 1_000_000]),
+);
 
 describe('alert rules, one at a time', () => {
   it('forecast-slippage: the outturn of an agreed saving short of its baseline beyond the tolerance', () => {
@@ -73,18 +103,31 @@ describe('alert rules, one at a time', () => {
   });
 
   it('stale-forecast: not updated for longer than the setting', () => {
-    expect(rules(programme({ benefits: [benefit({ realised: onPlan, validated: onPlan, forecastUpdatedAt: '2025-09-01T09:00:00.000Z' })] }))).toContain('stale-forecast');
+    expect(rules(programme({ benefits: [benefit({ realised: onPlan, validated: onPlan, forecastUpdatedAt: '2025-09-01T09:00:00.000Z' })] }))).toContain(
+      'stale-forecast',
+    );
     expect(rules(programme({ benefits: [benefit({ realised: onPlan, validated: onPlan })] }))).not.toContain('stale-forecast');
   });
 
   it('unvalidated-actuals: realised in months long ended still awaiting finance', () => {
-    const c = evaluateAlerts(programme({ benefits: [benefit({ realised: onPlan, validated: { '2025-04': 1_000_000 } })] })).find((x) => x.rule === 'unvalidated-actuals')!;
+    const c = evaluateAlerts(programme({ benefits: [benefit({ realised: onPlan, validated: { '2025-04': 1_000_000 } })] })).find(
+      (x) => x.rule === 'unvalidated-actuals',
+    )!;
     // April validated; May to September ended over 30 days ago (October's end is 20 days before).
     expect(c.figures).toMatchObject({ unvalidatedPence: 5_000_000, oldestMonth: '2025-05' });
   });
 
   it('investment-overrun: spend to date above plan beyond the tolerance', () => {
-    const line: Investment = { id: 'inv_1', projectId: project.id, title: 'Kit', kind: 'capital', fundingSource: 'reserves', planned: { '2025-06': 10_000_000 }, actual: { '2025-06': 12_000_000 }, ...meta };
+    const line: Investment = {
+      id: 'inv_1',
+      projectId: project.id,
+      title: 'Kit',
+      kind: 'capital',
+      fundingSource: 'reserves',
+      planned: { '2025-06': 10_000_000 },
+      actual: { '2025-06': 12_000_000 },
+      ...meta,
+    };
     expect(rules(programme({ investments: [line] }))).toContain('investment-overrun');
     expect(rules(programme({ investments: [{ ...line, actual: { '2025-06': 10_500_000 } }] }))).not.toContain('investment-overrun');
   });
@@ -92,12 +135,27 @@ describe('alert rules, one at a time', () => {
   it('milestone-overdue: past due, open, with savings hanging on it; critical after 30 days', () => {
     const ms: Milestone = { id: 'mst_1', projectId: project.id, title: 'Restructure', dueDate: '2025-11-01', benefitIds: ['ben_1'], ...meta };
     expect(evaluateAlerts(programme({ milestones: [ms] })).find((c) => c.rule === 'milestone-overdue')?.severity).toBe('warning');
-    expect(evaluateAlerts(programme({ milestones: [{ ...ms, dueDate: '2025-09-01' }] })).find((c) => c.rule === 'milestone-overdue')?.severity).toBe('critical');
+    expect(evaluateAlerts(programme({ milestones: [{ ...ms, dueDate: '2025-09-01' }] })).find((c) => c.rule === 'milestone-overdue')?.severity).toBe(
+      'critical',
+    );
     expect(rules(programme({ milestones: [{ ...ms, benefitIds: [] }] }))).not.toContain('milestone-overdue');
   });
 
   it('high-risk: an open high or critical risk on a project with material savings', () => {
-    const risk: Risk = { id: 'rsk_1', projectId: project.id, title: 'Market', owner: 'O', likelihood: 4, impact: 5, mitigation: 'm', status: 'open', score: 20, band: 'critical', history: [], ...meta } as Risk;
+    const risk: Risk = {
+      id: 'rsk_1',
+      projectId: project.id,
+      title: 'Market',
+      owner: 'O',
+      likelihood: 4,
+      impact: 5,
+      mitigation: 'm',
+      status: 'open',
+      score: 20,
+      band: 'critical',
+      history: [],
+      ...meta,
+    } as Risk;
     const b = benefit({ realised: onPlan, validated: onPlan });
     expect(rules(programme({ benefits: [b], risks: [risk] }))).toContain('high-risk');
     expect(rules(programme({ benefits: [b], risks: [{ ...risk, status: 'closed' }] }))).not.toContain('high-risk');
@@ -105,13 +163,20 @@ describe('alert rules, one at a time', () => {
 
   it('confidence-deteriorated: delivery confidence fell', () => {
     expect(rules(programme({ project: { ...project, deliveryConfidence: 'red', previousDeliveryConfidence: 'amber' } }))).toContain('confidence-deteriorated');
-    expect(rules(programme({ project: { ...project, deliveryConfidence: 'green', previousDeliveryConfidence: 'amber' } }))).not.toContain('confidence-deteriorated');
+    expect(rules(programme({ project: { ...project, deliveryConfidence: 'green', previousDeliveryConfidence: 'amber' } }))).not.toContain(
+      'confidence-deteriorated',
+    );
   });
 
   it('mtfs-gap: a workstream and the programme short of their targets (the programme always critical)', () => {
     const targeted = { ...workstream, mtfsTargets: { [FY]: 13_000_000 } };
-    const conditions = evaluateAlerts(programme({ workstream: targeted, benefits: [benefit({ realised: onPlan, validated: onPlan })] }, { workstreams: [targeted] })).filter((c) => c.rule === 'mtfs-gap');
-    expect(conditions.map((c) => [c.subject.type, c.severity])).toEqual([['workstream', 'warning'], ['programme', 'critical']]);
+    const conditions = evaluateAlerts(
+      programme({ workstream: targeted, benefits: [benefit({ realised: onPlan, validated: onPlan })] }, { workstreams: [targeted] }),
+    ).filter((c) => c.rule === 'mtfs-gap');
+    expect(conditions.map((c) => [c.subject.type, c.severity])).toEqual([
+      ['workstream', 'warning'],
+      ['programme', 'critical'],
+    ]);
     expect(conditions[0]!.figures).toMatchObject({ mtfsTargetPence: 13_000_000, gapPence: 1_000_000 });
   });
 

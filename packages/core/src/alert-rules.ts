@@ -1,4 +1,11 @@
-import { DEFAULT_ALERT_SETTINGS, type AlertCondition, type AlertSettings, type AlertSubject, type ProgrammeForAlerts, type ProjectForAlerts } from './alerts.ts';
+import {
+  DEFAULT_ALERT_SETTINGS,
+  type AlertCondition,
+  type AlertSettings,
+  type AlertSubject,
+  type ProgrammeForAlerts,
+  type ProjectForAlerts,
+} from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
 import {
   benefitYear,
@@ -87,7 +94,8 @@ function toDate(series: Record<string, Pence>, fy: FinancialYear, through: strin
 /** The outturn of an agreed, MTFS-countable saving short of its baseline. */
 function forecastSlippage({ y, live, counts, benefitSubject: subject, fy, settings, t }: BenefitView): Found {
   const shortfall = y.baselinePence - y.outturnPence;
-  if (!(live && counts && y.baselinePence > 0 && shortfall >= settings.minimumPence && shortfall * 100 > y.baselinePence * settings.slippageTolerancePct)) return null;
+  if (!(live && counts && y.baselinePence > 0 && shortfall >= settings.minimumPence && shortfall * 100 > y.baselinePence * settings.slippageTolerancePct))
+    return null;
   const share = pct(shortfall, y.baselinePence);
   return {
     rule: 'forecast-slippage',
@@ -102,7 +110,8 @@ function forecastSlippage({ y, live, counts, benefitSubject: subject, fy, settin
 /** A cost (negative baseline) forecast to be larger than planned. */
 function disBenefitOverrun({ y, live, counts, benefitSubject: subject, fy, settings, t }: BenefitView): Found {
   const overrun = y.baselinePence - y.outturnPence;
-  if (!(live && counts && y.baselinePence < 0 && overrun >= settings.minimumPence && overrun * 100 > -y.baselinePence * settings.disBenefitOverrunPct)) return null;
+  if (!(live && counts && y.baselinePence < 0 && overrun >= settings.minimumPence && overrun * 100 > -y.baselinePence * settings.disBenefitOverrunPct))
+    return null;
   const share = pct(overrun, -y.baselinePence);
   return {
     rule: 'dis-benefit-overrun',
@@ -341,7 +350,11 @@ function unreplacedWriteOut({ all, programme, fy, asAt, t, periods, settings }: 
       severity: 'warning',
       subject: { type: 'benefit', id: s.id, label: `${p.workstream.name}: ${s.title}`, workstreamId: p.workstream.id, projectId: s.projectId },
       financialYear: fy,
-      figures: { writtenOutBaselinePence: buckets.writtenOut.baselinePence, replacementForecastPence: buckets.writtenOut.replacementForecastPence, unreplacedPence: buckets.writtenOut.unreplacedPence },
+      figures: {
+        writtenOutBaselinePence: buckets.writtenOut.baselinePence,
+        replacementForecastPence: buckets.writtenOut.replacementForecastPence,
+        unreplacedPence: buckets.writtenOut.unreplacedPence,
+      },
       message: `${p.workstream.name}: "${s.title}" was written out with ${m(buckets.writtenOut.unreplacedPence)} of its ${fy} baseline not yet replaced.`,
     });
   }
@@ -368,7 +381,11 @@ const found = (c: Found): c is AlertCondition => c !== null;
  * Every condition that holds for the FY of `asAt`. Pure: the same programme,
  * date and settings always give the same conditions.
  */
-export function evaluateAlerts(programme: ProgrammeForAlerts, settings: AlertSettings = DEFAULT_ALERT_SETTINGS, t: Thresholds = DEFAULT_THRESHOLDS): AlertCondition[] {
+export function evaluateAlerts(
+  programme: ProgrammeForAlerts,
+  settings: AlertSettings = DEFAULT_ALERT_SETTINGS,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+): AlertCondition[] {
   const { asAt, periods } = programme;
   const fy = fyOfDate(asAt);
   const frame: Frame = { fy, asAt, completedMonth: addMonths(monthOfDate(asAt), -1), settings, t, periods };

@@ -26,7 +26,5 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string[] {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const ignore = new Set(['version', 'updatedAt', 'updatedBy']);
-  return [...keys]
-    .filter((k) => !ignore.has(k) && JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]))
-    .sort();
+  return [...keys].filter((k) => !ignore.has(k) && JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
 }

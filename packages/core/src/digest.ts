@@ -52,13 +52,36 @@ export const DigestContent = z.object({
     }),
   ),
   slippages: z.array(
-    z.object({ workstream: z.string(), project: z.string(), benefit: z.string(), projectId: z.string(), benefitId: z.string(), baselinePence: z.number(), forecastPence: z.number(), outturnPence: z.number(), shortfallPence: z.number() }),
+    z.object({
+      workstream: z.string(),
+      project: z.string(),
+      benefit: z.string(),
+      projectId: z.string(),
+      benefitId: z.string(),
+      baselinePence: z.number(),
+      forecastPence: z.number(),
+      outturnPence: z.number(),
+      shortfallPence: z.number(),
+    }),
   ),
   newAlerts: z.array(AlertLine),
   escalatedAlerts: z.array(AlertLine),
-  criticalRisks: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), owner: z.string(), score: z.number(), savingsAtRiskPence: z.number().nullable() })),
+  criticalRisks: z.array(
+    z.object({
+      project: z.string(),
+      projectId: z.string(),
+      title: z.string(),
+      owner: z.string(),
+      score: z.number(),
+      savingsAtRiskPence: z.number().nullable(),
+    }),
+  ),
   milestonesDue: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), dueDate: z.string(), overdue: z.boolean() })),
-  investment: z.object({ plannedPence: z.number(), actualPence: z.number(), byFundingSource: z.array(z.object({ fundingSource: z.string(), plannedPence: z.number(), actualPence: z.number() })) }),
+  investment: z.object({
+    plannedPence: z.number(),
+    actualPence: z.number(),
+    byFundingSource: z.array(z.object({ fundingSource: z.string(), plannedPence: z.number(), actualPence: z.number() })),
+  }),
   /** The programme against its total target and the net budget (programme settings), when set. */
   context: z
     .object({
@@ -76,7 +99,14 @@ export interface DigestInput {
   financialYear: FinancialYear;
   programme: Figures;
   workstreams: (Figures & { id: string; code: string; name: string })[];
-  projects: { project: Project; workstream: Workstream; benefits: Benefit[]; risks: Risk[]; milestones: Milestone[]; investments: { fundingSource: string; planned: Record<string, number>; actual: Record<string, number> }[] }[];
+  projects: {
+    project: Project;
+    workstream: Workstream;
+    benefits: Benefit[];
+    risks: Risk[];
+    milestones: Milestone[];
+    investments: { fundingSource: string; planned: Record<string, number>; actual: Record<string, number> }[];
+  }[];
   liveAlerts: Alert[];
   previous: { sentAt: string; headline: DigestHeadline } | null;
   thresholds: Thresholds;
@@ -115,7 +145,14 @@ export function buildDigest(input: DigestInput): DigestContent {
           (Object.keys(headline) as (keyof DigestHeadline)[]).map((k) => {
             const now = headline[k];
             const before = input.previous!.headline[k];
-            return [k, now === null || now === undefined || before === null || before === undefined ? null : k === 'deliveryRate' ? Math.round((now - before) * 10_000) / 10_000 : now - before];
+            return [
+              k,
+              now === null || now === undefined || before === null || before === undefined
+                ? null
+                : k === 'deliveryRate'
+                  ? Math.round((now - before) * 10_000) / 10_000
+                  : now - before,
+            ];
           }),
         ) as Record<keyof DigestHeadline, number | null>,
       }
@@ -126,14 +163,25 @@ export function buildDigest(input: DigestInput): DigestContent {
         .filter((b) => !isWrittenOut(b.status))
         .map((b) => ({ b, y: benefitYear(summariseBenefit(b, project), fy, asAt, input.thresholds, input.periods) }))
         .filter(({ y }) => y.countsTowardsMtfs && !y.pipeline && !y.writtenOut)
-        .map(({ b, y }) => ({ workstream: workstream.name, project: project.name, benefit: b.title, projectId: project.id, benefitId: b.id, baselinePence: y.baselinePence, forecastPence: y.forecastPence, outturnPence: y.outturnPence, shortfallPence: y.baselinePence - y.outturnPence })),
+        .map(({ b, y }) => ({
+          workstream: workstream.name,
+          project: project.name,
+          benefit: b.title,
+          projectId: project.id,
+          benefitId: b.id,
+          baselinePence: y.baselinePence,
+          forecastPence: y.forecastPence,
+          outturnPence: y.outturnPence,
+          shortfallPence: y.baselinePence - y.outturnPence,
+        })),
     )
     .filter((s) => s.shortfallPence > 0)
     .sort((a, b) => b.shortfallPence - a.shortfallPence || a.benefit.localeCompare(b.benefit))
     .slice(0, 5);
   const since = input.previous?.sentAt ?? '';
   const brief = (a: Alert) => ({ id: a.id, rule: a.rule, severity: a.severity, message: a.message });
-  const bySeverity = (a: Alert, b: Alert) => ['critical', 'warning', 'info'].indexOf(a.severity) - ['critical', 'warning', 'info'].indexOf(b.severity) || a.message.localeCompare(b.message);
+  const bySeverity = (a: Alert, b: Alert) =>
+    ['critical', 'warning', 'info'].indexOf(a.severity) - ['critical', 'warning', 'info'].indexOf(b.severity) || a.message.localeCompare(b.message);
   const horizon = addDays(asAt, 30);
   const byFunding = new Map<string, { plannedPence: number; actualPence: number }>();
   for (const { investments } of input.projects) {
@@ -144,24 +192,64 @@ export function buildDigest(input: DigestInput): DigestContent {
       byFunding.set(i.fundingSource, entry);
     }
   }
-  const funding = [...byFunding.entries()].map(([fundingSource, v]) => ({ fundingSource, ...v })).filter((f) => f.plannedPence || f.actualPence).sort((a, b) => a.fundingSource.localeCompare(b.fundingSource));
+  const funding = [...byFunding.entries()]
+    .map(([fundingSource, v]) => ({ fundingSource, ...v }))
+    .filter((f) => f.plannedPence || f.actualPence)
+    .sort((a, b) => a.fundingSource.localeCompare(b.fundingSource));
   return {
     slot: input.slot,
     financialYear: fy,
     asAt,
     headline,
     movement,
-    workstreams: input.workstreams.map((w) => ({ id: w.id, code: w.code, name: w.name, mtfsTargetPence: w.mtfsTargetPence ?? 0, baselinePence: w.baselinePence, forecastPence: w.forecastPence, outturnPence: w.outturnPence, realisedPence: w.realisedPence, gapPence: w.gapPence ?? 0, rag: w.rag, mtfsRag: w.mtfsRag })),
+    workstreams: input.workstreams.map((w) => ({
+      id: w.id,
+      code: w.code,
+      name: w.name,
+      mtfsTargetPence: w.mtfsTargetPence ?? 0,
+      baselinePence: w.baselinePence,
+      forecastPence: w.forecastPence,
+      outturnPence: w.outturnPence,
+      realisedPence: w.realisedPence,
+      gapPence: w.gapPence ?? 0,
+      rag: w.rag,
+      mtfsRag: w.mtfsRag,
+    })),
     slippages,
-    newAlerts: input.liveAlerts.filter((a) => a.status === 'open' && a.firstRaisedAt > since).sort(bySeverity).map(brief),
-    escalatedAlerts: input.liveAlerts.filter((a) => a.escalatedAt !== undefined && a.escalatedAt > since && a.firstRaisedAt <= since).sort(bySeverity).map(brief),
+    newAlerts: input.liveAlerts
+      .filter((a) => a.status === 'open' && a.firstRaisedAt > since)
+      .sort(bySeverity)
+      .map(brief),
+    escalatedAlerts: input.liveAlerts
+      .filter((a) => a.escalatedAt !== undefined && a.escalatedAt > since && a.firstRaisedAt <= since)
+      .sort(bySeverity)
+      .map(brief),
     criticalRisks: input.projects
-      .flatMap(({ project, risks }) => risks.filter((r) => r.status === 'open' && r.band === 'critical').map((r) => ({ project: project.name, projectId: project.id, title: r.title, owner: r.owner, score: r.score, savingsAtRiskPence: r.savingsAtRiskPence ?? null })))
+      .flatMap(({ project, risks }) =>
+        risks
+          .filter((r) => r.status === 'open' && r.band === 'critical')
+          .map((r) => ({
+            project: project.name,
+            projectId: project.id,
+            title: r.title,
+            owner: r.owner,
+            score: r.score,
+            savingsAtRiskPence: r.savingsAtRiskPence ?? null,
+          })),
+      )
       .sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)),
     milestonesDue: input.projects
-      .flatMap(({ project, milestones }) => milestones.filter((m) => !m.completedDate && m.dueDate <= horizon).map((m) => ({ project: project.name, projectId: project.id, title: m.title, dueDate: m.dueDate, overdue: m.dueDate < asAt })))
+      .flatMap(({ project, milestones }) =>
+        milestones
+          .filter((m) => !m.completedDate && m.dueDate <= horizon)
+          .map((m) => ({ project: project.name, projectId: project.id, title: m.title, dueDate: m.dueDate, overdue: m.dueDate < asAt })),
+      )
       .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
-    investment: { plannedPence: funding.reduce((a, f) => a + f.plannedPence, 0), actualPence: funding.reduce((a, f) => a + f.actualPence, 0), byFundingSource: funding },
+    investment: {
+      plannedPence: funding.reduce((a, f) => a + f.plannedPence, 0),
+      actualPence: funding.reduce((a, f) => a + f.actualPence, 0),
+      byFundingSource: funding,
+    },
     ...(input.context ? { context: input.context } : {}),
   };
 }
@@ -178,8 +266,11 @@ export function contextLine(d: DigestContent): string {
   const c = d.context;
   if (!c) return '';
   const parts: string[] = [];
-  if (c.programmeTarget) parts.push(`The programme's target is ${formatPoundsShort(c.programmeTarget.targetPence)} over ${c.programmeTarget.fromFinancialYear} to ${c.programmeTarget.toFinancialYear}.`);
-  if (c.netBudgetPence !== null && c.shareOfNetBudget !== null) parts.push(`This year's outturn is ${formatPercent(c.shareOfNetBudget, 2)} of the ${formatPoundsShort(c.netBudgetPence)} net revenue budget.`);
+  if (c.programmeTarget)
+    parts.push(
+      `The programme's target is ${formatPoundsShort(c.programmeTarget.targetPence)} over ${c.programmeTarget.fromFinancialYear} to ${c.programmeTarget.toFinancialYear}.`,
+    );
+  if (c.netBudgetPence !== null && c.shareOfNetBudget !== null)
+    parts.push(`This year's outturn is ${formatPercent(c.shareOfNetBudget, 2)} of the ${formatPoundsShort(c.netBudgetPence)} net revenue budget.`);
   return parts.join(' ');
 }
-

@@ -8,7 +8,9 @@ import { Actual } from './benefit.ts';
  * a consumer can drop a repeat. JSON Schemas and samples: events/published/.
  */
 export const AlertEventDetail = z.object({ id: z.string(), alert: Alert }).meta({ id: 'AlertEventDetail' });
-export const ActualRecordedDetail = z.object({ id: z.string(), projectId: z.string(), benefitId: z.string(), actual: Actual }).meta({ id: 'ActualRecordedDetail' });
+export const ActualRecordedDetail = z
+  .object({ id: z.string(), projectId: z.string(), benefitId: z.string(), actual: Actual })
+  .meta({ id: 'ActualRecordedDetail' });
 export const DigestSentDetail = z
   .object({ id: z.string(), digestId: z.string(), slot: z.string(), recipients: z.array(z.string()), subject: z.string(), sentAt: z.string() })
   .meta({ id: 'DigestSentDetail' });

@@ -35,7 +35,8 @@ function benefit(overrides: Partial<BenefitSummary> = {}): BenefitSummary {
     stage: 'delivery',
     ...overrides,
     // The monthly forecast follows the FY forecast given (phased into March), unless given itself.
-    forecastMonths: overrides.forecastMonths ?? Object.fromEntries(Object.entries(overrides.forecast ?? {}).map(([fy, v]) => [`${Number(fy.slice(0, 4)) + 1}-03`, v])),
+    forecastMonths:
+      overrides.forecastMonths ?? Object.fromEntries(Object.entries(overrides.forecast ?? {}).map(([fy, v]) => [`${Number(fy.slice(0, 4)) + 1}-03`, v])),
   };
 }
 
@@ -50,7 +51,10 @@ describe('the worked example (LGA peer challenge, Liverpool 2024)', () => {
 
 describe('one benefit', () => {
   it('a recurring £1.2m saving from October 2025 is £0.6m in 2025/26 and a further £0.6m in 2026/27; its value is £1.2m a year from then', () => {
-    const b = benefit({ baseline: { '2025/26': gbp('600,000'), '2026/27': gbp('600,000') }, forecast: { '2025/26': gbp('600,000'), '2026/27': gbp('600,000') } });
+    const b = benefit({
+      baseline: { '2025/26': gbp('600,000'), '2026/27': gbp('600,000') },
+      forecast: { '2025/26': gbp('600,000'), '2026/27': gbp('600,000') },
+    });
     expect(benefitYear(b, '2025/26', '2025-12-01').baselinePence).toBe(gbp('600,000'));
     expect(benefitValue(b, '2025/26', '2025-12-01')).toBe(gbp('600,000'));
     expect(benefitValue(b, '2026/27', '2025-12-01')).toBe(gbp('1,200,000'));
@@ -66,8 +70,20 @@ describe('one benefit', () => {
 
   it('a written-out saving forecasts nothing from its write-out month, once the write-out has happened', () => {
     // Forecast £100k a month Apr–Mar; written out on 10 October: Apr–Sep (£600k) stands, Oct–Mar (£600k) goes.
-    const monthly = Object.fromEntries(['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'].map((m) => [m, gbp('100,000')]));
-    const b = benefit({ status: 'unachievable', writtenOutAt: '2025-10-10T09:00:00.000Z', baseline: { '2025/26': gbp('1,200,000') }, forecast: { '2025/26': gbp('1,200,000') }, forecastWrittenOff: { '2025/26': gbp('600,000') }, forecastMonths: monthly });
+    const monthly = Object.fromEntries(
+      ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'].map((m) => [
+        m,
+        gbp('100,000'),
+      ]),
+    );
+    const b = benefit({
+      status: 'unachievable',
+      writtenOutAt: '2025-10-10T09:00:00.000Z',
+      baseline: { '2025/26': gbp('1,200,000') },
+      forecast: { '2025/26': gbp('1,200,000') },
+      forecastWrittenOff: { '2025/26': gbp('600,000') },
+      forecastMonths: monthly,
+    });
     expect(benefitYear(b, '2025/26', '2025-10-09').forecastPence).toBe(gbp('1,200,000'));
     const after = benefitYear(b, '2025/26', '2025-10-10');
     expect(after.forecastPence).toBe(gbp('600,000'));
@@ -109,12 +125,27 @@ describe('roll-ups', () => {
   });
 
   it('put a written-out saving and its replacement side by side in the status buckets', () => {
-    const out = benefit({ id: 'old', status: 'unachievable', writtenOutAt: '2025-06-01T00:00:00Z', baseline: { '2025/26': gbp('800,000') }, forecast: { '2025/26': gbp('800,000') }, forecastWrittenOff: { '2025/26': gbp('800,000') } });
+    const out = benefit({
+      id: 'old',
+      status: 'unachievable',
+      writtenOutAt: '2025-06-01T00:00:00Z',
+      baseline: { '2025/26': gbp('800,000') },
+      forecast: { '2025/26': gbp('800,000') },
+      forecastWrittenOff: { '2025/26': gbp('800,000') },
+    });
     const replacement = benefit({ id: 'new', replacesBenefitId: 'old', baseline: { '2025/26': gbp('500,000') }, forecast: { '2025/26': gbp('500,000') } });
     const amber = benefit({ id: 'amb', baseline: { '2025/26': gbp('100,000') }, forecast: { '2025/26': gbp('80,000') } });
     const done = benefit({ id: 'done', status: 'achieved', baseline: { '2025/26': gbp('50,000') }, forecast: { '2025/26': gbp('50,000') } });
     const buckets = statusBuckets([out, replacement, amber, done], '2025/26', '2025-12-01');
-    expect(buckets.writtenOut).toEqual({ count: 1, baselinePence: gbp('800,000'), forecastPence: 0, replacementCount: 1, replacementBaselinePence: gbp('500,000'), replacementForecastPence: gbp('500,000'), unreplacedPence: gbp('300,000') });
+    expect(buckets.writtenOut).toEqual({
+      count: 1,
+      baselinePence: gbp('800,000'),
+      forecastPence: 0,
+      replacementCount: 1,
+      replacementBaselinePence: gbp('500,000'),
+      replacementForecastPence: gbp('500,000'),
+      unreplacedPence: gbp('300,000'),
+    });
     expect(buckets.green).toEqual({ count: 1, baselinePence: gbp('500,000'), forecastPence: gbp('500,000') });
     expect(buckets.amber.count).toBe(1);
     expect(buckets.delivered.baselinePence).toBe(gbp('50,000'));
@@ -122,7 +153,14 @@ describe('roll-ups', () => {
   });
 
   it('count investment planned for the FY and actual spend up to the as-at month', () => {
-    const inv: InvestmentSummary = { id: 'i', projectId: 'p', kind: 'capital', fundingSource: 'grant', planned: { '2025/26': gbp('300,000') }, actual: { '2025-05': gbp('100,000'), '2025-11': gbp('50,000') } };
+    const inv: InvestmentSummary = {
+      id: 'i',
+      projectId: 'p',
+      kind: 'capital',
+      fundingSource: 'grant',
+      planned: { '2025/26': gbp('300,000') },
+      actual: { '2025-05': gbp('100,000'), '2025-11': gbp('50,000') },
+    };
     const f = rollUp([], [inv], '2025/26', '2025-10-15', null);
     expect(f.investmentPlannedPence).toBe(gbp('300,000'));
     expect(f.investmentActualPence).toBe(gbp('100,000'));
@@ -138,7 +176,14 @@ describe('payback, NPV and ROI', () => {
     //   = −40,000 + 60,000 × 3.673079209 = £180,384.75 (to the penny: 180,384.7525 → .75).
     // ROI over the five years: (5 × £60k − £100k) ÷ £100k = 2.
     const saving = benefit({ forecast: { '2025/26': gbp('60,000') }, baseline: { '2025/26': gbp('60,000') } });
-    const inv: InvestmentSummary = { id: 'i', projectId: 'p', kind: 'revenue', fundingSource: 'flexible-capital-receipts', planned: { '2025/26': gbp('100,000') }, actual: {} };
+    const inv: InvestmentSummary = {
+      id: 'i',
+      projectId: 'p',
+      kind: 'revenue',
+      fundingSource: 'flexible-capital-receipts',
+      planned: { '2025/26': gbp('100,000') },
+      actual: {},
+    };
     const f = projectFinancials([saving], [inv], '2025/26', '2025-04-01');
     expect(f.paybackFinancialYear).toBe('2026/27');
     expect(f.npvPence).toBe(18_038_475);
@@ -171,9 +216,26 @@ describe('properties', () => {
     validated: monthMap,
   });
   const programme = fc.array(arbBenefit, { maxLength: 40 }).map((list) =>
-    list.map((b, i) => benefit({ ...b, id: `b${i}`, ...(b.status === 'unachievable' ? { writtenOutAt: '2025-09-01T00:00:00Z', forecastWrittenOff: { '2025/26': Math.trunc((b.forecast['2025/26'] ?? 0) / 2) } } : {}) })),
+    list.map((b, i) =>
+      benefit({
+        ...b,
+        id: `b${i}`,
+        ...(b.status === 'unachievable'
+          ? { writtenOutAt: '2025-09-01T00:00:00Z', forecastWrittenOff: { '2025/26': Math.trunc((b.forecast['2025/26'] ?? 0) / 2) } }
+          : {}),
+      }),
+    ),
   );
-  const additive = ['baselinePence', 'forecastPence', 'realisedPence', 'validatedPence', 'riskAdjustedForecastPence', 'variancePence', 'oneOffFalloutPence', 'netContributionPence'] as const;
+  const additive = [
+    'baselinePence',
+    'forecastPence',
+    'realisedPence',
+    'validatedPence',
+    'riskAdjustedForecastPence',
+    'variancePence',
+    'oneOffFalloutPence',
+    'netContributionPence',
+  ] as const;
 
   it('a roll-up equals the sum of its parts to the penny (by project, by category), and no figure is a fraction of a penny', () => {
     fc.assert(
@@ -189,7 +251,12 @@ describe('properties', () => {
           expect(Number.isSafeInteger(whole[key])).toBe(true);
         }
         const buckets = statusBuckets(benefits, fy, asAt);
-        const bucketBaseline = buckets.delivered.baselinePence + buckets.green.baselinePence + buckets.amber.baselinePence + buckets.red.baselinePence + buckets.writtenOut.baselinePence;
+        const bucketBaseline =
+          buckets.delivered.baselinePence +
+          buckets.green.baselinePence +
+          buckets.amber.baselinePence +
+          buckets.red.baselinePence +
+          buckets.writtenOut.baselinePence;
         expect(bucketBaseline).toBe(whole.baselinePence);
       }),
       { numRuns: 300 },

@@ -40,8 +40,9 @@ export const ThresholdSettings = z
     DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
   })
   .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
-  .transform((t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }));
-
+  .transform(
+    (t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }),
+  );
 
 // --- summaries ---------------------------------------------------------------
 
@@ -84,7 +85,10 @@ export interface InvestmentSummary {
 }
 
 /** A benefit's forecast by FY, and the part of it from the month of its write-out on. */
-export function forecastByFy(months: Record<string, Pence>, writtenOutAt: string | undefined): { forecast: Record<FinancialYear, Pence>; forecastWrittenOff: Record<FinancialYear, Pence> } {
+export function forecastByFy(
+  months: Record<string, Pence>,
+  writtenOutAt: string | undefined,
+): { forecast: Record<FinancialYear, Pence>; forecastWrittenOff: Record<FinancialYear, Pence> } {
   return { forecast: byFy(months), forecastWrittenOff: writtenOutAt ? byFy(months, writtenOutAt.slice(0, 7)) : {} };
 }
 
@@ -175,7 +179,13 @@ export function benefitFacts(b: BenefitSummary, asAt: IsoDate): BenefitFacts {
 }
 
 /** A benefit in an FY as at a date: agreed or pipeline baseline, live forecast, outturn, realised and validated to date, BRAG. */
-export function benefitYear(b: BenefitSummary, fy: FinancialYear, asAt: IsoDate, t: Thresholds = DEFAULT_THRESHOLDS, periods: PeriodsState = NO_PERIODS_CLOSED): BenefitYear {
+export function benefitYear(
+  b: BenefitSummary,
+  fy: FinancialYear,
+  asAt: IsoDate,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+  periods: PeriodsState = NO_PERIODS_CLOSED,
+): BenefitYear {
   const y = benefitYearV2(benefitFacts(b, asAt), fy, periods, t);
   return {
     ...y,
@@ -192,12 +202,18 @@ export const Figures = z
     mtfsTargetPence: z.int().nullable().meta({ description: 'MTFS target (workstream and programme roll-ups; null elsewhere).' }),
     baselinePence: z.int().meta({ description: 'Agreed baseline: the baselines of projects from approval on.' }),
     pipelinePence: z.int().meta({ description: 'Baselines of projects not yet approved (pipeline, business case): not agreed, shown beside unidentified.' }),
-    forecastPence: z.int().meta({ description: "The managers' forecast for the FY, in the months each saving is live (nothing from a write-out or a cancellation)." }),
-    outturnPence: z.int().meta({ description: 'Forecast outturn: realised in the closed months + forecast in the open months. In a closed year, the realised.' }),
+    forecastPence: z
+      .int()
+      .meta({ description: "The managers' forecast for the FY, in the months each saving is live (nothing from a write-out or a cancellation)." }),
+    outturnPence: z
+      .int()
+      .meta({ description: 'Forecast outturn: realised in the closed months + forecast in the open months. In a closed year, the realised.' }),
     realisedPence: z.int().meta({ description: 'Realised in the FY up to the as-at month.' }),
     validatedPence: z.int(),
     riskAdjustedForecastPence: z.int().meta({ description: 'Σ forecast × confidence, each benefit rounded to the penny half away from zero.' }),
-    riskAdjustedOutturnPence: z.int().meta({ description: 'Σ (realised in closed months + open months’ forecast × confidence), each benefit-year rounded once.' }),
+    riskAdjustedOutturnPence: z
+      .int()
+      .meta({ description: 'Σ (realised in closed months + open months’ forecast × confidence), each benefit-year rounded once.' }),
     variancePence: z.int().meta({ description: 'outturn − agreed baseline' }),
     gapPence: z.int().nullable().meta({ description: 'MTFS gap: target − outturn (in a closed year, target − realised).' }),
     unidentifiedPence: z.int().nullable().meta({ description: 'Unidentified savings: target − agreed baseline (pipeline beside it).' }),
@@ -208,7 +224,9 @@ export const Figures = z
     investmentActualPence: z.int().meta({ description: 'Actual spend in the FY up to the as-at month.' }),
     netContributionPence: z.int().meta({ description: 'Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY.' }),
     rag: Brag.nullable().meta({ description: 'Delivery: outturn ÷ agreed baseline (blue when a closed year delivered it).' }),
-    mtfsRag: Rag.nullable().meta({ description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).' }),
+    mtfsRag: Rag.nullable().meta({
+      description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).',
+    }),
     benefitCount: z.int(),
   })
   .meta({ id: 'Figures' });
@@ -330,7 +348,7 @@ export const StatusBuckets = z
       replacementCount: z.int(),
       replacementBaselinePence: z.int().meta({ description: 'Baseline this FY of the savings found to replace them.' }),
       replacementForecastPence: z.int(),
-      unreplacedPence: z.int().meta({ description: 'Written-out baseline not covered by replacements\' forecast.' }),
+      unreplacedPence: z.int().meta({ description: "Written-out baseline not covered by replacements' forecast." }),
     }),
   })
   .meta({ id: 'StatusBuckets' });
@@ -393,7 +411,10 @@ export function statusBuckets(
 
 export const ProjectFinancials = z
   .object({
-    paybackFinancialYear: z.string().nullable().meta({ description: 'First FY in which cumulative benefit value ≥ cumulative investment; null if not within 30 years.' }),
+    paybackFinancialYear: z
+      .string()
+      .nullable()
+      .meta({ description: 'First FY in which cumulative benefit value ≥ cumulative investment; null if not within 30 years.' }),
     npvPence: z.int().meta({ description: 'Net present value over the horizon at the discount rate (Green Book 3.5%).' }),
     roi: z.number().nullable().meta({ description: '(benefit value − investment) ÷ investment over the horizon; null without investment.' }),
     horizon: z.array(z.string()).meta({ description: 'The FYs of the NPV and ROI horizon.' }),

@@ -3,7 +3,10 @@ import { UnprocessableError } from './errors.ts';
 import { checkLedgerEntry, checkReversal, DEFAULT_LEDGER_SETTINGS, ledgerWindow } from './ledger.ts';
 
 const project = { code: 'ASC-1', startDate: '2024-09-01', endDate: '2026-06-30' };
-const check = (month: string, amountPence = 100, reverses?: string) => () => checkLedgerEntry({ month, amountPence, reverses }, project, '2030-11', DEFAULT_LEDGER_SETTINGS);
+const check =
+  (month: string, amountPence = 100, reverses?: string) =>
+  () =>
+    checkLedgerEntry({ month, amountPence, reverses }, project, '2030-11', DEFAULT_LEDGER_SETTINGS);
 
 describe('ledger entry rules', () => {
   it('takes months from the FY of the start to five FYs after the FY of the end', () => {
@@ -36,6 +39,8 @@ describe('reversal rules', () => {
   });
   it('names an entry of this ledger that is not itself a reversal', () => {
     expect(() => checkReversal(undefined, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'actual')).toThrow(/no actual act_1 here/);
-    expect(() => checkReversal({ ...original, reverses: 'act_0' }, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'spend entry')).toThrow(/itself a reversal/);
+    expect(() => checkReversal({ ...original, reverses: 'act_0' }, { month: '2025-10', amountPence: -1_500, reverses: 'act_1' }, 'spend entry')).toThrow(
+      /itself a reversal/,
+    );
   });
 });

@@ -40,7 +40,9 @@ export function checkLedgerEntry(
   settings: LedgerSettings,
 ): void {
   if (entry.month > currentMonth) {
-    throw new UnprocessableError('future-month', `${entry.month} has not begun yet; record realised amounts for months up to ${currentMonth}.`, [{ path: 'month', message: 'is in the future' }]);
+    throw new UnprocessableError('future-month', `${entry.month} has not begun yet; record realised amounts for months up to ${currentMonth}.`, [
+      { path: 'month', message: 'is in the future' },
+    ]);
   }
   if (Math.abs(entry.amountPence) > settings.entryCapPence) {
     throw new UnprocessableError(
@@ -61,9 +63,19 @@ export function checkLedgerEntry(
 }
 
 /** A reversal names an entry of the same ledger, not itself a reversal, in its month, for minus its amount. */
-export function checkReversal(original: { month: string; amountPence: number; reverses?: string | undefined } | undefined, input: { month: string; amountPence: number; reverses?: string | undefined }, what: string): void {
-  if (!original) throw new UnprocessableError('unknown-entry', `There is no ${what} ${input.reverses} here to reverse.`, [{ path: 'reverses', message: 'does not refer to an entry of this ledger' }]);
-  if (original.reverses) throw new UnprocessableError('reversal-of-reversal', `That entry is itself a reversal; record a new ${what} instead.`, [{ path: 'reverses', message: 'is a reversal' }]);
+export function checkReversal(
+  original: { month: string; amountPence: number; reverses?: string | undefined } | undefined,
+  input: { month: string; amountPence: number; reverses?: string | undefined },
+  what: string,
+): void {
+  if (!original)
+    throw new UnprocessableError('unknown-entry', `There is no ${what} ${input.reverses} here to reverse.`, [
+      { path: 'reverses', message: 'does not refer to an entry of this ledger' },
+    ]);
+  if (original.reverses)
+    throw new UnprocessableError('reversal-of-reversal', `That entry is itself a reversal; record a new ${what} instead.`, [
+      { path: 'reverses', message: 'is a reversal' },
+    ]);
   const errors = [];
   if (input.month !== original.month) errors.push({ path: 'month', message: `must be ${original.month}, the month of the entry reversed` });
   if (input.amountPence !== -original.amountPence) errors.push({ path: 'amountPence', message: `must be ${-original.amountPence}, minus the entry reversed` });
@@ -74,4 +86,3 @@ export function checkReversal(original: { month: string; amountPence: number; re
 export function alreadyReversed(id: string): ConflictError {
   return new ConflictError('already-reversed', `Entry ${id} has already been reversed.`);
 }
-

@@ -144,7 +144,10 @@ function bigDivRound(n: bigint, d: bigint): bigint {
  */
 export function allocateEvenly(total: Pence, parts: number): Pence[] {
   if (!Number.isInteger(parts) || parts < 1) throw new RangeError('parts must be a positive integer');
-  return allocateByWeights(total, Array.from({ length: parts }, () => 1));
+  return allocateByWeights(
+    total,
+    Array.from({ length: parts }, () => 1),
+  );
 }
 
 /**

@@ -24,7 +24,17 @@ const closedThrough = (month: string | null): PeriodsState => (month ? closePeri
 const even = (total: number) => Object.fromEntries(MONTHS.map((m) => [m, total / 12]));
 
 function facts(over: Partial<BenefitFacts> = {}): BenefitFacts {
-  return { type: 'cashable-saving', status: 'active', confidencePct: 80, baseline: { [FY]: 1_200_000 }, forecast: even(1_200_000), realised: {}, validated: {}, project: { stage: 'delivery' }, ...over };
+  return {
+    type: 'cashable-saving',
+    status: 'active',
+    confidencePct: 80,
+    baseline: { [FY]: 1_200_000 },
+    forecast: even(1_200_000),
+    realised: {},
+    validated: {},
+    project: { stage: 'delivery' },
+    ...over,
+  };
 }
 
 describe('forecast outturn (SPEC 4.1)', () => {
@@ -71,7 +81,13 @@ describe('forecast outturn (SPEC 4.1)', () => {
 
 describe('what counts (SPEC 4.2)', () => {
   it('counts only cashable savings and income towards the MTFS', () => {
-    expect(['cashable-saving', 'income', 'cost-avoidance', 'non-cashable', 'non-financial'].map((t) => countsTowardsMtfs(t as never))).toEqual([true, true, false, false, false]);
+    expect(['cashable-saving', 'income', 'cost-avoidance', 'non-cashable', 'non-financial'].map((t) => countsTowardsMtfs(t as never))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
   it('makes the savings of a project not yet approved pipeline, not agreed', () => {
     const y = benefitYearV2(facts({ project: { stage: 'business-case' } }), FY, NO_PERIODS_CLOSED, DEFAULT_THRESHOLDS);
@@ -112,7 +128,10 @@ const benefit = fc.record({
   forecast: monthly,
   realised: monthly,
   validated: fc.constant({}),
-  project: fc.record({ stage: fc.constantFrom('pipeline', 'business-case', 'approved', 'delivery', 'closed', 'cancelled') as fc.Arbitrary<BenefitFacts['project']['stage']>, cancelledAt: fc.constantFrom(...MONTHS).map((m) => `${m}-01T10:00:00Z`) }),
+  project: fc.record({
+    stage: fc.constantFrom('pipeline', 'business-case', 'approved', 'delivery', 'closed', 'cancelled') as fc.Arbitrary<BenefitFacts['project']['stage']>,
+    cancelledAt: fc.constantFrom(...MONTHS).map((m) => `${m}-01T10:00:00Z`),
+  }),
 });
 const closedMonth = fc.option(fc.constantFrom(...MONTHS), { nil: null });
 
@@ -137,18 +156,37 @@ describe('exactness (properties)', () => {
   });
   it('allocating a scaled total gives integers that sum to it, each within a penny of its exact share', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 100 }), (amounts, pct) => {
-        const total = mulDivRound(amounts.reduce((a, b) => a + b, 0), pct, 100);
-        const parts = allocateScaled(amounts, pct, 100, total);
-        expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
-        for (const [i, p] of parts.entries()) expect(Math.abs(p - (amounts[i]! * pct) / 100)).toBeLessThan(1 + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 100 }),
+        (amounts, pct) => {
+          const total = mulDivRound(
+            amounts.reduce((a, b) => a + b, 0),
+            pct,
+            100,
+          );
+          const parts = allocateScaled(amounts, pct, 100, total);
+          expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+          for (const [i, p] of parts.entries()) expect(Math.abs(p - (amounts[i]! * pct) / 100)).toBeLessThan(1 + 1e-9);
+        },
+      ),
     );
   });
 });
 
 describe('every breakdown adds up exactly (properties)', () => {
-  const MONEY = ['baselinePence', 'pipelinePence', 'forecastPence', 'outturnPence', 'realisedPence', 'validatedPence', 'riskAdjustedForecastPence', 'riskAdjustedOutturnPence', 'variancePence', 'oneOffFalloutPence'] as const;
+  const MONEY = [
+    'baselinePence',
+    'pipelinePence',
+    'forecastPence',
+    'outturnPence',
+    'realisedPence',
+    'validatedPence',
+    'riskAdjustedForecastPence',
+    'riskAdjustedOutturnPence',
+    'variancePence',
+    'oneOffFalloutPence',
+  ] as const;
   const summary = fc.record({
     workstream: fc.constantFrom('ws_a', 'ws_b', 'ws_c'),
     projectId: fc.constantFrom('prj_1', 'prj_2', 'prj_3', 'prj_4'),
@@ -185,10 +223,34 @@ describe('every breakdown adds up exactly (properties)', () => {
         const sum = (parts: ReturnType<typeof fig>[], k: (typeof MONEY)[number]) => parts.reduce((a, p) => a + p[k], 0);
         const groups = (key: (b: (typeof benefits)[number]) => string) => [...new Set(benefits.map(key))].map((g) => fig(benefits.filter((b) => key(b) === g)));
         for (const k of MONEY) {
-          expect(sum(groups((b) => b.projectId), k), `projects ${k}`).toBe(programme[k]);
-          expect(sum(groups((b) => b.projectId.split(':')[0]!), k), `workstreams ${k}`).toBe(programme[k]);
-          expect(sum(groups((b) => b.category), k), `categories ${k}`).toBe(programme[k]);
-          expect(sum(benefits.map((b) => fig([b])), k), `benefits ${k}`).toBe(programme[k]);
+          expect(
+            sum(
+              groups((b) => b.projectId),
+              k,
+            ),
+            `projects ${k}`,
+          ).toBe(programme[k]);
+          expect(
+            sum(
+              groups((b) => b.projectId.split(':')[0]!),
+              k,
+            ),
+            `workstreams ${k}`,
+          ).toBe(programme[k]);
+          expect(
+            sum(
+              groups((b) => b.category),
+              k,
+            ),
+            `categories ${k}`,
+          ).toBe(programme[k]);
+          expect(
+            sum(
+              benefits.map((b) => fig([b])),
+              k,
+            ),
+            `benefits ${k}`,
+          ).toBe(programme[k]);
         }
       }),
     );

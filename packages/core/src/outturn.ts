@@ -54,7 +54,10 @@ export function isPipelineStage(stage: Stage): boolean {
 
 /** The month from which the benefit forecasts nothing (its write-out or its project's cancellation), if any. */
 export function stopsForecastingFrom(b: Pick<BenefitFacts, 'status' | 'writtenOutAt' | 'project'>): string | undefined {
-  const stops = [isWrittenOut(b.status) ? b.writtenOutAt?.slice(0, 7) : undefined, b.project.stage === 'cancelled' ? b.project.cancelledAt?.slice(0, 7) : undefined].filter((m): m is string => m !== undefined);
+  const stops = [
+    isWrittenOut(b.status) ? b.writtenOutAt?.slice(0, 7) : undefined,
+    b.project.stage === 'cancelled' ? b.project.cancelledAt?.slice(0, 7) : undefined,
+  ].filter((m): m is string => m !== undefined);
   return stops.length ? stops.sort()[0] : undefined;
 }
 
@@ -83,7 +86,8 @@ export function outturnByMonth(b: BenefitFacts, fy: FinancialYear, periods: Peri
 export function liveForecastPence(b: BenefitFacts, fy: FinancialYear): Pence {
   const stop = stopsForecastingFrom(b);
   let total = 0;
-  for (const [month, amount] of Object.entries(b.forecast)) if (fyOfMonth(month) === fy && (stop === undefined || month < stop)) total = addPence(total, amount);
+  for (const [month, amount] of Object.entries(b.forecast))
+    if (fyOfMonth(month) === fy && (stop === undefined || month < stop)) total = addPence(total, amount);
   return total;
 }
 

@@ -15,7 +15,20 @@ describe('period close', () => {
     expect(isPeriodClosed(s, '2026-10')).toBe(false);
     expect(() => closePeriods(s, '2026-11', NOW, AT, 'fin')).toThrow(UnprocessableError);
     expect(() => closePeriods(s, '2026-08', NOW, AT, 'fin')).toThrow(ConflictError);
-    expect(periodsOfFy(s, '2026/27').map((p) => `${p.period}:${p.status}`)).toEqual(['P1:closed', 'P2:closed', 'P3:closed', 'P4:closed', 'P5:closed', 'P6:closed', 'P7:open', 'P8:open', 'P9:open', 'P10:open', 'P11:open', 'P12:open']);
+    expect(periodsOfFy(s, '2026/27').map((p) => `${p.period}:${p.status}`)).toEqual([
+      'P1:closed',
+      'P2:closed',
+      'P3:closed',
+      'P4:closed',
+      'P5:closed',
+      'P6:closed',
+      'P7:open',
+      'P8:open',
+      'P9:open',
+      'P10:open',
+      'P11:open',
+      'P12:open',
+    ]);
   });
 
   it('reopens a closed month with its reason, and closing again (that month or a later one) closes it', () => {
@@ -23,7 +36,11 @@ describe('period close', () => {
     const reopened = reopenPeriod(closed, '2026-05', AT, 'ada', 'Late invoice from the provider');
     expect(isPeriodClosed(reopened, '2026-05')).toBe(false);
     expect(isPeriodClosed(reopened, '2026-06')).toBe(true);
-    expect(periodsOfFy(reopened, '2026/27')[1]).toMatchObject({ month: '2026-05', status: 'open', reopened: { by: 'ada', reason: 'Late invoice from the provider' } });
+    expect(periodsOfFy(reopened, '2026/27')[1]).toMatchObject({
+      month: '2026-05',
+      status: 'open',
+      reopened: { by: 'ada', reason: 'Late invoice from the provider' },
+    });
     expect(() => reopenPeriod(reopened, '2026-05', AT, 'ada', 'again')).toThrow(ConflictError);
     expect(() => reopenPeriod(closed, '2026-10', AT, 'ada', 'never closed')).toThrow(ConflictError);
     expect(isPeriodClosed(closePeriods(reopened, '2026-05', NOW, AT, 'fin'), '2026-05')).toBe(true);

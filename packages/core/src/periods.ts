@@ -36,7 +36,9 @@ export const Period = z
   .meta({ id: 'Period' });
 export type Period = z.infer<typeof Period>;
 
-export const ReopenPeriod = z.strictObject({ reason: Text(500).meta({ description: 'Why the closed month is reopened (kept in the audit trail).' }) }).meta({ id: 'ReopenPeriod' });
+export const ReopenPeriod = z
+  .strictObject({ reason: Text(500).meta({ description: 'Why the closed month is reopened (kept in the audit trail).' }) })
+  .meta({ id: 'ReopenPeriod' });
 
 export function isPeriodClosed(state: PeriodsState, month: string): boolean {
   return state.closedThrough !== null && month <= state.closedThrough && state.reopened[month] === undefined;
@@ -63,7 +65,9 @@ export function periodsOfFy(state: PeriodsState, fy: string): Period[] {
  */
 export function closePeriods(state: PeriodsState, month: string, currentMonth: string, at: string, by: string): PeriodsState {
   if (month >= currentMonth) {
-    throw new UnprocessableError('period-not-ended', `${label(month)} has not ended; close months up to ${addMonths(currentMonth, -1)}.`, [{ path: 'month', message: 'has not ended' }]);
+    throw new UnprocessableError('period-not-ended', `${label(month)} has not ended; close months up to ${addMonths(currentMonth, -1)}.`, [
+      { path: 'month', message: 'has not ended' },
+    ]);
   }
   if (isPeriodClosed(state, month) && !Object.keys(state.reopened).some((m) => m < month)) {
     throw new ConflictError('period-closed', `${label(month)} is already closed.`);
@@ -82,8 +86,10 @@ export function reopenPeriod(state: PeriodsState, month: string, at: string, by:
 /** Refuses a ledger entry in a closed month, naming the period. */
 export function refuseClosedPeriod(state: PeriodsState, month: string, what: string): void {
   if (isPeriodClosed(state, month)) {
-    throw new UnprocessableError('period-closed', `${label(month)} is closed: no ${what} can be recorded against it. Record it in an open month, or ask an admin to reopen ${month}.`, [
-      { path: 'month', message: 'is in a closed period' },
-    ]);
+    throw new UnprocessableError(
+      'period-closed',
+      `${label(month)} is closed: no ${what} can be recorded against it. Record it in an open month, or ask an admin to reopen ${month}.`,
+      [{ path: 'month', message: 'is in a closed period' }],
+    );
   }
 }

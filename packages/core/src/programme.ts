@@ -22,12 +22,20 @@ const ProgrammeTarget = z
 const settingsFields = {
   name: Text().meta({ example: 'Our Liverpool transformation programme' }),
   councilName: Text().meta({ example: 'Liverpool City Council' }),
-  netBudgets: z.record(FinancialYear, Pence.nonnegative()).meta({ description: 'Net revenue budget per FY, in pence.', example: { '2024/25': 61_338_500_000 } }),
+  netBudgets: z
+    .record(FinancialYear, Pence.nonnegative())
+    .meta({ description: 'Net revenue budget per FY, in pence.', example: { '2024/25': 61_338_500_000 } }),
   programmeTarget: ProgrammeTarget.nullable().meta({ description: 'The programme total target over its years; null when not set.' }),
 };
 
 export const ProgrammeSettings = z
-  .object({ ...settingsFields, councilName: z.string(), version: z.int().nonnegative().meta({ description: '0 until an admin first sets them.' }), updatedAt: Timestamp.optional(), updatedBy: UserId.optional() })
+  .object({
+    ...settingsFields,
+    councilName: z.string(),
+    version: z.int().nonnegative().meta({ description: '0 until an admin first sets them.' }),
+    updatedAt: Timestamp.optional(),
+    updatedBy: UserId.optional(),
+  })
   .meta({ id: 'ProgrammeSettings' });
 export type ProgrammeSettings = z.infer<typeof ProgrammeSettings>;
 

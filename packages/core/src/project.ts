@@ -81,16 +81,12 @@ export function isBaselineLocked(stage: Stage): boolean {
  */
 export function validateProject(next: ProjectFields, previous?: ProjectFields): void {
   if (next.endDate < next.startDate) {
-    throw new ValidationError('The end date is before the start date.', [
-      { path: 'endDate', message: `must be on or after startDate (${next.startDate})` },
-    ]);
+    throw new ValidationError('The end date is before the start date.', [{ path: 'endDate', message: `must be on or after startDate (${next.startDate})` }]);
   }
   if (previous && isBaselineLocked(previous.stage) && !isBaselineLocked(next.stage)) {
-    throw new ConflictError(
-      'invalid-stage-transition',
-      `Project ${previous.code} is ${previous.stage}; it cannot go back to ${next.stage} once approved.`,
-      [{ path: 'stage', message: `cannot move from ${previous.stage} to ${next.stage}` }],
-    );
+    throw new ConflictError('invalid-stage-transition', `Project ${previous.code} is ${previous.stage}; it cannot go back to ${next.stage} once approved.`, [
+      { path: 'stage', message: `cannot move from ${previous.stage} to ${next.stage}` },
+    ]);
   }
 }
 

@@ -29,4 +29,3 @@ export function rag(baseline: Pence, forecast: Pence, t: RagThresholds = { ragGr
   if (shortfall <= scale * BigInt(100 - t.ragAmberPct)) return 'amber';
   return 'red';
 }
-

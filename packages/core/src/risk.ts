@@ -63,7 +63,9 @@ export const Risk = z
     history: z
       .array(RiskScoreEntry)
       .max(RISK_HISTORY_KEPT)
-      .meta({ description: `The latest scorings and statuses (up to ${RISK_HISTORY_KEPT}), oldest first; every one is kept, at GET …/risks/{riskId}/history.` }),
+      .meta({
+        description: `The latest scorings and statuses (up to ${RISK_HISTORY_KEPT}), oldest first; every one is kept, at GET …/risks/{riskId}/history.`,
+      }),
     scoreCount: z.int().nonnegative().optional().meta({ description: 'How many scorings the whole history holds.' }),
     ...EntityMeta,
   })

@@ -6,7 +6,12 @@ import { normaliseMonthly, packMonthly, toMonthly, totalInFy, unpackMonthly } fr
 
 describe('series', () => {
   it('phases a recurring £1.2m saving from October as £0.6m over Oct–Mar, then £0.6m more the next year', () => {
-    const months = toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 60_000_000, fromMonth: '2025-10' }, { financialYear: '2026/27', amountPence: 60_000_000 }] });
+    const months = toMonthly({
+      phased: [
+        { financialYear: '2025/26', amountPence: 60_000_000, fromMonth: '2025-10' },
+        { financialYear: '2026/27', amountPence: 60_000_000 },
+      ],
+    });
     expect(Object.keys(months).filter((m) => m < '2026-04')).toEqual(['2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03']);
     expect(months['2025-10']).toBe(10_000_000);
     expect(months['2026-04']).toBe(5_000_000);
@@ -25,14 +30,26 @@ describe('series', () => {
     expect(() => toMonthly({})).toThrow();
     expect(() => toMonthly({ months: {}, phased: [{ financialYear: '2025/26', amountPence: 1 }] })).toThrow();
     expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1, fromMonth: '2026-04' }] })).toThrow(/not in 2025\/26/);
-    expect(() => toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 1 }, { financialYear: '2025/26', amountPence: 2 }] })).toThrow(/twice/);
+    expect(() =>
+      toMonthly({
+        phased: [
+          { financialYear: '2025/26', amountPence: 1 },
+          { financialYear: '2025/26', amountPence: 2 },
+        ],
+      }),
+    ).toThrow(/twice/);
   });
 });
 
 describe('packed series (the summary keeps evenly phased years as one total)', () => {
   const MONTHS = fyRange('2024/25', 3).flatMap(monthsOfFy);
   it('keeps a year phased from April as its total, and any other year as its months', () => {
-    const months = toMonthly({ phased: [{ financialYear: '2025/26', amountPence: 100_001 }, { financialYear: '2026/27', amountPence: 60_000_000, fromMonth: '2026-10' }] });
+    const months = toMonthly({
+      phased: [
+        { financialYear: '2025/26', amountPence: 100_001 },
+        { financialYear: '2026/27', amountPence: 60_000_000, fromMonth: '2026-10' },
+      ],
+    });
     const packed = packMonthly(months);
     expect(packed.y).toEqual({ '2025/26': 100_001 });
     expect(Object.keys(packed.m)).toHaveLength(6);

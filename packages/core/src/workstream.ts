@@ -77,4 +77,3 @@ export function applyWorkstreamPatch(ws: Workstream, patch: PatchWorkstream): Om
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
-

@@ -76,7 +76,9 @@ function Bar(props: { value: number; max: number; colour: string; label: string 
   return (
     <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
       <tr>
-        <td width="58" style={`${FONT}font-size:11px;color:${MUTED};padding:1px 4px 1px 0;white-space:nowrap;`}>{props.label}</td>
+        <td width="58" style={`${FONT}font-size:11px;color:${MUTED};padding:1px 4px 1px 0;white-space:nowrap;`}>
+          {props.label}
+        </td>
         <td style="padding:1px 0;">
           <table role="presentation" width={`${Math.max(pct, 1)}%`} cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
             <tr>
@@ -86,7 +88,9 @@ function Bar(props: { value: number; max: number; colour: string; label: string 
             </tr>
           </table>
         </td>
-        <td width="52" align="right" style={`${FONT}font-size:11px;color:${TEXT};padding:1px 0 1px 4px;white-space:nowrap;`}>{formatPoundsShort(props.value)}</td>
+        <td width="52" align="right" style={`${FONT}font-size:11px;color:${TEXT};padding:1px 0 1px 4px;white-space:nowrap;`}>
+          {formatPoundsShort(props.value)}
+        </td>
       </tr>
     </table>
   );
@@ -129,7 +133,14 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
         <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;background-color:#f3f2f1;">
           <tr>
             <td align="center" style="padding:8px 4px;">
-              <table role="presentation" width="600" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;width:100%;max-width:600px;background-color:#ffffff;">
+              <table
+                role="presentation"
+                width="600"
+                cellpadding="0"
+                cellspacing="0"
+                border={0}
+                style="border-collapse:collapse;width:100%;max-width:600px;background-color:#ffffff;"
+              >
                 <tr>
                   <td style="background-color:#0b0c0c;padding:16px 12px;">
                     <p style={`${FONT}font-size:14px;color:#ffffff;margin:0;`}>{options.councilName ?? 'Transformation programme'} · benefits digest</p>
@@ -229,7 +240,10 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                     <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
                       {[...d.newAlerts.map((a) => ({ ...a, kind: 'New' })), ...d.escalatedAlerts.map((a) => ({ ...a, kind: 'Escalated' }))].map((a) => (
                         <tr>
-                          <td width="90" style={`${td}font-weight:bold;color:${a.severity === 'critical' ? '#d4351c' : a.severity === 'warning' ? '#b35900' : MUTED};`}>
+                          <td
+                            width="90"
+                            style={`${td}font-weight:bold;color:${a.severity === 'critical' ? '#d4351c' : a.severity === 'warning' ? '#b35900' : MUTED};`}
+                          >
                             {a.kind}, {a.severity}
                           </td>
                           <td style={td}>

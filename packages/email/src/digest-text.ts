@@ -3,7 +3,8 @@ import { contextLine, formatPercent, formatPounds, formatPoundsShort, type Diges
 /** The plain-text part: the same figures as the HTML, for clients and people that prefer text. */
 export function renderDigestText(d: DigestContent, subject: string): string {
   const lines: string[] = [subject, '='.repeat(Math.min(subject.length, 72)), ''];
-  const move = (v: number | null | undefined) => (v === null || v === undefined ? '' : v === 0 ? '  (no change)' : `  (${v > 0 ? '+' : '-'}${formatPoundsShort(Math.abs(v))})`);
+  const move = (v: number | null | undefined) =>
+    v === null || v === undefined ? '' : v === 0 ? '  (no change)' : `  (${v > 0 ? '+' : '-'}${formatPoundsShort(Math.abs(v))})`;
   lines.push(`HEADLINE FIGURES ${d.financialYear} as at ${d.asAt}${d.movement ? ` (movement since ${d.movement.since.slice(0, 10)})` : ''}`);
   const h = d.headline;
   const m = d.movement?.figures;
@@ -17,22 +18,32 @@ export function renderDigestText(d: DigestContent, subject: string): string {
   lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : formatPercent(h.deliveryRate)}`, '');
   if (contextLine(d)) lines.push(contextLine(d), '');
   lines.push('WORKSTREAMS (target / outturn / gap / delivery RAG / MTFS RAG)');
-  for (const w of d.workstreams) lines.push(`  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.outturnPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'} / ${w.mtfsRag ?? '-'}`);
+  for (const w of d.workstreams)
+    lines.push(
+      `  ${w.name}: ${formatPoundsShort(w.mtfsTargetPence)} / ${formatPoundsShort(w.outturnPence)} / ${formatPoundsShort(w.gapPence)} / ${w.rag ?? '-'} / ${w.mtfsRag ?? '-'}`,
+    );
   lines.push('', 'LARGEST SLIPPAGES');
   if (d.slippages.length === 0) lines.push('  None.');
-  for (const s of d.slippages) lines.push(`  ${s.benefit} (${s.workstream}): forecast ${formatPoundsShort(s.forecastPence)} against ${formatPoundsShort(s.baselinePence)}, short by ${formatPoundsShort(s.shortfallPence)}`);
+  for (const s of d.slippages)
+    lines.push(
+      `  ${s.benefit} (${s.workstream}): forecast ${formatPoundsShort(s.forecastPence)} against ${formatPoundsShort(s.baselinePence)}, short by ${formatPoundsShort(s.shortfallPence)}`,
+    );
   lines.push('', 'NEW AND ESCALATED ALERTS');
   if (d.newAlerts.length + d.escalatedAlerts.length === 0) lines.push('  None since the last digest.');
   for (const a of d.newAlerts) lines.push(`  [new, ${a.severity}] ${a.message}`);
   for (const a of d.escalatedAlerts) lines.push(`  [escalated, ${a.severity}] ${a.message}`);
   lines.push('', 'CRITICAL RISKS');
   if (d.criticalRisks.length === 0) lines.push('  None open.');
-  for (const r of d.criticalRisks) lines.push(`  ${r.title} (${r.project}; owner ${r.owner}; score ${r.score}${r.savingsAtRiskPence ? `; ${formatPoundsShort(r.savingsAtRiskPence)} at risk` : ''})`);
+  for (const r of d.criticalRisks)
+    lines.push(
+      `  ${r.title} (${r.project}; owner ${r.owner}; score ${r.score}${r.savingsAtRiskPence ? `; ${formatPoundsShort(r.savingsAtRiskPence)} at risk` : ''})`,
+    );
   lines.push('', 'MILESTONES DUE IN THE NEXT 30 DAYS');
   if (d.milestonesDue.length === 0) lines.push('  None.');
   for (const ms of d.milestonesDue) lines.push(`  ${ms.dueDate}${ms.overdue ? ' OVERDUE' : ''}: ${ms.title} (${ms.project})`);
   lines.push('', `INVESTMENT AGAINST PLAN ${d.financialYear}`);
-  for (const f of d.investment.byFundingSource) lines.push(`  ${f.fundingSource}: planned ${formatPoundsShort(f.plannedPence)}, spent ${formatPoundsShort(f.actualPence)}`);
+  for (const f of d.investment.byFundingSource)
+    lines.push(`  ${f.fundingSource}: planned ${formatPoundsShort(f.plannedPence)}, spent ${formatPoundsShort(f.actualPence)}`);
   lines.push(`  Total: planned ${formatPoundsShort(d.investment.plannedPence)}, spent ${formatPoundsShort(d.investment.actualPence)}`, '');
   return lines.join('\r\n');
 }

@@ -95,14 +95,18 @@ async function evaluateAlertsJob(args: string[]): Promise<number> {
     return 2;
   }
   const r = await withLocal((run) => runAlertJob(run.deps, run.sink, asAt));
-  process.stdout.write(`${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published, skipped: r.skipped }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ asAt: r.asAt, conditions: r.conditions, raised: r.raised.map((a) => a.message), resolved: r.resolved.map((a) => a.message), refreshed: r.refreshed, published: r.published, skipped: r.skipped }, null, 2)}\n`,
+  );
   return 0;
 }
 
 async function sendDigestJob(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { slot: { type: 'string' } } });
   const r = await withLocal((run) => runDigestJob(run.deps, run.sink, { settings: run.config.digest, mailer: run.mailer }, values.slot));
-  process.stdout.write(`${r.sentNow ? 'Sent' : 'Already sent for this slot; nothing sent'}: ${r.digest.subject}\n  ${join(loadLocalConfig().dataDir, 'outbox', `${r.digest.id}.eml`)}\n`);
+  process.stdout.write(
+    `${r.sentNow ? 'Sent' : 'Already sent for this slot; nothing sent'}: ${r.digest.subject}\n  ${join(loadLocalConfig().dataDir, 'outbox', `${r.digest.id}.eml`)}\n`,
+  );
   return 0;
 }
 

@@ -18,7 +18,10 @@ const Env = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_TIMEOUTS.connectionTimeoutMs),
   DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_TIMEOUTS.requestTimeoutMs),
-  TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/).default('benefits-tracker'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/)
+    .default('benefits-tracker'),
   AWS_REGION: z.string().default('eu-west-2'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
@@ -80,7 +83,9 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     ledger: ledger.data!,
     schedules: e.SCHEDULES === 'true',
     digest: {
-      recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean),
+      recipients: e.DIGEST_RECIPIENTS.split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
       sender: e.DIGEST_SENDER,
       baseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
       councilName: e.COUNCIL_NAME,

@@ -53,7 +53,13 @@ interface DemoProject {
   startDate: string;
   endDate: string;
   benefits: DemoBenefit[];
-  investments?: { title: string; kind: 'capital' | 'revenue'; fundingSource: 'flexible-capital-receipts' | 'reserves' | 'grant' | 'revenue-budget' | 'borrowing' | 'other'; planned: Partial<Record<FY, number>>; spent: Partial<Record<FY, number>> }[];
+  investments?: {
+    title: string;
+    kind: 'capital' | 'revenue';
+    fundingSource: 'flexible-capital-receipts' | 'reserves' | 'grant' | 'revenue-budget' | 'borrowing' | 'other';
+    planned: Partial<Record<FY, number>>;
+    spent: Partial<Record<FY, number>>;
+  }[];
   risks?: { title: string; likelihood: number; impact: number; mitigation: string; benefit?: string; atRisk?: number }[];
   milestones?: { title: string; dueDate: string; completedDate?: string; benefits: string[] }[];
 }
@@ -71,89 +77,241 @@ const K = 100_000; // pence in £1,000
 
 export const DEMO_PROGRAMME: DemoWorkstream[] = [
   {
-    code: 'ASC', name: 'Adult Social Care', lead: `Director of Adult Social Services ${ILLUSTRATIVE}`,
+    code: 'ASC',
+    name: 'Adult Social Care',
+    lead: `Director of Adult Social Services ${ILLUSTRATIVE}`,
     targets: { '2023/24': 14_800, '2024/25': 6_000, '2025/26': 4_200, '2026/27': 3_000 },
     projects: [
       {
-        code: 'ASC-01', name: 'Reablement and home care', directorate: 'Adults', stage: 'delivery', confidence: 'amber', previousConfidence: 'amber-green', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'ASC-01',
+        name: 'Reablement and home care',
+        directorate: 'Adults',
+        stage: 'delivery',
+        confidence: 'amber',
+        previousConfidence: 'amber-green',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           { title: 'Reablement reduces long-term home care', mtfsRef: 'ASC-23-01', confidencePct: 90, years: { '2023/24': [9_200, 8_400, 8_400] } },
-          { title: 'Home-care commissioning', mtfsRef: 'ASC-24-02', confidencePct: 70, years: { '2024/25': [4_000, 3_700, 3_650], '2025/26': [2_000, 1_400, 1_300] } },
-          { title: 'Reablement phase 2', mtfsRef: 'ASC-25-03', confidencePct: 80, years: { '2025/26': [600, 600, 560], '2026/27': [600, 600, 300] }, from: { '2025/26': '2025-10' } },
+          {
+            title: 'Home-care commissioning',
+            mtfsRef: 'ASC-24-02',
+            confidencePct: 70,
+            years: { '2024/25': [4_000, 3_700, 3_650], '2025/26': [2_000, 1_400, 1_300] },
+          },
+          {
+            title: 'Reablement phase 2',
+            mtfsRef: 'ASC-25-03',
+            confidencePct: 80,
+            years: { '2025/26': [600, 600, 560], '2026/27': [600, 600, 300] },
+            from: { '2025/26': '2025-10' },
+          },
           { title: 'Client contributions review', mtfsRef: 'ASC-23-04', type: 'income', confidencePct: 95, years: { '2023/24': [3_100, 3_000, 3_000] } },
           { title: 'Technology-enabled care', mtfsRef: 'ASC-26-05', confidencePct: 60, years: { '2026/27': [2_000, 1_600, 700] }, leaveUnvalidated: true },
         ],
-        investments: [{ title: 'Reablement team expansion', kind: 'revenue', fundingSource: 'flexible-capital-receipts', planned: { '2023/24': 800, '2025/26': 400 }, spent: { '2023/24': 820, '2025/26': 390 } }],
+        investments: [
+          {
+            title: 'Reablement team expansion',
+            kind: 'revenue',
+            fundingSource: 'flexible-capital-receipts',
+            planned: { '2023/24': 800, '2025/26': 400 },
+            spent: { '2023/24': 820, '2025/26': 390 },
+          },
+        ],
         risks: [
-          { title: 'Home-care provider market cannot absorb reablement demand', likelihood: 4, impact: 5, mitigation: 'Framework re-let; provider engagement forum', benefit: 'Home-care commissioning', atRisk: 600 },
+          {
+            title: 'Home-care provider market cannot absorb reablement demand',
+            likelihood: 4,
+            impact: 5,
+            mitigation: 'Framework re-let; provider engagement forum',
+            benefit: 'Home-care commissioning',
+            atRisk: 600,
+          },
           { title: 'Occupational therapist recruitment', likelihood: 3, impact: 3, mitigation: 'Apprenticeship route; agency cap' },
         ],
         milestones: [{ title: 'Reablement phase 2 rota live', dueDate: '2025-09-30', completedDate: '2025-10-06', benefits: ['Reablement phase 2'] }],
       },
       {
-        code: 'ASC-02', name: 'Day opportunities redesign', directorate: 'Adults', stage: 'delivery', confidence: 'amber-red', startDate: '2023-04-01', endDate: '2026-03-31',
+        code: 'ASC-02',
+        name: 'Day opportunities redesign',
+        directorate: 'Adults',
+        stage: 'delivery',
+        confidence: 'amber-red',
+        startDate: '2023-04-01',
+        endDate: '2026-03-31',
         benefits: [
-          { title: 'Day-centre consolidation', mtfsRef: 'ASC-23-06', confidencePct: 0, years: { '2023/24': [2_500, 0, 0], '2024/25': [1_000, 0, 0] }, writtenOut: true },
-          { title: 'Shared Lives expansion', mtfsRef: 'ASC-24-07', confidencePct: 85, years: { '2024/25': [1_500, 1_500, 1_450], '2025/26': [1_000, 1_000, 800] }, replaces: 'Day-centre consolidation' },
+          {
+            title: 'Day-centre consolidation',
+            mtfsRef: 'ASC-23-06',
+            confidencePct: 0,
+            years: { '2023/24': [2_500, 0, 0], '2024/25': [1_000, 0, 0] },
+            writtenOut: true,
+          },
+          {
+            title: 'Shared Lives expansion',
+            mtfsRef: 'ASC-24-07',
+            confidencePct: 85,
+            years: { '2024/25': [1_500, 1_500, 1_450], '2025/26': [1_000, 1_000, 800] },
+            replaces: 'Day-centre consolidation',
+          },
         ],
         risks: [{ title: 'Carer recruitment for Shared Lives', likelihood: 2, impact: 4, mitigation: 'Recruitment campaign with neighbouring councils' }],
       },
     ],
   },
   {
-    code: 'CHS', name: "Children's Services", lead: `Director of Children's Services ${ILLUSTRATIVE}`,
+    code: 'CHS',
+    name: "Children's Services",
+    lead: `Director of Children's Services ${ILLUSTRATIVE}`,
     targets: { '2023/24': 8_700, '2024/25': 5_000, '2025/26': 3_500, '2026/27': 2_500 },
     projects: [
       {
-        code: 'CHS-01', name: 'Placement sufficiency', directorate: "Children's", stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'CHS-01',
+        name: 'Placement sufficiency',
+        directorate: "Children's",
+        stage: 'delivery',
+        confidence: 'amber',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           { title: 'In-house fostering growth', mtfsRef: 'CHS-23-01', confidencePct: 85, years: { '2023/24': [6_400, 6_300, 6_300] } },
-          { title: 'Residential step-down', mtfsRef: 'CHS-24-02', confidencePct: 65, years: { '2024/25': [3_000, 2_800, 2_750], '2025/26': [2_500, 2_000, 1_900], '2026/27': [1_500, 1_200, 500] } },
-          { title: 'Early help reduces demand', mtfsRef: 'CHS-24-03', type: 'cost-avoidance', confidencePct: 60, years: { '2024/25': [2_000, 2_000, 1_900], '2025/26': [1_000, 900, 850] } },
+          {
+            title: 'Residential step-down',
+            mtfsRef: 'CHS-24-02',
+            confidencePct: 65,
+            years: { '2024/25': [3_000, 2_800, 2_750], '2025/26': [2_500, 2_000, 1_900], '2026/27': [1_500, 1_200, 500] },
+          },
+          {
+            title: 'Early help reduces demand',
+            mtfsRef: 'CHS-24-03',
+            type: 'cost-avoidance',
+            confidencePct: 60,
+            years: { '2024/25': [2_000, 2_000, 1_900], '2025/26': [1_000, 900, 850] },
+          },
         ],
-        risks: [{ title: 'Independent placement costs keep rising', likelihood: 5, impact: 4, mitigation: 'Regional commissioning; sufficiency strategy', benefit: 'Residential step-down', atRisk: 800 }],
+        risks: [
+          {
+            title: 'Independent placement costs keep rising',
+            likelihood: 5,
+            impact: 4,
+            mitigation: 'Regional commissioning; sufficiency strategy',
+            benefit: 'Residential step-down',
+            atRisk: 800,
+          },
+        ],
         milestones: [{ title: 'Two new in-house children’s homes open', dueDate: '2026-04-30', benefits: ['Residential step-down'] }],
       },
       {
-        code: 'CHS-02', name: 'SEND transport', directorate: "Children's", stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
-        benefits: [{ title: 'Route optimisation and personal travel budgets', mtfsRef: 'CHS-23-04', confidencePct: 100, years: { '2023/24': [2_300, 2_300, 2_300] } }],
+        code: 'CHS-02',
+        name: 'SEND transport',
+        directorate: "Children's",
+        stage: 'closed',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2024-03-31',
+        benefits: [
+          { title: 'Route optimisation and personal travel budgets', mtfsRef: 'CHS-23-04', confidencePct: 100, years: { '2023/24': [2_300, 2_300, 2_300] } },
+        ],
       },
     ],
   },
   {
-    code: 'PRP', name: 'Property and Corporate Landlord', lead: `Director of Resources ${ILLUSTRATIVE}`,
+    code: 'PRP',
+    name: 'Property and Corporate Landlord',
+    lead: `Director of Resources ${ILLUSTRATIVE}`,
     targets: { '2023/24': 7_800, '2024/25': 2_800, '2025/26': 2_000, '2026/27': 1_500 },
     projects: [
       {
-        code: 'PRP-01', name: 'Office rationalisation', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'PRP-01',
+        name: 'Office rationalisation',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           { title: 'Release of two leased office buildings', mtfsRef: 'PRP-23-01', confidencePct: 100, years: { '2023/24': [4_800, 4_800, 4_800] } },
-          { title: 'Corporate landlord FM contract', mtfsRef: 'PRP-24-02', confidencePct: 80, years: { '2024/25': [2_800, 2_800, 2_800], '2025/26': [2_000, 1_500, 1_400], '2026/27': [1_000, 1_000, 400] } },
+          {
+            title: 'Corporate landlord FM contract',
+            mtfsRef: 'PRP-24-02',
+            confidencePct: 80,
+            years: { '2024/25': [2_800, 2_800, 2_800], '2025/26': [2_000, 1_500, 1_400], '2026/27': [1_000, 1_000, 400] },
+          },
         ],
-        investments: [{ title: 'Office consolidation works', kind: 'capital', fundingSource: 'borrowing', planned: { '2023/24': 1_500 }, spent: { '2023/24': 1_450 } }],
+        investments: [
+          { title: 'Office consolidation works', kind: 'capital', fundingSource: 'borrowing', planned: { '2023/24': 1_500 }, spent: { '2023/24': 1_450 } },
+        ],
         risks: [{ title: 'Dilapidations on lease exit', likelihood: 1, impact: 3, mitigation: 'Surveys done; provision made' }],
       },
       {
-        code: 'PRP-02', name: 'Balancing measures (not transformation)', directorate: 'Resources', stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
-        benefits: [{ title: 'One-off release of earmarked reserves', mtfsRef: 'PRP-23-03', category: 'mitigation', recurrence: 'one-off', confidencePct: 100, years: { '2023/24': [3_000, 3_000, 3_000] } }],
+        code: 'PRP-02',
+        name: 'Balancing measures (not transformation)',
+        directorate: 'Resources',
+        stage: 'closed',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2024-03-31',
+        benefits: [
+          {
+            title: 'One-off release of earmarked reserves',
+            mtfsRef: 'PRP-23-03',
+            category: 'mitigation',
+            recurrence: 'one-off',
+            confidencePct: 100,
+            years: { '2023/24': [3_000, 3_000, 3_000] },
+          },
+        ],
       },
     ],
   },
   {
-    code: 'ICT', name: 'ICT and the ERP Replacement', lead: `Chief Digital Officer ${ILLUSTRATIVE}`,
+    code: 'ICT',
+    name: 'ICT and the ERP Replacement',
+    lead: `Chief Digital Officer ${ILLUSTRATIVE}`,
     targets: { '2023/24': 4_700, '2024/25': 3_000, '2025/26': 2_200, '2026/27': 1_500 },
     projects: [
       {
-        code: 'ICT-01', name: 'ERP replacement', directorate: 'Resources', stage: 'delivery', confidence: 'red', previousConfidence: 'amber-red', startDate: '2023-04-01', endDate: '2027-09-30',
+        code: 'ICT-01',
+        name: 'ERP replacement',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'red',
+        previousConfidence: 'amber-red',
+        startDate: '2023-04-01',
+        endDate: '2027-09-30',
         benefits: [
-          { title: 'Finance and HR process automation', mtfsRef: 'ICT-23-01', confidencePct: 70, years: { '2023/24': [3_500, 2_100, 2_100], '2024/25': [2_000, 1_500, 1_400], '2025/26': [2_200, 1_200, 1_000], '2026/27': [1_500, 900, 200] } },
+          {
+            title: 'Finance and HR process automation',
+            mtfsRef: 'ICT-23-01',
+            confidencePct: 70,
+            years: { '2023/24': [3_500, 2_100, 2_100], '2024/25': [2_000, 1_500, 1_400], '2025/26': [2_200, 1_200, 1_000], '2026/27': [1_500, 900, 200] },
+          },
         ],
         investments: [
-          { title: 'ERP implementation partner', kind: 'capital', fundingSource: 'flexible-capital-receipts', planned: { '2023/24': 3_000, '2024/25': 3_000 }, spent: { '2023/24': 3_200, '2024/25': 3_400 } },
-          { title: 'Backfill for finance staff during go-live', kind: 'revenue', fundingSource: 'reserves', planned: { '2025/26': 800, '2026/27': 400 }, spent: { '2025/26': 950, '2026/27': 600 } },
+          {
+            title: 'ERP implementation partner',
+            kind: 'capital',
+            fundingSource: 'flexible-capital-receipts',
+            planned: { '2023/24': 3_000, '2024/25': 3_000 },
+            spent: { '2023/24': 3_200, '2024/25': 3_400 },
+          },
+          {
+            title: 'Backfill for finance staff during go-live',
+            kind: 'revenue',
+            fundingSource: 'reserves',
+            planned: { '2025/26': 800, '2026/27': 400 },
+            spent: { '2025/26': 950, '2026/27': 600 },
+          },
         ],
         risks: [
-          { title: 'ERP go-live slips again', likelihood: 4, impact: 4, mitigation: 'Independent assurance review; phased go-live', benefit: 'Finance and HR process automation', atRisk: 1_000 },
+          {
+            title: 'ERP go-live slips again',
+            likelihood: 4,
+            impact: 4,
+            mitigation: 'Independent assurance review; phased go-live',
+            benefit: 'Finance and HR process automation',
+            atRisk: 1_000,
+          },
           { title: 'Data migration quality', likelihood: 3, impact: 2, mitigation: 'Data cleansing sprints' },
         ],
         milestones: [
@@ -162,47 +320,117 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
         ],
       },
       {
-        code: 'ICT-02', name: 'Licence consolidation', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2026-03-31',
-        benefits: [{ title: 'Software licence rationalisation', mtfsRef: 'ICT-23-02', confidencePct: 95, years: { '2023/24': [1_200, 1_250, 1_250], '2024/25': [1_000, 1_000, 1_000] } }],
+        code: 'ICT-02',
+        name: 'Licence consolidation',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2026-03-31',
+        benefits: [
+          {
+            title: 'Software licence rationalisation',
+            mtfsRef: 'ICT-23-02',
+            confidencePct: 95,
+            years: { '2023/24': [1_200, 1_250, 1_250], '2024/25': [1_000, 1_000, 1_000] },
+          },
+        ],
       },
     ],
   },
   {
-    code: 'CUS', name: 'Customer Contact and Case Management', lead: `Director of Customer Services ${ILLUSTRATIVE}`,
+    code: 'CUS',
+    name: 'Customer Contact and Case Management',
+    lead: `Director of Customer Services ${ILLUSTRATIVE}`,
     targets: { '2023/24': 2_700, '2024/25': 1_700, '2025/26': 1_300, '2026/27': 1_000 },
     projects: [
       {
-        code: 'CUS-01', name: 'Digital-first contact and case management', directorate: 'Resources', stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'CUS-01',
+        name: 'Digital-first contact and case management',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'amber',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           { title: 'Channel shift to online self-service', mtfsRef: 'CUS-23-01', confidencePct: 80, years: { '2023/24': [2_700, 2_200, 2_200] } },
-          { title: 'Case management platform', mtfsRef: 'CUS-24-02', confidencePct: 70, years: { '2024/25': [1_700, 1_500, 1_450], '2025/26': [1_300, 1_100, 1_000], '2026/27': [1_000, 800, 300] } },
+          {
+            title: 'Case management platform',
+            mtfsRef: 'CUS-24-02',
+            confidencePct: 70,
+            years: { '2024/25': [1_700, 1_500, 1_450], '2025/26': [1_300, 1_100, 1_000], '2026/27': [1_000, 800, 300] },
+          },
         ],
-        investments: [{ title: 'Case management platform', kind: 'capital', fundingSource: 'borrowing', planned: { '2024/25': 1_200 }, spent: { '2024/25': 1_150 } }],
+        investments: [
+          { title: 'Case management platform', kind: 'capital', fundingSource: 'borrowing', planned: { '2024/25': 1_200 }, spent: { '2024/25': 1_150 } },
+        ],
         risks: [{ title: 'Digital exclusion limits channel shift', likelihood: 2, impact: 2, mitigation: 'Assisted digital in libraries' }],
         milestones: [{ title: 'Case management platform live for revenues', dueDate: '2026-09-30', benefits: ['Case management platform'] }],
       },
     ],
   },
   {
-    code: 'INC', name: 'Income and Debt', lead: `Director of Finance ${ILLUSTRATIVE}`,
+    code: 'INC',
+    name: 'Income and Debt',
+    lead: `Director of Finance ${ILLUSTRATIVE}`,
     targets: { '2023/24': 6_300, '2024/25': 1_800, '2025/26': 1_337, '2026/27': 1_200 },
     projects: [
       {
-        code: 'INC-01', name: 'Council tax collection', directorate: 'Resources', stage: 'delivery', confidence: 'amber-green', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'INC-01',
+        name: 'Council tax collection',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'amber-green',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           {
-            title: 'Council tax collection up 1 point', mtfsRef: 'INC-23-01', type: 'income', confidencePct: 85, years: { '2023/24': [2_200, 1_870, 1_870] },
-            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 86.0, targetValue: 87.0, pencePerUnit: 220_000_000 },
+            title: 'Council tax collection up 1 point',
+            mtfsRef: 'INC-23-01',
+            type: 'income',
+            confidencePct: 85,
+            years: { '2023/24': [2_200, 1_870, 1_870] },
+            measure: {
+              name: 'In-year council tax collection rate',
+              unit: 'percentage points',
+              baselineValue: 86.0,
+              targetValue: 87.0,
+              pencePerUnit: 220_000_000,
+            },
           },
           {
-            title: 'Council tax collection up a further half point', mtfsRef: 'INC-25-02', type: 'income', confidencePct: 75, years: { '2025/26': [1_100, 900, 850], '2026/27': [1_100, 1_100, 400] },
-            measure: { name: 'In-year council tax collection rate', unit: 'percentage points', baselineValue: 87.0, targetValue: 87.5, pencePerUnit: 220_000_000 },
+            title: 'Council tax collection up a further half point',
+            mtfsRef: 'INC-25-02',
+            type: 'income',
+            confidencePct: 75,
+            years: { '2025/26': [1_100, 900, 850], '2026/27': [1_100, 1_100, 400] },
+            measure: {
+              name: 'In-year council tax collection rate',
+              unit: 'percentage points',
+              baselineValue: 87.0,
+              targetValue: 87.5,
+              pencePerUnit: 220_000_000,
+            },
           },
-          { title: 'Debt recovery enforcement drive', mtfsRef: 'INC-24-03', type: 'income', category: 'mitigation', recurrence: 'one-off', confidencePct: 90, years: { '2024/25': [1_800, 1_800, 1_800], '2025/26': [237, 237, 237] } },
+          {
+            title: 'Debt recovery enforcement drive',
+            mtfsRef: 'INC-24-03',
+            type: 'income',
+            category: 'mitigation',
+            recurrence: 'one-off',
+            confidencePct: 90,
+            years: { '2024/25': [1_800, 1_800, 1_800], '2025/26': [237, 237, 237] },
+          },
         ],
       },
       {
-        code: 'INC-02', name: 'Fees, charges and commercial income', directorate: 'Resources', stage: 'delivery', confidence: 'green', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'INC-02',
+        name: 'Fees, charges and commercial income',
+        directorate: 'Resources',
+        stage: 'delivery',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
           { title: 'Fees and charges uplift', mtfsRef: 'INC-23-04', type: 'income', confidencePct: 100, years: { '2023/24': [4_100, 4_100, 4_100] } },
           { title: 'Commercial advertising income', mtfsRef: 'INC-26-05', type: 'income', confidencePct: 50, years: { '2026/27': [1_000, 700, 200] } },
@@ -211,22 +439,57 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
     ],
   },
   {
-    code: 'NBW', name: 'Neighbourhoods and Waste', lead: `Director of Neighbourhoods ${ILLUSTRATIVE}`,
+    code: 'NBW',
+    name: 'Neighbourhoods and Waste',
+    lead: `Director of Neighbourhoods ${ILLUSTRATIVE}`,
     targets: { '2023/24': 3_951, '2024/25': 1_200, '2025/26': 600, '2026/27': 800 },
     projects: [
       {
-        code: 'NBW-01', name: 'Waste collection redesign', directorate: 'Neighbourhoods', stage: 'delivery', confidence: 'amber', startDate: '2023-04-01', endDate: '2027-03-31',
+        code: 'NBW-01',
+        name: 'Waste collection redesign',
+        directorate: 'Neighbourhoods',
+        stage: 'delivery',
+        confidence: 'amber',
+        startDate: '2023-04-01',
+        endDate: '2027-03-31',
         benefits: [
-          { title: 'Waste round optimisation', mtfsRef: 'NBW-23-01', confidencePct: 80, years: { '2023/24': [2_451, 2_062, 2_062], '2024/25': [1_200, 1_000, 950], '2025/26': [600, 600, 500], '2026/27': [800, 500, 200] } },
+          {
+            title: 'Waste round optimisation',
+            mtfsRef: 'NBW-23-01',
+            confidencePct: 80,
+            years: { '2023/24': [2_451, 2_062, 2_062], '2024/25': [1_200, 1_000, 950], '2025/26': [600, 600, 500], '2026/27': [800, 500, 200] },
+          },
           { title: 'Garden waste subscription', mtfsRef: 'NBW-26-02', type: 'income', confidencePct: 80, years: { '2026/27': [400, 400, 150] } },
           { title: 'Garden waste charge uplift', mtfsRef: 'NBW-26-02', type: 'income', confidencePct: 70, years: { '2026/27': [300, 300, 100] } },
         ],
-        investments: [{ title: 'Route-planning software and vehicle telematics', kind: 'capital', fundingSource: 'grant', planned: { '2023/24': 350 }, spent: { '2023/24': 340 } }],
+        investments: [
+          {
+            title: 'Route-planning software and vehicle telematics',
+            kind: 'capital',
+            fundingSource: 'grant',
+            planned: { '2023/24': 350 },
+            spent: { '2023/24': 340 },
+          },
+        ],
         risks: [{ title: 'Industrial action over round changes', likelihood: 2, impact: 3, mitigation: 'Early union engagement' }],
       },
       {
-        code: 'NBW-02', name: 'Parking review', directorate: 'Neighbourhoods', stage: 'closed', confidence: 'green', startDate: '2023-04-01', endDate: '2024-03-31',
-        benefits: [{ title: 'Parking charges and permits review', mtfsRef: 'NBW-23-03', type: 'income', confidencePct: 100, years: { '2023/24': [1_500, 1_500, 1_500] } }],
+        code: 'NBW-02',
+        name: 'Parking review',
+        directorate: 'Neighbourhoods',
+        stage: 'closed',
+        confidence: 'green',
+        startDate: '2023-04-01',
+        endDate: '2024-03-31',
+        benefits: [
+          {
+            title: 'Parking charges and permits review',
+            mtfsRef: 'NBW-23-03',
+            type: 'income',
+            confidencePct: 100,
+            years: { '2023/24': [1_500, 1_500, 1_500] },
+          },
+        ],
       },
     ],
   },
@@ -242,7 +505,10 @@ export const DEMO_FACTS = {
 
 const admin: svc.Caller = { principal: { sub: 'demo-admin', name: 'Demo admin', roles: ['admin'] }, requestId: 'demo-seed' };
 const financeOfficer: svc.Caller = { principal: { sub: 'demo-finance-officer', name: 'Finance officer (demo)', roles: ['finance'] }, requestId: 'demo-seed' };
-const financeManager: svc.Caller = { principal: { sub: 'demo-finance-manager', name: 'Finance business partner (demo)', roles: ['finance'] }, requestId: 'demo-seed' };
+const financeManager: svc.Caller = {
+  principal: { sub: 'demo-finance-manager', name: 'Finance business partner (demo)', roles: ['finance'] },
+  requestId: 'demo-seed',
+};
 
 const pence = (k: number) => k * K;
 
@@ -304,7 +570,10 @@ export async function seedDemo(
         benefits += 1;
         benefitIds.set(b.title, benefit.id);
         const years = Object.entries(b.years) as [FY, Year][];
-        const phased = (i: 0 | 1) => years.filter(([, y]) => y[i] !== 0).map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
+        const phased = (i: 0 | 1) =>
+          years
+            .filter(([, y]) => y[i] !== 0)
+            .map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
         if (phased(0).length) await svc.putBaseline(deps, admin, project.id, benefit.id, { phased: phased(0) }, undefined);
         if (phased(1).length) await svc.putForecast(deps, admin, project.id, benefit.id, { phased: phased(1), note: 'Demo forecast' }, undefined);
         for (const [fy, y] of years) {
@@ -313,7 +582,14 @@ export async function seedDemo(
           if (realised === 0 || months.length === 0) continue;
           const amounts = allocateEvenly(pence(realised), months.length);
           for (const [i, month] of months.entries()) {
-            const { value } = await svc.recordActual(deps, financeOfficer, project.id, benefit.id, { month, amountPence: amounts[i]!, note: `${month} ledger report (demo evidence)` }, undefined);
+            const { value } = await svc.recordActual(
+              deps,
+              financeOfficer,
+              project.id,
+              benefit.id,
+              { month, amountPence: amounts[i]!, note: `${month} ledger report (demo evidence)` },
+              undefined,
+            );
             const last = fy === years.at(-1)![0] && i === months.length - 1;
             if (!(b.leaveUnvalidated && last)) await svc.validateActual(deps, financeManager, project.id, benefit.id, value.id);
           }
@@ -331,7 +607,14 @@ export async function seedDemo(
           const months = reportingMonths(fy, today);
           const amounts = allocateEvenly(pence(k), months.length);
           for (const [i, month] of months.entries()) {
-            await svc.recordSpend(deps, financeOfficer, project.id, line.id, { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` }, undefined);
+            await svc.recordSpend(
+              deps,
+              financeOfficer,
+              project.id,
+              line.id,
+              { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` },
+              undefined,
+            );
           }
         }
       }
@@ -375,7 +658,9 @@ export async function seedDemo(
   // The alerts as at today, so the overview and /alerts have something to say from the first start (not from 06:00 tomorrow).
   await svc.evaluateAndStore(deps, today);
   // The weekly CMT digests of the last few months, so "Forecast over time" has a line from the first start.
-  const digests = options.digests ? await recordPastDigests(deps, options.digests.settings, options.digests.mailer, today, options.digests.weeks ?? DEMO_DIGEST_WEEKS) : 0;
+  const digests = options.digests
+    ? await recordPastDigests(deps, options.digests.settings, options.digests.mailer, today, options.digests.weeks ?? DEMO_DIGEST_WEEKS)
+    : 0;
   return { workstreams: DEMO_PROGRAMME.length, projects, benefits, digests };
 }
 

@@ -33,7 +33,9 @@ export function freePort(): Promise<number> {
  * shared database whatever the credentials. It runs under a watchdog that
  * stops java when this process ends, however it ends.
  */
-export async function startDynamoDbLocal(options: { dbPath?: string; pidFile?: string; port?: number; onUnexpectedExit?: (code: number | null) => void } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dbPath?: string; pidFile?: string; port?: number; onUnexpectedExit?: (code: number | null) => void } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const watchdogPath = join(here, 'watchdog.mjs');

@@ -27,7 +27,14 @@ export function startSchedules(deps: Deps, sink: EventSink, digest: { settings: 
   const alerts = new Cron('0 6 * * *', { timezone: 'Europe/London', protect: true, name: 'alerts' }, async () => {
     try {
       const r = await runAlertJob(deps, sink);
-      logger.info('scheduled alert evaluation', { asAt: r.asAt, raised: r.raised.length, resolved: r.resolved.length, refreshed: r.refreshed, published: r.published, skipped: r.skipped });
+      logger.info('scheduled alert evaluation', {
+        asAt: r.asAt,
+        raised: r.raised.length,
+        resolved: r.resolved.length,
+        refreshed: r.refreshed,
+        published: r.published,
+        skipped: r.skipped,
+      });
     } catch (error) {
       logger.error('scheduled alert evaluation failed', { error });
     }

@@ -77,7 +77,10 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
               dynamo = restarted;
               logger.info('DynamoDB Local restarted', { endpoint: restarted.endpoint });
             },
-            (error: unknown) => (options.onFatal ?? ((m: string) => logger.error(m)))(`DynamoDB Local could not be restarted: ${error instanceof Error ? error.message : String(error)}`),
+            (error: unknown) =>
+              (options.onFatal ?? ((m: string) => logger.error(m)))(
+                `DynamoDB Local could not be restarted: ${error instanceof Error ? error.message : String(error)}`,
+              ),
           );
         },
       });
@@ -107,16 +110,13 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
       if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
     }
     const auth = { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;
-    const app = createApp(
-      deps,
-      {
-        auth,
-        pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir() },
-        bodyLimitBytes: config.bodyLimitBytes,
-        docsAssetsBaseUrl: DOCS_ASSETS,
-        digests: inProcessDigestDesk(deps, config.digest, mailer),
-      },
-    );
+    const app = createApp(deps, {
+      auth,
+      pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir() },
+      bodyLimitBytes: config.bodyLimitBytes,
+      docsAssetsBaseUrl: DOCS_ASSETS,
+      digests: inProcessDigestDesk(deps, config.digest, mailer),
+    });
     const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
     // On the app itself (not a wrapper app), so an unknown path gets the API's problem+json 404.
     app.use(

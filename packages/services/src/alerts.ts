@@ -59,7 +59,9 @@ export interface SkippedProject {
  * parse is skipped and reported, so one bad record cannot stop the
  * programme-wide run.
  */
-export async function loadProgramme(deps: Deps): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[]; skipped: SkippedProject[]; periods: PeriodsState }> {
+export async function loadProgramme(
+  deps: Deps,
+): Promise<{ workstreams: Workstream[]; projects: ProjectForAlerts[]; skipped: SkippedProject[]; periods: PeriodsState }> {
   const [workstreams, periods] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.periods.get()]);
   const byId = new Map(workstreams.map((w) => [w.id, w]));
   const projectIds = await deps.store.projects.ids();
@@ -92,7 +94,11 @@ function event(detailType: DomainEvent['detailType'], alert: Alert, time: string
  * version read, so a re-run, a concurrent run or a retry after a crash
  * half-way never duplicates an alert or an event.
  */
-export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS): Promise<EvaluationResult> {
+export async function evaluateAndStore(
+  deps: Deps,
+  asAt: IsoDate,
+  settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+): Promise<EvaluationResult> {
   const { skipped, ...programme } = await loadProgramme(deps);
   const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
@@ -130,7 +136,14 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
       await deps.store.commit([
         deps.store.alerts.putOp(resolved, alert.version),
         deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-        deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: alert.id, projectId: alert.subject.projectId, action: 'resolve', before: alert, after: resolved }),
+        deps.store.audit.entryOp(ctx, {
+          entityType: 'alert',
+          entityId: alert.id,
+          projectId: alert.subject.projectId,
+          action: 'resolve',
+          before: alert,
+          after: resolved,
+        }),
       ]);
       result.resolved.push(resolved);
     } catch (error) {
@@ -142,7 +155,13 @@ export async function evaluateAndStore(deps: Deps, asAt: IsoDate, settings: Aler
 }
 
 /** What an evaluation would raise and resolve against the live alerts, computed without a write. */
-function previewOutcome(conditions: AlertCondition[], live: Map<string, Alert>, skipped: SkippedProject[], now: string, result: EvaluationResult): EvaluationResult {
+function previewOutcome(
+  conditions: AlertCondition[],
+  live: Map<string, Alert>,
+  skipped: SkippedProject[],
+  now: string,
+  result: EvaluationResult,
+): EvaluationResult {
   const holding = new Set<string>();
   for (const c of conditions) {
     const id = alertId(alertKey(c));
@@ -152,23 +171,65 @@ function previewOutcome(conditions: AlertCondition[], live: Map<string, Alert>, 
       result.refreshed += 1;
       continue;
     }
-    result.raised.push({ id, rule: c.rule, severity: c.severity, subject: c.subject, financialYear: c.financialYear, figures: c.figures, message: c.message, lastSeenAt: now, status: 'open', occurrence: 1, firstRaisedAt: now, version: 1 });
+    result.raised.push({
+      id,
+      rule: c.rule,
+      severity: c.severity,
+      subject: c.subject,
+      financialYear: c.financialYear,
+      figures: c.figures,
+      message: c.message,
+      lastSeenAt: now,
+      status: 'open',
+      occurrence: 1,
+      firstRaisedAt: now,
+      version: 1,
+    });
   }
   const unread = new Set(skipped.map((p) => p.projectId));
   for (const alert of live.values()) {
-    if (!holding.has(alert.id) && !(alert.subject.projectId && unread.has(alert.subject.projectId))) result.resolved.push({ ...alert, status: 'resolved', resolvedAt: now });
+    if (!holding.has(alert.id) && !(alert.subject.projectId && unread.has(alert.subject.projectId)))
+      result.resolved.push({ ...alert, status: 'resolved', resolvedAt: now });
   }
   return result;
 }
 
-async function applyCondition(deps: Deps, ctx: WriteContext, id: string, c: AlertCondition, current: Alert | undefined): Promise<{ alert: Alert; raised: boolean }> {
-  const common = { rule: c.rule, severity: c.severity, subject: c.subject, financialYear: c.financialYear, figures: c.figures, message: c.message, lastSeenAt: ctx.now };
+async function applyCondition(
+  deps: Deps,
+  ctx: WriteContext,
+  id: string,
+  c: AlertCondition,
+  current: Alert | undefined,
+): Promise<{ alert: Alert; raised: boolean }> {
+  const common = {
+    rule: c.rule,
+    severity: c.severity,
+    subject: c.subject,
+    financialYear: c.financialYear,
+    figures: c.figures,
+    message: c.message,
+    lastSeenAt: ctx.now,
+  };
   if (!current || current.status === 'resolved') {
-    const alert: Alert = { id, ...common, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: ctx.now, version: (current?.version ?? 0) + 1 };
+    const alert: Alert = {
+      id,
+      ...common,
+      status: 'open',
+      occurrence: (current?.occurrence ?? 0) + 1,
+      firstRaisedAt: ctx.now,
+      version: (current?.version ?? 0) + 1,
+    };
     await deps.store.commit([
       deps.store.alerts.putOp(alert, current?.version),
       deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-      deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: id, projectId: c.subject.projectId, action: 'raise', before: current ?? null, after: alert }),
+      deps.store.audit.entryOp(ctx, {
+        entityType: 'alert',
+        entityId: id,
+        projectId: c.subject.projectId,
+        action: 'raise',
+        before: current ?? null,
+        after: alert,
+      }),
     ]);
     return { alert, raised: true };
   }
@@ -208,10 +269,28 @@ export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, n
   assertCanAcknowledge(caller.principal, current, projectId ? await deps.store.projects.get(projectId) : undefined);
   if (current.status !== 'open') throw new ConflictError('not-open', `Alert ${id} is ${current.status}; only an open alert can be acknowledged.`);
   const ctx = writeContext(deps, caller);
-  const next: Alert = { ...current, status: 'acknowledged', acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.sub, acknowledgementNote: note, version: current.version + 1 };
+  const next: Alert = {
+    ...current,
+    status: 'acknowledged',
+    acknowledgedAt: ctx.now,
+    acknowledgedBy: ctx.actor.sub,
+    acknowledgementNote: note,
+    version: current.version + 1,
+  };
   await deps.store.commit([
-    deps.store.alerts.putOp(next, current.version, () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`)),
-    deps.store.audit.entryOp(ctx, { entityType: 'alert', entityId: id, projectId: current.subject.projectId, action: 'acknowledge', before: current, after: next }),
+    deps.store.alerts.putOp(
+      next,
+      current.version,
+      () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`),
+    ),
+    deps.store.audit.entryOp(ctx, {
+      entityType: 'alert',
+      entityId: id,
+      projectId: current.subject.projectId,
+      action: 'acknowledge',
+      before: current,
+      after: next,
+    }),
   ]);
   return next;
 }

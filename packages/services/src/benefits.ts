@@ -56,15 +56,24 @@ export async function createBenefit(deps: Deps, caller: Caller, projectId: strin
 }
 
 /** The written-out saving `originalId`, updated to name its replacement — in the replacement's transaction. */
-async function linkReplacement(deps: Deps, caller: Caller, ctx: WriteContext, originalId: string, replacement: { id: string; projectId: string }): Promise<TxOp[]> {
+async function linkReplacement(
+  deps: Deps,
+  caller: Caller,
+  ctx: WriteContext,
+  originalId: string,
+  replacement: { id: string; projectId: string },
+): Promise<TxOp[]> {
   const originalProject = await deps.store.children.projectOfBenefit(originalId);
   const original = originalProject ? await deps.store.children.get('benefit', originalProject, originalId) : undefined;
   const fieldError = (message: string) => [{ path: 'replacesBenefitId', message }];
-  if (!original) throw new UnprocessableError('unknown-benefit', `There is no benefit ${originalId} to replace.`, fieldError('does not refer to an existing benefit'));
+  if (!original)
+    throw new UnprocessableError('unknown-benefit', `There is no benefit ${originalId} to replace.`, fieldError('does not refer to an existing benefit'));
   // Linking changes the original saving (a new version naming its replacement): only who may change its project may do that.
   const originalOwner = await deps.store.projects.getOrThrow(original.projectId);
   if (!can(caller.principal, 'project:write') || (!caller.principal.roles.includes('admin') && originalOwner.manager !== caller.principal.sub)) {
-    throw new ForbiddenError(`"${original.title}" belongs to project ${originalOwner.code}, managed by someone else; only its manager or an admin may name its replacement.`);
+    throw new ForbiddenError(
+      `"${original.title}" belongs to project ${originalOwner.code}, managed by someone else; only its manager or an admin may name its replacement.`,
+    );
   }
   if (!isWrittenOut(original.status)) {
     throw new UnprocessableError(
@@ -75,11 +84,14 @@ async function linkReplacement(deps: Deps, caller: Caller, ctx: WriteContext, or
   }
   const ownerUnchanged = original.projectId === replacement.projectId ? [] : [projectUnchangedOp(deps, originalOwner)];
   // The original's next version names its replacement (guarded on the version read, with its audit entry).
-  const { ops } = deps.store.children.updateOps(ctx, 'benefit', original, { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id] }, 'replacement-linked');
-  return [
-    ...ops,
-    ...ownerUnchanged,
-  ];
+  const { ops } = deps.store.children.updateOps(
+    ctx,
+    'benefit',
+    original,
+    { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id] },
+    'replacement-linked',
+  );
+  return [...ops, ...ownerUnchanged];
 }
 
 /**
@@ -87,7 +99,14 @@ async function linkReplacement(deps: Deps, caller: Caller, ctx: WriteContext, or
  * Writing a saving out (unachievable, withdrawn) stamps when; bringing a
  * written-out saving back is an admin's decision.
  */
-export async function updateBenefit(deps: Deps, caller: Caller, projectId: string, benefitId: string, patch: PatchBenefit, expected: ExpectedVersion): Promise<Benefit> {
+export async function updateBenefit(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  benefitId: string,
+  patch: PatchBenefit,
+  expected: ExpectedVersion,
+): Promise<Benefit> {
   return withFreshRead(expected, async () => {
     const project = await projectToChange(deps, caller, projectId);
     const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
@@ -112,7 +131,14 @@ export async function updateBenefit(deps: Deps, caller: Caller, projectId: strin
  * approval on, a change is a re-baseline and needs a reason. Every version is
  * kept in the benefit's history, written in the same transaction.
  */
-export async function putBaseline(deps: Deps, caller: Caller, projectId: string, benefitId: string, input: PutBaseline, expected: ExpectedVersion): Promise<Benefit> {
+export async function putBaseline(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  benefitId: string,
+  input: PutBaseline,
+  expected: ExpectedVersion,
+): Promise<Benefit> {
   const months = toMonthly(input);
   return withFreshRead(expected, async () => {
     const project = await projectToChange(deps, caller, projectId);
@@ -121,9 +147,11 @@ export async function putBaseline(deps: Deps, caller: Caller, projectId: string,
     refuseWrittenOut(before, 'baseline');
     const rebaseline = isBaselineLocked(project.stage);
     if (rebaseline && !input.reason) {
-      throw new UnprocessableError('rebaseline-reason-required', `Project ${project.code} is ${project.stage}: its baseline is approved, so a change is a re-baseline and needs a reason.`, [
-        { path: 'reason', message: 'is required once the project is approved' },
-      ]);
+      throw new UnprocessableError(
+        'rebaseline-reason-required',
+        `Project ${project.code} is ${project.stage}: its baseline is approved, so a change is a re-baseline and needs a reason.`,
+        [{ path: 'reason', message: 'is required once the project is approved' }],
+      );
     }
     const ctx = writeContext(deps, caller);
     const version: BaselineVersion = {
@@ -136,7 +164,14 @@ export async function putBaseline(deps: Deps, caller: Caller, projectId: string,
       setBy: ctx.actor.sub,
     };
     const next: Benefit = { ...before, baseline: months, baselineVersion: version.version };
-    return deps.store.children.update(ctx, 'benefit', before, next, [projectUnchangedOp(deps, project), deps.store.ledger.baselineVersionOp(version)], rebaseline ? 'rebaseline' : 'baseline-set');
+    return deps.store.children.update(
+      ctx,
+      'benefit',
+      before,
+      next,
+      [projectUnchangedOp(deps, project), deps.store.ledger.baselineVersionOp(version)],
+      rebaseline ? 'rebaseline' : 'baseline-set',
+    );
   });
 }
 
@@ -147,7 +182,14 @@ export async function listBaselines(deps: Deps, caller: Caller, projectId: strin
 }
 
 /** Replace a benefit's forecast (the manager's current expectation), stamping when and by whom. */
-export async function putForecast(deps: Deps, caller: Caller, projectId: string, benefitId: string, input: PutForecast, expected: ExpectedVersion): Promise<Benefit> {
+export async function putForecast(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  benefitId: string,
+  input: PutForecast,
+  expected: ExpectedVersion,
+): Promise<Benefit> {
   const months = toMonthly(input);
   return withFreshRead(expected, async () => {
     const project = await projectToChange(deps, caller, projectId);
@@ -187,7 +229,15 @@ export async function recordActual(
     if (input.reverses) await deps.store.children.getOrThrow('benefit', projectId, benefitId);
     const ctx = writeContext(deps, caller);
     const { entry, ops } = await ledgerEntryWrites(deps, ctx, 'actual', { project, parentId: benefitId }, input);
-    ops.push(deps.store.outbox.enqueueOp({ id: `${entry.id}.recorded`, source: 'benefits-tracker', detailType: 'ActualRecorded', time: ctx.now, detail: { projectId, benefitId, actual: entry } }));
+    ops.push(
+      deps.store.outbox.enqueueOp({
+        id: `${entry.id}.recorded`,
+        source: 'benefits-tracker',
+        detailType: 'ActualRecorded',
+        time: ctx.now,
+        detail: { projectId, benefitId, actual: entry },
+      }),
+    );
     return { entry, ops };
   });
 }
@@ -205,7 +255,13 @@ export async function validateActual(deps: Deps, caller: Caller, projectId: stri
   const ctx = writeContext(deps, caller);
   const after: Actual = { ...entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now };
   await deps.store.commit([
-    deps.store.ledger.markValidatedOp(benefitId, actualId, ctx.actor.sub, ctx.now, () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`)),
+    deps.store.ledger.markValidatedOp(
+      benefitId,
+      actualId,
+      ctx.actor.sub,
+      ctx.now,
+      () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`),
+    ),
     ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
     deps.store.audit.entryOp(ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
   ]);
@@ -221,4 +277,3 @@ export async function listActuals(deps: Deps, caller: Caller, projectId: string,
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-

@@ -34,7 +34,13 @@ export const DigestRequest = z.object({
 });
 export type DigestRequest = z.infer<typeof DigestRequest>;
 
-const Problem = z.object({ status: z.number().int().min(400).max(599), code: z.string(), title: z.string(), detail: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+const Problem = z.object({
+  status: z.number().int().min(400).max(599),
+  code: z.string(),
+  title: z.string(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
 
 /** Its answer: the result, or the domain error (403, 404 …) that the API relays as problem+json. */
 export type DigestReply = { ok: true; preview: RenderedDigest } | { ok: true; digest: StoredDigest } | { ok: false; problem: z.infer<typeof Problem> };
@@ -46,7 +52,10 @@ export async function answerDigestRequest(desk: DigestDesk, request: DigestReque
     return { ok: true, digest: await desk.sendNow(request.caller, request.asAt) };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { ok: false, problem: { status: error.status, code: error.code, title: error.title, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) } };
+    return {
+      ok: false,
+      problem: { status: error.status, code: error.code, title: error.title, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) },
+    };
   }
 }
 
@@ -76,7 +85,9 @@ export class InvokedDigestDesk implements DigestDesk {
   }
 
   private async ask(request: DigestRequest) {
-    const result = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }));
+    const result = await this.client.send(
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
+    );
     const body = result.Payload ? new TextDecoder().decode(result.Payload) : '';
     if (result.FunctionError) throw new Error(`The digest function failed (${result.FunctionError}): ${body.slice(0, 500)}`);
     const reply = Reply.parse(JSON.parse(body));

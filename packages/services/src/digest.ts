@@ -21,7 +21,16 @@ export const DigestSettingsFromEnv = z
     PUBLIC_BASE_URL: z.url().optional(),
     COUNCIL_NAME: z.string().min(1).optional(),
   })
-  .transform((e): DigestSettings => ({ recipients: e.DIGEST_RECIPIENTS.split(',').map((r) => r.trim()).filter(Boolean), sender: e.DIGEST_SENDER, baseUrl: e.PUBLIC_BASE_URL, councilName: e.COUNCIL_NAME }))
+  .transform(
+    (e): DigestSettings => ({
+      recipients: e.DIGEST_RECIPIENTS.split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+      sender: e.DIGEST_SENDER,
+      baseUrl: e.PUBLIC_BASE_URL,
+      councilName: e.COUNCIL_NAME,
+    }),
+  )
   .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses');
 
 const SYSTEM: Caller = { principal: { sub: 'system:digest', name: 'CMT digest', roles: ['admin'] }, requestId: 'scheduled' };
@@ -52,7 +61,11 @@ export async function renderNextDigest(deps: Deps, settings: DigestSettings, slo
     previous: previous?.sentAt ? { sentAt: previous.sentAt, headline: DigestHeadline.parse((previous.content as { headline: unknown }).headline) } : null,
     thresholds: thresholdsOf(deps),
     periods: programme.periods,
-    context: { programmeTarget: report.programme.programmeTarget, netBudgetPence: report.programme.netBudgetPence, shareOfNetBudget: report.programme.shareOfNetBudget },
+    context: {
+      programmeTarget: report.programme.programmeTarget,
+      netBudgetPence: report.programme.netBudgetPence,
+      shareOfNetBudget: report.programme.shareOfNetBudget,
+    },
   });
   const subject = `Transformation benefits digest, ${asAt}: ${content.financialYear} outturn ${formatPoundsShort(content.headline.outturnPence ?? content.headline.forecastPence)}, ${formatPoundsShort(content.headline.gapPence)} short of the MTFS target`;
   return { subject, content, html: renderDigestHtml(content, subject, settings), text: renderDigestText(content, subject) };
@@ -72,7 +85,14 @@ export async function previewDigest(deps: Deps, caller: Caller, settings: Digest
  * retried once reclaimed; one whose outcome is unknown (a crash mid-send) is
  * not resent — at most one email, never two.
  */
-export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: Mailer, slot: string, asAt: IsoDate, caller: Caller = SYSTEM): Promise<{ digest: StoredDigest; sentNow: boolean }> {
+export async function sendDigest(
+  deps: Deps,
+  settings: DigestSettings,
+  mailer: Mailer,
+  slot: string,
+  asAt: IsoDate,
+  caller: Caller = SYSTEM,
+): Promise<{ digest: StoredDigest; sentNow: boolean }> {
   const existing = await deps.store.digests.bySlot(slot);
   if (existing) {
     if (existing.status === 'failed' && (await deps.store.digests.reclaimFailed(existing.id))) return deliver(deps, mailer, existing, caller);
@@ -95,7 +115,16 @@ export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: M
     text: rendered.text,
   };
   try {
-    await deps.store.commit([...deps.store.digests.claimOps(digest), deps.store.audit.entryOp(ctx, { entityType: 'digest', entityId: digest.id, action: 'create', before: null, after: { ...digest, html: '(omitted)', text: '(omitted)' } })]);
+    await deps.store.commit([
+      ...deps.store.digests.claimOps(digest),
+      deps.store.audit.entryOp(ctx, {
+        entityType: 'digest',
+        entityId: digest.id,
+        action: 'create',
+        before: null,
+        after: { ...digest, html: '(omitted)', text: '(omitted)' },
+      }),
+    ]);
   } catch (error) {
     if (error instanceof DigestSlotTaken) return { digest: (await deps.store.digests.bySlot(slot))!, sentNow: false };
     throw error;
@@ -106,7 +135,15 @@ export async function sendDigest(deps: Deps, settings: DigestSettings, mailer: M
 async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller: Caller): Promise<{ digest: StoredDigest; sentNow: boolean }> {
   let messageId: string;
   try {
-    ({ messageId } = await mailer.send({ id: digest.id, from: digest.sender, to: digest.recipients, subject: digest.subject, html: digest.html, text: digest.text, date: deps.clock() }));
+    ({ messageId } = await mailer.send({
+      id: digest.id,
+      from: digest.sender,
+      to: digest.recipients,
+      subject: digest.subject,
+      html: digest.html,
+      text: digest.text,
+      date: deps.clock(),
+    }));
   } catch (error) {
     await deps.store.digests.markFailed(digest.id, error instanceof Error ? error.message : String(error));
     throw error;
@@ -122,7 +159,13 @@ async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller:
       time: ctx.now,
       detail: { digestId: digest.id, slot: digest.slot, recipients: digest.recipients, subject: digest.subject, sentAt: ctx.now },
     }),
-    deps.store.audit.entryOp(ctx, { entityType: 'digest', entityId: digest.id, action: 'sent', before: { status: digest.status }, after: { status: 'sent', sentAt: ctx.now, messageId } }),
+    deps.store.audit.entryOp(ctx, {
+      entityType: 'digest',
+      entityId: digest.id,
+      action: 'sent',
+      before: { status: digest.status },
+      after: { status: 'sent', sentAt: ctx.now, messageId },
+    }),
   ]);
   return { digest: sent, sentNow: true };
 }
@@ -133,10 +176,17 @@ export async function sendDigestNow(deps: Deps, caller: Caller, settings: Digest
   return sendDigest(deps, settings, mailer, `manual:${caller.requestId}`, asAt ?? todayInLondon(deps.clock()), caller);
 }
 
-export async function listDigests(deps: Deps, caller: Caller, page: PageRequest): Promise<Page<Omit<StoredDigest, 'html' | 'text' | 'content'> & { headline: unknown }>> {
+export async function listDigests(
+  deps: Deps,
+  caller: Caller,
+  page: PageRequest,
+): Promise<Page<Omit<StoredDigest, 'html' | 'text' | 'content'> & { headline: unknown }>> {
   assertCan(caller.principal, 'programme:read');
   const result = await deps.store.digests.list(page);
-  return { items: result.items.map(({ html: _h, text: _t, content, ...rest }) => ({ ...rest, headline: (content as { headline?: unknown }).headline ?? null })), nextCursor: result.nextCursor };
+  return {
+    items: result.items.map(({ html: _h, text: _t, content, ...rest }) => ({ ...rest, headline: (content as { headline?: unknown }).headline ?? null })),
+    nextCursor: result.nextCursor,
+  };
 }
 
 export async function getDigest(deps: Deps, caller: Caller, id: string): Promise<StoredDigest> {

@@ -14,7 +14,13 @@ export class EventBridgeSink implements EventSink {
       const batch = events.slice(i, i + 10);
       const result = await this.client.send(
         new PutEventsCommand({
-          Entries: batch.map((e) => ({ EventBusName: this.busName, Source: e.source, DetailType: e.detailType, Time: new Date(e.time), Detail: JSON.stringify({ id: e.id, ...e.detail }) })),
+          Entries: batch.map((e) => ({
+            EventBusName: this.busName,
+            Source: e.source,
+            DetailType: e.detailType,
+            Time: new Date(e.time),
+            Detail: JSON.stringify({ id: e.id, ...e.detail }),
+          })),
         }),
       );
       if (result.FailedEntryCount) throw new Error(`EventBridge refused ${result.FailedEntryCount} of ${batch.length} events`);

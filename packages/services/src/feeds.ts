@@ -152,11 +152,18 @@ function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[]
  * (every change writes an audit entry), the query, the date and the settings.
  * So a client's If-None-Match is answered with 304 after one small read.
  */
-export async function feedEtag(deps: Deps, caller: Caller, feed: string, query: FeedQuery & { format: string }): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
+export async function feedEtag(
+  deps: Deps,
+  caller: Caller,
+  feed: string,
+  query: FeedQuery & { format: string },
+): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
   const { asAt, financialYear } = resolveAsAt(deps, query);
   const latest = await deps.store.audit.latestId();
-  const hash = createHash('sha256').update(JSON.stringify([feed, query.format, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)])).digest('base64url');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([feed, query.format, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)]))
+    .digest('base64url');
   return { etag: `"${hash.slice(0, 27)}"`, asAt, financialYear };
 }
 
@@ -267,9 +274,25 @@ export async function* investmentRows(deps: Deps, query: FeedQuery & { asAt: Iso
       const planned = perMonth.reduce((a, m) => a + m.planned, 0);
       const actual = perMonth.reduce((a, m) => a + m.actual, 0);
       if (planned === 0 && actual === 0) continue;
-      const common = { financialYear: fy, ...projectColumns(record.project, workstreamCode), investmentId: i.id, investmentTitle: i.title, kind: i.kind, fundingSource: i.fundingSource };
+      const common = {
+        financialYear: fy,
+        ...projectColumns(record.project, workstreamCode),
+        investmentId: i.id,
+        investmentTitle: i.title,
+        kind: i.kind,
+        fundingSource: i.fundingSource,
+      };
       if (query.granularity === 'year') rows.push({ ...common, plannedPence: planned, actualPence: actual, variancePence: actual - planned });
-      else for (const m of perMonth) rows.push({ ...common, month: m.month, period: `P${periodOfMonth(m.month)}`, plannedPence: m.planned, actualPence: m.actual, variancePence: m.actual - m.planned });
+      else
+        for (const m of perMonth)
+          rows.push({
+            ...common,
+            month: m.month,
+            period: `P${periodOfMonth(m.month)}`,
+            plannedPence: m.planned,
+            actualPence: m.actual,
+            variancePence: m.actual - m.planned,
+          });
     }
     if (rows.length) yield rows;
   }
@@ -282,7 +305,12 @@ export const CHANGE_FEED_SETTLE_MS = 5_000;
  * Every change since a cursor, oldest first, with the cursor to ask from
  * next time (given even when there is nothing new, so a client can poll).
  */
-export async function changesSince(deps: Deps, caller: Caller, cursor: string | undefined, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
+export async function changesSince(
+  deps: Deps,
+  caller: Caller,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
   assertCan(caller.principal, 'feeds:read');
   // The change feed is the audit trail (before/after, actors): readable only by those who may read the audit trail.
   assertCan(caller.principal, 'audit:read', 'The change feed carries the audit trail (who changed what); your roles may not read it.');

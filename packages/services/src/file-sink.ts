@@ -31,6 +31,9 @@ export class FileEventSink implements EventSink {
 
   read(): DomainEvent[] {
     if (!existsSync(this.path)) return [];
-    return readFileSync(this.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DomainEvent);
+    return readFileSync(this.path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as DomainEvent);
   }
 }

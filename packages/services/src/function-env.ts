@@ -31,7 +31,8 @@ export function functionDeps(env: NodeJS.ProcessEnv): { deps: Deps; sink: EventS
   }
   const e = parsed.data!;
   const store = new Store({ region: e.AWS_REGION, tableName: e.TABLE_NAME, ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}) });
-  const sink: EventSink = e.EVENTS_FILE ? new FileEventSink(e.EVENTS_FILE) : new EventBridgeSink(new EventBridgeClient({ region: e.AWS_REGION }), e.EVENT_BUS_NAME!);
+  const sink: EventSink = e.EVENTS_FILE
+    ? new FileEventSink(e.EVENTS_FILE)
+    : new EventBridgeSink(new EventBridgeClient({ region: e.AWS_REGION }), e.EVENT_BUS_NAME!);
   return { deps: { store, clock: () => new Date(), thresholds: thresholds.data!, alertSettings: alertSettings.data! }, sink };
 }
-

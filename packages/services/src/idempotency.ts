@@ -39,7 +39,10 @@ export async function recordIdempotently<E>(
   if (stored) return replay<E>(stored, requestHash);
   const { entry, ops } = await prepare();
   try {
-    await deps.store.commit([...ops, deps.store.idempotency.claimOp(scope, idempotency.key, { requestHash, status: 201, body: entry }, deps.clock().getTime())]);
+    await deps.store.commit([
+      ...ops,
+      deps.store.idempotency.claimOp(scope, idempotency.key, { requestHash, status: 201, body: entry }, deps.clock().getTime()),
+    ]);
   } catch (error) {
     if (error instanceof IdempotencyKeyTakenError) {
       const winner = await deps.store.idempotency.get(scope, idempotency.key);

@@ -57,7 +57,12 @@ export async function applyImport(deps: Deps, caller: Caller, work: ImportWork, 
   await rollBackAbandoned(deps, ctx);
   const steps = pack(pieces(deps, ctx, work));
   const id = mintId(deps, 'import');
-  await deps.store.imports.begin({ id, startedAt: ctx.now, startedBy: ctx.actor.sub, deadline: new Date(Date.parse(ctx.now) + IMPORT_DEADLINE_MS).toISOString() });
+  await deps.store.imports.begin({
+    id,
+    startedAt: ctx.now,
+    startedBy: ctx.actor.sub,
+    deadline: new Date(Date.parse(ctx.now) + IMPORT_DEADLINE_MS).toISOString(),
+  });
   try {
     for (const [i, step] of steps.entries()) {
       const record: ImportStep = { entities: step.flatMap((p) => p.undo), touchedProjects: step.flatMap((p) => (p.touched ? [p.touched] : [])) };
@@ -113,7 +118,13 @@ export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promi
     const restored = mine.flatMap((e) => e.writes.flatMap((w) => (w.restore ? [Benefit.parse(stripKeys(w.restore))] : [])));
     // Writes of one summary go one after the other, 50 entries at a time (an update expression is limited to 4 KB).
     for (let i = 0; i < removed.length; i += 50) await deps.store.commit([deps.store.summaries.benefitsRemovedOp(projectId, removed.slice(i, i + 50))]);
-    for (let i = 0; i < restored.length; i += 50) await deps.store.commit([deps.store.summaries.benefitsOp(projectId, restored.slice(i, i + 50).map((benefit) => ({ benefit, created: false })))]);
+    for (let i = 0; i < restored.length; i += 50)
+      await deps.store.commit([
+        deps.store.summaries.benefitsOp(
+          projectId,
+          restored.slice(i, i + 50).map((benefit) => ({ benefit, created: false })),
+        ),
+      ]);
   }
   await deps.store.imports.rolledBack(id, [...kept].sort());
 }
@@ -134,7 +145,12 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
     const [first, ...rest] = chunks(created, OPS_PER_STEP - ops.length - 2);
     const guard = newWorkstreams.has(fields.workstreamId) ? [] : [workstreamMustExist(deps, fields.workstreamId)];
     out.push({
-      ops: [...ops, ...guard, deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }), ...(first ?? []).flatMap((c) => c.ops)],
+      ops: [
+        ...ops,
+        ...guard,
+        deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }),
+        ...(first ?? []).flatMap((c) => c.ops),
+      ],
       undo: [deps.store.imports.undoProject(project), ...(first ?? []).map((c) => c.undo)],
       summaryOf: project.id,
     });
@@ -196,10 +212,22 @@ function newBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' |
 }
 
 /** A saving created earlier without amounts, given the file's: its next version, undone by putting the earlier one back. */
-function finishedBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' | 'stage'>, f: { before: Benefit; baseline: MonthlyPence; forecast: MonthlyPence }): SavingWrites {
+function finishedBenefit(
+  deps: Deps,
+  ctx: WriteContext,
+  project: Pick<Project, 'id' | 'stage'>,
+  f: { before: Benefit; baseline: MonthlyPence; forecast: MonthlyPence },
+): SavingWrites {
   const { before } = f;
   const version = before.baselineVersion + 1;
-  const next: Benefit = { ...before, baseline: f.baseline, baselineVersion: version, forecast: f.forecast, forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub };
+  const next: Benefit = {
+    ...before,
+    baseline: f.baseline,
+    baselineVersion: version,
+    forecast: f.forecast,
+    forecastUpdatedAt: ctx.now,
+    forecastUpdatedBy: ctx.actor.sub,
+  };
   const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, 'imported');
   ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, before.id, version, f.baseline, project.stage)));
   return { benefit: item, ops, undo: deps.store.imports.undoChangedBenefit(before, item) };

@@ -110,7 +110,8 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
   const index = new Map(header.map((h, i) => [norm(h), i]));
   const col = (template: string) => index.get(norm(fileHeaderFor(template)));
   for (const f of REQUIRED) {
-    if (col(IMPORT_COLUMNS[f]) === undefined) problems.push({ row: 1, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
+    if (col(IMPORT_COLUMNS[f]) === undefined)
+      problems.push({ row: 1, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
   }
   const reverse = new Map(Object.entries(mapping).map(([template, own]) => [norm(own), template]));
   const years: { fy: string; i: number; kind: 'baseline' | 'forecast' }[] = [];
@@ -123,7 +124,8 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
     if (!FinancialYear.safeParse(fy).success) problems.push({ row: 1, column: h, path: 'header', message: `${fy} is not a financial year such as 2025/26` });
     else years.push({ fy, i, kind: b ? 'baseline' : 'forecast' });
   });
-  if (!years.some((y) => y.kind === 'baseline')) problems.push({ row: 1, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
+  if (!years.some((y) => y.kind === 'baseline'))
+    problems.push({ row: 1, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
   if (problems.length) return { rows: [], problems, total: records.length - 1 };
 
   const rows: Row[] = [];
@@ -134,14 +136,28 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
       const i = col(IMPORT_COLUMNS[f]);
       return i === undefined ? '' : (record[i] ?? '').trim();
     };
-    const fail = (f: Field | string, message: string, column?: string) => problems.push({ row: line, column: column ?? fileHeaderFor(IMPORT_COLUMNS[f as Field] ?? f), path: f, message });
+    const fail = (f: Field | string, message: string, column?: string) =>
+      problems.push({ row: line, column: column ?? fileHeaderFor(IMPORT_COLUMNS[f as Field] ?? f), path: f, message });
     const before = problems.length;
     for (const f of REQUIRED) if (!cell(f)) fail(f, 'is blank');
-    const category = cell('category') ? enumValue(BenefitCategory.options, cell('category'), { mitigating: 'mitigation', 'mitigation measure': 'mitigation' }) : undefined;
+    const category = cell('category')
+      ? enumValue(BenefitCategory.options, cell('category'), { mitigating: 'mitigation', 'mitigation measure': 'mitigation' })
+      : undefined;
     if (cell('category') && !category) fail('category', `"${cell('category')}" is not transformation or mitigation`);
-    const type = cell('type') ? enumValue(BenefitType.options, cell('type'), { 'cashable saving': 'cashable-saving', cashable: 'cashable-saving', saving: 'cashable-saving', 'cost avoidance': 'cost-avoidance', 'non cashable': 'non-cashable', 'non financial': 'non-financial' }) : undefined;
+    const type = cell('type')
+      ? enumValue(BenefitType.options, cell('type'), {
+          'cashable saving': 'cashable-saving',
+          cashable: 'cashable-saving',
+          saving: 'cashable-saving',
+          'cost avoidance': 'cost-avoidance',
+          'non cashable': 'non-cashable',
+          'non financial': 'non-financial',
+        })
+      : undefined;
     if (cell('type') && !type) fail('type', `"${cell('type')}" is not one of ${BenefitType.options.join(', ')}`);
-    const recurrence = cell('recurrence') ? enumValue(Recurrence.options, cell('recurrence'), { 'one off': 'one-off', oneoff: 'one-off', ongoing: 'recurring', permanent: 'recurring' }) : undefined;
+    const recurrence = cell('recurrence')
+      ? enumValue(Recurrence.options, cell('recurrence'), { 'one off': 'one-off', oneoff: 'one-off', ongoing: 'recurring', permanent: 'recurring' })
+      : undefined;
     if (cell('recurrence') && !recurrence) fail('recurrence', `"${cell('recurrence')}" is not recurring or one-off`);
     let confidencePct = 100;
     if (cell('confidence')) {
@@ -189,7 +205,16 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
 const IMPORTED_LEAD = 'Imported (set the lead)';
 
 function benefitInput(r: Row) {
-  return { title: r.title, type: r.type, category: r.category, recurrence: r.recurrence, mtfsRef: r.mtfsRef, owner: r.owner, confidencePct: r.confidencePct, status: 'active' };
+  return {
+    title: r.title,
+    type: r.type,
+    category: r.category,
+    recurrence: r.recurrence,
+    mtfsRef: r.mtfsRef,
+    owner: r.owner,
+    confidencePct: r.confidencePct,
+    status: 'active',
+  };
 }
 
 /** The file carries annual figures: each is phased evenly over its FY. */
@@ -242,7 +267,12 @@ export async function importSavings(
     const ws = workstreams.get(wsKey);
     if (!ws && !newWorkstreams.has(wsKey)) {
       if (!row.workstreamName) {
-        problems.push({ row: row.line, column: IMPORT_COLUMNS.workstreamName, path: 'workstreamName', message: `workstream ${row.workstreamCode} does not exist: give its name to create it` });
+        problems.push({
+          row: row.line,
+          column: IMPORT_COLUMNS.workstreamName,
+          path: 'workstreamName',
+          message: `workstream ${row.workstreamCode} does not exist: give its name to create it`,
+        });
         continue;
       }
       newWorkstreams.set(wsKey, row);
@@ -251,24 +281,46 @@ export async function importSavings(
     if (project) {
       const owner = [...workstreams.values()].find((w) => w.id === project.workstreamId);
       if (owner?.code.toUpperCase() !== wsKey) {
-        problems.push({ row: row.line, column: IMPORT_COLUMNS.projectCode, path: 'projectCode', message: `project ${row.projectCode} belongs to workstream ${owner?.code ?? '?'}, not ${row.workstreamCode}` });
+        problems.push({
+          row: row.line,
+          column: IMPORT_COLUMNS.projectCode,
+          path: 'projectCode',
+          message: `project ${row.projectCode} belongs to workstream ${owner?.code ?? '?'}, not ${row.workstreamCode}`,
+        });
         continue;
       }
       const match = (await existingBenefits(project.id)).find((b) => norm(b.title) === norm(row.title) && norm(b.mtfsRef) === norm(row.mtfsRef));
       if (match) {
         if (match.baselineVersion === 0) plans.push({ row, action: 'finish', existing: match });
-        else if (sameAmounts(match.baseline, row.baseline) && sameAmounts(match.forecast, row.forecast)) plans.push({ row, action: 'unchanged', existing: match });
-        else problems.push({ row: row.line, column: IMPORT_COLUMNS.title, path: 'title', message: `"${row.title}" was imported before with different amounts; change it through the API (a re-baseline needs a reason)` });
+        else if (sameAmounts(match.baseline, row.baseline) && sameAmounts(match.forecast, row.forecast))
+          plans.push({ row, action: 'unchanged', existing: match });
+        else
+          problems.push({
+            row: row.line,
+            column: IMPORT_COLUMNS.title,
+            path: 'title',
+            message: `"${row.title}" was imported before with different amounts; change it through the API (a re-baseline needs a reason)`,
+          });
         continue;
       }
     } else if (!newProjects.has(prKey)) {
       if (!row.projectName || !row.directorate) {
-        problems.push({ row: row.line, column: IMPORT_COLUMNS.projectName, path: 'projectName', message: `project ${row.projectCode} does not exist: give its name and directorate to create it` });
+        problems.push({
+          row: row.line,
+          column: IMPORT_COLUMNS.projectName,
+          path: 'projectName',
+          message: `project ${row.projectCode} does not exist: give its name and directorate to create it`,
+        });
         continue;
       }
       newProjects.set(prKey, row);
     } else if (newProjects.get(prKey)!.workstreamCode.toUpperCase() !== wsKey) {
-      problems.push({ row: row.line, column: IMPORT_COLUMNS.workstreamCode, path: 'workstreamCode', message: `project ${row.projectCode} is given two workstreams in this file` });
+      problems.push({
+        row: row.line,
+        column: IMPORT_COLUMNS.workstreamCode,
+        path: 'workstreamCode',
+        message: `project ${row.projectCode} is given two workstreams in this file`,
+      });
       continue;
     }
     plans.push({ row, action: 'create' });
@@ -283,14 +335,24 @@ export async function importSavings(
     }
   };
   for (const row of newWorkstreams.values()) {
-    check(row, CreateWorkstream, { code: row.workstreamCode, name: row.workstreamName, lead: IMPORTED_LEAD }, { code: IMPORT_COLUMNS.workstreamCode, name: IMPORT_COLUMNS.workstreamName });
+    check(
+      row,
+      CreateWorkstream,
+      { code: row.workstreamCode, name: row.workstreamName, lead: IMPORTED_LEAD },
+      { code: IMPORT_COLUMNS.workstreamCode, name: IMPORT_COLUMNS.workstreamName },
+    );
   }
   for (const row of newProjects.values()) {
-    check(row, CreateProject.pick({ code: true, name: true, directorate: true }), { code: row.projectCode, name: row.projectName, directorate: row.directorate }, {
-      code: IMPORT_COLUMNS.projectCode,
-      name: IMPORT_COLUMNS.projectName,
-      directorate: IMPORT_COLUMNS.directorate,
-    });
+    check(
+      row,
+      CreateProject.pick({ code: true, name: true, directorate: true }),
+      { code: row.projectCode, name: row.projectName, directorate: row.directorate },
+      {
+        code: IMPORT_COLUMNS.projectCode,
+        name: IMPORT_COLUMNS.projectName,
+        directorate: IMPORT_COLUMNS.directorate,
+      },
+    );
   }
   for (const plan of plans) {
     if (plan.action !== 'create') continue;
@@ -302,7 +364,11 @@ export async function importSavings(
   result.created = { workstreams: newWorkstreams.size, projects: newProjects.size, benefits: plans.filter((p) => p.action !== 'unchanged').length };
   if (result.problems.length > 0) {
     if (options.dryRun) return result;
-    throw new UnprocessableError('import-invalid', `The file has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was imported. Fix them (a dry run lists them) and import again.`, result.problems.map((p) => ({ path: `row ${p.row}: ${p.column || p.path}`, message: p.message })));
+    throw new UnprocessableError(
+      'import-invalid',
+      `The file has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was imported. Fix them (a dry run lists them) and import again.`,
+      result.problems.map((p) => ({ path: `row ${p.row}: ${p.column || p.path}`, message: p.message })),
+    );
   }
   if (options.dryRun) return result;
 
@@ -315,15 +381,36 @@ export async function importSavings(
     work.workstreams.push({ id, code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD, mtfsTargets: {} });
   }
   const workstreamId = (code: string) => workstreams.get(code.toUpperCase())?.id ?? ids.get(code.toUpperCase())!;
-  const saving = (r: Row): NewSaving => ({ input: CreateBenefit.parse(benefitInput(r)), baseline: toMonthly({ phased: phased(r.baseline) }), forecast: toMonthly({ phased: phased(r.forecast) }) });
+  const saving = (r: Row): NewSaving => ({
+    input: CreateBenefit.parse(benefitInput(r)),
+    baseline: toMonthly({ phased: phased(r.baseline) }),
+    forecast: toMonthly({ phased: phased(r.forecast) }),
+  });
   const savingsOf = (key: string) => plans.filter((p) => p.action !== 'unchanged' && p.row.projectCode.toUpperCase() === key);
   for (const [key, row] of newProjects) {
     // The project runs over the FYs its savings are in.
-    const years = rows.filter((r) => r.projectCode.toUpperCase() === key).flatMap((r) => Object.keys(r.baseline)).map(fyStartYear);
+    const years = rows
+      .filter((r) => r.projectCode.toUpperCase() === key)
+      .flatMap((r) => Object.keys(r.baseline))
+      .map(fyStartYear);
     const first = years.length ? Math.min(...years) : fyStartYear(fyOfMonth(deps.clock().toISOString().slice(0, 7)));
     const last = years.length ? Math.max(...years) : first;
-    const input = CreateProject.parse({ code: row.projectCode, name: row.projectName!, workstreamId: workstreamId(row.workstreamCode), directorate: row.directorate!, sro: 'Imported (set the SRO)', manager: caller.principal.sub, stage: 'business-case', deliveryConfidence: 'amber', startDate: `${first}-04-01`, endDate: `${last + 1}-03-31` });
-    work.newProjects.push({ fields: { id: mintId(deps, 'project'), ...input, manager: input.manager ?? caller.principal.sub }, benefits: savingsOf(key).map((p) => saving(p.row)) });
+    const input = CreateProject.parse({
+      code: row.projectCode,
+      name: row.projectName!,
+      workstreamId: workstreamId(row.workstreamCode),
+      directorate: row.directorate!,
+      sro: 'Imported (set the SRO)',
+      manager: caller.principal.sub,
+      stage: 'business-case',
+      deliveryConfidence: 'amber',
+      startDate: `${first}-04-01`,
+      endDate: `${last + 1}-03-31`,
+    });
+    work.newProjects.push({
+      fields: { id: mintId(deps, 'project'), ...input, manager: input.manager ?? caller.principal.sub },
+      benefits: savingsOf(key).map((p) => saving(p.row)),
+    });
   }
   for (const [key, project] of projects) {
     const mine = savingsOf(key);

@@ -1,13 +1,4 @@
-import {
-  assertCan,
-  changedFields,
-  toMonthly,
-  type CreateInvestment,
-  type Investment,
-  type PatchInvestment,
-  type RecordSpend,
-  type Spend,
-} from '@bt/core';
+import { assertCan, changedFields, toMonthly, type CreateInvestment, type Investment, type PatchInvestment, type RecordSpend, type Spend } from '@bt/core';
 import { staleVersion, type Page, type PageRequest } from '@bt/store';
 import { ledgerEntryWrites } from './ledger-write.ts';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
@@ -27,7 +18,14 @@ export async function createInvestment(deps: Deps, caller: Caller, projectId: st
 }
 
 /** Change an investment line; `months` or `phased` replace the whole planned profile. */
-export async function updateInvestment(deps: Deps, caller: Caller, projectId: string, investmentId: string, patch: PatchInvestment, expected: ExpectedVersion): Promise<Investment> {
+export async function updateInvestment(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  investmentId: string,
+  patch: PatchInvestment,
+  expected: ExpectedVersion,
+): Promise<Investment> {
   const { months, phased, ...rest } = patch;
   const planned = months !== undefined || phased !== undefined ? toMonthly({ months, phased }) : undefined;
   return withFreshRead(expected, async () => {

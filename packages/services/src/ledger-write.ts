@@ -38,7 +38,14 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   const ops: TxOp[] = [
     deps.store.ledger.appendOp(kind, where.parentId, entry),
     ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence),
-    deps.store.audit.entryOp(ctx, { entityType: l.parent, entityId: where.parentId, projectId: where.project.id, action: input.reverses ? l.reversed : l.recorded, before: null, after: entry }),
+    deps.store.audit.entryOp(ctx, {
+      entityType: l.parent,
+      entityId: where.parentId,
+      projectId: where.project.id,
+      action: input.reverses ? l.reversed : l.recorded,
+      before: null,
+      after: entry,
+    }),
     deps.store.periods.unchangedOp(periods),
   ];
   if (input.reverses) {

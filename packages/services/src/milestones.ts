@@ -5,7 +5,15 @@ import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function benefitsMustExist(deps: Deps, projectId: string, benefitIds: string[]): TxOp[] {
   return benefitIds.map((id, i) =>
-    deps.store.children.existsOp('benefit', projectId, id, () => new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${id}.`, [{ path: `benefitIds.${i}`, message: 'is not a benefit of this project' }])),
+    deps.store.children.existsOp(
+      'benefit',
+      projectId,
+      id,
+      () =>
+        new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${id}.`, [
+          { path: `benefitIds.${i}`, message: 'is not a benefit of this project' },
+        ]),
+    ),
   );
 }
 
@@ -13,7 +21,9 @@ function benefitsMustExist(deps: Deps, projectId: string, benefitIds: string[]):
 function checkCompleted(deps: Deps, completedDate: string | undefined): void {
   const today = todayInLondon(deps.clock());
   if (completedDate && completedDate > today) {
-    throw new UnprocessableError('completed-in-future', `A milestone cannot be completed on ${completedDate}; today is ${today}.`, [{ path: 'completedDate', message: 'is in the future' }]);
+    throw new UnprocessableError('completed-in-future', `A milestone cannot be completed on ${completedDate}; today is ${today}.`, [
+      { path: 'completedDate', message: 'is in the future' },
+    ]);
   }
 }
 
@@ -27,7 +37,14 @@ export async function createMilestone(deps: Deps, caller: Caller, projectId: str
   ]);
 }
 
-export async function updateMilestone(deps: Deps, caller: Caller, projectId: string, milestoneId: string, patch: PatchMilestone, expected: ExpectedVersion): Promise<Milestone> {
+export async function updateMilestone(
+  deps: Deps,
+  caller: Caller,
+  projectId: string,
+  milestoneId: string,
+  patch: PatchMilestone,
+  expected: ExpectedVersion,
+): Promise<Milestone> {
   return withFreshRead(expected, async () => {
     const project = await projectToChange(deps, caller, projectId);
     const before = await deps.store.children.getOrThrow('milestone', projectId, milestoneId);
@@ -39,6 +56,9 @@ export async function updateMilestone(deps: Deps, caller: Caller, projectId: str
     checkCompleted(deps, completedDate ?? undefined);
     if (changedFields(before, next).length === 0) return before;
     const added = next.benefitIds.filter((id) => !before.benefitIds.includes(id));
-    return deps.store.children.update(writeContext(deps, caller), 'milestone', before, next, [projectUnchangedOp(deps, project), ...benefitsMustExist(deps, projectId, added)]);
+    return deps.store.children.update(writeContext(deps, caller), 'milestone', before, next, [
+      projectUnchangedOp(deps, project),
+      ...benefitsMustExist(deps, projectId, added),
+    ]);
   });
 }

@@ -22,7 +22,13 @@ export async function putProgrammeSettings(deps: Deps, caller: Caller, input: Pu
     const next: ProgrammeSettings = { ...input, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
     await deps.store.commit([
       deps.store.programme.putOp(next, before),
-      deps.store.audit.entryOp(ctx, { entityType: 'programme', entityId: 'programme', action: before.version === 0 ? 'create' : 'update', before: before.version === 0 ? null : before, after: next }),
+      deps.store.audit.entryOp(ctx, {
+        entityType: 'programme',
+        entityId: 'programme',
+        action: before.version === 0 ? 'create' : 'update',
+        before: before.version === 0 ? null : before,
+        after: next,
+      }),
     ]);
     return next;
   });

@@ -55,13 +55,7 @@ export async function listProjects(deps: Deps, caller: Caller, filter: ProjectFi
  * merged project (dates, no return to pre-approval stages); write with the
  * audit entry, guarded on the version read and, on a move, on the new workstream existing.
  */
-export async function updateProject(
-  deps: Deps,
-  caller: Caller,
-  id: string,
-  patch: PatchProject,
-  expectedVersion: ExpectedVersion,
-): Promise<Project> {
+export async function updateProject(deps: Deps, caller: Caller, id: string, patch: PatchProject, expectedVersion: ExpectedVersion): Promise<Project> {
   assertCan(caller.principal, 'project:write');
   return withFreshRead(expectedVersion, async () => {
     const before = await deps.store.projects.getOrThrow(id);

@@ -1,4 +1,15 @@
-import { assertCan, fyOfDate, NotFoundError, projectFinancials, rollUp, summariseBenefit, summariseInvestment, yearsCovered, type IsoDate, type PeriodsState } from '@bt/core';
+import {
+  assertCan,
+  fyOfDate,
+  NotFoundError,
+  projectFinancials,
+  rollUp,
+  summariseBenefit,
+  summariseInvestment,
+  yearsCovered,
+  type IsoDate,
+  type PeriodsState,
+} from '@bt/core';
 import type { ProjectRecord } from '@bt/store';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 

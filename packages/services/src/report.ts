@@ -22,7 +22,12 @@ import { thresholdsOf, type Caller, type Deps } from './context.ts';
 export interface ProgrammeReport {
   financialYear: FinancialYear;
   asAt: IsoDate;
-  programme: Figures & { projectCount: number; netBudgetPence: number | null; shareOfNetBudget: number | null; programmeTarget: ProgrammeSettings['programmeTarget'] };
+  programme: Figures & {
+    projectCount: number;
+    netBudgetPence: number | null;
+    shareOfNetBudget: number | null;
+    programmeTarget: ProgrammeSettings['programmeTarget'];
+  };
   workstreams: (Figures & { id: string; code: string; name: string; projectCount: number })[];
   byCategory: Record<BenefitCategory, Figures>;
   byType: Record<BenefitType, Figures>;
@@ -41,7 +46,11 @@ export function resolveAsAt(deps: Deps, query: { asAt?: IsoDate | undefined; fin
  * Reads the workstreams and one summary per project (kept up to date as
  * writes happen), never the benefits' monthly profiles.
  */
-export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined }): Promise<ProgrammeReport> {
+export async function programmeReport(
+  deps: Deps,
+  caller: Caller,
+  query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined },
+): Promise<ProgrammeReport> {
   assertCan(caller.principal, 'programme:read');
   const { asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
@@ -57,12 +66,38 @@ export async function programmeReport(deps: Deps, caller: Caller, query: { asAt?
       code: ws.code,
       name: ws.name,
       projectCount: projects.length,
-      ...rollUp(projects.flatMap((p) => p.benefits), projects.flatMap((p) => p.investments), fy, asAt, target(ws), t, periods),
+      ...rollUp(
+        projects.flatMap((p) => p.benefits),
+        projects.flatMap((p) => p.investments),
+        fy,
+        asAt,
+        target(ws),
+        t,
+        periods,
+      ),
     };
   });
   // By category: MTFS-countable savings of each (transformation and mitigation apart); by type: each type's own figures, the non-countable ones beside the MTFS figures, never added in.
-  const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) => rollUp(benefits.filter((b) => b[key] === value), [], fy, asAt, null, t, periods, key === 'type' ? 'all' : 'mtfs');
-  const programme = rollUp(benefits, investments, fy, asAt, workstreams.reduce((a, ws) => a + target(ws), 0), t, periods);
+  const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) =>
+    rollUp(
+      benefits.filter((b) => b[key] === value),
+      [],
+      fy,
+      asAt,
+      null,
+      t,
+      periods,
+      key === 'type' ? 'all' : 'mtfs',
+    );
+  const programme = rollUp(
+    benefits,
+    investments,
+    fy,
+    asAt,
+    workstreams.reduce((a, ws) => a + target(ws), 0),
+    t,
+    periods,
+  );
   const netBudget = settings.netBudgets[fy];
   return {
     financialYear: fy,

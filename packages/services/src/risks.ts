@@ -9,7 +9,15 @@ function scoreEntry(risk: Pick<Risk, 'likelihood' | 'impact' | 'status'>, at: st
 }
 
 function benefitMustExist(deps: Deps, projectId: string, benefitId: string): TxOp {
-  return deps.store.children.existsOp('benefit', projectId, benefitId, () => new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${benefitId}.`, [{ path: 'benefitId', message: 'is not a benefit of this project' }]));
+  return deps.store.children.existsOp(
+    'benefit',
+    projectId,
+    benefitId,
+    () =>
+      new UnprocessableError('unknown-benefit', `Project ${projectId} has no benefit ${benefitId}.`, [
+        { path: 'benefitId', message: 'is not a benefit of this project' },
+      ]),
+  );
 }
 
 /** Add a risk: scored likelihood × impact, banded, with the first entry of its score history. */
@@ -19,7 +27,11 @@ export async function createRisk(deps: Deps, caller: Caller, projectId: string, 
   const entry = scoreEntry(input, ctx.now, ctx.actor.sub);
   const id = mintId(deps, 'risk');
   const scored = withScoring(undefined, entry);
-  const guards = [projectUnchangedOp(deps, project), deps.store.children.riskScoreOp(id, scored.scoreCount, entry), ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : [])];
+  const guards = [
+    projectUnchangedOp(deps, project),
+    deps.store.children.riskScoreOp(id, scored.scoreCount, entry),
+    ...(input.benefitId ? [benefitMustExist(deps, projectId, input.benefitId)] : []),
+  ];
   return deps.store.children.create(ctx, 'risk', { id, projectId, ...input, score: entry.score, band: entry.band, ...scored }, guards);
 }
 
@@ -36,7 +48,10 @@ export async function updateRisk(deps: Deps, caller: Caller, projectId: string, 
     if (savingsAtRiskPence === null) delete next.savingsAtRiskPence;
     else if (savingsAtRiskPence !== undefined) next.savingsAtRiskPence = savingsAtRiskPence;
     const ctx = writeContext(deps, caller);
-    const guards = [projectUnchangedOp(deps, project), ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : [])];
+    const guards = [
+      projectUnchangedOp(deps, project),
+      ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : []),
+    ];
     if (next.likelihood !== before.likelihood || next.impact !== before.impact || next.status !== before.status) {
       const entry = scoreEntry(next, ctx.now, ctx.actor.sub);
       const scored = withScoring(before, entry);

@@ -42,13 +42,7 @@ export async function listWorkstreams(deps: Deps, caller: Caller, page: PageRequ
  * Finance may set MTFS targets only; anything else is admin's.
  * Steps: check the role for the fields touched; read; compare `If-Match`; merge; write with the audit entry, guarded on the version read.
  */
-export async function updateWorkstream(
-  deps: Deps,
-  caller: Caller,
-  id: string,
-  patch: PatchWorkstream,
-  expectedVersion: ExpectedVersion,
-): Promise<Workstream> {
+export async function updateWorkstream(deps: Deps, caller: Caller, id: string, patch: PatchWorkstream, expectedVersion: ExpectedVersion): Promise<Workstream> {
   assertCan(caller.principal, patchTouchesOnlyTargets(patch) ? 'workstream:set-targets' : 'workstream:update');
   return withFreshRead(expectedVersion, async () => {
     const before = await deps.store.workstreams.getOrThrow(id);

@@ -42,7 +42,12 @@ export class AlertRepository {
 
   /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
   async list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
-    const where = equalsFilter({ rule: filter.rule, severity: filter.severity, 'subject.workstreamId': filter.workstreamId, 'subject.projectId': filter.projectId });
+    const where = equalsFilter({
+      rule: filter.rule,
+      severity: filter.severity,
+      'subject.workstreamId': filter.workstreamId,
+      'subject.projectId': filter.projectId,
+    });
     const collection = filter.status ? collections.alertsByStatus(filter.status) : collections.alerts();
     const result = await queryCollection(this.doc, this.tableName, collection, page, { filter: where, newestFirst: true });
     return { items: result.items.map((i) => fromStored(Alert, i)), nextCursor: result.nextCursor };
@@ -50,7 +55,10 @@ export class AlertRepository {
 
   /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */
   async live(): Promise<Alert[]> {
-    const [open, acknowledged] = await Promise.all([collectAll((page) => this.list({ status: 'open' }, page)), collectAll((page) => this.list({ status: 'acknowledged' }, page))]);
+    const [open, acknowledged] = await Promise.all([
+      collectAll((page) => this.list({ status: 'open' }, page)),
+      collectAll((page) => this.list({ status: 'acknowledged' }, page)),
+    ]);
     return [...open, ...acknowledged];
   }
 

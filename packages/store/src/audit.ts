@@ -137,7 +137,9 @@ export class AuditRepository {
 function decodeChangeCursor(cursor: string): string {
   const value = Buffer.from(cursor, 'base64url').toString('utf8');
   if (value !== 'aud_' && !/^aud_[0-9A-HJKMNP-TV-Z]{26}$/.test(value)) {
-    throw new BadRequestError('The cursor is not a cursor of the change feed. Use the nextCursor you were given, unchanged.', [{ path: 'cursor', message: 'not a change-feed cursor' }]);
+    throw new BadRequestError('The cursor is not a cursor of the change feed. Use the nextCursor you were given, unchanged.', [
+      { path: 'cursor', message: 'not a change-feed cursor' },
+    ]);
   }
   return value;
 }

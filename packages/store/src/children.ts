@@ -62,7 +62,13 @@ export class ChildRepository {
   /** Written with a new benefit: its id → project reference. */
   benefitRefOp(benefitId: string, projectId: string): TxOp {
     return {
-      item: { Put: { TableName: this.tableName, Item: { ...keys.benefitRef(benefitId), entity: 'benefit-ref', projectId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.benefitRef(benefitId), entity: 'benefit-ref', projectId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     };
   }
 
@@ -98,7 +104,14 @@ export class ChildRepository {
       item,
       ops: [
         this.putOp(kind, item, 'attribute_not_exists(pk)', () => new ConflictError('already-exists', `${kind} ${item.id} already exists.`)),
-        auditOp(this.tableName, ctx, { entityType: kind as EntityType, entityId: item.id, projectId: item.projectId, action: 'create', before: null, after: item }),
+        auditOp(this.tableName, ctx, {
+          entityType: kind as EntityType,
+          entityId: item.id,
+          projectId: item.projectId,
+          action: 'create',
+          before: null,
+          after: item,
+        }),
       ],
     };
   }
@@ -121,7 +134,14 @@ export class ChildRepository {
   updateOps<K extends ChildKind>(ctx: WriteContext, kind: K, before: ChildOf<K>, fields: ChildFields<K>, action = 'update'): { item: ChildOf<K>; ops: TxOp[] } {
     // `fields` is the whole next state: a field it lacks is removed, not kept from `before`.
     // Only the fields that changed are written; the ledger totals never are (see LEDGER_TOTALS).
-    const next = { ...withoutMeta(fields), version: before.version + 1, createdAt: before.createdAt, createdBy: before.createdBy, updatedAt: ctx.now, updatedBy: ctx.actor.sub } as ChildOf<K>;
+    const next = {
+      ...withoutMeta(fields),
+      version: before.version + 1,
+      createdAt: before.createdAt,
+      createdBy: before.createdBy,
+      updatedAt: ctx.now,
+      updatedBy: ctx.actor.sub,
+    } as ChildOf<K>;
     return {
       item: next,
       ops: [
@@ -149,7 +169,11 @@ export class ChildRepository {
     const { pk, skPrefix } = keys.riskScoresOf(riskId);
     const result = await queryPage(
       this.doc,
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      },
       ['pk', 'sk'],
       { name: 'pk', value: pk, sortKeyPrefix: { name: 'sk', prefix: skPrefix } },
       page,

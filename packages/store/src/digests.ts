@@ -72,11 +72,23 @@ export class DigestRepository {
   claimOps(digest: StoredDigest): TxOp[] {
     return [
       {
-        item: { Put: { TableName: this.tableName, Item: { ...keys.digestSlot(digest.slot), entity: 'digest-slot', digestId: digest.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.digestSlot(digest.slot), entity: 'digest-slot', digestId: digest.id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         onConditionFailed: () => new DigestSlotTaken(digest.slot),
       },
       {
-        item: { Put: { TableName: this.tableName, Item: { ...keys.digest(digest.id), ...keys.digestIndex(digest.createdAt, digest.id), entity: 'digest', ...JSON.parse(JSON.stringify(digest)) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.digest(digest.id), ...keys.digestIndex(digest.createdAt, digest.id), entity: 'digest', ...JSON.parse(JSON.stringify(digest)) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       },
     ];
   }

@@ -98,9 +98,18 @@ export class ImportRepository {
             ExpressionAttributeValues: { ':seq': seq, ':applying': 'applying' },
           },
         },
-        onConditionFailed: () => new ConflictError('import-abandoned', 'This import took too long and was rolled back; nothing of it remains. Import the file again.'),
+        onConditionFailed: () =>
+          new ConflictError('import-abandoned', 'This import took too long and was rolled back; nothing of it remains. Import the file again.'),
       },
-      { item: { Put: { TableName: this.tableName, Item: { ...keys.importStep(id, seq), entity: 'import-step', ...JSON.parse(JSON.stringify(step)) }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.importStep(id, seq), entity: 'import-step', ...JSON.parse(JSON.stringify(step)) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      },
     ];
   }
 
@@ -152,7 +161,8 @@ export class ImportRepository {
   /** Imports still applying or rolling back whose deadline has passed (died part-way). */
   async abandoned(now: string): Promise<string[]> {
     const ids: string[] = [];
-    for await (const item of collectionItems(this.doc, this.tableName, collections.importsInFlight())) if (String(item.deadline) < now) ids.push(String(item.id));
+    for await (const item of collectionItems(this.doc, this.tableName, collections.importsInFlight()))
+      if (String(item.deadline) < now) ids.push(String(item.id));
     return ids;
   }
 
@@ -162,15 +172,29 @@ export class ImportRepository {
     const { pk, skPrefix } = keys.importStepsOf(id);
     const pages = paginateQuery(
       { client: this.doc },
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix }, ConsistentRead: true, ScanIndexForward: false },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ConsistentRead: true,
+        ScanIndexForward: false,
+      },
     );
-    for await (const page of pages) for (const item of page.Items ?? []) steps.push({ entities: item.entities as UndoEntity[], touchedProjects: item.touchedProjects as string[] });
+    for await (const page of pages)
+      for (const item of page.Items ?? []) steps.push({ entities: item.entities as UndoEntity[], touchedProjects: item.touchedProjects as string[] });
     return steps;
   }
 
   /** How to undo the creation of a workstream: the item (unchanged since) and its code guard. */
   undoWorkstream(ws: { id: string; code: string }): UndoEntity {
-    return { entityType: 'workstream', entityId: ws.id, writes: [{ key: keys.workstream(ws.id), version: 1 }, { key: keys.codeGuard('workstream', ws.code), guardOf: ws.id }] };
+    return {
+      entityType: 'workstream',
+      entityId: ws.id,
+      writes: [
+        { key: keys.workstream(ws.id), version: 1 },
+        { key: keys.codeGuard('workstream', ws.code), guardOf: ws.id },
+      ],
+    };
   }
 
   /** How to undo the creation of a project: the item, its code guard and its summary; kept (with its workstream) if anything of it must stay. */
@@ -180,7 +204,11 @@ export class ImportRepository {
       entityId: project.id,
       projectId: project.id,
       parentId: project.workstreamId,
-      writes: [{ key: keys.project(project.id), version: 1 }, { key: keys.codeGuard('project', project.code), guardOf: project.id }, { key: keys.summary(project.id) }],
+      writes: [
+        { key: keys.project(project.id), version: 1 },
+        { key: keys.codeGuard('project', project.code), guardOf: project.id },
+        { key: keys.summary(project.id) },
+      ],
     };
   }
 
@@ -201,7 +229,10 @@ export class ImportRepository {
 
   /** How to undo a benefit's next version: put back the version before (if nobody changed it since) and remove the baseline version added. */
   undoChangedBenefit(before: { id: string; projectId: string } & Record<string, unknown>, after: { version: number; baselineVersion: number }): UndoEntity {
-    const restore = JSON.parse(JSON.stringify({ ...keys.child(before.projectId, 'benefit', before.id), entity: 'benefit', ...before })) as Record<string, unknown>;
+    const restore = JSON.parse(JSON.stringify({ ...keys.child(before.projectId, 'benefit', before.id), entity: 'benefit', ...before })) as Record<
+      string,
+      unknown
+    >;
     return {
       entityType: 'benefit',
       entityId: before.id,
@@ -231,10 +262,27 @@ export class ImportRepository {
         conditions.push('entityId = :owner');
         values[':owner'] = w.guardOf;
       }
-      const condition = conditions.length ? { ConditionExpression: conditions.join(' AND '), ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}), ExpressionAttributeValues: values } : {};
-      return w.restore ? { item: { Put: { TableName: this.tableName, Item: w.restore, ...condition } } } : { item: { Delete: { TableName: this.tableName, Key: w.key, ...condition } } };
+      const condition = conditions.length
+        ? {
+            ConditionExpression: conditions.join(' AND '),
+            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: values,
+          }
+        : {};
+      return w.restore
+        ? { item: { Put: { TableName: this.tableName, Item: w.restore, ...condition } } }
+        : { item: { Delete: { TableName: this.tableName, Key: w.key, ...condition } } };
     });
-    ops.push(auditOp(this.tableName, ctx, { entityType: entity.entityType, entityId: entity.entityId, projectId: entity.projectId, action: 'import-rolled-back', before: { importId }, after: null }));
+    ops.push(
+      auditOp(this.tableName, ctx, {
+        entityType: entity.entityType,
+        entityId: entity.entityId,
+        projectId: entity.projectId,
+        action: 'import-rolled-back',
+        before: { importId },
+        after: null,
+      }),
+    );
     return ops;
   }
 

@@ -170,9 +170,18 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'all projects by code (filter stage, directorate)', how: inIndex(collections.projects(), 'code') },
   { pattern: 'projects of a workstream by code', how: inIndex(collections.projectsOfWorkstream('<workstreamId>'), 'code') },
   { pattern: 'every project id (programme-wide jobs)', how: `${inIndex(collections.projects(), 'code')}, projecting \`id\`` },
-  { pattern: 'is a code taken?', how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction` },
-  { pattern: 'the whole project record', how: `Query \`pk=${keys.project('<id>').pk}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)` },
-  { pattern: 'every project summary, then the period state and programme settings (the report)', how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}` },
+  {
+    pattern: 'is a code taken?',
+    how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction`,
+  },
+  {
+    pattern: 'the whole project record',
+    how: `Query \`pk=${keys.project('<id>').pk}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
+  },
+  {
+    pattern: 'every project summary, then the period state and programme settings (the report)',
+    how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}`,
+  },
   { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
   { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
   { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },
@@ -188,9 +197,18 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },
   { pattern: 'digests, newest first', how: inIndex(collections.digests(), 'created') },
   { pattern: 'events not yet published (the outbox)', how: `${inIndex(collections.outbox(), 'time')} (sparse: removed once published)` },
-  { pattern: 'an idempotency key', how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)` },
-  { pattern: "an import's journal and its steps (undo records)", how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)` },
-  { pattern: 'imports in flight (to roll back when abandoned)', how: `${inIndex(collections.importsInFlight(), 'start')} (sparse: only while applying or rolling back)` },
+  {
+    pattern: 'an idempotency key',
+    how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
+  },
+  {
+    pattern: "an import's journal and its steps (undo records)",
+    how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)`,
+  },
+  {
+    pattern: 'imports in flight (to roll back when abandoned)',
+    how: `${inIndex(collections.importsInFlight(), 'start')} (sparse: only while applying or rolling back)`,
+  },
 ];
 
 /** The access-pattern table as Markdown. */

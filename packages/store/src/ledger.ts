@@ -98,7 +98,14 @@ export class LedgerRepository {
    * running totals of its ledger) and to its project's summary, atomically
    * with the entry itself.
    */
-  addToTotalOps(kind: 'benefit' | 'investment', projectId: string, id: string, attribute: 'realised' | 'validated' | 'actual', month: string, amount: number): TxOp[] {
+  addToTotalOps(
+    kind: 'benefit' | 'investment',
+    projectId: string,
+    id: string,
+    attribute: 'realised' | 'validated' | 'actual',
+    month: string,
+    amount: number,
+  ): TxOp[] {
     const total = attribute === 'realised' ? 'r' : attribute === 'validated' ? 'v' : 'a';
     return [
       {

@@ -37,9 +37,7 @@ export class OutboxRepository {
   }
 
   async pending(limit = 100): Promise<DomainEvent[]> {
-    const r = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.outbox()), Limit: limit }),
-    );
+    const r = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.outbox()), Limit: limit }));
     return (r.Items ?? []).map((i) => JSON.parse(String(i.event)) as DomainEvent);
   }
 

@@ -34,9 +34,7 @@ export async function queryPage(
   const items: Record<string, unknown>[] = [];
   for (;;) {
     const want = page.limit - items.length;
-    const result = await doc.send(
-      new QueryCommand({ ...input, Limit: input.FilterExpression ? Math.max(want, 25) : want, ExclusiveStartKey: startKey }),
-    );
+    const result = await doc.send(new QueryCommand({ ...input, Limit: input.FilterExpression ? Math.max(want, 25) : want, ExclusiveStartKey: startKey }));
     const got = result.Items ?? [];
     for (let i = 0; i < got.length; i++) {
       items.push(got[i]!);
@@ -64,7 +62,11 @@ export function encodeCursor(key: Key): string {
  * partition) its sort-key prefix. A tampered cursor is a 400, never a query
  * DynamoDB refuses.
  */
-export function decodeCursor(cursor: string, keyNames: readonly string[], partition: { name: string; value: string; sortKeyPrefix?: { name: string; prefix: string } }): Key {
+export function decodeCursor(
+  cursor: string,
+  keyNames: readonly string[],
+  partition: { name: string; value: string; sortKeyPrefix?: { name: string; prefix: string } },
+): Key {
   const invalid = () =>
     new BadRequestError('The cursor is not valid for this list. Use the nextCursor of the previous page, unchanged.', [
       { path: 'cursor', message: 'not a cursor of this list' },
@@ -105,7 +107,11 @@ export async function collectAll<T>(list: (page: PageRequest) => Promise<Page<T>
  * maps) to equal its value; undefined values are left out. Spread it into a
  * Query, merging `values` with the key condition's own.
  */
-export function equalsFilter(fields: Record<string, string | undefined>): { expression?: string; names: Record<string, string>; values: Record<string, unknown> } {
+export function equalsFilter(fields: Record<string, string | undefined>): {
+  expression?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const clauses: string[] = [];
@@ -153,13 +159,22 @@ export async function queryCollection(
 }
 
 /** Every item of a collection, in order (the SDK's paginator: one Query per MB). */
-export async function* collectionItems(doc: DynamoDBDocumentClient, tableName: string, c: Collection, projection?: string): AsyncGenerator<Record<string, unknown>> {
+export async function* collectionItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  c: Collection,
+  projection?: string,
+): AsyncGenerator<Record<string, unknown>> {
   const pages = paginateQuery({ client: doc }, { TableName: tableName, ...collectionQuery(c), ...(projection ? { ProjectionExpression: projection } : {}) });
   for await (const page of pages) yield* page.Items ?? [];
 }
 
 /** Every item of a partition (optionally those whose sort key begins with a prefix), consistently read, in order. */
-export async function partitionItems(doc: DynamoDBDocumentClient, tableName: string, key: { pk: string; skPrefix?: string }): Promise<Record<string, unknown>[]> {
+export async function partitionItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; skPrefix?: string },
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   const pages = paginateQuery(
     { client: doc },

@@ -20,7 +20,13 @@ export class PeriodRepository {
 
   /** The next state, if the periods are still as read (a concurrent close or reopen is a 409: read again). */
   putOp(next: PeriodsState, read: PeriodsState): TxOp {
-    return singletonPutOp(this.tableName, PERIODS, next, read.version, () => new ConflictError('concurrent-modification', 'The periods changed while you were closing or reopening one; look again and retry.'));
+    return singletonPutOp(
+      this.tableName,
+      PERIODS,
+      next,
+      read.version,
+      () => new ConflictError('concurrent-modification', 'The periods changed while you were closing or reopening one; look again and retry.'),
+    );
   }
 
   /**
@@ -30,7 +36,8 @@ export class PeriodRepository {
   unchangedOp(read: PeriodsState): TxOp {
     return {
       item: { ConditionCheck: { TableName: this.tableName, Key: PERIODS.key, ...versionCondition(read.version) } },
-      onConditionFailed: () => new ConflictError('period-changed', 'A period was closed or reopened while this was being recorded; nothing was recorded. Try again.'),
+      onConditionFailed: () =>
+        new ConflictError('period-changed', 'A period was closed or reopened while this was being recorded; nothing was recorded. Try again.'),
     };
   }
 }

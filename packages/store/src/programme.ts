@@ -21,6 +21,8 @@ export class ProgrammeRepository {
 
   /** The next version, if the settings are still at `before.version` (412 otherwise). */
   putOp(next: ProgrammeSettings, before: ProgrammeSettings): TxOp {
-    return singletonPutOp(this.tableName, PROGRAMME, next, before.version, () => staleVersion('programme settings', { id: 'programme', version: before.version }));
+    return singletonPutOp(this.tableName, PROGRAMME, next, before.version, () =>
+      staleVersion('programme settings', { id: 'programme', version: before.version }),
+    );
   }
 }

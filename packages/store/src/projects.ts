@@ -104,7 +104,8 @@ export class ProjectRepository {
           ExpressionAttributeValues: { ':stage': project.stage, ':manager': project.manager },
         },
       },
-      onConditionFailed: () => new ConflictError('concurrent-modification', `Project ${project.code} changed stage or manager while you were working; try again.`),
+      onConditionFailed: () =>
+        new ConflictError('concurrent-modification', `Project ${project.code} changed stage or manager while you were working; try again.`),
     };
   }
 

@@ -17,7 +17,13 @@ export interface Singleton {
   entity: string;
 }
 
-export async function getSingleton<S extends z.ZodType>(doc: DynamoDBDocumentClient, tableName: string, s: Singleton, schema: S, unset: z.infer<S>): Promise<z.infer<S>> {
+export async function getSingleton<S extends z.ZodType>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  s: Singleton,
+  schema: S,
+  unset: z.infer<S>,
+): Promise<z.infer<S>> {
   const result = await doc.send(new GetCommand({ TableName: tableName, Key: s.key, ConsistentRead: true }));
   return result.Item ? fromStored(schema, result.Item) : unset;
 }
@@ -31,7 +37,9 @@ export function versionCondition(readVersion: number) {
 
 export function singletonPutOp(tableName: string, s: Singleton, next: object, readVersion: number, onConditionFailed: () => AppError): TxOp {
   return {
-    item: { Put: { TableName: tableName, Item: { ...s.key, ...s.index, entity: s.entity, ...JSON.parse(JSON.stringify(next)) }, ...versionCondition(readVersion) } },
+    item: {
+      Put: { TableName: tableName, Item: { ...s.key, ...s.index, entity: s.entity, ...JSON.parse(JSON.stringify(next)) }, ...versionCondition(readVersion) },
+    },
     onConditionFailed,
   };
 }

@@ -42,7 +42,10 @@ export class Store {
   private readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
 
-  constructor(readonly config: StoreConfig, counter?: RequestCounter) {
+  constructor(
+    readonly config: StoreConfig,
+    counter?: RequestCounter,
+  ) {
     const { client, doc } = createDynamo(config, counter);
     this.client = client;
     this.workstreams = new WorkstreamRepository(doc, config.tableName);

@@ -1,4 +1,21 @@
-import { forecastByFy, NotFoundError, packMonthly, unpackMonthly, NO_PERIODS_CLOSED, PeriodsState, ProgrammeSettings, Stage, UNSET_PROGRAMME, type BenefitSummary, type InvestmentSummary, type Project, summariseBenefit, summariseInvestment, type Benefit, type Investment } from '@bt/core';
+import {
+  forecastByFy,
+  NotFoundError,
+  packMonthly,
+  unpackMonthly,
+  NO_PERIODS_CLOSED,
+  PeriodsState,
+  ProgrammeSettings,
+  Stage,
+  UNSET_PROGRAMME,
+  type BenefitSummary,
+  type InvestmentSummary,
+  type Project,
+  summariseBenefit,
+  summariseInvestment,
+  type Benefit,
+  type Investment,
+} from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
@@ -31,7 +48,16 @@ export interface ProjectSummary {
 type ProjectHeader = Pick<Project, 'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt'>;
 
 function header(p: ProjectHeader) {
-  return { projectId: p.id, workstreamId: p.workstreamId, code: p.code, name: p.name, directorate: p.directorate, startDate: p.startDate, stage: p.stage, stageChangedAt: p.stageChangedAt };
+  return {
+    projectId: p.id,
+    workstreamId: p.workstreamId,
+    code: p.code,
+    name: p.name,
+    directorate: p.directorate,
+    startDate: p.startDate,
+    stage: p.stage,
+    stageChangedAt: p.stageChangedAt,
+  };
 }
 
 /** The summary of a benefit on its own (the project's stage is kept once, in the summary's header). */
@@ -118,7 +144,17 @@ export class SummaryRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: JSON.parse(JSON.stringify({ ...keys.summary(record.project.id), ...keys.summaryIndex(record.project.id), entity: 'summary', format: SUMMARY_FORMAT, ...header(record.project), benefits, investments })),
+          Item: JSON.parse(
+            JSON.stringify({
+              ...keys.summary(record.project.id),
+              ...keys.summaryIndex(record.project.id),
+              entity: 'summary',
+              format: SUMMARY_FORMAT,
+              ...header(record.project),
+              benefits,
+              investments,
+            }),
+          ),
         },
       },
     };
@@ -133,7 +169,15 @@ export class SummaryRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.summary(project.id), ...keys.summaryIndex(project.id), entity: 'summary', format: SUMMARY_FORMAT, ...header(project), benefits: {}, investments: {} },
+          Item: {
+            ...keys.summary(project.id),
+            ...keys.summaryIndex(project.id),
+            entity: 'summary',
+            format: SUMMARY_FORMAT,
+            ...header(project),
+            benefits: {},
+            investments: {},
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -149,7 +193,15 @@ export class SummaryRepository {
           Key: keys.summary(project.id),
           UpdateExpression: `SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start, stage = :stage${h.stageChangedAt ? ', stageChangedAt = :stageAt' : ''}`,
           ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':ws': h.workstreamId, ':code': h.code, ':name': h.name, ':dir': h.directorate, ':start': h.startDate, ':stage': h.stage, ...(h.stageChangedAt ? { ':stageAt': h.stageChangedAt } : {}) },
+          ExpressionAttributeValues: {
+            ':ws': h.workstreamId,
+            ':code': h.code,
+            ':name': h.name,
+            ':dir': h.directorate,
+            ':start': h.startDate,
+            ':stage': h.stage,
+            ...(h.stageChangedAt ? { ':stageAt': h.stageChangedAt } : {}),
+          },
         },
       },
     };
@@ -207,14 +259,33 @@ export class SummaryRepository {
         sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
       }
     });
-    return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } } };
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.summary(projectId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    };
   }
 
   /** Takes benefits out of a project's summary (an import rolled back). */
   benefitsRemovedOp(projectId: string, benefitIds: string[]): TxOp {
     const names: Record<string, string> = { '#c': 'benefits' };
     for (const [i, id] of benefitIds.entries()) names[`#b${i}`] = id;
-    return { item: { Update: { TableName: this.tableName, Key: keys.summary(projectId), UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`, ExpressionAttributeNames: names } } };
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.summary(projectId),
+          UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`,
+          ExpressionAttributeNames: names,
+        },
+      },
+    };
   }
 
   investmentOp(line: Investment, created: boolean): TxOp {
@@ -273,22 +344,26 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
   const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(([id, e]) => {
     const forecastMonths = unpackMonthly({ y: e.fy, m: e.fm });
     return {
-        ...(e.m as object),
-        id,
-        projectId,
-        baseline: e.b ?? {},
-        // The forecast by FY (and the part written off) follow from the monthly forecast: kept once, as months.
-        ...forecastByFy(forecastMonths, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
-        realised: e.r ?? {},
-        validated: e.v ?? {},
-        forecastMonths,
-        stage,
-        ...(stageChangedAt ? { stageChangedAt } : {}),
-      } as BenefitSummary;
+      ...(e.m as object),
+      id,
+      projectId,
+      baseline: e.b ?? {},
+      // The forecast by FY (and the part written off) follow from the monthly forecast: kept once, as months.
+      ...forecastByFy(forecastMonths, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
+      realised: e.r ?? {},
+      validated: e.v ?? {},
+      forecastMonths,
+      stage,
+      ...(stageChangedAt ? { stageChangedAt } : {}),
+    } as BenefitSummary;
   });
-  const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(
-    ([id, e]) => ({ ...(e.m as { kind: 'capital' | 'revenue'; fundingSource: string }), id, projectId, planned: e.p ?? {}, actual: e.a ?? {} }),
-  );
+  const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(([id, e]) => ({
+    ...(e.m as { kind: 'capital' | 'revenue'; fundingSource: string }),
+    id,
+    projectId,
+    planned: e.p ?? {},
+    actual: e.a ?? {},
+  }));
   return {
     projectId,
     workstreamId: String(item.workstreamId),

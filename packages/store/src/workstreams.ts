@@ -88,7 +88,9 @@ export class WorkstreamRepository {
 }
 
 export function staleVersion(kind: string, before: { id: string; version: number }): PreconditionFailedError {
-  return new PreconditionFailedError(`The ${kind} ${before.id} was changed by someone else after version ${before.version}; fetch it again and reapply your change.`);
+  return new PreconditionFailedError(
+    `The ${kind} ${before.id} was changed by someone else after version ${before.version}; fetch it again and reapply your change.`,
+  );
 }
 
 /** Claims a code for an entity: fails with 409 if another entity holds it (regardless of case). */
@@ -102,9 +104,7 @@ export function codeGuardOp(tableName: string, kind: 'workstream' | 'project', c
       },
     },
     onConditionFailed: () =>
-      new ConflictError('duplicate-code', `The ${kind} code ${normaliseCode(code)} is already in use.`, [
-        { path: 'code', message: 'is already in use' },
-      ]),
+      new ConflictError('duplicate-code', `The ${kind} code ${normaliseCode(code)} is already in use.`, [{ path: 'code', message: 'is already in use' }]),
   };
 }
 

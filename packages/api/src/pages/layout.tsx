@@ -14,24 +14,44 @@ export function Layout(props: { title: string; user?: string | undefined; childr
         <title>{`${props.title} – Transformation benefits tracker`}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="stylesheet" href="/assets/govuk-frontend.min.css" />
-        <style>{'.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto;font-family:GDS Transport,arial,sans-serif}.bt-heat td{text-align:center;width:18%}'}</style>
+        <style>
+          {
+            '.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto;font-family:GDS Transport,arial,sans-serif}.bt-heat td{text-align:center;width:18%}'
+          }
+        </style>
       </head>
       <body class="govuk-template__body govuk-frontend-supported">
-        <a href="#main" class="govuk-skip-link">Skip to main content</a>
+        <a href="#main" class="govuk-skip-link">
+          Skip to main content
+        </a>
         {/* A council's own tool, not GOV.UK: the service navigation component without the GOV.UK header and crown. */}
-        <header >
+        <header>
           <section class="govuk-service-navigation" aria-label="Service information">
             <div class="govuk-width-container">
               <div class="govuk-service-navigation__container">
                 <span class="govuk-service-navigation__service-name">
-                  <a href="/" class="govuk-service-navigation__link">Transformation benefits tracker</a>
+                  <a href="/" class="govuk-service-navigation__link">
+                    Transformation benefits tracker
+                  </a>
                 </span>
                 {props.user ? (
                   <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                     <ul class="govuk-service-navigation__list" id="navigation">
-                      <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/">Programme</a></li>
-                      <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/alerts">Alerts</a></li>
-                      <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/sign-out">Sign out ({props.user})</a></li>
+                      <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/">
+                          Programme
+                        </a>
+                      </li>
+                      <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/alerts">
+                          Alerts
+                        </a>
+                      </li>
+                      <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/sign-out">
+                          Sign out ({props.user})
+                        </a>
+                      </li>
                     </ul>
                   </nav>
                 ) : null}
@@ -40,13 +60,19 @@ export function Layout(props: { title: string; user?: string | undefined; childr
           </section>
         </header>
         <div class="govuk-width-container">
-          <main class="govuk-main-wrapper" id="main" >
+          <main class="govuk-main-wrapper" id="main">
             {props.children}
           </main>
         </div>
         <footer class="govuk-footer" role="contentinfo">
           <div class="govuk-width-container">
-            <p class="govuk-body-s">Money in pounds. Figures follow the API: <a class="govuk-footer__link" href="/docs">API documentation</a>.</p>
+            <p class="govuk-body-s">
+              Money in pounds. Figures follow the API:{' '}
+              <a class="govuk-footer__link" href="/docs">
+                API documentation
+              </a>
+              .
+            </p>
           </div>
         </footer>
       </body>
@@ -79,21 +105,35 @@ export function BarChart(props: { title: string; series: string[]; groups: { lab
   const scale = (v: number) => (Math.max(0, v) / max) * (width - labelWidth - 90);
   return (
     <figure class="govuk-!-margin-0 govuk-!-margin-bottom-4">
-      <svg class="bt-chart" role="img" aria-labelledby={`${props.id}-title`} viewBox={`0 0 ${width} ${height}`} width={width} height={height} xmlns="http://www.w3.org/2000/svg">
+      <svg
+        class="bt-chart"
+        role="img"
+        aria-labelledby={`${props.id}-title`}
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        xmlns="http://www.w3.org/2000/svg"
+      >
         <title id={`${props.id}-title`}>{`${props.title}. The same figures are in the table that follows.`}</title>
         {props.series.map((s, i) => (
           <g>
             <rect x={labelWidth + i * 140} y={4} width={12} height={12} fill={SERIES_COLOURS[i % SERIES_COLOURS.length]} />
-            <text x={labelWidth + i * 140 + 18} y={15} font-size="13" fill="#0b0c0c">{s}</text>
+            <text x={labelWidth + i * 140 + 18} y={15} font-size="13" fill="#0b0c0c">
+              {s}
+            </text>
           </g>
         ))}
         {props.groups.map((g, gi) => (
           <g>
-            <text x={0} y={40 + gi * rowHeight + 12} font-size="13" fill="#0b0c0c">{g.label.length > 28 ? `${g.label.slice(0, 27)}…` : g.label}</text>
+            <text x={0} y={40 + gi * rowHeight + 12} font-size="13" fill="#0b0c0c">
+              {g.label.length > 28 ? `${g.label.slice(0, 27)}…` : g.label}
+            </text>
             {g.values.map((v, si) => (
               <g>
                 <rect x={labelWidth} y={32 + gi * rowHeight + si * 16} width={scale(v)} height={13} fill={SERIES_COLOURS[si % SERIES_COLOURS.length]} />
-                <text x={labelWidth + scale(v) + 4} y={32 + gi * rowHeight + si * 16 + 11} font-size="11" fill="#0b0c0c">{short(v)}</text>
+                <text x={labelWidth + scale(v) + 4} y={32 + gi * rowHeight + si * 16 + 11} font-size="11" fill="#0b0c0c">
+                  {short(v)}
+                </text>
               </g>
             ))}
           </g>

@@ -20,7 +20,12 @@ describe('the hosted login when the issuer cannot be reached', () => {
     const unused = () => Promise.reject(new Error('not used'));
     const app = createApp(
       { store: new Store({ region: 'eu-west-2', endpoint: 'http://127.0.0.1:9', tableName: 'unused' }), clock: () => new Date() },
-      { auth: { mode: 'apigw-jwt' }, bodyLimitBytes: 1024, digests: { preview: unused, sendNow: unused }, pages: { login: oidcLogin({ issuer, clientId: 'c' }), assetsDir: govukFrontendDir() } },
+      {
+        auth: { mode: 'apigw-jwt' },
+        bodyLimitBytes: 1024,
+        digests: { preview: unused, sendNow: unused },
+        pages: { login: oidcLogin({ issuer, clientId: 'c' }), assetsDir: govukFrontendDir() },
+      },
     );
     for (let attempt = 0; attempt < 2; attempt++) {
       const res = await app.request('/sign-in');

@@ -80,15 +80,23 @@ export function tokenLogin(auth: Extract<AuthConfig, { mode: 'local-hs256' }>): 
         c.html(
           <Layout title="Sign in">
             <h1 class="govuk-heading-l">Sign in</h1>
-            {c.req.query('error') ? <ErrorSummary href="#token">The token was not accepted: it may have expired. Print a new one with pnpm token.</ErrorSummary> : null}
+            {c.req.query('error') ? (
+              <ErrorSummary href="#token">The token was not accepted: it may have expired. Print a new one with pnpm token.</ErrorSummary>
+            ) : null}
             <form method="post" action="/sign-in" novalidate>
               <input type="hidden" name="next" value={safeNext(c.req.query('next'))} />
               <div class="govuk-form-group">
-                <label class="govuk-label govuk-label--s" for="token">Access token</label>
-                <div id="token-hint" class="govuk-hint">Locally: <code>pnpm token -- --role cmt --sub you</code> prints one.</div>
+                <label class="govuk-label govuk-label--s" for="token">
+                  Access token
+                </label>
+                <div id="token-hint" class="govuk-hint">
+                  Locally: <code>pnpm token -- --role cmt --sub you</code> prints one.
+                </div>
                 <textarea class="govuk-textarea" id="token" name="token" rows={4} aria-describedby="token-hint" autocomplete="off"></textarea>
               </div>
-              <button type="submit" class="govuk-button" data-module="govuk-button">Sign in</button>
+              <button type="submit" class="govuk-button" data-module="govuk-button">
+                Sign in
+              </button>
             </form>
           </Layout>,
         ),
@@ -172,7 +180,12 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
       <Layout title="Sign-in failed">
         <h1 class="govuk-heading-l">Sign-in failed</h1>
         <ErrorSummary>{message}</ErrorSummary>
-        <p class="govuk-body"><a class="govuk-link" href="/sign-in">Try signing in again</a>.</p>
+        <p class="govuk-body">
+          <a class="govuk-link" href="/sign-in">
+            Try signing in again
+          </a>
+          .
+        </p>
       </Layout>,
       status,
     );
@@ -220,11 +233,17 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
         const current = new URL(`${baseUrl(c)}${CALLBACK}${new URL(c.req.url).search}`);
         let idToken: string | undefined;
         try {
-          const tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+          const tokens = await oidc.authorizationCodeGrant(config, current, {
+            pkceCodeVerifier: pending.verifier,
+            expectedState: pending.state,
+            expectedNonce: pending.nonce,
+            idTokenExpected: true,
+          });
           idToken = tokens.id_token;
         } catch (err) {
           logger.warn('sign-in: code exchange refused', { requestId: c.get('requestId'), error: err instanceof Error ? err.message : String(err) });
-          if (err instanceof oidc.ClientError || err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError) return failed(c, 400, 'The sign-in could not be completed; please try again.');
+          if (err instanceof oidc.ClientError || err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError)
+            return failed(c, 400, 'The sign-in could not be completed; please try again.');
           return failed(c, 502, 'The sign-in service could not be reached; please try again.');
         }
         if (!idToken) return failed(c, 502, 'The sign-in service returned no identity.');
@@ -235,7 +254,13 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
           if (err instanceof UnauthenticatedError) return failed(c, 401, 'The identity returned by the sign-in service was not valid.');
           throw err;
         }
-        setCookie(c, SESSION, idToken, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), maxAge: Math.max(0, session.exp - Math.floor(Date.now() / 1000)) });
+        setCookie(c, SESSION, idToken, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          path: '/',
+          secure: isHttps(c),
+          maxAge: Math.max(0, session.exp - Math.floor(Date.now() / 1000)),
+        });
         logger.info('signed in to the pages', { requestId: c.get('requestId'), sub: session.principal.sub, roles: session.principal.roles });
         return c.redirect(pending.next, 303);
       });
@@ -246,7 +271,8 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
         const after = `${baseUrl(c)}/signed-out`;
         const metadata = config.serverMetadata();
         // End the issuer's session too: its end_session_endpoint, or Cognito's /logout (which its discovery does not list).
-        if (metadata.end_session_endpoint) return c.redirect(oidc.buildEndSessionUrl(config, { client_id: settings.clientId, post_logout_redirect_uri: after }).href, 302);
+        if (metadata.end_session_endpoint)
+          return c.redirect(oidc.buildEndSessionUrl(config, { client_id: settings.clientId, post_logout_redirect_uri: after }).href, 302);
         const authorize = metadata.authorization_endpoint ? new URL(metadata.authorization_endpoint) : undefined;
         if (authorize?.hostname.endsWith('.amazoncognito.com')) {
           return c.redirect(`${authorize.origin}/logout?${new URLSearchParams({ client_id: settings.clientId, logout_uri: after })}`, 302);
@@ -258,7 +284,12 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
         c.html(
           <Layout title="Signed out">
             <h1 class="govuk-heading-l">You have signed out</h1>
-            <p class="govuk-body"><a class="govuk-link" href="/sign-in">Sign in again</a>.</p>
+            <p class="govuk-body">
+              <a class="govuk-link" href="/sign-in">
+                Sign in again
+              </a>
+              .
+            </p>
           </Layout>,
         ),
       );

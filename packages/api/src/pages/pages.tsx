@@ -28,7 +28,6 @@ import { csrf } from 'hono/csrf';
 
 export { PAGE_CSP };
 
-
 export interface PagesConfig {
   /** How people sign in: a pasted token locally, the issuer's hosted login in AWS. */
   login: PageLogin;
@@ -68,7 +67,10 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     await next();
     if (c.res.status === 200) c.res.headers.set('Cache-Control', 'public, max-age=86400');
   });
-  pages.use('/assets/*', serveStatic({ root: config.assetsDir, rewriteRequestPath: (p) => (p === '/assets/govuk-frontend.min.css' ? '/govuk-frontend.min.css' : p) }));
+  pages.use(
+    '/assets/*',
+    serveStatic({ root: config.assetsDir, rewriteRequestPath: (p) => (p === '/assets/govuk-frontend.min.css' ? '/govuk-frontend.min.css' : p) }),
+  );
   config.login.routes(pages);
 
   // A page's errors are pages too: the same problems as the API, for a person to read.
@@ -81,8 +83,19 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       <Layout title={known?.title ?? 'Something went wrong'}>
         <h1 class="govuk-heading-l">{known?.title ?? 'Sorry, something went wrong'}</h1>
         <p class="govuk-body">{known?.message ?? 'It has been logged. Try again later.'}</p>
-        <p class="govuk-body-s">Request id: <code>{c.get('requestId')}</code> (quote it if you report this).</p>
-        <p class="govuk-body"><a class="govuk-link" href="/">Go to the programme overview</a> or <a class="govuk-link" href="/sign-out">sign in as someone else</a>.</p>
+        <p class="govuk-body-s">
+          Request id: <code>{c.get('requestId')}</code> (quote it if you report this).
+        </p>
+        <p class="govuk-body">
+          <a class="govuk-link" href="/">
+            Go to the programme overview
+          </a>{' '}
+          or{' '}
+          <a class="govuk-link" href="/sign-out">
+            sign in as someone else
+          </a>
+          .
+        </p>
       </Layout>,
       status,
     );
@@ -117,7 +130,13 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
               {programmeYears(report.programme.programmeTarget?.fromFinancialYear, fyOfDate(today()), fy).map((y, i) => (
                 <>
                   {i > 0 ? ' · ' : ''}
-                  {y === fy ? <strong aria-current="page">{y}</strong> : <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(y)}`}>{y}</a>}
+                  {y === fy ? (
+                    <strong aria-current="page">{y}</strong>
+                  ) : (
+                    <a class="govuk-link" href={`/?financialYear=${encodeURIComponent(y)}`}>
+                      {y}
+                    </a>
+                  )}
                 </>
               ))}
             </p>
@@ -142,7 +161,9 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
             ).map(([label, value]) => (
               <div class="govuk-summary-list__row">
                 <dt class="govuk-summary-list__key">{label}</dt>
-                <dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(value)}</dd>
+                <dd class="govuk-summary-list__value bt-num" data-figure={label}>
+                  {money(value)}
+                </dd>
               </div>
             ))}
             <div class="govuk-summary-list__row">
@@ -151,45 +172,79 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
             </div>
             <div class="govuk-summary-list__row">
               <dt class="govuk-summary-list__key">Outturn as a share of the net budget</dt>
-              <dd class="govuk-summary-list__value bt-num">{report.programme.shareOfNetBudget === null ? '–' : formatPercent(report.programme.shareOfNetBudget, 2)}</dd>
+              <dd class="govuk-summary-list__value bt-num">
+                {report.programme.shareOfNetBudget === null ? '–' : formatPercent(report.programme.shareOfNetBudget, 2)}
+              </dd>
             </div>
             <div class="govuk-summary-list__row">
               <dt class="govuk-summary-list__key">RAG: delivery / MTFS</dt>
-              <dd class="govuk-summary-list__value"><RagTag rag={p.rag} /> <RagTag rag={p.mtfsRag} /></dd>
+              <dd class="govuk-summary-list__value">
+                <RagTag rag={p.rag} /> <RagTag rag={p.mtfsRag} />
+              </dd>
             </div>
           </dl>
           {report.programme.programmeTarget ? (
             <p class="govuk-body">
-              The programme's target is {money(report.programme.programmeTarget.targetPence)} over {report.programme.programmeTarget.fromFinancialYear} to {report.programme.programmeTarget.toFinancialYear}.
+              The programme's target is {money(report.programme.programmeTarget.targetPence)} over {report.programme.programmeTarget.fromFinancialYear} to{' '}
+              {report.programme.programmeTarget.toFinancialYear}.
             </p>
           ) : null}
           <h2 class="govuk-heading-m">By workstream</h2>
-          <BarChart id="ws-chart" title={`MTFS target, baseline, forecast and realised by workstream, ${fy}`} series={['Target', 'Baseline', 'Forecast', 'Realised']} groups={report.workstreams.map((w) => ({ label: w.name, values: [w.mtfsTargetPence ?? 0, w.baselinePence, w.forecastPence, w.realisedPence] }))} />
+          <BarChart
+            id="ws-chart"
+            title={`MTFS target, baseline, forecast and realised by workstream, ${fy}`}
+            series={['Target', 'Baseline', 'Forecast', 'Realised']}
+            groups={report.workstreams.map((w) => ({ label: w.name, values: [w.mtfsTargetPence ?? 0, w.baselinePence, w.forecastPence, w.realisedPence] }))}
+          />
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--s">Workstreams, {fy}</caption>
             <thead class="govuk-table__head">
               <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">Workstream</th>
-                <th scope="col" class="govuk-table__header bt-num">Target</th>
-                <th scope="col" class="govuk-table__header bt-num">Baseline</th>
-                <th scope="col" class="govuk-table__header bt-num">Outturn</th>
-                <th scope="col" class="govuk-table__header bt-num">Realised</th>
-                <th scope="col" class="govuk-table__header bt-num">Gap</th>
-                <th scope="col" class="govuk-table__header">Delivery</th>
-                <th scope="col" class="govuk-table__header">MTFS</th>
+                <th scope="col" class="govuk-table__header">
+                  Workstream
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Target
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Baseline
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Outturn
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Realised
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Gap
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Delivery
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  MTFS
+                </th>
               </tr>
             </thead>
             <tbody class="govuk-table__body">
               {report.workstreams.map((w) => (
                 <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header"><a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>{w.name}</a></th>
+                  <th scope="row" class="govuk-table__header">
+                    <a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>
+                      {w.name}
+                    </a>
+                  </th>
                   <td class="govuk-table__cell bt-num">{short(w.mtfsTargetPence ?? 0)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.baselinePence)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.outturnPence)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.realisedPence)}</td>
                   <td class="govuk-table__cell bt-num">{short(w.gapPence ?? 0)}</td>
-                  <td class="govuk-table__cell"><RagTag rag={w.rag} /></td>
-                  <td class="govuk-table__cell"><RagTag rag={w.mtfsRag} /></td>
+                  <td class="govuk-table__cell">
+                    <RagTag rag={w.rag} />
+                  </td>
+                  <td class="govuk-table__cell">
+                    <RagTag rag={w.mtfsRag} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -197,7 +252,22 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
           <h2 class="govuk-heading-m">Status of savings</h2>
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--s">Savings by status, baseline {fy}</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header bt-num">Savings</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Outturn</th></tr></thead>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Status
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Savings
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Baseline
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Outturn
+                </th>
+              </tr>
+            </thead>
             <tbody class="govuk-table__body">
               {(
                 [
@@ -208,9 +278,23 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
                   ['Written out', b.writtenOut],
                 ] as const
               ).map(([label, bucket]) => (
-                <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{label}</th><td class="govuk-table__cell bt-num">{bucket.count}</td><td class="govuk-table__cell bt-num">{short(bucket.baselinePence)}</td><td class="govuk-table__cell bt-num">{short(bucket.forecastPence)}</td></tr>
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    {label}
+                  </th>
+                  <td class="govuk-table__cell bt-num">{bucket.count}</td>
+                  <td class="govuk-table__cell bt-num">{short(bucket.baselinePence)}</td>
+                  <td class="govuk-table__cell bt-num">{short(bucket.forecastPence)}</td>
+                </tr>
               ))}
-              <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">Replacements for written-out savings</th><td class="govuk-table__cell bt-num">{b.writtenOut.replacementCount}</td><td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementBaselinePence)}</td><td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementForecastPence)}</td></tr>
+              <tr class="govuk-table__row">
+                <th scope="row" class="govuk-table__header">
+                  Replacements for written-out savings
+                </th>
+                <td class="govuk-table__cell bt-num">{b.writtenOut.replacementCount}</td>
+                <td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementBaselinePence)}</td>
+                <td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementForecastPence)}</td>
+              </tr>
             </tbody>
           </table>
           <h2 class="govuk-heading-m">Forecast over time</h2>
@@ -219,11 +303,37 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
           ) : (
             <table class="govuk-table">
               <caption class="govuk-table__caption govuk-table__caption--s">Headline figures in each digest sent</caption>
-              <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Digest</th><th scope="col" class="govuk-table__header">Year</th><th scope="col" class="govuk-table__header bt-num">Realised to date</th><th scope="col" class="govuk-table__header bt-num">Outturn</th><th scope="col" class="govuk-table__header bt-num">Gap</th></tr></thead>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">
+                    Digest
+                  </th>
+                  <th scope="col" class="govuk-table__header">
+                    Year
+                  </th>
+                  <th scope="col" class="govuk-table__header bt-num">
+                    Realised to date
+                  </th>
+                  <th scope="col" class="govuk-table__header bt-num">
+                    Outturn
+                  </th>
+                  <th scope="col" class="govuk-table__header bt-num">
+                    Gap
+                  </th>
+                </tr>
+              </thead>
               <tbody class="govuk-table__body">
                 {digests.map((d) => {
                   const h = d.headline as { forecastPence: number; outturnPence?: number; realisedPence?: number; gapPence: number } | null;
-                  return <tr class="govuk-table__row"><td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td><td class="govuk-table__cell">{d.financialYear}</td><td class="govuk-table__cell bt-num">{h?.realisedPence !== undefined ? short(h.realisedPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.outturnPence ?? h.forecastPence) : '–'}</td><td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td></tr>;
+                  return (
+                    <tr class="govuk-table__row">
+                      <td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td>
+                      <td class="govuk-table__cell">{d.financialYear}</td>
+                      <td class="govuk-table__cell bt-num">{h?.realisedPence !== undefined ? short(h.realisedPence) : '–'}</td>
+                      <td class="govuk-table__cell bt-num">{h ? short(h.outturnPence ?? h.forecastPence) : '–'}</td>
+                      <td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td>
+                    </tr>
+                  );
                 })}
               </tbody>
             </table>
@@ -239,25 +349,80 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       const fy = fyFrom(c);
       const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt: today() });
       const ws = report.workstreams.find((w) => w.id === c.req.param('id'));
-      if (!ws) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Workstream not found</h1></Layout>, 404);
+      if (!ws)
+        return c.html(
+          <Layout title="Not found" user={who.name}>
+            <h1 class="govuk-heading-l">Workstream not found</h1>
+          </Layout>,
+          404,
+        );
       const projects = (await svc.listProjects(deps, caller, { workstreamId: ws.id }, { limit: 200 })).items;
       const periods = await svc.currentPeriods(deps);
-      const figures = await Promise.all(projects.map(async (p) => ({ p, f: (await svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today(), periods)).byYear[fy] })));
+      const figures = await Promise.all(
+        projects.map(async (p) => ({ p, f: (await svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today(), periods)).byYear[fy] })),
+      );
       return c.html(
         <Layout title={ws.name} user={who.name}>
           <span class="govuk-caption-l">Workstream · {fy}</span>
           <h1 class="govuk-heading-l">{ws.name}</h1>
           <dl class="govuk-summary-list">
-            {([['MTFS target', ws.mtfsTargetPence], ['Baseline', ws.baselinePence], ['Forecast', ws.forecastPence], ['Realised to date', ws.realisedPence], ['Gap', ws.gapPence]] as const).map(([label, v]) => (
-              <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label}</dt><dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(v)}</dd></div>
+            {(
+              [
+                ['MTFS target', ws.mtfsTargetPence],
+                ['Baseline', ws.baselinePence],
+                ['Forecast', ws.forecastPence],
+                ['Realised to date', ws.realisedPence],
+                ['Gap', ws.gapPence],
+              ] as const
+            ).map(([label, v]) => (
+              <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">{label}</dt>
+                <dd class="govuk-summary-list__value bt-num" data-figure={label}>
+                  {money(v)}
+                </dd>
+              </div>
             ))}
           </dl>
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--s">Projects, {fy}</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Project</th><th scope="col" class="govuk-table__header">Stage</th><th scope="col" class="govuk-table__header">Confidence</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header">RAG</th></tr></thead>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Project
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Stage
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Confidence
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Baseline
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Forecast
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  RAG
+                </th>
+              </tr>
+            </thead>
             <tbody class="govuk-table__body">
               {figures.map(({ p, f }) => (
-                <tr class="govuk-table__row"><th scope="row" class="govuk-table__header"><a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>{p.code} {p.name}</a></th><td class="govuk-table__cell">{p.stage}</td><td class="govuk-table__cell">{p.deliveryConfidence}</td><td class="govuk-table__cell bt-num">{short(f?.baselinePence ?? 0)}</td><td class="govuk-table__cell bt-num">{short(f?.forecastPence ?? 0)}</td><td class="govuk-table__cell"><RagTag rag={f?.rag ?? null} /></td></tr>
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    <a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>
+                      {p.code} {p.name}
+                    </a>
+                  </th>
+                  <td class="govuk-table__cell">{p.stage}</td>
+                  <td class="govuk-table__cell">{p.deliveryConfidence}</td>
+                  <td class="govuk-table__cell bt-num">{short(f?.baselinePence ?? 0)}</td>
+                  <td class="govuk-table__cell bt-num">{short(f?.forecastPence ?? 0)}</td>
+                  <td class="govuk-table__cell">
+                    <RagTag rag={f?.rag ?? null} />
+                  </td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -271,78 +436,310 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     page(async (c, caller, who) => {
       const fy = fyFrom(c);
       const id = c.req.param('id') ?? '';
-      if (!/^prj_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return c.html(<Layout title="Not found" user={who.name}><h1 class="govuk-heading-l">Project not found</h1></Layout>, 404);
+      if (!/^prj_[0-9A-HJKMNP-TV-Z]{26}$/.test(id))
+        return c.html(
+          <Layout title="Not found" user={who.name}>
+            <h1 class="govuk-heading-l">Project not found</h1>
+          </Layout>,
+          404,
+        );
       const record = await svc.getProjectRecord(deps, caller, id);
       const figures = await svc.projectFigures(deps, record, today());
       const f = figures.byYear[fy];
       // CMT reads reports, not the audit trail (see the role table).
       const audit = can(who, 'audit:read') ? (await svc.listAudit(deps, caller, { projectId: id }, { limit: 200 })).items.slice(-25).reverse() : null;
       const months = monthsOfFy(fy);
-      const grid = [5, 4, 3, 2, 1].map((likelihood) => [1, 2, 3, 4, 5].map((impact) => record.risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact)));
+      const grid = [5, 4, 3, 2, 1].map((likelihood) =>
+        [1, 2, 3, 4, 5].map((impact) => record.risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact)),
+      );
       const HEAT: Record<string, string> = { low: '#cce2d8', medium: '#fff7bf', high: '#fcd6c3', critical: '#f4cdc6' };
       const { project } = record;
       return c.html(
         <Layout title={project.name} user={who.name}>
-          <span class="govuk-caption-l">{project.code} · {project.directorate} · {fy}</span>
+          <span class="govuk-caption-l">
+            {project.code} · {project.directorate} · {fy}
+          </span>
           <h1 class="govuk-heading-l">{project.name}</h1>
           <dl class="govuk-summary-list">
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Stage</dt><dd class="govuk-summary-list__value">{project.stage}</dd></div>
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Delivery confidence</dt><dd class="govuk-summary-list__value">{project.deliveryConfidence}</dd></div>
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">SRO</dt><dd class="govuk-summary-list__value">{project.sro}</dd></div>
-            {([['Baseline', f?.baselinePence], ['Forecast', f?.forecastPence], ['Realised to date', f?.realisedPence], ['Investment planned', f?.investmentPlannedPence], ['Investment spent', f?.investmentActualPence]] as const).map(([label, v]) => (
-              <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label} {fy}</dt><dd class="govuk-summary-list__value bt-num" data-figure={label}>{money(v ?? 0)}</dd></div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">Stage</dt>
+              <dd class="govuk-summary-list__value">{project.stage}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">Delivery confidence</dt>
+              <dd class="govuk-summary-list__value">{project.deliveryConfidence}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">SRO</dt>
+              <dd class="govuk-summary-list__value">{project.sro}</dd>
+            </div>
+            {(
+              [
+                ['Baseline', f?.baselinePence],
+                ['Forecast', f?.forecastPence],
+                ['Realised to date', f?.realisedPence],
+                ['Investment planned', f?.investmentPlannedPence],
+                ['Investment spent', f?.investmentActualPence],
+              ] as const
+            ).map(([label, v]) => (
+              <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">
+                  {label} {fy}
+                </dt>
+                <dd class="govuk-summary-list__value bt-num" data-figure={label}>
+                  {money(v ?? 0)}
+                </dd>
+              </div>
             ))}
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Payback year</dt><dd class="govuk-summary-list__value" data-figure="Payback">{figures.paybackFinancialYear ?? 'Not within 30 years'}</dd></div>
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, 3.5%)</dt><dd class="govuk-summary-list__value bt-num" data-figure="NPV">{money(figures.npvPence)}</dd></div>
-            <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">ROI</dt><dd class="govuk-summary-list__value bt-num">{figures.roi === null ? '–' : formatPercent(figures.roi, 0)}</dd></div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">Payback year</dt>
+              <dd class="govuk-summary-list__value" data-figure="Payback">
+                {figures.paybackFinancialYear ?? 'Not within 30 years'}
+              </dd>
+            </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">
+                NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, 3.5%)
+              </dt>
+              <dd class="govuk-summary-list__value bt-num" data-figure="NPV">
+                {money(figures.npvPence)}
+              </dd>
+            </div>
+            <div class="govuk-summary-list__row">
+              <dt class="govuk-summary-list__key">ROI</dt>
+              <dd class="govuk-summary-list__value bt-num">{figures.roi === null ? '–' : formatPercent(figures.roi, 0)}</dd>
+            </div>
           </dl>
           <h2 class="govuk-heading-m">Benefits</h2>
           {record.benefits.map((b) => (
             <section class="govuk-!-margin-bottom-6">
-              <h3 class="govuk-heading-s">{b.title} <span class="govuk-body-s">({b.category}, {b.type}, {b.recurrence}{b.status !== 'active' ? `, ${b.status}` : ''})</span></h3>
-              <BarChart id={`chart-${b.id}`} title={`${b.title}: monthly baseline, forecast and realised, ${fy}`} series={['Baseline', 'Forecast', 'Realised']} groups={months.map((m) => ({ label: m, values: [b.baseline[m] ?? 0, b.forecast[m] ?? 0, b.realised[m] ?? 0] }))} />
-              <details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Monthly figures</span></summary>
+              <h3 class="govuk-heading-s">
+                {b.title}{' '}
+                <span class="govuk-body-s">
+                  ({b.category}, {b.type}, {b.recurrence}
+                  {b.status !== 'active' ? `, ${b.status}` : ''})
+                </span>
+              </h3>
+              <BarChart
+                id={`chart-${b.id}`}
+                title={`${b.title}: monthly baseline, forecast and realised, ${fy}`}
+                series={['Baseline', 'Forecast', 'Realised']}
+                groups={months.map((m) => ({ label: m, values: [b.baseline[m] ?? 0, b.forecast[m] ?? 0, b.realised[m] ?? 0] }))}
+              />
+              <details class="govuk-details">
+                <summary class="govuk-details__summary">
+                  <span class="govuk-details__summary-text">Monthly figures</span>
+                </summary>
                 <div class="govuk-details__text">
-                  <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">{b.title}, by month</caption>
-                    <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Month</th><th scope="col" class="govuk-table__header bt-num">Baseline</th><th scope="col" class="govuk-table__header bt-num">Forecast</th><th scope="col" class="govuk-table__header bt-num">Realised</th></tr></thead>
-                    <tbody class="govuk-table__body">{months.map((m) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{m}</th><td class="govuk-table__cell bt-num">{money(b.baseline[m] ?? 0)}</td><td class="govuk-table__cell bt-num">{money(b.forecast[m] ?? 0)}</td><td class="govuk-table__cell bt-num">{money(b.realised[m] ?? 0)}</td></tr>)}</tbody>
+                  <table class="govuk-table">
+                    <caption class="govuk-table__caption govuk-table__caption--s">{b.title}, by month</caption>
+                    <thead class="govuk-table__head">
+                      <tr class="govuk-table__row">
+                        <th scope="col" class="govuk-table__header">
+                          Month
+                        </th>
+                        <th scope="col" class="govuk-table__header bt-num">
+                          Baseline
+                        </th>
+                        <th scope="col" class="govuk-table__header bt-num">
+                          Forecast
+                        </th>
+                        <th scope="col" class="govuk-table__header bt-num">
+                          Realised
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">
+                      {months.map((m) => (
+                        <tr class="govuk-table__row">
+                          <th scope="row" class="govuk-table__header">
+                            {m}
+                          </th>
+                          <td class="govuk-table__cell bt-num">{money(b.baseline[m] ?? 0)}</td>
+                          <td class="govuk-table__cell bt-num">{money(b.forecast[m] ?? 0)}</td>
+                          <td class="govuk-table__cell bt-num">{money(b.realised[m] ?? 0)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
                   </table>
                 </div>
               </details>
             </section>
           ))}
           <h2 class="govuk-heading-m">Investment</h2>
-          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Investment lines</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Line</th><th scope="col" class="govuk-table__header">Kind</th><th scope="col" class="govuk-table__header">Funding</th><th scope="col" class="govuk-table__header bt-num">Planned (all years)</th><th scope="col" class="govuk-table__header bt-num">Spent (all years)</th></tr></thead>
-            <tbody class="govuk-table__body">{record.investments.map((i) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{i.title}</th><td class="govuk-table__cell">{i.kind}</td><td class="govuk-table__cell">{i.fundingSource}</td><td class="govuk-table__cell bt-num">{money(Object.values(i.planned).reduce((a, v) => a + v, 0))}</td><td class="govuk-table__cell bt-num">{money(Object.values(i.actual).reduce((a, v) => a + v, 0))}</td></tr>)}</tbody>
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Investment lines</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Line
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Kind
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Funding
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Planned (all years)
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Spent (all years)
+                </th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {record.investments.map((i) => (
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    {i.title}
+                  </th>
+                  <td class="govuk-table__cell">{i.kind}</td>
+                  <td class="govuk-table__cell">{i.fundingSource}</td>
+                  <td class="govuk-table__cell bt-num">{money(Object.values(i.planned).reduce((a, v) => a + v, 0))}</td>
+                  <td class="govuk-table__cell bt-num">{money(Object.values(i.actual).reduce((a, v) => a + v, 0))}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           <h2 class="govuk-heading-m">Risks</h2>
-          <table class="govuk-table bt-heat"><caption class="govuk-table__caption govuk-table__caption--s">Open risks by likelihood (rows) and impact (columns)</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Likelihood \\ impact</th>{[1, 2, 3, 4, 5].map((i) => <th scope="col" class="govuk-table__header">{i}</th>)}</tr></thead>
-            <tbody class="govuk-table__body">{grid.map((row, ri) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{5 - ri}</th>{row.map((cell, ci) => <td class="govuk-table__cell" style={`background-color:${HEAT[riskBand((5 - ri) * (ci + 1))]}`}>{cell.length ? cell.length : ''}</td>)}</tr>)}</tbody>
+          <table class="govuk-table bt-heat">
+            <caption class="govuk-table__caption govuk-table__caption--s">Open risks by likelihood (rows) and impact (columns)</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Likelihood \\ impact
+                </th>
+                {[1, 2, 3, 4, 5].map((i) => (
+                  <th scope="col" class="govuk-table__header">
+                    {i}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {grid.map((row, ri) => (
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    {5 - ri}
+                  </th>
+                  {row.map((cell, ci) => (
+                    <td class="govuk-table__cell" style={`background-color:${HEAT[riskBand((5 - ri) * (ci + 1))]}`}>
+                      {cell.length ? cell.length : ''}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </table>
-          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Risk register</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Risk</th><th scope="col" class="govuk-table__header">Owner</th><th scope="col" class="govuk-table__header bt-num">Score</th><th scope="col" class="govuk-table__header">Band</th><th scope="col" class="govuk-table__header">Status</th></tr></thead>
-            <tbody class="govuk-table__body">{record.risks.map((r) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{r.title}</th><td class="govuk-table__cell">{r.owner}</td><td class="govuk-table__cell bt-num">{r.score}</td><td class="govuk-table__cell">{r.band}</td><td class="govuk-table__cell">{r.status}</td></tr>)}</tbody>
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Risk register</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Risk
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Owner
+                </th>
+                <th scope="col" class="govuk-table__header bt-num">
+                  Score
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Band
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Status
+                </th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {record.risks.map((r) => (
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    {r.title}
+                  </th>
+                  <td class="govuk-table__cell">{r.owner}</td>
+                  <td class="govuk-table__cell bt-num">{r.score}</td>
+                  <td class="govuk-table__cell">{r.band}</td>
+                  <td class="govuk-table__cell">{r.status}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           <h2 class="govuk-heading-m">Milestones</h2>
-          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">Milestones</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Milestone</th><th scope="col" class="govuk-table__header">Due</th><th scope="col" class="govuk-table__header">Completed</th></tr></thead>
-            <tbody class="govuk-table__body">{record.milestones.map((m) => <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{m.title}</th><td class="govuk-table__cell">{m.dueDate}</td><td class="govuk-table__cell">{m.completedDate ?? (m.dueDate < today() ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : 'Not yet')}</td></tr>)}</tbody>
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--s">Milestones</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Milestone
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Due
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Completed
+                </th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {record.milestones.map((m) => (
+                <tr class="govuk-table__row">
+                  <th scope="row" class="govuk-table__header">
+                    {m.title}
+                  </th>
+                  <td class="govuk-table__cell">{m.dueDate}</td>
+                  <td class="govuk-table__cell">
+                    {m.completedDate ?? (m.dueDate < today() ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : 'Not yet')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           <h2 class="govuk-heading-m">Audit trail</h2>
-          {audit === null ? <p class="govuk-body">Your role does not include the audit trail.</p> : (
-          <table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">The latest changes, newest first</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">When</th><th scope="col" class="govuk-table__header">Who</th><th scope="col" class="govuk-table__header">What</th></tr></thead>
-            <tbody class="govuk-table__body">{audit.map((e) => <tr class="govuk-table__row"><td class="govuk-table__cell">{e.at.slice(0, 16).replace('T', ' ')}</td><td class="govuk-table__cell">{e.actor.name}</td><td class="govuk-table__cell">{e.entityType} {e.action}{e.changes.length ? ` (${e.changes.join(', ')})` : ''}</td></tr>)}</tbody>
-          </table>
+          {audit === null ? (
+            <p class="govuk-body">Your role does not include the audit trail.</p>
+          ) : (
+            <table class="govuk-table">
+              <caption class="govuk-table__caption govuk-table__caption--s">The latest changes, newest first</caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">
+                    When
+                  </th>
+                  <th scope="col" class="govuk-table__header">
+                    Who
+                  </th>
+                  <th scope="col" class="govuk-table__header">
+                    What
+                  </th>
+                </tr>
+              </thead>
+              <tbody class="govuk-table__body">
+                {audit.map((e) => (
+                  <tr class="govuk-table__row">
+                    <td class="govuk-table__cell">{e.at.slice(0, 16).replace('T', ' ')}</td>
+                    <td class="govuk-table__cell">{e.actor.name}</td>
+                    <td class="govuk-table__cell">
+                      {e.entityType} {e.action}
+                      {e.changes.length ? ` (${e.changes.join(', ')})` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
         </Layout>,
       );
     }),
   );
 
-  const AlertQuery = z.object({ status: z.enum(['open', 'acknowledged', 'resolved']).optional().catch(undefined), severity: Severity.optional().catch(undefined), rule: AlertRule.optional().catch(undefined) });
+  const AlertQuery = z.object({
+    status: z.enum(['open', 'acknowledged', 'resolved']).optional().catch(undefined),
+    severity: Severity.optional().catch(undefined),
+    rule: AlertRule.optional().catch(undefined),
+  });
   pages.get(
     '/alerts',
     page(async (c, caller, who) => {
@@ -350,10 +747,16 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
       const alerts = (await svc.listAlerts(deps, caller, q, { limit: 200 })).items;
       const select = (name: string, label: string, options: readonly string[], value: string | undefined) => (
         <div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4">
-          <label class="govuk-label" for={name}>{label}</label>
+          <label class="govuk-label" for={name}>
+            {label}
+          </label>
           <select class="govuk-select" id={name} name={name}>
             <option value="">Any</option>
-            {options.map((o) => <option value={o} selected={o === value}>{o}</option>)}
+            {options.map((o) => (
+              <option value={o} selected={o === value}>
+                {o}
+              </option>
+            ))}
           </select>
         </div>
       );
@@ -364,12 +767,46 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
             {select('status', 'Status', ['open', 'acknowledged', 'resolved'], q.status)}
             {select('severity', 'Severity', Severity.options, q.severity)}
             {select('rule', 'Rule', AlertRule.options, q.rule)}
-            <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Filter</button>
+            <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
+              Filter
+            </button>
           </form>
           <table class="govuk-table" data-testid="alerts">
-            <caption class="govuk-table__caption govuk-table__caption--s">{alerts.length} alert{alerts.length === 1 ? '' : 's'}</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Severity</th><th scope="col" class="govuk-table__header">Alert</th><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header">First raised</th></tr></thead>
-            <tbody class="govuk-table__body">{alerts.map((a) => <tr class="govuk-table__row"><td class="govuk-table__cell"><strong class={`govuk-tag ${a.severity === 'critical' ? 'govuk-tag--red' : a.severity === 'warning' ? 'govuk-tag--orange' : 'govuk-tag--grey'}`}>{a.severity}</strong></td><td class="govuk-table__cell">{a.message}</td><td class="govuk-table__cell">{a.status}</td><td class="govuk-table__cell">{a.firstRaisedAt.slice(0, 10)}</td></tr>)}</tbody>
+            <caption class="govuk-table__caption govuk-table__caption--s">
+              {alerts.length} alert{alerts.length === 1 ? '' : 's'}
+            </caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">
+                  Severity
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Alert
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  Status
+                </th>
+                <th scope="col" class="govuk-table__header">
+                  First raised
+                </th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {alerts.map((a) => (
+                <tr class="govuk-table__row">
+                  <td class="govuk-table__cell">
+                    <strong
+                      class={`govuk-tag ${a.severity === 'critical' ? 'govuk-tag--red' : a.severity === 'warning' ? 'govuk-tag--orange' : 'govuk-tag--grey'}`}
+                    >
+                      {a.severity}
+                    </strong>
+                  </td>
+                  <td class="govuk-table__cell">{a.message}</td>
+                  <td class="govuk-table__cell">{a.status}</td>
+                  <td class="govuk-table__cell">{a.firstRaisedAt.slice(0, 10)}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </Layout>,
       );

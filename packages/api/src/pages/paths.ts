@@ -14,7 +14,8 @@ export const PAGE_PATHS = ['/', '/sign-in', '/sign-out', '/signed-out', '/auth/c
  * style block; no script at all (the pages need none), no framing, forms only
  * back to the site. The digest preview (HTML email) is served under it too.
  */
-export const PAGE_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * GOV.UK Frontend's compiled files (`dist/govuk`: the stylesheet and its

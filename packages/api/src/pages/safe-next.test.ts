@@ -7,7 +7,20 @@ describe('where sign-in goes next', () => {
     expect(safeNext('/')).toBe('/');
   });
   it('never leaves the site, however the path is disguised', () => {
-    for (const next of ['//evil.example', '/\t/evil.example', '/\\evil.example', '/\\/evil.example', 'https://evil.example', '/%09/evil.example'.replace('%09', '\t'), '/\n/evil.example', ' /x', 'javascript:alert(1)', '', undefined, 42]) {
+    for (const next of [
+      '//evil.example',
+      '/\t/evil.example',
+      '/\\evil.example',
+      '/\\/evil.example',
+      'https://evil.example',
+      '/%09/evil.example'.replace('%09', '\t'),
+      '/\n/evil.example',
+      ' /x',
+      'javascript:alert(1)',
+      '',
+      undefined,
+      42,
+    ]) {
       expect(safeNext(next), JSON.stringify(next)).toBe('/');
     }
   });

@@ -13,7 +13,10 @@ const AlertIdParam = z.object({ id: z.string().regex(/^alr_[0-9A-HJKMNP-TV-Z]{26
 export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'get', path: '/v1/alerts', tags, security,
+      method: 'get',
+      path: '/v1/alerts',
+      tags,
+      security,
       summary: 'Benefits-realisation alerts, newest first',
       request: {
         query: z.object({
@@ -34,26 +37,51 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/alerts/evaluate', tags, security,
+      method: 'post',
+      path: '/v1/alerts/evaluate',
+      tags,
+      security,
       summary: 'Run the alert evaluation now (admin); returns what was raised and resolved. With asAt another day than today, a preview that changes nothing',
       request: { query: z.object({ asAt: IsoDate.optional() }) },
       responses: {
         200: {
           description: 'The outcome',
-          ...json(z.object({ asAt: z.string(), evaluatedAt: z.string(), conditions: z.int(), raised: z.array(Alert), resolved: z.array(Alert), refreshed: z.int(), skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({ description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.' }), preview: z.boolean().meta({ description: 'True for an evaluation as at another day than today: what would have been raised and resolved then. Nothing was changed or published.' }) }).meta({ id: 'EvaluationResult' })),
+          ...json(
+            z
+              .object({
+                asAt: z.string(),
+                evaluatedAt: z.string(),
+                conditions: z.int(),
+                raised: z.array(Alert),
+                resolved: z.array(Alert),
+                refreshed: z.int(),
+                skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({
+                  description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.',
+                }),
+                preview: z.boolean().meta({
+                  description:
+                    'True for an evaluation as at another day than today: what would have been raised and resolved then. Nothing was changed or published.',
+                }),
+              })
+              .meta({ id: 'EvaluationResult' }),
+          ),
         },
         ...problems(400, 401, 403),
       },
     }),
     async (c) => {
       const result = await svc.runEvaluation(deps, caller(c), c.req.valid('query').asAt);
-      for (const p of result.skipped) logger.error('project left out of the alert evaluation: its stored data does not parse', { requestId: c.get('requestId'), ...p });
+      for (const p of result.skipped)
+        logger.error('project left out of the alert evaluation: its stored data does not parse', { requestId: c.get('requestId'), ...p });
       return c.json(result, 200);
     },
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/alerts/{id}', tags, security,
+      method: 'get',
+      path: '/v1/alerts/{id}',
+      tags,
+      security,
       summary: 'An alert',
       request: { params: AlertIdParam },
       responses: { 200: { description: 'The alert', ...json(Alert) }, ...problems(400, 401, 403, 404) },
@@ -62,7 +90,10 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/alerts/{id}/acknowledge', tags, security,
+      method: 'post',
+      path: '/v1/alerts/{id}/acknowledge',
+      tags,
+      security,
       summary: 'Acknowledge an open alert with a note; it resolves when its condition clears',
       request: { params: AlertIdParam, body: { required: true, ...json(z.strictObject({ note: Text(1000) }).meta({ id: 'Acknowledge' })) } },
       responses: { 200: { description: 'The acknowledged alert', ...json(Alert) }, ...problems(400, 401, 403, 404, 409, 415) },

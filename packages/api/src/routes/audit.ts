@@ -17,11 +17,20 @@ export function auditRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       request: {
         query: z.object({
           ...PageQuery,
-          entityId: z.string().regex(/^(?:[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}|\d{4}-(?:0[1-9]|1[0-2])|programme)$/, 'must be an id such as prj_…, a month (a period\'s trail) or programme').optional(),
+          entityId: z
+            .string()
+            .regex(
+              /^(?:[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}|\d{4}-(?:0[1-9]|1[0-2])|programme)$/,
+              "must be an id such as prj_…, a month (a period's trail) or programme",
+            )
+            .optional(),
           projectId: ProjectId.optional(),
         }),
       },
-      responses: { 200: { description: 'A page of audit entries', content: { 'application/json': { schema: pageOf(AuditEntry, 'AuditPage') } } }, ...problems(400, 401, 403) },
+      responses: {
+        200: { description: 'A page of audit entries', content: { 'application/json': { schema: pageOf(AuditEntry, 'AuditPage') } } },
+        ...problems(400, 401, 403),
+      },
     }),
     async (c) => {
       const { entityId, projectId, limit, cursor } = c.req.valid('query');

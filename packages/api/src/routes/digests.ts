@@ -17,19 +17,31 @@ const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.strin
 export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'get', path: '/v1/digests', tags, security,
+      method: 'get',
+      path: '/v1/digests',
+      tags,
+      security,
       summary: 'Digests sent to CMT, newest first',
       request: { query: z.object(PageQuery) },
-      responses: { 200: { description: 'A page of digests', ...json(pageOf(DigestSummary.extend({ headline: z.unknown() }), 'DigestPage')) }, ...problems(400, 401, 403) },
+      responses: {
+        200: { description: 'A page of digests', ...json(pageOf(DigestSummary.extend({ headline: z.unknown() }), 'DigestPage')) },
+        ...problems(400, 401, 403),
+      },
     }),
     async (c) => c.json(await svc.listDigests(deps, caller(c), c.req.valid('query')), 200),
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/digests/preview', tags, security,
+      method: 'get',
+      path: '/v1/digests/preview',
+      tags,
+      security,
       summary: 'Render the next digest without sending it (format=html shows the email itself)',
       request: { query: z.object({ asAt: IsoDate.optional(), format: z.enum(['json', 'html']).default('json') }) },
-      responses: { 200: { description: 'The rendered digest', content: { 'application/json': { schema: Rendered }, 'text/html': { schema: z.string() } } }, ...problems(400, 401, 403) },
+      responses: {
+        200: { description: 'The rendered digest', content: { 'application/json': { schema: Rendered }, 'text/html': { schema: z.string() } } },
+        ...problems(400, 401, 403),
+      },
     }),
     async (c) => {
       const { asAt, format } = c.req.valid('query');
@@ -44,7 +56,10 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/digests', tags, security,
+      method: 'post',
+      path: '/v1/digests',
+      tags,
+      security,
       summary: 'Send a digest now (admin)',
       request: { query: z.object({ asAt: IsoDate.optional() }) },
       responses: { 201: { description: 'Sent', ...json(Digest) }, ...problems(400, 401, 403) },
@@ -56,7 +71,10 @@ export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIH
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/digests/{id}', tags, security,
+      method: 'get',
+      path: '/v1/digests/{id}',
+      tags,
+      security,
       summary: 'A digest with the figures it reported and its HTML and text',
       request: { params: z.object({ id: z.string().regex(/^dig_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a digest id (dig_…)') }) },
       responses: { 200: { description: 'The digest', ...json(Digest) }, ...problems(400, 401, 403, 404) },

@@ -9,7 +9,10 @@ import { json, problems, route, security } from '../openapi.ts';
 export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'post', path: '/v1/imports/savings', tags: ['Imports'], security,
+      method: 'post',
+      path: '/v1/imports/savings',
+      tags: ['Imports'],
+      security,
       summary: 'Import a savings tracker (CSV, one row per saving); dryRun=true checks without writing',
       description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26"), optionally "Forecast 2025/26". \`mapping\` (JSON) maps template columns to your headers. All rows or none; the same file again changes nothing.`,
       request: {
@@ -19,14 +22,20 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
         }),
         body: { required: true, content: { 'text/csv': { schema: z.string() } } },
       },
-      responses: { 200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(svc.ImportResult) }, ...problems(400, 401, 403, 413, 415, 422) },
+      responses: {
+        200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(svc.ImportResult) },
+        ...problems(400, 401, 403, 413, 415, 422),
+      },
     }),
     async (c) => {
       const { dryRun, mapping } = c.req.valid('query');
       let map: Record<string, string> | undefined;
       if (mapping) {
         const parsed = z.record(z.string(), z.string()).safeParse(safeJson(mapping));
-        if (!parsed.success) throw new ValidationError('mapping must be a JSON object of template column → your column header.', [{ path: 'mapping', message: 'not a JSON object of strings' }]);
+        if (!parsed.success)
+          throw new ValidationError('mapping must be a JSON object of template column → your column header.', [
+            { path: 'mapping', message: 'not a JSON object of strings' },
+          ]);
         map = parsed.data;
       }
       const csv = await c.req.text();

@@ -22,7 +22,10 @@ const MonthParam = z.object({ month: Month });
 export function periodRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'get', path: '/v1/periods', tags, security,
+      method: 'get',
+      path: '/v1/periods',
+      tags,
+      security,
       summary: 'The months of an FY (default the current one), open or closed',
       request: { query: z.object({ financialYear: FinancialYear.optional() }) },
       responses: { 200: { description: 'The periods', ...json(PeriodsView) }, ...problems(400, 401, 403) },
@@ -31,20 +34,26 @@ export function periodRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/periods/{month}/close', tags, security,
+      method: 'post',
+      path: '/v1/periods/{month}/close',
+      tags,
+      security,
       summary: 'Close a month, and every earlier month still open (finance or admin)',
       description: 'A month that has not ended cannot be closed. Once closed, no actual, reversal or spend can be recorded against it.',
       request: { params: MonthParam },
-      responses: { 200: { description: 'The periods of that month\'s FY', ...json(PeriodsView) }, ...problems(400, 401, 403, 409, 422) },
+      responses: { 200: { description: "The periods of that month's FY", ...json(PeriodsView) }, ...problems(400, 401, 403, 409, 422) },
     }),
     async (c) => c.json(await svc.closePeriod(deps, caller(c), c.req.valid('param').month), 200),
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/periods/{month}/reopen', tags, security,
+      method: 'post',
+      path: '/v1/periods/{month}/reopen',
+      tags,
+      security,
       summary: 'Reopen a closed month (admin, with a reason)',
       request: { params: MonthParam, body: { required: true, ...json(ReopenPeriod) } },
-      responses: { 200: { description: 'The periods of that month\'s FY', ...json(PeriodsView) }, ...problems(400, 401, 403, 409, 413, 415) },
+      responses: { 200: { description: "The periods of that month's FY", ...json(PeriodsView) }, ...problems(400, 401, 403, 409, 413, 415) },
     }),
     async (c) => c.json(await svc.reopenClosedPeriod(deps, caller(c), c.req.valid('param').month, c.req.valid('json').reason), 200),
   );

@@ -11,7 +11,10 @@ const tags = ['Programme'];
 export function programmeRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'get', path: '/v1/programme', tags, security,
+      method: 'get',
+      path: '/v1/programme',
+      tags,
+      security,
       summary: 'The programme settings (version 0 until an admin sets them)',
       responses: { 200: { description: 'The settings', headers: ETagHeader, ...json(ProgrammeSettings) }, ...problems(401, 403) },
     }),
@@ -23,7 +26,10 @@ export function programmeRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'put', path: '/v1/programme', tags, security,
+      method: 'put',
+      path: '/v1/programme',
+      tags,
+      security,
       summary: 'Set the programme settings (admin)',
       request: { headers: IfMatchHeaders, body: { required: true, ...json(PutProgrammeSettings) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(ProgrammeSettings) }, ...problems(400, 401, 403, 412, 413, 415) },

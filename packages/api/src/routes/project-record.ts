@@ -54,9 +54,13 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   // --- benefits -------------------------------------------------------------
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/benefits', tags: ['Benefits'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/benefits',
+      tags: ['Benefits'],
+      security,
       summary: 'Add a benefit (savings line) to a project',
-      description: 'A dis-benefit is a benefit whose amounts are negative. `replacesBenefitId` names the written-out saving this one replaces; the lineage shows on both.',
+      description:
+        'A dis-benefit is a benefit whose amounts are negative. `replacesBenefitId` names the written-out saving this one replaces; the lineage shows on both.',
       request: { params: ProjectParam, body: { required: true, ...json(CreateBenefit) } },
       responses: { 201: { description: 'Created', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
     }),
@@ -64,7 +68,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}', tags: ['Benefits'], security,
+      method: 'get',
+      path: '/v1/projects/{id}/benefits/{benefitId}',
+      tags: ['Benefits'],
+      security,
       summary: 'A benefit with its current baseline, forecast and realised totals',
       request: { params: BenefitParams },
       responses: { 200: { description: 'The benefit', headers: ETagHeader, ...json(Benefit) }, ...problems(400, 401, 403, 404) },
@@ -76,7 +83,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'patch', path: '/v1/projects/{id}/benefits/{benefitId}', tags: ['Benefits'], security,
+      method: 'patch',
+      path: '/v1/projects/{id}/benefits/{benefitId}',
+      tags: ['Benefits'],
+      security,
       summary: 'Change a benefit (merge patch); status unachievable or withdrawn writes it out',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PatchBenefit) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
@@ -88,9 +98,13 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'put', path: '/v1/projects/{id}/benefits/{benefitId}/baseline', tags: ['Benefits'], security,
+      method: 'put',
+      path: '/v1/projects/{id}/benefits/{benefitId}/baseline',
+      tags: ['Benefits'],
+      security,
       summary: 'Set the baseline (approved plan): monthly pence, or annual amounts phased evenly',
-      description: 'Editable until the project is approved; after that a change is a re-baseline and needs a `reason`. Every version stays readable at …/baselines.',
+      description:
+        'Editable until the project is approved; after that a change is a re-baseline and needs a `reason`. Every version stays readable at …/baselines.',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PutBaseline) } },
       responses: { 200: { description: 'The benefit with its new baseline', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
     }),
@@ -101,10 +115,16 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}/baselines', tags: ['Benefits'], security,
+      method: 'get',
+      path: '/v1/projects/{id}/benefits/{benefitId}/baselines',
+      tags: ['Benefits'],
+      security,
       summary: 'Every baseline version of a benefit, oldest first',
       request: { params: BenefitParams },
-      responses: { 200: { description: 'Baseline history', ...json(z.object({ items: z.array(BaselineVersion) }).meta({ id: 'BaselineHistory' })) }, ...problems(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'Baseline history', ...json(z.object({ items: z.array(BaselineVersion) }).meta({ id: 'BaselineHistory' })) },
+        ...problems(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const { id, benefitId } = c.req.valid('param');
@@ -113,7 +133,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'put', path: '/v1/projects/{id}/benefits/{benefitId}/forecast', tags: ['Benefits'], security,
+      method: 'put',
+      path: '/v1/projects/{id}/benefits/{benefitId}/forecast',
+      tags: ['Benefits'],
+      security,
       summary: 'Replace the forecast (current expectation): monthly pence, or annual amounts phased evenly',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PutForecast) } },
       responses: { 200: { description: 'The benefit with its new forecast', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
@@ -127,9 +150,12 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   // --- actuals ledger -------------------------------------------------------
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/benefits/{benefitId}/actuals', tags: ['Actuals'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/benefits/{benefitId}/actuals',
+      tags: ['Actuals'],
+      security,
       summary: 'Record a realised amount (append-only; a correction reverses an earlier entry)',
-      description: 'Finance, an admin, or the project\'s manager. Evidence (`note`) is required. Honours `Idempotency-Key`.',
+      description: "Finance, an admin, or the project's manager. Evidence (`note`) is required. Honours `Idempotency-Key`.",
       request: { params: BenefitParams, headers: IdempotencyHeaders, body: { required: true, ...json(RecordActual) } },
       responses: { 201: { description: 'Recorded (or the first result, replayed)', ...json(Actual) }, ...problems(...WRITE_PROBLEMS) },
     }),
@@ -140,7 +166,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/projects/{id}/benefits/{benefitId}/actuals', tags: ['Actuals'], security,
+      method: 'get',
+      path: '/v1/projects/{id}/benefits/{benefitId}/actuals',
+      tags: ['Actuals'],
+      security,
       summary: 'The actuals ledger of a benefit, oldest first',
       request: { params: BenefitParams, query: z.object(PageQuery) },
       responses: { 200: { description: 'A page of entries', ...json(pageOf(Actual, 'ActualPage')) }, ...problems(400, 401, 403, 404) },
@@ -152,7 +181,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/benefits/{benefitId}/actuals/{actualId}/validate', tags: ['Actuals'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/benefits/{benefitId}/actuals/{actualId}/validate',
+      tags: ['Actuals'],
+      security,
       summary: 'Finance validates an actual (once; not one they recorded)',
       request: { params: BenefitParams.extend({ actualId: ActualId }) },
       responses: { 200: { description: 'The validated entry', ...json(Actual) }, ...problems(400, 401, 403, 404, 409) },
@@ -167,7 +199,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   const InvestmentParams = z.object({ id: ProjectId, investmentId: InvestmentId });
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/investments', tags: ['Investment'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/investments',
+      tags: ['Investment'],
+      security,
       summary: 'Add an investment line with its planned spend',
       request: { params: ProjectParam, body: { required: true, ...json(CreateInvestment) } },
       responses: { 201: { description: 'Created', headers: ETagHeader, ...json(Investment) }, ...problems(...WRITE_PROBLEMS) },
@@ -176,7 +211,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'patch', path: '/v1/projects/{id}/investments/{investmentId}', tags: ['Investment'], security,
+      method: 'patch',
+      path: '/v1/projects/{id}/investments/{investmentId}',
+      tags: ['Investment'],
+      security,
       summary: 'Change an investment line; months or phased replace the planned profile',
       request: { params: InvestmentParams, headers: IfMatchHeaders, body: { required: true, ...json(PatchInvestment) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Investment) }, ...problems(...WRITE_PROBLEMS) },
@@ -188,7 +226,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/investments/{investmentId}/spend', tags: ['Investment'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/investments/{investmentId}/spend',
+      tags: ['Investment'],
+      security,
       summary: 'Record actual spend (finance; append-only; honours Idempotency-Key)',
       request: { params: InvestmentParams, headers: IdempotencyHeaders, body: { required: true, ...json(RecordSpend) } },
       responses: { 201: { description: 'Recorded (or the first result, replayed)', ...json(Spend) }, ...problems(...WRITE_PROBLEMS) },
@@ -200,7 +241,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/projects/{id}/investments/{investmentId}/spend', tags: ['Investment'], security,
+      method: 'get',
+      path: '/v1/projects/{id}/investments/{investmentId}/spend',
+      tags: ['Investment'],
+      security,
       summary: 'The spend ledger of an investment line, oldest first',
       request: { params: InvestmentParams, query: z.object(PageQuery) },
       responses: { 200: { description: 'A page of entries', ...json(pageOf(Spend, 'SpendPage')) }, ...problems(400, 401, 403, 404) },
@@ -214,7 +258,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   // --- risks and milestones -------------------------------------------------
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/risks', tags: ['Risks'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/risks',
+      tags: ['Risks'],
+      security,
       summary: 'Add a risk (score = likelihood × impact; Low ≤ 4, Medium 5–9, High 10–16, Critical ≥ 20)',
       request: { params: ProjectParam, body: { required: true, ...json(CreateRisk) } },
       responses: { 201: { description: 'Created', headers: ETagHeader, ...json(Risk) }, ...problems(...WRITE_PROBLEMS) },
@@ -223,7 +270,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'patch', path: '/v1/projects/{id}/risks/{riskId}', tags: ['Risks'], security,
+      method: 'patch',
+      path: '/v1/projects/{id}/risks/{riskId}',
+      tags: ['Risks'],
+      security,
       summary: 'Change a risk; rescoring or closing adds to its score history',
       request: { params: z.object({ id: ProjectId, riskId: RiskId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchRisk) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Risk) }, ...problems(...WRITE_PROBLEMS) },
@@ -235,7 +285,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'get', path: '/v1/projects/{id}/risks/{riskId}/history', tags: ['Risks'], security,
+      method: 'get',
+      path: '/v1/projects/{id}/risks/{riskId}/history',
+      tags: ['Risks'],
+      security,
       summary: "A risk's whole score history (every scoring and status), oldest first",
       request: { params: z.object({ id: ProjectId, riskId: RiskId }), query: z.object(PageQuery) },
       responses: { 200: { description: 'Scorings', ...json(pageOf(RiskScoreEntry, 'RiskScorePage')) }, ...problems(400, 401, 403, 404) },
@@ -247,7 +300,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'post', path: '/v1/projects/{id}/milestones', tags: ['Milestones'], security,
+      method: 'post',
+      path: '/v1/projects/{id}/milestones',
+      tags: ['Milestones'],
+      security,
       summary: 'Add a milestone and the benefits that depend on it',
       request: { params: ProjectParam, body: { required: true, ...json(CreateMilestone) } },
       responses: { 201: { description: 'Created', headers: ETagHeader, ...json(Milestone) }, ...problems(...WRITE_PROBLEMS) },
@@ -256,7 +312,10 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   );
   app.openapi(
     route({
-      method: 'patch', path: '/v1/projects/{id}/milestones/{milestoneId}', tags: ['Milestones'], security,
+      method: 'patch',
+      path: '/v1/projects/{id}/milestones/{milestoneId}',
+      tags: ['Milestones'],
+      security,
       summary: 'Change a milestone; completedDate null reopens it',
       request: { params: z.object({ id: ProjectId, milestoneId: MilestoneId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchMilestone) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Milestone) }, ...problems(...WRITE_PROBLEMS) },

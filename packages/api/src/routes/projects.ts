@@ -1,5 +1,20 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { Benefit, CreateProject, Figures, Investment, IsoDate, Milestone, PatchProject, Project, ProjectFinancials, ProjectId, Risk, Stage, todayInLondon, WorkstreamId } from '@bt/core';
+import {
+  Benefit,
+  CreateProject,
+  Figures,
+  Investment,
+  IsoDate,
+  Milestone,
+  PatchProject,
+  Project,
+  ProjectFinancials,
+  ProjectId,
+  Risk,
+  Stage,
+  todayInLondon,
+  WorkstreamId,
+} from '@bt/core';
 import { createProject, getProjectRecord, listProjects, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -68,7 +83,8 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'The whole project: benefits, investment, risks and milestones',
-      description: 'Read with one DynamoDB Query whatever the project\'s size. The ETag is the project\'s own version (send it as If-Match to PATCH the project).',
+      description:
+        "Read with one DynamoDB Query whatever the project's size. The ETag is the project's own version (send it as If-Match to PATCH the project).",
       request: { params: IdParam, query: z.object({ asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today).' }) }) },
       responses: { 200: { description: 'The project record', headers: ETagHeader, ...json(ProjectDetail) }, ...problems(400, 401, 403, 404) },
     }),

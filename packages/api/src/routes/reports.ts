@@ -20,7 +20,10 @@ const ProgrammeReport = z
       projectCount: z.int(),
       netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
       shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
-      programmeTarget: z.object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() }).nullable().meta({ description: 'The programme total target over its years (programme settings).' }),
+      programmeTarget: z
+        .object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() })
+        .nullable()
+        .meta({ description: 'The programme total target over its years (programme settings).' }),
     }),
     workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
     byCategory: z.object({ transformation: Figures, mitigation: Figures }),
@@ -41,7 +44,10 @@ const CSV_DESCRIPTION =
 export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(
     route({
-      method: 'get', path: '/v1/reports/programme', tags: ['Reports'], security,
+      method: 'get',
+      path: '/v1/reports/programme',
+      tags: ['Reports'],
+      security,
       summary: 'Programme, workstream, category and type roll-ups and status buckets for an FY',
       description: 'Reads one summary per project (kept up to date as writes happen), so its cost grows with the number of projects.',
       request: { query: z.object(DateQuery) },
@@ -55,12 +61,19 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     route({
-      method: 'get', path: '/v1/feeds/changes', tags: ['Feeds'], security,
+      method: 'get',
+      path: '/v1/feeds/changes',
+      tags: ['Feeds'],
+      security,
       summary: 'Every change since a cursor, oldest first, with the cursor to ask from next time',
-      description: 'For incremental refresh (e.g. Power BI). Start without a cursor; keep the nextCursor, even when items is empty. Changes from the last few seconds are held back until they have settled.',
+      description:
+        'For incremental refresh (e.g. Power BI). Start without a cursor; keep the nextCursor, even when items is empty. Changes from the last few seconds are held back until they have settled.',
       request: { query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) }) },
       responses: {
-        200: { description: 'Changes', ...json(z.object({ items: z.array(AuditEntry), nextCursor: z.string(), hasMore: z.boolean() }).meta({ id: 'ChangePage' })) },
+        200: {
+          description: 'Changes',
+          ...json(z.object({ items: z.array(AuditEntry), nextCursor: z.string(), hasMore: z.boolean() }).meta({ id: 'ChangePage' })),
+        },
         ...problems(400, 401, 403),
       },
     }),
@@ -81,12 +94,23 @@ function feedRoute<R extends object>(
 ): void {
   app.openapi(
     route({
-      method: 'get', path: `/v1/feeds/${feed}`, tags: ['Feeds'], security,
+      method: 'get',
+      path: `/v1/feeds/${feed}`,
+      tags: ['Feeds'],
+      security,
       summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
       description: CSV_DESCRIPTION,
       request: { query: FeedQuery, headers: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
-        200: { description: 'The feed, streamed', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }) } } },
+        200: {
+          description: 'The feed, streamed',
+          content: {
+            'text/csv': { schema: z.string() },
+            'application/json': {
+              schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }),
+            },
+          },
+        },
         304: { description: 'Not modified since the ETag you sent' },
         ...problems(400, 401, 403),
       },
@@ -96,7 +120,14 @@ function feedRoute<R extends object>(
       const { etag, asAt, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
-      if (c.req.header('If-None-Match')?.split(',').map((t) => t.trim()).includes(etag)) return c.body(null, 304);
+      if (
+        c.req
+          .header('If-None-Match')
+          ?.split(',')
+          .map((t) => t.trim())
+          .includes(etag)
+      )
+        return c.body(null, 304);
       const batches = rows(deps, { ...query, asAt, financialYear });
       const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
       if (query.format === 'csv') {
