@@ -12,12 +12,13 @@ import {
   type Alert,
   type AlertCondition,
   type AlertSettings,
+  type DomainEvent,
   type IsoDate,
   type PeriodsState,
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, StoredDataError, collectAll, type AlertFilter, type DomainEvent, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { AlertRaceLost, StoredDataError, collectAll, type AlertFilter, type Page, type PageRequest, type WriteContext } from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };

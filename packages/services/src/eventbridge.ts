@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { DomainEvent } from '@bt/store';
+import type { DomainEvent } from '@bt/core';
 import type { EventSink } from './alerts.ts';
 
 /** Publishes to an EventBridge bus, ten at a time (the PutEvents limit); failed entries are an error, so the outbox keeps them. */

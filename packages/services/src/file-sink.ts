@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventSink } from './alerts.ts';
-import type { DomainEvent } from '@bt/store';
+import type { DomainEvent } from '@bt/core';
 
 /**
  * Locally (and for a local invoke of a function), published events are appended to a JSON-lines file (one event a

@@ -8,31 +8,38 @@ import {
   statusBuckets,
   todayInLondon,
   type BenefitSummary,
-  type Figures,
+  Figures,
   type FinancialYear,
   type InvestmentSummary,
   type IsoDate,
-  type ProgrammeSettings,
-  type StatusBuckets,
+  StatusBuckets,
   type Workstream,
 } from '@bt/core';
 import { collectAll } from '@bt/store';
+import * as z from 'zod';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
-export interface ProgrammeReport {
-  financialYear: FinancialYear;
-  asAt: IsoDate;
-  programme: Figures & {
-    projectCount: number;
-    netBudgetPence: number | null;
-    shareOfNetBudget: number | null;
-    programmeTarget: ProgrammeSettings['programmeTarget'];
-  };
-  workstreams: (Figures & { id: string; code: string; name: string; projectCount: number })[];
-  byCategory: Record<BenefitCategory, Figures>;
-  byType: Record<BenefitType, Figures>;
-  statusBuckets: StatusBuckets;
-}
+/** The programme report (GET /v1/reports/programme): one definition, the API's schema and the type. */
+export const ProgrammeReport = z
+  .object({
+    financialYear: z.string(),
+    asAt: z.string(),
+    programme: Figures.extend({
+      projectCount: z.int(),
+      netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
+      shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
+      programmeTarget: z
+        .object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() })
+        .nullable()
+        .meta({ description: 'The programme total target over its years (programme settings).' }),
+    }),
+    workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
+    byCategory: z.object({ transformation: Figures, mitigation: Figures }),
+    byType: z.record(BenefitType, Figures),
+    statusBuckets: StatusBuckets,
+  })
+  .meta({ id: 'ProgrammeReport' });
+export type ProgrammeReport = z.infer<typeof ProgrammeReport>;
 
 /** The as-at date (default today in London) and FY (default the FY of that date) of a date-dependent request. */
 export function resolveAsAt(deps: Deps, query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined }) {

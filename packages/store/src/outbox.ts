@@ -1,16 +1,7 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionQuery, collections, keys, leaveCollection } from './keys.ts';
 import type { TxOp } from './transact.ts';
-
-/** An event we publish (EventBridge source `benefits-tracker`); schemas and samples in events/. */
-export interface DomainEvent {
-  /** Deterministic for what it reports, so a retried write or publish cannot make a second one. */
-  id: string;
-  source: 'benefits-tracker';
-  detailType: 'AlertRaised' | 'AlertResolved' | 'DigestSent' | 'ActualRecorded';
-  time: string;
-  detail: Record<string, unknown>;
-}
+import { DomainEvent } from '@bt/core';
 
 /**
  * The transactional outbox: an event is written in the same transaction as
@@ -38,7 +29,7 @@ export class OutboxRepository {
 
   async pending(limit = 100): Promise<DomainEvent[]> {
     const r = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.outbox()), Limit: limit }));
-    return (r.Items ?? []).map((i) => JSON.parse(String(i.event)) as DomainEvent);
+    return (r.Items ?? []).map((i) => DomainEvent.parse(JSON.parse(String(i.event))));
   }
 
   async markPublished(id: string, at: string): Promise<void> {

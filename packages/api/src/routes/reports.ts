@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { AuditEntry, FinancialYear, Figures, IsoDate, StatusBuckets } from '@bt/core';
+import { AuditEntry, FinancialYear, IsoDate } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -11,26 +11,6 @@ const DateQuery = {
   financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of asAt.' }),
   asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today, Europe/London), so results can be reproduced.' }),
 };
-
-const ProgrammeReport = z
-  .object({
-    financialYear: z.string(),
-    asAt: z.string(),
-    programme: Figures.extend({
-      projectCount: z.int(),
-      netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
-      shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
-      programmeTarget: z
-        .object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() })
-        .nullable()
-        .meta({ description: 'The programme total target over its years (programme settings).' }),
-    }),
-    workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
-    byCategory: z.object({ transformation: Figures, mitigation: Figures }),
-    byType: z.record(z.string(), Figures),
-    statusBuckets: StatusBuckets,
-  })
-  .meta({ id: 'ProgrammeReport' });
 
 const FeedQuery = z.object({
   ...DateQuery,
@@ -51,7 +31,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       summary: 'Programme, workstream, category and type roll-ups and status buckets for an FY',
       description: 'Reads one summary per project (kept up to date as writes happen), so its cost grows with the number of projects.',
       request: { query: z.object(DateQuery) },
-      responses: { 200: { description: 'The programme report', ...json(ProgrammeReport) }, ...problems(400, 401, 403) },
+      responses: { 200: { description: 'The programme report', ...json(svc.ProgrammeReport) }, ...problems(400, 401, 403) },
     }),
     async (c) => c.json(await svc.programmeReport(deps, caller(c), c.req.valid('query')), 200),
   );
