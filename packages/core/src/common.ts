@@ -18,3 +18,18 @@ export const EntityMeta = {
   updatedAt: Timestamp,
   updatedBy: UserId,
 };
+
+/**
+ * A JSON merge patch of an entity (RFC 7396, one level): a field the patch
+ * leaves out (or sends undefined) keeps its value, `null` removes it, any
+ * other value replaces it.
+ */
+export function applyMergePatch<T extends object>(before: T, patch: object): T {
+  const next: Record<string, unknown> = Object.fromEntries(Object.entries(before));
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (value === null) delete next[field];
+    else next[field] = value;
+  }
+  return next as T;
+}

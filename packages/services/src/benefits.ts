@@ -1,7 +1,7 @@
 import {
+  applyMergePatch,
   assertCan,
   can,
-  changedFields,
   ConflictError,
   ForbiddenError,
   isBaselineLocked,
@@ -18,6 +18,7 @@ import {
   type PutForecast,
   type RecordActual,
 } from '@bt/core';
+import { patchChild } from './child-patch.ts';
 import { staleVersion, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
@@ -107,21 +108,14 @@ export async function updateBenefit(
   patch: PatchBenefit,
   expected: ExpectedVersion,
 ): Promise<Benefit> {
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
-    checkExpected('benefit', before, expected);
-    const { measure, ...rest } = patch;
-    const next: Benefit = { ...before, ...definedOnly(rest) };
-    if (measure === null) delete next.measure;
-    else if (measure !== undefined) next.measure = measure;
+  return patchChild(deps, caller, 'benefit', { projectId, id: benefitId }, expected, (before, ctx) => {
+    const next = applyMergePatch(before, patch);
     if (isWrittenOut(before.status) && !isWrittenOut(next.status)) {
       assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can bring a written-out saving back.');
       delete next.writtenOutAt;
     }
-    if (!isWrittenOut(before.status) && isWrittenOut(next.status)) next.writtenOutAt = deps.clock().toISOString();
-    if (changedFields(before, next).length === 0) return before;
-    return deps.store.children.update(writeContext(deps, caller), 'benefit', before, next, [projectUnchangedOp(deps, project)]);
+    if (!isWrittenOut(before.status) && isWrittenOut(next.status)) next.writtenOutAt = ctx.now;
+    return { next };
   });
 }
 
@@ -272,8 +266,4 @@ export async function listActuals(deps: Deps, caller: Caller, projectId: string,
   assertCan(caller.principal, 'programme:read');
   await deps.store.children.getOrThrow('benefit', projectId, benefitId);
   return deps.store.ledger.list('actual', benefitId, page);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

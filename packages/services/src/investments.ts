@@ -1,7 +1,8 @@
-import { assertCan, changedFields, toMonthly, type CreateInvestment, type Investment, type PatchInvestment, type RecordSpend, type Spend } from '@bt/core';
-import { staleVersion, type Page, type PageRequest } from '@bt/store';
+import { applyMergePatch, assertCan, toMonthly, type CreateInvestment, type Investment, type PatchInvestment, type RecordSpend, type Spend } from '@bt/core';
+import { patchChild } from './child-patch.ts';
+import type { Page, PageRequest } from '@bt/store';
 import { ledgerEntryWrites } from './ledger-write.ts';
-import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { mintId, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
@@ -28,14 +29,9 @@ export async function updateInvestment(
 ): Promise<Investment> {
   const { months, phased, ...rest } = patch;
   const planned = months !== undefined || phased !== undefined ? toMonthly({ months, phased }) : undefined;
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('investment', projectId, investmentId);
-    if (expected !== undefined && expected !== before.version) throw staleVersion('investment', { id: investmentId, version: expected });
-    const next: Investment = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), ...(planned ? { planned } : {}) };
-    if (changedFields(before, next).length === 0) return before;
-    return deps.store.children.update(writeContext(deps, caller), 'investment', before, next, [projectUnchangedOp(deps, project)]);
-  });
+  return patchChild(deps, caller, 'investment', { projectId, id: investmentId }, expected, (before) => ({
+    next: applyMergePatch(before, { ...rest, planned }),
+  }));
 }
 
 /**

@@ -1,6 +1,7 @@
-import { changedFields, todayInLondon, UnprocessableError, type CreateMilestone, type Milestone, type PatchMilestone } from '@bt/core';
-import { staleVersion, type TxOp } from '@bt/store';
-import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import { applyMergePatch, todayInLondon, UnprocessableError, type CreateMilestone, type Milestone, type PatchMilestone } from '@bt/core';
+import { patchChild } from './child-patch.ts';
+import type { TxOp } from '@bt/store';
+import { mintId, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function benefitsMustExist(deps: Deps, projectId: string, benefitIds: string[]): TxOp[] {
@@ -45,20 +46,10 @@ export async function updateMilestone(
   patch: PatchMilestone,
   expected: ExpectedVersion,
 ): Promise<Milestone> {
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('milestone', projectId, milestoneId);
-    if (expected !== undefined && expected !== before.version) throw staleVersion('milestone', { id: milestoneId, version: expected });
-    const { completedDate, ...rest } = patch;
-    const next: Milestone = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
-    if (completedDate === null) delete next.completedDate;
-    else if (completedDate !== undefined) next.completedDate = completedDate;
-    checkCompleted(deps, completedDate ?? undefined);
-    if (changedFields(before, next).length === 0) return before;
+  checkCompleted(deps, patch.completedDate ?? undefined);
+  return patchChild(deps, caller, 'milestone', { projectId, id: milestoneId }, expected, (before) => {
+    const next = applyMergePatch(before, patch);
     const added = next.benefitIds.filter((id) => !before.benefitIds.includes(id));
-    return deps.store.children.update(writeContext(deps, caller), 'milestone', before, next, [
-      projectUnchangedOp(deps, project),
-      ...benefitsMustExist(deps, projectId, added),
-    ]);
+    return { next, guards: benefitsMustExist(deps, projectId, added) };
   });
 }

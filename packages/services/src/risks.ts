@@ -1,6 +1,17 @@
-import { assertCan, changedFields, riskBand, UnprocessableError, withScoring, type CreateRisk, type PatchRisk, type Risk, type RiskScoreEntry } from '@bt/core';
-import { staleVersion, type Page, type PageRequest, type TxOp } from '@bt/store';
-import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import {
+  applyMergePatch,
+  assertCan,
+  riskBand,
+  UnprocessableError,
+  withScoring,
+  type CreateRisk,
+  type PatchRisk,
+  type Risk,
+  type RiskScoreEntry,
+} from '@bt/core';
+import { patchChild } from './child-patch.ts';
+import type { Page, PageRequest, TxOp } from '@bt/store';
+import { mintId, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
 
 function scoreEntry(risk: Pick<Risk, 'likelihood' | 'impact' | 'status'>, at: string, by: string): RiskScoreEntry {
@@ -37,29 +48,17 @@ export async function createRisk(deps: Deps, caller: Caller, projectId: string, 
 
 /** Change a risk; a new likelihood, impact or status adds to its score history. */
 export async function updateRisk(deps: Deps, caller: Caller, projectId: string, riskId: string, patch: PatchRisk, expected: ExpectedVersion): Promise<Risk> {
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('risk', projectId, riskId);
-    if (expected !== undefined && expected !== before.version) throw staleVersion('risk', { id: riskId, version: expected });
-    const { benefitId, savingsAtRiskPence, ...rest } = patch;
-    const next: Risk = { ...before, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
-    if (benefitId === null) delete next.benefitId;
-    else if (benefitId !== undefined) next.benefitId = benefitId;
-    if (savingsAtRiskPence === null) delete next.savingsAtRiskPence;
-    else if (savingsAtRiskPence !== undefined) next.savingsAtRiskPence = savingsAtRiskPence;
-    const ctx = writeContext(deps, caller);
-    const guards = [
-      projectUnchangedOp(deps, project),
-      ...(next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : []),
-    ];
+  return patchChild(deps, caller, 'risk', { projectId, id: riskId }, expected, (before, ctx) => {
+    const next = applyMergePatch(before, patch);
+    const guards = next.benefitId && next.benefitId !== before.benefitId ? [benefitMustExist(deps, projectId, next.benefitId)] : [];
+    // A new score or status is a scoring: kept on the risk (the latest few) and in its whole history.
     if (next.likelihood !== before.likelihood || next.impact !== before.impact || next.status !== before.status) {
       const entry = scoreEntry(next, ctx.now, ctx.actor.sub);
       const scored = withScoring(before, entry);
       Object.assign(next, { score: entry.score, band: entry.band, ...scored });
       guards.push(deps.store.children.riskScoreOp(riskId, scored.scoreCount, entry));
     }
-    if (changedFields(before, next).length === 0) return before;
-    return deps.store.children.update(ctx, 'risk', before, next, guards);
+    return { next, guards };
   });
 }
 

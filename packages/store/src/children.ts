@@ -11,7 +11,7 @@ import { staleVersion } from './workstreams.ts';
 import { LEDGER_TOTALS, versionedUpdateOp } from './update.ts';
 
 const SCHEMAS = { benefit: Benefit, investment: Investment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
-type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
+export type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
 type Meta = 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy';
 export type ChildFields<K extends ChildKind> = Omit<ChildOf<K>, Meta>;
 
