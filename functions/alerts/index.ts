@@ -1,4 +1,4 @@
-import { logger } from '@bt/api';
+import { logger } from '@bt/services';
 import { IsoDate, todayInLondon } from '@bt/core';
 import { evaluateAndStore, functionDeps, publishOutbox } from '@bt/services';
 import * as z from 'zod';

@@ -3,20 +3,20 @@ import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createApp, loadLambdaEnv, oidcLogin } from '@bt/api';
 import { InvokedDigestDesk } from '@bt/services';
-import { Store } from '@bt/store';
+import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
 
 // Cold start: settings and the AWS clients are made once per container.
 const env = loadLambdaEnv(process.env);
-const store = new Store({ region: env.AWS_REGION, tableName: env.TABLE_NAME, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
+const store = new Store(storeConfig(env));
 // Digests on demand are rendered and sent by the digest function: the API carries no mail code and has no right to send email.
 const lambda = new LambdaClient({
   region: env.AWS_REGION,
   ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
 });
 const app = createApp(
-  { store, clock: () => new Date(), thresholds: env.thresholds, ledger: env.ledger },
+  { store, clock: () => new Date(), thresholds: env.thresholds, alertSettings: env.alertSettings, ledger: env.ledger },
   {
     auth: { mode: 'apigw-jwt' },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

@@ -1,14 +1,15 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { logger } from '@bt/api';
-import { todayInLondon } from '@bt/core';
+import { logger } from '@bt/services';
+import { readSettings, todayInLondon } from '@bt/core';
 import { OutboxMailer, SesMailer } from '@bt/email';
 import { answerDigestRequest, DigestRequest, DigestSettingsFromEnv, functionDeps, inProcessDigestDesk, publishOutbox, sendDigest } from '@bt/services';
 import * as z from 'zod';
 
 const { deps, sink } = functionDeps(process.env);
-const settings = DigestSettingsFromEnv.parse(process.env);
+const settings = readSettings(DigestSettingsFromEnv, process.env);
 // MAIL_OUTBOX_DIR: a local invoke writes the email to files instead of sending it through SES.
-const mailer = process.env.MAIL_OUTBOX_DIR ? new OutboxMailer(process.env.MAIL_OUTBOX_DIR) : new SesMailer(new SESv2Client({}));
+const { MAIL_OUTBOX_DIR } = readSettings(z.object({ MAIL_OUTBOX_DIR: z.string().min(1).optional() }), process.env);
+const mailer = MAIL_OUTBOX_DIR ? new OutboxMailer(MAIL_OUTBOX_DIR) : new SesMailer(new SESv2Client({}));
 const desk = inProcessDigestDesk(deps, settings, mailer);
 
 /** EventBridge Scheduler's input: optionally the slot (default: today's date in London, the Monday it runs). */

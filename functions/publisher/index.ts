@@ -1,4 +1,4 @@
-import { logger } from '@bt/api';
+import { logger } from '@bt/services';
 import { functionDeps, publishOutbox } from '@bt/services';
 
 const { deps, sink } = functionDeps(process.env);

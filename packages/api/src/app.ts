@@ -10,7 +10,7 @@ import { authenticate, type AuthConfig } from './auth.ts';
 import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
 import type { AppEnv } from './env.ts';
 import { requireJsonBody } from './http.ts';
-import { logger } from './logger.ts';
+import { logger } from '@bt/services';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';

@@ -1,42 +1,28 @@
-import { LedgerSettingsFromEnv, ThresholdSettings, type LedgerSettings, type Thresholds } from '@bt/core';
+import { readRuleSettings, readSettings, StoreSettings, type RuleSettings } from '@bt/core';
 import * as z from 'zod';
 
 /**
  * Settings of the API Lambda, read once at cold start. A missing required
  * setting stops the function with a clear message rather than running half-configured.
  */
-const LambdaEnv = z
-  .object({
-    TABLE_NAME: z.string().min(3),
-    AWS_REGION: z.string().min(1),
-    /** Only for tests that invoke the bundle against DynamoDB Local. */
-    DYNAMODB_ENDPOINT: z.url().optional(),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-    DOCS_ASSETS_BASE_URL: z.url().optional(),
-    /** The digest function, which renders and sends digests on demand for the API. */
-    DIGEST_FUNCTION_NAME: z.string().min(1),
-    /** Only for tests that invoke the bundle with a local stand-in for the Lambda service. */
-    LAMBDA_ENDPOINT: z.url().optional(),
-    /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. Without them the function serves the API alone. */
-    PAGES_OIDC_ISSUER: z.url().optional(),
-    PAGES_OIDC_CLIENT_ID: z.string().min(1).optional(),
-    /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
-    PUBLIC_BASE_URL: z.url().optional(),
-  })
-  .refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), {
-    message: 'set PAGES_OIDC_ISSUER and PAGES_OIDC_CLIENT_ID together, or neither',
-    path: ['PAGES_OIDC_CLIENT_ID'],
-  });
-export type LambdaEnv = z.infer<typeof LambdaEnv> & { thresholds: Thresholds; ledger: LedgerSettings };
+const LambdaEnv = StoreSettings.extend({
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  DOCS_ASSETS_BASE_URL: z.url().optional(),
+  /** The digest function, which renders and sends digests on demand for the API. */
+  DIGEST_FUNCTION_NAME: z.string().min(1),
+  /** Only for tests that invoke the bundle with a local stand-in for the Lambda service. */
+  LAMBDA_ENDPOINT: z.url().optional(),
+  /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. Without them the function serves the API alone. */
+  PAGES_OIDC_ISSUER: z.url().optional(),
+  PAGES_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
+  PUBLIC_BASE_URL: z.url().optional(),
+}).refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), {
+  message: 'set PAGES_OIDC_ISSUER and PAGES_OIDC_CLIENT_ID together, or neither',
+  path: ['PAGES_OIDC_CLIENT_ID'],
+});
+export type LambdaEnv = z.infer<typeof LambdaEnv> & RuleSettings;
 
 export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
-  const parsed = LambdaEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`Invalid function settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const thresholds = ThresholdSettings.safeParse(env);
-  if (!thresholds.success) throw new Error(`Invalid function settings: ${thresholds.error.issues.map((i) => i.message).join('; ')}`);
-  const ledger = LedgerSettingsFromEnv.safeParse(env);
-  if (!ledger.success) throw new Error(`Invalid function settings: ${ledger.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return { ...parsed.data, thresholds: thresholds.data, ledger: ledger.data };
+  return { ...readSettings(LambdaEnv, env), ...readRuleSettings(env) };
 }

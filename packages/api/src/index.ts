@@ -1,6 +1,6 @@
 export * from './app.ts';
 export * from './auth.ts';
-export * from './logger.ts';
+
 export * from './problem.ts';
 export * from './config.ts';
 export * from './pages/login.tsx';

@@ -15,7 +15,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 import type { AppEnv } from './env.ts';
-import { logger } from './logger.ts';
+import { logger } from '@bt/services';
 
 /** RFC 9457 problem details, as every error of the API is answered. */
 export const Problem = z

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
-import { logger } from './logger.ts';
+import { logger } from '@bt/services';
 
 /**
  * A streamed body that either completes or fails visibly. The first two

@@ -111,30 +111,6 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   disBenefitOverrunPct: 5,
 };
 
-export const AlertSettingsFromEnv = z
-  .object({
-    ALERT_SLIPPAGE_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.slippageTolerancePct),
-    ALERT_MINIMUM_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.minimumPence),
-    ALERT_UNDER_REALISATION_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct),
-    ALERT_INVESTMENT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.investmentOverrunPct),
-    ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
-    ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
-    ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
-    ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
-  })
-  .transform(
-    (e): AlertSettings => ({
-      slippageTolerancePct: e.ALERT_SLIPPAGE_TOLERANCE_PCT,
-      minimumPence: e.ALERT_MINIMUM_PENCE,
-      underRealisationTolerancePct: e.ALERT_UNDER_REALISATION_TOLERANCE_PCT,
-      investmentOverrunPct: e.ALERT_INVESTMENT_OVERRUN_PCT,
-      materialSavingsPence: e.ALERT_MATERIAL_SAVINGS_PENCE,
-      staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
-      unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
-      disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
-    }),
-  );
-
 /** One project as the rules see it: the whole record and its workstream. */
 export interface ProjectForAlerts {
   project: Project;

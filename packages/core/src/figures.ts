@@ -31,19 +31,6 @@ export interface Thresholds {
 
 export const DEFAULT_THRESHOLDS: Thresholds = { ragGreenPct: 95, ragAmberPct: 75, horizonYears: 5, discountRateBp: 350 };
 
-/** The thresholds from settings (RAG_GREEN_PCT, RAG_AMBER_PCT, NPV_HORIZON_YEARS, DISCOUNT_RATE_BP), defaults as above. */
-export const ThresholdSettings = z
-  .object({
-    RAG_GREEN_PCT: z.coerce.number().int().min(1).max(100).default(DEFAULT_THRESHOLDS.ragGreenPct),
-    RAG_AMBER_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_THRESHOLDS.ragAmberPct),
-    NPV_HORIZON_YEARS: z.coerce.number().int().min(1).max(30).default(DEFAULT_THRESHOLDS.horizonYears),
-    DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
-  })
-  .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
-  .transform(
-    (t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }),
-  );
-
 // --- summaries ---------------------------------------------------------------
 
 /** What the figures need of a benefit: a few numbers per FY, not its monthly profile. */

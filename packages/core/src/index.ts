@@ -21,3 +21,4 @@ export * from './periods.ts';
 export * from './ledger.ts';
 export * from './programme.ts';
 export * from './outturn.ts';
+export * from './settings.ts';

@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { ConflictError, UnprocessableError, ValidationError } from './errors.ts';
 import { fyOfDate, fyStartYear, formatMonth } from './fy.ts';
-import { formatPounds, MAX_AMOUNT_PENCE } from './money.ts';
+import { formatPounds } from './money.ts';
 
 /**
  * The sanity rules of a ledger entry (an actual or a spend): realised amounts
@@ -18,10 +17,6 @@ export interface LedgerSettings {
 }
 
 export const DEFAULT_LEDGER_SETTINGS: LedgerSettings = { entryCapPence: 10_000_000_000 };
-
-export const LedgerSettingsFromEnv = z
-  .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
-  .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE }));
 
 /** FYs after the FY of a project's end in which its savings may still be realised. */
 export const REALISATION_TAIL_FYS = 5;

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IsoDate, Role, todayInLondon, UnprocessableError } from '@bt/core';
 import { importSavings, renderNextDigest } from '@bt/services';
-import { logger } from '@bt/api';
-import { ConfigError, loadLocalConfig } from './config.ts';
+import { logger } from '@bt/services';
+import { SettingsError } from '@bt/core';
+import { loadLocalConfig } from './config.ts';
 import { DataDirInUseError } from './lock.ts';
 import { seedDemo } from './demo.ts';
 import { runAlertJob, runDigestJob } from './schedules.ts';
@@ -187,7 +188,7 @@ async function token(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirInUseError) process.stderr.write(`${error.message}\n`);
+    if (error instanceof SettingsError || error instanceof DataDirInUseError) process.stderr.write(`${error.message}\n`);
     else logger.error('failed', { error });
     process.exit(1);
   },

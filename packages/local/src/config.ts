@@ -1,28 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { AlertSettingsFromEnv, LedgerSettingsFromEnv, ThresholdSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
+import { readRuleSettings, readSettings, StoreSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
 import type { DigestSettings } from '@bt/services';
-import { DEFAULT_TIMEOUTS, type DynamoTimeouts } from '@bt/store';
+import type { DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
 
 /**
  * Settings of the local run, read once from the environment. Every one is
  * optional; the defaults are documented here and in the README.
  */
-const Env = z.object({
+const Env = StoreSettings.extend({
+  // Locally the table and region have defaults; DYNAMODB_ENDPOINT (absent) means "start DynamoDB Local".
+  TABLE_NAME: StoreSettings.shape.TABLE_NAME.default('benefits-tracker'),
+  AWS_REGION: StoreSettings.shape.AWS_REGION.default('eu-west-2'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOCAL_JWT_SECRET: z.string().min(32, 'LOCAL_JWT_SECRET must be at least 32 characters').optional(),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_TIMEOUTS.connectionTimeoutMs),
-  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_TIMEOUTS.requestTimeoutMs),
-  TABLE_NAME: z
-    .string()
-    .regex(/^[a-zA-Z0-9_.-]{3,255}$/)
-    .default('benefits-tracker'),
-  AWS_REGION: z.string().default('eu-west-2'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SCHEDULES: z.enum(['true', 'false']).default('true'),
@@ -52,20 +47,9 @@ export interface LocalConfig {
   digest: DigestSettings;
 }
 
-export class ConfigError extends Error {}
-
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
-  const thresholds = ThresholdSettings.safeParse(env);
-  const alertSettings = AlertSettingsFromEnv.safeParse(env);
-  const ledger = LedgerSettingsFromEnv.safeParse(env);
-  for (const r of [thresholds, alertSettings, ledger]) {
-    if (!r.success) throw new ConfigError(`Invalid settings: ${r.error.issues.map((i) => `${i.path.join('.') || 'thresholds'}: ${i.message}`).join('; ')}`);
-  }
+  const e = readSettings(Env, env);
+  const { thresholds, alertSettings, ledger } = readRuleSettings(env);
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -78,9 +62,9 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     region: e.AWS_REGION,
     seedDemo: e.SEED_DEMO === 'true',
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    thresholds: thresholds.data!,
-    alertSettings: alertSettings.data!,
-    ledger: ledger.data!,
+    thresholds,
+    alertSettings,
+    ledger,
     schedules: e.SCHEDULES === 'true',
     digest: {
       recipients: e.DIGEST_RECIPIENTS.split(',')

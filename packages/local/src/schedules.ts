@@ -1,4 +1,4 @@
-import { logger } from '@bt/api';
+import { logger } from '@bt/services';
 import { todayInLondon } from '@bt/core';
 import type { Mailer } from '@bt/email';
 import { evaluateAndStore, publishOutbox, sendDigest, type DigestSettings, type Deps, type EventSink } from '@bt/services';

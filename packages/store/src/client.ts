@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_DYNAMODB_TIMEOUTS } from '@bt/core';
 
 export interface DynamoConfig {
   region: string;
@@ -19,7 +20,7 @@ export interface DynamoTimeouts {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
 }
-export const DEFAULT_TIMEOUTS: DynamoTimeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 };
+export const DEFAULT_TIMEOUTS: DynamoTimeouts = DEFAULT_DYNAMODB_TIMEOUTS;
 export const MAX_ATTEMPTS = 2;
 
 /** Counts the DynamoDB requests made through a client, by command name (tests and benchmarks). */

@@ -14,6 +14,7 @@ import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
 import { transact, type TxOp } from './transact.ts';
 import { keys } from './keys.ts';
+import type { StoreSettings } from '@bt/core';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from './ensure-tables.ts';
 import { mainTable } from './tables.ts';
@@ -21,6 +22,16 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface StoreConfig extends DynamoConfig {
   tableName: string;
+}
+
+/** The store's configuration from its settings (see core's settings.ts). */
+export function storeConfig(s: StoreSettings): StoreConfig {
+  return {
+    region: s.AWS_REGION,
+    tableName: s.TABLE_NAME,
+    ...(s.DYNAMODB_ENDPOINT ? { endpoint: s.DYNAMODB_ENDPOINT } : {}),
+    timeouts: { connectionTimeoutMs: s.DYNAMODB_CONNECT_TIMEOUT_MS, requestTimeoutMs: s.DYNAMODB_REQUEST_TIMEOUT_MS },
+  };
 }
 
 /** The repositories over one table, sharing one client. */

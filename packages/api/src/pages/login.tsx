@@ -6,7 +6,7 @@ import * as oidc from 'openid-client';
 import * as z from 'zod';
 import { principalFromClaims, verifyLocal, type AuthConfig } from '../auth.ts';
 import type { AppEnv } from '../env.ts';
-import { logger } from '../logger.ts';
+import { logger } from '@bt/services';
 import { Layout } from './layout.tsx';
 
 /**

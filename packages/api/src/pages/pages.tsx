@@ -19,7 +19,7 @@ import * as z from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
-import { logger } from '../logger.ts';
+import { logger } from '@bt/services';
 import { knownError } from '../problem.ts';
 import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
 import type { PageLogin } from './login.tsx';

@@ -3,7 +3,7 @@ import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } fr
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { logger } from '../logger.ts';
+import { logger } from '@bt/services';
 import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 

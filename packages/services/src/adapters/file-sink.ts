@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventSink } from './alerts.ts';
+import type { EventSink } from '../alerts.ts';
 import type { DomainEvent } from '@bt/core';
 
 /**

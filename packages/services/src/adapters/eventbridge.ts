@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '@bt/core';
-import type { EventSink } from './alerts.ts';
+import type { EventSink } from '../alerts.ts';
 
 /** Publishes to an EventBridge bus, ten at a time (the PutEvents limit); failed entries are an error, so the outbox keeps them. */
 export class EventBridgeSink implements EventSink {

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './alerts.ts';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './figures.ts';
+import { DEFAULT_LEDGER_SETTINGS, type LedgerSettings } from './ledger.ts';
+import { MAX_AMOUNT_PENCE } from './money.ts';
+
+/**
+ * Every setting of the product is an environment variable, read once when a
+ * process starts (the local run, each Lambda function) through the schemas
+ * here, so each is checked one way wherever it is read. A process composes
+ * what it needs: the store's settings, the rules' settings, and its own.
+ * A setting that does not parse stops the process with every problem named.
+ */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Parses `env` with `schema`, or throws a SettingsError naming every setting at fault. */
+export function readSettings<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success)
+    throw new SettingsError(`Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** A DynamoDB table name (DynamoDB's own rule). */
+export const TableName = z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be 3–255 letters, digits, _ . or -');
+
+/** How long a DynamoDB request may take before it is given up (answered 503), in ms. */
+export const DEFAULT_DYNAMODB_TIMEOUTS = { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 } as const;
+
+/** Where the data is: the table, the region, DynamoDB Local's endpoint (absent in AWS), the client's timeouts. */
+export const StoreSettings = z.object({
+  TABLE_NAME: TableName,
+  AWS_REGION: z.string().min(1),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DYNAMODB_TIMEOUTS.connectionTimeoutMs),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_DYNAMODB_TIMEOUTS.requestTimeoutMs),
+});
+export type StoreSettings = z.infer<typeof StoreSettings>;
+
+/** The thresholds from settings (RAG_GREEN_PCT, RAG_AMBER_PCT, NPV_HORIZON_YEARS, DISCOUNT_RATE_BP), defaults as above. */
+export const ThresholdSettings = z
+  .object({
+    RAG_GREEN_PCT: z.coerce.number().int().min(1).max(100).default(DEFAULT_THRESHOLDS.ragGreenPct),
+    RAG_AMBER_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_THRESHOLDS.ragAmberPct),
+    NPV_HORIZON_YEARS: z.coerce.number().int().min(1).max(30).default(DEFAULT_THRESHOLDS.horizonYears),
+    DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
+  })
+  .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
+  .transform(
+    (t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }),
+  );
+
+export const AlertSettingsFromEnv = z
+  .object({
+    ALERT_SLIPPAGE_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.slippageTolerancePct),
+    ALERT_MINIMUM_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.minimumPence),
+    ALERT_UNDER_REALISATION_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct),
+    ALERT_INVESTMENT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.investmentOverrunPct),
+    ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
+    ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
+    ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
+    ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
+  })
+  .transform(
+    (e): AlertSettings => ({
+      slippageTolerancePct: e.ALERT_SLIPPAGE_TOLERANCE_PCT,
+      minimumPence: e.ALERT_MINIMUM_PENCE,
+      underRealisationTolerancePct: e.ALERT_UNDER_REALISATION_TOLERANCE_PCT,
+      investmentOverrunPct: e.ALERT_INVESTMENT_OVERRUN_PCT,
+      materialSavingsPence: e.ALERT_MATERIAL_SAVINGS_PENCE,
+      staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
+      unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
+      disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
+    }),
+  );
+
+export const LedgerSettingsFromEnv = z
+  .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
+  .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE }));
+
+/** The settings of the rules: RAG and appraisal thresholds, alert thresholds, the ledger's cap. */
+export interface RuleSettings {
+  thresholds: Thresholds;
+  alertSettings: AlertSettings;
+  ledger: LedgerSettings;
+}
+
+export function readRuleSettings(env: Record<string, string | undefined>): RuleSettings {
+  return {
+    thresholds: readSettings(ThresholdSettings, env),
+    alertSettings: readSettings(AlertSettingsFromEnv, env),
+    ledger: readSettings(LedgerSettingsFromEnv, env),
+  };
+}
