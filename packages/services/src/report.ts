@@ -13,9 +13,11 @@ import {
   type InvestmentSummary,
   type IsoDate,
   StatusBuckets,
+  type PeriodsState,
+  type Thresholds,
   type Workstream,
 } from '@bt/core';
-import { collectAll } from '@bt/store';
+import { collectAll, type ProjectSummary } from '@bt/store';
 import * as z from 'zod';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
@@ -66,24 +68,7 @@ export async function programmeReport(
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;
 
-  const perWorkstream = workstreams.map((ws) => {
-    const projects = summaries.filter((s) => s.workstreamId === ws.id);
-    return {
-      id: ws.id,
-      code: ws.code,
-      name: ws.name,
-      projectCount: projects.length,
-      ...rollUp(
-        projects.flatMap((p) => p.benefits),
-        projects.flatMap((p) => p.investments),
-        fy,
-        asAt,
-        target(ws),
-        t,
-        periods,
-      ),
-    };
-  });
+  const perWorkstream = workstreams.map((ws) => workstreamRow(ws, summaries, fy, asAt, t, periods));
   // By category: MTFS-countable savings of each (transformation and mitigation apart); by type: each type's own figures, the non-countable ones beside the MTFS figures, never added in.
   const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) =>
     rollUp(
@@ -120,6 +105,52 @@ export async function programmeReport(
     byCategory: Object.fromEntries(BenefitCategory.options.map((c) => [c, only('category', c)])) as Record<BenefitCategory, Figures>,
     byType: Object.fromEntries(BenefitType.options.map((k) => [k, only('type', k)])) as Record<BenefitType, Figures>,
     statusBuckets: statusBuckets(benefits, fy, asAt, t, benefits, periods),
+  };
+}
+
+/** A workstream's figures for an FY: its projects' summaries against its MTFS target. */
+function workstreamRow(ws: Workstream, summaries: ProjectSummary[], fy: FinancialYear, asAt: IsoDate, t: Thresholds, periods: PeriodsState) {
+  const projects = summaries.filter((s) => s.workstreamId === ws.id);
+  const figures = rollUp(
+    projects.flatMap((p) => p.benefits),
+    projects.flatMap((p) => p.investments),
+    fy,
+    asAt,
+    ws.mtfsTargets[fy] ?? 0,
+    t,
+    periods,
+  );
+  return { id: ws.id, code: ws.code, name: ws.name, projectCount: projects.length, ...figures };
+}
+
+/**
+ * A workstream and each of its projects' figures for an FY (the workstream
+ * page), from the project summaries: the same Query as the report, however
+ * many projects, never a read of each project's record.
+ */
+export async function workstreamReport(
+  deps: Deps,
+  caller: Caller,
+  workstreamId: string,
+  query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined },
+) {
+  assertCan(caller.principal, 'programme:read');
+  const { asAt, financialYear: fy } = resolveAsAt(deps, query);
+  const t = thresholdsOf(deps);
+  const [workstream, { summaries, periods }, projects] = await Promise.all([
+    deps.store.workstreams.getOrThrow(workstreamId),
+    readableSummaries(deps),
+    collectAll((page) => deps.store.projects.list({ workstreamId }, page)),
+  ]);
+  const byProject = new Map(summaries.map((s) => [s.projectId, s]));
+  return {
+    financialYear: fy,
+    asAt,
+    workstream: workstreamRow(workstream, summaries, fy, asAt, t, periods),
+    projects: projects.map((project) => {
+      const summary = byProject.get(project.id);
+      return { project, figures: rollUp(summary?.benefits ?? [], summary?.investments ?? [], fy, asAt, null, t, periods) };
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  NotFoundError,
   AlertRule,
   can,
   formatPercent,
@@ -347,20 +348,19 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     '/workstreams/:id',
     page(async (c, caller, who) => {
       const fy = fyFrom(c);
-      const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt: today() });
-      const ws = report.workstreams.find((w) => w.id === c.req.param('id'));
-      if (!ws)
+      const view = await svc.workstreamReport(deps, caller, c.req.param('id') ?? '', { financialYear: fy, asAt: today() }).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
+      if (!view)
         return c.html(
           <Layout title="Not found" user={who.name}>
             <h1 class="govuk-heading-l">Workstream not found</h1>
           </Layout>,
           404,
         );
-      const projects = (await svc.listProjects(deps, caller, { workstreamId: ws.id }, { limit: 200 })).items;
-      const periods = await svc.currentPeriods(deps);
-      const figures = await Promise.all(
-        projects.map(async (p) => ({ p, f: (await svc.projectFigures(deps, await svc.getProjectRecord(deps, caller, p.id), today(), periods)).byYear[fy] })),
-      );
+      const ws = view.workstream;
+      const figures = view.projects.map(({ project: p, figures: f }) => ({ p, f }));
       return c.html(
         <Layout title={ws.name} user={who.name}>
           <span class="govuk-caption-l">Workstream · {fy}</span>
