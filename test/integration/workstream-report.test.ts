@@ -20,7 +20,10 @@ async function projectWithSaving(workstreamId: string, amountPence: number) {
       body: { title: 'Saving', type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `M-${p.code}`, owner: 'O' },
     })
   ).body;
-  await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, { token: h.tokens.pm, body: { phased: [{ financialYear: '2026/27', amountPence }], reason: 'Agreed' } });
+  await h.call('PUT', `/v1/projects/${p.id}/benefits/${b.id}/baseline`, {
+    token: h.tokens.pm,
+    body: { phased: [{ financialYear: '2026/27', amountPence }], reason: 'Agreed' },
+  });
   return p;
 }
 
