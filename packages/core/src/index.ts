@@ -22,3 +22,4 @@ export * from './ledger.ts';
 export * from './programme.ts';
 export * from './outturn.ts';
 export * from './settings.ts';
+export * from './retry.ts';

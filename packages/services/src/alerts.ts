@@ -1,5 +1,6 @@
 import {
   alertId,
+  retryLostRaces,
   alertKey,
   AlertSettingsFromEnv,
   assertCan,
@@ -114,17 +115,12 @@ export async function evaluateAndStore(
   const applyOne = async (condition: AlertCondition) => {
     const id = alertId(alertKey(condition));
     // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = attempt === 0 && live.has(id) ? live.get(id) : await deps.store.alerts.get(id);
-      try {
-        const outcome = await applyCondition(deps, ctx, id, condition, current);
-        if (outcome.raised) result.raised.push(outcome.alert);
-        else result.refreshed += 1;
-        return;
-      } catch (error) {
-        if (!(error instanceof AlertRaceLost) || attempt === 2) throw error;
-      }
-    }
+    const outcome = await retryLostRaces(
+      async (attempt) => applyCondition(deps, ctx, id, condition, attempt === 0 && live.has(id) ? live.get(id) : await deps.store.alerts.get(id)),
+      (error) => error instanceof AlertRaceLost,
+    );
+    if (outcome.raised) result.raised.push(outcome.alert);
+    else result.refreshed += 1;
   };
   for (const c of conditions) holding.add(alertId(alertKey(c)));
   await inBatches(conditions, WRITE_CONCURRENCY, applyOne);

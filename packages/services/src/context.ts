@@ -1,4 +1,4 @@
-import { ConflictError, newId, PreconditionFailedError, type IdKind } from '@bt/core';
+import { ConflictError, newId, PreconditionFailedError, retryLostRaces, type IdKind } from '@bt/core';
 import { DEFAULT_THRESHOLDS, type AlertSettings, type LedgerSettings, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
@@ -50,19 +50,10 @@ export type ExpectedVersion = number | undefined;
  * change whatever is current, so a lost race is retried on a fresh read: the
  * patch is reapplied and no writer's change is silently lost.
  */
-export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt: () => Promise<T>, maxAttempts = 100): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (expectedVersion !== undefined || !(error instanceof PreconditionFailedError) || i >= maxAttempts) {
-        if (expectedVersion === undefined && error instanceof PreconditionFailedError) {
-          throw new ConflictError('concurrent-modification', 'Too many people are changing this at once; try again.');
-        }
-        throw error;
-      }
-      // Jittered back-off spreads the writers out so each gets its turn.
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * Math.min(i, 10))));
-    }
-  }
+export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt: () => Promise<T>): Promise<T> {
+  return retryLostRaces(
+    attempt,
+    (error) => expectedVersion === undefined && error instanceof PreconditionFailedError,
+    () => new ConflictError('concurrent-modification', 'Too many people are changing this at once; try again.'),
+  );
 }

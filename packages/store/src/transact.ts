@@ -1,6 +1,6 @@
 import { DynamoDBServiceException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailableError, UnprocessableError, type AppError } from '@bt/core';
+import { retryLostRaces, ServiceUnavailableError, UnprocessableError, type AppError } from '@bt/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -11,38 +11,46 @@ export interface TxOp {
   onConditionFailed?: (old?: Record<string, unknown>) => AppError;
 }
 
-const MAX_CONFLICT_RETRIES = 4;
+/** A transaction cancelled by a conflict with another in flight: worth trying again (its conditions are evaluated afresh). */
+class TransactionConflicted extends Error {
+  constructor(readonly original: unknown) {
+    super('transaction conflict');
+  }
+}
 
 /**
  * Runs writes as one DynamoDB transaction: all happen or none. A failed
  * condition becomes the domain error of the write it guarded; a conflict with
- * another transaction in flight is retried (conditions are evaluated afresh,
- * so a retry never applies a stale write).
+ * another transaction in flight is retried under the product's one retry
+ * policy (core's RACE_RETRY), so a retry never applies a stale write.
  */
 export async function transact(doc: DynamoDBDocumentClient, ops: TxOp[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.item) }));
-      return;
-    } catch (error) {
-      if (isItemTooLarge(error)) throw itemTooLarge();
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.some((r) => r.Code === 'ValidationError' && ITEM_TOO_LARGE.test(r.Message ?? ''))) throw itemTooLarge();
-      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (failed >= 0) {
-        const toError = ops[failed]?.onConditionFailed;
-        if (toError) throw toError(reasons[failed]?.Item as Record<string, unknown> | undefined);
-        throw error;
+  await retryLostRaces(
+    async () => {
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.item) }));
+      } catch (error) {
+        throw toDomainError(error, ops);
       }
-      const conflicted = reasons.some((r) => r.Code === 'TransactionConflict');
-      if (conflicted && attempt < MAX_CONFLICT_RETRIES) {
-        await sleep(20 * 2 ** attempt + Math.floor(Math.random() * 20));
-        continue;
-      }
-      throw error;
-    }
+    },
+    (error) => error instanceof TransactionConflicted,
+    (error) => (error instanceof TransactionConflicted ? error.original : error),
+  );
+}
+
+/** What a failed transaction means: the guarded write's domain error, a conflict to retry, or the error as it came. */
+function toDomainError(error: unknown, ops: TxOp[]): unknown {
+  if (isItemTooLarge(error)) return itemTooLarge();
+  if (!(error instanceof TransactionCanceledException)) return error;
+  const reasons = error.CancellationReasons ?? [];
+  if (reasons.some((r) => r.Code === 'ValidationError' && ITEM_TOO_LARGE.test(r.Message ?? ''))) return itemTooLarge();
+  const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+  if (failed >= 0) {
+    const toError = ops[failed]?.onConditionFailed;
+    return toError ? toError(reasons[failed]?.Item as Record<string, unknown> | undefined) : error;
   }
+  if (reasons.some((r) => r.Code === 'TransactionConflict')) return new TransactionConflicted(error);
+  return error;
 }
 
 const ITEM_TOO_LARGE = /Item size (to update )?has exceeded the maximum allowed size/i;
@@ -63,10 +71,6 @@ function itemTooLarge(): UnprocessableError {
     'item-too-large',
     'This change would make a stored record larger than the store allows (400 KB per item), so nothing was changed. A project this large (several hundred savings lines, or very long profiles) should be split into smaller projects.',
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
