@@ -4,7 +4,7 @@ import { isWrittenOut, type Benefit } from './benefit.ts';
 import { benefitYear, summariseBenefit, type Figures, type Thresholds } from './figures.ts';
 import { Brag, Rag } from './rag.ts';
 import type { PeriodsState } from './periods.ts';
-import { formatPercent } from './figures.ts';
+import { formatPercent } from './format.ts';
 import { formatPoundsShort } from './money.ts';
 import type { FinancialYear, IsoDate } from './fy.ts';
 import type { Milestone } from './milestone.ts';

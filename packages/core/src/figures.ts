@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isWrittenOut, type Benefit, type BenefitCategory, type BenefitStatus, type BenefitType, type Recurrence } from './benefit.ts';
 import { FIRST_MONTH, fyOfMonth, fyRange, monthOfDate, type FinancialYear, type IsoDate } from './fy.ts';
 import type { Investment } from './investment.ts';
-import { addPence, divRoundHalfAwayFromZero, mulDivRound, type Pence } from './money.ts';
+import { addPence, divRoundBig, divRoundHalfAwayFromZero, mulDivRound, type Pence } from './money.ts';
 import { benefitYearV2, isYearClosed, mtfsRag, type BenefitFacts, type BenefitYearV2 } from './outturn.ts';
 import { NO_PERIODS_CLOSED, type PeriodsState } from './periods.ts';
 import type { Project, Stage } from './project.ts';
@@ -218,16 +218,6 @@ export const Figures = z
   })
   .meta({ id: 'Figures' });
 export type Figures = z.infer<typeof Figures>;
-
-/** A fraction as a percentage for people: 0.876 → "87.6%" (a ratio, not money). */
-export function formatPercent(fraction: number, decimals = 1): string {
-  const scale = 10 ** decimals;
-  const value = Math.round(fraction * 100 * scale);
-  const sign = value < 0 ? '-' : '';
-  const abs = Math.abs(value);
-  const whole = Math.trunc(abs / scale);
-  return decimals === 0 ? `${sign}${whole}%` : `${sign}${whole}.${String(abs % scale).padStart(decimals, '0')}%`;
-}
 
 /** A fraction to 4 decimal places, computed exactly from integers (not money: a ratio). */
 export function ratio(numerator: number, denominator: number): number | null {
@@ -456,18 +446,10 @@ export function projectFinancials(
   const totalInvest = horizon.reduce((a, f) => a + f.invest, 0);
   return {
     paybackFinancialYear: payback,
-    npvPence: Number(roundDiv(numerator, denominator)),
+    npvPence: Number(divRoundBig(numerator, denominator)),
     roi: ratio(totalValue - totalInvest, totalInvest),
     horizon: years.slice(0, t.horizonYears),
   };
-}
-
-function roundDiv(n: bigint, d: bigint): bigint {
-  const negative = n < 0n;
-  const a = negative ? -n : n;
-  let q = a / d;
-  if ((a % d) * 2n >= d) q += 1n;
-  return negative ? -q : q;
 }
 
 /** The FYs a set of summaries has any amount in, sorted. */

@@ -23,3 +23,4 @@ export * from './programme.ts';
 export * from './outturn.ts';
 export * from './settings.ts';
 export * from './retry.ts';
+export * from './format.ts';

@@ -140,7 +140,7 @@ describe('the Pence schema', () => {
 
 describe('percentages', () => {
   it('format ratios for people without floating-point noise', async () => {
-    const { formatPercent } = await import('./figures.ts');
+    const { formatPercent } = await import('./format.ts');
     expect(formatPercent(0.876)).toBe('87.6%');
     expect(formatPercent(0.16)).toBe('16.0%');
     expect(formatPercent(2, 0)).toBe('200%');

@@ -116,7 +116,7 @@ export function divRoundHalfAwayFromZero(n: number, d: number): number {
   assertPence(n);
   assertPence(d);
   if (d === 0) throw new RangeError('division by zero');
-  return Number(bigDivRound(BigInt(n), BigInt(d)));
+  return Number(divRoundBig(BigInt(n), BigInt(d)));
 }
 
 /** amount × numerator ÷ denominator, rounded half away from zero, without intermediate overflow. */
@@ -125,10 +125,11 @@ export function mulDivRound(amount: Pence, numerator: number, denominator: numbe
   assertPence(numerator);
   assertPence(denominator);
   if (denominator === 0) throw new RangeError('division by zero');
-  return Number(bigDivRound(BigInt(amount) * BigInt(numerator), BigInt(denominator)));
+  return Number(divRoundBig(BigInt(amount) * BigInt(numerator), BigInt(denominator)));
 }
 
-function bigDivRound(n: bigint, d: bigint): bigint {
+/** n ÷ d for BigInts, rounded to the nearest integer, halves away from zero (the one rounding of the product). */
+export function divRoundBig(n: bigint, d: bigint): bigint {
   const negative = n < 0n !== d < 0n;
   const a = n < 0n ? -n : n;
   const b = d < 0n ? -d : d;
