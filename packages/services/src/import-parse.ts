@@ -1,0 +1,182 @@
+import { BenefitCategory, BenefitType, FinancialYear, MoneyParseError, parsePounds, Recurrence } from '@bt/core';
+import { parse } from 'csv-parse/sync';
+import * as z from 'zod';
+
+/**
+ * Import of a savings tracker kept in Excel: one row per saving. The template
+ * columns (any order; headers matched without regard to case or spaces):
+ */
+export const IMPORT_COLUMNS = {
+  workstreamCode: 'Workstream code',
+  workstreamName: 'Workstream name',
+  projectCode: 'Project code',
+  projectName: 'Project name',
+  directorate: 'Directorate',
+  title: 'Saving',
+  mtfsRef: 'MTFS ref',
+  category: 'Category',
+  type: 'Type',
+  recurrence: 'Recurrence',
+  owner: 'Owner',
+  confidence: 'Confidence (%)',
+} as const;
+type Field = keyof typeof IMPORT_COLUMNS;
+/** Plus one column per FY for the baseline ("2025/26") and, optionally, "Forecast 2025/26"; pounds, "£1,234.56" or blank. */
+const FY_COLUMN = /^(\d{4}\/\d{2})$/;
+const FORECAST_COLUMN = /^forecast (\d{4}\/\d{2})$/i;
+const REQUIRED: Field[] = ['workstreamCode', 'projectCode', 'title', 'mtfsRef', 'category', 'type', 'recurrence', 'owner'];
+
+export const ImportProblem = z.object({
+  /** 1-based row of the file, the header being row 1. */
+  row: z.int(),
+  column: z.string(),
+  path: z.string(),
+  message: z.string(),
+});
+export type ImportProblem = z.infer<typeof ImportProblem>;
+
+/** What an import did (or, in a dry run, would do), and every problem by row and column. */
+export const ImportResult = z
+  .object({
+    dryRun: z.boolean(),
+    rows: z.int(),
+    created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
+    unchanged: z.int(),
+    problems: z.array(ImportProblem),
+  })
+  .meta({ id: 'ImportResult' });
+export type ImportResult = z.infer<typeof ImportResult>;
+
+export interface Row {
+  line: number;
+  workstreamCode: string;
+  workstreamName?: string | undefined;
+  projectCode: string;
+  projectName?: string | undefined;
+  directorate?: string | undefined;
+  title: string;
+  mtfsRef: string;
+  category: BenefitCategory;
+  type: BenefitType;
+  recurrence: Recurrence;
+  owner: string;
+  confidencePct: number;
+  baseline: Record<string, number>;
+  forecast: Record<string, number>;
+}
+
+export const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/** Synonyms finance people write for our enum values. */
+function enumValue<T extends string>(options: readonly T[], raw: string, synonyms: Record<string, T> = {}): T | undefined {
+  const v = norm(raw).replace(/_/g, '-');
+  return (options.find((o) => o === v) ?? synonyms[v]) as T | undefined;
+}
+
+/** Reads and checks every row; returns the rows or every problem found, by row and column. */
+export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): { rows: Row[]; problems: ImportProblem[]; total: number } {
+  const problems: ImportProblem[] = [];
+  let records: string[][];
+  try {
+    records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+  } catch (error) {
+    return { rows: [], total: 0, problems: [{ row: 0, column: '', path: 'file', message: `The file is not valid CSV: ${(error as Error).message}` }] };
+  }
+  if (records.length === 0) return { rows: [], total: 0, problems: [{ row: 0, column: '', path: 'file', message: 'The file is empty.' }] };
+  const header = records[0]!.map((h) => h.replace(/^\uFEFF/, ''));
+  // mapping: template column → the file's own header
+  const fileHeaderFor = (template: string) => mapping[template] ?? template;
+  const index = new Map(header.map((h, i) => [norm(h), i]));
+  const col = (template: string) => index.get(norm(fileHeaderFor(template)));
+  for (const f of REQUIRED) {
+    if (col(IMPORT_COLUMNS[f]) === undefined)
+      problems.push({ row: 1, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
+  }
+  const reverse = new Map(Object.entries(mapping).map(([template, own]) => [norm(own), template]));
+  const years: { fy: string; i: number; kind: 'baseline' | 'forecast' }[] = [];
+  header.forEach((h, i) => {
+    const template = reverse.get(norm(h)) ?? h.trim();
+    const b = FY_COLUMN.exec(template);
+    const f = FORECAST_COLUMN.exec(template);
+    const fy = b?.[1] ?? f?.[1];
+    if (!fy) return;
+    if (!FinancialYear.safeParse(fy).success) problems.push({ row: 1, column: h, path: 'header', message: `${fy} is not a financial year such as 2025/26` });
+    else years.push({ fy, i, kind: b ? 'baseline' : 'forecast' });
+  });
+  if (!years.some((y) => y.kind === 'baseline'))
+    problems.push({ row: 1, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
+  if (problems.length) return { rows: [], problems, total: records.length - 1 };
+
+  const rows: Row[] = [];
+  const seen = new Map<string, number>();
+  records.slice(1).forEach((record, n) => {
+    const line = n + 2;
+    const cell = (f: Field) => {
+      const i = col(IMPORT_COLUMNS[f]);
+      return i === undefined ? '' : (record[i] ?? '').trim();
+    };
+    const fail = (f: Field | string, message: string, column?: string) =>
+      problems.push({ row: line, column: column ?? fileHeaderFor(IMPORT_COLUMNS[f as Field] ?? f), path: f, message });
+    const before = problems.length;
+    for (const f of REQUIRED) if (!cell(f)) fail(f, 'is blank');
+    const category = cell('category')
+      ? enumValue(BenefitCategory.options, cell('category'), { mitigating: 'mitigation', 'mitigation measure': 'mitigation' })
+      : undefined;
+    if (cell('category') && !category) fail('category', `"${cell('category')}" is not transformation or mitigation`);
+    const type = cell('type')
+      ? enumValue(BenefitType.options, cell('type'), {
+          'cashable saving': 'cashable-saving',
+          cashable: 'cashable-saving',
+          saving: 'cashable-saving',
+          'cost avoidance': 'cost-avoidance',
+          'non cashable': 'non-cashable',
+          'non financial': 'non-financial',
+        })
+      : undefined;
+    if (cell('type') && !type) fail('type', `"${cell('type')}" is not one of ${BenefitType.options.join(', ')}`);
+    const recurrence = cell('recurrence')
+      ? enumValue(Recurrence.options, cell('recurrence'), { 'one off': 'one-off', oneoff: 'one-off', ongoing: 'recurring', permanent: 'recurring' })
+      : undefined;
+    if (cell('recurrence') && !recurrence) fail('recurrence', `"${cell('recurrence')}" is not recurring or one-off`);
+    let confidencePct = 100;
+    if (cell('confidence')) {
+      const m = /^(\d{1,3})\s*%?$/.exec(cell('confidence'));
+      if (!m || Number(m[1]) > 100) fail('confidence', `"${cell('confidence')}" is not a percentage from 0 to 100`);
+      else confidencePct = Number(m[1]);
+    }
+    const baseline: Record<string, number> = {};
+    const forecast: Record<string, number> = {};
+    for (const y of years) {
+      const raw = (record[y.i] ?? '').trim();
+      if (raw === '' || raw === '-') continue;
+      try {
+        const pence = parsePounds(raw);
+        if (pence !== 0) (y.kind === 'baseline' ? baseline : forecast)[y.fy] = pence;
+      } catch (error) {
+        fail(`${y.kind}.${y.fy}`, error instanceof MoneyParseError ? error.message : `"${raw}" is not an amount`, header[y.i]);
+      }
+    }
+    const key = `${norm(cell('projectCode'))}|${norm(cell('mtfsRef'))}|${norm(cell('title'))}`;
+    if (seen.has(key)) fail('title', `repeats row ${seen.get(key)} (same project, MTFS ref and saving)`);
+    seen.set(key, line);
+    if (problems.length > before) return;
+    rows.push({
+      line,
+      workstreamCode: cell('workstreamCode'),
+      workstreamName: cell('workstreamName') || undefined,
+      projectCode: cell('projectCode'),
+      projectName: cell('projectName') || undefined,
+      directorate: cell('directorate') || undefined,
+      title: cell('title'),
+      mtfsRef: cell('mtfsRef'),
+      category: category!,
+      type: type!,
+      recurrence: recurrence!,
+      owner: cell('owner'),
+      confidencePct,
+      baseline,
+      forecast: Object.keys(forecast).length ? forecast : { ...baseline },
+    });
+  });
+  return { rows, problems, total: records.length - 1 };
+}
