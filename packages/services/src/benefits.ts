@@ -19,15 +19,11 @@ import {
   type RecordActual,
 } from '@bt/core';
 import { patchChild } from './child-patch.ts';
-import { staleVersion, type ChildFields, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
-import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
+import type { ChildFields, Page, PageRequest, TxOp, WriteContext } from '@bt/store';
+import { mintId, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
 import { ledgerEntryWrites } from './ledger-write.ts';
 import { projectForLedger, projectToChange, projectUnchangedOp } from './project-access.ts';
-
-function checkExpected(kind: string, current: { id: string; version: number }, expected: ExpectedVersion): void {
-  if (expected !== undefined && expected !== current.version) throw staleVersion(kind, { id: current.id, version: expected });
-}
 
 /**
  * Add a benefit to a project (its manager or an admin).
@@ -134,10 +130,7 @@ export async function putBaseline(
   expected: ExpectedVersion,
 ): Promise<Benefit> {
   const months = toMonthly(input);
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
-    checkExpected('benefit', before, expected);
+  return patchChild(deps, caller, 'benefit', { projectId, id: benefitId }, expected, (before, ctx, project) => {
     refuseWrittenOut(before, 'baseline');
     const rebaseline = isBaselineLocked(project.stage);
     if (rebaseline && !input.reason) {
@@ -147,7 +140,7 @@ export async function putBaseline(
         [{ path: 'reason', message: 'is required once the project is approved' }],
       );
     }
-    const ctx = writeContext(deps, caller);
+    // Every version is kept in the benefit's history, in the same transaction.
     const version: BaselineVersion = {
       benefitId,
       version: before.baselineVersion + 1,
@@ -157,15 +150,11 @@ export async function putBaseline(
       setAt: ctx.now,
       setBy: ctx.actor.sub,
     };
-    const next: Benefit = { ...before, baseline: months, baselineVersion: version.version };
-    return deps.store.children.update(
-      ctx,
-      'benefit',
-      before,
-      next,
-      [projectUnchangedOp(deps, project), deps.store.ledger.baselineVersionOp(version)],
-      rebaseline ? 'rebaseline' : 'baseline-set',
-    );
+    return {
+      next: { ...before, baseline: months, baselineVersion: version.version },
+      guards: [deps.store.ledger.baselineVersionOp(version)],
+      action: rebaseline ? 'rebaseline' : 'baseline-set',
+    };
   });
 }
 
@@ -185,14 +174,10 @@ export async function putForecast(
   expected: ExpectedVersion,
 ): Promise<Benefit> {
   const months = toMonthly(input);
-  return withFreshRead(expected, async () => {
-    const project = await projectToChange(deps, caller, projectId);
-    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
-    checkExpected('benefit', before, expected);
+  return patchChild(deps, caller, 'benefit', { projectId, id: benefitId }, expected, (before, ctx) => {
     refuseWrittenOut(before, 'forecast');
-    const now = deps.clock().toISOString();
-    const next: Benefit = { ...before, forecast: months, forecastUpdatedAt: now, forecastUpdatedBy: caller.principal.sub };
-    return deps.store.children.update(writeContext(deps, caller), 'benefit', before, next, [projectUnchangedOp(deps, project)], 'forecast-updated');
+    // Stamped even when the amounts are unchanged: the manager has looked at it (the stale-forecast rule reads this).
+    return { next: { ...before, forecast: months, forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub }, action: 'forecast-updated' };
   });
 }
 

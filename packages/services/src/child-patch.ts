@@ -1,4 +1,4 @@
-import { changedFields } from '@bt/core';
+import { changedFields, type Project } from '@bt/core';
 import { staleVersion, type ChildKind, type ChildOf, type TxOp, type WriteContext } from '@bt/store';
 import { withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { projectToChange, projectUnchangedOp } from './project-access.ts';
@@ -18,14 +18,14 @@ export async function patchChild<K extends ChildKind>(
   kind: K,
   where: { projectId: string; id: string },
   expected: ExpectedVersion,
-  change: (before: ChildOf<K>, ctx: WriteContext) => { next: ChildOf<K>; guards?: TxOp[]; action?: string },
+  change: (before: ChildOf<K>, ctx: WriteContext, project: Project) => { next: ChildOf<K>; guards?: TxOp[]; action?: string },
 ): Promise<ChildOf<K>> {
   return withFreshRead(expected, async () => {
     const project = await projectToChange(deps, caller, where.projectId);
     const before = await deps.store.children.getOrThrow(kind, where.projectId, where.id);
     if (expected !== undefined && expected !== before.version) throw staleVersion(kind, { id: before.id, version: expected });
     const ctx = writeContext(deps, caller);
-    const { next, guards = [], action } = change(before, ctx);
+    const { next, guards = [], action } = change(before, ctx, project);
     if (changedFields(before, next).length === 0) return before;
     return deps.store.children.update(ctx, kind, before, next, [projectUnchangedOp(deps, project), ...guards], action);
   });
