@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAlerts } from './alert-rules.ts';
-import { DEFAULT_ALERT_SETTINGS, type ProgrammeForAlerts, type ProjectForAlerts } from './alerts.ts';
+import { alertFromCondition, DEFAULT_ALERT_SETTINGS, type ProgrammeForAlerts, type ProjectForAlerts } from './alerts.ts';
 import type { Benefit } from './benefit.ts';
 import { monthsOfFy } from './fy.ts';
 import type { Investment } from './investment.ts';
@@ -200,5 +200,24 @@ describe('alert rules, one at a time', () => {
   it('evaluates nothing on a project that is cancelled or closed, beyond its write-outs', () => {
     const closed = { ...project, stage: 'closed' as const, deliveryConfidence: 'red' as const, previousDeliveryConfidence: 'amber' as const };
     expect(rules(programme({ project: closed, benefits: [benefit({ forecast: perMonth(0) })] }))).toEqual([]);
+  });
+});
+
+describe('an alert’s life from its conditions', () => {
+  const condition = evaluateAlerts(
+    programme({ milestones: [{ id: 'mst_1', projectId: project.id, title: 'Go live', dueDate: '2025-11-01', benefitIds: ['ben_1'], ...meta }] }),
+  )[0]!;
+  it('raises a new alert, refreshes a live one (keeping its acknowledgement), marks an escalation, and raises a resolved one again as its next occurrence', () => {
+    const raised = alertFromCondition('alr_1', condition, undefined, '2025-11-20T06:00:00.000Z');
+    expect(raised).toMatchObject({ raised: true, alert: { status: 'open', occurrence: 1, version: 1, firstRaisedAt: '2025-11-20T06:00:00.000Z' } });
+    const acknowledged = { ...raised.alert, status: 'acknowledged' as const, acknowledgedBy: 'fin' };
+    const seen = alertFromCondition('alr_1', condition, acknowledged, '2025-11-21T06:00:00.000Z');
+    expect(seen).toMatchObject({ raised: false, alert: { status: 'acknowledged', acknowledgedBy: 'fin', lastSeenAt: '2025-11-21T06:00:00.000Z', version: 2 } });
+    expect(seen.alert.escalatedAt).toBeUndefined();
+    expect(alertFromCondition('alr_1', { ...condition, severity: 'critical' }, acknowledged, '2025-11-22T06:00:00.000Z').alert.escalatedAt).toBe(
+      '2025-11-22T06:00:00.000Z',
+    );
+    const again = alertFromCondition('alr_1', condition, { ...raised.alert, status: 'resolved', version: 4 }, '2025-12-01T06:00:00.000Z');
+    expect(again).toMatchObject({ raised: true, alert: { status: 'open', occurrence: 2, version: 5 } });
   });
 });

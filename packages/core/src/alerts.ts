@@ -144,3 +144,31 @@ export function alertId(key: string): string {
   for (let i = 0; i < 26; i++) out += CROCKFORD[Number((bits >> BigInt(5 * (25 - i) + 6)) & 31n)];
   return `alr_${out}`;
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/**
+ * What a condition that holds makes of its alert: a new occurrence when
+ * there is none or it had resolved (raised), otherwise the same alert seen
+ * again, its figures and message brought up to date, marked escalated when
+ * its severity rose. Acknowledgement survives.
+ */
+export function alertFromCondition(id: string, c: AlertCondition, current: Alert | undefined, now: string): { alert: Alert; raised: boolean } {
+  const seen = {
+    rule: c.rule,
+    severity: c.severity,
+    subject: c.subject,
+    financialYear: c.financialYear,
+    figures: c.figures,
+    message: c.message,
+    lastSeenAt: now,
+  };
+  if (!current || current.status === 'resolved') {
+    return {
+      alert: { id, ...seen, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: now, version: (current?.version ?? 0) + 1 },
+      raised: true,
+    };
+  }
+  const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
+  return { alert: { ...current, ...seen, ...(escalated ? { escalatedAt: now } : {}), version: current.version + 1 }, raised: false };
+}

@@ -1,4 +1,5 @@
 import {
+  alertFromCondition,
   alertId,
   retryLostRaces,
   alertKey,
@@ -23,8 +24,6 @@ import { AlertRaceLost, StoredDataError, collectAll, type AlertFilter, type Page
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
-
-const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
 /** Writes in flight at once: fast, without flooding the table. */
 const WRITE_CONCURRENCY = 8;
@@ -168,20 +167,8 @@ function previewOutcome(
       result.refreshed += 1;
       continue;
     }
-    result.raised.push({
-      id,
-      rule: c.rule,
-      severity: c.severity,
-      subject: c.subject,
-      financialYear: c.financialYear,
-      figures: c.figures,
-      message: c.message,
-      lastSeenAt: now,
-      status: 'open',
-      occurrence: 1,
-      firstRaisedAt: now,
-      version: 1,
-    });
+    // Not live: it would be raised (a preview does not read resolved ones, so its occurrence is not known).
+    result.raised.push(alertFromCondition(id, c, undefined, now).alert);
   }
   const unread = new Set(skipped.map((p) => p.projectId));
   for (const alert of live.values()) {
@@ -198,43 +185,25 @@ async function applyCondition(
   c: AlertCondition,
   current: Alert | undefined,
 ): Promise<{ alert: Alert; raised: boolean }> {
-  const common = {
-    rule: c.rule,
-    severity: c.severity,
-    subject: c.subject,
-    financialYear: c.financialYear,
-    figures: c.figures,
-    message: c.message,
-    lastSeenAt: ctx.now,
-  };
-  if (!current || current.status === 'resolved') {
-    const alert: Alert = {
-      id,
-      ...common,
-      status: 'open',
-      occurrence: (current?.occurrence ?? 0) + 1,
-      firstRaisedAt: ctx.now,
-      version: (current?.version ?? 0) + 1,
-    };
-    await deps.store.commit([
-      deps.store.alerts.putOp(alert, current?.version),
-      deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-      deps.store.audit.entryOp(ctx, {
-        entityType: 'alert',
-        entityId: id,
-        projectId: c.subject.projectId,
-        action: 'raise',
-        before: current ?? null,
-        after: alert,
-      }),
-    ]);
-    return { alert, raised: true };
+  const { alert, raised } = alertFromCondition(id, c, current, ctx.now);
+  if (!raised) {
+    // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event.
+    await deps.store.commit([deps.store.alerts.putOp(alert, current!.version)]);
+    return { alert, raised };
   }
-  const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
-  const alert: Alert = { ...current, ...common, ...(escalated ? { escalatedAt: ctx.now } : {}), version: current.version + 1 };
-  // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event.
-  await deps.store.commit([deps.store.alerts.putOp(alert, current.version)]);
-  return { alert, raised: false };
+  await deps.store.commit([
+    deps.store.alerts.putOp(alert, current?.version),
+    deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
+    deps.store.audit.entryOp(ctx, {
+      entityType: 'alert',
+      entityId: id,
+      projectId: c.subject.projectId,
+      action: 'raise',
+      before: current ?? null,
+      after: alert,
+    }),
+  ]);
+  return { alert, raised };
 }
 
 /** POST /v1/alerts/evaluate: admins run the evaluation now. */

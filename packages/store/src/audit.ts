@@ -7,7 +7,7 @@ import { collectionAttributes, collectionQuery, collections, keys } from './keys
 /** The audit log's index attributes (its sort key is the audit id, a ULID: time order). */
 const AUDIT = collectionAttributes(collections.audit());
 import { fromStored } from './stored.ts';
-import { queryCollection, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { queryCollection, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** Who made a change and in which request: stamped on the entity and on its audit entry. */
@@ -72,13 +72,7 @@ export class AuditRepository {
   /** The trail of one entity, or of a project and everything in it, or (neither) the whole log; oldest first. */
   async list(filter: { entityId?: string | undefined; projectId?: string | undefined }, page: PageRequest): Promise<Page<AuditEntry>> {
     const result = filter.entityId
-      ? await queryPage(
-          this.doc,
-          { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.auditOf(filter.entityId) } },
-          ['pk', 'sk'],
-          { name: 'pk', value: keys.auditOf(filter.entityId) },
-          page,
-        )
+      ? await queryPartitionPage(this.doc, this.tableName, { pk: keys.auditOf(filter.entityId) }, page)
       : await queryCollection(this.doc, this.tableName, filter.projectId ? collections.auditOfProject(filter.projectId) : collections.audit(), page);
     return { items: result.items.map((i) => fromStored(AuditEntry, i)), nextCursor: result.nextCursor };
   }

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, RiskScoreEntry, type AppError, type EntityType } from '@bt/core';
-import { partitionItems, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { partitionItems, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
 import { keys, type ChildKind } from './keys.ts';
@@ -166,18 +166,7 @@ export class ChildRepository {
 
   /** A risk's whole score history, oldest first, in pages. */
   async riskScores(riskId: string, page: PageRequest): Promise<Page<RiskScoreEntry>> {
-    const { pk, skPrefix } = keys.riskScoresOf(riskId);
-    const result = await queryPage(
-      this.doc,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      },
-      ['pk', 'sk'],
-      { name: 'pk', value: pk, sortKeyPrefix: { name: 'sk', prefix: skPrefix } },
-      page,
-    );
+    const result = await queryPartitionPage(this.doc, this.tableName, keys.riskScoresOf(riskId), page);
     return { items: result.items.map((i) => fromStored(RiskScoreEntry, i)), nextCursor: result.nextCursor };
   }
 

@@ -3,7 +3,7 @@ import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, Unproc
 import { keys, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { SummaryRepository } from './summaries.ts';
-import { partitionItems, queryPage, type Page, type PageRequest } from './pagination.ts';
+import { partitionItems, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 const SCHEMAS = { actual: Actual, spend: Spend } as const;
@@ -33,18 +33,7 @@ export class LedgerRepository {
   }
 
   async list<K extends LedgerKind>(kind: K, parentId: string, page: PageRequest): Promise<Page<EntryOf<K>>> {
-    const { pk, skPrefix } = keys.ledgerOf(kind, parentId);
-    const result = await queryPage(
-      this.doc,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      },
-      ['pk', 'sk'],
-      { name: 'pk', value: pk, sortKeyPrefix: { name: 'sk', prefix: skPrefix } },
-      page,
-    );
+    const result = await queryPartitionPage(this.doc, this.tableName, keys.ledgerOf(kind, parentId), page);
     return { items: result.items.map((i) => fromStored(SCHEMAS[kind], i) as EntryOf<K>), nextCursor: result.nextCursor };
   }
 

@@ -188,3 +188,24 @@ export async function partitionItems(
   for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
+
+/** A page of a partition (optionally the items whose sort key begins with a prefix), in order; a cursor can only point inside it. */
+export async function queryPartitionPage(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; skPrefix?: string },
+  page: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
+  const prefixed = key.skPrefix !== undefined;
+  return queryPage(
+    doc,
+    {
+      TableName: tableName,
+      KeyConditionExpression: prefixed ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': key.pk, ...(prefixed ? { ':prefix': key.skPrefix } : {}) },
+    },
+    ['pk', 'sk'],
+    { name: 'pk', value: key.pk, ...(prefixed ? { sortKeyPrefix: { name: 'sk', prefix: key.skPrefix! } } : {}) },
+    page,
+  );
+}
