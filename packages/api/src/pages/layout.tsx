@@ -143,3 +143,45 @@ export function BarChart(props: { title: string; series: string[]; groups: { lab
     </figure>
   );
 }
+
+/** A column of a Table: its heading, and whether it holds figures (right-aligned, tabular). */
+export type Column = string | { label: string; num: true };
+
+/**
+ * A GOV.UK table: a caption, column headings, and rows whose first cell
+ * heads its row (read out first by a screen reader). Every table of the
+ * pages is one of these, so they look and read the same.
+ */
+export function Table(props: { caption: Child; columns: Column[]; rows: Child[][]; class?: string; testId?: string }) {
+  const cols = props.columns.map((c) => (typeof c === 'string' ? { label: c, num: false } : c));
+  const cellClass = (base: string, i: number) => `${base}${cols[i]?.num ? ' bt-num' : ''}`;
+  return (
+    <table class={`govuk-table${props.class ? ` ${props.class}` : ''}`} data-testid={props.testId}>
+      <caption class="govuk-table__caption govuk-table__caption--s">{props.caption}</caption>
+      <thead class="govuk-table__head">
+        <tr class="govuk-table__row">
+          {cols.map((c, i) => (
+            <th scope="col" class={cellClass('govuk-table__header', i)}>
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody class="govuk-table__body">
+        {props.rows.map((row) => (
+          <tr class="govuk-table__row">
+            {row.map((cell, i) =>
+              i === 0 ? (
+                <th scope="row" class="govuk-table__header">
+                  {cell}
+                </th>
+              ) : (
+                <td class={cellClass('govuk-table__cell', i)}>{cell}</td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

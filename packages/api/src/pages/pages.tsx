@@ -22,7 +22,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
 import { logger } from '@bt/services';
 import { knownError } from '../problem.ts';
-import { BarChart, Layout, money, RagTag, short } from './layout.tsx';
+import { BarChart, Layout, money, RagTag, short, Table } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
 import { PAGE_CSP, PAGE_PATHS } from './paths.ts';
 import { csrf } from 'hono/csrf';
@@ -197,80 +197,37 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
             series={['Target', 'Baseline', 'Forecast', 'Realised']}
             groups={report.workstreams.map((w) => ({ label: w.name, values: [w.mtfsTargetPence ?? 0, w.baselinePence, w.forecastPence, w.realisedPence] }))}
           />
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Workstreams, {fy}</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Workstream
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Target
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Baseline
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Outturn
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Realised
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Gap
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Delivery
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  MTFS
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {report.workstreams.map((w) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    <a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>
-                      {w.name}
-                    </a>
-                  </th>
-                  <td class="govuk-table__cell bt-num">{short(w.mtfsTargetPence ?? 0)}</td>
-                  <td class="govuk-table__cell bt-num">{short(w.baselinePence)}</td>
-                  <td class="govuk-table__cell bt-num">{short(w.outturnPence)}</td>
-                  <td class="govuk-table__cell bt-num">{short(w.realisedPence)}</td>
-                  <td class="govuk-table__cell bt-num">{short(w.gapPence ?? 0)}</td>
-                  <td class="govuk-table__cell">
-                    <RagTag rag={w.rag} />
-                  </td>
-                  <td class="govuk-table__cell">
-                    <RagTag rag={w.mtfsRag} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption={`Workstreams, ${fy}`}
+            columns={[
+              'Workstream',
+              { label: 'Target', num: true },
+              { label: 'Baseline', num: true },
+              { label: 'Outturn', num: true },
+              { label: 'Realised', num: true },
+              { label: 'Gap', num: true },
+              'Delivery',
+              'MTFS',
+            ]}
+            rows={report.workstreams.map((w) => [
+              <a class="govuk-link" href={`/workstreams/${w.id}?financialYear=${encodeURIComponent(fy)}`}>
+                {w.name}
+              </a>,
+              short(w.mtfsTargetPence ?? 0),
+              short(w.baselinePence),
+              short(w.outturnPence),
+              short(w.realisedPence),
+              short(w.gapPence ?? 0),
+              <RagTag rag={w.rag} />,
+              <RagTag rag={w.mtfsRag} />,
+            ])}
+          />
           <h2 class="govuk-heading-m">Status of savings</h2>
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Savings by status, baseline {fy}</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Status
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Savings
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Baseline
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Outturn
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {(
+          <Table
+            caption={`Savings by status, baseline ${fy}`}
+            columns={['Status', { label: 'Savings', num: true }, { label: 'Baseline', num: true }, { label: 'Outturn', num: true }]}
+            rows={[
+              ...(
                 [
                   ['Delivered', b.delivered],
                   ['Green (on track)', b.green],
@@ -278,66 +235,33 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
                   ['Red (needs replacing)', b.red],
                   ['Written out', b.writtenOut],
                 ] as const
-              ).map(([label, bucket]) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    {label}
-                  </th>
-                  <td class="govuk-table__cell bt-num">{bucket.count}</td>
-                  <td class="govuk-table__cell bt-num">{short(bucket.baselinePence)}</td>
-                  <td class="govuk-table__cell bt-num">{short(bucket.forecastPence)}</td>
-                </tr>
-              ))}
-              <tr class="govuk-table__row">
-                <th scope="row" class="govuk-table__header">
-                  Replacements for written-out savings
-                </th>
-                <td class="govuk-table__cell bt-num">{b.writtenOut.replacementCount}</td>
-                <td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementBaselinePence)}</td>
-                <td class="govuk-table__cell bt-num">{short(b.writtenOut.replacementForecastPence)}</td>
-              </tr>
-            </tbody>
-          </table>
+              ).map(([label, bucket]) => [label, bucket.count, short(bucket.baselinePence), short(bucket.forecastPence)]),
+              [
+                'Replacements for written-out savings',
+                b.writtenOut.replacementCount,
+                short(b.writtenOut.replacementBaselinePence),
+                short(b.writtenOut.replacementForecastPence),
+              ],
+            ]}
+          />
           <h2 class="govuk-heading-m">Forecast over time</h2>
           {digests.length === 0 ? (
             <p class="govuk-body">The trend appears once digests have been sent.</p>
           ) : (
-            <table class="govuk-table">
-              <caption class="govuk-table__caption govuk-table__caption--s">Headline figures in each digest sent</caption>
-              <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                  <th scope="col" class="govuk-table__header">
-                    Digest
-                  </th>
-                  <th scope="col" class="govuk-table__header">
-                    Year
-                  </th>
-                  <th scope="col" class="govuk-table__header bt-num">
-                    Realised to date
-                  </th>
-                  <th scope="col" class="govuk-table__header bt-num">
-                    Outturn
-                  </th>
-                  <th scope="col" class="govuk-table__header bt-num">
-                    Gap
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="govuk-table__body">
-                {digests.map((d) => {
-                  const h = d.headline as { forecastPence: number; outturnPence?: number; realisedPence?: number; gapPence: number } | null;
-                  return (
-                    <tr class="govuk-table__row">
-                      <td class="govuk-table__cell">{(d.sentAt ?? d.createdAt).slice(0, 10)}</td>
-                      <td class="govuk-table__cell">{d.financialYear}</td>
-                      <td class="govuk-table__cell bt-num">{h?.realisedPence !== undefined ? short(h.realisedPence) : '–'}</td>
-                      <td class="govuk-table__cell bt-num">{h ? short(h.outturnPence ?? h.forecastPence) : '–'}</td>
-                      <td class="govuk-table__cell bt-num">{h ? short(h.gapPence) : '–'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <Table
+              caption="Headline figures in each digest sent"
+              columns={['Digest', 'Year', { label: 'Realised to date', num: true }, { label: 'Outturn', num: true }, { label: 'Gap', num: true }]}
+              rows={digests.map((d) => {
+                const h = d.headline as { forecastPence: number; outturnPence?: number; realisedPence?: number; gapPence: number } | null;
+                return [
+                  (d.sentAt ?? d.createdAt).slice(0, 10),
+                  d.financialYear,
+                  h?.realisedPence !== undefined ? short(h.realisedPence) : '–',
+                  h ? short(h.outturnPence ?? h.forecastPence) : '–',
+                  h ? short(h.gapPence) : '–',
+                ];
+              })}
+            />
           )}
         </Layout>,
       );
@@ -383,49 +307,20 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
               </div>
             ))}
           </dl>
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Projects, {fy}</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Project
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Stage
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Confidence
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Baseline
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Forecast
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  RAG
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {figures.map(({ p, f }) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    <a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>
-                      {p.code} {p.name}
-                    </a>
-                  </th>
-                  <td class="govuk-table__cell">{p.stage}</td>
-                  <td class="govuk-table__cell">{p.deliveryConfidence}</td>
-                  <td class="govuk-table__cell bt-num">{short(f?.baselinePence ?? 0)}</td>
-                  <td class="govuk-table__cell bt-num">{short(f?.forecastPence ?? 0)}</td>
-                  <td class="govuk-table__cell">
-                    <RagTag rag={f?.rag ?? null} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption={`Projects, ${fy}`}
+            columns={['Project', 'Stage', 'Confidence', { label: 'Baseline', num: true }, { label: 'Forecast', num: true }, 'RAG']}
+            rows={figures.map(({ p, f }) => [
+              <a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>
+                {p.code} {p.name}
+              </a>,
+              p.stage,
+              p.deliveryConfidence,
+              short(f?.baselinePence ?? 0),
+              short(f?.forecastPence ?? 0),
+              <RagTag rag={f?.rag ?? null} />,
+            ])}
+          />
         </Layout>,
       );
     }),
@@ -531,77 +426,27 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
                   <span class="govuk-details__summary-text">Monthly figures</span>
                 </summary>
                 <div class="govuk-details__text">
-                  <table class="govuk-table">
-                    <caption class="govuk-table__caption govuk-table__caption--s">{b.title}, by month</caption>
-                    <thead class="govuk-table__head">
-                      <tr class="govuk-table__row">
-                        <th scope="col" class="govuk-table__header">
-                          Month
-                        </th>
-                        <th scope="col" class="govuk-table__header bt-num">
-                          Baseline
-                        </th>
-                        <th scope="col" class="govuk-table__header bt-num">
-                          Forecast
-                        </th>
-                        <th scope="col" class="govuk-table__header bt-num">
-                          Realised
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody class="govuk-table__body">
-                      {months.map((m) => (
-                        <tr class="govuk-table__row">
-                          <th scope="row" class="govuk-table__header">
-                            {m}
-                          </th>
-                          <td class="govuk-table__cell bt-num">{money(b.baseline[m] ?? 0)}</td>
-                          <td class="govuk-table__cell bt-num">{money(b.forecast[m] ?? 0)}</td>
-                          <td class="govuk-table__cell bt-num">{money(b.realised[m] ?? 0)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <Table
+                    caption={`${b.title}, by month`}
+                    columns={['Month', { label: 'Baseline', num: true }, { label: 'Forecast', num: true }, { label: 'Realised', num: true }]}
+                    rows={months.map((m) => [m, money(b.baseline[m] ?? 0), money(b.forecast[m] ?? 0), money(b.realised[m] ?? 0)])}
+                  />
                 </div>
               </details>
             </section>
           ))}
           <h2 class="govuk-heading-m">Investment</h2>
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Investment lines</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Line
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Kind
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Funding
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Planned (all years)
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Spent (all years)
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {record.investments.map((i) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    {i.title}
-                  </th>
-                  <td class="govuk-table__cell">{i.kind}</td>
-                  <td class="govuk-table__cell">{i.fundingSource}</td>
-                  <td class="govuk-table__cell bt-num">{money(Object.values(i.planned).reduce((a, v) => a + v, 0))}</td>
-                  <td class="govuk-table__cell bt-num">{money(Object.values(i.actual).reduce((a, v) => a + v, 0))}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Investment lines"
+            columns={['Line', 'Kind', 'Funding', { label: 'Planned (all years)', num: true }, { label: 'Spent (all years)', num: true }]}
+            rows={record.investments.map((i) => [
+              i.title,
+              i.kind,
+              i.fundingSource,
+              money(Object.values(i.planned).reduce((a, v) => a + v, 0)),
+              money(Object.values(i.actual).reduce((a, v) => a + v, 0)),
+            ])}
+          />
           <h2 class="govuk-heading-m">Risks</h2>
           <table class="govuk-table bt-heat">
             <caption class="govuk-table__caption govuk-table__caption--s">Open risks by likelihood (rows) and impact (columns)</caption>
@@ -632,103 +477,34 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
               ))}
             </tbody>
           </table>
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Risk register</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Risk
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Owner
-                </th>
-                <th scope="col" class="govuk-table__header bt-num">
-                  Score
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Band
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Status
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {record.risks.map((r) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    {r.title}
-                  </th>
-                  <td class="govuk-table__cell">{r.owner}</td>
-                  <td class="govuk-table__cell bt-num">{r.score}</td>
-                  <td class="govuk-table__cell">{r.band}</td>
-                  <td class="govuk-table__cell">{r.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Risk register"
+            columns={['Risk', 'Owner', { label: 'Score', num: true }, 'Band', 'Status']}
+            rows={record.risks.map((r) => [r.title, r.owner, r.score, r.band, r.status])}
+          />
           <h2 class="govuk-heading-m">Milestones</h2>
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--s">Milestones</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">
-                  Milestone
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Due
-                </th>
-                <th scope="col" class="govuk-table__header">
-                  Completed
-                </th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {record.milestones.map((m) => (
-                <tr class="govuk-table__row">
-                  <th scope="row" class="govuk-table__header">
-                    {m.title}
-                  </th>
-                  <td class="govuk-table__cell">{m.dueDate}</td>
-                  <td class="govuk-table__cell">
-                    {m.completedDate ?? (m.dueDate < today() ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : 'Not yet')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Milestones"
+            columns={['Milestone', 'Due', 'Completed']}
+            rows={record.milestones.map((m) => [
+              m.title,
+              m.dueDate,
+              m.completedDate ?? (m.dueDate < today() ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : 'Not yet'),
+            ])}
+          />
           <h2 class="govuk-heading-m">Audit trail</h2>
           {audit === null ? (
             <p class="govuk-body">Your role does not include the audit trail.</p>
           ) : (
-            <table class="govuk-table">
-              <caption class="govuk-table__caption govuk-table__caption--s">The latest changes, newest first</caption>
-              <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                  <th scope="col" class="govuk-table__header">
-                    When
-                  </th>
-                  <th scope="col" class="govuk-table__header">
-                    Who
-                  </th>
-                  <th scope="col" class="govuk-table__header">
-                    What
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="govuk-table__body">
-                {audit.map((e) => (
-                  <tr class="govuk-table__row">
-                    <td class="govuk-table__cell">{e.at.slice(0, 16).replace('T', ' ')}</td>
-                    <td class="govuk-table__cell">{e.actor.name}</td>
-                    <td class="govuk-table__cell">
-                      {e.entityType} {e.action}
-                      {e.changes.length ? ` (${e.changes.join(', ')})` : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              caption="The latest changes, newest first"
+              columns={['When', 'Who', 'What']}
+              rows={audit.map((e) => [
+                e.at.slice(0, 16).replace('T', ' '),
+                e.actor.name,
+                `${e.entityType} ${e.action}${e.changes.length ? ` (${e.changes.join(', ')})` : ''}`,
+              ])}
+            />
           )}
         </Layout>,
       );
