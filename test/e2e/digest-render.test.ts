@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { renderNextDigest } from '@bt/services';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../packages/local/src/demo.ts';
 import { launchChromium } from '../support/browser.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
@@ -20,8 +19,7 @@ let browser: Browser;
 let html: string;
 
 beforeAll(async () => {
-  h = await createHarness();
-  await seedDemo(h.deps);
+  h = await createHarness({ sharedDemo: true });
   html = (await renderNextDigest(h.deps, h.digest.settings, 'test', '2026-11-23')).html;
   browser = await launchChromium();
   mkdirSync(out, { recursive: true });

@@ -3,7 +3,6 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { randomUUID } from 'node:crypto';
 import { formatPounds, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
 import { Store } from '@bt/store';
@@ -12,12 +11,12 @@ import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
-import { seedDemo } from '../../packages/local/src/demo.ts';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
+import { SHARED_DEMO_TABLE } from '../support/test-clock.ts';
 
 /**
  * The pages as they run in AWS: the API function bundled with the deploy
@@ -29,7 +28,8 @@ import { startOidcProvider } from '../support/oidc-provider.ts';
 const root = join(import.meta.dirname, '..', '..');
 const out = join(root, 'test-results');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-pages-aws-'));
-const tableName = `pages-aws-${randomUUID()}`;
+// The demo programme the run's global setup seeded once (these tests only read it).
+const tableName = SHARED_DEMO_TABLE;
 const CLIENT_ID = 'tracker-pages';
 
 type Result = { statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean };
@@ -43,8 +43,6 @@ let page: Page;
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   store = new Store({ region: 'eu-west-2', endpoint, tableName });
-  await store.ensureTable();
-  await seedDemo({ store, clock: () => new Date() });
 
   await build({
     ...lambdaBundling,
@@ -88,7 +86,6 @@ afterAll(async () => {
   await gateway?.close();
   await idp?.close();
   for (const key of ['PAGES_OIDC_ISSUER', 'PAGES_OIDC_CLIENT_ID', 'PUBLIC_BASE_URL']) delete process.env[key];
-  await store.dropTable();
   store.destroy();
   rmSync(outdir, { recursive: true, force: true });
 });

@@ -13,7 +13,9 @@ import { makeToken } from '../../packages/local/src/token.ts';
 export const TEST_SECRET = 'integration-test-secret-0123456789abcdef';
 
 /** "Now" for the app under test (tokens still use the real time, as verification does). */
-export const TEST_NOW = Date.parse(process.env.TEST_NOW ?? '2026-11-23T09:00:00Z');
+import { SHARED_DEMO_TABLE, TEST_NOW } from './test-clock.ts';
+
+export { TEST_NOW };
 
 export interface CallOptions {
   token?: string | undefined;
@@ -34,10 +36,14 @@ export interface Reply<T = any> {
  * The API over a fresh table in the run's DynamoDB Local, with tokens for
  * each role. Integration tests refuse to run without that endpoint.
  */
-export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean } = {}) {
+/**
+ * `sharedDemo`: the demo programme the run's global setup seeded once (for
+ * tests that only read it; the table is left for the others).
+ */
+export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean } = {}) {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
-  const tableName = `test-${randomUUID()}`;
+  const tableName = options.sharedDemo ? SHARED_DEMO_TABLE : `test-${randomUUID()}`;
   const counter = new RequestCounter();
   const store = new Store({ region: 'eu-west-2', endpoint, tableName }, counter);
   await store.ensureTable();
@@ -110,7 +116,7 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
     outbox,
     async cleanup() {
       rmSync(outbox, { recursive: true, force: true });
-      await store.dropTable();
+      if (!options.sharedDemo) await store.dropTable();
       store.destroy();
       raw.destroy();
     },
