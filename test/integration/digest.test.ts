@@ -4,14 +4,13 @@ import { formatPounds } from '@bt/core';
 import { sendDigest, type DigestSettings } from '@bt/services';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../packages/local/src/demo.ts';
 import { createHarness, expectProblem, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 let settings: DigestSettings;
 beforeAll(async () => {
-  h = await createHarness();
-  await seedDemo(h.deps);
+  // A copy of the run's seeded demo: these tests send digests and change a forecast.
+  h = await createHarness({ demoCopy: true });
   settings = h.digest.settings;
 }, 120_000);
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { testDigestConfig, testDigestDesk } from './digest.ts';
 import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
 import type { Role } from '@bt/core';
+import { BatchWriteCommand, type BatchWriteCommandOutput, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
 import { inject } from 'vitest';
 import { makeToken } from '../../packages/local/src/token.ts';
@@ -38,9 +39,10 @@ export interface Reply<T = any> {
  */
 /**
  * `sharedDemo`: the demo programme the run's global setup seeded once (for
- * tests that only read it; the table is left for the others).
+ * tests that only read it; the table is left for the others). `demoCopy`: a
+ * table of one's own holding a copy of it (for tests that change it).
  */
-export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean } = {}) {
+export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean; demoCopy?: boolean } = {}) {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
   const tableName = options.sharedDemo ? SHARED_DEMO_TABLE : `test-${randomUUID()}`;
@@ -49,6 +51,7 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
   await store.ensureTable();
   // Straight to the table, for tests that plant or inspect stored items (the product goes through the store's repositories).
   const raw = createDynamo({ region: 'eu-west-2', endpoint }).doc;
+  if (options.demoCopy) await copyItems(raw, SHARED_DEMO_TABLE, tableName);
   const outbox = mkdtempSync(join(tmpdir(), 'bt-outbox-'));
   const digest = testDigestConfig(outbox);
   // A clock the test can move forward (e.g. to let the change feed's settling window pass).
@@ -161,3 +164,19 @@ export function expectProblem(reply: Reply, status: number, code?: string) {
 }
 
 export { testDigestConfig, testDigestDesk };
+
+/** Every item of one table written into another (the seeded demo, copied for a test that changes it). */
+async function copyItems(doc: ReturnType<typeof createDynamo>['doc'], from: string, to: string): Promise<void> {
+  for await (const page of paginateScan({ client: doc }, { TableName: from, ConsistentRead: true })) {
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25);
+      while (batch?.length) {
+        const result: BatchWriteCommandOutput = await doc.send(
+          new BatchWriteCommand({ RequestItems: { [to]: batch.map((Item) => ({ PutRequest: { Item } })) } }),
+        );
+        batch = result.UnprocessedItems?.[to]?.map((r) => r.PutRequest!.Item as Record<string, unknown>);
+      }
+    }
+  }
+}
