@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPounds } from '@bt/core';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadLocalConfig } from '../../packages/local/src/config.ts';
 import { runAlertJob, runDigestJob } from '../../packages/local/src/schedules.ts';
 import { startLocal, type LocalRun } from '../../packages/local/src/server.ts';
@@ -32,6 +33,9 @@ beforeAll(async () => {
     LOCAL_JWT_SECRET: 'pages-test-secret-0123456789abcdef012345',
     SCHEDULES: 'false',
     SEED_DEMO: 'true',
+    // The run's DynamoDB Local, a table of its own: the first start seeds the demo into it, as on a new machine.
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    TABLE_NAME: `pages-${randomUUID()}`,
   });
   run = await startLocal(config);
   await runAlertJob(run.deps, run.sink);
