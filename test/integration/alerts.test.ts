@@ -377,6 +377,38 @@ describe('the alert API', () => {
   });
 });
 
+describe('an alert’s history', () => {
+  it('keeps every step of its life, each occurrence: raised, acknowledged, escalated, resolved, raised again', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(120_000), yearly(108_000));
+    await s.evaluate();
+    const alert = (await s.alertFor('forecast-slippage', b.id))!;
+    expect(alert.severity).toBe('warning');
+    await s.h.call('POST', `/v1/alerts/${alert.id}/acknowledge`, { token: s.h.tokens.pm, body: { note: 'Watching it' } });
+    await s.evaluate();
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(60_000));
+    await s.evaluate();
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(120_000));
+    await s.evaluate();
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(100_000));
+    await s.evaluate();
+    const got = await s.h.call('GET', `/v1/alerts/${alert.id}`, { token: s.h.tokens.cmt });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: alert.id, status: 'open', occurrence: 2 });
+    expect(got.body.history.map((e: { action: string; occurrence: number; severity: string }) => [e.action, e.occurrence, e.severity])).toEqual([
+      ['raised', 1, 'warning'],
+      ['acknowledged', 1, 'warning'],
+      ['escalated', 1, 'critical'],
+      ['resolved', 1, 'critical'],
+      ['raised', 2, 'warning'],
+    ]);
+    expect(got.body.history[1]).toMatchObject({ by: 'pat', note: 'Watching it' });
+    // A same-day refresh is not a step of its life.
+    await s.evaluate();
+    expect((await s.h.call('GET', `/v1/alerts/${alert.id}`, { token: s.h.tokens.cmt })).body.history).toHaveLength(5);
+  });
+});
+
 describe('an evaluation as at another day', () => {
   it('is a preview: it says what would have been raised and resolved then, and changes no alert and publishes nothing', async () => {
     const s = await scenario();

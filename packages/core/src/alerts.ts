@@ -153,7 +153,12 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical:
  * again, its figures and message brought up to date, marked escalated when
  * its severity rose. Acknowledgement survives.
  */
-export function alertFromCondition(id: string, c: AlertCondition, current: Alert | undefined, now: string): { alert: Alert; raised: boolean } {
+export function alertFromCondition(
+  id: string,
+  c: AlertCondition,
+  current: Alert | undefined,
+  now: string,
+): { alert: Alert; raised: boolean; escalated: boolean } {
   const seen = {
     rule: c.rule,
     severity: c.severity,
@@ -167,8 +172,40 @@ export function alertFromCondition(id: string, c: AlertCondition, current: Alert
     return {
       alert: { id, ...seen, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: now, version: (current?.version ?? 0) + 1 },
       raised: true,
+      escalated: false,
     };
   }
   const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
-  return { alert: { ...current, ...seen, ...(escalated ? { escalatedAt: now } : {}), version: current.version + 1 }, raised: false };
+  return { alert: { ...current, ...seen, ...(escalated ? { escalatedAt: now } : {}), version: current.version + 1 }, raised: false, escalated };
+}
+
+/** One step in an alert's life, kept for good (GET /v1/alerts/{id} shows them, oldest first). */
+export const AlertHistoryEntry = z
+  .object({
+    action: z.enum(['raised', 'escalated', 'acknowledged', 'resolved']),
+    at: Timestamp,
+    /** Who acknowledged it; the evaluation (a job) otherwise. */
+    by: UserId.optional(),
+    occurrence: z.int().min(1),
+    severity: Severity,
+    message: z.string(),
+    note: z.string().optional(),
+    /** The alert's version this step wrote. */
+    version: z.int().min(1),
+  })
+  .meta({ id: 'AlertHistoryEntry' });
+export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
+
+/** The history entry of an alert write that changed its life (a refresh of `lastSeenAt` is not one). */
+export function alertHistoryEntry(alert: Alert, action: AlertHistoryEntry['action'], at: string, by?: string): AlertHistoryEntry {
+  return {
+    action,
+    at,
+    ...(by ? { by } : {}),
+    occurrence: alert.occurrence,
+    severity: alert.severity,
+    message: alert.message,
+    ...(action === 'acknowledged' && alert.acknowledgementNote ? { note: alert.acknowledgementNote } : {}),
+    version: alert.version,
+  };
 }

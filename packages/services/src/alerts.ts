@@ -1,5 +1,7 @@
 import {
   alertFromCondition,
+  alertHistoryEntry,
+  type AlertHistoryEntry,
   alertId,
   retryLostRaces,
   alertKey,
@@ -131,6 +133,7 @@ export async function evaluateAndStore(
     try {
       await deps.store.commit([
         deps.store.alerts.putOp(resolved, alert.version),
+        deps.store.alerts.historyOp(alert.id, alertHistoryEntry(resolved, 'resolved', ctx.now)),
         deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
         deps.store.audit.entryOp(ctx, {
           entityType: 'alert',
@@ -185,14 +188,18 @@ async function applyCondition(
   c: AlertCondition,
   current: Alert | undefined,
 ): Promise<{ alert: Alert; raised: boolean }> {
-  const { alert, raised } = alertFromCondition(id, c, current, ctx.now);
+  const { alert, raised, escalated } = alertFromCondition(id, c, current, ctx.now);
   if (!raised) {
-    // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event.
-    await deps.store.commit([deps.store.alerts.putOp(alert, current!.version)]);
+    // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event; a rise in severity is kept in its history.
+    await deps.store.commit([
+      deps.store.alerts.putOp(alert, current!.version),
+      ...(escalated ? [deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'escalated', ctx.now))] : []),
+    ]);
     return { alert, raised };
   }
   await deps.store.commit([
     deps.store.alerts.putOp(alert, current?.version),
+    deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'raised', ctx.now)),
     deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
     deps.store.audit.entryOp(ctx, {
       entityType: 'alert',
@@ -215,6 +222,12 @@ export async function runEvaluation(deps: Deps, caller: Caller, asAt: IsoDate | 
 export async function listAlerts(deps: Deps, caller: Caller, filter: AlertFilter, page: PageRequest): Promise<Page<Alert>> {
   assertCan(caller.principal, 'programme:read');
   return deps.store.alerts.list(filter, page);
+}
+
+/** An alert with every step of its life (each occurrence raised, escalated, acknowledged, resolved), oldest first. */
+export async function getAlertWithHistory(deps: Deps, caller: Caller, id: string): Promise<Alert & { history: AlertHistoryEntry[] }> {
+  const alert = await getAlert(deps, caller, id);
+  return { ...alert, history: await deps.store.alerts.history(id) };
 }
 
 export async function getAlert(deps: Deps, caller: Caller, id: string): Promise<Alert> {
@@ -249,6 +262,7 @@ export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, n
       current.version,
       () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`),
     ),
+    deps.store.alerts.historyOp(id, alertHistoryEntry(next, 'acknowledged', ctx.now, ctx.actor.sub)),
     deps.store.audit.entryOp(ctx, {
       entityType: 'alert',
       entityId: id,

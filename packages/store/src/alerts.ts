@@ -1,8 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Alert, ConflictError, type AppError } from '@bt/core';
+import { Alert, AlertHistoryEntry, ConflictError, type AppError } from '@bt/core';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, equalsFilter, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** Internal: another evaluation wrote this alert first; the caller re-reads and carries on. */
@@ -63,6 +63,25 @@ export class AlertRepository {
   }
 
   /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */
+  /** A step of an alert's life, kept for good, in the transaction of the write that made it. */
+  historyOp(alertId: string, entry: AlertHistoryEntry): TxOp {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.alertHistory(alertId, entry.version), entity: 'alert-history', ...JSON.parse(JSON.stringify(entry)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      onConditionFailed: () => new AlertRaceLost(alertId),
+    };
+  }
+
+  /** An alert's history, oldest first. */
+  async history(alertId: string): Promise<AlertHistoryEntry[]> {
+    return (await partitionItems(this.doc, this.tableName, keys.alertHistoryOf(alertId))).map((i) => fromStored(AlertHistoryEntry, i));
+  }
+
   putOp(alert: Alert, expectedVersion: number | undefined, onLost: () => AppError = () => new AlertRaceLost(alert.id)): TxOp {
     return {
       item: {

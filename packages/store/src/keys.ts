@@ -20,6 +20,7 @@
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
  * | period close      | PERIODS             | PERIODS     | SUMMARIES / ~PERIODS     |                      |
  * | programme settings| PROGRAMME           | SETTINGS    | SUMMARIES / ~PROGRAMME   |                      |
+ * | alert history     | ALERT#<id>          | HIST#<version> |                       |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
@@ -62,6 +63,8 @@ export const keys = {
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
   programmeIndex: () => inCollection(collections.summaries(), '~PROGRAMME'),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  alertHistory: (id: string, version: number) => ({ pk: `ALERT#${id}`, sk: `HIST#${String(version).padStart(6, '0')}` }),
+  alertHistoryOf: (id: string) => ({ pk: `ALERT#${id}`, skPrefix: 'HIST#' }),
   alertIndex: (status: string, firstRaisedAt: string, id: string) => ({
     ...inCollection(collections.alertsByStatus(status), `${firstRaisedAt}#${id}`),
     ...inCollection(collections.alerts(), `${firstRaisedAt}#${id}`),
@@ -192,6 +195,7 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },
   { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
   { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
+  { pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)", how: prefixed(keys.alertHistoryOf('<id>')) },
   { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
   { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
   { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { Alert, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
+import { Alert, AlertHistoryEntry, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -82,11 +82,14 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       path: '/v1/alerts/{id}',
       tags,
       security,
-      summary: 'An alert',
+      summary: 'An alert, with its history: each occurrence raised, escalated, acknowledged and resolved, oldest first',
       request: { params: AlertIdParam },
-      responses: { 200: { description: 'The alert', ...json(Alert) }, ...problems(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'The alert and its history', ...json(Alert.extend({ history: z.array(AlertHistoryEntry) }).meta({ id: 'AlertWithHistory' })) },
+        ...problems(400, 401, 403, 404),
+      },
     }),
-    async (c) => c.json(await svc.getAlert(deps, caller(c), c.req.valid('param').id), 200),
+    async (c) => c.json(await svc.getAlertWithHistory(deps, caller(c), c.req.valid('param').id), 200),
   );
   app.openapi(
     route({
