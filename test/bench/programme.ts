@@ -82,7 +82,7 @@ export async function seedProgramme(
     };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
     // The summary exactly as the store writes it.
-    items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }).item.Put!.Item as Record<string, unknown>);
+    for (const op of store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench')) items.push(op.item.Put!.Item as Record<string, unknown>);
   }
   const started = performance.now();
   for (let i = 0; i < items.length; i += 25) {

@@ -89,7 +89,27 @@ function byFy(months: Record<string, Pence>, from?: string): Record<FinancialYea
   return out;
 }
 
-export function summariseBenefit(b: Benefit, project: Pick<Project, 'stage' | 'stageChangedAt'>): BenefitSummary {
+export function summariseBenefit(
+  b: Pick<
+    Benefit,
+    | 'id'
+    | 'projectId'
+    | 'title'
+    | 'type'
+    | 'category'
+    | 'recurrence'
+    | 'status'
+    | 'confidencePct'
+    | 'mtfsRef'
+    | 'writtenOutAt'
+    | 'replacesBenefitId'
+    | 'baseline'
+    | 'forecast'
+    | 'realised'
+    | 'validated'
+  >,
+  project: Pick<Project, 'stage' | 'stageChangedAt'>,
+): BenefitSummary {
   return {
     id: b.id,
     projectId: b.projectId,
@@ -112,7 +132,7 @@ export function summariseBenefit(b: Benefit, project: Pick<Project, 'stage' | 's
   };
 }
 
-export function summariseInvestment(i: Investment): InvestmentSummary {
+export function summariseInvestment(i: Pick<Investment, 'id' | 'projectId' | 'kind' | 'fundingSource' | 'planned' | 'actual'>): InvestmentSummary {
   return { id: i.id, projectId: i.projectId, kind: i.kind, fundingSource: i.fundingSource, planned: byFy(i.planned), actual: { ...i.actual } };
 }
 

@@ -24,3 +24,4 @@ export * from './outturn.ts';
 export * from './settings.ts';
 export * from './retry.ts';
 export * from './format.ts';
+export * from './history.ts';

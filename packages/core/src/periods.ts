@@ -12,6 +12,16 @@ import { addMonths, FinancialYear, fyOfMonth, Month, monthsOfFy, periodOfMonth }
  */
 export const Reopening = z.object({ at: Timestamp, by: UserId, reason: z.string() });
 
+/** One close or reopening, kept so the periods closed at any instant can be told (SPEC 4.4). */
+export const PeriodChange = z.object({
+  at: Timestamp,
+  by: UserId,
+  action: z.enum(['close', 'reopen']),
+  month: Month,
+  reason: z.string().optional(),
+});
+export type PeriodChange = z.infer<typeof PeriodChange>;
+
 export const PeriodsState = z
   .object({
     closedThrough: Month.nullable().meta({ description: 'Every month up to and including this one is closed, except those reopened.' }),
@@ -19,6 +29,7 @@ export const PeriodsState = z
     closedBy: UserId.optional(),
     reopened: z.record(Month, Reopening),
     version: z.int().nonnegative(),
+    log: z.array(PeriodChange).optional().meta({ description: 'Every close and reopening, oldest first.' }),
   })
   .meta({ id: 'PeriodsState' });
 export type PeriodsState = z.infer<typeof PeriodsState>;
@@ -72,15 +83,43 @@ export function closePeriods(state: PeriodsState, month: string, currentMonth: s
   if (isPeriodClosed(state, month) && !Object.keys(state.reopened).some((m) => m < month)) {
     throw new ConflictError('period-closed', `${label(month)} is already closed.`);
   }
+  return { ...applyClose(state, month, at, by), log: [...(state.log ?? []), { at, by, action: 'close', month }] };
+}
+
+function applyClose(state: PeriodsState, month: string, at: string, by: string): PeriodsState {
   const reopened = Object.fromEntries(Object.entries(state.reopened).filter(([m]) => m > month));
   const through = state.closedThrough !== null && state.closedThrough > month ? state.closedThrough : month;
-  return { closedThrough: through, closedAt: at, closedBy: by, reopened, version: state.version + 1 };
+  return { ...state, closedThrough: through, closedAt: at, closedBy: by, reopened, version: state.version + 1 };
+}
+
+/**
+ * The periods as they stood at an instant: the log of closes and reopenings
+ * replayed up to it. A state kept before the log began counts as closed
+ * from its last close.
+ */
+export function periodsAt(state: PeriodsState, instant: string): PeriodsState {
+  if (!state.log) return state.closedAt !== undefined && state.closedAt <= instant ? state : NO_PERIODS_CLOSED;
+  let at: PeriodsState = { ...NO_PERIODS_CLOSED, log: [] };
+  for (const change of state.log) {
+    if (change.at > instant) break;
+    at =
+      change.action === 'close'
+        ? applyClose(at, change.month, change.at, change.by)
+        : { ...at, reopened: { ...at.reopened, [change.month]: { at: change.at, by: change.by, reason: change.reason ?? '' } }, version: at.version + 1 };
+    at.log = [...(at.log ?? []), change];
+  }
+  return at;
 }
 
 /** The state after an admin reopens a closed `month`. */
 export function reopenPeriod(state: PeriodsState, month: string, at: string, by: string, reason: string): PeriodsState {
   if (!isPeriodClosed(state, month)) throw new ConflictError('period-open', `${label(month)} is open; only a closed month can be reopened.`);
-  return { ...state, reopened: { ...state.reopened, [month]: { at, by, reason } }, version: state.version + 1 };
+  return {
+    ...state,
+    reopened: { ...state.reopened, [month]: { at, by, reason } },
+    version: state.version + 1,
+    log: [...(state.log ?? []), { at, by, action: 'reopen', month, reason }],
+  };
 }
 
 /** Refuses a ledger entry in a closed month, naming the period. */

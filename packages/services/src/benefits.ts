@@ -241,7 +241,7 @@ export async function validateActual(deps: Deps, caller: Caller, projectId: stri
       ctx.now,
       () => new ConflictError('already-validated', `Actual ${actualId} has just been validated by someone else.`),
     ),
-    ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence),
+    ...deps.store.ledger.addToTotalOps('benefit', projectId, benefitId, 'validated', entry.month, entry.amountPence, { at: ctx.now, by: ctx.actor.sub }),
     deps.store.audit.entryOp(ctx, { entityType: 'benefit', entityId: benefitId, projectId, action: 'actual-validated', before: entry, after }),
   ]);
   return after;

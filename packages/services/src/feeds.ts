@@ -12,23 +12,28 @@ import {
   poundsDecimal,
   rag,
   summariseBenefit,
+  periodsAt,
   type AuditEntry,
   type FinancialYear,
-  type IsoDate,
-  type Project,
+  type Moment,
+  type RecordState,
 } from '@bt/core';
-import { collectAll, type ProjectRecord } from '@bt/store';
+import { collectAll } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
+import { mapInFlight, projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
 import { resolveAsAt } from './report.ts';
 
 export type Granularity = 'month' | 'year';
 
 export interface FeedQuery {
   financialYear?: FinancialYear | undefined;
-  asAt?: IsoDate | undefined;
+  asAt?: string | undefined;
   granularity: Granularity;
 }
+
+/** A feed's query once resolved: the moment (its London date cuts months) and the FY. */
+export type ResolvedFeedQuery = FeedQuery & { moment: Moment; financialYear: FinancialYear };
 
 /** What every feed row starts with: when, and whose. */
 export interface ProjectRow {
@@ -157,19 +162,33 @@ export async function feedEtag(
   caller: Caller,
   feed: string,
   query: FeedQuery & { format: string },
-): Promise<{ etag: string; asAt: IsoDate; financialYear: FinancialYear }> {
+): Promise<{ etag: string; asAt: string; moment: Moment; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
-  const { asAt, financialYear } = resolveAsAt(deps, query);
+  const { moment, financialYear } = resolveAsAt(deps, query);
   const latest = await deps.store.audit.latestId();
+  const past = moment.past;
   const hash = createHash('sha256')
-    .update(JSON.stringify([feed, query.format, latest, asAt, financialYear, query.granularity, thresholdsOf(deps)]))
+    .update(JSON.stringify([feed, query.format, latest, moment.asAt, past, financialYear, query.granularity, thresholdsOf(deps)]))
     .digest('base64url');
-  return { etag: `"${hash.slice(0, 27)}"`, asAt, financialYear };
+  return { etag: `"${hash.slice(0, 27)}"`, asAt: moment.asAt, moment, financialYear };
 }
 
-/** Every project record with its workstream code, one project at a time (the feed streams; memory stays flat). */
-async function* projectRecords(deps: Deps): AsyncGenerator<{ record: ProjectRecord; workstreamCode: string }> {
+/**
+ * Every project record with its workstream code, one project at a time (the
+ * feed streams; memory stays flat). A past moment: each project as it was
+ * known then, from its history (one Query each, a page of projects at once).
+ */
+async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ record: RecordState; workstreamCode: string }> {
   const codes = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws.code]));
+  if (moment.past) {
+    const { summaries } = await deps.store.summaries.programme();
+    const ids = summaries.sort((a, b) => a.code.localeCompare(b.code)).map((s) => s.projectId);
+    for (let i = 0; i < ids.length; i += 100) {
+      const records = await mapInFlight(ids.slice(i, i + 100), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));
+      for (const record of records) if (record) yield { record, workstreamCode: codes.get(record.project.workstreamId) ?? '' };
+    }
+    return;
+  }
   let cursor: string | undefined;
   // Page by page, a project at a time: the feed streams and memory stays flat.
   do {
@@ -182,21 +201,23 @@ async function* projectRecords(deps: Deps): AsyncGenerator<{ record: ProjectReco
   } while (cursor);
 }
 
-function projectColumns(p: Project, workstreamCode: string) {
+function projectColumns(p: RecordState['project'], workstreamCode: string) {
   return { workstreamCode, projectCode: p.code, projectName: p.name, directorate: p.directorate };
 }
 
 /** The savings feed, a project's rows at a time: a row per benefit (per month, for monthly granularity) with any amount in the FY. */
-export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDate; financialYear: FinancialYear }): AsyncGenerator<SavingsRow[]> {
+export async function* savingsRows(deps: Deps, query: ResolvedFeedQuery): AsyncGenerator<SavingsRow[]> {
   const t = thresholdsOf(deps);
   const fy = query.financialYear;
-  const lastMonth = monthOfDate(query.asAt);
-  const periods = await deps.store.periods.get();
-  for await (const { record, workstreamCode } of projectRecords(deps)) {
+  const asAt = query.moment.date;
+  const lastMonth = monthOfDate(asAt);
+  const current = await deps.store.periods.get();
+  const periods = query.moment.past ? periodsAt(current, query.moment.instant) : current;
+  for await (const { record, workstreamCode } of projectRecords(deps, query.moment)) {
     const rows: SavingsRow[] = [];
     for (const b of record.benefits) {
       const s = summariseBenefit(b, record.project);
-      const year = benefitYear(s, fy, query.asAt, t, periods);
+      const year = benefitYear(s, fy, asAt, t, periods);
       if (!hasAmounts(year)) continue;
       const common = {
         financialYear: fy,
@@ -214,7 +235,7 @@ export async function* savingsRows(deps: Deps, query: FeedQuery & { asAt: IsoDat
         rows.push({ ...common, ...pick(year) });
         continue;
       }
-      const facts = benefitFacts(s, query.asAt);
+      const facts = benefitFacts(s, asAt);
       const stop = stopsForecastingFrom(facts);
       const months = monthsOfFy(fy);
       const forecasts = months.map((month) => (stop && month >= stop ? 0 : (b.forecast[month] ?? 0)));
@@ -263,11 +284,11 @@ function pick(y: ReturnType<typeof benefitYear>) {
 }
 
 /** The investment feed: a row per investment line (per month) with planned or actual spend in the FY. */
-export async function* investmentRows(deps: Deps, query: FeedQuery & { asAt: IsoDate; financialYear: FinancialYear }): AsyncGenerator<InvestmentRow[]> {
+export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): AsyncGenerator<InvestmentRow[]> {
   const fy = query.financialYear;
-  const lastMonth = monthOfDate(query.asAt);
+  const lastMonth = monthOfDate(query.moment.date);
   const months = monthsOfFy(fy);
-  for await (const { record, workstreamCode } of projectRecords(deps)) {
+  for await (const { record, workstreamCode } of projectRecords(deps, query.moment)) {
     const rows: InvestmentRow[] = [];
     for (const i of record.investments) {
       const perMonth = months.map((month) => ({ month, planned: i.planned[month] ?? 0, actual: month <= lastMonth ? (i.actual[month] ?? 0) : 0 }));

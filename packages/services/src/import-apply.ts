@@ -111,20 +111,25 @@ export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promi
       }
     }
   }
+  // A project taken back whole takes its history with it.
+  for (const e of undone) if (e.entityType === 'project') await deps.store.summaries.dropHistory(e.entityId);
   // The projects that stay (stored before, or kept) lose the summary entries of the savings taken away, or get their restored state back.
   for (const projectId of new Set([...touched, ...kept])) {
     const mine = undone.filter((e) => e.entityType === 'benefit' && e.projectId === projectId);
     const removed = mine.filter((e) => !e.writes.some((w) => w.restore)).map((e) => e.entityId);
     const restored = mine.flatMap((e) => e.writes.flatMap((w) => (w.restore ? [Benefit.parse(stripKeys(w.restore))] : [])));
     // Writes of one summary go one after the other, 50 entries at a time (an update expression is limited to 4 KB).
-    for (let i = 0; i < removed.length; i += 50) await deps.store.commit([deps.store.summaries.benefitsRemovedOp(projectId, removed.slice(i, i + 50))]);
+    // The moment of the rollback (not the import's start), as the project's history tells it.
+    const when = { at: deps.clock().toISOString(), by: ctx.actor.sub };
+    for (let i = 0; i < removed.length; i += 50) await deps.store.commit(deps.store.summaries.benefitsRemovedOp(projectId, removed.slice(i, i + 50), when));
     for (let i = 0; i < restored.length; i += 50)
-      await deps.store.commit([
+      await deps.store.commit(
         deps.store.summaries.benefitsOp(
           projectId,
           restored.slice(i, i + 50).map((benefit) => ({ benefit, created: false })),
+          { ...when, restored: true },
         ),
-      ]);
+      );
   }
   await deps.store.imports.rolledBack(id, [...kept].sort());
 }
@@ -142,25 +147,27 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
     validateProject(fields);
     const { project, ops } = deps.store.projects.createOps(ctx, fields);
     const created = benefits.map((b) => newBenefit(deps, ctx, project, b));
-    const [first, ...rest] = chunks(created, OPS_PER_STEP - ops.length - 2);
+    // Room for the workstream guard and the summary with its history entry.
+    const [first, ...rest] = chunks(created, OPS_PER_STEP - ops.length - 3);
     const guard = newWorkstreams.has(fields.workstreamId) ? [] : [workstreamMustExist(deps, fields.workstreamId)];
     out.push({
       ops: [
         ...ops,
         ...guard,
-        deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }),
+        ...deps.store.summaries.rebuildOp({ project, benefits: (first ?? []).map((c) => c.benefit), investments: [] }, ctx.actor.sub),
         ...(first ?? []).flatMap((c) => c.ops),
       ],
       undo: [deps.store.imports.undoProject(project), ...(first ?? []).map((c) => c.undo)],
       summaryOf: project.id,
     });
-    for (const chunk of rest) out.push(savingsPiece(deps, project, chunk, false));
+    for (const chunk of rest) out.push(savingsPiece(deps, ctx, project, chunk, false));
   }
   for (const { project, benefits, finish } of work.existingProjects) {
     const created = benefits.map((b) => newBenefit(deps, ctx, project, b));
     const finished = finish.map((f) => finishedBenefit(deps, ctx, project, f));
     const all = [...created.map((c) => ({ ...c, created: true })), ...finished.map((f) => ({ ...f, created: false }))];
-    for (const chunk of chunks(all, OPS_PER_STEP - 2)) out.push(savingsPiece(deps, project, chunk, true));
+    // Room for the summary with its history entry, and the guard that the project is as read.
+    for (const chunk of chunks(all, OPS_PER_STEP - 3)) out.push(savingsPiece(deps, ctx, project, chunk, true));
   }
   return out;
 }
@@ -173,13 +180,14 @@ interface SavingWrites {
 }
 
 /** Savings of a project already stored: their writes, one update of its summary, and a guard that the project is as read. */
-function savingsPiece(deps: Deps, project: Project, chunk: SavingWrites[], existed: boolean): Piece {
+function savingsPiece(deps: Deps, ctx: WriteContext, project: Project, chunk: SavingWrites[], existed: boolean): Piece {
   return {
     ops: [
       ...chunk.flatMap((c) => c.ops),
-      deps.store.summaries.benefitsOp(
+      ...deps.store.summaries.benefitsOp(
         project.id,
         chunk.map((c) => ({ benefit: c.benefit, created: c.created ?? true })),
+        { at: ctx.now, by: ctx.actor.sub },
       ),
       projectUnchangedOp(deps, project),
     ],

@@ -9,6 +9,7 @@ export * from './risks.ts';
 export * from './milestones.ts';
 export * from './record.ts';
 export * from './report.ts';
+export * from './as-at.ts';
 export * from './feeds.ts';
 export * from './alerts.ts';
 export * from './adapters/eventbridge.ts';

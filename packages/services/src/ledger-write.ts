@@ -37,7 +37,11 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
   });
   const ops: TxOp[] = [
     deps.store.ledger.appendOp(kind, where.parentId, entry),
-    ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence),
+    ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence, {
+      at: ctx.now,
+      by: ctx.actor.sub,
+      ...(input.reverses ? { reversal: true } : {}),
+    }),
     deps.store.audit.entryOp(ctx, {
       entityType: l.parent,
       entityId: where.parentId,

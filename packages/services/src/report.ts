@@ -6,7 +6,7 @@ import {
   ratio,
   rollUp,
   statusBuckets,
-  todayInLondon,
+  type Moment,
   type BenefitSummary,
   Figures,
   type FinancialYear,
@@ -17,15 +17,17 @@ import {
   type Thresholds,
   type Workstream,
 } from '@bt/core';
-import { collectAll, type ProjectSummary } from '@bt/store';
+import type { ProjectSummary } from '@bt/store';
 import * as z from 'zod';
+import { allWorkstreams, momentOfRequest, programmeAt, workstreamsAt } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 /** The programme report (GET /v1/reports/programme): one definition, the API's schema and the type. */
 export const ProgrammeReport = z
   .object({
     financialYear: z.string(),
-    asAt: z.string(),
+    asAt: z.string().meta({ description: 'The moment asked for: a date (the end of that day in London) or an instant.' }),
+    knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
     programme: Figures.extend({
       projectCount: z.int(),
       netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
@@ -43,10 +45,16 @@ export const ProgrammeReport = z
   .meta({ id: 'ProgrammeReport' });
 export type ProgrammeReport = z.infer<typeof ProgrammeReport>;
 
-/** The as-at date (default today in London) and FY (default the FY of that date) of a date-dependent request. */
-export function resolveAsAt(deps: Deps, query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined }) {
-  const asAt = query.asAt ?? todayInLondon(deps.clock());
-  return { asAt, financialYear: query.financialYear ?? fyOfDate(asAt) };
+/** A date-dependent request's query: `asAt` a date or an instant (default now), the FY (default the FY of that date). */
+export interface AsAtQuery {
+  asAt?: string | undefined;
+  financialYear?: FinancialYear | undefined;
+}
+
+/** The moment, its London date (`asAt`, which cuts months) and the FY of a date-dependent request. */
+export function resolveAsAt(deps: Deps, query: AsAtQuery): { moment: Moment; asAt: IsoDate; financialYear: FinancialYear } {
+  const moment = momentOfRequest(deps, query.asAt);
+  return { moment, asAt: moment.date, financialYear: query.financialYear ?? fyOfDate(moment.date) };
 }
 
 /**
@@ -55,15 +63,12 @@ export function resolveAsAt(deps: Deps, query: { asAt?: IsoDate | undefined; fin
  * Reads the workstreams and one summary per project (kept up to date as
  * writes happen), never the benefits' monthly profiles.
  */
-export async function programmeReport(
-  deps: Deps,
-  caller: Caller,
-  query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined },
-): Promise<ProgrammeReport> {
+export async function programmeReport(deps: Deps, caller: Caller, query: AsAtQuery): Promise<ProgrammeReport> {
   assertCan(caller.principal, 'programme:read');
-  const { asAt, financialYear: fy } = resolveAsAt(deps, query);
+  const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstreams, { summaries, periods, settings }] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), readableSummaries(deps)]);
+  const [all, { summaries, periods, settings }] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment)]);
+  const workstreams = workstreamsAt(all, moment);
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;
@@ -93,7 +98,8 @@ export async function programmeReport(
   const netBudget = settings.netBudgets[fy];
   return {
     financialYear: fy,
-    asAt,
+    asAt: moment.asAt,
+    knownAt: moment.knownAt,
     programme: {
       projectCount: summaries.length,
       ...programme,
@@ -128,58 +134,21 @@ function workstreamRow(ws: Workstream, summaries: ProjectSummary[], fy: Financia
  * page), from the project summaries: the same Query as the report, however
  * many projects, never a read of each project's record.
  */
-export async function workstreamReport(
-  deps: Deps,
-  caller: Caller,
-  workstreamId: string,
-  query: { asAt?: IsoDate | undefined; financialYear?: FinancialYear | undefined },
-) {
+export async function workstreamReport(deps: Deps, caller: Caller, workstreamId: string, query: AsAtQuery) {
   assertCan(caller.principal, 'programme:read');
-  const { asAt, financialYear: fy } = resolveAsAt(deps, query);
+  const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstream, { summaries, periods }, projects] = await Promise.all([
-    deps.store.workstreams.getOrThrow(workstreamId),
-    readableSummaries(deps),
-    collectAll((page) => deps.store.projects.list({ workstreamId }, page)),
-  ]);
-  const byProject = new Map(summaries.map((s) => [s.projectId, s]));
+  const [workstream, { summaries, periods }] = await Promise.all([deps.store.workstreams.getOrThrow(workstreamId), programmeAt(deps, moment)]);
+  // Its projects as they were then (a project moved between workstreams shows where it was).
+  const mine = summaries.filter((s) => s.workstreamId === workstreamId).sort((a, b) => a.code.localeCompare(b.code));
   return {
     financialYear: fy,
-    asAt,
+    asAt: moment.asAt,
+    knownAt: moment.knownAt,
     workstream: workstreamRow(workstream, summaries, fy, asAt, t, periods),
-    projects: projects.map((project) => {
-      const summary = byProject.get(project.id);
-      return { project, figures: rollUp(summary?.benefits ?? [], summary?.investments ?? [], fy, asAt, null, t, periods) };
-    }),
+    projects: mine.map((s) => ({
+      project: { id: s.projectId, code: s.code, name: s.name, directorate: s.directorate, stage: s.stage, deliveryConfidence: s.deliveryConfidence ?? null },
+      figures: rollUp(s.benefits, s.investments, fy, asAt, null, t, periods),
+    })),
   };
-}
-
-/**
- * The programme's summaries; any of a layout too old to read (written before
- * an upgrade, in a deployment that has not run `upgradeSummaries`) is rebuilt
- * from its record first, so the report never counts it as empty.
- */
-async function readableSummaries(deps: Deps) {
-  const read = await deps.store.summaries.programme();
-  if (read.unreadable.length === 0) return read;
-  await rebuildSummaries(deps, read.unreadable);
-  return deps.store.summaries.programme();
-}
-
-async function rebuildSummaries(deps: Deps, projectIds: string[]): Promise<void> {
-  for (const projectId of projectIds) {
-    const record = await deps.store.children.record(projectId);
-    if (record) await deps.store.commit([deps.store.summaries.rebuildOp(record)]);
-  }
-}
-
-/**
- * Rebuilds every project summary of an earlier layout from its record (one
- * Query and one write per such project), so figures never come from a
- * summary that lacks what they need. Run before serving; returns how many.
- */
-export async function upgradeSummaries(deps: Deps): Promise<number> {
-  const outdated = await deps.store.summaries.outdated();
-  await rebuildSummaries(deps, outdated);
-  return outdated.length;
 }

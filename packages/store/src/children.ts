@@ -37,8 +37,8 @@ export class ChildRepository {
 
   /** Benefits and investment lines are summarised for the report in the same transaction as their own write. */
   private summaryOps(kind: ChildKind, item: unknown, created: boolean): TxOp[] {
-    if (kind === 'benefit') return [this.summaries.benefitOp(item as Benefit, created)];
-    if (kind === 'investment') return [this.summaries.investmentOp(item as Investment, created)];
+    if (kind === 'benefit') return this.summaries.benefitOp(item as Benefit, created);
+    if (kind === 'investment') return this.summaries.investmentOp(item as Investment, created);
     return [];
   }
 
@@ -74,7 +74,7 @@ export class ChildRepository {
 
   /** The project and everything in its partition; the number of requests does not grow with the number of benefits (one Query, more only past 1 MB). */
   async record(projectId: string): Promise<ProjectRecord | undefined> {
-    const items = await partitionItems(this.doc, this.tableName, { pk: keys.project(projectId).pk });
+    const items = await partitionItems(this.doc, this.tableName, keys.recordOf(projectId));
     const projectItem = items.find((i) => i.entity === 'project');
     if (!projectItem) return undefined;
     const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => fromStored(SCHEMAS[kind], i) as ChildOf<K>);

@@ -12,6 +12,7 @@
  * | risk              | PRJ#<pid>           | RSK#<rid>   |                          |                      |
  * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
  * | project summary   | PRJ#<pid>           | SUMMARY     | SUMMARIES / <pid>        |                      |
+ * | project history   | PRJ#<pid>           | ~H#<at>#<id> |                         |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
@@ -29,9 +30,14 @@
  * | import step       | IMPORT#<id>         | STEP#<000001> |                        |                      |
  *
  * A project's own partition holds the project and its children's current
- * state (one Query reads the whole record); ledgers and baseline history,
- * which grow without bound, live in their parent's own partition.
+ * state (one Query reads the whole record, `sk < ~`), and after it (`~H#…`)
+ * its history: every change to its figures, in the order of its moment, so
+ * one Query gives the record as it was known at any instant. Ledgers and
+ * baseline history live in their parent's own partition.
  */
+/** After every item of a project's current record ('~' sorts after letters). */
+const HISTORY_PREFIX = '~H#';
+
 export const keys = {
   workstream: (id: string) => ({ pk: `WS#${id}`, sk: 'WS' }),
   workstreamIndex: (code: string) => inCollection(collections.workstreams(), normaliseCode(code)),
@@ -50,6 +56,14 @@ export const keys = {
   child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
   summary: (projectId: string) => ({ pk: `PRJ#${projectId}`, sk: 'SUMMARY' }),
   summaryIndex: (projectId: string) => inCollection(collections.summaries(), projectId),
+  /** Everything of a project's partition that is its current record (its history sorts after, from `~`). */
+  recordOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skBelow: HISTORY_PREFIX.slice(0, 1) }),
+  history: (projectId: string, at: string, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${HISTORY_PREFIX}${at}#${id}` }),
+  /** A project's history up to and including an instant (an ISO instant sorts as it reads). */
+  historyUntil: (projectId: string, instant: string) => ({
+    pk: `PRJ#${projectId}`,
+    skBetween: [HISTORY_PREFIX, `${HISTORY_PREFIX}${instant}#~`] as [string, string],
+  }),
   benefitRef: (benefitId: string) => ({ pk: `BEN#${benefitId}`, sk: 'REF' }),
   baselineVersion: (benefitId: string, version: number) => ({ pk: `BEN#${benefitId}`, sk: `BASELINE#${String(version).padStart(6, '0')}` }),
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
@@ -179,7 +193,7 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   },
   {
     pattern: 'the whole project record',
-    how: `Query \`pk=${keys.project('<id>').pk}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
+    how: `Query \`pk=${keys.project('<id>').pk}\`, \`sk < ${keys.recordOf('<id>').skBelow}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
   },
   {
     pattern: 'every project summary, then the period state and programme settings (the report)',

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError } from '@bt/core';
 import { keys, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
-import type { SummaryRepository } from './summaries.ts';
+import type { Moment, SummaryRepository } from './summaries.ts';
 import { partitionItems, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -94,6 +94,7 @@ export class LedgerRepository {
     attribute: 'realised' | 'validated' | 'actual',
     month: string,
     amount: number,
+    when: Moment & { reversal?: boolean },
   ): TxOp[] {
     const total = attribute === 'realised' ? 'r' : attribute === 'validated' ? 'v' : 'a';
     return [
@@ -118,7 +119,7 @@ export class LedgerRepository {
               ])
             : new NotFoundError(`Project ${projectId} has no ${kind} ${id}.`),
       },
-      this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount),
+      ...this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount, when),
     ];
   }
 

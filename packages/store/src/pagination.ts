@@ -169,22 +169,27 @@ export async function* collectionItems(
   for await (const page of pages) yield* page.Items ?? [];
 }
 
-/** Every item of a partition (optionally those whose sort key begins with a prefix), consistently read, in order. */
-export async function partitionItems(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  key: { pk: string; skPrefix?: string },
-): Promise<Record<string, unknown>[]> {
+/** Which part of a partition: all of it, a sort-key prefix, the keys below a bound, or a range (inclusive). */
+export type PartitionPart = { pk: string; skPrefix?: string; skBelow?: string; skBetween?: [string, string] };
+
+function partCondition(key: PartitionPart): { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> } {
+  if (key.skPrefix !== undefined)
+    return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': key.pk, ':prefix': key.skPrefix } };
+  if (key.skBelow !== undefined)
+    return { KeyConditionExpression: 'pk = :pk AND sk < :below', ExpressionAttributeValues: { ':pk': key.pk, ':below': key.skBelow } };
+  if (key.skBetween !== undefined) {
+    return {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':pk': key.pk, ':lo': key.skBetween[0], ':hi': key.skBetween[1] },
+    };
+  }
+  return { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': key.pk } };
+}
+
+/** Every item of a part of a partition, consistently read, in order (one Query; more pages only past 1 MB). */
+export async function partitionItems(doc: DynamoDBDocumentClient, tableName: string, key: PartitionPart): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  const pages = paginateQuery(
-    { client: doc },
-    {
-      TableName: tableName,
-      KeyConditionExpression: key.skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': key.pk, ...(key.skPrefix === undefined ? {} : { ':prefix': key.skPrefix }) },
-      ConsistentRead: true,
-    },
-  );
+  const pages = paginateQuery({ client: doc }, { TableName: tableName, ...partCondition(key), ConsistentRead: true });
   for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }

@@ -54,7 +54,7 @@ export class ProjectRepository {
   /** Creates a project with its code guard and audit entry; `guards` add checks (e.g. that its workstream exists). */
   async create(ctx: WriteContext, fields: ProjectFields, guards: TxOp[]): Promise<Project> {
     const { project, ops } = this.createOps(ctx, fields);
-    await transact(this.doc, [...ops, this.summaries.createOp(project), ...guards]);
+    await transact(this.doc, [...ops, ...this.summaries.createOp(project), ...guards]);
     return project;
   }
 
@@ -81,7 +81,7 @@ export class ProjectRepository {
     await transact(this.doc, [
       this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
       ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
-      this.summaries.projectChangedOp(next),
+      ...this.summaries.projectChangedOp(next),
       ...guards,
       auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, projectId: next.id, action: 'update', before, after: next }),
     ]);

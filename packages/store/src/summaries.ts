@@ -4,6 +4,7 @@ import {
   packMonthly,
   unpackMonthly,
   NO_PERIODS_CLOSED,
+  DeliveryConfidence,
   PeriodsState,
   ProgrammeSettings,
   Stage,
@@ -15,11 +16,19 @@ import {
   summariseInvestment,
   type Benefit,
   type Investment,
+  benefitState,
+  recordState,
+  investmentState,
+  projectState,
+  type RecordState,
+  type HistoryChange,
+  type HistoryEntry,
 } from '@bt/core';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -41,13 +50,34 @@ export interface ProjectSummary {
   startDate: string;
   stage: Stage;
   stageChangedAt?: string | undefined;
+  deliveryConfidence?: DeliveryConfidence | undefined;
   benefits: BenefitSummary[];
   investments: InvestmentSummary[];
 }
 
-type ProjectHeader = Pick<Project, 'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt'>;
+type ProjectHeader = Pick<
+  Project,
+  'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt' | 'deliveryConfidence' | 'version' | 'createdAt'
+>;
 
-function header(p: ProjectHeader) {
+/** When a change took effect, and who made it (kept with it in the project's history). */
+export interface Moment {
+  at: string;
+  by: string;
+}
+
+/**
+ * A history entry's id: this process's count of entries (fixed width, so
+ * entries written in the same millisecond by one process sort in the order
+ * they were written), then random bytes (unique across processes).
+ */
+let written = 0;
+function historyId(): string {
+  written = (written + 1) % 36 ** 7;
+  return `${written.toString(36).padStart(7, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+function header(p: Omit<ProjectHeader, 'version' | 'createdAt'>) {
   return {
     projectId: p.id,
     workstreamId: p.workstreamId,
@@ -57,6 +87,7 @@ function header(p: ProjectHeader) {
     startDate: p.startDate,
     stage: p.stage,
     stageChangedAt: p.stageChangedAt,
+    deliveryConfidence: p.deliveryConfidence,
   };
 }
 
@@ -81,12 +112,14 @@ function benefitEntry(s: BenefitSummary) {
  * forecast by month (`fm`) and the header the project's stage, for the
  * forecast outturn. 3: the forecast packed — a year phased evenly kept as its
  * total (`fy`), other years as months (`fm`) — so the summary is no larger
- * than layout 1's annual forecast for the usual annual savings.
- * Layout 2 reads as 3 (all its years as months). Summaries of an earlier
+ * than layout 1's annual forecast for the usual annual savings. 4: the same
+ * item, and the project's history is kept beside it (a project upgraded to 4
+ * begins its history with a snapshot of its record).
+ * Layouts 2 and 3 read as 4 (all its years as months). Summaries of an earlier
  * layout are rebuilt from their records: all at the local run's start
  * (`outdated`), and any the report meets that it cannot read (`unreadable`).
  */
-export const SUMMARY_FORMAT = 3;
+export const SUMMARY_FORMAT = 4;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
 
@@ -126,8 +159,13 @@ export class SummaryRepository {
     return items.filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT).map((i) => String(i.projectId));
   }
 
-  /** The whole summary of a project rebuilt from its record, replacing whatever was there. */
-  rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }): TxOp {
+  /**
+   * The whole summary of a project rebuilt from its record, replacing
+   * whatever was there, and a snapshot of the record in its history, as of
+   * the project's creation: exact for a project created whole (an import),
+   * and where history begins for a project recorded before it was kept.
+   */
+  rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string): TxOp[] {
     const benefits = Object.fromEntries(
       record.benefits.map((b) => {
         const s = summarise(b);
@@ -140,32 +178,67 @@ export class SummaryRepository {
         return [i.id, { m: { kind: s.kind, fundingSource: s.fundingSource }, p: s.planned, a: s.actual }];
       }),
     );
+    const snapshot: RecordState = recordState(record);
+    return [
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: JSON.parse(
+              JSON.stringify({
+                ...keys.summary(record.project.id),
+                ...keys.summaryIndex(record.project.id),
+                entity: 'summary',
+                format: SUMMARY_FORMAT,
+                ...header(record.project),
+                benefits,
+                investments,
+              }),
+            ),
+          },
+        },
+      },
+      this.historyOp(record.project.id, { at: record.project.createdAt, by }, [{ k: 'snapshot', record: snapshot }]),
+    ];
+  }
+
+  /** An entry of a project's history: written with the summary's change, in its transaction. */
+  historyOp(projectId: string, when: Moment, changes: HistoryChange[]): TxOp {
     return {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: JSON.parse(
-            JSON.stringify({
-              ...keys.summary(record.project.id),
-              ...keys.summaryIndex(record.project.id),
-              entity: 'summary',
-              format: SUMMARY_FORMAT,
-              ...header(record.project),
-              benefits,
-              investments,
-            }),
-          ),
+          Item: { ...keys.history(projectId, when.at, historyId()), entity: 'history', at: when.at, by: when.by, c: JSON.stringify(changes) },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     };
+  }
+
+  /** Deletes a project's whole history (a project an import created, taken back whole: nothing of it stays). */
+  async dropHistory(projectId: string): Promise<void> {
+    const items = await partitionItems(this.doc, this.tableName, keys.historyUntil(projectId, '~'));
+    for (let i = 0; i < items.length; i += 25) {
+      let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((item) => ({ pk: item.pk, sk: item.sk }));
+      while (batch?.length) {
+        const result = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch.map((Key) => ({ DeleteRequest: { Key } })) } }));
+        batch = result.UnprocessedItems?.[this.tableName]?.map((r) => r.DeleteRequest!.Key!) as Record<string, unknown>[] | undefined;
+      }
+    }
+  }
+
+  /** A project's history up to and including an instant, in order (one Query; more pages only past 1 MB). */
+  async history(projectId: string, until: string): Promise<HistoryEntry[]> {
+    const items = await partitionItems(this.doc, this.tableName, keys.historyUntil(projectId, until));
+    return items.map((i) => ({ at: String(i.at), by: String(i.by), changes: JSON.parse(String(i.c)) as HistoryChange[] }));
   }
 
   async all(): Promise<ProjectSummary[]> {
     return (await this.programme()).summaries;
   }
 
-  createOp(project: ProjectHeader): TxOp {
-    return {
+  createOp(project: ProjectHeader & { createdBy: string }): TxOp[] {
+    const created = {
       item: {
         Put: {
           TableName: this.tableName,
@@ -182,16 +255,17 @@ export class SummaryRepository {
         },
       },
     };
+    return [created, this.historyOp(project.id, { at: project.createdAt, by: project.createdBy }, [{ k: 'project', project: projectState(project) }])];
   }
 
-  projectChangedOp(project: ProjectHeader): TxOp {
+  projectChangedOp(project: ProjectHeader & { updatedAt: string; updatedBy: string }): TxOp[] {
     const h = header(project);
-    return {
+    const changed = {
       item: {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(project.id),
-          UpdateExpression: `SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start, stage = :stage${h.stageChangedAt ? ', stageChangedAt = :stageAt' : ''}`,
+          UpdateExpression: `SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start, stage = :stage, deliveryConfidence = :conf${h.stageChangedAt ? ', stageChangedAt = :stageAt' : ''}`,
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':ws': h.workstreamId,
@@ -200,15 +274,24 @@ export class SummaryRepository {
             ':dir': h.directorate,
             ':start': h.startDate,
             ':stage': h.stage,
+            ':conf': h.deliveryConfidence,
             ...(h.stageChangedAt ? { ':stageAt': h.stageChangedAt } : {}),
           },
         },
       },
     };
+    return [changed, this.historyOp(project.id, { at: project.updatedAt, by: project.updatedBy }, [{ k: 'project', project: projectState(project) }])];
   }
 
   /** A benefit's descriptive fields, baseline and forecast; on creation, the whole entry. */
-  benefitOp(benefit: Benefit, created: boolean): TxOp {
+  benefitOp(benefit: Benefit, created: boolean): TxOp[] {
+    return [
+      this.benefitUpdate(benefit, created),
+      this.historyOp(benefit.projectId, { at: benefit.updatedAt, by: benefit.updatedBy }, [{ k: 'benefit', benefit: benefitState(benefit) }]),
+    ];
+  }
+
+  private benefitUpdate(benefit: Benefit, created: boolean): TxOp {
     const s = summarise(benefit);
     const names = { '#c': 'benefits', '#id': benefit.id };
     if (created) {
@@ -243,7 +326,7 @@ export class SummaryRepository {
    * entry is written whole; a changed one's descriptive fields, baseline and
    * forecast only (its ledger totals are moved only by the ledger).
    */
-  benefitsOp(projectId: string, changes: Array<{ benefit: Benefit; created: boolean }>): TxOp {
+  benefitsOp(projectId: string, changes: Array<{ benefit: Benefit; created: boolean }>, when: Moment & { restored?: boolean }): TxOp[] {
     const names: Record<string, string> = { '#c': 'benefits' };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -259,55 +342,76 @@ export class SummaryRepository {
         sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
       }
     });
-    return {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(projectId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summary(projectId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
         },
       },
-    };
+      this.historyOp(
+        projectId,
+        when,
+        changes.map(({ benefit }) => ({ k: 'benefit', benefit: benefitState(benefit), ...(when.restored ? { restored: true as const } : {}) })),
+      ),
+    ];
   }
 
   /** Takes benefits out of a project's summary (an import rolled back). */
-  benefitsRemovedOp(projectId: string, benefitIds: string[]): TxOp {
+  benefitsRemovedOp(projectId: string, benefitIds: string[], when: Moment): TxOp[] {
     const names: Record<string, string> = { '#c': 'benefits' };
     for (const [i, id] of benefitIds.entries()) names[`#b${i}`] = id;
-    return {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(projectId),
-          UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`,
-          ExpressionAttributeNames: names,
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summary(projectId),
+            UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`,
+            ExpressionAttributeNames: names,
+          },
         },
       },
-    };
+      this.historyOp(projectId, when, [{ k: 'removed', benefitIds }]),
+    ];
   }
 
-  investmentOp(line: Investment, created: boolean): TxOp {
+  investmentOp(line: Investment, created: boolean): TxOp[] {
     const s = summariseInvestment(line);
     const m = { kind: s.kind, fundingSource: s.fundingSource };
     const names = { '#c': 'investments', '#id': line.id };
-    return {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(line.projectId),
-          UpdateExpression: created ? 'SET #c.#id = :entry' : 'SET #c.#id.m = :m, #c.#id.p = :p',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: created ? { ':entry': { m, p: s.planned, a: s.actual } } : { ':m': m, ':p': s.planned },
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summary(line.projectId),
+            UpdateExpression: created ? 'SET #c.#id = :entry' : 'SET #c.#id.m = :m, #c.#id.p = :p',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: created ? { ':entry': { m, p: s.planned, a: s.actual } } : { ':m': m, ':p': s.planned },
+          },
         },
       },
-    };
+      this.historyOp(line.projectId, { at: line.updatedAt, by: line.updatedBy }, [{ k: 'investment', investment: investmentState(line) }]),
+    ];
   }
 
-  /** Adds a ledger amount to the summary's monthly total (realised, validated, or actual spend). */
-  addOp(projectId: string, collection: 'benefits' | 'investments', id: string, total: 'r' | 'v' | 'a', month: string, amount: number): TxOp {
-    return {
+  /** Adds a ledger amount to the summary's monthly total (realised, validated, or actual spend), and to the project's history. */
+  addOp(
+    projectId: string,
+    collection: 'benefits' | 'investments',
+    id: string,
+    total: 'r' | 'v' | 'a',
+    month: string,
+    amount: number,
+    when: Moment & { reversal?: boolean },
+  ): TxOp[] {
+    const add = {
       item: {
         Update: {
           TableName: this.tableName,
@@ -321,6 +425,16 @@ export class SummaryRepository {
       },
       onConditionFailed: () => new NotFoundError(`Project ${projectId} has no ${collection === 'benefits' ? 'benefit' : 'investment'} ${id}.`),
     };
+    const change: HistoryChange = {
+      k: 'ledger',
+      of: collection === 'benefits' ? 'benefit' : 'investment',
+      id,
+      total: total === 'r' ? 'realised' : total === 'v' ? 'validated' : 'actual',
+      month,
+      amountPence: amount,
+      ...(when.reversal ? { reversal: true } : {}),
+    };
+    return [add, this.historyOp(projectId, when, [change])];
   }
 }
 
@@ -373,6 +487,7 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
     startDate: String(item.startDate),
     stage,
     ...(stageChangedAt ? { stageChangedAt } : {}),
+    ...(typeof item.deliveryConfidence === 'string' ? { deliveryConfidence: DeliveryConfidence.parse(item.deliveryConfidence) } : {}),
     benefits: benefits.sort((a, b) => a.id.localeCompare(b.id)),
     investments: investments.sort((a, b) => a.id.localeCompare(b.id)),
   };

@@ -185,3 +185,37 @@ export function Table(props: { caption: Child; columns: Column[]; rows: Child[][
     </table>
   );
 }
+
+/**
+ * "Figures as at": a GET form (works without JavaScript) that reloads the
+ * page with `asAt`, keeping the FY; a link back to today's figures when a
+ * past moment is shown.
+ */
+export function AsAtControl(props: { action: string; financialYear: string; asAt: string | undefined; knownAt: string }) {
+  const date = props.asAt && /^\d{4}-\d{2}-\d{2}$/.test(props.asAt) ? props.asAt : props.asAt ? props.asAt.slice(0, 10) : '';
+  return (
+    <form method="get" action={props.action} class="bt-as-at" data-testid="as-at">
+      <input type="hidden" name="financialYear" value={props.financialYear} />
+      <div class="govuk-form-group">
+        <label class="govuk-label" for="asAt">
+          Figures as at
+        </label>
+        <div id="asAt-hint" class="govuk-hint">
+          A past date shows the figures as they were known at the end of that day. Leave blank for today.
+        </div>
+        <input class="govuk-input govuk-input--width-10" id="asAt" name="asAt" type="date" value={date} aria-describedby="asAt-hint" />{' '}
+        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
+          Show
+        </button>
+      </div>
+      {props.asAt ? (
+        <p class="govuk-body-s">
+          As known at {props.knownAt.replace('T', ' ').slice(0, 19)} UTC ·{' '}
+          <a class="govuk-link" href={`${props.action}?financialYear=${encodeURIComponent(props.financialYear)}`}>
+            today’s figures
+          </a>
+        </p>
+      ) : null}
+    </form>
+  );
+}

@@ -2,7 +2,7 @@ import { formatPercent, fyOfDate, nextFy, previousFy, type Principal } from '@bt
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { BarChart, Layout, money, RagTag, short, Table } from './layout.tsx';
+import { AsAtControl, BarChart, Layout, money, RagTag, short, Table } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
 /** The FYs the overview links to: from the programme's first year (or three years back) to the year after the current one, and the one shown. */
@@ -15,9 +15,10 @@ function programmeYears(first: string | undefined, current: string, shown: strin
 }
 
 /** The programme overview: the figures of an FY, by workstream, the status of savings, and the digests over time. */
-export async function overviewPage({ deps, today, fyFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
+export async function overviewPage({ deps, today, fyFrom, asAtFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
   const fy = fyFrom(c);
-  const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt: today() });
+  const asAt = asAtFrom(c);
+  const report = await svc.programmeReport(deps, caller, { financialYear: fy, asAt });
   const digests = (await svc.listDigests(deps, caller, { limit: 12 })).items.filter((d) => d.status === 'sent').reverse();
   const p = report.programme;
   const b = report.statusBuckets;
@@ -25,6 +26,7 @@ export async function overviewPage({ deps, today, fyFrom }: PageContext, c: Cont
     <Layout title={`Programme ${fy}`} user={who.name}>
       <span class="govuk-caption-l">Programme overview as at {report.asAt}</span>
       <h1 class="govuk-heading-l">Transformation programme {fy}</h1>
+      <AsAtControl action="/" financialYear={fy} asAt={asAt} knownAt={report.knownAt} />
       <nav aria-label="Financial years">
         <p class="govuk-body">
           {/* Each year of the programme (from its target's first year, or the last three), and the next. */}

@@ -1,4 +1,4 @@
-import { FinancialYear, fyOfDate, PayloadTooLargeError, todayInLondon, type Principal } from '@bt/core';
+import { AsAt, FinancialYear, fyOfDate, PayloadTooLargeError, todayInLondon, type Principal } from '@bt/core';
 import type * as svc from '@bt/services';
 import { Hono, type Context } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -93,7 +93,11 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     const fy = c.req.query('financialYear');
     return fy && FinancialYear.safeParse(fy).success ? fy : fyOfDate(today());
   };
-  const context: PageContext = { deps, today, fyFrom };
+  const asAtFrom = (c: Context<AppEnv>) => {
+    const asAt = c.req.query('asAt');
+    return asAt && AsAt.safeParse(asAt).success ? asAt : undefined;
+  };
+  const context: PageContext = { deps, today, fyFrom, asAtFrom };
 
   pages.get(
     '/',

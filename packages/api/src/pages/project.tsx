@@ -2,11 +2,11 @@ import { can, formatPercent, monthsOfFy, riskBand, type Principal } from '@bt/co
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { BarChart, Layout, money, Table } from './layout.tsx';
+import { AsAtControl, BarChart, Layout, money, Table } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
 /** A project: its figures, savings by month, investment, risks, milestones and (for roles that may read it) its audit trail. */
-export async function projectPage({ deps, today, fyFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
+export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
   const fy = fyFrom(c);
   const id = c.req.param('id') ?? '';
   if (!/^prj_[0-9A-HJKMNP-TV-Z]{26}$/.test(id))
@@ -17,7 +17,8 @@ export async function projectPage({ deps, today, fyFrom }: PageContext, c: Conte
       404,
     );
   const record = await svc.getProjectRecord(deps, caller, id);
-  const figures = await svc.projectFigures(deps, record, today());
+  const asAt = asAtFrom(c);
+  const figures = await svc.projectFigures(deps, record, svc.momentOfRequest(deps, asAt));
   const f = figures.byYear[fy];
   // CMT reads reports, not the audit trail (see the role table).
   const audit = can(who, 'audit:read') ? (await svc.listAudit(deps, caller, { projectId: id }, { limit: 200 })).items.slice(-25).reverse() : null;
@@ -33,6 +34,7 @@ export async function projectPage({ deps, today, fyFrom }: PageContext, c: Conte
         {project.code} · {project.directorate} · {fy}
       </span>
       <h1 class="govuk-heading-l">{project.name}</h1>
+      <AsAtControl action={`/projects/${project.id}`} financialYear={fy} asAt={asAt} knownAt={figures.knownAt} />
       <dl class="govuk-summary-list">
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">Stage</dt>

@@ -2,13 +2,13 @@ import { NotFoundError, type Principal } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { Layout, money, RagTag, short, Table } from './layout.tsx';
+import { AsAtControl, Layout, money, RagTag, short, Table } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
 /** A workstream: its figures and each project's, from the project summaries. */
-export async function workstreamPage({ deps, today, fyFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
+export async function workstreamPage({ deps, fyFrom, asAtFrom }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {
   const fy = fyFrom(c);
-  const view = await svc.workstreamReport(deps, caller, c.req.param('id') ?? '', { financialYear: fy, asAt: today() }).catch((error: unknown) => {
+  const view = await svc.workstreamReport(deps, caller, c.req.param('id') ?? '', { financialYear: fy, asAt: asAtFrom(c) }).catch((error: unknown) => {
     if (error instanceof NotFoundError) return null;
     throw error;
   });
@@ -25,6 +25,7 @@ export async function workstreamPage({ deps, today, fyFrom }: PageContext, c: Co
     <Layout title={ws.name} user={who.name}>
       <span class="govuk-caption-l">Workstream · {fy}</span>
       <h1 class="govuk-heading-l">{ws.name}</h1>
+      <AsAtControl action={`/workstreams/${ws.id}`} financialYear={fy} asAt={asAtFrom(c)} knownAt={view.knownAt} />
       <dl class="govuk-summary-list">
         {(
           [

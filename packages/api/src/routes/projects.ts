@@ -4,7 +4,7 @@ import {
   CreateProject,
   Figures,
   Investment,
-  IsoDate,
+  AsAt,
   Milestone,
   PatchProject,
   Project,
@@ -12,10 +12,9 @@ import {
   ProjectId,
   Risk,
   Stage,
-  todayInLondon,
   WorkstreamId,
 } from '@bt/core';
-import { createProject, getProjectRecord, listProjects, projectFigures, updateProject, type Deps } from '@bt/services';
+import { createProject, getProjectRecord, listProjects, momentOfRequest, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
@@ -30,6 +29,7 @@ const ProjectDetail = Project.extend({
   milestones: z.array(Milestone),
   figures: ProjectFinancials.extend({
     asAt: z.string(),
+    knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
     byYear: z.record(z.string(), Figures).meta({ description: 'Figures per FY: every FY the project has an amount in, and its start FY.' }),
   }),
 }).meta({ id: 'ProjectDetail' });
@@ -85,15 +85,15 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       summary: 'The whole project: benefits, investment, risks and milestones',
       description:
         "Read with one DynamoDB Query whatever the project's size. The ETag is the project's own version (send it as If-Match to PATCH the project).",
-      request: { params: IdParam, query: z.object({ asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today).' }) }) },
+      request: { params: IdParam, query: z.object({ asAt: AsAt.optional() }) },
       responses: { 200: { description: 'The project record', headers: ETagHeader, ...json(ProjectDetail) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const record = await getProjectRecord(deps, caller(c), c.req.valid('param').id);
       const { project, ...children } = record;
-      const asAt = c.req.valid('query').asAt ?? todayInLondon(deps.clock());
+      const moment = momentOfRequest(deps, c.req.valid('query').asAt);
       c.header('ETag', etag(project.version));
-      return c.json({ ...project, ...children, figures: await projectFigures(deps, record, asAt) }, 200);
+      return c.json({ ...project, ...children, figures: await projectFigures(deps, record, moment) }, 200);
     },
   );
 

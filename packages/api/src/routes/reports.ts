@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { AuditEntry, FinancialYear, IsoDate } from '@bt/core';
+import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -9,7 +9,7 @@ import { json, problems, route, security } from '../openapi.ts';
 
 const DateQuery = {
   financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of asAt.' }),
-  asAt: IsoDate.optional().meta({ description: 'Figures as at this date (default today, Europe/London), so results can be reproduced.' }),
+  asAt: AsAt.optional(),
 };
 
 const FeedQuery = z.object({
@@ -69,7 +69,7 @@ function feedRoute<R extends object>(
   app: OpenAPIHono<AppEnv>,
   deps: svc.Deps,
   feed: 'savings' | 'investment',
-  rows: (deps: svc.Deps, query: z.infer<typeof FeedQuery> & { asAt: string; financialYear: string }) => AsyncIterable<R[]>,
+  rows: (deps: svc.Deps, query: svc.ResolvedFeedQuery) => AsyncIterable<R[]>,
   columns: svc.Column<R>[],
 ): void {
   app.openapi(
@@ -97,7 +97,7 @@ function feedRoute<R extends object>(
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const { etag, asAt, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
+      const { etag, asAt, moment, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
       if (
@@ -108,7 +108,7 @@ function feedRoute<R extends object>(
           .includes(etag)
       )
         return c.body(null, 304);
-      const batches = rows(deps, { ...query, asAt, financialYear });
+      const batches = rows(deps, { ...query, moment, financialYear });
       const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
       if (query.format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');

@@ -1,0 +1,130 @@
+import {
+  momentOf,
+  periodsAt,
+  recordAt,
+  summariseBenefit,
+  summariseInvestment,
+  type RecordState,
+  type HistoryEntry,
+  type Moment,
+  type PeriodsState,
+  type ProgrammeSettings,
+  type Workstream,
+} from '@bt/core';
+import { collectAll, type ProjectSummary } from '@bt/store';
+import type { Deps } from './context.ts';
+
+/** How many projects' histories are read at once for a past moment (DynamoDB takes far more; the Lambda's sockets and memory set the bound). */
+export const HISTORY_READS_IN_FLIGHT = 16;
+
+/** The moment of a request's `asAt` (a date or an instant; now when absent). */
+export function momentOfRequest(deps: Deps, asAt: string | undefined): Moment {
+  return momentOf(asAt, deps.clock());
+}
+
+/** The programme's figures' inputs at a moment: one summary per project, the periods and the programme settings. */
+export interface ProgrammeAt {
+  summaries: ProjectSummary[];
+  periods: PeriodsState;
+  settings: ProgrammeSettings;
+}
+
+/**
+ * The programme as it was known at a moment. Now (or a moment not yet come):
+ * the projects' summaries, one Query. A past moment: the same Query for the
+ * list of projects, the periods and the settings, then one Query per project
+ * of its history up to the moment (never its ledgers), replayed.
+ */
+export async function programmeAt(deps: Deps, moment: Moment): Promise<ProgrammeAt> {
+  if (!moment.past) return readableSummaries(deps);
+  const { summaries, periods, settings } = await deps.store.summaries.programme();
+  const records = await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, (s) => projectAt(deps, s.projectId, moment.instant));
+  return {
+    summaries: records.flatMap((r) => (r ? [summaryOf(r)] : [])),
+    periods: periodsAt(periods, moment.instant),
+    settings,
+  };
+}
+
+/** A project's record as known at an instant (one Query of its history), or undefined if it was not yet recorded. */
+export async function projectAt(deps: Deps, projectId: string, instant: string): Promise<RecordState | undefined> {
+  return recordAt(await deps.store.summaries.history(projectId, instant), instant);
+}
+
+/** A project's history up to an instant (for the movement, which replays it at two moments). */
+export async function projectHistory(deps: Deps, projectId: string, until: string): Promise<HistoryEntry[]> {
+  return deps.store.summaries.history(projectId, until);
+}
+
+/** The workstreams that existed at a moment. */
+export function workstreamsAt(workstreams: Workstream[], moment: Moment): Workstream[] {
+  return moment.past ? workstreams.filter((ws) => ws.createdAt <= moment.instant) : workstreams;
+}
+
+/** A replayed record as the report's per-project summary. */
+export function summaryOf(record: RecordState): ProjectSummary {
+  const p = record.project;
+  return {
+    projectId: p.id,
+    workstreamId: p.workstreamId,
+    code: p.code,
+    name: p.name,
+    directorate: p.directorate,
+    startDate: p.startDate,
+    stage: p.stage,
+    ...(p.stageChangedAt ? { stageChangedAt: p.stageChangedAt } : {}),
+    deliveryConfidence: p.deliveryConfidence,
+    benefits: record.benefits.map((b) => summariseBenefit(b, p)),
+    investments: record.investments.map(summariseInvestment),
+  };
+}
+
+/**
+ * The programme's summaries; any of a layout too old to read (written before
+ * an upgrade, in a deployment that has not run `upgradeSummaries`) is rebuilt
+ * from its record first, so the report never counts it as empty.
+ */
+export async function readableSummaries(deps: Deps): Promise<ProgrammeAt> {
+  const read = await deps.store.summaries.programme();
+  if (read.unreadable.length === 0) return read;
+  await rebuildSummaries(deps, read.unreadable);
+  return deps.store.summaries.programme();
+}
+
+export async function rebuildSummaries(deps: Deps, projectIds: string[]): Promise<void> {
+  for (const projectId of projectIds) {
+    const record = await deps.store.children.record(projectId);
+    if (record) await deps.store.commit(deps.store.summaries.rebuildOp(record, 'upgrade'));
+  }
+}
+
+/**
+ * Rebuilds every project summary of an earlier layout from its record (one
+ * Query and one write per such project), so figures never come from a
+ * summary that lacks what they need; a project recorded before history was
+ * kept begins its history there. Run before serving; returns how many.
+ */
+export async function upgradeSummaries(deps: Deps): Promise<number> {
+  const outdated = await deps.store.summaries.outdated();
+  await rebuildSummaries(deps, outdated);
+  return outdated.length;
+}
+
+/** `fn` over every item, at most `limit` at a time, results in the items' order. */
+export async function mapInFlight<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Collects every workstream (a handful). */
+export async function allWorkstreams(deps: Deps): Promise<Workstream[]> {
+  return collectAll((page) => deps.store.workstreams.list(page));
+}
