@@ -1,5 +1,18 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fyRange, monthsOfFy, newId, type Benefit, type Investment, type Project, type Workstream } from '@bt/core';
+import {
+  addMonths,
+  benefitState,
+  fyRange,
+  investmentState,
+  monthsOfFy,
+  newId,
+  projectState,
+  type Benefit,
+  type HistoryChange,
+  type Investment,
+  type Project,
+  type Workstream,
+} from '@bt/core';
 import { keys, type Store } from '@bt/store';
 
 /**
@@ -81,8 +94,9 @@ export async function seedProgramme(
       ...meta,
     };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
-    // The summary exactly as the store writes it.
-    for (const op of store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench')) items.push(op.item.Put!.Item as Record<string, unknown>);
+    // The summary exactly as the store writes it (its first item; the second is a snapshot for history, written below as the writes would have).
+    items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench')[0]!.item.Put!.Item as Record<string, unknown>);
+    items.push(...projectHistory(store, project, benefits, line));
   }
   const started = performance.now();
   for (let i = 0; i < items.length; i += 25) {
@@ -93,4 +107,32 @@ export async function seedProgramme(
     }
   }
   return { items: items.length, seedSeconds: (performance.now() - started) / 1000, workstreams: workstreams.length };
+}
+
+/**
+ * A project's history as the product's writes would have left it: the
+ * project, its savings and its investment line set up in March 2023, then an
+ * entry for every actual (recorded on the 5th of the month after) and every
+ * validation (the 8th), and the spend — one entry per write, as each is its
+ * own transaction. About 600 entries for a project of 10 savings.
+ */
+function projectHistory(store: Store, project: Project, benefits: Benefit[], line: Investment): Record<string, unknown>[] {
+  const item = (at: string, changes: HistoryChange[]) =>
+    store.summaries.historyOp(project.id, { at, by: 'bench' }, changes).item.Put!.Item as Record<string, unknown>;
+  const setUp = '2023-03-01T09:00:00.000Z';
+  const on = (month: string, day: number) => `${addMonths(month, 1)}-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+  const out = [
+    item(setUp, [{ k: 'project', project: projectState(project) }]),
+    ...benefits.map((b) => item(setUp, [{ k: 'benefit', benefit: benefitState(b) }])),
+    item(setUp, [{ k: 'investment', investment: investmentState(line) }]),
+  ];
+  for (const b of benefits) {
+    for (const [month, amountPence] of Object.entries(b.realised))
+      out.push(item(on(month, 5), [{ k: 'ledger', of: 'benefit', id: b.id, total: 'realised', month, amountPence }]));
+    for (const [month, amountPence] of Object.entries(b.validated))
+      out.push(item(on(month, 8), [{ k: 'ledger', of: 'benefit', id: b.id, total: 'validated', month, amountPence }]));
+  }
+  for (const [month, amountPence] of Object.entries(line.actual))
+    out.push(item(on(month, 5), [{ k: 'ledger', of: 'investment', id: line.id, total: 'actual', month, amountPence }]));
+  return out;
 }

@@ -153,6 +153,41 @@ async function main() {
     };
     console.log(`programme report: median ${Math.round(median(times))} ms, ${requests} DynamoDB requests`, Object.fromEntries(counter.byCommand));
 
+    // The report as at now (the summaries) and as at a past instant (each project's history), alternating, 5 rounds each.
+    {
+      const now = '/v1/reports/programme?financialYear=2025/26';
+      const past = '/v1/reports/programme?financialYear=2025/26&asAt=2025-06-30';
+      // A moment a millisecond before now, from history, must give today's figures: a check of the history at this scale.
+      const justBefore = '/v1/reports/programme?financialYear=2025/26&asAt=2025-11-20T08:59:59.999Z';
+      const strip = (body: string) => {
+        const { asAt: _a, knownAt: _k, ...rest } = JSON.parse(body);
+        return JSON.stringify(rest);
+      };
+      const [a, b] = [await (await get(now)).text(), await (await get(justBefore)).text()];
+      if (strip(a) !== strip(b)) throw new Error('the report from history a moment before now differs from the summaries');
+      const rounds: Record<'now' | 'past', { ms: number[]; requests: number }> = { now: { ms: [], requests: 0 }, past: { ms: [], requests: 0 } };
+      for (let i = 0; i < 5; i++) {
+        for (const [which, url] of [
+          ['now', now],
+          ['past', past],
+        ] as const) {
+          counter.reset();
+          const t0 = performance.now();
+          const res = await get(url);
+          await res.text();
+          rounds[which].ms.push(performance.now() - t0);
+          rounds[which].requests = counter.total;
+        }
+      }
+      const ratios = rounds.past.ms.map((ms, i) => ms / rounds.now.ms[i]!);
+      results.reportAsAt = {
+        now: { medianMs: Math.round(median(rounds.now.ms)), minMs: Math.round(Math.min(...rounds.now.ms)), dynamoRequests: rounds.now.requests },
+        past: { medianMs: Math.round(median(rounds.past.ms)), minMs: Math.round(Math.min(...rounds.past.ms)), dynamoRequests: rounds.past.requests },
+        pastOverNowRatio: { min: Number(Math.min(...ratios).toFixed(2)), median: Number(median(ratios).toFixed(2)) },
+      };
+      console.log('report as at now vs a past instant (5 alternating rounds):', JSON.stringify(results.reportAsAt));
+    }
+
     // Monthly savings feed: rows/s and peak memory.
     for (const format of ['csv', 'json'] as const) {
       global.gc?.();

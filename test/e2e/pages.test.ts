@@ -128,6 +128,42 @@ describe('the pages', () => {
     await page.click('button[type=submit]');
   });
 
+  it('show the figures as at a past date with the "figures as at" control, and the movement since then with its causes', async () => {
+    // A date before this FY's first quarter was recorded: the demo's actuals for June come in on 5 July.
+    const fy = (await api('/v1/reports/programme')).financialYear as string;
+    const then = `${fy.slice(0, 4)}-07-01`;
+    const past = await api(`/v1/reports/programme?asAt=${then}`);
+    const now = await api('/v1/reports/programme');
+    expect(past.programme.realisedPence).toBeLessThan(now.programme.realisedPence);
+    await page.goto(`${run.url}/`);
+    await page.fill('#asAt', then);
+    await page.click('[data-testid=as-at] button');
+    expect(new URL(page.url()).searchParams.get('asAt')).toBe(then);
+    expect(await page.textContent('[data-figure="Realised to date"]')).toBe(formatPounds(past.programme.realisedPence));
+    expect(await page.textContent('[data-testid=as-at]')).toContain('As known at');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-overview-as-at.png'), fullPage: true });
+
+    const movement = await api(`/v1/reports/programme/movement?from=${then}`);
+    await page.click('a.govuk-service-navigation__link:has-text("Movement")');
+    await page.fill('#from', then);
+    await page.click('[data-testid=movement-form] button');
+    const rows = page.locator('[data-testid=movement-programme] tbody tr');
+    expect(await rows.count()).toBe(4);
+    const realisedChange = movement.programme.change.realisedPence as number;
+    expect(await rows.nth(2).textContent()).toContain(formatPounds(Math.abs(realisedChange)));
+    // The causes behind it: actuals recorded since then, each with who and when.
+    expect(
+      movement.workstreams
+        .flatMap((w: { projects: { causes: { kind: string }[] }[] }) => w.projects.flatMap((p) => p.causes))
+        .some((c: { kind: string }) => c.kind === 'actual'),
+    ).toBe(true);
+    await page.locator('details summary').first().click();
+    expect(await page.locator('details table').first().textContent()).toContain('demo-finance-officer');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-movement.png'), fullPage: true });
+  });
+
   it('list alerts with filters that work without JavaScript', async () => {
     const critical = (await api('/v1/alerts?severity=critical&status=open')).items;
     await page.goto(`${run.url}/alerts`);

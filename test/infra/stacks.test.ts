@@ -83,6 +83,7 @@ describe('the compute stack', () => {
       '/signed-out',
       '/auth/callback',
       '/alerts',
+      '/movement',
       '/workstreams/{id}',
       '/projects/{id}',
       '/assets/{proxy+}',

@@ -261,6 +261,40 @@ describe('a report as at an instant', () => {
     expect(againFeed).toBe(firstFeed);
   });
 
+  it('gives the movement between two moments per workstream and project, and the changes that caused it, with who and when', async () => {
+    const instant = new Date(start + 2 * DAY).toISOString();
+    h.setClock(start + 40 * DAY);
+    const r = await h.call('GET', `/v1/reports/programme/movement?financialYear=2025/26&from=${encodeURIComponent(instant)}`, { token: h.tokens.cmt });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const m = r.body;
+    expect(m).toMatchObject({ financialYear: '2025/26', from: instant, fromKnownAt: instant });
+    // £20,000 realised then; £5,000 now (the late actual, the £20,000 reversed).
+    expect(m.programme.before.realisedPence).toBe(gbp(20_000));
+    expect(m.programme.after.realisedPence).toBe(gbp(5_000));
+    expect(m.programme.change.realisedPence).toBe(-gbp(15_000));
+    const [ws] = m.workstreams;
+    expect(ws.change).toEqual(m.programme.change);
+    const [project] = ws.projects;
+    expect(project.change).toEqual(m.programme.change);
+    const kinds = project.causes.map((c: { kind: string; by: string; amountPence: number | null }) => [c.kind, c.by, c.amountPence]);
+    expect(kinds).toEqual([
+      ['actual', 'pat', gbp(5_000)],
+      ['reversal', 'fin', -gbp(20_000)],
+      ['forecast-change', 'ada', gbp(100_000) - gbp(280_000)],
+      ['re-baseline', 'ada', gbp(150_000) - gbp(300_000)],
+      ['stage-change', 'ada', null],
+    ]);
+    // The causes account for the change in realised and agreed baseline exactly.
+    const sum = (kind: string[]) =>
+      project.causes.filter((c: { kind: string }) => kind.includes(c.kind)).reduce((a: number, c: { amountPence: number }) => a + c.amountPence, 0);
+    expect(sum(['actual', 'reversal'])).toBe(project.change.realisedPence);
+    expect(sum(['re-baseline'])).toBe(project.change.baselinePence);
+    expect(m.periods).toEqual([expect.objectContaining({ kind: 'period-close', by: 'fin', month: '2025-05' })]);
+    // Refused: the moments the wrong way round.
+    const back = await h.call('GET', `/v1/reports/programme/movement?from=2025-08-01&to=${encodeURIComponent(instant)}`, { token: h.tokens.cmt });
+    expect(back.status).toBe(422);
+  });
+
   it('takes a date as the end of that day in London, and costs one Query per project beyond today’s', async () => {
     h.setClock(start + 60 * DAY);
     h.counter.reset();

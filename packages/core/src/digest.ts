@@ -28,14 +28,32 @@ export type DigestHeadline = z.infer<typeof DigestHeadline>;
 
 const AlertLine = z.object({ id: z.string(), rule: AlertRule, severity: Severity, message: z.string() });
 
+/** A change that moved the figures since the last digest: what, where, by whom, by how much. */
+export const DigestCause = z.object({
+  kind: z.string(),
+  at: z.string(),
+  by: z.string(),
+  project: z.string(),
+  benefit: z.string().optional(),
+  amountPence: z.number(),
+  detail: z.string(),
+});
+export type DigestCause = z.infer<typeof DigestCause>;
+
 /** What a digest says (stored with it, and sent between the API and the digest function). */
 export const DigestContent = z.object({
   slot: z.string(),
   financialYear: z.string(),
   asAt: z.string(),
   headline: DigestHeadline,
-  /** Change since the last digest sent, or null for the first. */
-  movement: z.object({ since: z.string(), figures: z.record(z.string(), z.number().nullable()) }).nullable(),
+  /** Change since the last digest sent (its figures as known when it was sent), or null for the first; `causes`: the changes that moved them most. */
+  movement: z
+    .object({
+      since: z.string(),
+      figures: z.record(z.string(), z.number().nullable()),
+      causes: z.array(DigestCause).optional(),
+    })
+    .nullable(),
   workstreams: z.array(
     z.object({
       id: z.string(),
@@ -108,7 +126,8 @@ export interface DigestInput {
     investments: { fundingSource: string; planned: Record<string, number>; actual: Record<string, number> }[];
   }[];
   liveAlerts: Alert[];
-  previous: { sentAt: string; headline: DigestHeadline } | null;
+  /** The last digest sent: when, its figures as known then, and the largest changes since. */
+  previous: { sentAt: string; headline: DigestHeadline; causes?: DigestCause[] } | null;
   thresholds: Thresholds;
   periods: PeriodsState;
   /** From the report's programme: its total target and the net budget. */
@@ -117,6 +136,20 @@ export interface DigestInput {
 
 function addDays(date: IsoDate, days: number): IsoDate {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The digest's headline figures from the programme's. */
+export function headlineOf(p: Figures): DigestHeadline {
+  return {
+    mtfsTargetPence: p.mtfsTargetPence ?? 0,
+    baselinePence: p.baselinePence,
+    forecastPence: p.forecastPence,
+    outturnPence: p.outturnPence,
+    realisedPence: p.realisedPence,
+    gapPence: p.gapPence ?? 0,
+    riskAdjustedGapPence: p.riskAdjustedGapPence ?? 0,
+    deliveryRate: p.deliveryRate,
+  };
 }
 
 /**
@@ -128,16 +161,7 @@ function addDays(date: IsoDate, days: number): IsoDate {
  */
 export function buildDigest(input: DigestInput): DigestContent {
   const { programme: p, financialYear: fy, asAt } = input;
-  const headline: DigestHeadline = {
-    mtfsTargetPence: p.mtfsTargetPence ?? 0,
-    baselinePence: p.baselinePence,
-    forecastPence: p.forecastPence,
-    outturnPence: p.outturnPence,
-    realisedPence: p.realisedPence,
-    gapPence: p.gapPence ?? 0,
-    riskAdjustedGapPence: p.riskAdjustedGapPence ?? 0,
-    deliveryRate: p.deliveryRate,
-  };
+  const headline = headlineOf(p);
   const movement = input.previous
     ? {
         since: input.previous.sentAt,
@@ -155,6 +179,7 @@ export function buildDigest(input: DigestInput): DigestContent {
             ];
           }),
         ) as Record<keyof DigestHeadline, number | null>,
+        ...(input.previous.causes ? { causes: input.previous.causes } : {}),
       }
     : null;
   const slippages = input.projects

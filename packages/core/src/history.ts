@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { Benefit } from './benefit.ts';
-import { IsoDate, todayInLondon } from './fy.ts';
+import { fyOfMonth, IsoDate, todayInLondon } from './fy.ts';
+import { formatPounds } from './money.ts';
 import type { Investment } from './investment.ts';
-import type { MonthlyPence } from './series.ts';
+import { totalInFy, type MonthlyPence } from './series.ts';
 import type { Project } from './project.ts';
 
 /**
@@ -176,62 +177,224 @@ function ledgerTotals(state: RecordState, change: { of: 'benefit' | 'investment'
 }
 
 /**
- * A project's record as it was known at `instant`: its history replayed up
- * to and including that instant (entries in the order of their moment).
- * Undefined when the project was not yet recorded. Two versions of one
- * entity written in the same millisecond are ordered by their version.
+ * Replays a project's history one change at a time: later wins; of two
+ * versions of an entity written in the same millisecond (two writers racing)
+ * the higher does, unless the lower was put back (`restored`).
  */
-export function recordAt(entries: readonly HistoryEntry[], instant: string): RecordState | undefined {
-  let state: RecordState | undefined;
-  const seen = new Map<string, { at: string; version: number }>();
-  // Later wins; a version written in the same millisecond as a higher one (two writers racing) does not.
-  const newer = (key: string, at: string, version: number) => {
-    const last = seen.get(key);
+class Replay {
+  state: RecordState | undefined;
+  private readonly seen = new Map<string, { at: string; version: number }>();
+
+  private newer(key: string, at: string, version: number): boolean {
+    const last = this.seen.get(key);
     if (last && last.at === at && last.version > version) return false;
-    seen.set(key, { at, version });
+    this.seen.set(key, { at, version });
     return true;
-  };
-  // Stable: entries of one millisecond keep the order they were read in (their keys': the order one process wrote them).
-  const ordered = [...entries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  for (const entry of ordered) {
-    if (entry.at > instant) break;
-    for (const change of entry.changes) {
-      if (change.k === 'snapshot') {
-        state = structuredClone(change.record);
-        seen.clear();
-        continue;
-      }
-      if (change.k === 'project') {
-        if (!newer(`p:${change.project.id}`, entry.at, change.project.version)) continue;
-        state = state ? { ...state, project: { ...change.project } } : { project: { ...change.project }, benefits: [], investments: [] };
-        continue;
-      }
-      if (!state) continue;
-      if (change.k === 'benefit') {
-        if (!newer(`b:${change.benefit.id}`, entry.at, change.restored ? Number.MAX_SAFE_INTEGER : change.benefit.version)) continue;
-        const i = state.benefits.findIndex((b) => b.id === change.benefit.id);
-        const totals = i >= 0 ? { realised: state.benefits[i]!.realised, validated: state.benefits[i]!.validated } : { realised: {}, validated: {} };
-        const next = { ...benefitState(change.benefit), ...totals };
-        if (i >= 0) state.benefits[i] = next;
-        else state.benefits.push(next);
-      } else if (change.k === 'investment') {
-        if (!newer(`i:${change.investment.id}`, entry.at, change.investment.version)) continue;
-        const i = state.investments.findIndex((x) => x.id === change.investment.id);
-        const next = { ...investmentState(change.investment), actual: i >= 0 ? state.investments[i]!.actual : {} };
-        if (i >= 0) state.investments[i] = next;
-        else state.investments.push(next);
-      } else if (change.k === 'ledger') {
-        const totals = ledgerTotals(state, change);
-        if (totals) totals[change.month] = (totals[change.month] ?? 0) + change.amountPence;
-      } else if (change.k === 'removed') {
-        const gone = new Set(change.benefitIds);
-        state.benefits = state.benefits.filter((b) => !gone.has(b.id));
-      }
+  }
+
+  apply(at: string, change: HistoryChange): void {
+    if (change.k === 'snapshot') {
+      this.state = structuredClone(change.record);
+      this.seen.clear();
+      return;
+    }
+    if (change.k === 'project') {
+      if (!this.newer(`p:${change.project.id}`, at, change.project.version)) return;
+      this.state = this.state ? { ...this.state, project: { ...change.project } } : { project: { ...change.project }, benefits: [], investments: [] };
+      return;
+    }
+    const state = this.state;
+    if (!state) return;
+    if (change.k === 'benefit') {
+      if (!this.newer(`b:${change.benefit.id}`, at, change.restored ? Number.MAX_SAFE_INTEGER : change.benefit.version)) return;
+      const i = state.benefits.findIndex((b) => b.id === change.benefit.id);
+      const totals = i >= 0 ? { realised: state.benefits[i]!.realised, validated: state.benefits[i]!.validated } : { realised: {}, validated: {} };
+      const next = { ...benefitState(change.benefit), ...totals };
+      if (i >= 0) state.benefits[i] = next;
+      else state.benefits.push(next);
+    } else if (change.k === 'investment') {
+      if (!this.newer(`i:${change.investment.id}`, at, change.investment.version)) return;
+      const i = state.investments.findIndex((x) => x.id === change.investment.id);
+      const next = { ...investmentState(change.investment), actual: i >= 0 ? state.investments[i]!.actual : {} };
+      if (i >= 0) state.investments[i] = next;
+      else state.investments.push(next);
+    } else if (change.k === 'ledger') {
+      const totals = ledgerTotals(state, change);
+      if (totals) totals[change.month] = (totals[change.month] ?? 0) + change.amountPence;
+    } else if (change.k === 'removed') {
+      const gone = new Set(change.benefitIds);
+      state.benefits = state.benefits.filter((b) => !gone.has(b.id));
     }
   }
-  if (state) {
-    state.benefits.sort((a, b) => a.id.localeCompare(b.id));
-    state.investments.sort((a, b) => a.id.localeCompare(b.id));
+
+  result(): RecordState | undefined {
+    if (!this.state) return undefined;
+    this.state.benefits.sort((a, b) => a.id.localeCompare(b.id));
+    this.state.investments.sort((a, b) => a.id.localeCompare(b.id));
+    return this.state;
   }
-  return state;
+}
+
+/** Entries in the order of their moment; entries of one millisecond keep the order they were read in (their keys': the order one process wrote them). */
+function inOrder(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  return [...entries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/**
+ * A project's record as it was known at `instant`: its history replayed up
+ * to and including that instant. Undefined when the project was not yet
+ * recorded.
+ */
+export function recordAt(entries: readonly HistoryEntry[], instant: string): RecordState | undefined {
+  const replay = new Replay();
+  for (const entry of inOrder(entries)) {
+    if (entry.at > instant) break;
+    for (const change of entry.changes) replay.apply(entry.at, change);
+  }
+  return replay.result();
+}
+
+// --- what moved the figures between two moments ---------------------------------------
+
+export const CAUSE_KINDS = [
+  'project-added',
+  'stage-change',
+  'cancellation',
+  'delivery-confidence-change',
+  'benefit-added',
+  'benefit-removed',
+  'baseline-set',
+  're-baseline',
+  'forecast-change',
+  'confidence-change',
+  'write-out',
+  'status-change',
+  'actual',
+  'reversal',
+  'period-close',
+  'period-reopen',
+] as const;
+export type CauseKind = (typeof CAUSE_KINDS)[number];
+
+/** One change that moved (or may have moved) a project's figures for an FY between two moments: what, when, by whom, by how much. */
+export interface Cause {
+  kind: CauseKind;
+  at: string;
+  by: string;
+  benefitId?: string;
+  benefitTitle?: string;
+  month?: string;
+  /** The change in the FY's amount it made (baseline, forecast, realised), where it has one. */
+  amountPence: number | null;
+  detail: string;
+}
+
+const WRITTEN_OUT = new Set(['unachievable', 'withdrawn']);
+
+/**
+ * The changes to a project recorded after `from` and up to `to` that bear on
+ * its figures for `fy` (agreed baseline, outturn, realised, risk-adjusted
+ * outturn), oldest first, each compared with the state just before it.
+ */
+export function causesBetween(entries: readonly HistoryEntry[], from: string, to: string, fy: string): Cause[] {
+  const replay = new Replay();
+  const causes: Cause[] = [];
+  for (const entry of inOrder(entries)) {
+    if (entry.at > to) break;
+    for (const change of entry.changes) {
+      if (entry.at <= from) {
+        replay.apply(entry.at, change);
+        continue;
+      }
+      const before = replay.state ? structuredClone(replay.state) : undefined;
+      replay.apply(entry.at, change);
+      causes.push(...describe(change, before, replay.state, fy).map((c) => ({ ...c, at: entry.at, by: entry.by })));
+    }
+  }
+  return causes;
+}
+
+type Described = Omit<Cause, 'at' | 'by'>;
+
+function describe(change: HistoryChange, before: RecordState | undefined, after: RecordState | undefined, fy: string): Described[] {
+  const pounds = (p: number) => formatPounds(p);
+  if (change.k === 'snapshot')
+    return [{ kind: 'project-added', amountPence: null, detail: `${change.record.project.code} recorded with ${change.record.benefits.length} savings` }];
+  if (change.k === 'project') {
+    const was = before?.project;
+    const now = change.project;
+    if (!was) return [{ kind: 'project-added', amountPence: null, detail: `${now.code} ${now.name} created at ${now.stage}` }];
+    const out: Described[] = [];
+    if (was.stage !== now.stage) {
+      out.push({ kind: now.stage === 'cancelled' ? 'cancellation' : 'stage-change', amountPence: null, detail: `${was.stage} → ${now.stage}` });
+    }
+    if (was.deliveryConfidence !== now.deliveryConfidence) {
+      out.push({ kind: 'delivery-confidence-change', amountPence: null, detail: `Delivery confidence ${was.deliveryConfidence} → ${now.deliveryConfidence}` });
+    }
+    return out;
+  }
+  if (change.k === 'benefit') {
+    const was = before?.benefits.find((b) => b.id === change.benefit.id);
+    const now = after?.benefits.find((b) => b.id === change.benefit.id);
+    if (!now) return [];
+    const ids = { benefitId: now.id, benefitTitle: now.title };
+    const baseline = totalInFy(now.baseline, fy);
+    const forecast = totalInFy(now.forecast, fy);
+    if (!was) return [{ kind: 'benefit-added', ...ids, amountPence: baseline, detail: `Added with a ${fy} baseline of ${pounds(baseline)}` }];
+    const out: Described[] = [];
+    const wasBaseline = totalInFy(was.baseline, fy);
+    if (wasBaseline !== baseline) {
+      const set = Object.keys(was.baseline).length === 0;
+      out.push({
+        kind: set ? 'baseline-set' : 're-baseline',
+        ...ids,
+        amountPence: baseline - wasBaseline,
+        detail: `${fy} baseline ${pounds(wasBaseline)} → ${pounds(baseline)}`,
+      });
+    }
+    const wasForecast = totalInFy(was.forecast, fy);
+    if (wasForecast !== forecast) {
+      out.push({ kind: 'forecast-change', ...ids, amountPence: forecast - wasForecast, detail: `${fy} forecast ${pounds(wasForecast)} → ${pounds(forecast)}` });
+    }
+    if (was.status !== now.status) {
+      const writeOut = WRITTEN_OUT.has(now.status) && !WRITTEN_OUT.has(was.status);
+      out.push({
+        kind: writeOut ? 'write-out' : 'status-change',
+        ...ids,
+        amountPence: writeOut ? -baseline : null,
+        detail: `Status ${was.status} → ${now.status}`,
+      });
+    }
+    if (was.confidencePct !== now.confidencePct) {
+      out.push({ kind: 'confidence-change', ...ids, amountPence: null, detail: `Confidence ${was.confidencePct}% → ${now.confidencePct}%` });
+    }
+    return out;
+  }
+  if (change.k === 'ledger') {
+    if (change.of !== 'benefit' || change.total !== 'realised' || fyOfMonth(change.month) !== fy) return [];
+    const benefit = after?.benefits.find((b) => b.id === change.id);
+    return [
+      {
+        kind: change.reversal ? 'reversal' : 'actual',
+        benefitId: change.id,
+        ...(benefit ? { benefitTitle: benefit.title } : {}),
+        month: change.month,
+        amountPence: change.amountPence,
+        detail: `${change.reversal ? 'Reversal' : 'Actual'} of ${pounds(change.amountPence)} for ${change.month}`,
+      },
+    ];
+  }
+  if (change.k === 'removed') {
+    return change.benefitIds.map((id) => {
+      const was = before?.benefits.find((b) => b.id === id);
+      return {
+        kind: 'benefit-removed' as const,
+        benefitId: id,
+        ...(was ? { benefitTitle: was.title } : {}),
+        amountPence: was ? -totalInFy(was.baseline, fy) : null,
+        detail: 'Taken out (an import rolled back)',
+      };
+    });
+  }
+  return [];
 }

@@ -172,6 +172,24 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                     </tr>
                   </table>
                   {contextLine(d) ? <p style={`${FONT}font-size:14px;margin:8px 0 0 0;`}>{contextLine(d)}</p> : null}
+                  {d.movement?.causes?.length ? (
+                    <>
+                      <p style={`${FONT}font-size:14px;font-weight:bold;margin:12px 0 4px 0;`}>What moved the figures most since the last digest</p>
+                      <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
+                        {d.movement.causes.map((c) => (
+                          <tr>
+                            <td style={td}>
+                              {c.project}
+                              {c.benefit ? ` ${c.benefit}` : ''}: {c.detail}
+                            </td>
+                            <td style={`${td}color:${MUTED};`}>
+                              {c.by}, {c.at.slice(0, 10)}
+                            </td>
+                          </tr>
+                        ))}
+                      </table>
+                    </>
+                  ) : null}
                 </Section>
                 <Section title="Workstreams">
                   <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">

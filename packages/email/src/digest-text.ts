@@ -17,6 +17,11 @@ export function renderDigestText(d: DigestContent, subject: string): string {
   lines.push(`  Risk-adjusted gap:  ${formatPounds(h.riskAdjustedGapPence)}${move(m?.riskAdjustedGapPence)}`);
   lines.push(`  Delivery rate:      ${h.deliveryRate === null ? '-' : formatPercent(h.deliveryRate)}`, '');
   if (contextLine(d)) lines.push(contextLine(d), '');
+  if (d.movement?.causes?.length) {
+    lines.push('WHAT MOVED THE FIGURES MOST SINCE THE LAST DIGEST');
+    for (const c of d.movement.causes) lines.push(`  ${c.project}${c.benefit ? ` ${c.benefit}` : ''}: ${c.detail} (${c.by}, ${c.at.slice(0, 10)})`);
+    lines.push('');
+  }
   lines.push('WORKSTREAMS (target / outturn / gap / delivery RAG / MTFS RAG)');
   for (const w of d.workstreams)
     lines.push(

@@ -1,6 +1,8 @@
 import {
   addMonths,
   allocateEvenly,
+  fyOfDate,
+  isBaselineLocked,
   monthsOfFy,
   todayInLondon,
   type BenefitCategory,
@@ -520,8 +522,18 @@ function reportingMonths(fy: FY, today: string): string[] {
 
 /**
  * Seeds the demo programme through the use cases (so every row has its audit
- * entry and summary) if the store has no workstreams. Returns what it made,
- * or null when the store already had data.
+ * entry, summary and history) if the store has no workstreams. Returns what
+ * it made, or null when the store already had data.
+ *
+ * Everything is recorded at the moment it would have been, in time order,
+ * so figures as at any past moment (SPEC 4.4) and the movement between two
+ * tell a real story: the programme set up in March 2023 with its baselines
+ * and first forecasts; each quarter's actuals recorded on the 5th of the
+ * month after and validated on the 8th; each month closed on the 12th of
+ * the next; this year's forecasts revised over the last few months; savings
+ * written out, projects closed and confidence changed when they were; and
+ * a CMT digest every Monday for the last 12 weeks, each sent with the
+ * figures as known that morning.
  */
 export async function seedDemo(
   deps: svc.Deps,
@@ -529,161 +541,269 @@ export async function seedDemo(
 ): Promise<{ workstreams: number; projects: number; benefits: number; digests: number } | null> {
   const existing = await deps.store.workstreams.list({ limit: 1 });
   if (existing.items.length > 0) return null;
-  const today = todayInLondon(deps.clock());
+  const now = deps.clock().getTime();
+  const today = todayInLondon(new Date(now));
+  const timeline = new Timeline(deps, now);
+  const setUp = Date.parse(SET_UP);
+  const currentFy = fyOfDate(today);
   let projects = 0;
   let benefits = 0;
   const benefitIds = new Map<string, string>();
+  const milestones = new Map<string, string>();
+  /** A saving with its baseline and first forecast (this year's as planned: the manager revises it later in the year). */
+  const createSaving = async (d: svc.Deps, projectId: string, b: DemoBenefit) => {
+    const p = DEMO_PROGRAMME.flatMap((w) => w.projects).find((x) => x.benefits.includes(b))!;
+    const benefit = await svc.createBenefit(d, admin, projectId, {
+      title: b.title,
+      type: b.type ?? 'cashable-saving',
+      category: b.category ?? 'transformation',
+      recurrence: b.recurrence ?? 'recurring',
+      mtfsRef: b.mtfsRef,
+      owner: `${p.name} lead`,
+      confidencePct: b.confidencePct ?? 80,
+      status: 'active',
+      ...(b.measure ? { measure: b.measure } : {}),
+      ...(b.replaces ? { replacesBenefitId: benefitIds.get(b.replaces)! } : {}),
+    });
+    benefitIds.set(b.title, benefit.id);
+    const baseline = phased(b, 0);
+    if (baseline.length) {
+      await svc.putBaseline(d, admin, projectId, benefit.id, { phased: baseline, ...(b.replaces ? { reason: `Replaces ${b.replaces}` } : {}) }, undefined);
+    }
+    const first = phased(b, 1).map((y) => (y.financialYear === currentFy ? (baseline.find((x) => x.financialYear === currentFy) ?? y) : y));
+    if (first.length) await svc.putForecast(d, admin, projectId, benefit.id, { phased: first, note: 'Demo forecast' }, undefined);
+  };
+  // The programme's own settings, from the worked example.
+  timeline.at(setUp, (d) =>
+    svc.putProgrammeSettings(
+      d,
+      admin,
+      {
+        name: `Transformation programme ${ILLUSTRATIVE}`,
+        councilName: `A metropolitan council ${ILLUSTRATIVE}`,
+        netBudgets: { '2024/25': DEMO_FACTS.netRevenueBudgetPence },
+        programmeTarget: { fromFinancialYear: '2023/24', toFinancialYear: '2025/26', targetPence: DEMO_FACTS.programmePence },
+      },
+      undefined,
+    ),
+  );
   for (const ws of DEMO_PROGRAMME) {
-    const workstream = await svc.createWorkstream(deps, admin, {
-      code: ws.code,
-      name: ws.name,
-      lead: ws.lead,
-      mtfsTargets: Object.fromEntries(Object.entries(ws.targets).map(([fy, k]) => [fy, pence(k)])),
+    const workstream = { id: '' };
+    timeline.at(setUp, async (d) => {
+      workstream.id = (
+        await svc.createWorkstream(d, admin, {
+          code: ws.code,
+          name: ws.name,
+          lead: ws.lead,
+          mtfsTargets: Object.fromEntries(Object.entries(ws.targets).map(([fy, k]) => [fy, pence(k)])),
+        })
+      ).id;
     });
     for (const p of ws.projects) {
-      const project = await svc.createProject(deps, admin, {
-        code: p.code,
-        name: p.name,
-        workstreamId: workstream.id,
-        directorate: p.directorate,
-        sro: `${ws.lead.replace(` ${ILLUSTRATIVE}`, '')} ${ILLUSTRATIVE}`,
-        manager: 'demo-pm',
-        stage: 'business-case',
-        deliveryConfidence: p.previousConfidence ?? p.confidence,
-        startDate: p.startDate,
-        endDate: p.endDate,
-      });
+      const project = { id: '' };
       projects += 1;
-      for (const b of p.benefits) {
-        const benefit = await svc.createBenefit(deps, admin, project.id, {
-          title: b.title,
-          type: b.type ?? 'cashable-saving',
-          category: b.category ?? 'transformation',
-          recurrence: b.recurrence ?? 'recurring',
-          mtfsRef: b.mtfsRef,
-          owner: `${p.name} lead`,
-          confidencePct: b.confidencePct ?? 80,
-          status: 'active',
-          ...(b.measure ? { measure: b.measure } : {}),
-          ...(b.replaces ? { replacesBenefitId: benefitIds.get(b.replaces)! } : {}),
-        });
+      // Set up with its savings' baselines and first forecasts (this year's as planned, revised later), then approved.
+      timeline.at(setUp, async (d) => {
+        project.id = (
+          await svc.createProject(d, admin, {
+            code: p.code,
+            name: p.name,
+            workstreamId: workstream.id,
+            directorate: p.directorate,
+            sro: `${ws.lead.replace(` ${ILLUSTRATIVE}`, '')} ${ILLUSTRATIVE}`,
+            manager: 'demo-pm',
+            stage: 'business-case',
+            deliveryConfidence: p.previousConfidence ?? p.confidence,
+            startDate: p.startDate,
+            endDate: p.endDate,
+          })
+        ).id;
+        for (const b of p.benefits) if (!b.replaces) await createSaving(d, project.id, b);
+        for (const r of p.risks ?? []) {
+          await svc.createRisk(d, admin, project.id, {
+            title: r.title,
+            owner: `${p.name} lead`,
+            likelihood: r.likelihood,
+            impact: r.impact,
+            mitigation: r.mitigation,
+            status: 'open',
+            ...(r.benefit ? { benefitId: benefitIds.get(r.benefit)! } : {}),
+            ...(r.atRisk ? { savingsAtRiskPence: pence(r.atRisk) } : {}),
+          });
+        }
+        for (const m of p.milestones ?? []) {
+          const milestone = await svc.createMilestone(d, admin, project.id, {
+            title: m.title,
+            dueDate: m.dueDate,
+            benefitIds: m.benefits.map((t) => benefitIds.get(t)!),
+          });
+          milestones.set(m.title, milestone.id);
+        }
+      });
+      // Each milestone completed on the day it was.
+      for (const m of p.milestones ?? []) {
+        const completed = m.completedDate;
+        if (completed) {
+          timeline.at(Date.parse(`${completed}T16:00:00Z`), (d) =>
+            svc.updateMilestone(d, admin, project.id, milestones.get(m.title)!, { completedDate: completed }, undefined),
+          );
+        }
+      }
+      // A replacement saving is found once the saving it replaces is written out.
+      for (const b of p.benefits) if (b.replaces) timeline.at(Date.parse(WRITE_OUT) + DAY, (d) => createSaving(d, project.id, b));
+      const approved = isBaselineLocked(p.stage);
+      if (approved)
+        timeline.at(Date.parse(APPROVED), (d) =>
+          svc.updateProject(d, admin, project.id, { stage: p.stage === 'approved' ? 'approved' : 'delivery' }, undefined),
+        );
+      for (const [bi, b] of p.benefits.entries()) {
         benefits += 1;
-        benefitIds.set(b.title, benefit.id);
         const years = Object.entries(b.years) as [FY, Year][];
-        const phased = (i: 0 | 1) =>
-          years
-            .filter(([, y]) => y[i] !== 0)
-            .map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
-        if (phased(0).length) await svc.putBaseline(deps, admin, project.id, benefit.id, { phased: phased(0) }, undefined);
-        if (phased(1).length) await svc.putForecast(deps, admin, project.id, benefit.id, { phased: phased(1), note: 'Demo forecast' }, undefined);
+        // This year's forecast revised, a project a week over the last three months.
+        if (years.some(([fy, y]) => fy === currentFy && y[1] !== y[0])) {
+          timeline.at(now - (84 - ((projects * 7 + bi) % 80)) * DAY, (d) =>
+            svc.putForecast(d, admin, project.id, benefitIds.get(b.title)!, { phased: phased(b, 1), note: 'Revised forecast (demo)' }, undefined),
+          );
+        }
         for (const [fy, y] of years) {
           const realised = y[2] ?? 0;
           const months = reportingMonths(fy, today).filter((m) => !b.from?.[fy] || m >= b.from[fy]!);
           if (realised === 0 || months.length === 0) continue;
           const amounts = allocateEvenly(pence(realised), months.length);
           for (const [i, month] of months.entries()) {
-            const { value } = await svc.recordActual(
-              deps,
-              financeOfficer,
-              project.id,
-              benefit.id,
-              { month, amountPence: amounts[i]!, note: `${month} ledger report (demo evidence)` },
-              undefined,
-            );
+            const actual = { id: '' };
+            timeline.at(dayOfNextMonth(month, 5, now), async (d) => {
+              const { value } = await svc.recordActual(
+                d,
+                financeOfficer,
+                project.id,
+                benefitIds.get(b.title)!,
+                { month, amountPence: amounts[i]!, note: `${month} ledger report (demo evidence)` },
+                undefined,
+              );
+              actual.id = value.id;
+            });
             const last = fy === years.at(-1)![0] && i === months.length - 1;
-            if (!(b.leaveUnvalidated && last)) await svc.validateActual(deps, financeManager, project.id, benefit.id, value.id);
+            if (!(b.leaveUnvalidated && last)) {
+              timeline.at(dayOfNextMonth(month, 8, now), (d) => svc.validateActual(d, financeManager, project.id, benefitIds.get(b.title)!, actual.id));
+            }
           }
         }
-        if (b.writtenOut) await svc.updateBenefit(deps, admin, project.id, benefit.id, { status: 'unachievable' }, undefined);
+        if (b.writtenOut)
+          timeline.at(Date.parse(WRITE_OUT), (d) => svc.updateBenefit(d, admin, project.id, benefitIds.get(b.title)!, { status: 'unachievable' }, undefined));
       }
       for (const inv of p.investments ?? []) {
-        const line = await svc.createInvestment(deps, admin, project.id, {
-          title: inv.title,
-          kind: inv.kind,
-          fundingSource: inv.fundingSource,
-          phased: Object.entries(inv.planned).map(([fy, k]) => ({ financialYear: fy, amountPence: pence(k) })),
+        const line = { id: '' };
+        timeline.at(setUp, async (d) => {
+          line.id = (
+            await svc.createInvestment(d, admin, project.id, {
+              title: inv.title,
+              kind: inv.kind,
+              fundingSource: inv.fundingSource,
+              phased: Object.entries(inv.planned).map(([fy, k]) => ({ financialYear: fy, amountPence: pence(k) })),
+            })
+          ).id;
         });
         for (const [fy, k] of Object.entries(inv.spent) as [FY, number][]) {
           const months = reportingMonths(fy, today);
           const amounts = allocateEvenly(pence(k), months.length);
           for (const [i, month] of months.entries()) {
-            await svc.recordSpend(
-              deps,
-              financeOfficer,
-              project.id,
-              line.id,
-              { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` },
-              undefined,
+            timeline.at(dayOfNextMonth(month, 5, now), (d) =>
+              svc.recordSpend(
+                d,
+                financeOfficer,
+                project.id,
+                line.id,
+                { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` },
+                undefined,
+              ),
             );
           }
         }
       }
-      for (const r of p.risks ?? []) {
-        await svc.createRisk(deps, admin, project.id, {
-          title: r.title,
-          owner: `${p.name} lead`,
-          likelihood: r.likelihood,
-          impact: r.impact,
-          mitigation: r.mitigation,
-          status: 'open',
-          ...(r.benefit ? { benefitId: benefitIds.get(r.benefit)! } : {}),
-          ...(r.atRisk ? { savingsAtRiskPence: pence(r.atRisk) } : {}),
-        });
+      // A project that ended is closed the day after; its delivery confidence last changed a few days ago.
+      const end = Date.parse(`${p.endDate}T09:00:00Z`) + DAY;
+      if (approved && p.stage !== 'delivery' && p.stage !== 'approved') {
+        timeline.at(Math.min(end, now - 2 * DAY), (d) => svc.updateProject(d, admin, project.id, { stage: p.stage }, undefined));
       }
-      for (const m of p.milestones ?? []) {
-        await svc.createMilestone(deps, admin, project.id, {
-          title: m.title,
-          dueDate: m.dueDate,
-          ...(m.completedDate ? { completedDate: m.completedDate } : {}),
-          benefitIds: m.benefits.map((t) => benefitIds.get(t)!),
-        });
-      }
-      await svc.updateProject(deps, admin, project.id, { stage: p.stage, deliveryConfidence: p.confidence }, undefined);
+      if (p.previousConfidence) timeline.at(now - 3 * DAY, (d) => svc.updateProject(d, admin, project.id, { deliveryConfidence: p.confidence }, undefined));
     }
   }
-  // The programme's own settings, from the worked example.
-  await svc.putProgrammeSettings(
-    deps,
-    admin,
-    {
-      name: `Transformation programme ${ILLUSTRATIVE}`,
-      councilName: `A metropolitan council ${ILLUSTRATIVE}`,
-      netBudgets: { '2024/25': DEMO_FACTS.netRevenueBudgetPence },
-      programmeTarget: { fromFinancialYear: '2023/24', toFinancialYear: '2025/26', targetPence: DEMO_FACTS.programmePence },
-    },
-    undefined,
-  );
-  // Finance has closed every month up to the last full one.
-  await svc.closePeriod(deps, financeManager, addMonths(today.slice(0, 7), -1));
-  // The alerts as at today, so the overview and /alerts have something to say from the first start (not from 06:00 tomorrow).
-  await svc.evaluateAndStore(deps, today);
+  // Finance closes each month on the 12th of the next, up to the last full month.
+  for (let month = '2023-04'; month < today.slice(0, 7); month = addMonths(month, 1)) {
+    const at = dayOfNextMonth(month, 12, now);
+    if (at < now) timeline.at(at, (d) => svc.closePeriod(d, financeManager, month).then(() => undefined));
+  }
   // The weekly CMT digests of the last few months, so "Forecast over time" has a line from the first start.
-  const digests = options.digests
-    ? await recordPastDigests(deps, options.digests.settings, options.digests.mailer, today, options.digests.weeks ?? DEMO_DIGEST_WEEKS)
-    : 0;
-  return { workstreams: DEMO_PROGRAMME.length, projects, benefits, digests };
+  const weeks = options.digests ? (options.digests.weeks ?? DEMO_DIGEST_WEEKS) : 0;
+  for (const slot of pastMondays(today, weeks)) {
+    const digests = options.digests!;
+    timeline.at(Date.parse(`${slot}T07:30:00Z`), (d) => svc.sendDigest(d, digests.settings, digests.mailer, slot, slot).then(() => undefined));
+  }
+  // The alerts as at today, so the overview and /alerts have something to say from the first start (not from 06:00 tomorrow).
+  timeline.at(now, (d) => svc.evaluateAndStore(d, today).then(() => undefined));
+  await timeline.run();
+  return { workstreams: DEMO_PROGRAMME.length, projects, benefits, digests: weeks };
 }
+
+/** When the demo programme was set up, and when its projects were approved (before the first FY began). */
+const SET_UP = '2023-03-01T09:00:00Z';
+const APPROVED = '2023-03-20T09:00:00Z';
+/** When the demo's unachievable saving was written out (its replacement found the day after). */
+const WRITE_OUT = '2023-09-15T10:00:00Z';
+const DAY = 86_400_000;
 
 /** How many weeks of digests the demo records. */
 export const DEMO_DIGEST_WEEKS = 12;
 
-/**
- * Sends the digest of each of the last `weeks` Mondays before today, oldest
- * first, as the schedule would have (Monday 07:30, the slot the Monday's
- * date, figures as at that day): each states its movement since the one
- * before. The demo's data is entered today, so these are its figures as at
- * those days as the product computes them now (what was realised by then,
- * against today's forecasts), not a record of what anyone was sent.
- */
-async function recordPastDigests(deps: svc.Deps, settings: svc.DigestSettings, mailer: Mailer, today: string, weeks: number): Promise<number> {
+/** An FY's amounts of a demo saving: its baselines (0) or forecasts (1), phased over the months it is live. */
+function phased(b: DemoBenefit, i: 0 | 1) {
+  return (Object.entries(b.years) as [FY, Year][])
+    .filter(([, y]) => y[i] !== 0)
+    .map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
+}
+
+/** 10:00 UTC on a day of the month after `month`, or just before now if that has not come. */
+function dayOfNextMonth(month: string, day: number, now: number): number {
+  const at = Date.parse(`${addMonths(month, 1)}-${String(day).padStart(2, '0')}T10:00:00Z`);
+  return Math.min(at, now - 60_000);
+}
+
+/** The last `weeks` Mondays before today, oldest first. */
+function pastMondays(today: string, weeks: number): string[] {
   const day = new Date(`${today}T00:00:00Z`);
   const sinceMonday = (day.getUTCDay() + 6) % 7 || 7;
-  const lastMonday = new Date(day.getTime() - sinceMonday * 86_400_000);
-  for (let w = weeks - 1; w >= 0; w--) {
-    const monday = new Date(lastMonday.getTime() - w * 7 * 86_400_000);
-    const slot = monday.toISOString().slice(0, 10);
-    const at = new Date(`${slot}T07:30:00Z`);
-    await svc.sendDigest({ ...deps, clock: () => at }, settings, mailer, slot, slot);
+  const lastMonday = day.getTime() - sinceMonday * DAY;
+  return Array.from({ length: weeks }, (_, i) => new Date(lastMonday - (weeks - 1 - i) * 7 * DAY).toISOString().slice(0, 10));
+}
+
+/**
+ * The demo's changes, each run at its moment in time order (those of one
+ * moment in the order given), on a clock that reads that moment and moves
+ * on a millisecond at each reading, so no two writes share a moment.
+ */
+class Timeline {
+  private readonly tasks: Array<{ at: number; seq: number; run: (d: svc.Deps) => Promise<unknown> }> = [];
+  private clock = 0;
+
+  constructor(
+    private readonly deps: svc.Deps,
+    private readonly now: number,
+  ) {}
+
+  at(at: number, run: (d: svc.Deps) => Promise<unknown>): void {
+    this.tasks.push({ at: Math.min(at, this.now), seq: this.tasks.length, run });
   }
-  return weeks;
+
+  async run(): Promise<void> {
+    const tick = () => {
+      this.clock += 1;
+      return new Date(this.clock);
+    };
+    const d: svc.Deps = { ...this.deps, clock: tick };
+    for (const task of [...this.tasks].sort((a, b) => a.at - b.at || a.seq - b.seq)) {
+      this.clock = Math.max(this.clock, task.at);
+      await task.run(d);
+    }
+  }
 }

@@ -1,9 +1,10 @@
-import { assertCan, buildDigest, DigestHeadline, formatPoundsShort, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
+import { assertCan, buildDigest, formatPoundsShort, headlineOf, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
 import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
 import { DigestSlotTaken, type Page, type PageRequest, type StoredDigest } from '@bt/store';
 import * as z from 'zod';
 import { loadProgramme } from './alerts.ts';
 import { mintId, thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
+import { largestCauses, programmeMovement } from './movement.ts';
 import { programmeReport } from './report.ts';
 
 /** Who the digest goes to and how it links back: from settings. */
@@ -50,6 +51,11 @@ export async function renderNextDigest(deps: Deps, settings: DigestSettings, slo
     deps.store.alerts.live(),
     deps.store.digests.lastSent(),
   ]);
+  // Movement since the last digest: the figures as known when it was sent, and the changes recorded since that moved them most.
+  const movement =
+    previous?.sentAt && previous.sentAt < deps.clock().toISOString()
+      ? await programmeMovement(deps, SYSTEM, { financialYear: report.financialYear, from: previous.sentAt })
+      : null;
   const content = buildDigest({
     slot,
     asAt,
@@ -58,7 +64,22 @@ export async function renderNextDigest(deps: Deps, settings: DigestSettings, slo
     workstreams: report.workstreams,
     projects: programme.projects,
     liveAlerts: live,
-    previous: previous?.sentAt ? { sentAt: previous.sentAt, headline: DigestHeadline.parse((previous.content as { headline: unknown }).headline) } : null,
+    previous:
+      previous?.sentAt && movement
+        ? {
+            sentAt: previous.sentAt,
+            headline: headlineOf(movement.programme.before),
+            causes: largestCauses(movement, 5).map((c) => ({
+              kind: c.kind,
+              at: c.at,
+              by: c.by,
+              project: c.projectCode ?? '',
+              ...(c.benefitTitle ? { benefit: c.benefitTitle } : {}),
+              amountPence: c.amountPence ?? 0,
+              detail: c.detail,
+            })),
+          }
+        : null,
     thresholds: thresholdsOf(deps),
     periods: programme.periods,
     context: {

@@ -10,6 +10,7 @@ export * from './milestones.ts';
 export * from './record.ts';
 export * from './report.ts';
 export * from './as-at.ts';
+export * from './movement.ts';
 export * from './feeds.ts';
 export * from './alerts.ts';
 export * from './adapters/eventbridge.ts';

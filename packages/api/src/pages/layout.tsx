@@ -43,6 +43,11 @@ export function Layout(props: { title: string; user?: string | undefined; childr
                         </a>
                       </li>
                       <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/movement">
+                          Movement
+                        </a>
+                      </li>
+                      <li class="govuk-service-navigation__item">
                         <a class="govuk-service-navigation__link" href="/alerts">
                           Alerts
                         </a>

@@ -11,6 +11,7 @@ import type { PageLogin } from './login.tsx';
 import { PAGE_CSP, PAGE_PATHS } from './paths.ts';
 import { csrf } from 'hono/csrf';
 import type { PageContext } from './context.ts';
+import { movementPage } from './movement-page.tsx';
 import { alertsPage } from './alerts-page.tsx';
 import { overviewPage } from './overview.tsx';
 import { projectPage } from './project.tsx';
@@ -117,6 +118,11 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   pages.get(
     '/alerts',
     page((c, caller, who) => alertsPage(context, c, caller, who)),
+  );
+
+  pages.get(
+    '/movement',
+    page((c, caller, who) => movementPage(context, c, caller, who)),
   );
 
   return pages;

@@ -7,7 +7,18 @@ import { dirname, join } from 'node:path';
  * a bearer token, and the pages verify that session themselves. Kept apart so
  * the CDK app can read it without loading the API.
  */
-export const PAGE_PATHS = ['/', '/sign-in', '/sign-out', '/signed-out', '/auth/callback', '/alerts', '/workstreams/:id', '/projects/:id', '/assets/*'] as const;
+export const PAGE_PATHS = [
+  '/',
+  '/sign-in',
+  '/sign-out',
+  '/signed-out',
+  '/auth/callback',
+  '/alerts',
+  '/movement',
+  '/workstreams/:id',
+  '/projects/:id',
+  '/assets/*',
+] as const;
 
 /**
  * What a page may load: its own stylesheet, fonts and images, its one inline

@@ -36,6 +36,27 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.programmeReport(deps, caller(c), c.req.valid('query')), 200),
   );
 
+  app.openapi(
+    route({
+      method: 'get',
+      path: '/v1/reports/programme/movement',
+      tags: ['Reports'],
+      security,
+      summary: 'What changed between two moments, per workstream and project, and which changes caused it',
+      description:
+        "Agreed baseline, outturn, realised and risk-adjusted outturn at `from` and at `to` (default now), as known then, and each change recorded between them — re-baselines, forecast changes, actuals and reversals, write-outs, stage changes and cancellations, period closes — with who and when. Reads each project's history once (one Query per project).",
+      request: {
+        query: z.object({
+          financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of `to`.' }),
+          from: AsAt,
+          to: AsAt.optional(),
+        }),
+      },
+      responses: { 200: { description: 'The movement', ...json(svc.ProgrammeMovement) }, ...problems(400, 401, 403, 422) },
+    }),
+    async (c) => c.json(await svc.programmeMovement(deps, caller(c), c.req.valid('query')), 200),
+  );
+
   feedRoute(app, deps, 'savings', svc.savingsRows, svc.SAVINGS_COLUMNS);
   feedRoute(app, deps, 'investment', svc.investmentRows, svc.INVESTMENT_COLUMNS);
 
