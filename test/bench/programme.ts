@@ -29,6 +29,8 @@ export async function seedProgramme(
 ) {
   const now = '2025-11-20T09:00:00.000Z';
   const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
+  // Workstreams and projects set up in March 2023, as their history below says (a workstream counts at a moment only once it exists).
+  const setUpMeta = { ...meta, createdAt: SET_UP };
   const fys = fyRange('2023/24', options.years);
   const months = fys.flatMap(monthsOfFy);
   const items: Record<string, unknown>[] = [];
@@ -38,7 +40,7 @@ export async function seedProgramme(
     name: `Workstream ${i}`,
     lead: 'Lead',
     mtfsTargets: Object.fromEntries(fys.map((fy) => [fy, 500_000_000 * (i + 1)])),
-    ...meta,
+    ...setUpMeta,
   }));
   for (const ws of workstreams) items.push({ ...keys.workstream(ws.id), ...keys.workstreamIndex(ws.code), entity: 'workstream', ...ws });
   for (let p = 0; p < options.projects; p++) {
@@ -55,7 +57,7 @@ export async function seedProgramme(
       deliveryConfidence: 'amber',
       startDate: '2023-04-01',
       endDate: '2028-03-31',
-      ...meta,
+      ...setUpMeta,
     };
     items.push({ ...keys.project(project.id), ...keys.projectIndex(project.code, ws.id), entity: 'project', ...project });
     const benefits: Benefit[] = [];
@@ -99,15 +101,23 @@ export async function seedProgramme(
     items.push(...projectHistory(store, project, benefits, line));
   }
   const started = performance.now();
-  for (let i = 0; i < items.length; i += 25) {
-    let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25);
-    while (batch?.length) {
-      const result = await raw.doc.send(new BatchWriteCommand({ RequestItems: { [raw.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
-      batch = result.UnprocessedItems?.[raw.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
+  // Four batches in flight: DynamoDB Local takes them in parallel on the two cores.
+  let next = 0;
+  const writer = async () => {
+    while (next < items.length) {
+      let batch: Record<string, unknown>[] | undefined = items.slice(next, next + 25);
+      next += 25;
+      while (batch?.length) {
+        const result = await raw.doc.send(new BatchWriteCommand({ RequestItems: { [raw.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+        batch = result.UnprocessedItems?.[raw.tableName]?.map((r) => r.PutRequest!.Item!) as Record<string, unknown>[] | undefined;
+      }
     }
-  }
+  };
+  await Promise.all([writer(), writer(), writer(), writer()]);
   return { items: items.length, seedSeconds: (performance.now() - started) / 1000, workstreams: workstreams.length };
 }
+
+const SET_UP = '2023-03-01T09:00:00.000Z';
 
 /**
  * A project's history as the product's writes would have left it: the
@@ -119,7 +129,7 @@ export async function seedProgramme(
 function projectHistory(store: Store, project: Project, benefits: Benefit[], line: Investment): Record<string, unknown>[] {
   const item = (at: string, changes: HistoryChange[]) =>
     store.summaries.historyOp(project.id, { at, by: 'bench' }, changes).item.Put!.Item as Record<string, unknown>;
-  const setUp = '2023-03-01T09:00:00.000Z';
+  const setUp = SET_UP;
   const on = (month: string, day: number) => `${addMonths(month, 1)}-${String(day).padStart(2, '0')}T10:00:00.000Z`;
   const out = [
     item(setUp, [{ k: 'project', project: projectState(project) }]),

@@ -229,12 +229,17 @@ describe('each rule raises, and resolves when the data is fixed', () => {
 
   it('unreplaced-write-out', async () => {
     const s = await scenario();
+    // The project is in delivery: a write-out is requested, and takes effect when finance approves it.
+    const writeOut = async (id: string, status: string) => {
+      const request = await s.call('PATCH', `${s.p}/benefits/${id}`, { status, reason: 'Cannot be delivered' });
+      await s.call('POST', `/v1/changes/${request.id}/approve`, { note: 'Agreed' }, s.h.tokens.finance);
+    };
     const old = await s.benefit({ title: 'Day centres' }, yearly(50_000));
-    await s.call('PATCH', `${s.p}/benefits/${old.id}`, { status: 'unachievable' });
+    await writeOut(old.id, 'unachievable');
     await s.evaluate('2026-11-23');
     // The write-out happened today (this clock), so judge as at today in FY 2026/27: use a 2026/27 baseline.
     const old2 = await s.benefit({ title: 'Libraries' }, { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] });
-    await s.call('PATCH', `${s.p}/benefits/${old2.id}`, { status: 'withdrawn' });
+    await writeOut(old2.id, 'withdrawn');
     await s.evaluate('2026-11-23');
     expect(await s.alertFor('unreplaced-write-out', old2.id, '2026/27')).toMatchObject({ status: 'open', figures: { unreplacedPence: gbp(50_000) } });
     await s.benefit({ title: 'Shared lives', replacesBenefitId: old2.id }, { phased: [{ financialYear: '2026/27', amountPence: gbp(50_000) }] });

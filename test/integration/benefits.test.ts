@@ -98,7 +98,7 @@ describe('benefits', () => {
     expect(d.body.baseline).toEqual({ '2025-10': -500_000, '2025-11': -500_000 });
   });
 
-  it('keep every baseline version; after approval a change is a re-baseline that needs a reason', async () => {
+  it('keep every baseline version; after approval a change is a re-baseline requested with a reason and decided by finance', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);
     expect((await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 100 } } })).body.baselineVersion).toBe(1);
@@ -108,26 +108,111 @@ describe('benefits', () => {
     const noReason = expectProblem(
       await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 50 } } }),
       422,
-      'rebaseline-reason-required',
+      'change-reason-required',
     );
     expect(noReason.errors?.[0]?.path).toBe('reason');
-    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 200 });
 
-    const rebased = await h.call('PUT', `${base(p.id, b.id)}/baseline`, {
+    // Requested (202), not applied.
+    const requested = await h.call('PUT', `${base(p.id, b.id)}/baseline`, {
       token: h.tokens.pm,
       body: { months: { '2025-10': 50 }, reason: 'Provider market failure delayed the start' },
     });
-    expect(rebased.status).toBe(200);
-    expect(rebased.body).toMatchObject({ baselineVersion: 3, baseline: { '2025-10': 50 } });
+    expect(requested.status).toBe(202);
+    expect(requested.body).toMatchObject({
+      kind: 're-baseline',
+      projectId: p.id,
+      benefitId: b.id,
+      status: 'pending',
+      requestedBy: 'pat',
+      proposed: { baseline: { '2025-10': 50 } },
+    });
+    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 200 });
+    const pending = await h.call('GET', `/v1/changes?projectId=${p.id}`, { token: h.tokens.cmt });
+    expect(pending.body.items.map((r: { id: string }) => r.id)).toEqual([requested.body.id]);
+
+    // Decided by finance, with a note; never by the requester, and only by finance or an admin.
+    expectProblem(await h.call('POST', `/v1/changes/${requested.body.id}/approve`, { token: h.tokens.pm, body: { note: 'mine' } }), 403);
+    expectProblem(await h.call('POST', `/v1/changes/${requested.body.id}/approve`, { token: h.tokens.finance, body: {} }), 400);
+    const approved = await h.call('POST', `/v1/changes/${requested.body.id}/approve`, { token: h.tokens.finance, body: { note: 'Agreed at finance review' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', decidedBy: 'fin', decisionNote: 'Agreed at finance review' });
+    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body).toMatchObject({ baselineVersion: 3, baseline: { '2025-10': 50 } });
+    // Once decided, it cannot be decided again.
+    expectProblem(await h.call('POST', `/v1/changes/${requested.body.id}/reject`, { token: h.tokens.admin, body: { note: 'late' } }), 409, 'change-decided');
 
     const history = await h.call('GET', `${base(p.id, b.id)}/baselines`, { token: h.tokens.cmt });
-    expect(history.body.items.map((v: any) => [v.version, v.months['2025-10'], v.rebaseline, v.reason ?? null])).toEqual([
-      [1, 100, false, null],
-      [2, 200, false, null],
-      [3, 50, true, 'Provider market failure delayed the start'],
+    expect(history.body.items.map((v: any) => [v.version, v.months['2025-10'], v.rebaseline, v.setBy])).toEqual([
+      [1, 100, false, 'pat'],
+      [2, 200, false, 'pat'],
+      [3, 50, true, 'pat'],
     ]);
+    expect(history.body.items[2].reason).toContain('Provider market failure delayed the start');
     const audit = await h.call('GET', `/v1/audit?entityId=${b.id}`, { token: h.tokens.admin });
     expect(audit.body.items.map((e: any) => e.action)).toEqual(['create', 'baseline-set', 'baseline-set', 'rebaseline']);
+    const trail = await h.call('GET', `/v1/audit?entityId=${requested.body.id}`, { token: h.tokens.admin });
+    expect(trail.body.items.map((e: any) => [e.action, e.actor.sub])).toEqual([
+      ['change-requested', 'pat'],
+      ['change-approved', 'fin'],
+    ]);
+  });
+
+  it('refuse at approval a request overtaken by another change (409), let the requester withdraw, and let finance reject with a note', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 100 } } });
+    await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'approved' } });
+    const ask = (pounds: number) =>
+      h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': pounds }, reason: `To ${pounds}` } });
+    const first = (await ask(80)).body;
+    const second = (await ask(60)).body;
+    expect((await h.call('POST', `/v1/changes/${second.id}/approve`, { token: h.tokens.admin, body: { note: 'Fine' } })).status).toBe(200);
+    // The first was made against baseline version 1; it is now 2.
+    expectProblem(await h.call('POST', `/v1/changes/${first.id}/approve`, { token: h.tokens.finance, body: { note: 'Fine' } }), 409, 'change-request-stale');
+    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 60 });
+    const rejected = await h.call('POST', `/v1/changes/${first.id}/reject`, { token: h.tokens.finance, body: { note: 'Overtaken' } });
+    expect(rejected.body).toMatchObject({ status: 'rejected', decisionNote: 'Overtaken' });
+    // Withdrawn by the requester only.
+    const third = (await ask(40)).body;
+    expectProblem(await h.call('POST', `/v1/changes/${third.id}/withdraw`, { token: h.tokens.finance }), 403);
+    expect((await h.call('POST', `/v1/changes/${third.id}/withdraw`, { token: h.tokens.pm })).body.status).toBe('withdrawn');
+    expect((await h.call('GET', `/v1/changes?status=pending&projectId=${p.id}`, { token: h.tokens.cmt })).body.items).toEqual([]);
+    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 60 });
+  });
+
+  it('request a write-out, a type change and a cancellation once approved (202), apply them on approval, and refuse mixing them with other changes', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 100 } } });
+    await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'delivery' } });
+    expectProblem(
+      await h.call('PATCH', base(p.id, b.id), { token: h.tokens.pm, body: { status: 'unachievable', title: 'Renamed', reason: 'Market failure' } }),
+      422,
+      'change-request-mixed',
+    );
+    const writeOut = await h.call('PATCH', base(p.id, b.id), { token: h.tokens.pm, body: { status: 'unachievable', reason: 'Market failure' } });
+    expect(writeOut.status).toBe(202);
+    expect(writeOut.body).toMatchObject({ kind: 'write-out', proposed: { status: 'unachievable' }, was: { status: 'active' } });
+    const retype = await h.call('PATCH', base(p.id, b.id), { token: h.tokens.pm, body: { type: 'cost-avoidance', reason: 'Not cashable after all' } });
+    expect(retype.body).toMatchObject({ kind: 'reclassification', proposed: { type: 'cost-avoidance' } });
+    // Other fields still change directly.
+    expect((await h.call('PATCH', base(p.id, b.id), { token: h.tokens.pm, body: { confidencePct: 55 } })).status).toBe(200);
+    expect((await h.call('POST', `/v1/changes/${writeOut.body.id}/approve`, { token: h.tokens.finance, body: { note: 'Agreed' } })).status).toBe(200);
+    expect((await h.call('POST', `/v1/changes/${retype.body.id}/approve`, { token: h.tokens.finance, body: { note: 'Agreed' } })).status).toBe(200);
+    expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body).toMatchObject({
+      status: 'unachievable',
+      type: 'cost-avoidance',
+      confidencePct: 55,
+    });
+
+    const cancel = await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'cancelled', reason: 'Policy change' } });
+    expect(cancel.status).toBe(202);
+    expect((await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.pm })).body.stage).toBe('delivery');
+    expectProblem(await h.call('POST', `/v1/changes/${cancel.body.id}/approve`, { token: h.tokens.cmt, body: { note: 'No' } }), 403);
+    expect((await h.call('POST', `/v1/changes/${cancel.body.id}/approve`, { token: h.tokens.admin, body: { note: 'Agreed by CMT' } })).status).toBe(200);
+    expect((await h.call('GET', `/v1/projects/${p.id}`, { token: h.tokens.pm })).body.stage).toBe('cancelled');
+    // Requested, approved and rejected are published.
+    const events = (await h.store.outbox.pending(100)).map((e) => e.detailType);
+    expect(events).toEqual(expect.arrayContaining(['ChangeRequested', 'ChangeApproved']));
   });
 
   it('stamp the forecast with when and by whom it was last updated', async () => {

@@ -87,9 +87,13 @@ describe('period close', () => {
   });
 
   it('never lets an entry land in a month closed while it was being recorded', async () => {
+    let closeAnswered = '';
     const replies = await Promise.all([
       ...Array.from({ length: 6 }, () => actual('2026-08', 100)),
-      h.call('POST', '/v1/periods/2026-08/close', { token: h.tokens.finance }),
+      h.call('POST', '/v1/periods/2026-08/close', { token: h.tokens.finance }).then((r) => {
+        closeAnswered = h.deps.clock().toISOString();
+        return r;
+      }),
       ...Array.from({ length: 6 }, () => actual('2026-08', 100)),
     ]);
     expect(replies[6]!.status).toBe(200);
@@ -99,9 +103,12 @@ describe('period close', () => {
     const accepted = replies.filter((r, i) => i !== 6 && r.status === 201);
     for (const r of replies) if (r.status !== 201 && r.status !== 200) expect([409, 422]).toContain(r.status);
     expect(entries).toHaveLength(accepted.length);
-    // Every entry that landed was recorded before the close committed.
-    const closedAt = (await h.call('GET', '/v1/periods', { token: h.tokens.admin })).body.closedAt;
-    for (const e of entries) expect(e.recordedAt <= closedAt).toBe(true);
+    // Every entry that landed was recorded before the close committed. (Not before the close's own timestamp: a writer stamps
+    // its entry before it commits, so an entry stamped a moment after the close's stamp may still commit first, and rightly lands.
+    // One stamped after the close committed read the period state before it, and its guard on that state refuses it.)
+    for (const e of entries) expect(e.recordedAt <= closeAnswered, `${e.recordedAt} after the close was answered at ${closeAnswered}`).toBe(true);
+    // And after the close, nothing more lands in the month.
+    expectProblem(await actual('2026-08', 100), 422, 'period-closed');
   });
 });
 

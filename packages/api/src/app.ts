@@ -15,6 +15,7 @@ import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { periodRoutes } from './routes/periods.ts';
+import { changeRoutes } from './routes/changes.ts';
 import { programmeRoutes } from './routes/programme.ts';
 import { digestRoutes } from './routes/digests.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -97,6 +98,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   auditRoutes(deps, app);
   periodRoutes(deps, app);
   programmeRoutes(deps, app);
+  changeRoutes(deps, app);
 
   if (config.pages) app.route('/', pageRoutes(deps, config.pages));
 

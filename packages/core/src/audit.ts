@@ -1,7 +1,19 @@
 import * as z from 'zod';
 import { Timestamp, UserId } from './common.ts';
 
-export const EntityType = z.enum(['workstream', 'project', 'benefit', 'investment', 'risk', 'milestone', 'alert', 'digest', 'period', 'programme']);
+export const EntityType = z.enum([
+  'workstream',
+  'project',
+  'benefit',
+  'investment',
+  'risk',
+  'milestone',
+  'alert',
+  'digest',
+  'period',
+  'programme',
+  'change-request',
+]);
 export type EntityType = z.infer<typeof EntityType>;
 
 /** One change, written in the same transaction as the change itself and never edited. */

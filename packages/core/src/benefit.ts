@@ -95,12 +95,21 @@ export const PatchBenefit = z
     confidencePct: benefitFields.confidencePct.optional(),
     status: BenefitStatus.optional(),
     measure: Measure.nullable().optional().meta({ description: 'null removes the measure.' }),
+    reason: Text(500).optional().meta({
+      description:
+        'Why: required for a change that needs approval once the project is approved (a write-out, a type or category change; for a project, cancelling or closing it), answered 202 with the change request.',
+    }),
   })
   .meta({ id: 'PatchBenefit' });
 export type PatchBenefit = z.infer<typeof PatchBenefit>;
 
 export const PutBaseline = z
-  .strictObject({ ...SeriesInput, reason: Text(500).optional().meta({ description: 'Required once the project is approved (a re-baseline).' }) })
+  .strictObject({
+    ...SeriesInput,
+    reason: Text(500)
+      .optional()
+      .meta({ description: 'Required once the project is approved: a re-baseline is then a change request (202), decided by finance.' }),
+  })
   .meta({ id: 'PutBaseline' });
 export type PutBaseline = z.infer<typeof PutBaseline>;
 

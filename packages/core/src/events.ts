@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Alert } from './alerts.ts';
 import { Actual } from './benefit.ts';
+import { ChangeRequest } from './change-request.ts';
 
 /**
  * The `detail` of each event we publish to EventBridge (source
@@ -15,14 +16,29 @@ export const DigestSentDetail = z
   .object({ id: z.string(), digestId: z.string(), slot: z.string(), recipients: z.array(z.string()), subject: z.string(), sentAt: z.string() })
   .meta({ id: 'DigestSentDetail' });
 
+export const ChangeEventDetail = z.object({ id: z.string(), request: ChangeRequest }).meta({ id: 'ChangeEventDetail' });
+
 export const PUBLISHED_EVENTS = {
   AlertRaised: AlertEventDetail,
   AlertResolved: AlertEventDetail,
   ActualRecorded: ActualRecordedDetail,
   DigestSent: DigestSentDetail,
+  ChangeRequested: ChangeEventDetail,
+  ChangeApproved: ChangeEventDetail,
+  ChangeRejected: ChangeEventDetail,
+  ChangeWithdrawn: ChangeEventDetail,
 } as const;
 
-export const EventDetailType = z.enum(['AlertRaised', 'AlertResolved', 'ActualRecorded', 'DigestSent']);
+export const EventDetailType = z.enum([
+  'AlertRaised',
+  'AlertResolved',
+  'ActualRecorded',
+  'DigestSent',
+  'ChangeRequested',
+  'ChangeApproved',
+  'ChangeRejected',
+  'ChangeWithdrawn',
+]);
 
 /** An event we publish (EventBridge source `benefits-tracker`), as kept in the outbox until published. */
 export const DomainEvent = z.object({

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   digest: 'dig',
   audit: 'aud',
   import: 'imp',
+  change: 'chg',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -25,3 +25,4 @@ export * from './settings.ts';
 export * from './retry.ts';
 export * from './format.ts';
 export * from './history.ts';
+export * from './change-request.ts';

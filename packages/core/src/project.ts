@@ -61,6 +61,10 @@ export const PatchProject = z
     deliveryConfidence: DeliveryConfidence.optional(),
     startDate: IsoDate.optional(),
     endDate: IsoDate.optional(),
+    reason: Text(500).optional().meta({
+      description:
+        'Why: required for a change that needs approval once the project is approved (a write-out, a type or category change; for a project, cancelling or closing it), answered 202 with the change request.',
+    }),
   })
   .meta({ id: 'PatchProject' });
 export type PatchProject = z.infer<typeof PatchProject>;

@@ -550,6 +550,16 @@ export async function seedDemo(
   let benefits = 0;
   const benefitIds = new Map<string, string>();
   const milestones = new Map<string, string>();
+  /** A change that needs approval once the project is approved: requested, then approved by finance the next day. */
+  const requestedThenApproved = (at: number, request: (d: svc.Deps) => Promise<unknown>) => {
+    const id = { value: '' };
+    timeline.at(at, async (d) => {
+      const result = await request(d);
+      if (!svc.isChangeRequest(result)) throw new Error('the demo expected a change request');
+      id.value = result.id;
+    });
+    timeline.at(at + DAY, (d) => svc.approveChange(d, financeManager, id.value, { note: 'Agreed at the monthly finance review (demo)' }));
+  };
   /** A saving with its baseline and first forecast (this year's as planned: the manager revises it later in the year). */
   const createSaving = async (d: svc.Deps, projectId: string, b: DemoBenefit) => {
     const p = DEMO_PROGRAMME.flatMap((w) => w.projects).find((x) => x.benefits.includes(b))!;
@@ -650,7 +660,7 @@ export async function seedDemo(
         }
       }
       // A replacement saving is found once the saving it replaces is written out.
-      for (const b of p.benefits) if (b.replaces) timeline.at(Date.parse(WRITE_OUT) + DAY, (d) => createSaving(d, project.id, b));
+      for (const b of p.benefits) if (b.replaces) timeline.at(Date.parse(WRITE_OUT) + 2 * DAY, (d) => createSaving(d, project.id, b));
       const approved = isBaselineLocked(p.stage);
       if (approved)
         timeline.at(Date.parse(APPROVED), (d) =>
@@ -690,7 +700,10 @@ export async function seedDemo(
           }
         }
         if (b.writtenOut)
-          timeline.at(Date.parse(WRITE_OUT), (d) => svc.updateBenefit(d, admin, project.id, benefitIds.get(b.title)!, { status: 'unachievable' }, undefined));
+          // Requested by the programme office (the project is approved), approved by finance the next day.
+          requestedThenApproved(Date.parse(WRITE_OUT), (d) =>
+            svc.updateBenefit(d, admin, project.id, benefitIds.get(b.title)!, { status: 'unachievable', reason: `${b.title} cannot go ahead` }, undefined),
+          );
       }
       for (const inv of p.investments ?? []) {
         const line = { id: '' };
@@ -724,7 +737,9 @@ export async function seedDemo(
       // A project that ended is closed the day after; its delivery confidence last changed a few days ago.
       const end = Date.parse(`${p.endDate}T09:00:00Z`) + DAY;
       if (approved && p.stage !== 'delivery' && p.stage !== 'approved') {
-        timeline.at(Math.min(end, now - 2 * DAY), (d) => svc.updateProject(d, admin, project.id, { stage: p.stage }, undefined));
+        requestedThenApproved(Math.min(end, now - 3 * DAY), (d) =>
+          svc.updateProject(d, admin, project.id, { stage: p.stage, reason: `${p.code} has ended: its savings are delivered or carried forward` }, undefined),
+        );
       }
       if (p.previousConfidence) timeline.at(now - 3 * DAY, (d) => svc.updateProject(d, admin, project.id, { deliveryConfidence: p.confidence }, undefined));
     }

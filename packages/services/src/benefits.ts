@@ -17,8 +17,13 @@ import {
   type PutBaseline,
   type PutForecast,
   type RecordActual,
+  changedFields,
+  gatedBenefitChange,
+  type ChangeRequest,
 } from '@bt/core';
+import { requestChange } from './changes.ts';
 import { patchChild } from './child-patch.ts';
+import { staleVersion } from '@bt/store';
 import type { ChildFields, Page, PageRequest, TxOp, WriteContext } from '@bt/store';
 import { mintId, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 import { recordIdempotently, type Idempotency, type Replayable } from './idempotency.ts';
@@ -101,9 +106,29 @@ export async function updateBenefit(
   caller: Caller,
   projectId: string,
   benefitId: string,
-  patch: PatchBenefit,
+  input: PatchBenefit,
   expected: ExpectedVersion,
-): Promise<Benefit> {
+): Promise<Benefit | ChangeRequest> {
+  const { reason, ...patch } = input;
+  // Once the project is approved, a write-out or a type or category change is requested, not made (SPEC 6).
+  const project = await projectToChange(deps, caller, projectId);
+  if (isBaselineLocked(project.stage)) {
+    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    if (expected !== undefined && expected !== before.version) throw staleVersion('benefit', { id: benefitId, version: expected });
+    const next = applyMergePatch(before, patch);
+    const gated = gatedBenefitChange(before, next);
+    if (gated) {
+      const others = changedFields(before, next).filter((f) => !['status', 'type', 'category'].includes(f));
+      if (others.length) {
+        throw new UnprocessableError(
+          'change-request-mixed',
+          `A ${gated.kind} needs finance's approval, so it is sent on its own; send the other changes (${others.join(', ')}) separately.`,
+          others.map((f) => ({ path: f, message: 'send separately from a change that needs approval' })),
+        );
+      }
+      return requestChange(deps, caller, project, { kind: gated.kind, benefit: before, proposed: gated.proposed, reason });
+    }
+  }
   return patchChild(deps, caller, 'benefit', { projectId, id: benefitId }, expected, (before, ctx) => {
     const next = applyMergePatch(before, patch);
     if (isWrittenOut(before.status) && !isWrittenOut(next.status)) {
@@ -128,18 +153,25 @@ export async function putBaseline(
   benefitId: string,
   input: PutBaseline,
   expected: ExpectedVersion,
-): Promise<Benefit> {
+): Promise<Benefit | ChangeRequest> {
   const months = toMonthly(input);
+  // Once the project is approved, a benefit's first baseline (the business case's figure) applies; any later one is a re-baseline, requested (SPEC 6).
+  const project = await projectToChange(deps, caller, projectId);
+  if (isBaselineLocked(project.stage)) {
+    const before = await deps.store.children.getOrThrow('benefit', projectId, benefitId);
+    if (expected !== undefined && expected !== before.version) throw staleVersion('benefit', { id: benefitId, version: expected });
+    refuseWrittenOut(before, 'baseline');
+    if (before.baselineVersion > 0)
+      return requestChange(deps, caller, project, { kind: 're-baseline', benefit: before, proposed: { baseline: months }, reason: input.reason });
+  }
   return patchChild(deps, caller, 'benefit', { projectId, id: benefitId }, expected, (before, ctx, project) => {
     refuseWrittenOut(before, 'baseline');
-    const rebaseline = isBaselineLocked(project.stage);
-    if (rebaseline && !input.reason) {
-      throw new UnprocessableError(
-        'rebaseline-reason-required',
-        `Project ${project.code} is ${project.stage}: its baseline is approved, so a change is a re-baseline and needs a reason.`,
-        [{ path: 'reason', message: 'is required once the project is approved' }],
+    const rebaseline = isBaselineLocked(project.stage) && before.baselineVersion > 0;
+    if (rebaseline)
+      throw new ConflictError(
+        'baseline-set-meanwhile',
+        `A baseline was set for "${before.title}" while you were working: a change to it is now a re-baseline. Send it again.`,
       );
-    }
     // Every version is kept in the benefit's history, in the same transaction.
     const version: BaselineVersion = {
       benefitId,

@@ -11,6 +11,7 @@ export * from './record.ts';
 export * from './report.ts';
 export * from './as-at.ts';
 export * from './movement.ts';
+export * from './changes.ts';
 export * from './feeds.ts';
 export * from './alerts.ts';
 export * from './adapters/eventbridge.ts';

@@ -4,14 +4,18 @@ import {
   assertCanChangeProject,
   changedFields,
   ForbiddenError,
+  gatedStage,
+  isBaselineLocked,
   UnprocessableError,
   validateProject,
+  type ChangeRequest,
   type CreateProject,
   type PatchProject,
   type Project,
   type ProjectFields,
 } from '@bt/core';
 import { staleVersion, type Page, type PageRequest, type ProjectFilter } from '@bt/store';
+import { requestChange } from './changes.ts';
 import { mintId, withFreshRead, writeContext, type Caller, type Deps, type ExpectedVersion } from './context.ts';
 
 export function workstreamMustExist(deps: Deps, workstreamId: string) {
@@ -55,11 +59,31 @@ export async function listProjects(deps: Deps, caller: Caller, filter: ProjectFi
  * merged project (dates, no return to pre-approval stages); write with the
  * audit entry, guarded on the version read and, on a move, on the new workstream existing.
  */
-export async function updateProject(deps: Deps, caller: Caller, id: string, patch: PatchProject, expectedVersion: ExpectedVersion): Promise<Project> {
+export async function updateProject(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  input: PatchProject,
+  expectedVersion: ExpectedVersion,
+): Promise<Project | ChangeRequest> {
   assertCan(caller.principal, 'project:write');
+  const { reason, ...patch } = input;
   return withFreshRead(expectedVersion, async () => {
     const before = await deps.store.projects.getOrThrow(id);
     assertCanChangeProject(caller.principal, before);
+    // Once approved, cancelling or closing a project is requested, not made (SPEC 6).
+    if (isBaselineLocked(before.stage) && patch.stage !== undefined && patch.stage !== before.stage && gatedStage(patch.stage)) {
+      if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
+      const others = Object.keys(patch).filter((k) => k !== 'stage' && (patch as Record<string, unknown>)[k] !== (before as Record<string, unknown>)[k]);
+      if (others.length) {
+        throw new UnprocessableError(
+          'change-request-mixed',
+          `Moving a project to ${patch.stage} needs finance's approval, so it is sent on its own; send the other changes (${others.join(', ')}) separately.`,
+          others.map((f) => ({ path: f, message: 'send separately from a change that needs approval' })),
+        );
+      }
+      return requestChange(deps, caller, before, { kind: 'stage-change', proposed: { stage: patch.stage }, reason });
+    }
     if (patch.manager !== undefined && patch.manager !== before.manager) {
       assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can hand a project to another manager.');
     }

@@ -20,3 +20,4 @@ export * from './update.ts';
 export * from './periods.ts';
 export * from './programme.ts';
 export * from './imports.ts';
+export * from './changes.ts';

@@ -26,6 +26,7 @@
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
  * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
+ * | change request    | CHG#<id>            | CHG         | CHANGES#<status> / <requested>#<id> | CHANGES#PRJ#<pid> / <requested>#<id> |
  * | import journal    | IMPORT#<id>         | HEAD        | IMPORTS / <startedAt>#<id> (until applied or rolled back) | |
  * | import step       | IMPORT#<id>         | STEP#<000001> |                        |                      |
  *
@@ -93,6 +94,11 @@ export const keys = {
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
   /** Never written: read by the health check (a miss is a cheap answer). */
   health: () => ({ pk: 'HEALTH', sk: 'HEALTH' }),
+  change: (id: string) => ({ pk: `CHG#${id}`, sk: 'CHG' }),
+  changeIndex: (status: string, projectId: string, order: string) => ({
+    ...inCollection(collections.changesByStatus(status), order),
+    ...inCollection(collections.changesOfProject(projectId), order),
+  }),
   importHead: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'HEAD' }),
   importInFlightIndex: (startedAt: string, id: string) => inCollection(collections.importsInFlight(), `${startedAt}#${id}`),
   importStep: (id: string, seq: number) => ({ pk: `IMPORT#${id}`, sk: `STEP#${String(seq).padStart(6, '0')}` }),
@@ -126,6 +132,8 @@ export const collections = {
   digests: (): Collection => ({ index: 'gsi1', pk: 'DIGESTS' }),
   outbox: (): Collection => ({ index: 'gsi1', pk: 'OUTBOX' }),
   importsInFlight: (): Collection => ({ index: 'gsi1', pk: 'IMPORTS' }),
+  changesByStatus: (status: string): Collection => ({ index: 'gsi1', pk: `CHANGES#${status}` }),
+  changesOfProject: (projectId: string): Collection => ({ index: 'gsi2', pk: `CHANGES#PRJ#${projectId}` }),
 } as const;
 
 /** The index attributes that place an item in a collection at `sk`. */
@@ -219,6 +227,9 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     pattern: 'an idempotency key',
     how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
   },
+  { pattern: 'a change request', how: `GetItem ${shown(keys.change('<id>'))}` },
+  { pattern: "change requests of a status, oldest first (the approvers' list)", how: inIndex(collections.changesByStatus('<status>'), 'requested') },
+  { pattern: "a project's change requests, newest first", how: inIndex(collections.changesOfProject('<projectId>'), 'requested') },
   {
     pattern: "an import's journal and its steps (undo records)",
     how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)`,

@@ -1,5 +1,6 @@
 import { AlertRepository } from './alerts.ts';
 import { AuditRepository } from './audit.ts';
+import { ChangeRepository } from './changes.ts';
 import { DigestRepository } from './digests.ts';
 import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
@@ -44,6 +45,7 @@ export class Store {
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
   readonly digests: DigestRepository;
+  readonly changes: ChangeRepository;
   readonly children: ChildRepository;
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
@@ -64,6 +66,7 @@ export class Store {
     this.alerts = new AlertRepository(doc, config.tableName);
     this.outbox = new OutboxRepository(doc, config.tableName);
     this.digests = new DigestRepository(doc, config.tableName);
+    this.changes = new ChangeRepository(doc, config.tableName);
     this.projects = new ProjectRepository(doc, config.tableName, this.summaries);
     this.audit = new AuditRepository(doc, config.tableName);
     this.children = new ChildRepository(doc, config.tableName, this.summaries);

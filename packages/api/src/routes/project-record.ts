@@ -5,6 +5,7 @@ import {
   BaselineVersion,
   Benefit,
   BenefitId,
+  ChangeRequest,
   CreateBenefit,
   CreateInvestment,
   CreateMilestone,
@@ -88,12 +89,19 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Benefits'],
       security,
       summary: 'Change a benefit (merge patch); status unachievable or withdrawn writes it out',
+      description:
+        'Once the project is approved, a write-out (status unachievable or withdrawn) or a change of type or category is a change request (202), with a `reason`, decided by finance or an admin.',
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PatchBenefit) } },
-      responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
+      responses: {
+        200: { description: 'The new version', headers: ETagHeader, ...json(Benefit) },
+        202: { description: 'A change request, pending approval', ...json(ChangeRequest) },
+        ...problems(...WRITE_PROBLEMS),
+      },
     }),
     async (c) => {
       const { id, benefitId } = c.req.valid('param');
-      return c.json(withEtag(c, await svc.updateBenefit(deps, caller(c), id, benefitId, c.req.valid('json'), expectedVersion(c))), 200);
+      const result = await svc.updateBenefit(deps, caller(c), id, benefitId, c.req.valid('json'), expectedVersion(c));
+      return svc.isChangeRequest(result) ? c.json(result, 202) : c.json(withEtag(c, result), 200);
     },
   );
   app.openapi(
@@ -104,13 +112,18 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       security,
       summary: 'Set the baseline (approved plan): monthly pence, or annual amounts phased evenly',
       description:
-        'Editable until the project is approved; after that a change is a re-baseline and needs a `reason`. Every version stays readable at …/baselines.',
+        "Editable until the project is approved; after that a benefit's first baseline applies, and any later one is a re-baseline: a change request (202) with a `reason`, decided by finance or an admin. Every version stays readable at …/baselines.",
       request: { params: BenefitParams, headers: IfMatchHeaders, body: { required: true, ...json(PutBaseline) } },
-      responses: { 200: { description: 'The benefit with its new baseline', headers: ETagHeader, ...json(Benefit) }, ...problems(...WRITE_PROBLEMS) },
+      responses: {
+        200: { description: 'The benefit with its new baseline', headers: ETagHeader, ...json(Benefit) },
+        202: { description: 'A re-baseline request, pending approval', ...json(ChangeRequest) },
+        ...problems(...WRITE_PROBLEMS),
+      },
     }),
     async (c) => {
       const { id, benefitId } = c.req.valid('param');
-      return c.json(withEtag(c, await svc.putBaseline(deps, caller(c), id, benefitId, c.req.valid('json'), expectedVersion(c))), 200);
+      const result = await svc.putBaseline(deps, caller(c), id, benefitId, c.req.valid('json'), expectedVersion(c));
+      return svc.isChangeRequest(result) ? c.json(result, 202) : c.json(withEtag(c, result), 200);
     },
   );
   app.openapi(

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   Benefit,
+  ChangeRequest,
   CreateProject,
   Figures,
   Investment,
@@ -14,7 +15,7 @@ import {
   Stage,
   WorkstreamId,
 } from '@bt/core';
-import { createProject, getProjectRecord, listProjects, momentOfRequest, projectFigures, updateProject, type Deps } from '@bt/services';
+import { createProject, getProjectRecord, isChangeRequest, listProjects, momentOfRequest, projectFigures, updateProject, type Deps } from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
@@ -104,14 +105,20 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'Change a project (its manager or an admin)',
-      description: 'A merge patch. Once approved, a project cannot go back to pipeline or business-case. Only an admin can change the manager.',
+      description:
+        'A merge patch. Once approved, a project cannot go back to pipeline or business-case, and moving it to cancelled or closed is a change request (202) with a `reason`, decided by finance or an admin. Only an admin can change the manager.',
       request: { params: IdParam, headers: IfMatchHeaders, body: { required: true, ...json(PatchProject) } },
-      responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Project) }, ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      responses: {
+        200: { description: 'The new version', headers: ETagHeader, ...json(Project) },
+        202: { description: 'A change request, pending approval', ...json(ChangeRequest) },
+        ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
+      },
     }),
     async (c) => {
-      const project = await updateProject(deps, caller(c), c.req.valid('param').id, c.req.valid('json'), expectedVersion(c));
-      c.header('ETag', etag(project.version));
-      return c.json(project, 200);
+      const result = await updateProject(deps, caller(c), c.req.valid('param').id, c.req.valid('json'), expectedVersion(c));
+      if (isChangeRequest(result)) return c.json(result, 202);
+      c.header('ETag', etag(result.version));
+      return c.json(result, 200);
     },
   );
 }
