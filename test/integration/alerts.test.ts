@@ -227,6 +227,22 @@ describe('each rule raises, and resolves when the data is fixed', () => {
     expect((await s.alertFor('double-count-risk', 'mtfs:ASC-07'))!.status).toBe('resolved');
   });
 
+  it('change-request-pending', async () => {
+    const s = await scenario();
+    const b = await s.benefit({ title: 'Day centres' }, yearly(50_000));
+    // AS_AT is Monday 15 December 2025; requested on Friday 28 November: 11 working days before.
+    s.h.setClock(Date.parse('2025-11-28T10:00:00Z'));
+    const request = await s.call('PATCH', `${s.p}/benefits/${b.id}`, { status: 'unachievable', reason: 'Cannot be delivered' });
+    await s.evaluate('2025-12-12');
+    expect(await s.alertFor('change-request-pending', s.project.id)).toBeUndefined();
+    await s.evaluate();
+    expect(await s.alertFor('change-request-pending', s.project.id)).toMatchObject({ status: 'open', figures: { pendingRequests: 1, oldestWorkingDays: 11 } });
+    // Decided: the alert resolves at the next evaluation.
+    await s.call('POST', `/v1/changes/${request.id}/reject`, { note: 'Keep going' }, s.h.tokens.finance);
+    await s.evaluate();
+    expect((await s.alertFor('change-request-pending', s.project.id))!.status).toBe('resolved');
+  });
+
   it('unreplaced-write-out', async () => {
     const s = await scenario();
     // The project is in delivery: a write-out is requested, and takes effect when finance approves it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateAlerts } from './alert-rules.ts';
+import { evaluateAlerts, workingDaysBetween } from './alert-rules.ts';
 import { alertFromCondition, DEFAULT_ALERT_SETTINGS, type ProgrammeForAlerts, type ProjectForAlerts } from './alerts.ts';
 import type { Benefit } from './benefit.ts';
 import { monthsOfFy } from './fy.ts';
@@ -71,6 +71,22 @@ const onPlan = Object.fromEntries(
 );
 
 describe('alert rules, one at a time', () => {
+  it('change-request-pending: a change request undecided for more than 10 working days (Monday to Friday)', () => {
+    // 2025-11-20 is a Thursday. Requested on Thursday 6 November: 10 working days to the 20th; on Wednesday the 5th: 11.
+    expect(workingDaysBetween('2025-11-06T09:00:00.000Z', AS_AT)).toBe(10);
+    expect(workingDaysBetween('2025-11-05T09:00:00.000Z', AS_AT)).toBe(11);
+    const request = (id: string, requestedAt: string) => ({ id, kind: 're-baseline' as const, requestedAt, requestedBy: 'pat' });
+    expect(rules(programme({ pendingChanges: [request('chg_1', '2025-11-06T09:00:00.000Z')] }))).not.toContain('change-request-pending');
+    const c = evaluateAlerts(programme({ pendingChanges: [request('chg_1', '2025-11-06T09:00:00.000Z'), request('chg_2', '2025-11-03T09:00:00.000Z')] })).find(
+      (x) => x.rule === 'change-request-pending',
+    )!;
+    expect(c).toMatchObject({ severity: 'warning', subject: { type: 'project', id: project.id } });
+    expect(c.figures).toMatchObject({ pendingRequests: 1, oldestWorkingDays: 13, requestIds: 'chg_2' });
+    expect(
+      rules(programme({ pendingChanges: [request('chg_2', '2025-11-03T09:00:00.000Z')] }), { ...DEFAULT_ALERT_SETTINGS, changeRequestPendingWorkingDays: 15 }),
+    ).not.toContain('change-request-pending');
+  });
+
   it('forecast-slippage: the outturn of an agreed saving short of its baseline beyond the tolerance', () => {
     const short = benefit({ forecast: perMonth(900_000), realised: onPlan, validated: onPlan });
     const c = evaluateAlerts(programme({ benefits: [short] })).find((x) => x.rule === 'forecast-slippage')!;

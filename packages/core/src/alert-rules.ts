@@ -361,13 +361,42 @@ function unreplacedWriteOut({ all, programme, fy, asAt, t, periods, settings }: 
   return out;
 }
 
+/** Working days (Monday to Friday) from a moment's London date to a date; bank holidays are not known, so counted as working days. */
+export function workingDaysBetween(fromIso: string, toDate: IsoDate): number {
+  let days = 0;
+  const end = Date.parse(`${toDate}T00:00:00Z`);
+  for (let t = Date.parse(`${fromIso.slice(0, 10)}T00:00:00Z`) + 86_400_000; t <= end; t += 86_400_000) {
+    const day = new Date(t).getUTCDay();
+    if (day !== 0 && day !== 6) days += 1;
+  }
+  return days;
+}
+
+/** Change requests left undecided too long: a decision the programme is waiting on. */
+function changeRequestPending({ p, subject, fy, asAt, settings }: ProjectView): Found {
+  const overdue = (p.pendingChanges ?? [])
+    .map((r) => ({ r, days: workingDaysBetween(r.requestedAt, asAt) }))
+    .filter(({ days }) => days > settings.changeRequestPendingWorkingDays)
+    .sort((a, b) => b.days - a.days);
+  if (overdue.length === 0) return null;
+  const oldest = overdue[0]!;
+  return {
+    rule: 'change-request-pending',
+    severity: 'warning',
+    subject,
+    financialYear: fy,
+    figures: { pendingRequests: overdue.length, oldestWorkingDays: oldest.days, requestIds: overdue.map(({ r }) => r.id).join(' ') },
+    message: `${subject.label}: ${overdue.length === 1 ? `a ${oldest.r.kind} request` : `${overdue.length} change requests`} awaiting finance's decision for more than ${settings.changeRequestPendingWorkingDays} working days (the oldest ${oldest.days}, asked by ${oldest.r.requestedBy}).`,
+  };
+}
+
 // --- the registry ----------------------------------------------------------------
 
 /** Every rule, by what it looks at, in the order its conditions are listed. */
 export const ALERT_RULES = {
   benefit: [forecastSlippage, disBenefitOverrun, realisedBeforeMilestone, underRealisation, staleForecast, unvalidatedActuals],
   investment: [investmentOverrun],
-  project: [paybackSlipped],
+  project: [paybackSlipped, changeRequestPending],
   milestone: [milestoneOverdue],
   risk: [highRisk],
   projectAfter: [confidenceDeteriorated],

@@ -1,3 +1,4 @@
+import type { ChangeRequest } from './change-request.ts';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { Timestamp, UserId } from './common.ts';
@@ -34,6 +35,7 @@ export const AlertRule = z.enum([
   'unreplaced-write-out',
   'dis-benefit-overrun',
   'realised-before-milestone',
+  'change-request-pending',
 ]);
 export type AlertRule = z.infer<typeof AlertRule>;
 export const Severity = z.enum(['info', 'warning', 'critical']);
@@ -98,6 +100,8 @@ export interface AlertSettings {
   unvalidatedDays: number;
   /** A dis-benefit's forecast cost above its baseline cost by more than this %. */
   disBenefitOverrunPct: number;
+  /** A change request left undecided for more than this many working days (Monday to Friday). */
+  changeRequestPendingWorkingDays: number;
 }
 
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
@@ -109,6 +113,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   staleForecastDays: 35,
   unvalidatedDays: 30,
   disBenefitOverrunPct: 5,
+  changeRequestPendingWorkingDays: 10,
 };
 
 /** One project as the rules see it: the whole record and its workstream. */
@@ -119,6 +124,8 @@ export interface ProjectForAlerts {
   investments: Investment[];
   risks: Risk[];
   milestones: Milestone[];
+  /** Its change requests awaiting a decision (none when not loaded). */
+  pendingChanges?: Array<Pick<ChangeRequest, 'id' | 'kind' | 'requestedAt' | 'requestedBy'>>;
 }
 
 export interface ProgrammeForAlerts {

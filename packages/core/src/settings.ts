@@ -62,6 +62,7 @@ export const AlertSettingsFromEnv = z
     ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
     ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
     ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
+    ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: z.coerce.number().int().min(1).max(260).default(DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays),
   })
   .transform(
     (e): AlertSettings => ({
@@ -73,6 +74,7 @@ export const AlertSettingsFromEnv = z
       staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
       unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
       disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
+      changeRequestPendingWorkingDays: e.ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS,
     }),
   );
 
