@@ -1,3 +1,4 @@
+import type { BenefitState } from './history.ts';
 import * as z from 'zod';
 import { isWrittenOut, type Benefit, type BenefitCategory, type BenefitStatus, type BenefitType, type Recurrence } from './benefit.ts';
 import { FIRST_MONTH, fyOfMonth, fyRange, monthOfDate, type FinancialYear, type IsoDate } from './fy.ts';
@@ -90,24 +91,7 @@ function byFy(months: Record<string, Pence>, from?: string): Record<FinancialYea
 }
 
 export function summariseBenefit(
-  b: Pick<
-    Benefit,
-    | 'id'
-    | 'projectId'
-    | 'title'
-    | 'type'
-    | 'category'
-    | 'recurrence'
-    | 'status'
-    | 'confidencePct'
-    | 'mtfsRef'
-    | 'writtenOutAt'
-    | 'replacesBenefitId'
-    | 'baseline'
-    | 'forecast'
-    | 'realised'
-    | 'validated'
-  >,
+  b: Omit<BenefitState, 'version'> & Pick<Benefit, 'realised' | 'validated'>,
   project: Pick<Project, 'stage' | 'stageChangedAt'>,
 ): BenefitSummary {
   return {

@@ -11,7 +11,7 @@ import {
   type ProgrammeSettings,
   type Workstream,
 } from '@bt/core';
-import { collectAll, type ProjectSummary } from '@bt/store';
+import { collectAll, summaryHeader, type ProjectSummary } from '@bt/store';
 import type { Deps } from './context.ts';
 
 /** How many projects' histories are read at once for a past moment (DynamoDB takes far more; the Lambda's sockets and memory set the bound). */
@@ -63,18 +63,9 @@ export function workstreamsAt(workstreams: Workstream[], moment: Moment): Workst
 
 /** A replayed record as the report's per-project summary. */
 export function summaryOf(record: RecordState): ProjectSummary {
-  const p = record.project;
   return {
-    projectId: p.id,
-    workstreamId: p.workstreamId,
-    code: p.code,
-    name: p.name,
-    directorate: p.directorate,
-    startDate: p.startDate,
-    stage: p.stage,
-    ...(p.stageChangedAt ? { stageChangedAt: p.stageChangedAt } : {}),
-    deliveryConfidence: p.deliveryConfidence,
-    benefits: record.benefits.map((b) => summariseBenefit(b, p)),
+    ...summaryHeader(record.project),
+    benefits: record.benefits.map((b) => summariseBenefit(b, record.project)),
     investments: record.investments.map(summariseInvestment),
   };
 }

@@ -77,7 +77,8 @@ function historyId(): string {
   return `${written.toString(36).padStart(7, '0')}${randomBytes(4).toString('hex')}`;
 }
 
-function header(p: Omit<ProjectHeader, 'version' | 'createdAt'>) {
+/** The summary's header: the project as the report lists it (also a replayed project's, for a past moment). */
+export function summaryHeader(p: Omit<ProjectHeader, 'version' | 'createdAt'>) {
   return {
     projectId: p.id,
     workstreamId: p.workstreamId,
@@ -190,7 +191,7 @@ export class SummaryRepository {
                 ...keys.summaryIndex(record.project.id),
                 entity: 'summary',
                 format: SUMMARY_FORMAT,
-                ...header(record.project),
+                ...summaryHeader(record.project),
                 benefits,
                 investments,
               }),
@@ -247,7 +248,7 @@ export class SummaryRepository {
             ...keys.summaryIndex(project.id),
             entity: 'summary',
             format: SUMMARY_FORMAT,
-            ...header(project),
+            ...summaryHeader(project),
             benefits: {},
             investments: {},
           },
@@ -259,7 +260,7 @@ export class SummaryRepository {
   }
 
   projectChangedOp(project: ProjectHeader & { updatedAt: string; updatedBy: string }): TxOp[] {
-    const h = header(project);
+    const h = summaryHeader(project);
     const changed = {
       item: {
         Update: {
