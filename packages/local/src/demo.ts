@@ -746,8 +746,8 @@ export async function seedDemo(
   }
   // Finance closes each month on the 12th of the next, up to the last full month.
   for (let month = '2023-04'; month < today.slice(0, 7); month = addMonths(month, 1)) {
-    const at = dayOfNextMonth(month, 12, now);
-    if (at < now) timeline.at(at, (d) => svc.closePeriod(d, financeManager, month).then(() => undefined));
+    // Closed on the 12th of the next month; the last full month, if its 12th has not come, now (after its actuals: in the order given).
+    timeline.at(dayOfNextMonth(month, 12, now), (d) => svc.closePeriod(d, financeManager, month).then(() => undefined));
   }
   // The weekly CMT digests of the last few months, so "Forecast over time" has a line from the first start.
   const weeks = options.digests ? (options.digests.weeks ?? DEMO_DIGEST_WEEKS) : 0;
@@ -778,10 +778,14 @@ function phased(b: DemoBenefit, i: 0 | 1) {
     .map(([fy, y]) => ({ financialYear: fy, amountPence: pence(y[i]), ...(b.from?.[fy] ? { fromMonth: b.from[fy] } : {}) }));
 }
 
-/** 10:00 UTC on a day of the month after `month`, or just before now if that has not come. */
+/**
+ * 10:00 UTC on a day of the month after `month`, or now if that has not come
+ * (this month's figures so far: now is in `month`, so it has begun — a
+ * moment before now could still be last month, just after midnight).
+ */
 function dayOfNextMonth(month: string, day: number, now: number): number {
   const at = Date.parse(`${addMonths(month, 1)}-${String(day).padStart(2, '0')}T10:00:00Z`);
-  return Math.min(at, now - 60_000);
+  return Math.min(at, now);
 }
 
 /** The last `weeks` Mondays before today, oldest first. */
