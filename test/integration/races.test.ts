@@ -17,7 +17,7 @@ let riskId: string;
 let milestoneId: string;
 const FY = '2026/27';
 const MONTHS = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
-const pools = { unvalidated: [] as string[], unreversed: [] as { id: string; month: string; amountPence: number }[] };
+const pools = { unvalidated: [] as string[], unreversed: [] as { id: string; month: string; amountPence: number }[], bulk: [] as string[][] };
 let n = 0;
 
 beforeAll(async () => {
@@ -82,6 +82,14 @@ const WRITERS: Record<string, { prepare?: () => Promise<void>; write: () => Prom
       pools.unvalidated.push(r.body.id);
     },
     write: () => h.call('POST', `${benefitPath()}/actuals/${pools.unvalidated.pop()}/validate`, { token: h.tokens.finance }),
+  },
+  'bulk validation': {
+    prepare: async () => {
+      const ids: string[] = [];
+      for (const amount of [1_700, 1_900]) ids.push((await recordActual(h.tokens.pm, amount)).body.id);
+      pools.bulk.push(ids);
+    },
+    write: () => h.call('POST', '/v1/actuals/validate', { token: h.tokens.finance, body: { ids: pools.bulk.pop() } }),
   },
   reversal: {
     prepare: async () => {

@@ -16,6 +16,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { periodRoutes } from './routes/periods.ts';
 import { changeRoutes } from './routes/changes.ts';
+import { validationRoutes } from './routes/validation.ts';
 import { programmeRoutes } from './routes/programme.ts';
 import { digestRoutes } from './routes/digests.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   periodRoutes(deps, app);
   programmeRoutes(deps, app);
   changeRoutes(deps, app);
+  validationRoutes(deps, app);
 
   if (config.pages) app.route('/', pageRoutes(deps, config.pages));
 

@@ -49,6 +49,8 @@ export const Spend = z
     recordedAt: Timestamp,
     reverses: SpendId.optional(),
     reversedBy: SpendId.optional(),
+    validatedBy: UserId.optional(),
+    validatedAt: Timestamp.optional(),
   })
   .meta({ id: 'Spend' });
 export type Spend = z.infer<typeof Spend>;

@@ -267,6 +267,7 @@ export async function validateActual(deps: Deps, caller: Caller, projectId: stri
   const after: Actual = { ...entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now };
   await deps.store.commit([
     deps.store.ledger.markValidatedOp(
+      'actual',
       benefitId,
       actualId,
       ctx.actor.sub,

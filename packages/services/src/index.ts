@@ -24,3 +24,4 @@ export * from './adapters/lambda-digest-desk.ts';
 export * from './logger.ts';
 export * from './periods.ts';
 export * from './programme.ts';
+export * from './validation.ts';

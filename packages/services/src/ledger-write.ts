@@ -36,7 +36,7 @@ export async function ledgerEntryWrites<K extends keyof typeof LEDGERS>(
     ...(input.reverses ? { reverses: input.reverses } : {}),
   });
   const ops: TxOp[] = [
-    deps.store.ledger.appendOp(kind, where.parentId, entry),
+    deps.store.ledger.appendOp(kind, where.parentId, entry, where.project.id),
     ...deps.store.ledger.addToTotalOps(l.parent, where.project.id, where.parentId, l.total, entry.month, entry.amountPence, {
       at: ctx.now,
       by: ctx.actor.sub,

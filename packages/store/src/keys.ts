@@ -15,8 +15,8 @@
  * | project history   | PRJ#<pid>           | ~H#<at>#<id> |                         |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
- * | actual (ledger)   | BEN#<bid>           | ACT#<actId> |                          |                      |
- * | spend (ledger)    | INV#<iid>           | SPD#<sid>   |                          |                      |
+ * | actual (ledger)   | BEN#<bid>           | ACT#<actId> | UNVALIDATED / <recorded>#<id> (until validated) |   |
+ * | spend (ledger)    | INV#<iid>           | SPD#<sid>   | UNVALIDATED / <recorded>#<id> (until validated) |   |
  * | risk scoring      | RSK#<rid>           | SCORE#<000001> |                       |                      |
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
  * | period close      | PERIODS             | PERIODS     | SUMMARIES / ~PERIODS     |                      |
@@ -70,6 +70,8 @@ export const keys = {
   baselinesOf: (benefitId: string) => ({ pk: `BEN#${benefitId}`, skPrefix: 'BASELINE#' }),
   ledgerEntry: (kind: LedgerKind, parentId: string, id: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, sk: `${LEDGER[kind].prefix}#${id}` }),
   ledgerOf: (kind: LedgerKind, parentId: string) => ({ pk: `${LEDGER[kind].parent}#${parentId}`, skPrefix: `${LEDGER[kind].prefix}#` }),
+  /** A ledger entry awaiting finance's validation, in recording order (left once validated). */
+  unvalidatedIndex: (recordedAt: string, id: string) => inCollection(collections.unvalidated(), `${recordedAt}#${id}`),
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
@@ -134,6 +136,7 @@ export const collections = {
   importsInFlight: (): Collection => ({ index: 'gsi1', pk: 'IMPORTS' }),
   changesByStatus: (status: string): Collection => ({ index: 'gsi1', pk: `CHANGES#${status}` }),
   changesOfProject: (projectId: string): Collection => ({ index: 'gsi2', pk: `CHANGES#PRJ#${projectId}` }),
+  unvalidated: (): Collection => ({ index: 'gsi1', pk: 'UNVALIDATED' }),
 } as const;
 
 /** The index attributes that place an item in a collection at `sk`. */
@@ -212,6 +215,10 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },
   { pattern: "a benefit's actuals ledger", how: prefixed(keys.ledgerOf('actual', '<benefitId>')) },
   { pattern: "an investment line's spend ledger", how: prefixed(keys.ledgerOf('spend', '<investmentId>')) },
+  {
+    pattern: "finance's validation queue: actuals and spend awaiting validation, oldest first",
+    how: `${inIndex(collections.unvalidated(), 'recorded')} (sparse: an entry leaves it when validated)`,
+  },
   { pattern: "a risk's whole score history (the risk item keeps the latest 10)", how: prefixed(keys.riskScoresOf('<riskId>')) },
   { pattern: 'audit trail of an entity, oldest first', how: `Query \`pk=${keys.auditOf('<entityId>')}\` (sk = audit id, a ULID)` },
   { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },

@@ -1,13 +1,16 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError } from '@bt/core';
-import { keys, type LedgerKind } from './keys.ts';
+import { collections, keys, leaveCollection, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { Moment, SummaryRepository } from './summaries.ts';
-import { partitionItems, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
+import { partitionItems, queryCollection, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 const SCHEMAS = { actual: Actual, spend: Spend } as const;
 export type EntryOf<K extends LedgerKind> = K extends 'actual' ? Actual : Spend;
+
+/** An entry in finance's validation queue. */
+export type QueuedEntry = { kind: 'actual'; projectId: string; entry: Actual } | { kind: 'spend'; projectId: string; entry: Spend };
 
 /**
  * The append-only ledgers (actuals of a benefit, spend of an investment line)
@@ -37,13 +40,19 @@ export class LedgerRepository {
     return { items: result.items.map((i) => fromStored(SCHEMAS[kind], i) as EntryOf<K>), nextCursor: result.nextCursor };
   }
 
-  /** The new entry: never overwrites. */
-  appendOp<K extends LedgerKind>(kind: K, parentId: string, entry: EntryOf<K>): TxOp {
+  /** The new entry, in finance's validation queue until validated: never overwrites. */
+  appendOp<K extends LedgerKind>(kind: K, parentId: string, entry: EntryOf<K>, projectId: string): TxOp {
     return {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.ledgerEntry(kind, parentId, entry.id), entity: kind, ...JSON.parse(JSON.stringify(entry)) },
+          Item: {
+            ...keys.ledgerEntry(kind, parentId, entry.id),
+            ...keys.unvalidatedIndex(entry.recordedAt, entry.id),
+            entity: kind,
+            projectId,
+            ...JSON.parse(JSON.stringify(entry)),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -66,14 +75,14 @@ export class LedgerRepository {
     };
   }
 
-  /** Finance validation of an actual: once only (409 if already validated). */
-  markValidatedOp(benefitId: string, id: string, by: string, at: string, onAlready: () => AppError): TxOp {
+  /** Finance validation of an entry: once only (409 if already validated); it leaves the validation queue. */
+  markValidatedOp(kind: LedgerKind, parentId: string, id: string, by: string, at: string, onAlready: () => AppError): TxOp {
     return {
       item: {
         Update: {
           TableName: this.tableName,
-          Key: keys.ledgerEntry('actual', benefitId, id),
-          UpdateExpression: 'SET validatedBy = :by, validatedAt = :at',
+          Key: keys.ledgerEntry(kind, parentId, id),
+          UpdateExpression: `SET validatedBy = :by, validatedAt = :at ${leaveCollection(collections.unvalidated())}`,
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(validatedAt)',
           ExpressionAttributeValues: { ':by': by, ':at': at },
         },
@@ -121,6 +130,40 @@ export class LedgerRepository {
       },
       ...this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount, when),
     ];
+  }
+
+  /**
+   * Finance's validation queue: entries awaiting validation, oldest first,
+   * each with its kind and project.
+   */
+  async queue(page: PageRequest): Promise<Page<QueuedEntry>> {
+    const result = await queryCollection(this.doc, this.tableName, collections.unvalidated(), page);
+    return {
+      items: result.items.map((i) =>
+        i.entity === 'spend'
+          ? { kind: 'spend' as const, projectId: String(i.projectId), entry: fromStored(Spend, i) }
+          : { kind: 'actual' as const, projectId: String(i.projectId), entry: fromStored(Actual, i) },
+      ),
+      nextCursor: result.nextCursor,
+    };
+  }
+
+  /** Adds validated amounts to a benefit's monthly totals, several months at once (a bulk validation's one write of it). */
+  addValidatedOp(projectId: string, benefitId: string, byMonth: Record<string, number>): TxOp {
+    const months = Object.entries(byMonth);
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.child(projectId, 'benefit', benefitId),
+          UpdateExpression: `SET ${months.map((_, i) => `validated.#m${i} = if_not_exists(validated.#m${i}, :zero) + :a${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(months.map(([m], i) => [`#m${i}`, m])),
+          ExpressionAttributeValues: { ':zero': 0, ...Object.fromEntries(months.map(([, a], i) => [`:a${i}`, a])) },
+        },
+      },
+      onConditionFailed: () => new NotFoundError(`Project ${projectId} has no benefit ${benefitId}.`),
+    };
   }
 
   // --- baseline history -------------------------------------------------------

@@ -402,6 +402,47 @@ export class SummaryRepository {
     ];
   }
 
+  /**
+   * Adds validated amounts of several benefits of a project to its summary in
+   * one write (a bulk validation: a transaction may write the summary once),
+   * and their ledger changes to the project's history.
+   */
+  addValidatedOp(projectId: string, adds: Array<{ benefitId: string; month: string; amountPence: number }>, when: Moment): TxOp[] {
+    const names: Record<string, string> = { '#c': 'benefits', '#v': 'v' };
+    const values: Record<string, unknown> = { ':zero': 0 };
+    const sets: string[] = [];
+    const benefits = [...new Set(adds.map((a) => a.benefitId))];
+    benefits.forEach((id, i) => {
+      names[`#b${i}`] = id;
+    });
+    adds.forEach((a, i) => {
+      const b = `#b${benefits.indexOf(a.benefitId)}`;
+      names[`#m${i}`] = a.month;
+      values[`:a${i}`] = a.amountPence;
+      sets.push(`#c.${b}.#v.#m${i} = if_not_exists(#c.${b}.#v.#m${i}, :zero) + :a${i}`);
+    });
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summary(projectId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: benefits.map((_, i) => `attribute_exists(#c.#b${i})`).join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        onConditionFailed: () => new NotFoundError(`Project ${projectId} is missing one of the benefits validated.`),
+      },
+      this.historyOp(
+        projectId,
+        when,
+        adds.map((a) => ({ k: 'ledger', of: 'benefit', id: a.benefitId, total: 'validated', month: a.month, amountPence: a.amountPence })),
+      ),
+    ];
+  }
+
   /** Adds a ledger amount to the summary's monthly total (realised, validated, or actual spend), and to the project's history. */
   addOp(
     projectId: string,

@@ -1,0 +1,72 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ProjectId, WorkstreamId } from '@bt/core';
+import * as svc from '@bt/services';
+import * as z from 'zod';
+import type { AppEnv } from '../env.ts';
+import { caller, PageQuery, pageOf } from '../http.ts';
+import { json, problems, route, security } from '../openapi.ts';
+
+const tags = ['Validation'];
+
+const QueueRow = z
+  .object({
+    kind: z.enum(['actual', 'spend']),
+    id: z.string(),
+    projectId: z.string(),
+    parentId: z.string().meta({ description: 'The benefit (an actual) or the investment line (spend).' }),
+    month: z.string(),
+    amountPence: z.int(),
+    note: z.string(),
+    recordedBy: z.string(),
+    recordedAt: z.string(),
+    reverses: z.string().optional(),
+  })
+  .meta({ id: 'QueuedEntry' });
+
+/** Finance's validation queue (SPEC 6): what awaits validation across the programme, and validation in bulk. */
+export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    route({
+      method: 'get',
+      path: '/v1/actuals',
+      tags,
+      security,
+      summary: 'Actuals and investment spend awaiting validation across the programme, oldest first',
+      description:
+        'With `projectId` or `workstreamId`, those of a project or of a workstream’s projects (a page may then hold fewer than `limit`: follow `nextCursor`).',
+      request: {
+        query: z.object({
+          ...PageQuery,
+          validated: z.enum(['false']).default('false').meta({ description: 'The queue: entries not yet validated.' }),
+          projectId: ProjectId.optional(),
+          workstreamId: WorkstreamId.optional(),
+        }),
+      },
+      responses: { 200: { description: 'A page of the queue', ...json(pageOf(QueueRow, 'QueuedEntryPage')) }, ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const { limit, cursor, projectId, workstreamId } = c.req.valid('query');
+      return c.json(await svc.listUnvalidated(deps, caller(c), { projectId, workstreamId }, { limit, cursor }), 200);
+    },
+  );
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/v1/actuals/validate',
+      tags,
+      security,
+      summary: `Validate up to ${svc.MAX_BULK_VALIDATION} entries at once, all or nothing (finance or admin, never one’s own entries)`,
+      request: {
+        body: {
+          required: true,
+          ...json(z.strictObject({ ids: z.array(z.string().min(1).max(40)).min(1).max(svc.MAX_BULK_VALIDATION) }).meta({ id: 'ValidateMany' })),
+        },
+      },
+      responses: {
+        200: { description: 'The entries validated', ...json(z.object({ validated: z.array(QueueRow) })) },
+        ...problems(400, 401, 403, 404, 409, 415, 422),
+      },
+    }),
+    async (c) => c.json(await svc.validateMany(deps, caller(c), c.req.valid('json').ids), 200),
+  );
+}

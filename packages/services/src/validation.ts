@@ -1,0 +1,136 @@
+import { assertCan, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, type Actual, type Spend } from '@bt/core';
+import { collectAll, type Page, type PageRequest, type QueuedEntry, type TxOp } from '@bt/store';
+import { writeContext, type Caller, type Deps } from './context.ts';
+
+/** At most this many entries in one bulk validation: every write of it fits one transaction (DynamoDB's 100). */
+export const MAX_BULK_VALIDATION = 20;
+
+/** An entry of finance's validation queue, as the API gives it. */
+export interface QueueRow {
+  kind: 'actual' | 'spend';
+  id: string;
+  projectId: string;
+  /** The benefit (an actual) or the investment line (spend) it belongs to. */
+  parentId: string;
+  month: string;
+  amountPence: number;
+  note: string;
+  recordedBy: string;
+  recordedAt: string;
+  reverses?: string | undefined;
+}
+
+function row(q: QueuedEntry): QueueRow {
+  const e: Actual | Spend = q.entry;
+  return {
+    kind: q.kind,
+    id: e.id,
+    projectId: q.projectId,
+    parentId: q.kind === 'actual' ? q.entry.benefitId : q.entry.investmentId,
+    month: e.month,
+    amountPence: e.amountPence,
+    note: e.note,
+    recordedBy: e.recordedBy,
+    recordedAt: e.recordedAt,
+    ...(e.reverses ? { reverses: e.reverses } : {}),
+  };
+}
+
+/**
+ * Finance's validation queue (SPEC 6): actuals and investment spend awaiting
+ * validation across the programme, oldest first, optionally of one project
+ * or one workstream's projects.
+ */
+export async function listUnvalidated(
+  deps: Deps,
+  caller: Caller,
+  filter: { projectId?: string | undefined; workstreamId?: string | undefined },
+  page: PageRequest,
+): Promise<Page<QueueRow>> {
+  assertCan(caller.principal, 'programme:read');
+  const projects = filter.workstreamId
+    ? new Set((await collectAll((p) => deps.store.projects.list({ workstreamId: filter.workstreamId }, p))).map((p) => p.id))
+    : undefined;
+  const result = await deps.store.ledger.queue(page);
+  return {
+    // Filtered within the page (the queue is one collection in recording order): a page may hold fewer than `limit`; follow nextCursor.
+    items: result.items.filter((q) => (!filter.projectId || q.projectId === filter.projectId) && (!projects || projects.has(q.projectId))).map(row),
+    nextCursor: result.nextCursor,
+  };
+}
+
+/**
+ * Validates many entries at once, all or nothing (finance or an admin,
+ * never one's own entries): each entry marked and taken out of the queue
+ * with its audit entry, each benefit's validated totals and each project's
+ * summary and history written once, in one transaction. An entry not
+ * awaiting validation (already validated, or unknown) refuses the lot.
+ */
+export async function validateMany(deps: Deps, caller: Caller, ids: string[]): Promise<{ validated: QueueRow[] }> {
+  assertCan(caller.principal, 'actuals:validate', 'Only finance (or an admin) validates actuals and spend.');
+  const wanted = new Set(ids);
+  if (wanted.size !== ids.length) throw new UnprocessableError('duplicate-ids', 'An entry is named twice.', [{ path: 'ids', message: 'has a repeat' }]);
+  if (ids.length > MAX_BULK_VALIDATION) {
+    throw new UnprocessableError('too-many-ids', `Validate at most ${MAX_BULK_VALIDATION} entries at once.`, [
+      { path: 'ids', message: `more than ${MAX_BULK_VALIDATION}` },
+    ]);
+  }
+  // Found in the queue itself: only what awaits validation can be validated.
+  const found = new Map<string, QueuedEntry>();
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.ledger.queue({ limit: 200, cursor });
+    for (const q of page.items) if (wanted.has(q.entry.id)) found.set(q.entry.id, q);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && found.size < wanted.size);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) throw new NotFoundError(`Not awaiting validation (already validated, or no such entry): ${missing.join(', ')}. Nothing was validated.`);
+  const entries = ids.map((id) => found.get(id)!);
+  const own = entries.filter((q) => q.entry.recordedBy === caller.principal.sub);
+  if (own.length) {
+    throw new ForbiddenError(
+      `Segregation of duties: ${own.map((q) => q.entry.id).join(', ')} ${own.length === 1 ? 'was' : 'were'} recorded by you, so someone else validates ${own.length === 1 ? 'it' : 'them'}. Nothing was validated.`,
+    );
+  }
+
+  const ctx = writeContext(deps, caller);
+  const ops: TxOp[] = [];
+  const byBenefit = new Map<string, { projectId: string; months: Record<string, number> }>();
+  for (const q of entries) {
+    const parentId = q.kind === 'actual' ? q.entry.benefitId : q.entry.investmentId;
+    ops.push(
+      deps.store.ledger.markValidatedOp(
+        q.kind,
+        parentId,
+        q.entry.id,
+        ctx.actor.sub,
+        ctx.now,
+        () => new ConflictError('already-validated', `${q.entry.id} has just been validated by someone else. Nothing was validated.`),
+      ),
+      deps.store.audit.entryOp(ctx, {
+        entityType: q.kind === 'actual' ? 'benefit' : 'investment',
+        entityId: parentId,
+        projectId: q.projectId,
+        action: q.kind === 'actual' ? 'actual-validated' : 'spend-validated',
+        before: q.entry,
+        after: { ...q.entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now },
+      }),
+    );
+    // Only actuals have validated totals (the figures' validatedPence).
+    if (q.kind === 'actual') {
+      const b = byBenefit.get(parentId) ?? { projectId: q.projectId, months: {} };
+      b.months[q.entry.month] = (b.months[q.entry.month] ?? 0) + q.entry.amountPence;
+      byBenefit.set(parentId, b);
+    }
+  }
+  const byProject = new Map<string, Array<{ benefitId: string; month: string; amountPence: number }>>();
+  for (const [benefitId, { projectId, months }] of byBenefit) {
+    ops.push(deps.store.ledger.addValidatedOp(projectId, benefitId, months));
+    const adds = byProject.get(projectId) ?? [];
+    for (const [month, amountPence] of Object.entries(months)) adds.push({ benefitId, month, amountPence });
+    byProject.set(projectId, adds);
+  }
+  for (const [projectId, adds] of byProject) ops.push(...deps.store.summaries.addValidatedOp(projectId, adds, { at: ctx.now, by: ctx.actor.sub }));
+  await deps.store.commit(ops);
+  return { validated: entries.map(row) };
+}
