@@ -106,4 +106,26 @@ describe("finance's validation queue", () => {
     // Validated once only.
     expectProblem(await h.call('POST', '/v1/actuals/validate', { token: h.tokens.admin, body: { ids: [names[0]] } }), 404);
   });
+
+  it('lets finance query an entry, the recorder see and answer it, and refuses a second open query or a query on a validated entry', async () => {
+    const e = await actual(ids.p2, ids.c, '2026-08', 7_500);
+    const path = `/v1/projects/${ids.p2}/benefits/${ids.c}/actuals/${e.id}`;
+    expectProblem(await h.call('POST', `${path}/query`, { token: h.tokens.cmt, body: { note: 'Which invoice?' } }), 403);
+    expectProblem(await h.call('POST', `${path}/query`, { token: h.tokens.finance, body: {} }), 400);
+    const queried = await ok('POST', `${path}/query`, h.tokens.finance, { note: 'Which invoice is this?' });
+    expect(queried.query).toMatchObject({ note: 'Which invoice is this?', raisedBy: 'fin' });
+    expectProblem(await h.call('POST', `${path}/query`, { token: h.tokens.finance, body: { note: 'Again?' } }), 409, 'query-refused');
+    // The recorder sees it, in the queue and on the entry.
+    const row = (await queue()).find((q) => q.id === e.id) as { query?: { note: string }; queryOpen: boolean } | undefined;
+    expect(row).toMatchObject({ query: { note: 'Which invoice is this?' }, queryOpen: true });
+    expectProblem(await h.call('POST', `${path}/answer`, { token: h.tokens.otherPm, body: { note: 'Not mine' } }), 403);
+    const answered = await ok('POST', `${path}/answer`, h.tokens.pm, { note: 'INV-2026-0815, care hours' });
+    expect(answered.query).toMatchObject({ answer: 'INV-2026-0815, care hours', answeredBy: 'pat' });
+    expectProblem(await h.call('POST', `${path}/answer`, { token: h.tokens.pm, body: { note: 'Twice' } }), 409, 'no-query');
+    expect((await queue()).find((q) => q.id === e.id)).toMatchObject({ queryOpen: false });
+    await ok('POST', '/v1/actuals/validate', h.tokens.finance, { ids: [e.id] });
+    expectProblem(await h.call('POST', `${path}/query`, { token: h.tokens.finance, body: { note: 'Late' } }), 409, 'query-refused');
+    const trail = await ok('GET', `/v1/audit?entityId=${ids.c}`, h.tokens.admin);
+    expect(trail.items.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['entry-queried', 'entry-query-answered', 'actual-validated']));
+  });
 });

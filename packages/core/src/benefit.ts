@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EntityMeta, Text, Timestamp, UserId } from './common.ts';
+import { EntityMeta, EntryQuery, Text, Timestamp, UserId } from './common.ts';
 import { idSchema } from './id.ts';
 import { Month } from './fy.ts';
 import { Pence } from './money.ts';
@@ -144,6 +144,7 @@ export const Actual = z
     validatedAt: Timestamp.optional(),
     reverses: ActualId.optional().meta({ description: 'The entry this one reverses.' }),
     reversedBy: ActualId.optional(),
+    query: EntryQuery.optional().meta({ description: "Finance's query, and its answer; a reversal also closes it." }),
   })
   .meta({ id: 'Actual' });
 export type Actual = z.infer<typeof Actual>;

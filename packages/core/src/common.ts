@@ -33,3 +33,18 @@ export function applyMergePatch<T extends object>(before: T, patch: object): T {
   }
   return next as T;
 }
+
+/** Finance's question about a ledger entry: open until the recorder (or the project's manager) answers it, or the entry is reversed. */
+export const EntryQuery = z
+  .object({
+    note: z.string(),
+    raisedBy: UserId,
+    raisedAt: Timestamp,
+    answer: z.string().optional(),
+    answeredBy: UserId.optional(),
+    answeredAt: Timestamp.optional(),
+  })
+  .meta({ id: 'EntryQuery' });
+export type EntryQuery = z.infer<typeof EntryQuery>;
+
+export const QueryNote = z.strictObject({ note: Text(1000) }).meta({ id: 'QueryNote' });

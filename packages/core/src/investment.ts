@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EntityMeta, Text, Timestamp, UserId } from './common.ts';
+import { EntityMeta, EntryQuery, Text, Timestamp, UserId } from './common.ts';
 import { Month } from './fy.ts';
 import { idSchema } from './id.ts';
 import { Pence } from './money.ts';
@@ -51,6 +51,7 @@ export const Spend = z
     reversedBy: SpendId.optional(),
     validatedBy: UserId.optional(),
     validatedAt: Timestamp.optional(),
+    query: EntryQuery.optional(),
   })
   .meta({ id: 'Spend' });
 export type Spend = z.infer<typeof Spend>;

@@ -1,5 +1,5 @@
-import { assertCan, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, type Actual, type Spend } from '@bt/core';
-import { collectAll, type Page, type PageRequest, type QueuedEntry, type TxOp } from '@bt/store';
+import { assertCan, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, type Actual, type EntryQuery, type Spend } from '@bt/core';
+import { collectAll, type LedgerKind, type Page, type PageRequest, type QueuedEntry, type TxOp } from '@bt/store';
 import { writeContext, type Caller, type Deps } from './context.ts';
 
 /** At most this many entries in one bulk validation: every write of it fits one transaction (DynamoDB's 100). */
@@ -18,6 +18,9 @@ export interface QueueRow {
   recordedBy: string;
   recordedAt: string;
   reverses?: string | undefined;
+  query?: EntryQuery | undefined;
+  /** A query awaits its answer: raised, not answered, the entry not reversed. */
+  queryOpen: boolean;
 }
 
 function row(q: QueuedEntry): QueueRow {
@@ -33,6 +36,8 @@ function row(q: QueuedEntry): QueueRow {
     recordedBy: e.recordedBy,
     recordedAt: e.recordedAt,
     ...(e.reverses ? { reverses: e.reverses } : {}),
+    ...(e.query ? { query: e.query } : {}),
+    queryOpen: Boolean(e.query && !e.query.answeredAt && !e.reversedBy),
   };
 }
 
@@ -133,4 +138,83 @@ export async function validateMany(deps: Deps, caller: Caller, ids: string[]): P
   for (const [projectId, adds] of byProject) ops.push(...deps.store.summaries.addValidatedOp(projectId, adds, { at: ctx.now, by: ctx.actor.sub }));
   await deps.store.commit(ops);
   return { validated: entries.map(row) };
+}
+
+/**
+ * Finance raises a query on an entry awaiting validation; the recorder sees
+ * it on the entry and in the queue. Refused (409) once validated, reversed,
+ * or while a query is open.
+ */
+export async function raiseQuery(
+  deps: Deps,
+  caller: Caller,
+  where: { kind: LedgerKind; projectId: string; parentId: string; id: string },
+  note: string,
+): Promise<Actual | Spend> {
+  assertCan(caller.principal, 'actuals:validate', 'Only finance (or an admin) queries an entry.');
+  const entry = await entryIn(deps, where);
+  const ctx = writeContext(deps, caller);
+  const after = { ...entry, query: { note, raisedBy: ctx.actor.sub, raisedAt: ctx.now } };
+  await deps.store.commit([
+    deps.store.ledger.raiseQueryOp(
+      where.kind,
+      where.parentId,
+      where.id,
+      after.query,
+      () => new ConflictError('query-refused', `${where.id} is validated, reversed, or has a query open already.`),
+    ),
+    deps.store.audit.entryOp(ctx, {
+      entityType: where.kind === 'actual' ? 'benefit' : 'investment',
+      entityId: where.parentId,
+      projectId: where.projectId,
+      action: 'entry-queried',
+      before: entry,
+      after,
+    }),
+  ]);
+  return after;
+}
+
+/** The recorder (or the project's manager, or an admin) answers finance's open query; reversing the entry closes it too. */
+export async function answerQuery(
+  deps: Deps,
+  caller: Caller,
+  where: { kind: LedgerKind; projectId: string; parentId: string; id: string },
+  note: string,
+): Promise<Actual | Spend> {
+  assertCan(caller.principal, 'programme:read');
+  const entry = await entryIn(deps, where);
+  const project = await deps.store.projects.getOrThrow(where.projectId);
+  const p = caller.principal;
+  if (p.sub !== entry.recordedBy && p.sub !== project.manager && !p.roles.includes('admin')) {
+    throw new ForbiddenError('A query is answered by whoever recorded the entry, the project’s manager, or an admin.');
+  }
+  const ctx = writeContext(deps, caller);
+  if (!entry.query) throw new ConflictError('no-query', `${where.id} has no query to answer.`);
+  const after = { ...entry, query: { ...entry.query, answer: note, answeredBy: ctx.actor.sub, answeredAt: ctx.now } };
+  await deps.store.commit([
+    deps.store.ledger.answerQueryOp(
+      where.kind,
+      where.parentId,
+      where.id,
+      { note, by: ctx.actor.sub, at: ctx.now },
+      () => new ConflictError('no-query', `${where.id} has no open query.`),
+    ),
+    deps.store.audit.entryOp(ctx, {
+      entityType: where.kind === 'actual' ? 'benefit' : 'investment',
+      entityId: where.parentId,
+      projectId: where.projectId,
+      action: 'entry-query-answered',
+      before: entry,
+      after,
+    }),
+  ]);
+  return after;
+}
+
+async function entryIn(deps: Deps, where: { kind: LedgerKind; projectId: string; parentId: string; id: string }): Promise<Actual | Spend> {
+  await deps.store.children.getOrThrow(where.kind === 'actual' ? 'benefit' : 'investment', where.projectId, where.parentId);
+  const entry = await deps.store.ledger.get(where.kind, where.parentId, where.id);
+  if (!entry) throw new NotFoundError(`There is no ${where.kind} ${where.id} on ${where.parentId}.`);
+  return entry;
 }

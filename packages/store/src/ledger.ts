@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError } from '@bt/core';
+import { Actual, BaselineVersion, MAX_AMOUNT_PENCE, NotFoundError, Spend, UnprocessableError, type AppError, type EntryQuery } from '@bt/core';
 import { collections, keys, leaveCollection, type LedgerKind } from './keys.ts';
 import { fromStored } from './stored.ts';
 import type { Moment, SummaryRepository } from './summaries.ts';
@@ -130,6 +130,41 @@ export class LedgerRepository {
       },
       ...this.summaries.addOp(projectId, kind === 'benefit' ? 'benefits' : 'investments', id, total, month, amount, when),
     ];
+  }
+
+  /** Raises finance's query on an entry not yet validated, with no query open (409 otherwise). */
+  raiseQueryOp(kind: LedgerKind, parentId: string, id: string, query: EntryQuery, onRefused: () => AppError): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.ledgerEntry(kind, parentId, id),
+          UpdateExpression: 'SET #q = :q',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(validatedAt) AND attribute_not_exists(reversedBy) AND (attribute_not_exists(#q) OR attribute_exists(#q.answeredAt))',
+          ExpressionAttributeNames: { '#q': 'query' },
+          ExpressionAttributeValues: { ':q': JSON.parse(JSON.stringify(query)) },
+        },
+      },
+      onConditionFailed: onRefused,
+    };
+  }
+
+  /** Answers the entry's open query (409 if none is open). */
+  answerQueryOp(kind: LedgerKind, parentId: string, id: string, answer: { note: string; by: string; at: string }, onRefused: () => AppError): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.ledgerEntry(kind, parentId, id),
+          UpdateExpression: 'SET #q.answer = :note, #q.answeredBy = :by, #q.answeredAt = :at',
+          ConditionExpression: 'attribute_exists(#q) AND attribute_not_exists(#q.answeredAt)',
+          ExpressionAttributeNames: { '#q': 'query' },
+          ExpressionAttributeValues: { ':note': answer.note, ':by': answer.by, ':at': answer.at },
+        },
+      },
+      onConditionFailed: onRefused,
+    };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ProjectId, WorkstreamId } from '@bt/core';
+import { Actual, ActualId, BenefitId, EntryQuery, InvestmentId, ProjectId, QueryNote, Spend, SpendId, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
@@ -20,6 +20,8 @@ const QueueRow = z
     recordedBy: z.string(),
     recordedAt: z.string(),
     reverses: z.string().optional(),
+    query: EntryQuery.optional(),
+    queryOpen: z.boolean().meta({ description: 'A query awaits its answer: raised, not answered, the entry not reversed.' }),
   })
   .meta({ id: 'QueuedEntry' });
 
@@ -69,4 +71,45 @@ export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => c.json(await svc.validateMany(deps, caller(c), c.req.valid('json').ids), 200),
   );
+
+  // Queries: finance asks about an entry; the recorder (or the project's manager) answers; a reversal also closes it.
+  const ledgers = [
+    {
+      kind: 'actual' as const,
+      path: '/v1/projects/{id}/benefits/{benefitId}/actuals/{actualId}',
+      params: z.object({ id: ProjectId, benefitId: BenefitId, actualId: ActualId }),
+      where: (p: Record<string, string>) => ({ kind: 'actual' as const, projectId: p.id!, parentId: p.benefitId!, id: p.actualId! }),
+      schema: Actual,
+    },
+    {
+      kind: 'spend' as const,
+      path: '/v1/projects/{id}/investments/{investmentId}/spend/{spendId}',
+      params: z.object({ id: ProjectId, investmentId: InvestmentId, spendId: SpendId }),
+      where: (p: Record<string, string>) => ({ kind: 'spend' as const, projectId: p.id!, parentId: p.investmentId!, id: p.spendId! }),
+      schema: Spend,
+    },
+  ];
+  for (const l of ledgers) {
+    for (const action of ['query', 'answer'] as const) {
+      app.openapi(
+        route({
+          method: 'post',
+          path: `${l.path}/${action}`,
+          tags,
+          security,
+          summary:
+            action === 'query'
+              ? `Finance raises a query on ${l.kind === 'actual' ? 'an actual' : 'a spend entry'} awaiting validation; the recorder sees it`
+              : "The recorder (or the project's manager) answers finance's open query",
+          request: { params: l.params, body: { required: true, ...json(QueryNote) } },
+          responses: { 200: { description: 'The entry with its query', ...json(l.schema) }, ...problems(400, 401, 403, 404, 409, 415, 422) },
+        }),
+        async (c) => {
+          const where = l.where(c.req.valid('param') as Record<string, string>);
+          const note = c.req.valid('json').note;
+          return c.json(await (action === 'query' ? svc.raiseQuery : svc.answerQuery)(deps, caller(c), where, note), 200);
+        },
+      );
+    }
+  }
 }
