@@ -5,7 +5,6 @@ import {
   summariseBenefit,
   summariseInvestment,
   type RecordState,
-  type HistoryEntry,
   type Moment,
   type PeriodsState,
   type ProgrammeSettings,
@@ -49,11 +48,6 @@ export async function programmeAt(deps: Deps, moment: Moment): Promise<Programme
 /** A project's record as known at an instant (one Query of its history), or undefined if it was not yet recorded. */
 export async function projectAt(deps: Deps, projectId: string, instant: string): Promise<RecordState | undefined> {
   return recordAt(await deps.store.summaries.history(projectId, instant), instant);
-}
-
-/** A project's history up to an instant (for the movement, which replays it at two moments). */
-export async function projectHistory(deps: Deps, projectId: string, until: string): Promise<HistoryEntry[]> {
-  return deps.store.summaries.history(projectId, until);
 }
 
 /** The workstreams that existed at a moment. */
