@@ -17,7 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { PAGE_PATHS } from '@bt/api/page-paths';
+import { PAGE_FORM_PATHS, PAGE_PATHS } from '@bt/api/page-paths';
 import { Role } from '@bt/core';
 import { ProjectFunction } from './function.ts';
 
@@ -54,7 +54,10 @@ export const PUBLIC_ROUTES = ['/health', '/openapi.json', '/docs'] as const;
  * browser sends a session cookie, which the pages verify themselves against
  * the issuer's keys (packages/api/src/pages/login.tsx).
  */
-export const PAGE_ROUTES = PAGE_PATHS.map((p) => p.replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{proxy+}'));
+const toRoute = (p: string) => p.replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{proxy+}');
+export const PAGE_ROUTES = PAGE_PATHS.map(toRoute);
+/** The pages' forms: POST, checked by the pages themselves (session and CSRF token). */
+export const PAGE_FORM_ROUTES = PAGE_FORM_PATHS.map(toRoute);
 
 /**
  * The stateless stack: the four functions, the HTTP API behind a JWT
@@ -191,6 +194,9 @@ export class ComputeStack extends Stack {
     this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
     for (const path of [...PUBLIC_ROUTES, ...PAGE_ROUTES]) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
+    }
+    for (const path of PAGE_FORM_ROUTES) {
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration, authorizer: new apigw.HttpNoneAuthorizer() });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'SignInUrl', { value: `${baseUrl}/sign-in` });

@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatPounds } from '@bt/core';
+import { formatPounds, type Role } from '@bt/core';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -162,6 +162,71 @@ describe('the pages', () => {
     expect(await page.locator('details table').first().textContent()).toContain('demo-finance-officer');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-movement.png'), fullPage: true });
+  });
+
+  it('let finance approve a change request with a note at /changes (CSRF token, error summary, 303), and refuse the requester, the wrong role and a form without the token', async () => {
+    const signInAs = async (sub: string, roles: string[]) => {
+      await page.goto(`${run.url}/sign-out`);
+      await page.fill('#token', await makeToken(config.jwtSecret, { sub, name: sub, roles: roles as Role[] }));
+      await page.click('button[type=submit]');
+    };
+    // The demo's project manager asks to write a saving out (its project is approved: a change request).
+    const pmToken = await makeToken(config.jwtSecret, { sub: 'demo-pm', roles: ['programme-manager'] });
+    const report = await api('/v1/reports/programme');
+    const ws = report.workstreams.find((w: { code: string }) => w.code === 'ICT');
+    const projects = (await api(`/v1/projects?workstreamId=${ws.id}`)).items as { id: string; code: string }[];
+    const record = await api(`/v1/projects/${projects[0]!.id}`);
+    const benefit = record.benefits.find((b: { status: string }) => b.status === 'active');
+    const asked = await fetch(`${run.url}/v1/projects/${record.id}/benefits/${benefit.id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${pmToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'withdrawn', reason: 'Supplier withdrew' }),
+    });
+    expect(asked.status).toBe(202);
+    const request = await asked.json();
+    const requestNow = async () =>
+      (await (await fetch(`${run.url}/v1/changes/${request.id}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { status: string };
+
+    // The requester sees it, but no form to decide it.
+    await signInAs('demo-pm', ['programme-manager']);
+    await page.goto(`${run.url}/changes`);
+    expect(await page.locator(`[data-testid="decide-${request.id}"]`).count()).toBe(0);
+    expect(await page.textContent('[data-testid=changes]')).toContain('Supplier withdrew');
+    // Posting anyway, with the session's own token, is refused and changes nothing.
+    const session = (await page.context().cookies()).find((c) => c.name === 'bt_session')!.value;
+    const csrf = createHash('sha256').update(`csrf:${session}`).digest('base64url');
+    const forged = await page.request.post(`${run.url}/changes/${request.id}`, {
+      form: { _csrf: csrf, note: 'My own', decision: 'approve' },
+      headers: { Origin: run.url },
+    });
+    expect(forged.status()).toBe(403);
+    expect((await requestNow()).status).toBe('pending');
+
+    // Finance: a form without the token is refused, nothing changed.
+    await signInAs('fin-page', ['finance']);
+    const noToken = await page.request.post(`${run.url}/changes/${request.id}`, {
+      form: { note: 'Agreed', decision: 'approve' },
+      headers: { Origin: run.url },
+    });
+    expect(noToken.status()).toBe(403);
+    expect(await noToken.text()).toContain('Nothing was changed');
+    expect((await requestNow()).status).toBe('pending');
+
+    // A blank note: the error summary, the form kept; then approved with a note: 303 back to the list.
+    await page.goto(`${run.url}/changes`);
+    const form = page.locator(`[data-testid="decide-${request.id}"]`);
+    await form.locator('button[value=approve]').click();
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter a note saying why');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill(`#note-${request.id}`, 'Agreed at the finance review');
+    await page.locator(`[data-testid="decide-${request.id}"] button[value=approve]`).click();
+    expect(new URL(page.url()).searchParams.get('decided')).toBe(request.id);
+    expect(await page.textContent('[data-testid=decided]')).toContain(request.id);
+    expect(await requestNow()).toMatchObject({ status: 'approved', decidedBy: 'fin-page', decisionNote: 'Agreed at the finance review' });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.goto(`${run.url}/changes?status=approved`);
+    await page.screenshot({ path: join(out, 'page-changes.png'), fullPage: true });
+    await signInAs('chief', ['cmt']);
   });
 
   it('list alerts with filters that work without JavaScript', async () => {

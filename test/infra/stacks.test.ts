@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mainTable, toCreateTableInput } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/lib/app.ts';
-import { PAGE_ROUTES, PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
+import { PAGE_FORM_ROUTES, PAGE_ROUTES, PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
 
 const context = {
   sesIdentity: 'council.example.gov.uk',
@@ -75,7 +75,8 @@ describe('the compute stack', () => {
     const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
     expect(byKey['ANY /{proxy+}']).toBe('JWT');
-    const open = [...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`);
+    const open = [...[...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`), ...PAGE_FORM_ROUTES.map((p) => `POST ${p}`)];
+    expect(PAGE_FORM_ROUTES).toEqual(['/changes/{id}']);
     expect(PAGE_ROUTES).toEqual([
       '/',
       '/sign-in',
@@ -84,6 +85,7 @@ describe('the compute stack', () => {
       '/auth/callback',
       '/alerts',
       '/movement',
+      '/changes',
       '/workstreams/{id}',
       '/projects/{id}',
       '/assets/{proxy+}',

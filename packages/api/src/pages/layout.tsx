@@ -48,6 +48,11 @@ export function Layout(props: { title: string; user?: string | undefined; childr
                         </a>
                       </li>
                       <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/changes">
+                          Approvals
+                        </a>
+                      </li>
+                      <li class="govuk-service-navigation__item">
                         <a class="govuk-service-navigation__link" href="/alerts">
                           Alerts
                         </a>

@@ -1,4 +1,5 @@
-import { BadRequestError, ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
+import { BadRequestError, ForbiddenError, ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
@@ -36,6 +37,29 @@ export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2048 || !/^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(value)) return '/';
   const url = new URL(value, SITE);
   return url.origin === SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
+}
+
+/**
+ * The CSRF token of the signed-in session: a hash of the session cookie, so
+ * it is bound to the session and secret as the cookie is (HttpOnly: no page
+ * of another site can read it or compute the token). Every form carries it
+ * in `_csrf`; `assertCsrf` checks it on every POST (OWASP's synchronizer
+ * token, derived rather than stored: no server state, as a Lambda needs).
+ */
+export function csrfToken(c: Context<AppEnv>): string {
+  const session = getCookie(c, SESSION) ?? '';
+  return createHash('sha256').update(`csrf:${session}`).digest('base64url');
+}
+
+/** Refuses (403) a form posted without the session's CSRF token: nothing is changed. */
+export function assertCsrf(c: Context<AppEnv>, form: Record<string, unknown>): void {
+  const sent = typeof form._csrf === 'string' ? Buffer.from(form._csrf) : Buffer.alloc(0);
+  const expected = Buffer.from(csrfToken(c));
+  if (!getCookie(c, SESSION) || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+    throw new ForbiddenError(
+      'This form did not come from a page of this site signed in as you (its security token is missing or out of date). Nothing was changed: open the page again and resubmit.',
+    );
+  }
 }
 
 /** A submitted form; a body that cannot be read as one is the request's fault (400), never a 500. */

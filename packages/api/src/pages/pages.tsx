@@ -8,9 +8,10 @@ import { logger } from '@bt/services';
 import { knownError } from '../problem.ts';
 import { Layout } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
-import { PAGE_CSP, PAGE_PATHS } from './paths.ts';
+import { PAGE_CSP, PAGE_FORM_PATHS, PAGE_PATHS } from './paths.ts';
 import { csrf } from 'hono/csrf';
 import type { PageContext } from './context.ts';
+import { changesPage, decideChange } from './changes-page.tsx';
 import { movementPage } from './movement-page.tsx';
 import { alertsPage } from './alerts-page.tsx';
 import { overviewPage } from './overview.tsx';
@@ -37,7 +38,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
   // On the pages' own paths only: mounted at '/', a path-less middleware would run for the whole app (and override /docs' policy).
-  for (const path of PAGE_PATHS) {
+  for (const path of [...PAGE_PATHS, ...PAGE_FORM_PATHS]) {
     pages.use(path, async (c, next) => {
       await next();
       c.res.headers.set('Content-Security-Policy', PAGE_CSP);
@@ -123,6 +124,15 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   pages.get(
     '/movement',
     page((c, caller, who) => movementPage(context, c, caller, who)),
+  );
+
+  pages.get(
+    '/changes',
+    page((c, caller, who) => changesPage(context, c, caller, who)),
+  );
+  pages.post(
+    '/changes/:id',
+    page((c, caller, who) => decideChange(context, c, caller, who)),
   );
 
   return pages;

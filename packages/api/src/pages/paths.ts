@@ -15,10 +15,14 @@ export const PAGE_PATHS = [
   '/auth/callback',
   '/alerts',
   '/movement',
+  '/changes',
   '/workstreams/:id',
   '/projects/:id',
   '/assets/*',
 ] as const;
+
+/** The pages' forms (POST, the same session and a CSRF token): public routes of the HTTP API too, for POST. */
+export const PAGE_FORM_PATHS = ['/changes/:id'] as const;
 
 /**
  * What a page may load: its own stylesheet, fonts and images, its one inline
