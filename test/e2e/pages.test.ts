@@ -229,6 +229,27 @@ describe('the pages', () => {
     await signInAs('chief', ['cmt']);
   });
 
+  it("show a project's years as links, each saving's actuals ledger with evidence and validation, and replacement lineage both ways", async () => {
+    const projects = (await api('/v1/projects?limit=100')).items as { id: string; code: string }[];
+    const asc = projects.find((p) => p.code === 'ASC-02')!;
+    const record = await api(`/v1/projects/${asc.id}`);
+    const original = record.benefits.find((b: { title: string }) => b.title === 'Day-centre consolidation');
+    const replacement = record.benefits.find((b: { title: string }) => b.title === 'Shared Lives expansion');
+    await page.goto(`${run.url}/projects/${asc.id}`);
+    // Every FY of the project, each a link but the one shown.
+    const shown = (await api('/v1/reports/programme')).financialYear as string;
+    const years = Object.keys(record.figures.byYear).filter((y) => y !== shown);
+    expect(await page.locator('nav[aria-label="Financial years of the project"] a').count()).toBe(years.length);
+    expect(await page.textContent(`[data-testid="lineage-${original.id}"]`)).toContain('Replaced by Shared Lives expansion');
+    expect(await page.textContent(`[data-testid="lineage-${replacement.id}"]`)).toContain('Replaces Day-centre consolidation');
+    const ledger = await api(`/v1/projects/${asc.id}/benefits/${replacement.id}/actuals?limit=200`);
+    expect(ledger.items.length).toBeGreaterThan(0);
+    const text = await page.locator('table', { hasText: 'Shared Lives expansion: actuals with their evidence and validation' }).textContent();
+    expect(text).toContain(ledger.items[0].note);
+    expect(text).toContain('demo-finance-manager');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
   it('list alerts with filters that work without JavaScript', async () => {
     const critical = (await api('/v1/alerts?severity=critical&status=open')).items;
     await page.goto(`${run.url}/alerts`);

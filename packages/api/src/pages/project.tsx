@@ -17,6 +17,13 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
       404,
     );
   const record = await svc.getProjectRecord(deps, caller, id);
+  // Its pending change requests, and each saving's actuals ledger (one Query each) with evidence, validation and queries.
+  const [pending, ledgers] = await Promise.all([
+    svc.listChanges(deps, caller, { projectId: id, status: 'pending' }, { limit: 50 }),
+    Promise.all(record.benefits.map(async (b) => [b.id, (await svc.listActuals(deps, caller, id, b.id, { limit: 200 })).items] as const)),
+  ]);
+  const ledgerOf = new Map(ledgers);
+  const titleOf = new Map(record.benefits.map((b) => [b.id, b.title]));
   const asAt = asAtFrom(c);
   const figures = await svc.projectFigures(deps, record, svc.momentOfRequest(deps, asAt));
   const f = figures.byYear[fy];
@@ -35,6 +42,38 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
       </span>
       <h1 class="govuk-heading-l">{project.name}</h1>
       <AsAtControl action={`/projects/${project.id}`} financialYear={fy} asAt={asAt} knownAt={figures.knownAt} />
+      <nav aria-label="Financial years of the project">
+        <p class="govuk-body">
+          {Object.keys(figures.byYear).map((y, i) => (
+            <>
+              {i > 0 ? ' · ' : ''}
+              {y === fy ? (
+                <strong aria-current="page">{y}</strong>
+              ) : (
+                <a class="govuk-link" href={`/projects/${project.id}?financialYear=${encodeURIComponent(y)}`}>
+                  {y}
+                </a>
+              )}
+            </>
+          ))}
+        </p>
+      </nav>
+      {pending.items.length ? (
+        <Table
+          caption="Change requests awaiting finance"
+          testId="pending-changes"
+          columns={['Requested', 'Change', 'Saving', 'Reason', 'By']}
+          rows={pending.items.map((r) => [
+            r.requestedAt.slice(0, 10),
+            <a class="govuk-link" href="/changes">
+              {r.kind}
+            </a>,
+            r.benefitId ? (titleOf.get(r.benefitId) ?? r.benefitId) : 'the project',
+            r.reason,
+            r.requestedBy,
+          ])}
+        />
+      ) : null}
       <dl class="govuk-summary-list">
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">Stage</dt>
@@ -95,6 +134,12 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
               {b.status !== 'active' ? `, ${b.status}` : ''})
             </span>
           </h3>
+          {b.replacesBenefitId || b.replacedByBenefitIds.length ? (
+            <p class="govuk-body-s" data-testid={`lineage-${b.id}`}>
+              {b.replacesBenefitId ? <>Replaces {titleOf.get(b.replacesBenefitId) ?? b.replacesBenefitId}. </> : null}
+              {b.replacedByBenefitIds.length ? <>Replaced by {b.replacedByBenefitIds.map((r) => titleOf.get(r) ?? r).join(', ')}.</> : null}
+            </p>
+          ) : null}
           <BarChart
             id={`chart-${b.id}`}
             title={`${b.title}: monthly baseline, forecast and realised, ${fy}`}
@@ -110,6 +155,25 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
                 caption={`${b.title}, by month`}
                 columns={['Month', { label: 'Baseline', num: true }, { label: 'Forecast', num: true }, { label: 'Realised', num: true }]}
                 rows={months.map((m) => [m, money(b.baseline[m] ?? 0), money(b.forecast[m] ?? 0), money(b.realised[m] ?? 0)])}
+              />
+            </div>
+          </details>
+          <details class="govuk-details">
+            <summary class="govuk-details__summary">
+              <span class="govuk-details__summary-text">Actuals ledger ({(ledgerOf.get(b.id) ?? []).length})</span>
+            </summary>
+            <div class="govuk-details__text">
+              <Table
+                caption={`${b.title}: actuals with their evidence and validation`}
+                columns={['Month', { label: 'Amount', num: true }, 'Evidence', 'Recorded', 'Validated', 'Query']}
+                rows={(ledgerOf.get(b.id) ?? []).map((e) => [
+                  e.month,
+                  money(e.amountPence),
+                  `${e.note}${e.reverses ? ` (reverses ${e.reverses})` : ''}${e.reversedBy ? ' (reversed)' : ''}`,
+                  `${e.recordedBy}, ${e.recordedAt.slice(0, 10)}`,
+                  e.validatedAt ? `${e.validatedBy}, ${e.validatedAt.slice(0, 10)}` : 'Awaiting finance',
+                  e.query ? `${e.query.note}${e.query.answer ? ` — ${e.query.answer}` : ''}` : '',
+                ])}
               />
             </div>
           </details>
