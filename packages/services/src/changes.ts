@@ -95,15 +95,8 @@ export async function approveChange(deps: Deps, caller: Caller, id: string, inpu
   const request = await deps.store.changes.getOrThrow(id);
   assertMayDecide(caller.principal, request);
   const ctx = writeContext(deps, caller);
-  const decided: ChangeRequest = {
-    ...request,
-    status: 'approved',
-    decidedBy: ctx.actor.sub,
-    decidedAt: ctx.now,
-    decisionNote: input.note,
-    version: request.version + 1,
-  };
-  const decision = [...deps.store.changes.decideOps(ctx, request, decided), changeEvent(deps, 'ChangeApproved', decided)];
+  const decided = decidedAs(request, 'approved', ctx, input.note);
+  const decision = decisionOps(deps, ctx, request, decided);
   const project = await deps.store.projects.getOrThrow(request.projectId);
   if (request.kind === 'stage-change') {
     assertNotStale(request, currentOf(request.kind, project));
@@ -173,17 +166,20 @@ export async function withdrawChange(deps: Deps, caller: Caller, id: string): Pr
 
 async function decide(deps: Deps, caller: Caller, request: ChangeRequest, status: 'rejected' | 'withdrawn', note: string | undefined): Promise<ChangeRequest> {
   const ctx = writeContext(deps, caller);
-  const after: ChangeRequest = {
-    ...request,
-    status,
-    decidedBy: ctx.actor.sub,
-    decidedAt: ctx.now,
-    ...(note ? { decisionNote: note } : {}),
-    version: request.version + 1,
-  };
-  await deps.store.commit([
-    ...deps.store.changes.decideOps(ctx, request, after),
-    changeEvent(deps, status === 'rejected' ? 'ChangeRejected' : 'ChangeWithdrawn', after),
-  ]);
+  const after = decidedAs(request, status, ctx, note);
+  await deps.store.commit(decisionOps(deps, ctx, request, after));
   return after;
+}
+
+/** The request as decided now, by the caller, with its note. */
+function decidedAs(request: ChangeRequest, status: Decided, ctx: WriteContext, note: string | undefined): ChangeRequest & { status: Decided } {
+  return { ...request, status, decidedBy: ctx.actor.sub, decidedAt: ctx.now, ...(note ? { decisionNote: note } : {}), version: request.version + 1 };
+}
+
+const DECISION_EVENTS = { approved: 'ChangeApproved', rejected: 'ChangeRejected', withdrawn: 'ChangeWithdrawn' } as const;
+type Decided = keyof typeof DECISION_EVENTS;
+
+/** The decision's write (guarded on the pending version read), its audit entry and its event. */
+function decisionOps(deps: Deps, ctx: WriteContext, before: ChangeRequest, after: ChangeRequest & { status: Decided }): TxOp[] {
+  return [...deps.store.changes.decideOps(ctx, before, after), changeEvent(deps, DECISION_EVENTS[after.status], after)];
 }

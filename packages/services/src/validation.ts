@@ -1,5 +1,5 @@
 import { assertCan, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, type Actual, type EntryQuery, type Spend } from '@bt/core';
-import { collectAll, type LedgerKind, type Page, type PageRequest, type QueuedEntry, type TxOp } from '@bt/store';
+import { collectAll, type LedgerKind, type Page, type PageRequest, type QueuedEntry, type TxOp, type WriteContext } from '@bt/store';
 import { writeContext, type Caller, type Deps } from './context.ts';
 
 /** At most this many entries in one bulk validation: every write of it fits one transaction (DynamoDB's 100). */
@@ -112,13 +112,10 @@ export async function validateMany(deps: Deps, caller: Caller, ids: string[]): P
         ctx.now,
         () => new ConflictError('already-validated', `${q.entry.id} has just been validated by someone else. Nothing was validated.`),
       ),
-      deps.store.audit.entryOp(ctx, {
-        entityType: q.kind === 'actual' ? 'benefit' : 'investment',
-        entityId: parentId,
-        projectId: q.projectId,
-        action: q.kind === 'actual' ? 'actual-validated' : 'spend-validated',
-        before: q.entry,
-        after: { ...q.entry, validatedBy: ctx.actor.sub, validatedAt: ctx.now },
+      entryAudit(deps, ctx, { kind: q.kind, projectId: q.projectId, parentId }, `${q.kind}-validated`, q.entry, {
+        ...q.entry,
+        validatedBy: ctx.actor.sub,
+        validatedAt: ctx.now,
       }),
     );
     // Only actuals have validated totals (the figures' validatedPence).
@@ -163,14 +160,7 @@ export async function raiseQuery(
       after.query,
       () => new ConflictError('query-refused', `${where.id} is validated, reversed, or has a query open already.`),
     ),
-    deps.store.audit.entryOp(ctx, {
-      entityType: where.kind === 'actual' ? 'benefit' : 'investment',
-      entityId: where.parentId,
-      projectId: where.projectId,
-      action: 'entry-queried',
-      before: entry,
-      after,
-    }),
+    entryAudit(deps, ctx, where, 'entry-queried', entry, after),
   ]);
   return after;
 }
@@ -200,14 +190,7 @@ export async function answerQuery(
       { note, by: ctx.actor.sub, at: ctx.now },
       () => new ConflictError('no-query', `${where.id} has no open query.`),
     ),
-    deps.store.audit.entryOp(ctx, {
-      entityType: where.kind === 'actual' ? 'benefit' : 'investment',
-      entityId: where.parentId,
-      projectId: where.projectId,
-      action: 'entry-query-answered',
-      before: entry,
-      after,
-    }),
+    entryAudit(deps, ctx, where, 'entry-query-answered', entry, after),
   ]);
   return after;
 }
@@ -217,4 +200,23 @@ async function entryIn(deps: Deps, where: { kind: LedgerKind; projectId: string;
   const entry = await deps.store.ledger.get(where.kind, where.parentId, where.id);
   if (!entry) throw new NotFoundError(`There is no ${where.kind} ${where.id} on ${where.parentId}.`);
   return entry;
+}
+
+/** The audit entry of a change to a ledger entry: on its benefit (an actual) or investment line (spend). */
+function entryAudit(
+  deps: Deps,
+  ctx: WriteContext,
+  where: { kind: LedgerKind; projectId: string; parentId: string },
+  action: string,
+  before: Actual | Spend,
+  after: Actual | Spend,
+): TxOp {
+  return deps.store.audit.entryOp(ctx, {
+    entityType: where.kind === 'actual' ? 'benefit' : 'investment',
+    entityId: where.parentId,
+    projectId: where.projectId,
+    action,
+    before,
+    after,
+  });
 }
