@@ -76,7 +76,13 @@ describe('the compute stack', () => {
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
     expect(byKey['ANY /{proxy+}']).toBe('JWT');
     const open = [...[...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`), ...PAGE_FORM_ROUTES.map((p) => `POST ${p}`)];
-    expect(PAGE_FORM_ROUTES).toEqual(['/changes/{id}']);
+    expect(PAGE_FORM_ROUTES).toEqual([
+      '/changes/{id}',
+      '/projects/{id}/return',
+      '/validation',
+      '/validation/{kind}/{id}/query',
+      '/validation/{kind}/{id}/answer',
+    ]);
     expect(PAGE_ROUTES).toEqual([
       '/',
       '/sign-in',
@@ -88,6 +94,8 @@ describe('the compute stack', () => {
       '/changes',
       '/workstreams/{id}',
       '/projects/{id}',
+      '/projects/{id}/return',
+      '/validation',
       '/assets/{proxy+}',
     ]);
     for (const key of open) expect(byKey[key]).toBe('NONE');

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { AlertRule, Severity, type Alert } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
 import { benefitYear, summariseBenefit, type Figures, type Thresholds } from './figures.ts';
-import { Brag, Rag } from './rag.ts';
+import { Brag, Rag, rag as ragOf } from './rag.ts';
+import { isAmberOrRed } from './monthly-return.ts';
 import type { PeriodsState } from './periods.ts';
 import { formatPercent } from './format.ts';
 import { formatPoundsShort } from './money.ts';
@@ -95,6 +96,22 @@ export const DigestContent = z.object({
     }),
   ),
   milestonesDue: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), dueDate: z.string(), overdue: z.boolean() })),
+  /** Amber and red projects with their manager's commentary, worst first (absent in digests sent before 2026-12-01). */
+  commentaries: z
+    .array(
+      z.object({
+        workstream: z.string(),
+        project: z.string(),
+        projectId: z.string(),
+        rag: Rag.nullable(),
+        deliveryConfidence: z.string(),
+        baselinePence: z.number(),
+        outturnPence: z.number(),
+        commentary: z.string().nullable(),
+        commentaryAt: z.string().nullable(),
+      }),
+    )
+    .optional(),
   investment: z.object({
     plannedPence: z.number(),
     actualPence: z.number(),
@@ -270,6 +287,7 @@ export function buildDigest(input: DigestInput): DigestContent {
           .map((m) => ({ project: project.name, projectId: project.id, title: m.title, dueDate: m.dueDate, overdue: m.dueDate < asAt })),
       )
       .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+    commentaries: commentaries(input),
     investment: {
       plannedPence: funding.reduce((a, f) => a + f.plannedPence, 0),
       actualPence: funding.reduce((a, f) => a + f.actualPence, 0),
@@ -277,6 +295,48 @@ export function buildDigest(input: DigestInput): DigestContent {
     },
     ...(input.context ? { context: input.context } : {}),
   };
+}
+
+/**
+ * The amber and red lines of the programme (a project whose savings this FY
+ * are amber or red against their agreed baseline, or whose delivery
+ * confidence is amber or worse), each with its manager's commentary (null
+ * when none has been written: CMT sees that too). Red before amber, then the
+ * largest shortfall.
+ */
+function commentaries(input: DigestInput): NonNullable<DigestContent['commentaries']> {
+  const { financialYear: fy, asAt } = input;
+  const order = (r: Rag | null) => (r === 'red' ? 0 : r === 'amber' ? 1 : 2);
+  return input.projects
+    .filter(({ project }) => project.stage !== 'cancelled' && project.stage !== 'closed')
+    .map(({ project, workstream, benefits }) => {
+      let baselinePence = 0;
+      let outturnPence = 0;
+      for (const b of benefits) {
+        const y = benefitYear(summariseBenefit(b, project), fy, asAt, input.thresholds, input.periods);
+        if (!y.countsTowardsMtfs || y.pipeline) continue;
+        baselinePence += y.baselinePence;
+        outturnPence += y.outturnPence;
+      }
+      const r = ragOf(baselinePence, outturnPence, input.thresholds);
+      return { project, workstream, r, baselinePence, outturnPence };
+    })
+    .filter(({ project, r }) => isAmberOrRed(r, project.deliveryConfidence))
+    .sort(
+      (a, b) =>
+        order(a.r) - order(b.r) || b.baselinePence - b.outturnPence - (a.baselinePence - a.outturnPence) || a.project.name.localeCompare(b.project.name),
+    )
+    .map(({ project, workstream, r, baselinePence, outturnPence }) => ({
+      workstream: workstream.name,
+      project: project.name,
+      projectId: project.id,
+      rag: r,
+      deliveryConfidence: project.deliveryConfidence,
+      baselinePence,
+      outturnPence,
+      commentary: project.commentary ?? null,
+      commentaryAt: project.commentaryUpdatedAt ?? null,
+    }));
 }
 
 function fyStart(fy: FinancialYear): string {

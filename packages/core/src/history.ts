@@ -68,7 +68,7 @@ export function momentOf(asAt: string | undefined, now: Date): Moment {
 
 export type ProjectState = Pick<
   Project,
-  'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt' | 'deliveryConfidence' | 'version'
+  'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt' | 'deliveryConfidence' | 'commentary' | 'version'
 > & { createdAt: string };
 export type BenefitState = Pick<
   Benefit,
@@ -126,6 +126,7 @@ export function projectState(p: ProjectState): ProjectState {
     stage: p.stage,
     ...(p.stageChangedAt ? { stageChangedAt: p.stageChangedAt } : {}),
     deliveryConfidence: p.deliveryConfidence,
+    ...(p.commentary ? { commentary: p.commentary } : {}),
     version: p.version,
     createdAt: p.createdAt,
   };

@@ -26,3 +26,4 @@ export * from './retry.ts';
 export * from './format.ts';
 export * from './history.ts';
 export * from './change-request.ts';
+export * from './monthly-return.ts';

@@ -14,6 +14,12 @@ export type Stage = z.infer<typeof Stage>;
 export const DeliveryConfidence = z.enum(['green', 'amber-green', 'amber', 'amber-red', 'red']);
 export type DeliveryConfidence = z.infer<typeof DeliveryConfidence>;
 
+/** The manager's explanation and mitigation, which reports and the digest quote beside amber and red lines (set in the monthly return). */
+export const Commentary = Text(2000).meta({
+  description:
+    "The manager's commentary: why the figures are where they are and what is being done. Reports and the digest quote it beside amber and red lines.",
+});
+
 const projectFields = {
   code: Code,
   name: Text(),
@@ -34,6 +40,11 @@ export const Project = z
     previousDeliveryConfidence: DeliveryConfidence.optional().meta({ description: 'The confidence before the last change of it.' }),
     deliveryConfidenceChangedAt: z.iso.datetime().optional(),
     stageChangedAt: z.iso.datetime().optional().meta({ description: 'When the project last changed stage (a cancelled project forecasts nothing from then).' }),
+    commentary: Commentary.optional(),
+    commentaryUpdatedAt: z.iso.datetime().optional(),
+    commentaryUpdatedBy: UserId.optional(),
+    lastReturnAt: z.iso.datetime().optional().meta({ description: 'When the monthly return was last submitted.' }),
+    lastReturnBy: UserId.optional(),
     ...EntityMeta,
   })
   .meta({ id: 'Project' });
@@ -61,6 +72,7 @@ export const PatchProject = z
     deliveryConfidence: DeliveryConfidence.optional(),
     startDate: IsoDate.optional(),
     endDate: IsoDate.optional(),
+    commentary: Commentary.nullable().optional().meta({ description: 'null removes the commentary.' }),
     reason: Text(500).optional().meta({
       description:
         'Why: required for a change that needs approval once the project is approved (a write-out, a type or category change; for a project, cancelling or closing it), answered 202 with the change request.',
@@ -94,9 +106,16 @@ export function validateProject(next: ProjectFields, previous?: ProjectFields): 
   }
 }
 
-export function applyProjectPatch(project: Project, patch: PatchProject, now: string): ProjectFields {
+export function applyProjectPatch(project: Project, patch: Omit<PatchProject, 'reason'>, now: string, by: string): ProjectFields {
   const { version: _v, createdAt: _ca, createdBy: _cb, updatedAt: _ua, updatedBy: _ub, ...fields } = project;
-  const next: ProjectFields = { ...fields, ...definedOnly(patch) };
+  const { commentary, ...rest } = patch;
+  const next: ProjectFields = { ...fields, ...definedOnly(rest) };
+  if (commentary !== undefined && (commentary ?? undefined) !== project.commentary) {
+    if (commentary === null) delete next.commentary;
+    else next.commentary = commentary;
+    next.commentaryUpdatedAt = now;
+    next.commentaryUpdatedBy = by;
+  }
   // Remember the confidence it moved from: the confidence-deteriorated alert compares the two.
   if (next.deliveryConfidence !== project.deliveryConfidence) {
     next.previousDeliveryConfidence = project.deliveryConfidence;

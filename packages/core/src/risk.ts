@@ -6,7 +6,7 @@ import { Pence } from './money.ts';
 import { ProjectId } from './project.ts';
 
 export const RiskId = idSchema('risk');
-const Score15 = z.int().min(1).max(5);
+export const Score15 = z.int().min(1).max(5);
 
 export const RiskBand = z.enum(['low', 'medium', 'high', 'critical']);
 export type RiskBand = z.infer<typeof RiskBand>;

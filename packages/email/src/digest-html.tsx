@@ -251,6 +251,29 @@ export function renderDigestHtml(d: DigestContent, subject: string, options: Ren
                     </table>
                   )}
                 </Section>
+                {d.commentaries ? (
+                  <Section title="Amber and red projects: the manager's commentary">
+                    {d.commentaries.length === 0 ? (
+                      <Empty text="No project is amber or red." />
+                    ) : (
+                      <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border={0} style="border-collapse:collapse;">
+                        {d.commentaries.map((p) => (
+                          <tr>
+                            <td style={td}>
+                              <Link href={projectUrl(p.projectId)}>{p.project}</Link>{' '}
+                              <span style={`color:${MUTED};font-size:12px;`}>
+                                {p.workstream} · savings {p.rag ?? '–'} · confidence {p.deliveryConfidence} · outturn {formatPoundsShort(p.outturnPence)} of{' '}
+                                {formatPoundsShort(p.baselinePence)}
+                              </span>
+                              <br />
+                              {p.commentary ? <q>{p.commentary}</q> : <em>No commentary given.</em>}
+                            </td>
+                          </tr>
+                        ))}
+                      </table>
+                    )}
+                  </Section>
+                ) : null}
                 <Section title="New and escalated alerts">
                   {d.newAlerts.length + d.escalatedAlerts.length === 0 ? (
                     <Empty text="No new or escalated alerts since the last digest." />

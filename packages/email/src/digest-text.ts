@@ -33,6 +33,15 @@ export function renderDigestText(d: DigestContent, subject: string): string {
     lines.push(
       `  ${s.benefit} (${s.workstream}): forecast ${formatPoundsShort(s.forecastPence)} against ${formatPoundsShort(s.baselinePence)}, short by ${formatPoundsShort(s.shortfallPence)}`,
     );
+  if (d.commentaries) {
+    lines.push('', "AMBER AND RED PROJECTS: THE MANAGER'S COMMENTARY");
+    if (d.commentaries.length === 0) lines.push('  None.');
+    for (const p of d.commentaries)
+      lines.push(
+        `  ${p.project} (${p.workstream}; savings ${p.rag ?? '-'}, confidence ${p.deliveryConfidence}; outturn ${formatPoundsShort(p.outturnPence)} of ${formatPoundsShort(p.baselinePence)}):`,
+        `    ${p.commentary ? `"${p.commentary.replace(/\s+/g, ' ')}"` : 'No commentary given.'}`,
+      );
+  }
   lines.push('', 'NEW AND ESCALATED ALERTS');
   if (d.newAlerts.length + d.escalatedAlerts.length === 0) lines.push('  None since the last digest.');
   for (const a of d.newAlerts) lines.push(`  [new, ${a.severity}] ${a.message}`);

@@ -52,6 +52,8 @@ interface DemoProject {
   stage: Stage;
   confidence: DeliveryConfidence;
   previousConfidence?: DeliveryConfidence;
+  /** The manager's commentary (explanation and mitigation), quoted beside amber and red lines. */
+  commentary?: string;
   startDate: string;
   endDate: string;
   benefits: DemoBenefit[];
@@ -90,6 +92,8 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
         directorate: 'Adults',
         stage: 'delivery',
         confidence: 'amber',
+        commentary:
+          'Home care market capacity is tight: two providers left the framework in the summer, so fewer people step down from residential care than planned. Re-tendering the framework in January; the reablement team is recruiting four more therapists.',
         previousConfidence: 'amber-green',
         startDate: '2023-04-01',
         endDate: '2027-03-31',
@@ -139,6 +143,8 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
         directorate: 'Adults',
         stage: 'delivery',
         confidence: 'amber-red',
+        commentary:
+          'Transport savings depend on the new routing system, now three months late. Interim manual route reviews recover part of the gap; a revised go-live date goes to the programme board next month.',
         startDate: '2023-04-01',
         endDate: '2026-03-31',
         benefits: [
@@ -278,6 +284,8 @@ export const DEMO_PROGRAMME: DemoWorkstream[] = [
         directorate: 'Resources',
         stage: 'delivery',
         confidence: 'red',
+        commentary:
+          "The data-centre exit slipped after the supplier's migration failed testing. Dual running costs continue until the new date; the contract's delay clauses are being enforced and the savings reprofiled into next year.",
         previousConfidence: 'amber-red',
         startDate: '2023-04-01',
         endDate: '2027-09-30',
@@ -742,6 +750,7 @@ export async function seedDemo(
         );
       }
       if (p.previousConfidence) timeline.at(now - 3 * DAY, (d) => svc.updateProject(d, admin, project.id, { deliveryConfidence: p.confidence }, undefined));
+      if (p.commentary) timeline.at(now - 2 * DAY, (d) => svc.updateProject(d, admin, project.id, { commentary: p.commentary }, undefined));
     }
   }
   // Finance closes each month on the 12th of the next, up to the last full month.

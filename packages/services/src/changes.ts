@@ -100,7 +100,7 @@ export async function approveChange(deps: Deps, caller: Caller, id: string, inpu
   const project = await deps.store.projects.getOrThrow(request.projectId);
   if (request.kind === 'stage-change') {
     assertNotStale(request, currentOf(request.kind, project));
-    const next = applyProjectPatch(project, { stage: request.proposed.stage! }, ctx.now);
+    const next = applyProjectPatch(project, { stage: request.proposed.stage! }, ctx.now, ctx.actor.sub);
     validateProject(next, project);
     await deps.store.projects.update(ctx, project, next, decision);
     return decided;

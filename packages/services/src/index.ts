@@ -25,3 +25,4 @@ export * from './logger.ts';
 export * from './periods.ts';
 export * from './programme.ts';
 export * from './validation.ts';
+export * from './monthly-return.ts';

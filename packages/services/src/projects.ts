@@ -88,10 +88,11 @@ export async function updateProject(
       assertCan(caller.principal, 'project:reassign-manager', 'Only an admin can hand a project to another manager.');
     }
     if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('project', { id, version: expectedVersion });
-    const next = applyProjectPatch(before, patch, deps.clock().toISOString());
+    const ctx = writeContext(deps, caller);
+    const next = applyProjectPatch(before, patch, ctx.now, ctx.actor.sub);
     validateProject(next, before);
-    if (changedFields(before, { ...before, ...next }).length === 0) return before;
+    if (changedFields(before, { ...next, createdAt: before.createdAt, createdBy: before.createdBy }).length === 0) return before;
     const guards = next.workstreamId !== before.workstreamId ? [workstreamMustExist(deps, next.workstreamId)] : [];
-    return deps.store.projects.update(writeContext(deps, caller), before, next, guards);
+    return deps.store.projects.update(ctx, before, next, guards);
   });
 }

@@ -16,6 +16,7 @@ import {
   type PeriodsState,
   type Thresholds,
   type Workstream,
+  isAmberOrRed,
 } from '@bt/core';
 import type { ProjectSummary } from '@bt/store';
 import * as z from 'zod';
@@ -146,9 +147,14 @@ export async function workstreamReport(deps: Deps, caller: Caller, workstreamId:
     asAt: moment.asAt,
     knownAt: moment.knownAt,
     workstream: workstreamRow(workstream, summaries, fy, asAt, t, periods),
-    projects: mine.map((s) => ({
-      project: { id: s.projectId, code: s.code, name: s.name, directorate: s.directorate, stage: s.stage, deliveryConfidence: s.deliveryConfidence ?? null },
-      figures: rollUp(s.benefits, s.investments, fy, asAt, null, t, periods),
-    })),
+    projects: mine.map((s) => {
+      const figures = rollUp(s.benefits, s.investments, fy, asAt, null, t, periods);
+      return {
+        project: { id: s.projectId, code: s.code, name: s.name, directorate: s.directorate, stage: s.stage, deliveryConfidence: s.deliveryConfidence ?? null },
+        figures,
+        // Quoted beside amber and red lines (SPEC 6, the monthly return).
+        commentary: isAmberOrRed(figures.rag, s.deliveryConfidence) ? (s.commentary ?? null) : null,
+      };
+    }),
   };
 }

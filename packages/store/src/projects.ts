@@ -77,15 +77,30 @@ export class ProjectRepository {
 
   /** Writes the next version if the project is still at `before.version` (412 otherwise), with its audit entry. */
   async update(ctx: WriteContext, before: Project, fields: ProjectFields, guards: TxOp[]): Promise<Project> {
-    const next: Project = { ...before, ...fields, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-    await transact(this.doc, [
-      this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
-      ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
-      ...this.summaries.projectChangedOp(next),
-      ...guards,
-      auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, projectId: next.id, action: 'update', before, after: next }),
-    ]);
+    const { item: next, ops } = this.updateOps(ctx, before, fields);
+    await transact(this.doc, [...ops, ...this.summaries.projectChangedOp(next), ...guards]);
     return next;
+  }
+
+  /** The writes of a project's next version (guarded on the version read, its code, its audit entry) without its summary. */
+  updateOps(ctx: WriteContext, before: Project, fields: ProjectFields, action = 'update'): { item: Project; ops: TxOp[] } {
+    // `fields` is the whole next state: a field it lacks (a removed commentary) is removed, not kept from `before`.
+    const next: Project = {
+      ...fields,
+      version: before.version + 1,
+      createdAt: before.createdAt,
+      createdBy: before.createdBy,
+      updatedAt: ctx.now,
+      updatedBy: ctx.actor.sub,
+    };
+    return {
+      item: next,
+      ops: [
+        this.putOp(next, 'version = :expected', () => staleVersion('project', before), { ':expected': before.version }),
+        ...codeChangeOps(this.tableName, 'project', before.code, next.code, next.id),
+        auditOp(this.tableName, ctx, { entityType: 'project', entityId: next.id, projectId: next.id, action, before, after: next }),
+      ],
+    };
   }
 
   /**

@@ -51,13 +51,26 @@ export interface ProjectSummary {
   stage: Stage;
   stageChangedAt?: string | undefined;
   deliveryConfidence?: DeliveryConfidence | undefined;
+  /** The manager's commentary (quoted beside amber and red lines). */
+  commentary?: string | undefined;
   benefits: BenefitSummary[];
   investments: InvestmentSummary[];
 }
 
 type ProjectHeader = Pick<
   Project,
-  'id' | 'workstreamId' | 'code' | 'name' | 'directorate' | 'startDate' | 'stage' | 'stageChangedAt' | 'deliveryConfidence' | 'version' | 'createdAt'
+  | 'id'
+  | 'workstreamId'
+  | 'code'
+  | 'name'
+  | 'directorate'
+  | 'startDate'
+  | 'stage'
+  | 'stageChangedAt'
+  | 'deliveryConfidence'
+  | 'commentary'
+  | 'version'
+  | 'createdAt'
 >;
 
 /** When a change took effect, and who made it (kept with it in the project's history). */
@@ -89,6 +102,7 @@ export function summaryHeader(p: Omit<ProjectHeader, 'version' | 'createdAt'>) {
     stage: p.stage,
     stageChangedAt: p.stageChangedAt,
     deliveryConfidence: p.deliveryConfidence,
+    commentary: p.commentary,
   };
 }
 
@@ -260,28 +274,69 @@ export class SummaryRepository {
   }
 
   projectChangedOp(project: ProjectHeader & { updatedAt: string; updatedBy: string }): TxOp[] {
+    return this.projectAndBenefitsOp(project, []);
+  }
+
+  /**
+   * A project's header and several of its benefits changed together (the
+   * monthly return) in one write of its summary (a transaction may touch an
+   * item only once) and one history entry. A changed benefit's descriptive
+   * fields, baseline and forecast are written; its ledger totals never are.
+   */
+  projectAndBenefitsOp(project: ProjectHeader & { updatedAt: string; updatedBy: string }, benefits: Benefit[]): TxOp[] {
     const h = summaryHeader(project);
+    const names: Record<string, string> = { '#name': 'name' };
+    const values: Record<string, unknown> = {
+      ':ws': h.workstreamId,
+      ':code': h.code,
+      ':name': h.name,
+      ':dir': h.directorate,
+      ':start': h.startDate,
+      ':stage': h.stage,
+      ':conf': h.deliveryConfidence,
+    };
+    const sets = [
+      'workstreamId = :ws',
+      'code = :code',
+      '#name = :name',
+      'directorate = :dir',
+      'startDate = :start',
+      'stage = :stage',
+      'deliveryConfidence = :conf',
+    ];
+    const removes: string[] = [];
+    if (h.stageChangedAt) {
+      sets.push('stageChangedAt = :stageAt');
+      values[':stageAt'] = h.stageChangedAt;
+    }
+    if (h.commentary) {
+      sets.push('commentary = :comm');
+      values[':comm'] = h.commentary;
+    } else removes.push('commentary');
+    if (benefits.length) names['#c'] = 'benefits';
+    benefits.forEach((benefit, i) => {
+      const s = summarise(benefit);
+      const forecast = packMonthly(s.forecastMonths);
+      names[`#b${i}`] = benefit.id;
+      Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fy${i}`]: forecast.y, [`:fm${i}`]: forecast.m });
+      sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
+    });
     const changed = {
       item: {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(project.id),
-          UpdateExpression: `SET workstreamId = :ws, code = :code, #name = :name, directorate = :dir, startDate = :start, stage = :stage, deliveryConfidence = :conf${h.stageChangedAt ? ', stageChangedAt = :stageAt' : ''}`,
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: {
-            ':ws': h.workstreamId,
-            ':code': h.code,
-            ':name': h.name,
-            ':dir': h.directorate,
-            ':start': h.startDate,
-            ':stage': h.stage,
-            ':conf': h.deliveryConfidence,
-            ...(h.stageChangedAt ? { ':stageAt': h.stageChangedAt } : {}),
-          },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       },
     };
-    return [changed, this.historyOp(project.id, { at: project.updatedAt, by: project.updatedBy }, [{ k: 'project', project: projectState(project) }])];
+    const changes: HistoryChange[] = [
+      { k: 'project', project: projectState(project) },
+      ...benefits.map((b) => ({ k: 'benefit' as const, benefit: benefitState(b) })),
+    ];
+    return [changed, this.historyOp(project.id, { at: project.updatedAt, by: project.updatedBy }, changes)];
   }
 
   /** A benefit's descriptive fields, baseline and forecast; on creation, the whole entry. */
@@ -530,6 +585,7 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
     stage,
     ...(stageChangedAt ? { stageChangedAt } : {}),
     ...(typeof item.deliveryConfidence === 'string' ? { deliveryConfidence: DeliveryConfidence.parse(item.deliveryConfidence) } : {}),
+    ...(typeof item.commentary === 'string' ? { commentary: item.commentary } : {}),
     benefits: benefits.sort((a, b) => a.id.localeCompare(b.id)),
     investments: investments.sort((a, b) => a.id.localeCompare(b.id)),
   };

@@ -3,7 +3,7 @@ import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { Layout, Table } from './layout.tsx';
+import { ErrorSummary, Layout, Saved, Table } from './layout.tsx';
 import { assertCsrf, csrfToken, formBody } from './login.tsx';
 import type { PageContext } from './context.ts';
 
@@ -39,27 +39,8 @@ export async function changesPage(
   const token = csrfToken(c);
   return c.html(
     <Layout title="Change requests" user={who.name}>
-      {problem ? (
-        <div class="govuk-error-summary" data-module="govuk-error-summary">
-          <div role="alert">
-            <h2 class="govuk-error-summary__title">There is a problem</h2>
-            <div class="govuk-error-summary__body">
-              <ul class="govuk-list govuk-error-summary__list">
-                <li>
-                  <a href={`#note-${problem.id}`}>{problem.message}</a>
-                </li>
-              </ul>
-            </div>
-          </div>
-        </div>
-      ) : null}
-      {q.decided ? (
-        <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" data-testid="decided">
-          <div class="govuk-notification-banner__content">
-            <p class="govuk-notification-banner__heading">Change request {q.decided} decided.</p>
-          </div>
-        </div>
-      ) : null}
+      <ErrorSummary problems={problem ? [{ field: `note-${problem.id}`, message: problem.message }] : []} />
+      {q.decided ? <Saved testId="decided">Change request {q.decided} decided.</Saved> : null}
       <h1 class="govuk-heading-l">Change requests</h1>
       <p class="govuk-body">
         Once a project is approved, a re-baseline, a write-out, a change of a saving's type or category, and cancelling or closing a project are requested here,

@@ -53,6 +53,11 @@ export function Layout(props: { title: string; user?: string | undefined; childr
                         </a>
                       </li>
                       <li class="govuk-service-navigation__item">
+                        <a class="govuk-service-navigation__link" href="/validation">
+                          Validation
+                        </a>
+                      </li>
+                      <li class="govuk-service-navigation__item">
                         <a class="govuk-service-navigation__link" href="/alerts">
                           Alerts
                         </a>
@@ -227,5 +232,46 @@ export function AsAtControl(props: { action: string; financialYear: string; asAt
         </p>
       ) : null}
     </form>
+  );
+}
+
+/** A problem with a form, for the GOV.UK error summary: the message and the id of the field it is about. */
+export interface FormProblem {
+  field: string;
+  message: string;
+}
+
+/** The id of a form field's element, from its name (`forecast.ben_….2026-10` → `forecast-ben_…-2026-10`). */
+export const fieldId = (name: string) => name.replaceAll('.', '-');
+
+/** The GOV.UK error summary at the top of a form's page: every problem, each a link to its field. */
+export function ErrorSummary(props: { problems: FormProblem[] }) {
+  if (!props.problems.length) return null;
+  return (
+    <div class="govuk-error-summary" data-module="govuk-error-summary">
+      <div role="alert">
+        <h2 class="govuk-error-summary__title">There is a problem</h2>
+        <div class="govuk-error-summary__body">
+          <ul class="govuk-list govuk-error-summary__list">
+            {props.problems.map((p) => (
+              <li>
+                <a href={`#${fieldId(p.field)}`}>{p.message}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** A success banner after a form was saved (the page it redirected to). */
+export function Saved(props: { children: Child; testId: string }) {
+  return (
+    <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" data-testid={props.testId}>
+      <div class="govuk-notification-banner__content">
+        <p class="govuk-notification-banner__heading">{props.children}</p>
+      </div>
+    </div>
   );
 }

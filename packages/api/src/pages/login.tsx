@@ -63,9 +63,10 @@ export function assertCsrf(c: Context<AppEnv>, form: Record<string, unknown>): v
 }
 
 /** A submitted form; a body that cannot be read as one is the request's fault (400), never a 500. */
-export async function formBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+export async function formBody(c: Context<AppEnv>, options: { all?: boolean } = {}): Promise<Record<string, unknown>> {
   try {
-    return await c.req.parseBody();
+    // `all`: a name sent more than once (ticked checkboxes) gives all its values.
+    return await c.req.parseBody({ all: options.all ?? false });
   } catch {
     throw new BadRequestError('The form could not be read; send it again from the page.');
   }

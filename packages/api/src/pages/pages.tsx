@@ -16,6 +16,8 @@ import { movementPage } from './movement-page.tsx';
 import { alertsPage } from './alerts-page.tsx';
 import { overviewPage } from './overview.tsx';
 import { projectPage } from './project.tsx';
+import { returnPage, submitReturn } from './return-page.tsx';
+import { noteOnEntry, validateTicked, validationPage } from './validation-page.tsx';
 import { workstreamPage } from './workstream.tsx';
 
 export { PAGE_CSP };
@@ -38,7 +40,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
   // On the pages' own paths only: mounted at '/', a path-less middleware would run for the whole app (and override /docs' policy).
-  for (const path of [...PAGE_PATHS, ...PAGE_FORM_PATHS]) {
+  for (const path of new Set<string>([...PAGE_PATHS, ...PAGE_FORM_PATHS])) {
     pages.use(path, async (c, next) => {
       await next();
       c.res.headers.set('Content-Security-Policy', PAGE_CSP);
@@ -114,6 +116,32 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   pages.get(
     '/projects/:id',
     page((c, caller, who) => projectPage(context, c, caller, who)),
+  );
+
+  pages.get(
+    '/projects/:id/return',
+    page((c, caller, who) => returnPage(context, c, caller, who)),
+  );
+  pages.post(
+    '/projects/:id/return',
+    page((c, caller, who) => submitReturn(context, c, caller, who)),
+  );
+
+  pages.get(
+    '/validation',
+    page((c, caller, who) => validationPage(context, c, caller, who)),
+  );
+  pages.post(
+    '/validation',
+    page((c, caller, who) => validateTicked(context, c, caller, who)),
+  );
+  pages.post(
+    '/validation/:kind/:id/query',
+    page((c, caller, who) => noteOnEntry(context, c, caller, who, 'query')),
+  );
+  pages.post(
+    '/validation/:kind/:id/answer',
+    page((c, caller, who) => noteOnEntry(context, c, caller, who, 'answer')),
   );
 
   pages.get(

@@ -18,11 +18,13 @@ export const PAGE_PATHS = [
   '/changes',
   '/workstreams/:id',
   '/projects/:id',
+  '/projects/:id/return',
+  '/validation',
   '/assets/*',
 ] as const;
 
 /** The pages' forms (POST, the same session and a CSRF token): public routes of the HTTP API too, for POST. */
-export const PAGE_FORM_PATHS = ['/changes/:id'] as const;
+export const PAGE_FORM_PATHS = ['/changes/:id', '/projects/:id/return', '/validation', '/validation/:kind/:id/query', '/validation/:kind/:id/answer'] as const;
 
 /**
  * What a page may load: its own stylesheet, fonts and images, its one inline

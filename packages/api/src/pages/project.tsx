@@ -2,7 +2,7 @@ import { can, formatPercent, monthsOfFy, riskBand, type Principal } from '@bt/co
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { AsAtControl, BarChart, Layout, money, Table } from './layout.tsx';
+import { AsAtControl, BarChart, Layout, money, Saved, Table } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
 /** A project: its figures, savings by month, investment, risks, milestones and (for roles that may read it) its audit trail. */
@@ -35,12 +35,26 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
   );
   const HEAT: Record<string, string> = { low: '#cce2d8', medium: '#fff7bf', high: '#fcd6c3', critical: '#f4cdc6' };
   const { project } = record;
+  const mayReturn = who.roles.includes('admin') || (who.roles.includes('programme-manager') && project.manager === who.sub);
   return c.html(
     <Layout title={project.name} user={who.name}>
       <span class="govuk-caption-l">
         {project.code} · {project.directorate} · {fy}
       </span>
       <h1 class="govuk-heading-l">{project.name}</h1>
+      {c.req.query('returned') ? <Saved testId="returned">Monthly return submitted.</Saved> : null}
+      {mayReturn ? (
+        <p class="govuk-body">
+          <a
+            class="govuk-button govuk-button--secondary"
+            href={`/projects/${project.id}/return?financialYear=${encodeURIComponent(fy)}`}
+            data-testid="return-link"
+          >
+            Fill in the monthly return
+          </a>
+          {project.lastReturnAt ? ` Last submitted by ${project.lastReturnBy} on ${project.lastReturnAt.slice(0, 10)}.` : ' Not submitted yet.'}
+        </p>
+      ) : null}
       <AsAtControl action={`/projects/${project.id}`} financialYear={fy} asAt={asAt} knownAt={figures.knownAt} />
       <nav aria-label="Financial years of the project">
         <p class="govuk-body">
@@ -82,6 +96,22 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">Delivery confidence</dt>
           <dd class="govuk-summary-list__value">{project.deliveryConfidence}</dd>
+        </div>
+        <div class="govuk-summary-list__row">
+          <dt class="govuk-summary-list__key">Commentary</dt>
+          <dd class="govuk-summary-list__value" data-testid="commentary">
+            {project.commentary ? (
+              <>
+                {project.commentary}
+                <span class="govuk-body-s">
+                  {' '}
+                  ({project.commentaryUpdatedBy}, {project.commentaryUpdatedAt?.slice(0, 10)})
+                </span>
+              </>
+            ) : (
+              'None'
+            )}
+          </dd>
         </div>
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">SRO</dt>

@@ -20,7 +20,7 @@ export async function workstreamPage({ deps, fyFrom, asAtFrom }: PageContext, c:
       404,
     );
   const ws = view.workstream;
-  const figures = view.projects.map(({ project: p, figures: f }) => ({ p, f }));
+  const figures = view.projects.map(({ project: p, figures: f, commentary }) => ({ p, f, commentary }));
   return c.html(
     <Layout title={ws.name} user={who.name}>
       <span class="govuk-caption-l">Workstream · {fy}</span>
@@ -46,8 +46,8 @@ export async function workstreamPage({ deps, fyFrom, asAtFrom }: PageContext, c:
       </dl>
       <Table
         caption={`Projects, ${fy}`}
-        columns={['Project', 'Stage', 'Confidence', { label: 'Baseline', num: true }, { label: 'Forecast', num: true }, 'RAG']}
-        rows={figures.map(({ p, f }) => [
+        columns={['Project', 'Stage', 'Confidence', { label: 'Baseline', num: true }, { label: 'Forecast', num: true }, 'RAG', 'Commentary (amber and red)']}
+        rows={figures.map(({ p, f, commentary }) => [
           <a class="govuk-link" href={`/projects/${p.id}?financialYear=${encodeURIComponent(fy)}`}>
             {p.code} {p.name}
           </a>,
@@ -56,6 +56,7 @@ export async function workstreamPage({ deps, fyFrom, asAtFrom }: PageContext, c:
           short(f?.baselinePence ?? 0),
           short(f?.forecastPence ?? 0),
           <RagTag rag={f?.rag ?? null} />,
+          commentary ?? '',
         ])}
       />
     </Layout>,
