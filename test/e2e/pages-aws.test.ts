@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatPounds, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
-import { Store } from '@bt/store';
+import type { Store } from '@bt/store';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
@@ -16,7 +16,7 @@ import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
-import { SHARED_DEMO_TABLE } from '../support/test-clock.ts';
+import { createHarness, type Harness } from '../support/harness.ts';
 
 /**
  * The pages as they run in AWS: the API function bundled with the deploy
@@ -28,8 +28,8 @@ import { SHARED_DEMO_TABLE } from '../support/test-clock.ts';
 const root = join(import.meta.dirname, '..', '..');
 const out = join(root, 'test-results');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-pages-aws-'));
-// The demo programme the run's global setup seeded once (these tests only read it).
-const tableName = SHARED_DEMO_TABLE;
+// A copy of the demo programme the run's global setup seeded once: the forms write to it.
+let demo: Harness;
 const CLIENT_ID = 'tracker-pages';
 
 type Result = { statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean };
@@ -42,7 +42,9 @@ let page: Page;
 
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
-  store = new Store({ region: 'eu-west-2', endpoint, tableName });
+  demo = await createHarness({ demoCopy: true });
+  const tableName = demo.tableName;
+  store = demo.store;
 
   await build({
     ...lambdaBundling,
@@ -63,6 +65,7 @@ beforeAll(async () => {
     accounts: {
       chief: { name: 'Chief Executive', email: 'chief@council.example.gov.uk', groups: ['cmt'] },
       pat: { name: 'Pat Manager', email: 'pat@council.example.gov.uk', groups: ['programme-manager'] },
+      'demo-pm': { name: 'Demo programme manager', email: 'pm@council.example.gov.uk', groups: ['programme-manager'] },
     },
   });
   Object.assign(process.env, {
@@ -86,7 +89,7 @@ afterAll(async () => {
   await gateway?.close();
   await idp?.close();
   for (const key of ['PAGES_OIDC_ISSUER', 'PAGES_OIDC_CLIENT_ID', 'PUBLIC_BASE_URL']) delete process.env[key];
-  store.destroy();
+  await demo?.cleanup();
   rmSync(outdir, { recursive: true, force: true });
 });
 
@@ -224,5 +227,48 @@ describe('the pages behind the hosted login, in Chromium', () => {
     expect((await fetch(`${gateway.url}/signed-out`)).headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect((await fetch(`${gateway.url}/docs`)).headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
     for (const path of ['/health', '/no-such-page']) expect((await fetch(`${gateway.url}${path}`)).headers.get('content-security-policy')).toBeNull();
+  });
+
+  it('lets a project’s manager submit the monthly return through the bundled function (CSRF token, error summary, 303), and refuses it without the token', async () => {
+    const report = await svc.programmeReport(
+      { store, clock: () => new Date() },
+      { principal: { sub: 't', name: 't', roles: ['cmt'] }, requestId: 't' },
+      { asAt: todayInLondon() },
+    );
+    const ws = report.workstreams.find((w) => w.code === 'ICT')!;
+    const project = (await store.projects.list({ workstreamId: ws.id }, { limit: 10 })).items.find((p) => p.code === 'ICT-01')!;
+    await page.goto(`${gateway.url}/sign-out`);
+    await page.waitForURL((u) => u.origin === idp.issuer);
+    await page.click('button[type=submit]');
+    await page.goto(`${gateway.url}/projects/${project.id}`);
+    await signInAtProvider('demo-pm');
+    await page.click('[data-testid=return-link]');
+    expect(new URL(page.url()).pathname).toBe(`/projects/${project.id}/return`);
+    // Wrong first: red needs a commentary; the error summary, and what was chosen kept.
+    await page.check('#deliveryConfidence-red');
+    await page.fill('#commentary', '');
+    await page.click('button:has-text("Submit the return")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter a commentary: at red');
+    expect(await page.isChecked('#deliveryConfidence-red')).toBe(true);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // A form without its token, through the gateway: 403, nothing changed.
+    const before = await store.projects.getOrThrow(project.id);
+    const noToken = await page.request.post(`${gateway.url}/projects/${project.id}/return`, {
+      form: { financialYear: report.financialYear, deliveryConfidence: 'green' },
+      headers: { Origin: gateway.url },
+    });
+    expect(noToken.status()).toBe(403);
+    expect((await store.projects.getOrThrow(project.id)).version).toBe(before.version);
+
+    await page.fill('#commentary', 'Supplier migration failed testing; dual running continues until the new date.');
+    await page.click('button:has-text("Submit the return")');
+    expect(new URL(page.url()).pathname).toBe(`/projects/${project.id}`);
+    expect(await page.textContent('[data-testid=returned]')).toContain('Monthly return submitted');
+    expect(await store.projects.getOrThrow(project.id)).toMatchObject({
+      deliveryConfidence: 'red',
+      commentary: 'Supplier migration failed testing; dual running continues until the new date.',
+      lastReturnBy: 'demo-pm',
+    });
+    await page.screenshot({ path: join(out, 'page-aws-return.png'), fullPage: true });
   });
 });

@@ -54,6 +54,21 @@ afterAll(async () => {
 const api = async (path: string) => (await fetch(`${run.url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json() as Promise<any>;
 
 describe('the pages', () => {
+  const signInAs = async (sub: string, roles: Role[]) => {
+    await page.goto(`${run.url}/sign-out`);
+    await page.fill('#token', await makeToken(config.jwtSecret, { sub, name: sub, roles }));
+    await page.click('button[type=submit]');
+  };
+  const asUser = async (sub: string, roles: Role[]) => makeToken(config.jwtSecret, { sub, roles });
+  const apiAs = async (bearer: string, path: string, init: { method?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${run.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { Authorization: `Bearer ${bearer}`, ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
   it('send a visitor without a token to sign in, and sign them in with one', async () => {
     await page.goto(`${run.url}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -165,11 +180,6 @@ describe('the pages', () => {
   });
 
   it('let finance approve a change request with a note at /changes (CSRF token, error summary, 303), and refuse the requester, the wrong role and a form without the token', async () => {
-    const signInAs = async (sub: string, roles: string[]) => {
-      await page.goto(`${run.url}/sign-out`);
-      await page.fill('#token', await makeToken(config.jwtSecret, { sub, name: sub, roles: roles as Role[] }));
-      await page.click('button[type=submit]');
-    };
     // The demo's project manager asks to write a saving out (its project is approved: a change request).
     const pmToken = await makeToken(config.jwtSecret, { sub: 'demo-pm', roles: ['programme-manager'] });
     const report = await api('/v1/reports/programme');
@@ -226,6 +236,133 @@ describe('the pages', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.goto(`${run.url}/changes?status=approved`);
     await page.screenshot({ path: join(out, 'page-changes.png'), fullPage: true });
+    await signInAs('chief', ['cmt']);
+  });
+
+  it('let a project’s manager fill in the monthly return (forecasts in pounds, confidence, risks, milestones, commentary), and refuse a wrong role and a form without the token', async () => {
+    const projects = (await api('/v1/projects?limit=100')).items as { id: string; code: string }[];
+    const cus = projects.find((p) => p.code === 'CUS-01')!;
+    const before = await api(`/v1/projects/${cus.id}`);
+    const benefit = before.benefits.find((b: { status: string }) => b.status === 'active');
+    // The first open month of this FY (the return's default year).
+    const periods = (await api('/v1/periods')) as { financialYear: string; months: { month: string; status: string }[] };
+    const fy = periods.financialYear;
+    const month = periods.months.find((p) => p.status === 'open')!.month;
+
+    // CMT reads the project but has no return to fill in; the URL answers 403 with a page.
+    await page.goto(`${run.url}/projects/${cus.id}`);
+    expect(await page.locator('[data-testid=return-link]').count()).toBe(0);
+    const refused = await page.goto(`${run.url}/projects/${cus.id}/return`);
+    expect(refused?.status()).toBe(403);
+
+    await signInAs('demo-pm', ['programme-manager']);
+    await page.goto(`${run.url}/projects/${cus.id}`);
+    await page.click('[data-testid=return-link]');
+    expect(new URL(page.url()).pathname).toBe(`/projects/${cus.id}/return`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const input = `#forecast-${benefit.id}-${month}`;
+    // Wrong: words for money, red with no commentary. The error summary names both, and what was typed stays.
+    await page.fill(input, 'about two grand');
+    await page.check('#deliveryConfidence-red');
+    await page.fill('#commentary', '');
+    await page.click('button:has-text("Submit the return")');
+    const summary = await page.textContent('.govuk-error-summary');
+    expect(summary).toContain('must be an amount in pounds, like 1,250.50');
+    expect(summary).toContain('Enter a commentary: at red');
+    expect(await page.inputValue(input)).toBe('about two grand');
+    expect(await page.isChecked('#deliveryConfidence-red')).toBe(true);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-return-errors.png'), fullPage: true });
+    // The error summary's link takes you to the field.
+    await page.click(`.govuk-error-summary a[href="#forecast-${benefit.id}-${month}"]`);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`forecast-${benefit.id}-${month}`);
+    expect((await api(`/v1/projects/${cus.id}`)).version).toBe(before.version);
+
+    // Right: pounds as finance writes them, and a commentary; 303 to the project, which shows it.
+    await page.fill(input, '£1,250.50');
+    await page.fill('#commentary', 'Channel shift is slower than planned; a push on online council tax forms starts next month.');
+    await page.click('button:has-text("Submit the return")');
+    expect(new URL(page.url()).pathname).toBe(`/projects/${cus.id}`);
+    expect(await page.textContent('[data-testid=returned]')).toContain('Monthly return submitted');
+    expect(await page.textContent('[data-testid=commentary]')).toContain('Channel shift is slower than planned');
+    const after = await api(`/v1/projects/${cus.id}`);
+    expect(after.benefits.find((b: { id: string }) => b.id === benefit.id).forecast[month]).toBe(125_050);
+    expect(after).toMatchObject({ deliveryConfidence: 'red', lastReturnBy: 'demo-pm' });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-project-after-return.png'), fullPage: true });
+
+    // A form without the token: 403, nothing changed.
+    const noToken = await page.request.post(`${run.url}/projects/${cus.id}/return`, {
+      form: { financialYear: fy, deliveryConfidence: 'green', [`forecast.${benefit.id}.${month}`]: '1' },
+      headers: { Origin: run.url },
+    });
+    expect(noToken.status()).toBe(403);
+    expect((await api(`/v1/projects/${cus.id}`)).version).toBe(after.version);
+    await signInAs('chief', ['cmt']);
+  });
+
+  it('let finance validate ticked entries and query one at /validation, the recorder answer it, and refuse a wrong role and a form without the token', async () => {
+    const projects = (await api('/v1/projects?limit=100')).items as { id: string; code: string }[];
+    const nbw = projects.find((p) => p.code === 'NBW-01')!;
+    const record = await api(`/v1/projects/${nbw.id}`);
+    const benefit = record.benefits.find((b: { status: string }) => b.status === 'active');
+    const month = ((await api('/v1/periods')).months as { month: string; status: string }[]).find((p) => p.status === 'open')!.month;
+    const pm = await asUser('demo-pm', ['programme-manager']);
+    const record1 = await apiAs(pm, `/v1/projects/${nbw.id}/benefits/${benefit.id}/actuals`, {
+      method: 'POST',
+      body: { month, amountPence: 41_000, note: 'Reduced agency invoices (browser test)' },
+    });
+    const record2 = await apiAs(pm, `/v1/projects/${nbw.id}/benefits/${benefit.id}/actuals`, {
+      method: 'POST',
+      body: { month, amountPence: 9_000, note: 'Mileage claims down (browser test)' },
+    });
+    expect([record1.status, record2.status]).toEqual([201, 201]);
+    const [e1, e2] = [record1.body, record2.body];
+
+    await signInAs('fin-page', ['finance']);
+    await page.goto(`${run.url}/validation`);
+    expect(await page.textContent('[data-testid=queue]')).toContain('Reduced agency invoices (browser test)');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // Nothing ticked: the error summary.
+    await page.click('button:has-text("Validate the ticked entries")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Tick the entries to validate');
+    // A form without the token: 403, nothing validated.
+    const noToken = await page.request.post(`${run.url}/validation`, { form: { ids: e1.id }, headers: { Origin: run.url } });
+    expect(noToken.status()).toBe(403);
+    const queue = async () => ((await api(`/v1/actuals?validated=false&projectId=${nbw.id}&limit=200`)).items as { id: string }[]).map((q) => q.id);
+    expect(await queue()).toContain(e1.id);
+    await page.check(`#ids-${e1.id}`);
+    await page.click('button:has-text("Validate the ticked entries")');
+    expect(await page.textContent('[data-testid=validated]')).toContain('1 entry validated');
+    expect(await queue()).not.toContain(e1.id);
+
+    // A query on the other: the recorder sees it and answers.
+    await page.click(`a[href="/validation?query=${e2.id}"]`);
+    await page.fill('#note', 'Which claims? Attach the mileage report.');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.click('button:has-text("Raise the query")');
+    expect(await page.textContent('[data-testid=noted]')).toContain(e2.id);
+    await page.screenshot({ path: join(out, 'page-validation.png'), fullPage: true });
+
+    // CMT may read the queue but not validate: a forged POST with its own token is refused.
+    await signInAs('chief', ['cmt']);
+    await page.goto(`${run.url}/validation`);
+    const session = (await page.context().cookies()).find((c) => c.name === 'bt_session')!.value;
+    const csrf = createHash('sha256').update(`csrf:${session}`).digest('base64url');
+    const wrongRole = await page.request.post(`${run.url}/validation`, { form: { _csrf: csrf, ids: e2.id }, headers: { Origin: run.url } });
+    expect(wrongRole.status()).toBe(403);
+    expect(await queue()).toContain(e2.id);
+
+    await signInAs('demo-pm', ['programme-manager']);
+    await page.goto(`${run.url}/validation`);
+    expect(await page.textContent('[data-testid=queue]')).toContain('Which claims? Attach the mileage report.');
+    await page.click(`a[href="/validation?answer=${e2.id}"]`);
+    await page.fill('#note', 'Claims MC-114 to MC-120; report attached to the finance ticket.');
+    await page.click('button:has-text("Send the answer")');
+    expect(await page.textContent('[data-testid=noted]')).toContain(e2.id);
+    const row = (await api(`/v1/actuals?validated=false&projectId=${nbw.id}&limit=200`)).items.find((q: { id: string }) => q.id === e2.id);
+    expect(row.query).toMatchObject({ raisedBy: 'fin-page', answeredBy: 'demo-pm' });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await signInAs('chief', ['cmt']);
   });
 

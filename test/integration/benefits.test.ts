@@ -179,6 +179,28 @@ describe('benefits', () => {
     expect((await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body.baseline).toEqual({ '2025-10': 60 });
   });
 
+  it('approve a request raced by edits that leave it current (an actual, a confidence change): both land, never a 412', async () => {
+    const p = await newProject();
+    const b = await newBenefit(p.id);
+    await h.call('PUT', `${base(p.id, b.id)}/baseline`, { token: h.tokens.pm, body: { months: { '2025-10': 100 } } });
+    await h.call('PATCH', `/v1/projects/${p.id}`, { token: h.tokens.pm, body: { stage: 'approved' } });
+    for (let round = 0; round < 5; round++) {
+      const asked = await h.call('PUT', `${base(p.id, b.id)}/baseline`, {
+        token: h.tokens.pm,
+        body: { months: { '2025-10': 200 + round }, reason: `Round ${round}` },
+      });
+      expect(asked.status).toBe(202);
+      const [approved, patched, actual] = await Promise.all([
+        h.call('POST', `/v1/changes/${asked.body.id}/approve`, { token: h.tokens.finance, body: { note: 'Agreed' } }),
+        h.call('PATCH', base(p.id, b.id), { token: h.tokens.pm, body: { confidencePct: 60 + round } }),
+        h.call('POST', `${base(p.id, b.id)}/actuals`, { token: h.tokens.finance, body: { month: '2025-10', amountPence: 10, note: `Round ${round}` } }),
+      ]);
+      expect([approved.status, patched.status, actual.status], JSON.stringify(approved.body)).toEqual([200, 200, 201]);
+      const now = (await h.call('GET', base(p.id, b.id), { token: h.tokens.pm })).body;
+      expect(now).toMatchObject({ baseline: { '2025-10': 200 + round }, confidencePct: 60 + round, realised: { '2025-10': 10 * (round + 1) } });
+    }
+  });
+
   it('request a write-out, a type change and a cancellation once approved (202), apply them on approval, and refuse mixing them with other changes', async () => {
     const p = await newProject();
     const b = await newBenefit(p.id);

@@ -43,7 +43,7 @@ async function browser(token: string) {
 }
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-const hiddenSeen = (html: string) => Object.fromEntries([...html.matchAll(/name="(seen\.[^"]+)" value="(\d+)"/g)].map((m) => [m[1]!, m[2]!]));
+const hiddenSeen = (html: string) => Object.fromEntries([...html.matchAll(/name="(seen\.[^"]+)" value="([\w-]+)"/g)].map((m) => [m[1]!, m[2]!]));
 const inputValue = (html: string, name: string) => new RegExp(`name="${name.replaceAll('.', '\\.')}"[^>]*value="([^"]*)"`).exec(html)?.[1];
 const errorSummary = (html: string) => [...html.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((m) => [m[1], m[2]]);
 /** The project record and its figures (without the instant it was read at). */
@@ -111,7 +111,7 @@ describe('the monthly return page', () => {
       commentary: 'Two providers left the framework; re-tendering in January.',
     });
     // Only the open months are inputs; the closed ones are not offered.
-    expect(inputValue(page.html, `forecast.${ids.a}.2026-10`)).toBe('10000.00');
+    expect(inputValue(page.html, `forecast.${ids.a}.2026-10`)).toBe('10,000.00');
     expect(inputValue(page.html, `forecast.${ids.a}.2026-09`)).toBeUndefined();
     const before = await record();
     const saved = await pm.post(`/projects/${ids.p}/return`, form);
@@ -145,7 +145,9 @@ describe('the monthly return page', () => {
     expect(shown.html).toContain('Monthly return submitted.');
     expect(shown.html).toContain('re-tendering in January');
     const ws = await pm.get(`/workstreams/${ids.ws}?financialYear=2026%2F27`);
-    expect(ws.html).toMatch(/<td class="govuk-table__cell">amber<\/td>.*<td class="govuk-table__cell">Two providers left the framework; re-tendering in January\.<\/td><\/tr>/);
+    expect(ws.html).toMatch(
+      /<td class="govuk-table__cell">amber<\/td>.*<td class="govuk-table__cell">Two providers left the framework; re-tendering in January\.<\/td><\/tr>/,
+    );
     // The digest to CMT quotes it beside the amber line, in the HTML and the plain text.
     const preview = await h.call('GET', '/v1/digests/preview', { token: h.tokens.admin });
     expect(preview.status).toBe(200);
@@ -177,19 +179,32 @@ describe('the monthly return page', () => {
     expect(await record()).toEqual(before);
   });
 
-  it('refuses a return opened before someone else changed the project (409), overwriting nothing', async () => {
+  it('refuses a return opened before someone else changed its forecasts (409), overwriting nothing; an actual recorded meanwhile does not count', async () => {
     const pm = await browser(h.tokens.pm);
     const { form } = await returnForm(pm, { [`forecast.${ids.a}.2027-01`]: '5' });
-    // Meanwhile an admin changes the saving's forecast through the API.
+    // Meanwhile finance records an actual on the saving (its ledger totals move, its forecast does not) ...
+    await ok('POST', `/v1/projects/${ids.p}/benefits/${ids.a}/actuals`, h.tokens.finance, { month: '2026-10', amountPence: 1_000, note: 'Oct' });
+    // ... and an admin changes its forecast through the API.
     await ok('PUT', `/v1/projects/${ids.p}/benefits/${ids.a}/forecast`, h.tokens.admin, { months: { '2027-01': 777_700 } });
     const before = await record();
     const refused = await pm.post(`/projects/${ids.p}/return`, form);
     expect(refused.status).toBe(409);
-    expect(refused.html).toContain('Changed since this return was opened: &quot;Fewer placements&quot; (by ada');
+    expect(refused.html).toContain('Changed since this return was opened: the forecast of &quot;Fewer placements&quot; (by ada at ');
+    expect(refused.html).not.toContain('Shared back office&quot; (by');
     expect(await record()).toEqual(before);
-    // The form again carries today's versions, so a resubmission (after checking) saves.
-    const seen = hiddenSeen(refused.html);
-    expect(Number(seen[`seen.${ids.a}`])).toBe(before.benefits.find((b: { id: string }) => b.id === ids.a).version);
+    // The form again carries the marks of now, and what was typed; resubmitted, it saves over the admin's change knowingly.
+    expect(inputValue(refused.html, `forecast.${ids.a}.2027-01`)).toBe('5');
+    const again = Object.fromEntries([...Object.entries(form).filter(([k]) => !k.startsWith('seen.')), ...Object.entries(hiddenSeen(refused.html))]);
+    expect((await pm.post(`/projects/${ids.p}/return`, again)).status).toBe(303);
+    expect((await record()).benefits.find((b: { id: string }) => b.id === ids.a).forecast['2027-01']).toBe(500);
+  });
+
+  it('saves a return opened before an actual was recorded on its saving (the ledger is not what it writes)', async () => {
+    const pm = await browser(h.tokens.pm);
+    const { form } = await returnForm(pm, { [`forecast.${ids.a}.2027-02`]: '7' });
+    await ok('POST', `/v1/projects/${ids.p}/benefits/${ids.a}/actuals`, h.tokens.finance, { month: '2026-10', amountPence: 2_000, note: 'Oct more' });
+    expect((await pm.post(`/projects/${ids.p}/return`, form)).status).toBe(303);
+    expect((await record()).benefits.find((b: { id: string }) => b.id === ids.a).forecast['2027-02']).toBe(700);
   });
 
   it('is refused to a wrong role and to a form without its CSRF token, changing nothing', async () => {
@@ -284,7 +299,10 @@ describe('the validation page', () => {
     ]);
     expect(done.status).toBe(303);
     expect(done.location).toBe('/validation?validated=2');
-    expect((await queue()).map((q) => q.id)).toEqual([own.id]);
+    const left = (await queue()).map((q) => q.id);
+    expect(left).toContain(own.id);
+    expect(left).not.toContain(e1.id);
+    expect(left).not.toContain(e2.id);
     const a = (await record()).benefits.find((b: { id: string }) => b.id === ids.a);
     expect(a.validated['2026-10']).toBe(40_000);
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fyOfMonth } from '@bt/core';
+import * as svc from '@bt/services';
 import { createHarness, projectBody, workstreamBody, type Harness, type Reply } from '../support/harness.ts';
 
 /**
@@ -124,6 +126,27 @@ const WRITERS: Record<string, { prepare?: () => Promise<void>; write: () => Prom
   'patch risk': { write: () => h.call('PATCH', `/v1/projects/${projectId}/risks/${riskId}`, { token: h.tokens.pm, body: { likelihood: 1 + (n++ % 5) } }) },
   'patch milestone': {
     write: () => h.call('PATCH', `/v1/projects/${projectId}/milestones/${milestoneId}`, { token: h.tokens.pm, body: { title: `Go live ${n++}` } }),
+  },
+  // The monthly return (SPEC 6), as the page submits it, without `seen`: it writes the saving's forecast, the risk's score and the project.
+  'monthly return': {
+    write: async () => {
+      n += 1;
+      const caller = { principal: { sub: 'pat', name: 'Pat', roles: ['programme-manager' as const] }, requestId: `race-${n}` };
+      const months = Object.fromEntries(MONTHS.filter((m) => fyOfMonth(m) === FY).map((m) => [m, 90_000 + n]));
+      return svc
+        .submitMonthlyReturn(h.deps, caller, projectId, {
+          financialYear: FY,
+          forecasts: { [benefitId]: months },
+          deliveryConfidence: (['green', 'amber-green'] as const)[n % 2]!,
+          risks: { [riskId]: { likelihood: 1 + (n % 5), impact: 2 } },
+          milestones: {},
+          seen: {},
+        })
+        .then(
+          (body) => ({ status: 200, body }) as unknown as Reply,
+          (error: { status?: number; message?: string }) => ({ status: error.status ?? 500, body: error.message }) as unknown as Reply,
+        );
+    },
   },
   'patch project': {
     write: () =>

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { BenefitId } from './benefit.ts';
-import { Version } from './common.ts';
 import { FinancialYear, IsoDate, monthsOfFy, type Month } from './fy.ts';
 import { MilestoneId } from './milestone.ts';
 import { isPeriodClosed, type PeriodsState } from './periods.ts';
@@ -28,8 +27,9 @@ export const MonthlyReturn = z
       .default({})
       .meta({ description: 'null: not completed yet.' }),
     commentary: Commentary.optional(),
-    seen: z.record(z.string(), Version).default({}).meta({
-      description: 'The versions of the project and of each item as the return showed them: a change made since is refused (409), never overwritten.',
+    seen: z.record(z.string(), z.string().max(64)).default({}).meta({
+      description:
+        'What the return was opened at, per item (the marks the form carried): an item whose part the return writes (a forecast, a score, a completion, the confidence or commentary) changed since is refused (409), never overwritten. Actuals recorded meanwhile do not count.',
     }),
   })
   .meta({ id: 'MonthlyReturn' });

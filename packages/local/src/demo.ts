@@ -729,16 +729,22 @@ export async function seedDemo(
           const months = reportingMonths(fy, today);
           const amounts = allocateEvenly(pence(k), months.length);
           for (const [i, month] of months.entries()) {
-            timeline.at(dayOfNextMonth(month, 5, now), (d) =>
-              svc.recordSpend(
+            const spend = { id: '' };
+            timeline.at(dayOfNextMonth(month, 5, now), async (d) => {
+              const { value } = await svc.recordSpend(
                 d,
                 financeOfficer,
                 project.id,
                 line.id,
                 { month, amountPence: amounts[i]!, note: `${month} capital/revenue ledger (demo evidence)` },
                 undefined,
-              ),
-            );
+              );
+              spend.id = value.id;
+            });
+            // Validated by the finance business partner on the 8th, as the actuals are; the last three months' still await finance.
+            if (month < addMonths(today.slice(0, 7), -3)) {
+              timeline.at(dayOfNextMonth(month, 8, now), (d) => svc.validateMany(d, financeManager, [spend.id]).then(() => undefined));
+            }
           }
         }
       }

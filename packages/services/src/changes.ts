@@ -21,7 +21,7 @@ import {
   type ProposedChange,
 } from '@bt/core';
 import type { Page, PageRequest, TxOp, WriteContext } from '@bt/store';
-import { mintId, writeContext, type Caller, type Deps } from './context.ts';
+import { mintId, withFreshRead, writeContext, type Caller, type Deps } from './context.ts';
 import { projectUnchangedOp } from './project-access.ts';
 
 /** True for a change request (what a gated write answers with, 202) rather than the entity it would change. */
@@ -92,27 +92,30 @@ export async function listChanges(
  * or if it has just been decided.
  */
 export async function approveChange(deps: Deps, caller: Caller, id: string, input: DecideChange): Promise<ChangeRequest> {
-  const request = await deps.store.changes.getOrThrow(id);
-  assertMayDecide(caller.principal, request);
-  const ctx = writeContext(deps, caller);
-  const decided = decidedAs(request, 'approved', ctx, input.note);
-  const decision = decisionOps(deps, ctx, request, decided);
-  const project = await deps.store.projects.getOrThrow(request.projectId);
-  if (request.kind === 'stage-change') {
-    assertNotStale(request, currentOf(request.kind, project));
-    const next = applyProjectPatch(project, { stage: request.proposed.stage! }, ctx.now, ctx.actor.sub);
-    validateProject(next, project);
-    await deps.store.projects.update(ctx, project, next, decision);
+  // An edit of the project or saving that lands while approving is not a stale request: read again and re-check (409 only if it is now stale).
+  return withFreshRead(undefined, async () => {
+    const request = await deps.store.changes.getOrThrow(id);
+    assertMayDecide(caller.principal, request);
+    const ctx = writeContext(deps, caller);
+    const decided = decidedAs(request, 'approved', ctx, input.note);
+    const decision = decisionOps(deps, ctx, request, decided);
+    const project = await deps.store.projects.getOrThrow(request.projectId);
+    if (request.kind === 'stage-change') {
+      assertNotStale(request, currentOf(request.kind, project));
+      const next = applyProjectPatch(project, { stage: request.proposed.stage! }, ctx.now, ctx.actor.sub);
+      validateProject(next, project);
+      await deps.store.projects.update(ctx, project, next, decision);
+      return decided;
+    }
+    const before = await deps.store.children.getOrThrow('benefit', request.projectId, request.benefitId!);
+    assertNotStale(request, currentOf(request.kind, before));
+    const { next, guards, action } = approvedBenefit(deps, ctx, request, before);
+    if (changedFields(before, next).length === 0) throw new ConflictError('change-request-stale', `Change request ${id} would change nothing now.`);
+    // The summary and history get the version as written (stamped now, by the approver).
+    const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, action);
+    await deps.store.commit([...ops, ...deps.store.summaries.benefitOp(item, false), projectUnchangedOp(deps, project), ...guards, ...decision]);
     return decided;
-  }
-  const before = await deps.store.children.getOrThrow('benefit', request.projectId, request.benefitId!);
-  assertNotStale(request, currentOf(request.kind, before));
-  const { next, guards, action } = approvedBenefit(deps, ctx, request, before);
-  if (changedFields(before, next).length === 0) throw new ConflictError('change-request-stale', `Change request ${id} would change nothing now.`);
-  // The summary and history get the version as written (stamped now, by the approver).
-  const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, action);
-  await deps.store.commit([...ops, ...deps.store.summaries.benefitOp(item, false), projectUnchangedOp(deps, project), ...guards, ...decision]);
-  return decided;
+  });
 }
 
 /** A benefit's next state under an approved request, and what else its write needs (a re-baseline's version). */

@@ -17,9 +17,12 @@ import {
   type MonthlyReturn,
   type PeriodsState,
 } from '@bt/core';
+import { createHash } from 'node:crypto';
 import type { ProjectRecord, TxOp } from '@bt/store';
-import { writeContext, type Caller, type Deps } from './context.ts';
+import { withFreshRead, writeContext, type Caller, type Deps } from './context.ts';
 import { projectToChange } from './project-access.ts';
+
+const minute = (at: string) => at.slice(0, 16).replace('T', ' ');
 
 /** A DynamoDB transaction holds at most 100 writes. */
 const MAX_WRITES = 100;
@@ -30,6 +33,25 @@ export interface ReturnForm {
   financialYear: FinancialYear;
   openMonths: Month[];
   periods: PeriodsState;
+  /** Each item's mark as read (sent back as `seen`). */
+  marks: Record<string, string>;
+}
+
+/**
+ * An item's mark: a digest of the part of it the return writes. A saving's
+ * forecast and status, a risk's scores and status, a milestone's completion,
+ * the project's confidence and commentary. Ledger totals moving (finance
+ * recording an actual meanwhile) leave it as it was.
+ */
+function marksOf(record: ProjectRecord): Record<string, string> {
+  const mark = (part: unknown) => createHash('sha256').update(JSON.stringify(part)).digest('base64url').slice(0, 16);
+  const { project } = record;
+  return {
+    [project.id]: mark([project.deliveryConfidence, project.commentary ?? null]),
+    ...Object.fromEntries(record.benefits.map((b) => [b.id, mark([b.forecast, b.status])])),
+    ...Object.fromEntries(record.risks.map((r) => [r.id, mark([r.likelihood, r.impact, r.status])])),
+    ...Object.fromEntries(record.milestones.map((m) => [m.id, mark([m.completedDate ?? null])])),
+  };
 }
 
 /** The monthly return of a project for an FY, for its manager or an admin to fill in. */
@@ -37,7 +59,7 @@ export async function monthlyReturnForm(deps: Deps, caller: Caller, projectId: s
   await projectToChange(deps, caller, projectId);
   const [record, periods] = await Promise.all([deps.store.children.record(projectId), deps.store.periods.get()]);
   if (!record) throw new ConflictError('concurrent-modification', `Project ${projectId} has just been removed.`);
-  return { record, financialYear, openMonths: openMonthsOfFy(periods, financialYear), periods };
+  return { record, financialYear, openMonths: openMonthsOfFy(periods, financialYear), periods, marks: marksOf(record) };
 }
 
 /** A saving whose forecast the return can change: not written out. */
@@ -57,29 +79,31 @@ export const forecastable = (b: Benefit) => !isWrittenOut(b.status);
  * overwritten (409).
  */
 export async function submitMonthlyReturn(deps: Deps, caller: Caller, projectId: string, input: MonthlyReturn): Promise<ProjectRecord> {
-  const { record, openMonths, periods } = await monthlyReturnForm(deps, caller, projectId, input.financialYear);
+  // A write that lands between the read and the commit loses the race: read again. What it changed is then
+  // either named in `seen` (refused, 409) or not the return's business (the return is applied over it).
+  return withFreshRead(undefined, () => submitOnce(deps, caller, projectId, input));
+}
+
+async function submitOnce(deps: Deps, caller: Caller, projectId: string, input: MonthlyReturn): Promise<ProjectRecord> {
+  const { record, openMonths, periods, marks } = await monthlyReturnForm(deps, caller, projectId, input.financialYear);
   const { project } = record;
   const errors: FieldError[] = [];
   const today = todayInLondon(deps.clock());
   const open = new Set(openMonths);
 
-  // Anything changed since the form was read is not overwritten.
-  const versions = new Map<string, { version: number; what: string; by: string; at: string }>([
-    [project.id, { version: project.version, what: `project ${project.code}`, by: project.updatedBy, at: project.updatedAt }],
-    ...[...record.benefits, ...record.risks, ...record.milestones].map(
-      (i) => [i.id, { version: i.version, what: `"${i.title}"`, by: i.updatedBy, at: i.updatedAt }] as const,
+  // What was changed since the form was read is not overwritten: named, with who changed it last.
+  const who = new Map<string, string>([
+    [project.id, `project ${project.code} (by ${project.updatedBy} at ${minute(project.updatedAt)})`],
+    ...record.benefits.map(
+      (b) => [b.id, `the forecast of "${b.title}" (by ${b.forecastUpdatedBy ?? b.updatedBy} at ${minute(b.forecastUpdatedAt ?? b.updatedAt)})`] as const,
     ),
+    ...[...record.risks, ...record.milestones].map((i) => [i.id, `"${i.title}" (by ${i.updatedBy} at ${minute(i.updatedAt)})`] as const),
   ]);
-  const moved = Object.entries(input.seen).filter(([id, v]) => versions.get(id)?.version !== v && versions.has(id));
+  const moved = Object.entries(input.seen).filter(([id, mark]) => id in marks && marks[id] !== mark);
   if (moved.length) {
     throw new ConflictError(
       'return-stale',
-      `Changed since this return was opened: ${moved
-        .map(([id]) => {
-          const v = versions.get(id)!;
-          return `${v.what} (by ${v.by} at ${v.at.slice(0, 16).replace('T', ' ')})`;
-        })
-        .join('; ')}. Nothing was saved; check the figures as they are now and submit again.`,
+      `Changed since this return was opened: ${moved.map(([id]) => who.get(id)).join('; ')}. Nothing was saved; check the figures as they are now and submit again.`,
       moved.map(([id]) => ({ path: `seen.${id}`, message: 'changed since the return was opened' })),
     );
   }

@@ -16,7 +16,7 @@ export function Layout(props: { title: string; user?: string | undefined; childr
         <link rel="stylesheet" href="/assets/govuk-frontend.min.css" />
         <style>
           {
-            '.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto;font-family:GDS Transport,arial,sans-serif}.bt-heat td{text-align:center;width:18%}'
+            '.bt-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bt-chart{max-width:100%;height:auto;font-family:GDS Transport,arial,sans-serif}.bt-heat td{text-align:center;width:18%}.bt-compact .govuk-table__header,.bt-compact .govuk-table__cell{font-size:16px;padding-right:10px}.bt-compact .govuk-checkboxes__item{margin:0}'
           }
         </style>
       </head>

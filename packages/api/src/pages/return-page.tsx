@@ -8,7 +8,7 @@ import {
   MonthlyReturn,
   nextFy,
   parsePounds,
-  poundsDecimal,
+  formatPounds,
   type Principal,
 } from '@bt/core';
 import * as svc from '@bt/services';
@@ -36,19 +36,14 @@ type Typed = Record<string, string>;
 function initialValues(shown: svc.ReturnForm): Typed {
   const { record, openMonths } = shown;
   const v: Typed = { deliveryConfidence: record.project.deliveryConfidence, commentary: record.project.commentary ?? '' };
-  for (const b of record.benefits.filter(svc.forecastable)) for (const m of openMonths) v[`forecast.${b.id}.${m}`] = poundsDecimal(b.forecast[m] ?? 0);
+  for (const b of record.benefits.filter(svc.forecastable))
+    for (const m of openMonths) v[`forecast.${b.id}.${m}`] = formatPounds(b.forecast[m] ?? 0).replace('£', '');
   for (const r of record.risks.filter((r) => r.status === 'open')) {
     v[`risk.${r.id}.likelihood`] = String(r.likelihood);
     v[`risk.${r.id}.impact`] = String(r.impact);
   }
   for (const m of record.milestones) v[`milestone.${m.id}.completedDate`] = m.completedDate ?? '';
   return v;
-}
-
-/** The versions the form was shown at: a change made meanwhile is refused at submission, never overwritten. */
-function seenOf(shown: svc.ReturnForm): Record<string, number> {
-  const { record } = shown;
-  return Object.fromEntries([record.project, ...record.benefits, ...record.risks, ...record.milestones].map((i) => [i.id, i.version]));
 }
 
 /** "27/3/2026", "27 3 2026", "2026-03-27" → "2026-03-27"; undefined when blank; null when it is not a date. */
@@ -109,8 +104,8 @@ export function readReturn(form: Typed, shown: svc.ReturnForm): { value?: Monthl
     if (date === null) problems.push({ field: name, message: `The completion date of “${m.title}” must be a real date, like 27/3/2026` });
     else milestones[m.id] = { completedDate: date ?? null };
   }
-  const seen: Record<string, number> = {};
-  for (const [k, v] of Object.entries(form)) if (k.startsWith('seen.')) seen[k.slice(5)] = Number(v);
+  const seen: Record<string, string> = {};
+  for (const [k, v] of Object.entries(form)) if (k.startsWith('seen.')) seen[k.slice(5)] = v;
   const commentary = (form.commentary ?? '').trim();
   const parsed = MonthlyReturn.safeParse({
     financialYear,
@@ -229,8 +224,8 @@ export async function returnPage(
       <form method="post" action={`/projects/${project.id}/return`} novalidate data-testid="monthly-return">
         <input type="hidden" name="_csrf" value={csrfToken(c)} />
         <input type="hidden" name="financialYear" value={fy} />
-        {Object.entries(seenOf(shown)).map(([k, v]) => (
-          <input type="hidden" name={`seen.${k}`} value={String(v)} />
+        {Object.entries(shown.marks).map(([k, v]) => (
+          <input type="hidden" name={`seen.${k}`} value={v} />
         ))}
         <h2 class="govuk-heading-m" id="forecasts" tabindex={-1}>
           Forecasts

@@ -59,7 +59,8 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
   const token = csrfToken(c);
   const ticked = new Set(refused?.ids ?? []);
   const idsProblem = refused?.problems.find((p) => p.field === 'ids');
-  const describe = (r: svc.QueueRow) => `${r.kind === 'actual' ? 'Actual' : 'Spend'} of ${money(r.amountPence)} for ${monthName(r.month)}, ${parentTitle(r)}`;
+  const describe = (r: svc.QueueRow) =>
+    `${r.kind === 'actual' ? 'the actual' : 'the spend'} of ${money(r.amountPence)} for ${monthName(r.month)}, ${parentTitle(r)} (${r.id})`;
   return c.html(
     <Layout title="Validation" user={who.name}>
       <ErrorSummary problems={refused?.problems ?? []} />
@@ -85,7 +86,6 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
           caption={`Awaiting validation (${rows.length}${page.nextCursor ? ' on this page' : ''})`}
           testId="queue"
           columns={[
-            'Entry',
             'Project',
             'Saving or investment line',
             'Month',
@@ -95,15 +95,15 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
             'Query',
             finance ? 'Validate' : 'Action',
           ]}
+          class="bt-compact"
           rows={rows.map((r) => {
             const s = projectOf.get(r.projectId);
             const own = r.recordedBy === who.sub;
             return [
-              r.id,
-              <a class="govuk-link" href={`/projects/${r.projectId}`}>
-                {s ? `${s.code} ${s.name}` : r.projectId}
+              <a class="govuk-link" href={`/projects/${r.projectId}`} title={s?.name}>
+                {s?.code ?? r.projectId}
               </a>,
-              `${parentTitle(r)} (${r.kind})`,
+              `${parentTitle(r)}${r.kind === 'spend' ? ' (spend)' : ''}`,
               monthName(r.month),
               money(r.amountPence),
               `${r.note}${r.reverses ? ` (reverses ${r.reverses})` : ''}`,
@@ -114,7 +114,7 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
                 </>
               ) : finance && !own ? (
                 <a class="govuk-link" href={`/validation?query=${r.id}`}>
-                  Raise a query<span class="govuk-visually-hidden"> on {r.id}</span>
+                  Raise a query<span class="govuk-visually-hidden"> on {describe(r)}</span>
                 </a>
               ) : (
                 ''
@@ -127,14 +127,14 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
                     <div class="govuk-checkboxes__item">
                       <input class="govuk-checkboxes__input" id={`ids-${r.id}`} name="ids" type="checkbox" value={r.id} checked={ticked.has(r.id)} />
                       <label class="govuk-label govuk-checkboxes__label" for={`ids-${r.id}`}>
-                        <span class="govuk-visually-hidden">Validate {r.id}</span>
+                        <span class="govuk-visually-hidden">Validate {describe(r)}</span>
                       </label>
                     </div>
                   </div>
                 )
               ) : r.queryOpen ? (
                 <a class="govuk-link" href={`/validation?answer=${r.id}`}>
-                  Answer<span class="govuk-visually-hidden"> the query on {r.id}</span>
+                  Answer<span class="govuk-visually-hidden"> the query on {describe(r)}</span>
                 </a>
               ) : (
                 'Awaiting finance'
@@ -180,7 +180,8 @@ function NoteForm(props: { row: svc.QueueRow; action: 'query' | 'answer'; descri
           </label>
         </h2>
         <div id="note-hint" class="govuk-hint">
-          {props.describe}. {action === 'query' ? 'Say what is wrong or missing; whoever recorded it sees the query.' : `Finance asked: ${r.query?.note ?? ''}`}
+          {props.describe.charAt(0).toUpperCase() + props.describe.slice(1)}.{' '}
+          {action === 'query' ? 'Say what is wrong or missing; whoever recorded it sees the query.' : `Finance asked: ${r.query?.note ?? ''}`}
         </div>
         {props.problem ? (
           <p id="note-error" class="govuk-error-message">
