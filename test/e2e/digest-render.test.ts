@@ -61,6 +61,7 @@ describe('the digest HTML', () => {
         'Headline figures',
         'Workstreams',
         'Largest slippages',
+        "Amber and red projects: the manager's commentary",
         'New and escalated alerts',
         'Critical risks',
         'Milestones due in the next 30 days',

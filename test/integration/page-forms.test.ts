@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as svc from '@bt/services';
-import { createHarness, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
 /**
  * The pages' forms (SPEC 6 "Pages", issue 18) through the app, as a browser
@@ -248,6 +248,21 @@ describe('the monthly return, as a use case', () => {
       ],
     });
     expect(await record()).toEqual(before);
+  });
+});
+
+describe('the monthly return, through the API', () => {
+  it('takes the same return as JSON (POST /v1/projects/{id}/monthly-return): 200 with the record, 403 to a wrong role, 400 for a malformed one, 409 when stale', async () => {
+    const path = `/v1/projects/${ids.p}/monthly-return`;
+    const body = { financialYear: '2026/27', forecasts: { [ids.b]: { '2026-12': 33_300 } }, deliveryConfidence: 'amber-green' };
+    for (const token of [h.tokens.finance, h.tokens.otherPm, h.tokens.cmt]) expectProblem(await h.call('POST', path, { token, body }), 403);
+    expectProblem(await h.call('POST', path, { token: h.tokens.pm, body: { ...body, deliveryConfidence: 'purple' } }), 400);
+    expectProblem(await h.call('POST', path, { token: h.tokens.pm, body: { ...body, seen: { [ids.b]: 'not-the-mark' } } }), 409, 'return-stale');
+    const saved = await h.call('POST', path, { token: h.tokens.pm, body });
+    expect(saved.status).toBe(200);
+    expect(saved.body.deliveryConfidence).toBe('amber-green');
+    expect(saved.body.benefits.find((b: { id: string }) => b.id === ids.b).forecast).toEqual({ '2026-12': 33_300 });
+    expect(saved.headers.get('etag')).toBe(`"${saved.body.version}"`);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   Investment,
   AsAt,
   Milestone,
+  MonthlyReturn,
   PatchProject,
   Project,
   ProjectFinancials,
@@ -15,7 +16,17 @@ import {
   Stage,
   WorkstreamId,
 } from '@bt/core';
-import { createProject, getProjectRecord, isChangeRequest, listProjects, momentOfRequest, projectFigures, updateProject, type Deps } from '@bt/services';
+import {
+  createProject,
+  getProjectRecord,
+  isChangeRequest,
+  listProjects,
+  momentOfRequest,
+  projectFigures,
+  submitMonthlyReturn,
+  updateProject,
+  type Deps,
+} from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
@@ -23,6 +34,13 @@ import { ETagHeader, IfMatchHeaders, json, problems, route, security } from '../
 
 const tags = ['Projects'];
 const IdParam = z.object({ id: ProjectId });
+/** The project and its items, without figures (what a write answers). */
+const ProjectRecord = Project.extend({
+  benefits: z.array(Benefit),
+  investments: z.array(Investment),
+  risks: z.array(Risk),
+  milestones: z.array(Milestone),
+}).meta({ id: 'ProjectRecord' });
 const ProjectDetail = Project.extend({
   benefits: z.array(Benefit),
   investments: z.array(Investment),
@@ -119,6 +137,25 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       if (isChangeRequest(result)) return c.json(result, 202);
       c.header('ETag', etag(result.version));
       return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/v1/projects/{id}/monthly-return',
+      tags,
+      security,
+      summary: 'Submit the monthly return (its manager or an admin): forecasts for the open months, confidence, risk scores, milestones, commentary',
+      description:
+        "The page /projects/{id}/return sends the same. Saved in one transaction with an audit entry (`monthly-return`) for each item it changes; refused whole (422) with every problem named by its field (a closed month, a saving, risk or milestone not of the project, a written-out saving, a completion in the future, no commentary at amber or worse). With `seen` (each item's mark as the return was opened), a part of an item changed since is refused (409), never overwritten.",
+      request: { params: IdParam, body: { required: true, ...json(MonthlyReturn) } },
+      responses: { 200: { description: 'The project record as saved', ...json(ProjectRecord) }, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
+    }),
+    async (c) => {
+      const { project, ...children } = await submitMonthlyReturn(deps, caller(c), c.req.valid('param').id, c.req.valid('json'));
+      c.header('ETag', etag(project.version));
+      return c.json({ ...project, ...children }, 200);
     },
   );
 }
