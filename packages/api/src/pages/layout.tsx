@@ -237,7 +237,8 @@ export function AsAtControl(props: { action: string; financialYear: string; asAt
 
 /** A problem with a form, for the GOV.UK error summary: the message and the id of the field it is about. */
 export interface FormProblem {
-  field: string;
+  /** The field's name (the summary links to it); none for a problem with the whole form. */
+  field?: string;
   message: string;
 }
 
@@ -254,9 +255,7 @@ export function ErrorSummary(props: { problems: FormProblem[] }) {
         <div class="govuk-error-summary__body">
           <ul class="govuk-list govuk-error-summary__list">
             {props.problems.map((p) => (
-              <li>
-                <a href={`#${fieldId(p.field)}`}>{p.message}</a>
-              </li>
+              <li>{p.field ? <a href={`#${fieldId(p.field)}`}>{p.message}</a> : p.message}</li>
             ))}
           </ul>
         </div>

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { principalFromClaims, verifyLocal, type AuthConfig } from '../auth.ts';
 import type { AppEnv } from '../env.ts';
 import { logger } from '@bt/services';
-import { Layout } from './layout.tsx';
+import { ErrorSummary, Layout } from './layout.tsx';
 
 /**
  * How a person signs in to the pages. The pages hold the signed-in user's
@@ -72,21 +72,6 @@ export async function formBody(c: Context<AppEnv>, options: { all?: boolean } = 
   }
 }
 
-function ErrorSummary(props: { children: string; href?: string }) {
-  return (
-    <div class="govuk-error-summary" data-module="govuk-error-summary">
-      <div role="alert">
-        <h2 class="govuk-error-summary__title">There is a problem</h2>
-        <div class="govuk-error-summary__body">
-          <ul class="govuk-list govuk-error-summary__list">
-            <li>{props.href ? <a href={props.href}>{props.children}</a> : props.children}</li>
-          </ul>
-        </div>
-      </div>
-    </div>
-  );
-}
-
 /** Locally: paste a token printed by `pnpm token` (HS256, LOCAL_JWT_SECRET). */
 export function tokenLogin(auth: Extract<AuthConfig, { mode: 'local-hs256' }>): PageLogin {
   return {
@@ -106,7 +91,7 @@ export function tokenLogin(auth: Extract<AuthConfig, { mode: 'local-hs256' }>): 
           <Layout title="Sign in">
             <h1 class="govuk-heading-l">Sign in</h1>
             {c.req.query('error') ? (
-              <ErrorSummary href="#token">The token was not accepted: it may have expired. Print a new one with pnpm token.</ErrorSummary>
+              <ErrorSummary problems={[{ field: 'token', message: 'The token was not accepted: it may have expired. Print a new one with pnpm token.' }]} />
             ) : null}
             <form method="post" action="/sign-in" novalidate>
               <input type="hidden" name="next" value={safeNext(c.req.query('next'))} />
@@ -204,7 +189,7 @@ export function oidcLogin(settings: OidcLoginSettings): PageLogin {
     c.html(
       <Layout title="Sign-in failed">
         <h1 class="govuk-heading-l">Sign-in failed</h1>
-        <ErrorSummary>{message}</ErrorSummary>
+        <ErrorSummary problems={[{ message }]} />
         <p class="govuk-body">
           <a class="govuk-link" href="/sign-in">
             Try signing in again

@@ -162,6 +162,25 @@ function FieldError(props: { problem: FormProblem | undefined; id: string }) {
   ) : null;
 }
 
+/** A GOV.UK text input with its error message (if any) above it. */
+function TextInput(props: { name: string; value: string | undefined; problem: FormProblem | undefined; describedBy: object; decimal?: boolean }) {
+  const id = fieldId(props.name);
+  return (
+    <>
+      <FieldError problem={props.problem} id={id} />
+      <input
+        class={`govuk-input govuk-input--width-10${props.problem ? ' govuk-input--error' : ''}`}
+        id={id}
+        name={props.name}
+        type="text"
+        {...(props.decimal ? { inputmode: 'decimal', spellcheck: false } : {})}
+        value={props.value ?? ''}
+        {...props.describedBy}
+      />
+    </>
+  );
+}
+
 /**
  * The monthly return: one form for the project's manager (or an admin) to
  * update each saving's forecast for the open months, the delivery
@@ -272,17 +291,7 @@ export async function returnPage(
                           <td class="govuk-table__cell bt-num">{money(b.baseline[m] ?? 0)}</td>
                           <td class="govuk-table__cell">
                             <div class={group(name)}>
-                              <FieldError problem={problem} id={fieldId(name)} />
-                              <input
-                                class={`govuk-input govuk-input--width-10${problem ? ' govuk-input--error' : ''}`}
-                                id={fieldId(name)}
-                                name={name}
-                                type="text"
-                                inputmode="decimal"
-                                spellcheck={false}
-                                value={values[name] ?? ''}
-                                {...described(name)}
-                              />
+                              <TextInput name={name} value={values[name]} problem={problem} describedBy={described(name)} decimal />
                             </div>
                           </td>
                         </tr>
@@ -363,15 +372,7 @@ export async function returnPage(
               <div id={`${fieldId(name)}-hint`} class="govuk-hint">
                 Leave blank if not completed. For example, 27/3/2026.
               </div>
-              <FieldError problem={problem} id={fieldId(name)} />
-              <input
-                class={`govuk-input govuk-input--width-10${problem ? ' govuk-input--error' : ''}`}
-                id={fieldId(name)}
-                name={name}
-                type="text"
-                value={values[name] ?? ''}
-                {...described(name, `${fieldId(name)}-hint`)}
-              />
+              <TextInput name={name} value={values[name]} problem={problem} describedBy={described(name, `${fieldId(name)}-hint`)} />
             </div>
           );
         })}
