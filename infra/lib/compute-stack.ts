@@ -59,6 +59,9 @@ export const PAGE_ROUTES = PAGE_PATHS.map(toRoute);
 /** The pages' forms: POST, checked by the pages themselves (session and CSRF token). */
 export const PAGE_FORM_ROUTES = PAGE_FORM_PATHS.map(toRoute);
 
+/** The feeds a machine client may read (facts and dimensions; not the change feed, which carries the audit trail). */
+export const FEED_ROUTES = ['/v1/feeds/savings', '/v1/feeds/investment', '/v1/feeds/workstreams', '/v1/feeds/projects', '/v1/feeds/benefits'] as const;
+
 /**
  * The stateless stack: the four functions, the HTTP API behind a JWT
  * authorizer, the EventBridge Scheduler schedules (Europe/London, retries,
@@ -140,6 +143,7 @@ export class ComputeStack extends Stack {
     let issuer = settings.oidcIssuer;
     let audience = settings.oidcAudience ? [settings.oidcAudience] : [];
     let pagesClientId = settings.oidcClientId ?? settings.oidcAudience;
+    let machineClientId: string | undefined;
     if (!issuer) {
       const pool = new cognito.UserPool(this, 'Users', {
         selfSignUpEnabled: false,
@@ -169,17 +173,38 @@ export class ComputeStack extends Stack {
           logoutUrls: [`${baseUrl}/signed-out`],
         },
       });
+      // A machine client for Power BI's gateway (or any scheduled reader): client credentials, the feeds' scope only.
+      const readScope = new cognito.ResourceServerScope({ scopeName: 'read', scopeDescription: 'Read the finance feeds (facts and dimensions)' });
+      const feeds = pool.addResourceServer('Feeds', { identifier: 'feeds', scopes: [readScope] });
+      const machine = pool.addClient('FeedsMachineClient', {
+        generateSecret: true,
+        authFlows: {},
+        accessTokenValidity: Duration.hours(1),
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        oAuth: { flows: { clientCredentials: true }, scopes: [cognito.OAuthScope.resourceServer(feeds, readScope)] },
+      });
+      machineClientId = machine.userPoolClientId;
       issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`;
       audience = [client.userPoolClientId];
       pagesClientId = client.userPoolClientId;
       new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
       new CfnOutput(this, 'HostedLoginDomain', { value: domain.baseUrl() });
+      new CfnOutput(this, 'FeedsClientId', {
+        value: machine.userPoolClientId,
+        description: 'The machine client of the feeds (its secret: aws cognito-idp describe-user-pool-client).',
+      });
+      new CfnOutput(this, 'FeedsTokenUrl', {
+        value: `${domain.baseUrl()}/oauth2/token`,
+        description: 'POST grant_type=client_credentials&scope=feeds/read here.',
+      });
     }
     api.addEnvironment('PAGES_OIDC_ISSUER', issuer);
     api.addEnvironment('PAGES_OIDC_CLIENT_ID', pagesClientId!);
     if (settings.publicBaseUrl) api.addEnvironment('PUBLIC_BASE_URL', settings.publicBaseUrl);
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
+    // The feeds also take the machine client's token (its client_id is checked as the audience); no other route does.
+    const feedsAuthorizer = machineClientId ? new HttpJwtAuthorizer('FeedsJwt', issuer, { jwtAudience: [...audience, machineClientId] }) : authorizer;
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
     new apigw.HttpStage(this, 'DefaultStage', {
@@ -198,6 +223,7 @@ export class ComputeStack extends Stack {
     for (const path of PAGE_FORM_ROUTES) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration, authorizer: new apigw.HttpNoneAuthorizer() });
     }
+    for (const path of FEED_ROUTES) this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: feedsAuthorizer });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'SignInUrl', { value: `${baseUrl}/sign-in` });
 

@@ -115,6 +115,14 @@ describe('the API function bundle', () => {
     const anonymous = await invoke('get-workstreams-no-identity');
     expect(anonymous.statusCode).toBe(401);
   });
+
+  it("reads a machine client's token (client credentials, scope feeds/read) as feed-reader: the feeds, and nothing else", async () => {
+    const feed = await invoke('get-feed-machine-client');
+    expect(feed.statusCode).toBe(200);
+    expect(feed.json.rows.map((r: { workstreamCode: string }) => r.workstreamCode)).toContain('ICT');
+    const other = await invoke('get-workstreams-machine-client');
+    expect(other.statusCode).toBe(403);
+  });
 });
 
 describe('the API and digest bundles together', () => {

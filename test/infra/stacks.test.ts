@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mainTable, toCreateTableInput } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/lib/app.ts';
-import { PAGE_FORM_ROUTES, PAGE_ROUTES, PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
+import { FEED_ROUTES, PAGE_FORM_ROUTES, PAGE_ROUTES, PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
 
 const context = {
   sesIdentity: 'council.example.gov.uk',
@@ -100,8 +100,9 @@ describe('the compute stack', () => {
     ]);
     for (const key of open) expect(byKey[key]).toBe('NONE');
     expect(Object.entries(byKey).filter(([key, auth]) => auth !== 'JWT' && !open.includes(key))).toEqual([]);
+    for (const path of FEED_ROUTES) expect(byKey[`GET ${path}`]).toBe('JWT');
     // Nothing under /v1 is public.
-    expect(Object.keys(byKey).filter((k) => k.includes('/v1'))).toEqual([]);
+    expect(Object.entries(byKey).filter(([k, auth]) => k.includes('/v1') && auth !== 'JWT')).toEqual([]);
     compute.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
   });
 
@@ -167,6 +168,41 @@ describe('the compute stack', () => {
       Description: 'benefits-tracker HTTP API',
       Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://tracker.council.example.gov.uk' }) },
     });
+  });
+
+  it("gives machines the feeds only: a resource server with feeds/read, a client-credentials client, and its client id accepted on the feed routes' authorizer alone", () => {
+    compute.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'feeds',
+      Scopes: [{ ScopeName: 'read', ScopeDescription: Match.anyValue() }],
+    });
+    const clients = Object.entries(compute.findResources('AWS::Cognito::UserPoolClient')) as [string, { Properties: Record<string, unknown> }][];
+    const [machineId, machine] = clients.find(([, c]) => (c.Properties.AllowedOAuthFlows as string[] | undefined)?.includes('client_credentials'))!;
+    expect(machine.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+    // Its one scope: the resource server's identifier ("feeds") and "/read".
+    const [server] = Object.keys(compute.findResources('AWS::Cognito::UserPoolResourceServer'));
+    expect(machine.Properties.AllowedOAuthScopes).toEqual([{ 'Fn::Join': ['', [{ Ref: server }, '/read']] }]);
+    // Two JWT authorizers: the API's, with the people's client only, and the feeds', which adds the machine client.
+    const authorizers = Object.entries(compute.findResources('AWS::ApiGatewayV2::Authorizer')) as [
+      string,
+      { Properties: { JwtConfiguration: { Audience: unknown[] } } },
+    ][];
+    expect(authorizers).toHaveLength(2);
+    const mentions = (a: unknown) => JSON.stringify(a).includes(machineId);
+    const [feedsId] = authorizers.find(([, a]) => mentions(a.Properties.JwtConfiguration.Audience))!;
+    const [apiId] = authorizers.find(([, a]) => !mentions(a.Properties.JwtConfiguration.Audience))!;
+    const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizerId?: { Ref: string } } }[];
+    const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizerId?.Ref]));
+    expect(FEED_ROUTES).toEqual(['/v1/feeds/savings', '/v1/feeds/investment', '/v1/feeds/workstreams', '/v1/feeds/projects', '/v1/feeds/benefits']);
+    for (const path of FEED_ROUTES) expect(byKey[`GET ${path}`], path).toBe(feedsId);
+    expect(byKey['ANY /{proxy+}']).toBe(apiId);
+    // Only the feed routes take the feeds' authorizer (not the change feed: it carries the audit trail).
+    expect(
+      Object.entries(byKey)
+        .filter(([, id]) => id === feedsId)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(FEED_ROUTES.map((p) => `GET ${p}`).sort());
+    compute.hasOutput('FeedsTokenUrl', Match.anyValue());
   });
 
   it('schedules alerts daily at 06:00 and the digest on Mondays at 07:30, Europe/London, with retries and a dead-letter queue', () => {

@@ -240,6 +240,14 @@ describe('the finance feeds', () => {
       'RAG',
       'Confidence (%)',
       'Risk-adjusted forecast (£)',
+      'Outturn (£)',
+      'Replaces',
+      'Replaced by',
+      'Workstream id',
+      'Workstream name',
+      'Project id',
+      'Stage',
+      'Delivery confidence',
     ]);
     for (const [i, row] of rows.entries()) {
       const rec = records[i]!;
@@ -305,6 +313,73 @@ describe('the finance feeds', () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     await ok('PATCH', `/v1/projects/${ids.p2}/benefits/${ids.c}`, h.tokens.pm, { confidencePct: 100 });
+  });
+
+  it('make a star schema with the dimension feeds: keys that join, and the MTFS gap of each workstream from them equal to the report’s', async () => {
+    const t = h.tokens.feedReader;
+    const dim = async (name: string, query = '') => {
+      const r = await h.call('GET', `/v1/feeds/${name}?format=json${query}`, { token: t });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.rows as any[];
+    };
+    const workstreams = await dim('workstreams', `&financialYear=${encodeURIComponent(FY)}`);
+    const projects = await dim('projects');
+    const benefits = await dim('benefits');
+    expect(workstreams.find((w) => w.workstreamId === ids.asc)).toEqual({
+      workstreamId: ids.asc,
+      workstreamCode: 'ASC',
+      workstreamName: expect.any(String),
+      financialYear: FY,
+      mtfsTargetPence: gbp(2_000_000),
+    });
+    expect(projects.find((p) => p.projectId === ids.p1)).toMatchObject({
+      projectCode: 'ASC-01',
+      workstreamId: ids.asc,
+      stage: 'approved',
+      sro: expect.any(String),
+    });
+    expect(benefits.find((b) => b.benefitId === ids.b)).toMatchObject({ projectId: ids.p1, type: 'income', category: 'mitigation', owner: expect.any(String) });
+    // Every key is unique on its dimension and every fact row finds its row there.
+    for (const [rows, key] of [
+      [workstreams, 'workstreamId'],
+      [projects, 'projectId'],
+      [benefits, 'benefitId'],
+    ] as const)
+      expect(new Set(rows.map((r) => r[key])).size).toBe(rows.length);
+    const facts = (await feed('savings', 'format=json&granularity=year', t)).body.rows as any[];
+    for (const f of facts) {
+      expect(workstreams.some((w) => w.workstreamId === f.workstreamId)).toBe(true);
+      expect(projects.some((p) => p.projectId === f.projectId)).toBe(true);
+      expect(benefits.some((b) => b.benefitId === f.benefitId)).toBe(true);
+    }
+    // What a Power BI measure does: target − outturn of the savings that count towards the MTFS (cashable and income, agreed).
+    const report = (await h.call('GET', `/v1/reports/programme?financialYear=${encodeURIComponent(FY)}&asAt=${AS_AT}`, { token: h.tokens.finance })).body;
+    for (const w of report.workstreams) {
+      const target = workstreams.find((d) => d.workstreamId === w.id).mtfsTargetPence;
+      const counted = facts.filter(
+        (f) => f.workstreamId === w.id && ['cashable-saving', 'income'].includes(f.type) && !['pipeline', 'business-case'].includes(f.stage),
+      );
+      expect(target - counted.reduce((a, f) => a + f.outturnPence, 0), w.code).toBe(w.gapPence);
+    }
+    // CSV too, with the documented columns.
+    const csv = await h.call('GET', '/v1/feeds/benefits?format=csv', { token: t });
+    const records = parse(csv.body as string, { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0]!)).toEqual([
+      'Benefit id',
+      'Project id',
+      'Benefit',
+      'Type',
+      'Category',
+      'Recurrence',
+      'MTFS ref',
+      'Owner',
+      'Status',
+      'Confidence (%)',
+      'Replaces',
+      'Replaced by',
+    ]);
+    expectProblem(await h.call('GET', '/v1/feeds/projects?asAt=2026-01-01', { token: t }), 400);
+    expectProblem(await h.call('GET', '/v1/feeds/benefits?format=json', { token: h.tokens.cmt }), 403);
   });
 
   it('are open to the feed-reader role, which can read nothing else (not the change feed: it carries the audit trail)', async () => {

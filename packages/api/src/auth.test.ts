@@ -18,6 +18,13 @@ describe('claims to a principal', () => {
     });
     expect(principalFromClaims({ sub: 'u1' }).name).toBe('u1');
   });
+  it("reads a machine client's access token with the feeds' scope as feed-reader, and nothing more", () => {
+    const machine = { sub: '4kq1a2b3c4', client_id: '4kq1a2b3c4', token_use: 'access', scope: 'benefits-tracker/feeds/read feeds/read' };
+    expect(principalFromClaims(machine)).toMatchObject({ sub: '4kq1a2b3c4', roles: ['feed-reader'] });
+    expect(principalFromClaims({ ...machine, scope: 'openid email' }).roles).toEqual([]);
+    // The scope only counts on an access token.
+    expect(principalFromClaims({ ...machine, token_use: 'id' }).roles).toEqual([]);
+  });
   it('refuses claims without a subject', () => {
     expect(() => principalFromClaims({ name: 'x' })).toThrow(UnauthenticatedError);
     expect(() => principalFromClaims(null)).toThrow(UnauthenticatedError);

@@ -42,13 +42,22 @@ const Claims = z.object({
   email: z.string().max(320).optional(),
   roles: RoleList.optional(),
   'cognito:groups': RoleList.optional(),
+  /** An OAuth access token's scopes (space-separated); a machine client's token carries `feeds/read`. */
+  scope: z.string().max(2000).optional(),
+  token_use: z.string().optional(),
 });
+
+/** The scope of the stack's resource server that a machine client (Power BI's gateway) is granted: the feeds, and nothing else. */
+export const FEEDS_READ_SCOPE = 'feeds/read';
 
 export function principalFromClaims(claims: unknown): Principal {
   const parsed = Claims.safeParse(claims);
   if (!parsed.success) throw new UnauthenticatedError('The token does not carry a valid subject.');
   const { sub, name, email } = parsed.data;
   const names = new Set([...(parsed.data.roles ?? []), ...(parsed.data['cognito:groups'] ?? [])]);
+  // A client-credentials token (no person, no groups) granted the feeds' scope reads the feeds as `feed-reader`.
+  const machine = parsed.data.token_use === 'access' && (parsed.data.scope ?? '').split(' ').includes(FEEDS_READ_SCOPE);
+  if (machine) names.add('feed-reader');
   const roles = [...names].filter((r): r is Role => Role.safeParse(r).success);
   // Cognito users often have no `name` attribute: their email reads better than a UUID.
   return { sub, name: name ?? email ?? sub, ...(email ? { email } : {}), roles };

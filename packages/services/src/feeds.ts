@@ -17,6 +17,7 @@ import {
   type FinancialYear,
   type Moment,
   type RecordState,
+  type Benefit,
 } from '@bt/core';
 import { collectAll } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
@@ -35,7 +36,7 @@ export interface FeedQuery {
 /** A feed's query once resolved: the moment (its London date cuts months) and the FY. */
 export type ResolvedFeedQuery = FeedQuery & { moment: Moment; financialYear: FinancialYear };
 
-/** What every feed row starts with: when, and whose. */
+/** What every feed row starts with: when, and whose; and the keys that join it to the dimension feeds. */
 export interface ProjectRow {
   financialYear: string;
   month?: string;
@@ -44,6 +45,11 @@ export interface ProjectRow {
   projectCode: string;
   projectName: string;
   directorate: string;
+  workstreamId: string;
+  workstreamName: string;
+  projectId: string;
+  stage: string;
+  deliveryConfidence: string;
 }
 
 /** One row of the savings feed (JSON carries pence; CSV shows pounds). */
@@ -63,6 +69,9 @@ export interface SavingsRow extends ProjectRow {
   rag: string | null;
   confidencePct: number;
   riskAdjustedForecastPence: number;
+  outturnPence: number;
+  replaces: string | null;
+  replacedBy: string | null;
 }
 
 export interface InvestmentRow extends ProjectRow {
@@ -89,6 +98,15 @@ const PROJECT_COLUMNS: Column<ProjectRow>[] = [
   { header: 'Directorate', value: (r) => r.directorate, text: true },
 ];
 
+/** Appended to both fact feeds (after the columns of 2026-11, which stay where they were): the keys of the dimension feeds and the project's state. */
+const PROJECT_KEY_COLUMNS: Column<ProjectRow>[] = [
+  { header: 'Workstream id', value: (r) => r.workstreamId },
+  { header: 'Workstream name', value: (r) => r.workstreamName, text: true },
+  { header: 'Project id', value: (r) => r.projectId },
+  { header: 'Stage', value: (r) => r.stage },
+  { header: 'Delivery confidence', value: (r) => r.deliveryConfidence },
+];
+
 export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
   ...PROJECT_COLUMNS,
   { header: 'Benefit id', value: (r) => r.benefitId },
@@ -106,6 +124,10 @@ export const SAVINGS_COLUMNS: Column<SavingsRow>[] = [
   { header: 'RAG', value: (r) => r.rag },
   { header: 'Confidence (%)', value: (r) => r.confidencePct },
   { header: 'Risk-adjusted forecast (£)', value: (r) => r.riskAdjustedForecastPence, money: true },
+  { header: 'Outturn (£)', value: (r) => r.outturnPence, money: true },
+  { header: 'Replaces', value: (r) => r.replaces },
+  { header: 'Replaced by', value: (r) => r.replacedBy },
+  ...PROJECT_KEY_COLUMNS,
 ];
 
 export const INVESTMENT_COLUMNS: Column<InvestmentRow>[] = [
@@ -117,6 +139,7 @@ export const INVESTMENT_COLUMNS: Column<InvestmentRow>[] = [
   { header: 'Planned (£)', value: (r) => r.plannedPence, money: true },
   { header: 'Actual (£)', value: (r) => r.actualPence, money: true },
   { header: 'Variance (£)', value: (r) => r.variancePence, money: true },
+  ...PROJECT_KEY_COLUMNS,
 ];
 
 /**
@@ -178,14 +201,17 @@ export async function feedEtag(
  * feed streams; memory stays flat). A past moment: each project as it was
  * known then, from its history (one Query each, a page of projects at once).
  */
-async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ record: RecordState; workstreamCode: string }> {
-  const codes = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws.code]));
+type WorkstreamRef = { id: string; code: string; name: string };
+
+async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ record: RecordState; workstream: WorkstreamRef }> {
+  const workstreams = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws]));
+  const of = (id: string): WorkstreamRef => workstreams.get(id) ?? { id, code: '', name: '' };
   if (moment.past) {
     const { summaries } = await deps.store.summaries.programme();
     const ids = summaries.sort((a, b) => a.code.localeCompare(b.code)).map((s) => s.projectId);
     for (let i = 0; i < ids.length; i += 100) {
       const records = await mapInFlight(ids.slice(i, i + 100), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));
-      for (const record of records) if (record) yield { record, workstreamCode: codes.get(record.project.workstreamId) ?? '' };
+      for (const record of records) if (record) yield { record, workstream: of(record.project.workstreamId) };
     }
     return;
   }
@@ -195,14 +221,24 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
     const page = await deps.store.projects.list({}, { limit: 100, cursor });
     for (const project of page.items) {
       const record = await deps.store.children.record(project.id);
-      if (record) yield { record, workstreamCode: codes.get(project.workstreamId) ?? '' };
+      if (record) yield { record, workstream: of(project.workstreamId) };
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
 
-function projectColumns(p: RecordState['project'], workstreamCode: string) {
-  return { workstreamCode, projectCode: p.code, projectName: p.name, directorate: p.directorate };
+function projectColumns(p: RecordState['project'], ws: WorkstreamRef): Omit<ProjectRow, 'financialYear' | 'month' | 'period'> {
+  return {
+    workstreamCode: ws.code,
+    projectCode: p.code,
+    projectName: p.name,
+    directorate: p.directorate,
+    workstreamId: ws.id,
+    workstreamName: ws.name,
+    projectId: p.id,
+    stage: p.stage,
+    deliveryConfidence: p.deliveryConfidence,
+  };
 }
 
 /** The savings feed, a project's rows at a time: a row per benefit (per month, for monthly granularity) with any amount in the FY. */
@@ -213,15 +249,16 @@ export async function* savingsRows(deps: Deps, query: ResolvedFeedQuery): AsyncG
   const lastMonth = monthOfDate(asAt);
   const current = await deps.store.periods.get();
   const periods = query.moment.past ? periodsAt(current, query.moment.instant) : current;
-  for await (const { record, workstreamCode } of projectRecords(deps, query.moment)) {
+  for await (const { record, workstream } of projectRecords(deps, query.moment)) {
     const rows: SavingsRow[] = [];
+    const replacedBy = replacements(record.benefits);
     for (const b of record.benefits) {
       const s = summariseBenefit(b, record.project);
       const year = benefitYear(s, fy, asAt, t, periods);
       if (!hasAmounts(year)) continue;
       const common = {
         financialYear: fy,
-        ...projectColumns(record.project, workstreamCode),
+        ...projectColumns(record.project, workstream),
         benefitId: b.id,
         benefitTitle: b.title,
         type: b.type,
@@ -230,6 +267,9 @@ export async function* savingsRows(deps: Deps, query: ResolvedFeedQuery): AsyncG
         mtfsRef: b.mtfsRef,
         status: b.status,
         confidencePct: b.confidencePct,
+        replaces: b.replacesBenefitId ?? null,
+        // Now: the saving's own list (replacements in other projects too); a past moment: the replacements in its project's history.
+        replacedBy: (('replacedByBenefitIds' in b ? (b.replacedByBenefitIds as string[]) : replacedBy.get(b.id)) ?? []).join(' ') || null,
       };
       if (query.granularity === 'year') {
         rows.push({ ...common, ...pick(year) });
@@ -258,6 +298,7 @@ export async function* savingsRows(deps: Deps, query: ResolvedFeedQuery): AsyncG
           variancePence: outturns[i]!.amountPence - baselinePence,
           rag: rag(baselinePence, outturns[i]!.amountPence, t),
           riskAdjustedForecastPence: riskAdjustedByMonth[i]!,
+          outturnPence: outturns[i]!.amountPence,
         });
       }
     }
@@ -280,7 +321,15 @@ function pick(y: ReturnType<typeof benefitYear>) {
     variancePence: y.outturnPence - baselinePence,
     rag: y.rag,
     riskAdjustedForecastPence: y.riskAdjustedForecastPence,
+    outturnPence: y.outturnPence,
   };
+}
+
+/** Which savings replace each written-out one (from the replacements' own link, so it holds at any moment). */
+function replacements(benefits: RecordState['benefits']): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const b of benefits) if (b.replacesBenefitId) out.set(b.replacesBenefitId, [...(out.get(b.replacesBenefitId) ?? []), b.id]);
+  return out;
 }
 
 /** The investment feed: a row per investment line (per month) with planned or actual spend in the FY. */
@@ -288,7 +337,7 @@ export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): Asy
   const fy = query.financialYear;
   const lastMonth = monthOfDate(query.moment.date);
   const months = monthsOfFy(fy);
-  for await (const { record, workstreamCode } of projectRecords(deps, query.moment)) {
+  for await (const { record, workstream } of projectRecords(deps, query.moment)) {
     const rows: InvestmentRow[] = [];
     for (const i of record.investments) {
       const perMonth = months.map((month) => ({ month, planned: i.planned[month] ?? 0, actual: month <= lastMonth ? (i.actual[month] ?? 0) : 0 }));
@@ -297,7 +346,7 @@ export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): Asy
       if (planned === 0 && actual === 0) continue;
       const common = {
         financialYear: fy,
-        ...projectColumns(record.project, workstreamCode),
+        ...projectColumns(record.project, workstream),
         investmentId: i.id,
         investmentTitle: i.title,
         kind: i.kind,
@@ -338,4 +387,144 @@ export async function changesSince(
   const settledBefore = deps.clock().getTime() - CHANGE_FEED_SETTLE_MS;
   const result = await deps.store.audit.since(cursor, settledBefore, limit);
   return { items: result.items, nextCursor: result.nextCursor, hasMore: result.hasMore };
+}
+
+/*
+ * The dimension feeds (SPEC 6, "Star schema for Power BI"): workstreams with
+ * their MTFS target for the FY, projects, benefits. They describe things as
+ * they are now (the fact feeds carry the figures as at any moment); their
+ * ids are the keys the fact feeds carry.
+ */
+
+export interface WorkstreamDimensionRow {
+  workstreamId: string;
+  workstreamCode: string;
+  workstreamName: string;
+  financialYear: string;
+  mtfsTargetPence: number;
+}
+
+export const WORKSTREAM_DIMENSION_COLUMNS: Column<WorkstreamDimensionRow>[] = [
+  { header: 'Workstream id', value: (r) => r.workstreamId },
+  { header: 'Workstream', value: (r) => r.workstreamCode, text: true },
+  { header: 'Workstream name', value: (r) => r.workstreamName, text: true },
+  { header: 'Financial year', value: (r) => r.financialYear },
+  { header: 'MTFS target (£)', value: (r) => r.mtfsTargetPence, money: true },
+];
+
+/** Every workstream with its MTFS target for the FY (0 when none is set): one row each, so the id is a key. */
+export async function* workstreamDimension(deps: Deps, query: ResolvedFeedQuery): AsyncGenerator<WorkstreamDimensionRow[]> {
+  const all = await collectAll((page) => deps.store.workstreams.list(page));
+  yield all
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((ws) => ({
+      workstreamId: ws.id,
+      workstreamCode: ws.code,
+      workstreamName: ws.name,
+      financialYear: query.financialYear,
+      mtfsTargetPence: ws.mtfsTargets[query.financialYear] ?? 0,
+    }));
+}
+
+export interface ProjectDimensionRow {
+  projectId: string;
+  projectCode: string;
+  projectName: string;
+  workstreamId: string;
+  directorate: string;
+  sro: string;
+  manager: string;
+  stage: string;
+  deliveryConfidence: string;
+  startDate: string;
+  endDate: string;
+  commentary: string | null;
+}
+
+export const PROJECT_DIMENSION_COLUMNS: Column<ProjectDimensionRow>[] = [
+  { header: 'Project id', value: (r) => r.projectId },
+  { header: 'Project code', value: (r) => r.projectCode, text: true },
+  { header: 'Project name', value: (r) => r.projectName, text: true },
+  { header: 'Workstream id', value: (r) => r.workstreamId },
+  { header: 'Directorate', value: (r) => r.directorate, text: true },
+  { header: 'SRO', value: (r) => r.sro, text: true },
+  { header: 'Manager', value: (r) => r.manager, text: true },
+  { header: 'Stage', value: (r) => r.stage },
+  { header: 'Delivery confidence', value: (r) => r.deliveryConfidence },
+  { header: 'Start date', value: (r) => r.startDate },
+  { header: 'End date', value: (r) => r.endDate },
+  { header: 'Commentary', value: (r) => r.commentary, text: true },
+];
+
+/** Every project, a page at a time (its own items only: no record is read). */
+export async function* projectDimension(deps: Deps): AsyncGenerator<ProjectDimensionRow[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.projects.list({}, { limit: 100, cursor });
+    yield page.items.map((p) => ({
+      projectId: p.id,
+      projectCode: p.code,
+      projectName: p.name,
+      workstreamId: p.workstreamId,
+      directorate: p.directorate,
+      sro: p.sro,
+      manager: p.manager,
+      stage: p.stage,
+      deliveryConfidence: p.deliveryConfidence,
+      startDate: p.startDate,
+      endDate: p.endDate,
+      commentary: p.commentary ?? null,
+    }));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+export interface BenefitDimensionRow {
+  benefitId: string;
+  projectId: string;
+  benefitTitle: string;
+  type: string;
+  category: string;
+  recurrence: string;
+  mtfsRef: string;
+  owner: string;
+  status: string;
+  confidencePct: number;
+  replaces: string | null;
+  replacedBy: string | null;
+}
+
+export const BENEFIT_DIMENSION_COLUMNS: Column<BenefitDimensionRow>[] = [
+  { header: 'Benefit id', value: (r) => r.benefitId },
+  { header: 'Project id', value: (r) => r.projectId },
+  { header: 'Benefit', value: (r) => r.benefitTitle, text: true },
+  { header: 'Type', value: (r) => r.type },
+  { header: 'Category', value: (r) => r.category },
+  { header: 'Recurrence', value: (r) => r.recurrence },
+  { header: 'MTFS ref', value: (r) => r.mtfsRef, text: true },
+  { header: 'Owner', value: (r) => r.owner, text: true },
+  { header: 'Status', value: (r) => r.status },
+  { header: 'Confidence (%)', value: (r) => r.confidencePct },
+  { header: 'Replaces', value: (r) => r.replaces },
+  { header: 'Replaced by', value: (r) => r.replacedBy },
+];
+
+/** Every benefit with its lineage both ways (replaced-by ids space-separated), a project at a time. */
+export async function* benefitDimension(deps: Deps, query: ResolvedFeedQuery): AsyncGenerator<BenefitDimensionRow[]> {
+  for await (const { record } of projectRecords(deps, { ...query.moment, past: false })) {
+    yield (record.benefits as Benefit[]).map((b) => ({
+      benefitId: b.id,
+      projectId: b.projectId,
+      benefitTitle: b.title,
+      type: b.type,
+      category: b.category,
+      recurrence: b.recurrence,
+      mtfsRef: b.mtfsRef,
+      owner: b.owner,
+      status: b.status,
+      confidencePct: b.confidencePct,
+      replaces: b.replacesBenefitId ?? null,
+      replacedBy: b.replacedByBenefitIds.join(' ') || null,
+    }));
+  }
 }

@@ -18,6 +18,12 @@ const FeedQuery = z.object({
   granularity: z.enum(['month', 'year']).default('month'),
 });
 
+/** The dimension feeds describe things as they are now (an `asAt` is refused, not ignored); the workstreams' target is for an FY. */
+const DimensionQuery = z.strictObject({
+  financialYear: FinancialYear.optional().meta({ description: 'Default: the current FY.' }),
+  format: z.enum(['csv', 'json']).default('csv'),
+});
+
 const CSV_DESCRIPTION =
   'CSV: UTF-8 with BOM, CRLF, a header row, the documented column order, pounds with two decimals, ISO dates; text that a spreadsheet would run as a formula is prefixed with an apostrophe. JSON: the same rows with pence. Both carry an ETag; If-None-Match answers 304.';
 
@@ -57,8 +63,43 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.programmeMovement(deps, caller(c), c.req.valid('query')), 200),
   );
 
-  feedRoute(app, deps, 'savings', svc.savingsRows, svc.SAVINGS_COLUMNS);
-  feedRoute(app, deps, 'investment', svc.investmentRows, svc.INVESTMENT_COLUMNS);
+  feedRoute(app, deps, 'savings', 'Finance savings feed (a fact table): a row per benefit (per month)', FeedQuery, svc.savingsRows, svc.SAVINGS_COLUMNS);
+  feedRoute(
+    app,
+    deps,
+    'investment',
+    'Finance investment feed (a fact table): a row per investment line (per month)',
+    FeedQuery,
+    svc.investmentRows,
+    svc.INVESTMENT_COLUMNS,
+  );
+  feedRoute(
+    app,
+    deps,
+    'workstreams',
+    'Dimension: every workstream with its MTFS target for the FY (key: Workstream id)',
+    DimensionQuery,
+    svc.workstreamDimension,
+    svc.WORKSTREAM_DIMENSION_COLUMNS,
+  );
+  feedRoute(
+    app,
+    deps,
+    'projects',
+    'Dimension: every project with its stage, confidence, directorate and SRO, as now (key: Project id)',
+    DimensionQuery.omit({ financialYear: true }),
+    svc.projectDimension,
+    svc.PROJECT_DIMENSION_COLUMNS,
+  );
+  feedRoute(
+    app,
+    deps,
+    'benefits',
+    'Dimension: every benefit with its type, category, recurrence, MTFS ref, owner, status and lineage, as now (key: Benefit id)',
+    DimensionQuery.omit({ financialYear: true }),
+    svc.benefitDimension,
+    svc.BENEFIT_DIMENSION_COLUMNS,
+  );
 
   app.openapi(
     route({
@@ -89,7 +130,9 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 function feedRoute<R extends object>(
   app: OpenAPIHono<AppEnv>,
   deps: svc.Deps,
-  feed: 'savings' | 'investment',
+  feed: 'savings' | 'investment' | 'workstreams' | 'projects' | 'benefits',
+  summary: string,
+  querySchema: z.ZodObject,
   rows: (deps: svc.Deps, query: svc.ResolvedFeedQuery) => AsyncIterable<R[]>,
   columns: svc.Column<R>[],
 ): void {
@@ -99,9 +142,9 @@ function feedRoute<R extends object>(
       path: `/v1/feeds/${feed}`,
       tags: ['Feeds'],
       security,
-      summary: feed === 'savings' ? 'Finance savings feed: a row per benefit (per month)' : 'Finance investment feed: a row per investment line (per month)',
+      summary,
       description: CSV_DESCRIPTION,
-      request: { query: FeedQuery, headers: z.object({ 'if-none-match': z.string().optional() }) },
+      request: { query: querySchema, headers: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
         200: {
           description: 'The feed, streamed',
@@ -117,8 +160,12 @@ function feedRoute<R extends object>(
       },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const { etag, asAt, moment, financialYear } = await svc.feedEtag(deps, caller(c), feed, query);
+      // One handler for every feed's query schema: the fact feeds' (FeedQuery) or the dimensions' (no asAt, no granularity).
+      const query = (c.req.valid as (target: 'query') => unknown)('query') as
+        | z.infer<typeof FeedQuery>
+        | (z.infer<typeof DimensionQuery> & { granularity?: undefined });
+      const granularity = query.granularity ?? 'year';
+      const { etag, asAt, moment, financialYear } = await svc.feedEtag(deps, caller(c), feed, { ...query, granularity });
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
       if (
@@ -129,8 +176,8 @@ function feedRoute<R extends object>(
           .includes(etag)
       )
         return c.body(null, 304);
-      const batches = rows(deps, { ...query, moment, financialYear });
-      const name = `${feed}-${financialYear.replace('/', '-')}-${query.granularity}`;
+      const batches = rows(deps, { ...query, granularity, moment, financialYear });
+      const name = `${feed}-${financialYear.replace('/', '-')}${query.granularity ? `-${query.granularity}` : ''}`;
       if (query.format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
@@ -139,11 +186,11 @@ function feedRoute<R extends object>(
       }
       const chunks = async function* () {
         if (query.format === 'csv') {
-          yield svc.csvHeader(columns, query.granularity);
-          for await (const batch of batches) yield svc.csvRows(columns, query.granularity, batch);
+          yield svc.csvHeader(columns, granularity);
+          for await (const batch of batches) yield svc.csvRows(columns, granularity, batch);
           return;
         }
-        yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}","granularity":"${query.granularity}","rows":[`;
+        yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}",${query.granularity ? `"granularity":"${query.granularity}",` : ''}"rows":[`;
         let separator = '';
         for await (const batch of batches) {
           if (batch.length === 0) continue;
