@@ -119,14 +119,192 @@ describe('importing a savings tracker', () => {
     expect(report.workstreams.find((w: { code: string }) => w.code === 'NBW').pipelinePence).toBe(80_000_000);
   });
 
-  it('is for admins, takes CSV only, and refuses a missing column or a bad mapping', async () => {
-    expectProblem(await h.call('POST', '/v1/imports/savings', { token: h.tokens.pm, rawBody: GOOD, headers: { 'Content-Type': 'text/csv' } }), 403);
+  it('is for finance and admins, takes CSV or a workbook only, and refuses a missing column or a bad mapping', async () => {
+    for (const token of [h.tokens.pm, h.tokens.cmt, h.tokens.feedReader])
+      expectProblem(await h.call('POST', '/v1/imports/savings', { token, rawBody: GOOD, headers: { 'Content-Type': 'text/csv' } }), 403);
+    expect(
+      (await h.call('POST', '/v1/imports/savings?dryRun=true', { token: h.tokens.finance, rawBody: GOOD, headers: { 'Content-Type': 'text/csv' } })).status,
+    ).toBe(200);
     expectProblem(await h.call('POST', '/v1/imports/savings', { token: h.tokens.admin, rawBody: GOOD, headers: { 'Content-Type': 'application/xml' } }), 415);
     const missing = await importCsv('Workstream code,Saving,2025/26\nASC,x,1', '?dryRun=true');
     expect(missing.body.problems.map((p: { path: string }) => p.path)).toEqual(
       expect.arrayContaining(['projectCode', 'mtfsRef', 'category', 'type', 'recurrence', 'owner']),
     );
     expectProblem(await importCsv(GOOD, '?mapping=not-json'), 400);
+  });
+});
+
+describe('a real council tracker', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const post = (body: Uint8Array | string, query: string, token = h.tokens.finance) =>
+    h.app.request(`/v1/imports/savings${query}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': typeof body === 'string' ? 'text/csv' : XLSX },
+      body: typeof body === 'string' ? body : Buffer.from(body),
+    });
+
+  /** A tracker as finance keep it: a merged title, a note, a blank row, the header on row 4, amounts typed every way, a blank row and a totals row. */
+  async function councilTracker(): Promise<Uint8Array> {
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    const notes = wb.addWorksheet('Notes');
+    notes.getCell('A1').value = 'Read me first: the savings are on the next sheet.';
+    const ws = wb.addWorksheet('Savings 2026-27');
+    ws.mergeCells('A1:P1');
+    ws.getCell('A1').value = 'Anytown Borough Council: MTFS savings tracker 2026/27';
+    ws.getCell('A2').value = 'Prepared by Corporate Finance, 1 December 2026';
+    ws.addRow([]);
+    ws.getRow(4).values = [
+      'Workstream code',
+      'Workstream name',
+      'Project code',
+      'Project name',
+      'Directorate',
+      'SRO',
+      'Saving',
+      'MTFS ref',
+      'Category',
+      'Type',
+      'Recurrence',
+      'Owner',
+      'Confidence (%)',
+      'Baseline 2026/27',
+      'Forecast 2026/27',
+      '2027/28',
+    ];
+    const rows: unknown[][] = [
+      [
+        'ASC',
+        '',
+        'ASC-40',
+        'Home first',
+        'Adults',
+        'Director of Adult Social Services',
+        'Step-down beds',
+        'ASC-26-11',
+        'Transformational',
+        'Cashable',
+        'Recurrent',
+        'Head of Commissioning',
+        0.8,
+        '£1.2m',
+        1_150_000,
+        '350k',
+      ],
+      [
+        'ASC',
+        '',
+        'ASC-40',
+        'Home first',
+        'Adults',
+        'Director of Adult Social Services',
+        'Day opportunities',
+        'ASC-26-12',
+        'Mitigation',
+        'Income generation',
+        'One off',
+        'Head of Day Services',
+        0.5,
+        250_000.5,
+        '(1,234)',
+        null,
+      ],
+      [],
+      [
+        'ASC',
+        '',
+        'ASC-41',
+        'Shared Lives',
+        'Adults',
+        'Director of Adult Social Services',
+        'Shared Lives carers',
+        'ASC-26-13',
+        'transformation',
+        'cost avoidance',
+        'non-recurrent',
+        'Shared Lives lead',
+        1,
+        '£75k',
+        '-',
+        null,
+      ],
+      ['Total', '', '', '', '', '', '', '', '', '', '', '', null, { formula: 'SUM(N5:N8)', result: 1_525_000.5 }, null, null],
+    ];
+    rows.forEach((values, i) => {
+      ws.getRow(5 + i).values = values as never;
+    });
+    for (let r = 5; r <= 8; r++) {
+      ws.getCell(`M${r}`).numFmt = '0%';
+      for (const c of ['N', 'O', 'P']) ws.getCell(`${c}${r}`).numFmt = '"£"#,##0.00';
+    }
+    return new Uint8Array(await wb.xlsx.writeBuffer());
+  }
+
+  it('reads the workbook (the sheet named, the header below the titles, blank and total rows skipped, amounts as councils write them) for finance, all or nothing, and again changes nothing', async () => {
+    const file = await councilTracker();
+    // The first sheet is the notes: it has no header row, and says so.
+    const wrongSheet = await (await post(file, '?dryRun=true')).json();
+    expect(wrongSheet.problems.map((p: { path: string }) => p.path)).toContain('projectCode');
+    const missing = await (await post(file, `?dryRun=true&sheet=${encodeURIComponent('No such sheet')}`)).json();
+    expect(missing.problems).toEqual([expect.objectContaining({ path: 'sheet', message: expect.stringContaining('"Savings 2026-27"') })]);
+
+    const sheet = `&sheet=${encodeURIComponent('Savings 2026-27')}`;
+    const dry = await post(file, `?dryRun=true${sheet}`);
+    const result = await dry.json();
+    expect(result).toEqual({ dryRun: true, rows: 3, created: { workstreams: 0, projects: 2, benefits: 3 }, unchanged: 0, problems: [] });
+    const real = await (await post(file, `?dryRun=false${sheet}`)).json();
+    expect(real.created).toEqual({ workstreams: 0, projects: 2, benefits: 3 });
+
+    const projects = (await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin })).body.items as { id: string; code: string; sro: string }[];
+    const home = projects.find((p) => p.code === 'ASC-40')!;
+    expect(home.sro).toBe('Director of Adult Social Services');
+    const record = (await h.call('GET', `/v1/projects/${home.id}`, { token: h.tokens.admin })).body;
+    const total = (m: Record<string, number>, fy: string) =>
+      Object.entries(m)
+        .filter(([k]) => (fy === '2026/27' ? k >= '2026-04' && k <= '2027-03' : k >= '2027-04' && k <= '2028-03'))
+        .reduce((a, [, v]) => a + v, 0);
+    const beds = record.benefits.find((b: { mtfsRef: string }) => b.mtfsRef === 'ASC-26-11');
+    expect(beds).toMatchObject({ category: 'transformation', type: 'cashable-saving', recurrence: 'recurring', confidencePct: 80 });
+    expect(total(beds.baseline, '2026/27')).toBe(120_000_000);
+    expect(total(beds.forecast, '2026/27')).toBe(115_000_000);
+    expect(total(beds.baseline, '2027/28')).toBe(35_000_000);
+    const day = record.benefits.find((b: { mtfsRef: string }) => b.mtfsRef === 'ASC-26-12');
+    expect(day).toMatchObject({ category: 'mitigation', type: 'income', recurrence: 'one-off', confidencePct: 50 });
+    expect(total(day.baseline, '2026/27')).toBe(25_000_050);
+    expect(total(day.forecast, '2026/27')).toBe(-123_400);
+
+    const again = await (await post(file, `?dryRun=false${sheet}`)).json();
+    expect(again).toMatchObject({ created: { workstreams: 0, projects: 0, benefits: 0 }, unchanged: 3, problems: [] });
+  });
+
+  it('reads the CSV Excel saves from such a sheet: a title row above the header, and the comma-only blank rows, without a false repeat', async () => {
+    const csv = [
+      'Anytown Borough Council savings tracker,,,,,,,,,,,,',
+      ',,,,,,,,,,,,',
+      'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,Confidence (%),2026/27',
+      'ASC,,ASC-42,Technology-enabled care,Adults,Sensors at home,ASC-26-21,Transformation,Cashable saving,Recurrent,TEC lead,70%,£1.5m',
+      ',,,,,,,,,,,,',
+      ',,,,,,,,,,,,',
+      'ASC,,ASC-42,Technology-enabled care,Adults,Falls response,ASC-26-22,Transformation,Cashable saving,One off,TEC lead,60%,"(1,234)"',
+      ',,,,,,,,,,,,',
+    ].join('\r\n');
+    const result = await (await post(csv, '?dryRun=true')).json();
+    expect(result).toEqual({ dryRun: true, rows: 2, created: { workstreams: 0, projects: 1, benefits: 2 }, unchanged: 0, problems: [] });
+    // A problem names the file's own row.
+    const bad = await (await post(csv.replace('£1.5m', '£1.5q'), '?dryRun=true')).json();
+    expect(bad.problems).toEqual([expect.objectContaining({ row: 4, column: '2026/27' })]);
+  });
+
+  it('leaves workstreams to admins: finance importing an unknown workstream is told so, nothing written', async () => {
+    const csv = [
+      'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,2026/27',
+      'NEW,New workstream,NEW-01,New project,Resources,A saving,NEW-26-01,Transformation,Cashable,Recurring,Owner,100',
+    ].join('\n');
+    const result = await (await post(csv, '?dryRun=true')).json();
+    expect(result.problems).toEqual([
+      expect.objectContaining({ row: 2, path: 'workstreamCode', message: expect.stringContaining('only an admin creates workstreams') }),
+    ]);
+    expect((await (await post(csv, '?dryRun=true', h.tokens.admin)).json()).problems).toEqual([]);
   });
 });
 

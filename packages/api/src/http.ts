@@ -29,12 +29,16 @@ export function expectedVersion(c: Context<AppEnv>): number | undefined {
   return Number(m[1]);
 }
 
-/** A body that is not JSON is refused with 415 rather than silently read as empty. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A body that is not JSON (a tracker: CSV or a workbook) is refused with 415 rather than silently read as empty. */
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
     const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const csvImport = type === 'text/csv' && c.req.path.startsWith('/v1/imports/');
-    if (type && !csvImport && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+    const spreadsheet = type === 'text/csv' || type === XLSX_TYPE;
+    if (c.req.path.startsWith('/v1/imports/')) {
+      if (!spreadsheet) throw new UnsupportedMediaTypeError(`Send the tracker as text/csv or ${XLSX_TYPE} (got ${type || 'no Content-Type'}).`);
+    } else if (type && !/^application\/([\w.-]+\+)?json$/.test(type)) {
       throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type}).`);
     }
   }

@@ -21,6 +21,7 @@ const PERMISSIONS = {
   'programme:read': ['admin', 'programme-manager', 'finance', 'cmt'],
   'audit:read': ['admin', 'programme-manager', 'finance'],
   'workstream:create': ['admin'],
+  'savings:import': ['admin', 'finance'],
   'workstream:update': ['admin'],
   'workstream:set-targets': ['admin', 'finance'],
   'project:create': ['admin', 'programme-manager'],

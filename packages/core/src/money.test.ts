@@ -6,10 +6,32 @@ import {
   formatPounds,
   formatPoundsShort,
   mulDivRound,
+  parseAmount,
   parsePounds,
   poundsDecimal,
   Pence,
 } from './money.ts';
+
+describe('parseAmount', () => {
+  it.each([
+    ['£350k', 35_000_000],
+    ['1.2m', 120_000_000],
+    ['£1.25M', 125_000_000],
+    ['1.2345m', 123_450_000],
+    ['(2.5k)', -250_000],
+    ['-£1.5k', -150_000],
+    ['12.5 k', 1_250_000],
+    ['1,250k', 125_000_000],
+    ['0.5bn', 50_000_000_000],
+    ['£1,234.56', 123_456],
+    ['(1,234)', -123_400],
+  ])('%s → %i pence', (input, pence) => {
+    expect(parseAmount(input)).toBe(pence);
+  });
+  it.each(['k', '£m', '1.234567891m', '1.2.3k', 'abc'])('refuses %j', (input) => {
+    expect(() => parseAmount(input)).toThrow();
+  });
+});
 
 describe('parsePounds', () => {
   it.each([

@@ -72,6 +72,27 @@ export function parsePounds(input: string): Pence {
   return negative && value !== 0 ? -value : value;
 }
 
+/**
+ * An amount as savings trackers write it: anything `parsePounds` reads, and
+ * thousands or millions with a suffix — "£350k", "1.2m", "£1.25M", "(2.5k)" —
+ * exactly (the digits are shifted, never multiplied in floating point), so
+ * "1.2345m" is £1,234,500.00 and "1.2345678m" a fraction of a penny refused.
+ */
+export function parseAmount(input: string): Pence {
+  const m = /^(?<body>.*?\d)\s*(?<unit>k|m|bn)(?<close>\)?)$/i.exec(input.trim());
+  if (!m?.groups) return parsePounds(input);
+  const shift = { k: 3, m: 6, bn: 9 }[m.groups.unit!.toLowerCase() as 'k' | 'm' | 'bn'];
+  const body = m.groups.body!;
+  const digits = /(?<int>\d[\d,]*)?(?:\.(?<frac>\d+))?$/.exec(body);
+  if (!digits?.groups || digits[0] === '') throw new MoneyParseError(`"${input}" is not an amount of money`);
+  const prefix = body.slice(0, body.length - digits[0].length);
+  const int = (digits.groups.int ?? '0').replaceAll(',', '');
+  const frac = (digits.groups.frac ?? '').padEnd(shift, '0');
+  const whole = `${int}${frac.slice(0, shift)}`.replace(/^0+(?=\d)/, '');
+  const rest = frac.slice(shift).replace(/0+$/, '');
+  return parsePounds(`${prefix}${whole}${rest ? `.${rest}` : ''}${m.groups.close ?? ''}`);
+}
+
 function splitPence(pence: Pence): { sign: string; pounds: string; pennies: string } {
   assertPence(pence);
   const abs = BigInt(Math.abs(pence));

@@ -21,7 +21,7 @@ const USAGE = `Usage:
   pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
   pnpm jobs send-digest [--slot <slot>]        send the CMT digest now (to DATA_DIR/outbox); one per slot (default: today)
   pnpm jobs preview-digest [--out file.html]   render the next digest without sending it
-  pnpm jobs import-savings <file.csv> [--dry-run] [--mapping map.json]
+  pnpm jobs import-savings <file.xlsx|file.csv> [--sheet <name>] [--dry-run] [--mapping map.json]
                                                import a savings tracker (README: Import); all rows or none
 Roles: ${Role.options.join(', ')}`;
 
@@ -120,18 +120,23 @@ async function previewDigestJob(args: string[]): Promise<number> {
 }
 
 async function importSavingsJob(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, mapping: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, sheet: { type: 'string' } },
+  });
   const file = positionals[0];
   if (!file) {
-    process.stderr.write('Give the CSV file: pnpm jobs import-savings tracker.csv [--dry-run]\n');
+    process.stderr.write('Give the workbook or CSV file: pnpm jobs import-savings tracker.xlsx [--sheet Savings] [--dry-run]\n');
     return 2;
   }
   const mapping = values.mapping ? (JSON.parse(readFileSync(values.mapping, 'utf8')) as Record<string, string>) : undefined;
   const admin = { principal: { sub: 'cli-import', name: 'Command-line import', roles: ['admin' as const] }, requestId: `import:${file}` };
   const started = Date.now();
   const result = await withLocal((run) =>
-    importSavings(run.deps, admin, readFileSync(file, 'utf8'), {
+    importSavings(run.deps, admin, new Uint8Array(readFileSync(file)), {
       dryRun: values['dry-run'] ?? false,
+      sheet: values.sheet,
       ...(mapping ? { mapping } : {}),
       onProgress: (done, total) => {
         process.stderr.write(`\r  ${done}/${total} transactions written (${Math.round((Date.now() - started) / 1000)} s)`);

@@ -39,8 +39,6 @@ export interface NewSaving {
 interface Piece {
   ops: TxOp[];
   undo: UndoEntity[];
-  /** The project whose summary this piece writes (a transaction may write an item once). */
-  summaryOf?: string;
   touched?: string;
 }
 
@@ -158,7 +156,6 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
         ...(first ?? []).flatMap((c) => c.ops),
       ],
       undo: [deps.store.imports.undoProject(project), ...(first ?? []).map((c) => c.undo)],
-      summaryOf: project.id,
     });
     for (const chunk of rest) out.push(savingsPiece(deps, ctx, project, chunk, false));
   }
@@ -192,7 +189,6 @@ function savingsPiece(deps: Deps, ctx: WriteContext, project: Project, chunk: Sa
       projectUnchangedOp(deps, project),
     ],
     undo: chunk.map((c) => c.undo),
-    summaryOf: project.id,
     ...(existed ? { touched: project.id } : {}),
   };
 }
@@ -268,19 +264,29 @@ function pack(all: Piece[]): Piece[][] {
   const steps: Piece[][] = [];
   let current: Piece[] = [];
   let size = 0;
-  let summaries = new Set<string>();
+  let items = new Set<string>();
   for (const piece of all) {
-    const clash = piece.summaryOf !== undefined && summaries.has(piece.summaryOf);
+    // A transaction may touch an item once: a project's summary, or the workstream two new projects check.
+    const mine = itemsOf(piece);
+    const clash = mine.some((k) => items.has(k));
     if (current.length && (clash || size + piece.ops.length > OPS_PER_STEP)) {
       steps.push(current);
       current = [];
       size = 0;
-      summaries = new Set();
+      items = new Set();
     }
     current.push(piece);
     size += piece.ops.length;
-    if (piece.summaryOf) summaries.add(piece.summaryOf);
+    for (const k of mine) items.add(k);
   }
   if (current.length) steps.push(current);
   return steps;
+}
+
+/** The keys of the items a piece's writes and checks touch. */
+function itemsOf(piece: Piece): string[] {
+  return piece.ops.map(({ item }) => {
+    const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as { pk?: unknown; sk?: unknown } | undefined;
+    return `${String(key?.pk)}|${String(key?.sk)}`;
+  });
 }

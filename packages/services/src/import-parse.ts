@@ -1,4 +1,4 @@
-import { BenefitCategory, BenefitType, FinancialYear, MoneyParseError, parsePounds, Recurrence } from '@bt/core';
+import { BenefitCategory, BenefitType, FinancialYear, MoneyParseError, parseAmount, Recurrence } from '@bt/core';
 import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
 
@@ -19,10 +19,11 @@ export const IMPORT_COLUMNS = {
   recurrence: 'Recurrence',
   owner: 'Owner',
   confidence: 'Confidence (%)',
+  sro: 'SRO',
 } as const;
 type Field = keyof typeof IMPORT_COLUMNS;
-/** Plus one column per FY for the baseline ("2025/26") and, optionally, "Forecast 2025/26"; pounds, "£1,234.56" or blank. */
-const FY_COLUMN = /^(\d{4}\/\d{2})$/;
+/** Plus one column per FY for the baseline ("2025/26" or "Baseline 2025/26") and, optionally, "Forecast 2025/26"; pounds, "£1,234.56", "£1.2m", "350k", "(1,234)" or blank. */
+const FY_COLUMN = /^(?:baseline )?(\d{4}\/\d{2})$/i;
 const FORECAST_COLUMN = /^forecast (\d{4}\/\d{2})$/i;
 const REQUIRED: Field[] = ['workstreamCode', 'projectCode', 'title', 'mtfsRef', 'category', 'type', 'recurrence', 'owner'];
 
@@ -54,6 +55,7 @@ export interface Row {
   projectCode: string;
   projectName?: string | undefined;
   directorate?: string | undefined;
+  sro?: string | undefined;
   title: string;
   mtfsRef: string;
   category: BenefitCategory;
@@ -73,24 +75,68 @@ function enumValue<T extends string>(options: readonly T[], raw: string, synonym
   return (options.find((o) => o === v) ?? synonyms[v]) as T | undefined;
 }
 
-/** Reads and checks every row; returns the rows or every problem found, by row and column. */
-export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): { rows: Row[]; problems: ImportProblem[]; total: number } {
-  const problems: ImportProblem[] = [];
-  let records: string[][];
+/** A CSV file's records (cells as text); a file that is not CSV is one problem. */
+export function csvRecords(csv: string): { records: string[][] } | { problem: ImportProblem } {
   try {
-    records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+    return { records: parse(csv, { bom: true, relax_column_count: true, trim: false }) as string[][] };
   } catch (error) {
-    return { rows: [], total: 0, problems: [{ row: 0, column: '', path: 'file', message: `The file is not valid CSV: ${(error as Error).message}` }] };
+    return { problem: { row: 0, column: '', path: 'file', message: `The file is not valid CSV: ${(error as Error).message}` } };
   }
-  if (records.length === 0) return { rows: [], total: 0, problems: [{ row: 0, column: '', path: 'file', message: 'The file is empty.' }] };
-  const header = records[0]!.map((h) => h.replace(/^\uFEFF/, ''));
+}
+
+/** Reads and checks every row of a CSV file; returns the rows or every problem found, by row and column. */
+export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): ParsedSavings {
+  const read = csvRecords(csv);
+  if ('problem' in read) return { rows: [], total: 0, problems: [read.problem], years: NO_YEARS };
+  return parseSavingsRecords(read.records, mapping);
+}
+
+/** A row that holds no saving: blank, or only separators (the ",,,,," lines a spreadsheet's CSV export writes), or a total. */
+function isFiller(record: string[]): boolean {
+  const cells = record.map((c) => c.trim()).filter((c) => !/^[\s,;|_=\-–—]*$/.test(c));
+  return cells.length === 0 || /^(grand |sub-?)?totals?:?$/i.test(cells[0]!);
+}
+
+export const NO_YEARS = { baseline: [], forecast: [] };
+
+/** How many rows above the header a tracker may have (titles, notes, a date). */
+const HEADER_SEARCH_ROWS = 30;
+
+/**
+ * Reads and checks every row of a sheet (cells as text, the first record
+ * the file's row 1): finds the header row below any title rows, skips blank,
+ * separator and total rows, and returns the rows or every problem found, by
+ * the file's own row and column.
+ */
+export interface ParsedSavings {
+  rows: Row[];
+  problems: ImportProblem[];
+  total: number;
+  /** The FYs the file has baseline and forecast columns for: a saving imported before is compared in these only. */
+  years: { baseline: string[]; forecast: string[] };
+}
+
+export function parseSavingsRecords(records: string[][], mapping: Record<string, string> = {}): ParsedSavings {
+  const problems: ImportProblem[] = [];
+  if (records.every(isFiller)) return { rows: [], total: 0, problems: [{ row: 0, column: '', path: 'file', message: 'The file is empty.' }], years: NO_YEARS };
   // mapping: template column → the file's own header
   const fileHeaderFor = (template: string) => mapping[template] ?? template;
+  const required = REQUIRED.map((f) => norm(fileHeaderFor(IMPORT_COLUMNS[f])));
+  const clean = (h: string) => norm(h.replace(/^\uFEFF/, ''));
+  // The header row: the first with every required column, else the one with the most of them (its missing ones are reported).
+  const candidates = records.slice(0, HEADER_SEARCH_ROWS).map((r, i) => ({ i, found: required.filter((h) => r.some((c) => clean(c) === h)).length }));
+  const headerAt = (candidates.find((c) => c.found === required.length) ?? candidates.reduce((a, b) => (b.found > a.found ? b : a))).i;
+  const header = records[headerAt]!.map((h) => h.replace(/^\uFEFF/, ''));
+  const headerRow = headerAt + 1;
+  const body = records
+    .slice(headerAt + 1)
+    .map((record, n) => ({ record, line: headerRow + 1 + n }))
+    .filter(({ record }) => !isFiller(record));
   const index = new Map(header.map((h, i) => [norm(h), i]));
   const col = (template: string) => index.get(norm(fileHeaderFor(template)));
   for (const f of REQUIRED) {
     if (col(IMPORT_COLUMNS[f]) === undefined)
-      problems.push({ row: 1, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
+      problems.push({ row: headerRow, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
   }
   const reverse = new Map(Object.entries(mapping).map(([template, own]) => [norm(own), template]));
   const years: { fy: string; i: number; kind: 'baseline' | 'forecast' }[] = [];
@@ -100,17 +146,21 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
     const f = FORECAST_COLUMN.exec(template);
     const fy = b?.[1] ?? f?.[1];
     if (!fy) return;
-    if (!FinancialYear.safeParse(fy).success) problems.push({ row: 1, column: h, path: 'header', message: `${fy} is not a financial year such as 2025/26` });
+    if (!FinancialYear.safeParse(fy).success)
+      problems.push({ row: headerRow, column: h, path: 'header', message: `${fy} is not a financial year such as 2025/26` });
     else years.push({ fy, i, kind: b ? 'baseline' : 'forecast' });
   });
   if (!years.some((y) => y.kind === 'baseline'))
-    problems.push({ row: 1, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
-  if (problems.length) return { rows: [], problems, total: records.length - 1 };
+    problems.push({ row: headerRow, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
+  const fileYears = {
+    baseline: years.filter((y) => y.kind === 'baseline').map((y) => y.fy),
+    forecast: years.filter((y) => y.kind === 'forecast').map((y) => y.fy),
+  };
+  if (problems.length) return { rows: [], problems, total: body.length, years: fileYears };
 
   const rows: Row[] = [];
   const seen = new Map<string, number>();
-  records.slice(1).forEach((record, n) => {
-    const line = n + 2;
+  body.forEach(({ record, line }) => {
     const cell = (f: Field) => {
       const i = col(IMPORT_COLUMNS[f]);
       return i === undefined ? '' : (record[i] ?? '').trim();
@@ -120,7 +170,13 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
     const before = problems.length;
     for (const f of REQUIRED) if (!cell(f)) fail(f, 'is blank');
     const category = cell('category')
-      ? enumValue(BenefitCategory.options, cell('category'), { mitigating: 'mitigation', 'mitigation measure': 'mitigation' })
+      ? enumValue(BenefitCategory.options, cell('category'), {
+          mitigating: 'mitigation',
+          'mitigation measure': 'mitigation',
+          mitigations: 'mitigation',
+          transformational: 'transformation',
+          'transformation programme': 'transformation',
+        })
       : undefined;
     if (cell('category') && !category) fail('category', `"${cell('category')}" is not transformation or mitigation`);
     const type = cell('type')
@@ -129,13 +185,31 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
           cashable: 'cashable-saving',
           saving: 'cashable-saving',
           'cost avoidance': 'cost-avoidance',
+          'cost avoided': 'cost-avoidance',
           'non cashable': 'non-cashable',
           'non financial': 'non-financial',
+          'income generation': 'income',
+          'additional income': 'income',
+          'fees and charges': 'income',
         })
       : undefined;
     if (cell('type') && !type) fail('type', `"${cell('type')}" is not one of ${BenefitType.options.join(', ')}`);
     const recurrence = cell('recurrence')
-      ? enumValue(Recurrence.options, cell('recurrence'), { 'one off': 'one-off', oneoff: 'one-off', ongoing: 'recurring', permanent: 'recurring' })
+      ? enumValue(Recurrence.options, cell('recurrence'), {
+          'one off': 'one-off',
+          oneoff: 'one-off',
+          'one-time': 'one-off',
+          'one time': 'one-off',
+          'non-recurrent': 'one-off',
+          'non recurrent': 'one-off',
+          'non-recurring': 'one-off',
+          'non recurring': 'one-off',
+          temporary: 'one-off',
+          ongoing: 'recurring',
+          permanent: 'recurring',
+          recurrent: 'recurring',
+          'full year': 'recurring',
+        })
       : undefined;
     if (cell('recurrence') && !recurrence) fail('recurrence', `"${cell('recurrence')}" is not recurring or one-off`);
     let confidencePct = 100;
@@ -150,7 +224,7 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
       const raw = (record[y.i] ?? '').trim();
       if (raw === '' || raw === '-') continue;
       try {
-        const pence = parsePounds(raw);
+        const pence = parseAmount(raw);
         if (pence !== 0) (y.kind === 'baseline' ? baseline : forecast)[y.fy] = pence;
       } catch (error) {
         fail(`${y.kind}.${y.fy}`, error instanceof MoneyParseError ? error.message : `"${raw}" is not an amount`, header[y.i]);
@@ -167,6 +241,7 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
       projectCode: cell('projectCode'),
       projectName: cell('projectName') || undefined,
       directorate: cell('directorate') || undefined,
+      sro: cell('sro') || undefined,
       title: cell('title'),
       mtfsRef: cell('mtfsRef'),
       category: category!,
@@ -178,5 +253,5 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
       forecast: Object.keys(forecast).length ? forecast : { ...baseline },
     });
   });
-  return { rows, problems, total: records.length - 1 };
+  return { rows, problems, total: body.length, years: fileYears };
 }

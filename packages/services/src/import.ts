@@ -1,4 +1,5 @@
 import {
+  can,
   assertCan,
   CreateBenefit,
   CreateProject,
@@ -15,7 +16,8 @@ import { collectAll } from '@bt/store';
 import type * as z from 'zod';
 import { mintId, type Caller, type Deps } from './context.ts';
 import { applyImport, type ImportWork, type NewSaving } from './import-apply.ts';
-import { IMPORT_COLUMNS, norm, parseSavingsCsv, type ImportResult, type Row } from './import-parse.ts';
+import { csvRecords, IMPORT_COLUMNS, NO_YEARS, norm, parseSavingsRecords, type ImportResult, type Row } from './import-parse.ts';
+import { isXlsx, xlsxRecords } from './xlsx-read.ts';
 
 export { IMPORT_COLUMNS, ImportProblem, ImportResult, parseSavingsCsv } from './import-parse.ts';
 
@@ -40,11 +42,11 @@ function phased(byFy: Record<string, number>) {
 }
 
 /** A stored monthly series totals to the file's annual amounts. */
-const sameAmounts = (months: Record<string, number>, byFy: Record<string, number>) => {
+const sameAmounts = (months: Record<string, number>, byFy: Record<string, number>, years: readonly string[]) => {
   const totals: Record<string, number> = {};
   for (const [m, v] of Object.entries(months)) totals[fyOfMonth(m)] = (totals[fyOfMonth(m)] ?? 0) + v;
-  const keys = new Set([...Object.keys(totals), ...Object.keys(byFy)]);
-  return [...keys].every((k) => (totals[k] ?? 0) === (byFy[k] ?? 0));
+  // Only the years the file has columns for: a file of one year says nothing about the others.
+  return years.every((k) => (totals[k] ?? 0) === (byFy[k] ?? 0));
 };
 
 /**
@@ -58,11 +60,19 @@ const sameAmounts = (months: Record<string, number>, byFy: Record<string, number
 export async function importSavings(
   deps: Deps,
   caller: Caller,
-  csv: string,
-  options: { dryRun: boolean; mapping?: Record<string, string>; onProgress?: (done: number, total: number) => void | Promise<void> },
+  file: string | Uint8Array,
+  options: {
+    dryRun: boolean;
+    mapping?: Record<string, string>;
+    /** A workbook's sheet (default: its first). */
+    sheet?: string | undefined;
+    onProgress?: (done: number, total: number) => void | Promise<void>;
+  },
 ): Promise<ImportResult> {
-  assertCan(caller.principal, 'workstream:create', 'Only an admin can import a savings tracker.');
-  const { rows, problems, total } = parseSavingsCsv(csv, options.mapping);
+  assertCan(caller.principal, 'savings:import', 'Only finance or an admin can import a savings tracker.');
+  const read = await recordsOf(file, options.sheet);
+  const { rows, problems, total, years } =
+    'problem' in read ? { rows: [], problems: [read.problem], total: 0, years: NO_YEARS } : parseSavingsRecords(read.records, options.mapping);
   const result: ImportResult = { dryRun: options.dryRun, rows: total, created: { workstreams: 0, projects: 0, benefits: 0 }, unchanged: 0, problems };
 
   // What is already stored, by code.
@@ -83,6 +93,15 @@ export async function importSavings(
     const prKey = row.projectCode.toUpperCase();
     const ws = workstreams.get(wsKey);
     if (!ws && !newWorkstreams.has(wsKey)) {
+      if (!can(caller.principal, 'workstream:create')) {
+        problems.push({
+          row: row.line,
+          column: IMPORT_COLUMNS.workstreamCode,
+          path: 'workstreamCode',
+          message: `workstream ${row.workstreamCode} does not exist, and only an admin creates workstreams: ask one to, or to import this file`,
+        });
+        continue;
+      }
       if (!row.workstreamName) {
         problems.push({
           row: row.line,
@@ -109,7 +128,8 @@ export async function importSavings(
       const match = (await existingBenefits(project.id)).find((b) => norm(b.title) === norm(row.title) && norm(b.mtfsRef) === norm(row.mtfsRef));
       if (match) {
         if (match.baselineVersion === 0) plans.push({ row, action: 'finish', existing: match });
-        else if (sameAmounts(match.baseline, row.baseline) && sameAmounts(match.forecast, row.forecast))
+        // Without forecast columns the file's forecast is its baseline (for new savings); a stored forecast is the manager's, not compared.
+        else if (sameAmounts(match.baseline, row.baseline, years.baseline) && sameAmounts(match.forecast, row.forecast, years.forecast))
           plans.push({ row, action: 'unchanged', existing: match });
         else
           problems.push({
@@ -217,7 +237,7 @@ export async function importSavings(
       name: row.projectName!,
       workstreamId: workstreamId(row.workstreamCode),
       directorate: row.directorate!,
-      sro: 'Imported (set the SRO)',
+      sro: row.sro ?? 'Imported (set the SRO)',
       manager: caller.principal.sub,
       stage: 'business-case',
       deliveryConfidence: 'amber',
@@ -243,3 +263,14 @@ export async function importSavings(
 }
 
 const omitInput = ({ baseline, forecast }: NewSaving) => ({ baseline, forecast });
+
+/** The file's records: a workbook (.xlsx, by its first bytes) or CSV text. */
+async function recordsOf(file: string | Uint8Array, sheet: string | undefined) {
+  if (typeof file !== 'string') {
+    if (isXlsx(file)) return xlsxRecords(file, sheet);
+    file = new TextDecoder('utf-8').decode(file);
+  }
+  if (sheet !== undefined)
+    return { problem: { row: 0, column: '', path: 'sheet', message: 'A CSV file has no sheets: send the workbook, or leave out sheet.' } };
+  return csvRecords(file);
+}

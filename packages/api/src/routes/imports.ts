@@ -13,14 +13,21 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       path: '/v1/imports/savings',
       tags: ['Imports'],
       security,
-      summary: 'Import a savings tracker (CSV, one row per saving); dryRun=true checks without writing',
-      description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26"), optionally "Forecast 2025/26". \`mapping\` (JSON) maps template columns to your headers. All rows or none; the same file again changes nothing.`,
+      summary: 'Import a savings tracker (an Excel workbook or CSV, one row per saving; finance or admin); dryRun=true checks without writing',
+      description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26" or "Baseline 2025/26"), optionally "Forecast 2025/26". The header row may sit below title rows; blank, separator-only and total rows are skipped; amounts as councils write them ("£1,234.56", "£1.2m", "350k", "(1,234)"). \`mapping\` (JSON) maps template columns to your headers; \`sheet\` names a workbook's sheet (default the first). All rows or none; the same file again changes nothing.`,
       request: {
         query: z.object({
           dryRun: z.enum(['true', 'false']).default('false'),
           mapping: z.string().max(4000).optional().meta({ description: 'JSON object: template column → your column header' }),
+          sheet: z.string().min(1).max(31).optional().meta({ description: "A workbook's sheet (default: its first)." }),
         }),
-        body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+        body: {
+          required: true,
+          content: {
+            'text/csv': { schema: z.string() },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().meta({ format: 'binary' }) },
+          },
+        },
       },
       responses: {
         200: { description: 'What was (or, in a dry run, would be) imported, and every problem by row and column', ...json(svc.ImportResult) },
@@ -28,7 +35,7 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       },
     }),
     async (c) => {
-      const { dryRun, mapping } = c.req.valid('query');
+      const { dryRun, mapping, sheet } = c.req.valid('query');
       let map: Record<string, string> | undefined;
       if (mapping) {
         const parsed = z.record(z.string(), z.string()).safeParse(safeJson(mapping));
@@ -38,8 +45,8 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
           ]);
         map = parsed.data;
       }
-      const csv = await c.req.text();
-      return c.json(await svc.importSavings(deps, caller(c), csv, { dryRun: dryRun === 'true', ...(map ? { mapping: map } : {}) }), 200);
+      const file = new Uint8Array(await c.req.arrayBuffer());
+      return c.json(await svc.importSavings(deps, caller(c), file, { dryRun: dryRun === 'true', sheet, ...(map ? { mapping: map } : {}) }), 200);
     },
   );
 }
