@@ -26,3 +26,4 @@ export * from './periods.ts';
 export * from './programme.ts';
 export * from './validation.ts';
 export * from './monthly-return.ts';
+export * from './monitoring-pack.ts';

@@ -20,7 +20,7 @@ import {
 } from '@bt/core';
 import type { ProjectSummary } from '@bt/store';
 import * as z from 'zod';
-import { allWorkstreams, momentOfRequest, programmeAt, workstreamsAt } from './as-at.ts';
+import { allWorkstreams, momentOfRequest, programmeAt, workstreamsAt, type ProgrammeAt } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 /** The programme report (GET /v1/reports/programme): one definition, the API's schema and the type. */
@@ -66,9 +66,15 @@ export function resolveAsAt(deps: Deps, query: AsAtQuery): { moment: Moment; asA
  */
 export async function programmeReport(deps: Deps, caller: Caller, query: AsAtQuery): Promise<ProgrammeReport> {
   assertCan(caller.principal, 'programme:read');
-  const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
+  const { moment, financialYear } = resolveAsAt(deps, query);
+  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment)]);
+  return reportOf(deps, moment, financialYear, all, read);
+}
+
+/** The report from what was read at a moment (the monitoring pack builds its lines from the same read, so its totals are the report's). */
+export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Workstream[], { summaries, periods, settings }: ProgrammeAt): ProgrammeReport {
+  const asAt = moment.date;
   const t = thresholdsOf(deps);
-  const [all, { summaries, periods, settings }] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment)]);
   const workstreams = workstreamsAt(all, moment);
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);

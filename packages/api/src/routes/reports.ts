@@ -63,6 +63,31 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await svc.programmeMovement(deps, caller(c), c.req.valid('query')), 200),
   );
 
+  app.openapi(
+    route({
+      method: 'get',
+      path: '/v1/reports/monitoring-pack',
+      tags: ['Reports'],
+      security,
+      summary: 'The monthly monitoring pack: an Excel workbook for Cabinet (summary, a sheet per workstream, written-out savings, investment)',
+      description:
+        'Real numbers in pounds (2 dp), frozen headers, filters, print titles. Its totals are the programme report’s at the same moment, to the penny. A workstream sheet’s lines carry the import’s columns, so the workbook imports back unchanged (`sheet=`).',
+      request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }) },
+      responses: {
+        200: { description: 'The workbook', content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } } },
+        ...problems(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { financialYear, asAt } = c.req.valid('query');
+      const pack = await svc.monitoringPack(deps, caller(c), { financialYear, asAt });
+      c.header('Content-Type', svc.XLSX_CONTENT_TYPE);
+      c.header('Content-Disposition', `attachment; filename="${pack.filename}"`);
+      c.header('Cache-Control', 'private, no-store');
+      return c.body(pack.bytes as Uint8Array<ArrayBuffer>, 200);
+    },
+  );
+
   feedRoute(app, deps, 'savings', 'Finance savings feed (a fact table): a row per benefit (per month)', FeedQuery, svc.savingsRows, svc.SAVINGS_COLUMNS);
   feedRoute(
     app,
