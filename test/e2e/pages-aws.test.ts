@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatPounds, todayInLondon } from '@bt/core';
+import ExcelJS from 'exceljs';
 import * as svc from '@bt/services';
 import type { Store } from '@bt/store';
 import { build } from 'esbuild';
@@ -270,5 +271,13 @@ describe('the pages behind the hosted login, in Chromium', () => {
       lastReturnBy: 'demo-pm',
     });
     await page.screenshot({ path: join(out, 'page-aws-return.png'), fullPage: true });
+
+    // The overview's monitoring pack, a binary body through the function and API Gateway (base64 both ways), arrives whole.
+    const pack = await page.request.get(`${gateway.url}/reports/monitoring-pack`);
+    expect(pack.status()).toBe(200);
+    expect(pack.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await pack.body()) as unknown as ArrayBuffer);
+    expect(Math.round((wb.getWorksheet('Summary')!.getCell('B5').value as number) * 100)).toBe(report.programme.mtfsTargetPence);
   });
 });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPounds, type Role } from '@bt/core';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -109,6 +110,14 @@ describe('the pages', () => {
     expect(await trend.count()).toBe(12);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(out, 'page-overview.png'), fullPage: true });
+    // The button downloads the monthly monitoring pack, whose summary carries the same target.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=monitoring-pack]')]);
+    expect(download.suggestedFilename()).toMatch(/^monitoring-pack-\d{4}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await download.path())!);
+    const summary = wb.getWorksheet('Summary')!;
+    expect(summary.getCell('A5').value).toBe('MTFS target');
+    expect(Math.round((summary.getCell('B5').value as number) * 100)).toBe(report.programme.mtfsTargetPence);
     // 2023/24: the worked example's delivery rate.
     await page.goto(`${run.url}/?financialYear=2023%2F24`);
     expect(await page.textContent('main')).toContain('87.6%');

@@ -96,6 +96,7 @@ describe('the compute stack', () => {
       '/projects/{id}',
       '/projects/{id}/return',
       '/validation',
+      '/reports/monitoring-pack',
       '/assets/{proxy+}',
     ]);
     for (const key of open) expect(byKey[key]).toBe('NONE');

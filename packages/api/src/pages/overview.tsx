@@ -27,6 +27,16 @@ export async function overviewPage({ deps, today, fyFrom, asAtFrom }: PageContex
       <span class="govuk-caption-l">Programme overview as at {report.asAt}</span>
       <h1 class="govuk-heading-l">Transformation programme {fy}</h1>
       <AsAtControl action="/" financialYear={fy} asAt={asAt} knownAt={report.knownAt} />
+      <p class="govuk-body">
+        <a
+          class="govuk-button govuk-button--secondary"
+          href={`/reports/monitoring-pack?financialYear=${encodeURIComponent(fy)}${asAt ? `&asAt=${encodeURIComponent(asAt)}` : ''}`}
+          data-testid="monitoring-pack"
+          download
+        >
+          Download the monthly monitoring pack (Excel)
+        </a>
+      </p>
       <nav aria-label="Financial years">
         <p class="govuk-body">
           {/* Each year of the programme (from its target's first year, or the last three), and the next. */}

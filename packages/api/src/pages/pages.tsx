@@ -1,5 +1,5 @@
 import { AsAt, FinancialYear, fyOfDate, PayloadTooLargeError, todayInLondon, type Principal } from '@bt/core';
-import type * as svc from '@bt/services';
+import * as svc from '@bt/services';
 import { Hono, type Context } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -152,6 +152,18 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   pages.get(
     '/movement',
     page((c, caller, who) => movementPage(context, c, caller, who)),
+  );
+
+  // The monitoring pack, as the overview's button downloads it (the same workbook as GET /v1/reports/monitoring-pack).
+  pages.get(
+    '/reports/monitoring-pack',
+    page(async (c, caller) => {
+      const pack = await svc.monitoringPack(deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) });
+      c.header('Content-Type', svc.XLSX_CONTENT_TYPE);
+      c.header('Content-Disposition', `attachment; filename="${pack.filename}"`);
+      c.header('Cache-Control', 'private, no-store');
+      return c.body(pack.bytes as Uint8Array<ArrayBuffer>, 200);
+    }),
   );
 
   pages.get(

@@ -20,6 +20,7 @@ export const PAGE_PATHS = [
   '/projects/:id',
   '/projects/:id/return',
   '/validation',
+  '/reports/monitoring-pack',
   '/assets/*',
 ] as const;
 
