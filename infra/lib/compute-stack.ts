@@ -27,6 +27,8 @@ export interface ComputeSettings {
   sesIdentity: string;
   digestSender: string;
   digestRecipients: string[];
+  /** Attach the monthly monitoring pack to the digest: never (default), monthly (the first digest of each month) or always. */
+  digestMonitoringPack?: 'never' | 'monthly' | 'always' | undefined;
   /** An external OIDC issuer (e.g. Microsoft Entra ID) and audience; without them the stack creates a Cognito user pool. */
   oidcIssuer?: string | undefined;
   oidcAudience?: string | undefined;
@@ -88,6 +90,7 @@ export class ComputeStack extends Stack {
     const digestEnv = {
       DIGEST_SENDER: settings.digestSender,
       DIGEST_RECIPIENTS: settings.digestRecipients.join(','),
+      DIGEST_MONITORING_PACK: settings.digestMonitoringPack ?? 'never',
       ...(settings.publicBaseUrl ? { PUBLIC_BASE_URL: settings.publicBaseUrl } : {}),
     };
 

@@ -31,6 +31,9 @@ export function settingsFromContext(app: App): ComputeSettings {
   const oidcAudience = get('oidcAudience');
   if ((oidcIssuer === undefined) !== (oidcAudience === undefined))
     throw new Error('Set both oidcIssuer and oidcAudience, or neither (to use the stack’s Cognito user pool).');
+  const digestMonitoringPack = get('digestMonitoringPack') ?? 'never';
+  if (!['never', 'monthly', 'always'].includes(digestMonitoringPack))
+    throw new Error('digestMonitoringPack is never, monthly (the first digest of each month carries the monitoring pack) or always.');
   const oidcClientId = get('oidcClientId');
   if (oidcClientId && !oidcIssuer)
     throw new Error('oidcClientId goes with oidcIssuer and oidcAudience (an external issuer); the Cognito user pool makes its own client.');
@@ -39,6 +42,7 @@ export function settingsFromContext(app: App): ComputeSettings {
     sesIdentity,
     digestSender,
     digestRecipients,
+    digestMonitoringPack: digestMonitoringPack as ComputeSettings['digestMonitoringPack'],
     oidcIssuer,
     oidcAudience,
     oidcClientId,

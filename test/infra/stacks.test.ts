@@ -261,6 +261,16 @@ describe('cdk-nag (AwsSolutions)', () => {
     }
   });
 
+  it('attaches the monitoring pack to the digest only when digestMonitoringPack says so', () => {
+    const digestFn = (t: Template) =>
+      (Object.values(t.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[]).find(
+        (f) => f.Properties.Environment?.Variables?.DIGEST_SENDER,
+      )!.Properties.Environment!.Variables!;
+    expect(digestFn(compute).DIGEST_MONITORING_PACK).toBe('never');
+    expect(digestFn(synth({ digestMonitoringPack: 'monthly' }).compute).DIGEST_MONITORING_PACK).toBe('monthly');
+    expect(() => synth({ digestMonitoringPack: 'weekly' })).toThrow(/digestMonitoringPack is never, monthly/);
+  });
+
   it('refuses to synth without the email settings', () => {
     expect(() => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }))).toThrow(/sesIdentity, digestSender and digestRecipients/);
   });

@@ -5,6 +5,7 @@ import { sendDigest, type DigestSettings } from '@bt/services';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, expectProblem, type Harness } from '../support/harness.ts';
+import { TEST_NOW } from '../support/test-clock.ts';
 
 let h: Harness;
 let settings: DigestSettings;
@@ -70,7 +71,7 @@ describe('the CMT digest', () => {
       },
     };
     await expect(sendDigest(h.deps, settings, flaky, '2026-12-07', '2026-12-07')).rejects.toThrow('SES throttled');
-    const retried = await sendDigest(h.deps, settings, flaky, '2026-12-07', '2026-12-07');
+    const retried = await sendDigest(h.deps, settings, flaky, '2026-12-07', '2027-01-04');
     expect(retried).toMatchObject({ sentNow: true, digest: { status: 'sent' } });
     expect((await sendDigest(h.deps, settings, flaky, '2026-12-07', '2026-12-07')).sentNow).toBe(false);
     expect(calls).toBe(2);
@@ -110,5 +111,29 @@ describe('the CMT digest', () => {
     expect(emls().length).toBe(before + 1);
     expectProblem(await h.call('GET', '/v1/digests/dig_01JD6ZQ4T5N3W8R2X7C9V1B0KM', { token: h.tokens.cmt }), 404);
     expectProblem(await h.call('GET', '/v1/digests', { token: h.tokens.feedReader }), 403);
+  });
+
+  it('carries the monthly monitoring pack on the first digest of a month when the settings say so, and only then', async () => {
+    const monthly = { ...settings, monitoringPack: 'monthly' as const };
+    const send = async (slot: string) => {
+      h.setClock(Date.parse(`${slot}T07:30:00Z`));
+      const { digest } = await sendDigest(h.deps, monthly, h.digest.mailer, slot, slot);
+      return { digest, mail: await simpleParser(readFileSync(join(h.outbox, `${digest.id}.eml`))) };
+    };
+    const first = await send('2027-01-04');
+    expect(first.digest.attachments).toEqual(['monitoring-pack-2026-27-2027-01-04.xlsx']);
+    expect(first.mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['monitoring-pack-2026-27-2027-01-04.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    ]);
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(first.mail.attachments[0]!.content as unknown as ArrayBuffer);
+    const report = (await h.call('GET', '/v1/reports/programme?asAt=2027-01-04', { token: h.tokens.cmt })).body;
+    expect(Math.round((wb.getWorksheet('Summary')!.getCell('B5').value as number) * 100)).toBe(report.programme.mtfsTargetPence);
+    // The next week's digest, same month: none.
+    const second = await send('2027-01-11');
+    expect(second.digest.attachments).toBeUndefined();
+    expect(second.mail.attachments).toEqual([]);
+    h.setClock(TEST_NOW);
   });
 });

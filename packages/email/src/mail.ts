@@ -13,6 +13,8 @@ export interface OutgoingMail {
   html: string;
   text: string;
   date: Date;
+  /** Files sent with it (the monthly monitoring pack). */
+  attachments?: Array<{ filename: string; content: Uint8Array; contentType: string }> | undefined;
 }
 
 export interface Mailer {
@@ -20,10 +22,21 @@ export interface Mailer {
 }
 
 function options(mail: OutgoingMail) {
-  return { from: mail.from, to: mail.to, subject: mail.subject, html: mail.html, text: mail.text, date: mail.date, messageId: `<${mail.id}@benefits-tracker>` };
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    date: mail.date,
+    messageId: `<${mail.id}@benefits-tracker>`,
+    ...(mail.attachments?.length
+      ? { attachments: mail.attachments.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType })) }
+      : {}),
+  };
 }
 
-/** The RFC 5322 message, multipart/alternative (text and HTML), as it is sent. */
+/** The RFC 5322 message, multipart/alternative (text and HTML; multipart/mixed with its attachments), as it is sent. */
 export async function composeMime(mail: OutgoingMail): Promise<Buffer> {
   return new MailComposer(options(mail)).compile().build();
 }

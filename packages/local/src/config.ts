@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { readRuleSettings, readSettings, StoreSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
-import type { DigestSettings } from '@bt/services';
+import { MonitoringPackAttachment, type DigestSettings } from '@bt/services';
 import type { DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
 
@@ -25,6 +25,7 @@ const Env = StoreSettings.extend({
   DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
   PUBLIC_BASE_URL: z.url().optional(),
   COUNCIL_NAME: z.string().min(1).optional(),
+  DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
 });
 
 export interface LocalConfig {
@@ -73,6 +74,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
       sender: e.DIGEST_SENDER,
       baseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
       councilName: e.COUNCIL_NAME,
+      monitoringPack: e.DIGEST_MONITORING_PACK,
     },
   };
 }

@@ -6,6 +6,7 @@ import { loadProgramme } from './alerts.ts';
 import { mintId, thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 import { largestCauses, programmeMovement } from './movement.ts';
 import { programmeReport } from './report.ts';
+import { monitoringPack, XLSX_CONTENT_TYPE } from './monitoring-pack.ts';
 
 /** Who the digest goes to and how it links back: from settings. */
 export interface DigestSettings {
@@ -13,7 +14,12 @@ export interface DigestSettings {
   sender: string;
   baseUrl?: string | undefined;
   councilName?: string | undefined;
+  /** Attach the monthly monitoring pack: never (the default), to the first digest of each month, or to every digest. */
+  monitoringPack?: MonitoringPackAttachment | undefined;
 }
+
+export const MonitoringPackAttachment = z.enum(['never', 'monthly', 'always']);
+export type MonitoringPackAttachment = z.infer<typeof MonitoringPackAttachment>;
 
 export const DigestSettingsFromEnv = z
   .object({
@@ -21,6 +27,7 @@ export const DigestSettingsFromEnv = z
     DIGEST_SENDER: z.email(),
     PUBLIC_BASE_URL: z.url().optional(),
     COUNCIL_NAME: z.string().min(1).optional(),
+    DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
   })
   .transform(
     (e): DigestSettings => ({
@@ -30,6 +37,7 @@ export const DigestSettingsFromEnv = z
       sender: e.DIGEST_SENDER,
       baseUrl: e.PUBLIC_BASE_URL,
       councilName: e.COUNCIL_NAME,
+      monitoringPack: e.DIGEST_MONITORING_PACK,
     }),
   )
   .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses');
@@ -121,6 +129,7 @@ export async function sendDigest(
   }
   const rendered = await renderNextDigest(deps, settings, slot, asAt);
   const ctx = writeContext(deps, caller);
+  const withPack = await packWanted(deps, settings, asAt);
   const digest: StoredDigest = {
     id: mintId(deps, 'digest'),
     slot,
@@ -134,6 +143,7 @@ export async function sendDigest(
     content: rendered.content,
     html: rendered.html,
     text: rendered.text,
+    ...(withPack ? { attachments: [packFilename(rendered.content.financialYear, asAt)] } : {}),
   };
   try {
     await deps.store.commit([
@@ -153,10 +163,31 @@ export async function sendDigest(
   return deliver(deps, mailer, digest, caller);
 }
 
+/** Does this digest carry the monitoring pack: always, or monthly when no digest of this calendar month (by its as-at date) has been sent yet. */
+async function packWanted(deps: Deps, settings: DigestSettings, asAt: IsoDate): Promise<boolean> {
+  if (settings.monitoringPack === 'always') return true;
+  if (settings.monitoringPack !== 'monthly') return false;
+  const last = await deps.store.digests.lastSent();
+  return !last || last.asAt.slice(0, 7) < asAt.slice(0, 7);
+}
+
+const packFilename = (fy: string, asAt: IsoDate) => `monitoring-pack-${fy.replace('/', '-')}-${asAt}.xlsx`;
+
 async function deliver(deps: Deps, mailer: Mailer, digest: StoredDigest, caller: Caller): Promise<{ digest: StoredDigest; sentNow: boolean }> {
   let messageId: string;
   try {
+    // The pack of the digest's own moment and FY, built as it is sent.
+    const attachments = digest.attachments?.length
+      ? [
+          {
+            filename: digest.attachments[0]!,
+            content: (await monitoringPack(deps, SYSTEM, { financialYear: digest.financialYear, asAt: digest.asAt })).bytes,
+            contentType: XLSX_CONTENT_TYPE,
+          },
+        ]
+      : undefined;
     ({ messageId } = await mailer.send({
+      attachments,
       id: digest.id,
       from: digest.sender,
       to: digest.recipients,

@@ -21,6 +21,8 @@ export const StoredDigest = z.object({
   sentAt: z.string().optional(),
   messageId: z.string().optional(),
   failure: z.string().optional(),
+  /** The files attached (the monthly monitoring pack, when the settings say so), by name. */
+  attachments: z.array(z.string()).optional(),
   /** The DigestContent it reported, as sent (kept as JSON: digests of earlier layouts stay readable). */
   content: z.record(z.string(), z.unknown()),
   html: z.string(),
