@@ -35,7 +35,14 @@ describe('importing a savings tracker', () => {
     const before = await counts();
     const dry = await importCsv(GOOD, '?dryRun=true');
     expect(dry.status).toBe(200);
-    expect(dry.body).toEqual({ dryRun: true, rows: 4, created: { workstreams: 1, projects: 2, benefits: 4 }, unchanged: 0, problems: [] });
+    expect(dry.body).toEqual({
+      dryRun: true,
+      rows: 4,
+      created: { workstreams: 1, projects: 2, benefits: 4 },
+      recorded: { actuals: 0, targets: 0 },
+      unchanged: 0,
+      problems: [],
+    });
     expect(await counts()).toEqual(before);
 
     const real = await importCsv(GOOD);
@@ -251,7 +258,14 @@ describe('a real council tracker', () => {
     const sheet = `&sheet=${encodeURIComponent('Savings 2026-27')}`;
     const dry = await post(file, `?dryRun=true${sheet}`);
     const result = await dry.json();
-    expect(result).toEqual({ dryRun: true, rows: 3, created: { workstreams: 0, projects: 2, benefits: 3 }, unchanged: 0, problems: [] });
+    expect(result).toEqual({
+      dryRun: true,
+      rows: 3,
+      created: { workstreams: 0, projects: 2, benefits: 3 },
+      recorded: { actuals: 0, targets: 0 },
+      unchanged: 0,
+      problems: [],
+    });
     const real = await (await post(file, `?dryRun=false${sheet}`)).json();
     expect(real.created).toEqual({ workstreams: 0, projects: 2, benefits: 3 });
 
@@ -289,10 +303,60 @@ describe('a real council tracker', () => {
       ',,,,,,,,,,,,',
     ].join('\r\n');
     const result = await (await post(csv, '?dryRun=true')).json();
-    expect(result).toEqual({ dryRun: true, rows: 2, created: { workstreams: 0, projects: 1, benefits: 2 }, unchanged: 0, problems: [] });
+    expect(result).toEqual({
+      dryRun: true,
+      rows: 2,
+      created: { workstreams: 0, projects: 1, benefits: 2 },
+      recorded: { actuals: 0, targets: 0 },
+      unchanged: 0,
+      problems: [],
+    });
     // A problem names the file's own row.
     const bad = await (await post(csv.replace('£1.5m', '£1.5q'), '?dryRun=true')).json();
     expect(bad.problems).toEqual([expect.objectContaining({ row: 4, column: '2026/27' })]);
+  });
+
+  it('imports realised to date as actuals of the new savings (recorded by the importer, awaiting validation) and MTFS targets; again, changes nothing', async () => {
+    const csv = (realised: string, target2: string) =>
+      [
+        'Workstream code,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,2026/27,Realised 2026/27,MTFS target 2026/27',
+        `ASC,ASC-50,Digital front door,Adults,Online assessments,ASC-26-50,Transformation,Cashable,Recurring,Digital lead,£400k,${realised},£5m`,
+        `ASC,ASC-50,Digital front door,Adults,Assistive tech,ASC-26-51,Transformation,Cashable,Recurring,Digital lead,£100k,,${target2}`,
+      ].join('\n');
+    const first = await (await post(csv('£100k', '£5m'), '?dryRun=false')).json();
+    expect(first).toMatchObject({ created: { workstreams: 0, projects: 1, benefits: 2 }, recorded: { actuals: 1, targets: 1 }, problems: [] });
+    const ws = (await h.call('GET', '/v1/workstreams?limit=200', { token: h.tokens.admin })).body.items.find((w: { code: string }) => w.code === 'ASC');
+    expect(ws.mtfsTargets['2026/27']).toBe(500_000_000);
+    const project = (await h.call('GET', '/v1/projects?limit=200', { token: h.tokens.admin })).body.items.find((p: { code: string }) => p.code === 'ASC-50');
+    const record = (await h.call('GET', `/v1/projects/${project.id}`, { token: h.tokens.admin })).body;
+    const online = record.benefits.find((b: { mtfsRef: string }) => b.mtfsRef === 'ASC-26-50');
+    expect(Object.values(online.realised)).toEqual([10_000_000]);
+    // In the project's summary (its project is at business case: pipeline, so not yet in the MTFS figures).
+    const summary = (await h.store.summaries.all()).find((x) => x.projectId === project.id)!;
+    expect(Object.values(summary.benefits.find((b) => b.id === online.id)!.realised)).toEqual([10_000_000]);
+    // In finance's queue, recorded by the finance officer who imported it, with the import as its evidence: someone else validates it.
+    const queued = (await h.call('GET', `/v1/actuals?validated=false&projectId=${project.id}`, { token: h.tokens.admin })).body.items;
+    expect(queued).toEqual([expect.objectContaining({ kind: 'actual', parentId: online.id, amountPence: 10_000_000, recordedBy: 'fin' })]);
+    expect(queued[0].note).toContain('from the savings tracker imported by fin (test)');
+    // Published as any actual is, once the import has landed.
+    expect((await h.store.outbox.pending(500)).map((e) => e.id)).toContain(`${queued[0].id}.recorded`);
+
+    const again = await (await post(csv('£100k', '£5m'), '?dryRun=false')).json();
+    expect(again).toMatchObject({ created: { workstreams: 0, projects: 0, benefits: 0 }, recorded: { actuals: 0, targets: 0 }, unchanged: 2, problems: [] });
+    // A different realised for a saving already in the ledger, or two targets for one workstream: told, row by row, nothing written.
+    const wrong = await (await post(csv('£120k', '£6m'), '?dryRun=true')).json();
+    expect(wrong.problems).toEqual([
+      expect.objectContaining({
+        row: 2,
+        column: 'Realised 2026/27',
+        message: expect.stringContaining('has £100,000.00 realised in 2026/27 in its ledger, not £120,000.00'),
+      }),
+      expect.objectContaining({
+        row: 3,
+        column: 'MTFS target 2026/27',
+        message: expect.stringContaining('a target of £5,000,000.00 for 2026/27, this row £6,000,000.00'),
+      }),
+    ]);
   });
 
   it('leaves workstreams to admins: finance importing an unknown workstream is told so, nothing written', async () => {
@@ -357,12 +421,16 @@ describe('an import lands whole or not at all', () => {
         },
       })
     ).body;
-    const rows = [HEADER, `${prefix}W,,${prefix}-0,,,Waiting for amounts,${prefix}-E,transformation,cashable saving,recurring,Owner,50,"£12,000",,`];
-    rows.push(`${prefix}W,,${prefix}-0,,,Added to existing,${prefix}-A,transformation,cashable saving,recurring,Owner,50,"£24,000",,`);
+    // With realised to date (recorded as actuals of the new savings) and a target for the new workstream: all of it taken back too.
+    const rows = [
+      `${HEADER},Realised 2026/27,MTFS target 2026/27`,
+      `${prefix}W,,${prefix}-0,,,Waiting for amounts,${prefix}-E,transformation,cashable saving,recurring,Owner,50,"£12,000",,,,`,
+    ];
+    rows.push(`${prefix}W,,${prefix}-0,,,Added to existing,${prefix}-A,transformation,cashable saving,recurring,Owner,50,"£24,000",,,£300,`);
     for (const p of [1, 2, 3])
       for (let s = 0; s < 30; s++)
         rows.push(
-          `${prefix}N,New workstream,${prefix}-${p},Project ${p},Resources,Saving ${s},${prefix}-${p}-${s},transformation,income,recurring,Owner,60,"£${1_000 + s}",,`,
+          `${prefix}N,New workstream,${prefix}-${p},Project ${p},Resources,Saving ${s},${prefix}-${p}-${s},transformation,income,recurring,Owner,60,"£${1_000 + s}",,,£${s + 1},£2m`,
         );
     return { ws, project, empty, csv: rows.join('\n') };
   }
@@ -440,11 +508,13 @@ describe('an import lands whole or not at all', () => {
     // The saving with its actual stays, and so do its project and workstream; the project's other savings are gone, from its record and its summary.
     const record = (await h.call('GET', `/v1/projects/${saving!.projectId}`, { token: h.tokens.admin })).body;
     expect(record.benefits.map((b: { id: string }) => b.id)).toEqual([saving!.id]);
-    expect(record.benefits[0].realised).toEqual({ '2025-06': 1_234 });
+    // Kept whole: finance's actual and the realised to date the import recorded with it (Saving 0's £1, this month).
+    const kept = { '2025-06': 1_234, [h.deps.clock().toISOString().slice(0, 7)]: 100 };
+    expect(record.benefits[0].realised).toEqual(kept);
     const report = (await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt })).body;
     const lbn = report.workstreams.find((w: { code: string }) => w.code === 'LBN');
     const summary = (await h.store.summaries.all()).find((x) => x.projectId === saving!.projectId)!;
-    expect(summary.benefits.map((b) => [b.id, b.realised])).toEqual([[saving!.id, { '2025-06': 1_234 }]]);
+    expect(summary.benefits.map((b) => [b.id, b.realised])).toEqual([[saving!.id, kept]]);
     // Saving 0's £1,000, its project being at business case.
     expect(lbn.pipelinePence).toBe(100_000);
     expect(lbn.projectCount).toBe(1);

@@ -7,15 +7,18 @@ import {
   type CreateBenefit,
   type MonthlyPence,
   type Project,
+  type DomainEvent,
+  type PeriodsState,
   type ProjectFields,
+  type Workstream,
 } from '@bt/core';
 import { stripKeys, type ChildFields, type ImportStep, type TxOp, type UndoEntity, type WorkstreamFields, type WriteContext } from '@bt/store';
 import { mintId, writeContext, type Caller, type Deps } from './context.ts';
 import { projectUnchangedOp } from './project-access.ts';
 import { workstreamMustExist } from './projects.ts';
 
-/** DynamoDB's limit on the writes of one transaction, less the two of the import's own journal step. */
-const OPS_PER_STEP = 100 - 2;
+/** DynamoDB's limit on the writes of one transaction, less the two of the import's own journal step and a check of the periods. */
+const OPS_PER_STEP = 100 - 3;
 /** An import still applying this long after it began has died part-way; the next import rolls it back. */
 export const IMPORT_DEADLINE_MS = 5 * 60_000;
 const REASON = 'Imported from the savings tracker';
@@ -23,6 +26,10 @@ const REASON = 'Imported from the savings tracker';
 /** What an import writes, decided and checked before the first write. */
 export interface ImportWork {
   workstreams: WorkstreamFields[];
+  /** Existing workstreams given new MTFS targets (merged by FY). */
+  targets?: Array<{ workstream: Workstream; mtfsTargets: Record<string, number> }>;
+  /** What the periods were when the import was checked: a month closed meanwhile refuses the step that records an actual in it. */
+  periods?: PeriodsState;
   /** New projects with their new savings. */
   newProjects: Array<{ fields: ProjectFields; benefits: NewSaving[] }>;
   /** Existing projects gaining savings, or finishing savings created without amounts. */
@@ -33,12 +40,18 @@ export interface NewSaving {
   input: CreateBenefit;
   baseline: MonthlyPence;
   forecast: MonthlyPence;
+  /** Realised to date, recorded as actuals (one a year) with the import as their evidence. */
+  actuals?: Array<{ month: string; amountPence: number; note: string }>;
 }
 
 /** A piece of the import that must land in one transaction: its writes and how to take them back. */
 interface Piece {
   ops: TxOp[];
   undo: UndoEntity[];
+  /** It records an actual: its step also checks the periods are as they were when the import was checked. */
+  records?: boolean;
+  /** The events of what it records, published once the whole import has landed. */
+  events?: DomainEvent[];
   touched?: string;
 }
 
@@ -64,7 +77,8 @@ export async function applyImport(deps: Deps, caller: Caller, work: ImportWork, 
   try {
     for (const [i, step] of steps.entries()) {
       const record: ImportStep = { entities: step.flatMap((p) => p.undo), touchedProjects: step.flatMap((p) => (p.touched ? [p.touched] : [])) };
-      await deps.store.commit([...step.flatMap((p) => p.ops), ...deps.store.imports.stepOps(id, i + 1, record)]);
+      const periodsGuard = work.periods && step.some((p) => p.records) ? [deps.store.periods.unchangedOp(work.periods)] : [];
+      await deps.store.commit([...step.flatMap((p) => p.ops), ...periodsGuard, ...deps.store.imports.stepOps(id, i + 1, record)]);
       await onStep?.(i + 1, steps.length);
     }
   } catch (error) {
@@ -74,6 +88,9 @@ export async function applyImport(deps: Deps, caller: Caller, work: ImportWork, 
   if (!(await deps.store.imports.finish(id))) {
     throw new ConflictError('import-abandoned', 'This import took too long and was rolled back; nothing of it remains. Import the file again.');
   }
+  // The actuals it recorded are published once the import has landed for good (never for one taken back), as any actual is.
+  const events = steps.flatMap((step) => step.flatMap((p) => p.events ?? []));
+  for (let i = 0; i < events.length; i += 100) await deps.store.commit(events.slice(i, i + 100).map((e) => deps.store.outbox.enqueueOp(e)));
 }
 
 /** Every import that died part-way (past its deadline, still applying) is undone. */
@@ -141,6 +158,10 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
     newWorkstreams.add(workstream.id);
     out.push({ ops, undo: [deps.store.imports.undoWorkstream(workstream)] });
   }
+  for (const { workstream, mtfsTargets } of work.targets ?? []) {
+    const { workstream: next, ops } = deps.store.workstreams.updateOps(ctx, workstream, { ...workstream, mtfsTargets }, 'targets-imported');
+    out.push({ ops, undo: [deps.store.imports.undoChangedWorkstream(workstream, next)] });
+  }
   for (const { fields, benefits } of work.newProjects) {
     validateProject(fields);
     const { project, ops } = deps.store.projects.createOps(ctx, fields);
@@ -156,6 +177,8 @@ function pieces(deps: Deps, ctx: WriteContext, work: ImportWork): Piece[] {
         ...(first ?? []).flatMap((c) => c.ops),
       ],
       undo: [deps.store.imports.undoProject(project), ...(first ?? []).map((c) => c.undo)],
+      records: (first ?? []).some((c) => c.actuals.length > 0),
+      events: (first ?? []).flatMap((c) => c.events),
     });
     for (const chunk of rest) out.push(savingsPiece(deps, ctx, project, chunk, false));
   }
@@ -174,6 +197,9 @@ interface SavingWrites {
   ops: TxOp[];
   undo: UndoEntity;
   created?: boolean;
+  /** The actuals recorded with it (their ledger amounts go into the project's history). */
+  actuals: Array<{ benefitId: string; month: string; amountPence: number }>;
+  events: DomainEvent[];
 }
 
 /** Savings of a project already stored: their writes, one update of its summary, and a guard that the project is as read. */
@@ -184,19 +210,39 @@ function savingsPiece(deps: Deps, ctx: WriteContext, project: Project, chunk: Sa
       ...deps.store.summaries.benefitsOp(
         project.id,
         chunk.map((c) => ({ benefit: c.benefit, created: c.created ?? true })),
-        { at: ctx.now, by: ctx.actor.sub },
+        { at: ctx.now, by: ctx.actor.sub, actuals: chunk.flatMap((c) => c.actuals) },
       ),
       projectUnchangedOp(deps, project),
     ],
     undo: chunk.map((c) => c.undo),
+    records: chunk.some((c) => c.actuals.length > 0),
+    events: chunk.flatMap((c) => c.events),
     ...(existed ? { touched: project.id } : {}),
   };
 }
 
-/** A new saving written whole: the benefit with its baseline and forecast, its id → project reference, its first baseline version. */
+/**
+ * A new saving written whole: the benefit with its baseline and forecast, its
+ * id → project reference, its first baseline version, and its realised to
+ * date as actuals recorded by the importer (evidence: the import), which go
+ * to finance's validation queue like any other.
+ */
 function newBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' | 'stage'>, saving: NewSaving): SavingWrites {
   const id = mintId(deps, 'benefit');
   const hasBaseline = Object.keys(saving.baseline).length > 0;
+  const entries = (saving.actuals ?? []).map((a) =>
+    deps.store.ledger.newEntry('actual', {
+      id: mintId(deps, 'actual'),
+      benefitId: id,
+      month: a.month,
+      amountPence: a.amountPence,
+      note: a.note,
+      recordedBy: ctx.actor.sub,
+      recordedAt: ctx.now,
+    }),
+  );
+  const realised: MonthlyPence = {};
+  for (const e of entries) realised[e.month] = (realised[e.month] ?? 0) + e.amountPence;
   const fields: ChildFields<'benefit'> = {
     id,
     projectId: project.id,
@@ -206,13 +252,34 @@ function newBenefit(deps: Deps, ctx: WriteContext, project: Pick<Project, 'id' |
     baselineVersion: hasBaseline ? 1 : 0,
     forecast: saving.forecast,
     ...(Object.keys(saving.forecast).length ? { forecastUpdatedAt: ctx.now, forecastUpdatedBy: ctx.actor.sub } : {}),
-    realised: {},
+    realised,
     validated: {},
   };
   const { item, ops } = deps.store.children.createOps(ctx, 'benefit', fields);
   ops.push(deps.store.children.benefitRefOp(id, project.id));
   if (hasBaseline) ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, id, 1, saving.baseline, project.stage)));
-  return { benefit: item, ops, undo: deps.store.imports.undoNewBenefit(item) };
+  for (const entry of entries) {
+    ops.push(
+      deps.store.ledger.appendOp('actual', id, entry, project.id),
+      deps.store.audit.entryOp(ctx, { entityType: 'benefit', entityId: id, projectId: project.id, action: 'actual-recorded', before: null, after: entry }),
+    );
+  }
+  return {
+    benefit: item,
+    ops,
+    undo: deps.store.imports.undoNewBenefit(
+      item,
+      entries.map((e) => e.id),
+    ),
+    actuals: entries.map((e) => ({ benefitId: id, month: e.month, amountPence: e.amountPence })),
+    events: entries.map((entry) => ({
+      id: `${entry.id}.recorded`,
+      source: 'benefits-tracker' as const,
+      detailType: 'ActualRecorded' as const,
+      time: ctx.now,
+      detail: { projectId: project.id, benefitId: id, actual: entry },
+    })),
+  };
 }
 
 /** A saving created earlier without amounts, given the file's: its next version, undone by putting the earlier one back. */
@@ -234,7 +301,7 @@ function finishedBenefit(
   };
   const { item, ops } = deps.store.children.updateOps(ctx, 'benefit', before, next, 'imported');
   ops.push(deps.store.ledger.baselineVersionOp(baselineVersion(ctx, before.id, version, f.baseline, project.stage)));
-  return { benefit: item, ops, undo: deps.store.imports.undoChangedBenefit(before, item) };
+  return { benefit: item, ops, undo: deps.store.imports.undoChangedBenefit(before, item), actuals: [], events: [] };
 }
 
 function baselineVersion(ctx: WriteContext, benefitId: string, version: number, months: MonthlyPence, stage: Project['stage']): BaselineVersion {

@@ -25,6 +25,11 @@ type Field = keyof typeof IMPORT_COLUMNS;
 /** Plus one column per FY for the baseline ("2025/26" or "Baseline 2025/26") and, optionally, "Forecast 2025/26"; pounds, "£1,234.56", "£1.2m", "350k", "(1,234)" or blank. */
 const FY_COLUMN = /^(?:baseline )?(\d{4}\/\d{2})$/i;
 const FORECAST_COLUMN = /^forecast (\d{4}\/\d{2})$/i;
+/** Optionally "Realised 2025/26" (or "Realised to date 2025/26"): realised so far, recorded as an actual of a saving the import creates. */
+const REALISED_COLUMN = /^realised(?: to date)? (\d{4}\/\d{2})$/i;
+/** Optionally "MTFS target 2025/26": the row's workstream's target for the year (every row of a workstream giving one must agree). */
+const TARGET_COLUMN = /^mtfs target (\d{4}\/\d{2})$/i;
+type YearKind = 'baseline' | 'forecast' | 'realised' | 'target';
 const REQUIRED: Field[] = ['workstreamCode', 'projectCode', 'title', 'mtfsRef', 'category', 'type', 'recurrence', 'owner'];
 
 export const ImportProblem = z.object({
@@ -42,6 +47,8 @@ export const ImportResult = z
     dryRun: z.boolean(),
     rows: z.int(),
     created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
+    /** Actuals recorded for new savings' realised to date, and MTFS targets set or changed on existing workstreams. */
+    recorded: z.object({ actuals: z.int(), targets: z.int() }),
     unchanged: z.int(),
     problems: z.array(ImportProblem),
   })
@@ -65,6 +72,10 @@ export interface Row {
   confidencePct: number;
   baseline: Record<string, number>;
   forecast: Record<string, number>;
+  /** Realised to date by FY (blank: not given). */
+  realised: Record<string, number>;
+  /** The workstream's MTFS target by FY (blank: not given). */
+  targets: Record<string, number>;
 }
 
 export const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -97,7 +108,7 @@ function isFiller(record: string[]): boolean {
   return cells.length === 0 || /^(grand |sub-?)?totals?:?$/i.test(cells[0]!);
 }
 
-export const NO_YEARS = { baseline: [], forecast: [] };
+export const NO_YEARS = { baseline: [], forecast: [], realised: [] };
 
 /** How many rows above the header a tracker may have (titles, notes, a date). */
 const HEADER_SEARCH_ROWS = 30;
@@ -112,8 +123,8 @@ export interface ParsedSavings {
   rows: Row[];
   problems: ImportProblem[];
   total: number;
-  /** The FYs the file has baseline and forecast columns for: a saving imported before is compared in these only. */
-  years: { baseline: string[]; forecast: string[] };
+  /** The FYs the file has baseline, forecast and realised columns for: a saving imported before is compared in these only. */
+  years: { baseline: string[]; forecast: string[]; realised: string[] };
 }
 
 export function parseSavingsRecords(records: string[][], mapping: Record<string, string> = {}): ParsedSavings {
@@ -139,22 +150,31 @@ export function parseSavingsRecords(records: string[][], mapping: Record<string,
       problems.push({ row: headerRow, column: fileHeaderFor(IMPORT_COLUMNS[f]), path: f, message: 'is a required column and is missing' });
   }
   const reverse = new Map(Object.entries(mapping).map(([template, own]) => [norm(own), template]));
-  const years: { fy: string; i: number; kind: 'baseline' | 'forecast' }[] = [];
+  const years: { fy: string; i: number; kind: YearKind }[] = [];
   header.forEach((h, i) => {
     const template = reverse.get(norm(h)) ?? h.trim();
-    const b = FY_COLUMN.exec(template);
-    const f = FORECAST_COLUMN.exec(template);
-    const fy = b?.[1] ?? f?.[1];
-    if (!fy) return;
-    if (!FinancialYear.safeParse(fy).success)
-      problems.push({ row: headerRow, column: h, path: 'header', message: `${fy} is not a financial year such as 2025/26` });
-    else years.push({ fy, i, kind: b ? 'baseline' : 'forecast' });
+    const found = (
+      [
+        ['baseline', FY_COLUMN],
+        ['forecast', FORECAST_COLUMN],
+        ['realised', REALISED_COLUMN],
+        ['target', TARGET_COLUMN],
+      ] as const
+    ).flatMap(([kind, re]) => {
+      const m = re.exec(template);
+      return m ? [{ kind, fy: m[1]! }] : [];
+    })[0];
+    if (!found) return;
+    if (!FinancialYear.safeParse(found.fy).success)
+      problems.push({ row: headerRow, column: h, path: 'header', message: `${found.fy} is not a financial year such as 2025/26` });
+    else years.push({ fy: found.fy, i, kind: found.kind });
   });
   if (!years.some((y) => y.kind === 'baseline'))
     problems.push({ row: headerRow, column: '', path: 'header', message: 'needs at least one financial-year column such as 2025/26' });
   const fileYears = {
     baseline: years.filter((y) => y.kind === 'baseline').map((y) => y.fy),
     forecast: years.filter((y) => y.kind === 'forecast').map((y) => y.fy),
+    realised: years.filter((y) => y.kind === 'realised').map((y) => y.fy),
   };
   if (problems.length) return { rows: [], problems, total: body.length, years: fileYears };
 
@@ -218,14 +238,15 @@ export function parseSavingsRecords(records: string[][], mapping: Record<string,
       if (!m || Number(m[1]) > 100) fail('confidence', `"${cell('confidence')}" is not a percentage from 0 to 100`);
       else confidencePct = Number(m[1]);
     }
-    const baseline: Record<string, number> = {};
-    const forecast: Record<string, number> = {};
+    const amounts: Record<YearKind, Record<string, number>> = { baseline: {}, forecast: {}, realised: {}, target: {} };
+    const { baseline, forecast } = amounts;
     for (const y of years) {
       const raw = (record[y.i] ?? '').trim();
       if (raw === '' || raw === '-') continue;
       try {
         const pence = parseAmount(raw);
-        if (pence !== 0) (y.kind === 'baseline' ? baseline : forecast)[y.fy] = pence;
+        // A blank or zero baseline or forecast is no amount; a realised or target of 0 is said on purpose.
+        if (pence !== 0 || y.kind === 'realised' || y.kind === 'target') amounts[y.kind][y.fy] = pence;
       } catch (error) {
         fail(`${y.kind}.${y.fy}`, error instanceof MoneyParseError ? error.message : `"${raw}" is not an amount`, header[y.i]);
       }
@@ -251,6 +272,8 @@ export function parseSavingsRecords(records: string[][], mapping: Record<string,
       confidencePct,
       baseline,
       forecast: Object.keys(forecast).length ? forecast : { ...baseline },
+      realised: amounts.realised,
+      targets: amounts.target,
     });
   });
   return { rows, problems, total: body.length, years: fileYears };

@@ -4,8 +4,11 @@ import {
   CreateBenefit,
   CreateProject,
   CreateWorkstream,
+  formatPounds,
   fyOfMonth,
   fyStartYear,
+  isPeriodClosed,
+  todayInLondon,
   UnprocessableError,
   type Benefit,
   type Project,
@@ -73,7 +76,14 @@ export async function importSavings(
   const read = await recordsOf(file, options.sheet);
   const { rows, problems, total, years } =
     'problem' in read ? { rows: [], problems: [read.problem], total: 0, years: NO_YEARS } : parseSavingsRecords(read.records, options.mapping);
-  const result: ImportResult = { dryRun: options.dryRun, rows: total, created: { workstreams: 0, projects: 0, benefits: 0 }, unchanged: 0, problems };
+  const result: ImportResult = {
+    dryRun: options.dryRun,
+    rows: total,
+    created: { workstreams: 0, projects: 0, benefits: 0 },
+    recorded: { actuals: 0, targets: 0 },
+    unchanged: 0,
+    problems,
+  };
 
   // What is already stored, by code.
   const workstreams = new Map<string, Workstream>((await collectAll((page) => deps.store.workstreams.list(page))).map((w) => [w.code.toUpperCase(), w]));
@@ -196,9 +206,86 @@ export async function importSavings(
     const r = plan.row;
     check(r, CreateBenefit, benefitInput(r), { title: IMPORT_COLUMNS.title, mtfsRef: IMPORT_COLUMNS.mtfsRef, owner: IMPORT_COLUMNS.owner });
   }
+  // Realised to date: recorded as an actual of a saving this import creates; a saving stored before must already have it in its ledger.
+  const periods = await deps.store.periods.get();
+  const currentMonth = todayInLondon(deps.clock()).slice(0, 7);
+  const actualsOf = new Map<Row, NonNullable<NewSaving['actuals']>>();
+  const today = todayInLondon(deps.clock());
+  for (const plan of plans) {
+    const r = plan.row;
+    for (const [fy, amount] of Object.entries(r.realised)) {
+      const column = `Realised ${fy}`;
+      if (plan.existing) {
+        const inLedger = Object.entries(plan.existing.realised)
+          .filter(([m]) => fyOfMonth(m) === fy)
+          .reduce((a, [, v]) => a + v, 0);
+        if (inLedger !== amount)
+          problems.push({
+            row: r.line,
+            column,
+            path: `realised.${fy}`,
+            message: `"${r.title}" has ${formatPounds(inLedger)} realised in ${fy} in its ledger, not ${formatPounds(amount)}: record the difference as an actual, with its evidence`,
+          });
+        continue;
+      }
+      if (amount === 0) continue;
+      // One actual for the year so far, in its latest month that has begun.
+      const month = [currentMonth, `${Number(fy.slice(0, 4)) + 1}-03`].sort()[0]!;
+      if (`${fy.slice(0, 4)}-04` > currentMonth)
+        problems.push({ row: r.line, column, path: `realised.${fy}`, message: `${fy} has not begun: nothing can be realised in it yet` });
+      else if (isPeriodClosed(periods, month))
+        problems.push({
+          row: r.line,
+          column,
+          path: `realised.${fy}`,
+          message: `${month} is closed: realised to date cannot be recorded in it; a finance manager reopens it, or leave this column blank`,
+        });
+      else
+        actualsOf.set(r, [
+          ...(actualsOf.get(r) ?? []),
+          { month, amountPence: amount, note: `Realised to date ${fy}, from the savings tracker imported by ${caller.principal.name} on ${today}` },
+        ]);
+    }
+  }
+  if (actualsOf.size && !can(caller.principal, 'actuals:record'))
+    problems.push({ row: 0, column: '', path: 'realised', message: 'your role may not record actuals' });
+
+  // MTFS targets: every row of a workstream that gives one for a year says the same.
+  const targets = new Map<string, Map<string, { pence: number; line: number }>>();
+  for (const row of rows) {
+    for (const [fy, pence] of Object.entries(row.targets)) {
+      const ws = targets.get(row.workstreamCode.toUpperCase()) ?? new Map<string, { pence: number; line: number }>();
+      const earlier = ws.get(fy);
+      if (earlier && earlier.pence !== pence)
+        problems.push({
+          row: row.line,
+          column: `MTFS target ${fy}`,
+          path: `targets.${fy}`,
+          message: `row ${earlier.line} gives workstream ${row.workstreamCode} a target of ${formatPounds(earlier.pence)} for ${fy}, this row ${formatPounds(pence)}`,
+        });
+      else if (pence < 0) problems.push({ row: row.line, column: `MTFS target ${fy}`, path: `targets.${fy}`, message: 'a target cannot be negative' });
+      else ws.set(fy, { pence, line: earlier?.line ?? row.line });
+      targets.set(row.workstreamCode.toUpperCase(), ws);
+    }
+  }
+  const targetChanges: NonNullable<ImportWork['targets']> = [];
+  for (const [key, byFy] of targets) {
+    const ws = workstreams.get(key);
+    if (!ws) continue;
+    const changed = [...byFy].filter(([fy, t]) => (ws.mtfsTargets[fy] ?? 0) !== t.pence);
+    if (changed.length)
+      targetChanges.push({ workstream: ws, mtfsTargets: { ...ws.mtfsTargets, ...Object.fromEntries(changed.map(([fy, t]) => [fy, t.pence])) } });
+  }
+  if (targets.size && !can(caller.principal, 'workstream:set-targets'))
+    problems.push({ row: 0, column: '', path: 'targets', message: 'your role may not set MTFS targets' });
+
   result.problems.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
   result.unchanged = plans.filter((p) => p.action === 'unchanged').length;
   result.created = { workstreams: newWorkstreams.size, projects: newProjects.size, benefits: plans.filter((p) => p.action !== 'unchanged').length };
+  result.recorded = {
+    actuals: [...actualsOf.values()].reduce((a, l) => a + l.length, 0),
+    targets: targetChanges.reduce((a, t) => a + Object.keys(t.mtfsTargets).filter((fy) => t.mtfsTargets[fy] !== t.workstream.mtfsTargets[fy]).length, 0),
+  };
   if (result.problems.length > 0) {
     if (options.dryRun) return result;
     throw new UnprocessableError(
@@ -211,24 +298,26 @@ export async function importSavings(
 
   // Everything is decided before the first write, and applied all-or-nothing (import-apply.ts).
   const ids = new Map<string, string>();
-  const work: ImportWork = { workstreams: [], newProjects: [], existingProjects: [] };
+  const work: ImportWork = { workstreams: [], newProjects: [], existingProjects: [], targets: targetChanges, periods };
   for (const [key, row] of newWorkstreams) {
     const id = mintId(deps, 'workstream');
     ids.set(key, id);
-    work.workstreams.push({ id, code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD, mtfsTargets: {} });
+    const given = Object.fromEntries([...(targets.get(key) ?? new Map<string, { pence: number }>())].map(([fy, t]) => [fy, t.pence]));
+    work.workstreams.push({ id, code: row.workstreamCode, name: row.workstreamName!, lead: IMPORTED_LEAD, mtfsTargets: given });
   }
   const workstreamId = (code: string) => workstreams.get(code.toUpperCase())?.id ?? ids.get(code.toUpperCase())!;
   const saving = (r: Row): NewSaving => ({
     input: CreateBenefit.parse(benefitInput(r)),
     baseline: toMonthly({ phased: phased(r.baseline) }),
     forecast: toMonthly({ phased: phased(r.forecast) }),
+    ...(actualsOf.has(r) ? { actuals: actualsOf.get(r) } : {}),
   });
   const savingsOf = (key: string) => plans.filter((p) => p.action !== 'unchanged' && p.row.projectCode.toUpperCase() === key);
   for (const [key, row] of newProjects) {
     // The project runs over the FYs its savings are in.
     const years = rows
       .filter((r) => r.projectCode.toUpperCase() === key)
-      .flatMap((r) => Object.keys(r.baseline))
+      .flatMap((r) => [...Object.keys(r.baseline), ...Object.keys(r.realised)])
       .map(fyStartYear);
     const first = years.length ? Math.min(...years) : fyStartYear(fyOfMonth(deps.clock().toISOString().slice(0, 7)));
     const last = years.length ? Math.max(...years) : first;

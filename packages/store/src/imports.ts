@@ -15,6 +15,8 @@ export interface UndoWrite {
   version?: number;
   /** No ledger total has been moved on it (a benefit nobody has recorded an actual against). */
   noLedger?: boolean;
+  /** Its realised totals are still only what the import recorded, and nothing is validated (else someone has worked on it: it stays). */
+  ledgerAsImported?: Record<string, number>;
   /** A code guard still belongs to this entity. */
   guardOf?: string;
   /** Put this item back (the state before the import) instead of deleting. */
@@ -212,19 +214,33 @@ export class ImportRepository {
     };
   }
 
-  /** How to undo a new benefit: the item (unchanged, no ledger totals), its id → project reference, its first baseline version. */
-  undoNewBenefit(benefit: { id: string; projectId: string; baselineVersion: number }): UndoEntity {
+  /**
+   * How to undo a new benefit: the item (unchanged, no ledger totals but the
+   * realised the import recorded), its id → project reference, its first
+   * baseline version, and the actuals the import recorded for it.
+   */
+  undoNewBenefit(benefit: { id: string; projectId: string; baselineVersion: number; realised: Record<string, number> }, actualIds: string[] = []): UndoEntity {
+    const ledger = actualIds.length ? { ledgerAsImported: benefit.realised } : { noLedger: true };
     return {
       entityType: 'benefit',
       entityId: benefit.id,
       projectId: benefit.projectId,
       parentId: benefit.projectId,
       writes: [
-        { key: keys.child(benefit.projectId, 'benefit', benefit.id), version: 1, noLedger: true },
+        { key: keys.child(benefit.projectId, 'benefit', benefit.id), version: 1, ...ledger },
         { key: keys.benefitRef(benefit.id) },
         ...(benefit.baselineVersion > 0 ? [{ key: keys.baselineVersion(benefit.id, 1) }] : []),
+        ...actualIds.map((id) => ({ key: keys.ledgerEntry('actual', benefit.id, id) })),
       ],
     };
+  }
+
+  /** How to undo a workstream's new targets: put back the version before, if nobody has changed it since. */
+  undoChangedWorkstream(before: Record<string, unknown> & { id: string; code: string }, after: { version: number }): UndoEntity {
+    const restore = JSON.parse(
+      JSON.stringify({ ...keys.workstream(before.id), ...keys.workstreamIndex(before.code), entity: 'workstream', ...before }),
+    ) as Record<string, unknown>;
+    return { entityType: 'workstream', entityId: before.id, writes: [{ key: keys.workstream(before.id), version: after.version, restore }] };
   }
 
   /** How to undo a benefit's next version: put back the version before (if nobody changed it since) and remove the baseline version added. */
@@ -256,6 +272,11 @@ export class ImportRepository {
       }
       if (w.noLedger) {
         conditions.push('(attribute_not_exists(realised) OR size(realised) = :zero) AND (attribute_not_exists(validated) OR size(validated) = :zero)');
+        values[':zero'] = 0;
+      }
+      if (w.ledgerAsImported) {
+        conditions.push('realised = :imported AND (attribute_not_exists(validated) OR size(validated) = :zero)');
+        values[':imported'] = w.ledgerAsImported;
         values[':zero'] = 0;
       }
       if (w.guardOf !== undefined) {

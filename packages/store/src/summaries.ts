@@ -382,7 +382,11 @@ export class SummaryRepository {
    * entry is written whole; a changed one's descriptive fields, baseline and
    * forecast only (its ledger totals are moved only by the ledger).
    */
-  benefitsOp(projectId: string, changes: Array<{ benefit: Benefit; created: boolean }>, when: Moment & { restored?: boolean }): TxOp[] {
+  benefitsOp(
+    projectId: string,
+    changes: Array<{ benefit: Benefit; created: boolean }>,
+    when: Moment & { restored?: boolean; actuals?: Array<{ benefitId: string; month: string; amountPence: number }> },
+  ): TxOp[] {
     const names: Record<string, string> = { '#c': 'benefits' };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -410,11 +414,18 @@ export class SummaryRepository {
           },
         },
       },
-      this.historyOp(
-        projectId,
-        when,
-        changes.map(({ benefit }) => ({ k: 'benefit', benefit: benefitState(benefit), ...(when.restored ? { restored: true as const } : {}) })),
-      ),
+      this.historyOp(projectId, when, [
+        ...changes.map(({ benefit }) => ({ k: 'benefit' as const, benefit: benefitState(benefit), ...(when.restored ? { restored: true as const } : {}) })),
+        // Actuals recorded with new savings (an import's realised to date): their ledger amounts, after the savings.
+        ...(when.actuals ?? []).map((a) => ({
+          k: 'ledger' as const,
+          of: 'benefit' as const,
+          id: a.benefitId,
+          total: 'realised' as const,
+          month: a.month,
+          amountPence: a.amountPence,
+        })),
+      ]),
     ];
   }
 

@@ -55,13 +55,22 @@ export class WorkstreamRepository {
    * (412 otherwise); moves the code guard when the code changes; audits the change.
    */
   async update(ctx: WriteContext, before: Workstream, fields: WorkstreamFields): Promise<Workstream> {
+    const { workstream, ops } = this.updateOps(ctx, before, fields);
+    await transact(this.doc, ops);
+    return workstream;
+  }
+
+  /** The writes of a workstream's next version (guarded on the version read), for a caller's own transaction. */
+  updateOps(ctx: WriteContext, before: Workstream, fields: WorkstreamFields, action = 'update'): { workstream: Workstream; ops: TxOp[] } {
     const next: Workstream = { ...before, ...fields, version: before.version + 1, updatedAt: ctx.now, updatedBy: ctx.actor.sub };
-    await transact(this.doc, [
-      this.putOp(next, 'version = :expected', () => staleVersion('workstream', before), { ':expected': before.version }),
-      ...codeChangeOps(this.tableName, 'workstream', before.code, next.code, next.id),
-      auditOp(this.tableName, ctx, { entityType: 'workstream', entityId: next.id, action: 'update', before, after: next }),
-    ]);
-    return next;
+    return {
+      workstream: next,
+      ops: [
+        this.putOp(next, 'version = :expected', () => staleVersion('workstream', before), { ':expected': before.version }),
+        ...codeChangeOps(this.tableName, 'workstream', before.code, next.code, next.id),
+        auditOp(this.tableName, ctx, { entityType: 'workstream', entityId: next.id, action, before, after: next }),
+      ],
+    };
   }
 
   /** A transaction guard that the workstream exists (used when a project refers to it). */
