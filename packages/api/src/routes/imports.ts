@@ -14,7 +14,7 @@ export function importRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Imports'],
       security,
       summary: 'Import a savings tracker (an Excel workbook or CSV, one row per saving; finance or admin); dryRun=true checks without writing',
-      description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26" or "Baseline 2025/26"), optionally "Forecast 2025/26". The header row may sit below title rows; blank, separator-only and total rows are skipped; amounts as councils write them ("£1,234.56", "£1.2m", "350k", "(1,234)"). \`mapping\` (JSON) maps template columns to your headers; \`sheet\` names a workbook's sheet (default the first). All rows or none; the same file again changes nothing.`,
+      description: `Columns: ${Object.values(svc.IMPORT_COLUMNS).join(', ')}, and one per FY for the baseline in pounds ("2025/26" or "Baseline 2025/26"), optionally "Forecast 2025/26", "Realised 2025/26" (recorded as an actual of each saving the import creates) and "MTFS target 2025/26" (the row's workstream's). The header row may sit below title rows; blank, separator-only and total rows are skipped; amounts as councils write them ("£1,234.56", "£1.2m", "350k", "(1,234)"). \`mapping\` (JSON) maps template columns to your headers; \`sheet\` names a workbook's sheet (default the first). All rows or none; the same file again changes nothing.`,
       request: {
         query: z.object({
           dryRun: z.enum(['true', 'false']).default('false'),
