@@ -17,7 +17,7 @@ export async function xlsxRecords(bytes: Uint8Array, sheet?: string): Promise<{ 
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
   } catch (error) {
     return { problem: { row: 0, column: '', path: 'file', message: `The file is not a workbook Excel can open: ${(error as Error).message}` } };
   }
