@@ -60,6 +60,7 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
     const launch = async (port?: number): Promise<DynamoDbLocal> =>
       startDynamoDbLocal({
         dbPath,
+        quickStart: true,
         pidFile: join(config.dataDir, 'dynamodb-local.pid'),
         ...(port ? { port } : {}),
         onUnexpectedExit: (code) => {
@@ -107,7 +108,15 @@ export async function startLocal(config: LocalConfig, options: { onFatal?: (mess
     const sink = new FileEventSink(join(config.dataDir, 'events.jsonl'));
     const mailer = new OutboxMailer(join(config.dataDir, 'outbox'));
     if (config.seedDemo) {
-      const seeded = await seedDemo(deps, { digests: { settings: config.digest, mailer } });
+      const started = Date.now();
+      const seeded = await seedDemo(deps, {
+        digests: { settings: config.digest, mailer },
+        // A first start seeds the demo (a few seconds): say how far it has got, on stderr.
+        onProgress: (done, total) =>
+          process.stderr.write(
+            `\r  Seeding the demo programme: ${Math.round((done / total) * 100)}% (${done}/${total} changes, ${((Date.now() - started) / 1000).toFixed(1)} s)${done === total ? '\n' : ''}`,
+          ),
+      });
       if (seeded) logger.info('seeded the illustrative demo programme (SEED_DEMO=false starts empty)', seeded);
     }
     const auth = { mode: 'local-hs256', secret: config.jwtSecret, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;

