@@ -1,10 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
+import { DEMO_DIGEST_WEEKS, DEMO_PROGRAMME } from '../../packages/local/src/demo.ts';
 import { cli, root, startLocalProcess } from '../support/local-process.ts';
 
 /**
@@ -12,17 +13,22 @@ import { cli, root, startLocalProcess } from '../support/local-process.ts';
  * (what `pnpm start` runs), as a real process with its own DynamoDB Local.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'bt-local-run-'));
+// The servers' registry (in the temp directory) of this test alone: other tests' servers are not its business.
+const registryTmp = mkdtempSync(join(tmpdir(), 'bt-registry-'));
 const children: ChildProcess[] = [];
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(registryTmp, { recursive: true, force: true });
 });
 
-async function start(port: number): Promise<{ child: ChildProcess; url: string }> {
-  const run = startLocalProcess({ ...process.env, DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+async function start(port: number): Promise<{ child: ChildProcess; url: string; seconds: number }> {
+  const began = performance.now();
+  const run = startLocalProcess({ ...process.env, DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN', TMPDIR: registryTmp });
   children.push(run.child);
-  return { child: run.child, url: await run.started };
+  const url = await run.started;
+  return { child: run.child, url, seconds: (performance.now() - began) / 1000 };
 }
 
 function alive(pid: number): boolean {
@@ -48,9 +54,11 @@ describe('the local run', () => {
   let token = '';
   let port = 0;
 
-  it('serves health, docs and the OpenAPI document, and the API with a printed token', async () => {
+  it('starts on an empty data dir with the whole demo seeded, and serves health, docs and the OpenAPI document, and the API with a printed token', async () => {
     port = await freePort();
-    const { child, url } = await start(port);
+    const { child, url, seconds } = await start(port);
+    // A benchmark line, not a timed assertion (README, Benchmarks: the goal is 10 s on the development machine).
+    console.log(`bench: the first start on an empty data dir answered in ${seconds.toFixed(1)} s, the demo seeded`);
     expect(url).toBe(`http://127.0.0.1:${port}`);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok', store: 'ok' });
     const docs = await fetch(`${url}/docs`);
@@ -72,6 +80,14 @@ describe('the local run', () => {
       env: { ...process.env, DATA_DIR: dataDir },
     });
     token = printed.stdout.trim();
+    // The demo is complete when it answers: every workstream and project, the twelve weekly digests, today's alerts, the months closed.
+    const get = async (path: string) => (await (await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any;
+    const report = await get('/v1/reports/programme');
+    expect(report.workstreams.map((w: { code: string }) => w.code).sort()).toEqual(DEMO_PROGRAMME.map((w) => w.code).sort());
+    expect(report.programme.projectCount).toBe(DEMO_PROGRAMME.flatMap((w) => w.projects).length);
+    expect((await get('/v1/digests?limit=50')).items).toHaveLength(DEMO_DIGEST_WEEKS);
+    expect((await get('/v1/alerts?status=open&limit=10')).items.length).toBeGreaterThan(0);
+    expect((await get('/v1/periods')).closedThrough).not.toBeNull();
     const created = await fetch(`${url}/v1/workstreams`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -85,6 +101,65 @@ describe('the local run', () => {
     expect(alive(javaPid)).toBe(true);
     child.kill('SIGKILL');
     expect(await waitUntil(() => !alive(javaPid), 15_000)).toBe(true);
+  });
+
+  it("signs tokens with the running server's key, refuses when there is none, and a token signed with another key gets a 401 that says so", async () => {
+    const { child, url } = await start(port);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'bt-elsewhere-'));
+    const run = (args: string[], env: NodeJS.ProcessEnv) => {
+      const out = spawnSync(process.execPath, [...cli, ...args], { cwd: root, env: { ...env, TMPDIR: registryTmp }, encoding: 'utf8' });
+      return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+    };
+    const { DATA_DIR: _d, LOCAL_JWT_SECRET: _s, ...bare } = process.env;
+    const status = async (token: string) => {
+      const res = await fetch(`${url}/v1/workstreams`, { headers: { Authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as { detail: string } };
+    };
+    try {
+      // Without DATA_DIR, from another directory: the one running server's key.
+      const found = run(['token', '--role', 'cmt'], { ...bare, PWD: elsewhere });
+      expect(found.code, found.stderr).toBe(0);
+      expect(found.stderr).toContain(`Signed with the key of the server running at ${url}`);
+      expect((await status(found.stdout.trim())).status).toBe(200);
+      // A data directory no server has used: refused, and nothing written there.
+      const none = run(['token', '--role', 'cmt'], { ...bare, DATA_DIR: join(elsewhere, 'unused') });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('has no key (jwt-secret) yet');
+      expect(none.stdout).toBe('');
+      expect(existsSync(join(elsewhere, 'unused'))).toBe(false);
+      // A key of another data directory: the server answers 401 and says why.
+      writeFileSync(join(elsewhere, 'jwt-secret'), 'another-data-directory-key-0123456789abcdef');
+      const other = run(['token', '--role', 'cmt'], { ...bare, DATA_DIR: elsewhere });
+      expect(other.code).toBe(0);
+      const refused = await status(other.stdout.trim());
+      expect(refused.status).toBe(401);
+      expect(refused.body.detail).toContain('signed with a different key');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it("gives every command a --help with its options and an example, and prints a job's result as JSON on stdout, its logs on stderr, no SDK notice", async () => {
+    const commands = ['start', 'token', 'evaluate-alerts', 'seed-demo', 'send-digest', 'preview-digest', 'import-savings'];
+    const helps = await Promise.all(
+      commands.map((c) => promisify(execFile)(process.execPath, [...cli, c, '--', '--help'], { cwd: root, env: { ...process.env, TMPDIR: registryTmp } })),
+    );
+    for (const [i, h] of helps.entries()) {
+      expect(h.stdout, commands[i]).toContain('Example:');
+      expect(h.stderr, commands[i]).toBe('');
+    }
+    // As a newcomer's shell has it: no setting that silences the SDK (the test run sets one).
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _quiet, ...shell } = process.env;
+    const job = await promisify(execFile)(process.execPath, [...cli, 'evaluate-alerts'], {
+      cwd: root,
+      env: { ...shell, DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', TMPDIR: registryTmp },
+    });
+    expect(JSON.parse(job.stdout)).toMatchObject({ asAt: expect.any(String), raised: expect.any(Array) });
+    expect(job.stderr).toContain('"level":"INFO"');
+    expect(job.stderr).not.toMatch(/NodeVersionSupport|end-of-support|no longer support/i);
   });
 
   it('keeps the data across a restart, and stops java on SIGTERM', async () => {

@@ -1,7 +1,7 @@
 import { Role, UnauthenticatedError, type Principal } from '@bt/core';
 import type { MiddlewareHandler } from 'hono';
 import { verify } from 'hono/jwt';
-import { JwtTokenExpired, JwtTokenAudience, JwtTokenIssuer, JwtTokenNotBefore } from 'hono/utils/jwt/types';
+import { JwtTokenExpired, JwtTokenAudience, JwtTokenIssuer, JwtTokenNotBefore, JwtTokenSignatureMismatched } from 'hono/utils/jwt/types';
 import * as z from 'zod';
 import type { AppEnv } from './env.ts';
 
@@ -72,6 +72,10 @@ export async function verifyLocal(token: string, config: Extract<AuthConfig, { m
     if (error instanceof JwtTokenNotBefore) throw new UnauthenticatedError('The token is not valid yet.');
     if (error instanceof JwtTokenAudience) throw new UnauthenticatedError(`The token is not meant for this API (audience must be ${config.audience}).`);
     if (error instanceof JwtTokenIssuer) throw new UnauthenticatedError(`The token was not issued by ${config.issuer}.`);
+    if (error instanceof JwtTokenSignatureMismatched)
+      throw new UnauthenticatedError(
+        "The token was signed with a different key than this server's (another data directory's, or another LOCAL_JWT_SECRET). Print one with this server's: DATA_DIR=<its data directory> pnpm -s token -- --role <role>.",
+      );
     throw new UnauthenticatedError('The token is not valid: its signature, algorithm or format was refused.');
   }
   if (typeof payload.exp !== 'number') throw new UnauthenticatedError('The token has no expiry; tokens must expire.');

@@ -1,9 +1,9 @@
+import './cli-env.ts';
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { IsoDate, Role, todayInLondon, UnprocessableError } from '@bt/core';
-import { importSavings, renderNextDigest } from '@bt/services';
-import { logger } from '@bt/services';
+import { importSavings, logger, logToStderr, renderNextDigest } from '@bt/services';
 import { SettingsError } from '@bt/core';
 import { loadLocalConfig } from './config.ts';
 import { DataDirInUseError } from './lock.ts';
@@ -11,40 +11,94 @@ import { seedDemo } from './demo.ts';
 import { runAlertJob, runDigestJob } from './schedules.ts';
 import { runningEndpoint, startLocal } from './server.ts';
 import { makeToken } from './token.ts';
+import { registerServer, runningServers } from './registry.ts';
+
+const ROLES = Role.options.join(', ');
+
+/** Each command's help: what it does, its options, an example. */
+const HELP: Record<string, string> = {
+  start: `pnpm start
+  Starts the product locally: DynamoDB Local (data in DATA_DIR, default .data), the API, the
+  pages and the docs on http://127.0.0.1:3000. The first start on an empty data directory seeds
+  the illustrative demo programme (SEED_DEMO=false starts empty). Settings: README, "Settings".
+Example:
+  DATA_DIR=/tmp/tracker PORT=3100 pnpm start`,
+  token: `pnpm -s token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
+  Prints a bearer token for the local API and pages, signed with the running server's key:
+  the one on DATA_DIR if given, else the one server running (or .data's), else it refuses.
+  --role    one or more of: ${ROLES} (repeat it, or separate with commas)
+  --sub     the user id (default: <first role>-user)
+  --name    the name shown (default: the user id)
+  --email   an email address
+  --hours   how long it lasts, up to 720 (default 8)
+Example:
+  pnpm -s token -- --role admin --sub ada
+  DATA_DIR=/tmp/tracker pnpm -s token -- --role finance,programme-manager --sub fin --hours 24`,
+  'evaluate-alerts': `pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]
+  Runs the alert evaluation now and publishes its events (to DATA_DIR/events.jsonl); prints
+  what it raised and resolved as JSON. Another day than today is a preview that changes nothing.
+Example:
+  pnpm -s jobs evaluate-alerts | jq .raised`,
+  'seed-demo': `pnpm jobs seed-demo
+  Seeds the illustrative demo programme, only into an empty store.
+Example:
+  DATA_DIR=/tmp/demo pnpm jobs seed-demo`,
+  'send-digest': `pnpm jobs send-digest [--slot <slot>]
+  Sends the CMT digest now (to DATA_DIR/outbox); one per slot (default: today's date).
+Example:
+  pnpm jobs send-digest --slot 2026-12-07`,
+  'preview-digest': `pnpm jobs preview-digest [--out file.html]
+  Renders the next digest without sending it: its text on stdout, its HTML to --out.
+Example:
+  pnpm jobs preview-digest --out /tmp/digest.html`,
+  'import-savings': `pnpm jobs import-savings <file.xlsx|file.csv> [--sheet <name>] [--dry-run] [--mapping map.json]
+  Imports a savings tracker (README, "Import"): all rows or none; prints the result as JSON.
+  --sheet    a workbook's sheet (default: its first)
+  --dry-run  check everything, write nothing
+  --mapping  a JSON file: template column → your column header
+Example:
+  pnpm -s jobs import-savings tracker.xlsx --sheet "Savings 2026-27" --dry-run | jq .problems`,
+};
 
 const USAGE = `Usage:
-  pnpm start                                   start the product locally (DynamoDB Local + API + docs)
-  pnpm token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
-                                               print a bearer token for the local API
-  pnpm jobs evaluate-alerts [--as-at YYYY-MM-DD]  (another day than today: a preview that changes nothing)
-                                               run the alert evaluation now and publish its events (to DATA_DIR/events.jsonl)
-  pnpm jobs seed-demo                          seed the illustrative demo programme (only into an empty store)
-  pnpm jobs send-digest [--slot <slot>]        send the CMT digest now (to DATA_DIR/outbox); one per slot (default: today)
-  pnpm jobs preview-digest [--out file.html]   render the next digest without sending it
-  pnpm jobs import-savings <file.xlsx|file.csv> [--sheet <name>] [--dry-run] [--mapping map.json]
-                                               import a savings tracker (README: Import); all rows or none
-Roles: ${Role.options.join(', ')}`;
+${Object.values(HELP)
+  .map((h) => `  ${h.split('\n')[0]}`)
+  .join('\n')}
+Add --help to any of them for its options and an example. Roles: ${ROLES}`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  start: () => start(),
+  token: (args) => token(args),
+  'evaluate-alerts': (args) => evaluateAlertsJob(args),
+  'seed-demo': () => seedDemoJob(),
+  'send-digest': (args) => sendDigestJob(args),
+  'preview-digest': (args) => previewDigestJob(args),
+  'import-savings': (args) => importSavingsJob(args),
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv.filter((a) => a !== '--');
-  switch (command) {
-    case 'start':
-      return start();
-    case 'token':
-      return token(rest);
-    case 'evaluate-alerts':
-      return evaluateAlertsJob(rest);
-    case 'seed-demo':
-      return seedDemoJob();
-    case 'send-digest':
-      return sendDigestJob(rest);
-    case 'preview-digest':
-      return previewDigestJob(rest);
-    case 'import-savings':
-      return importSavingsJob(rest);
-    default:
-      process.stderr.write(`${USAGE}\n`);
-      return command === undefined || command === 'help' ? 0 : 2;
+  const run = command === undefined ? undefined : COMMANDS[command];
+  if (!run || command === undefined) {
+    const asked = command === undefined || command === 'help' || command === '--help';
+    (asked ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return asked ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return 0;
+  }
+  // What a command prints on stdout is its result; logs go to stderr.
+  if (command !== 'start') logToStderr();
+  try {
+    return await run(rest);
+  } catch (error) {
+    // An unknown option or a missing value: say so, with the command's help.
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${error.message}\n\n${HELP[command]}\n`);
+      return 2;
+    }
+    throw error;
   }
 }
 
@@ -55,8 +109,9 @@ async function start(): Promise<number> {
     fatal = resolve;
   });
   const run = await startLocal(config, { onFatal: (message) => fatal?.(message) });
+  const unregister = registerServer({ dataDir: config.dataDir, url: run.url, key: process.env.LOCAL_JWT_SECRET ? 'LOCAL_JWT_SECRET' : 'data-dir' });
   process.stdout.write(
-    `\nBenefits tracker running at ${run.url}\n  API docs: ${run.url}/docs\n  OpenAPI:  ${run.url}/openapi.json\n  Token:    pnpm token -- --role admin --sub you\n  Data:     ${config.dataDir}\n\n`,
+    `\nBenefits tracker running at ${run.url}\n  API docs: ${run.url}/docs\n  OpenAPI:  ${run.url}/openapi.json\n  Token:    pnpm -s token -- --role admin --sub you\n  Data:     ${config.dataDir}\n\n`,
   );
   const reason = await new Promise<string | undefined>((resolve) => {
     const shutdown = (signal: string) => {
@@ -68,6 +123,7 @@ async function start(): Promise<number> {
     process.once('SIGHUP', () => shutdown('SIGHUP'));
     void stopped.then(resolve);
   });
+  unregister();
   await run.stop();
   if (reason) {
     process.stderr.write(`\n${reason}\n`);
@@ -179,15 +235,57 @@ async function token(args: string[]): Promise<number> {
     process.stderr.write('--hours must be a number of hours between 0 and 720\n');
     return 2;
   }
-  const config = loadLocalConfig();
+  const key = tokenKey(process.env);
+  if ('refusal' in key) {
+    process.stderr.write(`${key.refusal}\n`);
+    return 2;
+  }
+  if (key.note) process.stderr.write(`${key.note}\n`);
   const sub = values.sub ?? `${parsed.data[0]}-user`;
   const jwt = await makeToken(
-    config.jwtSecret,
+    key.secret,
     { sub, roles: parsed.data, ...(values.name ? { name: values.name } : {}), ...(values.email ? { email: values.email } : {}) },
     { ttlSeconds: Math.round(hours * 3600) },
   );
   process.stdout.write(`${jwt}\n`);
   return 0;
+}
+
+/**
+ * The key a token is signed with: the running server's, never a new one (a
+ * token signed with a key no server uses is refused by every server, 401).
+ * LOCAL_JWT_SECRET if set; the data directory's key if DATA_DIR is given or a
+ * server runs on the default one; else the one running server's; else the
+ * default data directory's, if a server has run there. Otherwise it refuses,
+ * saying what to do.
+ */
+function tokenKey(env: NodeJS.ProcessEnv): { secret: string; note?: string } | { refusal: string } {
+  if (env.LOCAL_JWT_SECRET) {
+    return env.LOCAL_JWT_SECRET.length >= 32 ? { secret: env.LOCAL_JWT_SECRET } : { refusal: 'LOCAL_JWT_SECRET must be at least 32 characters.' };
+  }
+  const keyOf = (dir: string) => (existsSync(join(dir, 'jwt-secret')) ? readFileSync(join(dir, 'jwt-secret'), 'utf8').trim() : undefined);
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  const servers = runningServers();
+  const here = servers.find((s) => s.dataDir === dataDir);
+  if (here?.key === 'LOCAL_JWT_SECRET')
+    return { refusal: `The server at ${here.url} signs with LOCAL_JWT_SECRET: set the same LOCAL_JWT_SECRET to print a token for it.` };
+  if (env.DATA_DIR !== undefined || here) {
+    const secret = keyOf(dataDir);
+    if (!secret) return { refusal: `No server has run on ${dataDir}: it has no key (jwt-secret) yet. Start one there first (DATA_DIR=${dataDir} pnpm start).` };
+    return here ? { secret } : { secret, note: `No server is running on ${dataDir} now: this token is for one started there.` };
+  }
+  const others = servers.filter((s) => s.key === 'data-dir');
+  if (others.length === 1) {
+    const secret = keyOf(others[0]!.dataDir);
+    if (secret) return { secret, note: `Signed with the key of the server running at ${others[0]!.url} (DATA_DIR=${others[0]!.dataDir}).` };
+  }
+  if (others.length > 1)
+    return {
+      refusal: `Several servers are running: ${others.map((s) => `${s.url} (DATA_DIR=${s.dataDir})`).join(', ')}. Say which: DATA_DIR=<its data directory> pnpm -s token -- …`,
+    };
+  const secret = keyOf(dataDir);
+  if (secret) return { secret, note: `No server is running now: this token is for one started on ${dataDir}.` };
+  return { refusal: `No server is running, and ${dataDir} has no key (jwt-secret) yet: start the product first (pnpm start), then print a token.` };
 }
 
 main(process.argv.slice(2)).then(
