@@ -10,7 +10,7 @@ export function environment(app: App) {
   return { account: process.env.CDK_DEFAULT_ACCOUNT, region };
 }
 
-/** Deployment settings from CDK context (cdk.json or `-c key=value`); see README "Deploying to AWS". */
+/** Deployment settings from CDK context (cdk.json or `-c key=value`); see docs/deploy.md. */
 export function settingsFromContext(app: App): ComputeSettings {
   const get = (key: string): string | undefined => {
     const v = app.node.tryGetContext(key) as unknown;

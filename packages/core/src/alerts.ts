@@ -84,7 +84,7 @@ export const Alert = z
   .meta({ id: 'Alert' });
 export type Alert = z.infer<typeof Alert>;
 
-/** Thresholds of the rules; each from a setting (see README). */
+/** Thresholds of the rules; each from a setting (docs/settings.md). */
 export interface AlertSettings {
   /** Forecast below baseline by more than this % … */
   slippageTolerancePct: number;

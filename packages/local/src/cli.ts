@@ -20,7 +20,7 @@ const HELP: Record<string, string> = {
   start: `pnpm start
   Starts the product locally: DynamoDB Local (data in DATA_DIR, default .data), the API, the
   pages and the docs on http://127.0.0.1:3000. The first start on an empty data directory seeds
-  the illustrative demo programme (SEED_DEMO=false starts empty). Settings: README, "Settings".
+  the illustrative demo programme (SEED_DEMO=false starts empty). Settings: docs/settings.md.
 Example:
   DATA_DIR=/tmp/tracker PORT=3100 pnpm start`,
   token: `pnpm -s token -- --role <role>[,<role>] [--sub <user id>] [--name <name>] [--email <email>] [--hours <n>]
@@ -52,7 +52,7 @@ Example:
 Example:
   pnpm jobs preview-digest --out /tmp/digest.html`,
   'import-savings': `pnpm jobs import-savings <file.xlsx|file.csv> [--sheet <name>] [--dry-run] [--mapping map.json]
-  Imports a savings tracker (README, "Import"): all rows or none; prints the result as JSON.
+  Imports a savings tracker (docs/import.md): all rows or none; prints the result as JSON.
   --sheet    a workbook's sheet (default: its first)
   --dry-run  check everything, write nothing
   --mapping  a JSON file: template column → your column header

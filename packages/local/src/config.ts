@@ -8,7 +8,7 @@ import * as z from 'zod';
 
 /**
  * Settings of the local run, read once from the environment. Every one is
- * optional; the defaults are documented here and in the README.
+ * optional; the defaults are documented here and in docs/settings.md.
  */
 const Env = StoreSettings.extend({
   // Locally the table and region have defaults; DYNAMODB_ENDPOINT (absent) means "start DynamoDB Local".

@@ -86,7 +86,7 @@ export interface InvestmentRow extends ProjectRow {
 
 export type Column<R> = { header: string; value: (r: R) => string | number | null | undefined; money?: boolean; text?: boolean };
 
-/** The documented, stable CSV columns (README: "Finance feeds"). Month and Period appear for monthly granularity only. */
+/** The documented, stable CSV columns (docs/feeds.md). Month and Period appear for monthly granularity only. */
 /** The columns both feeds start with: when and whose. */
 const PROJECT_COLUMNS: Column<ProjectRow>[] = [
   { header: 'Financial year', value: (r) => r.financialYear },
