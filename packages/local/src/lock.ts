@@ -8,7 +8,8 @@ export interface DataDirLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Is a process alive (EPERM: it exists, but is not ours to signal)? */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

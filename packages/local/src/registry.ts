@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { alive } from './lock.ts';
 
 /**
  * The local servers running on this machine (for this user): each writes
@@ -18,15 +19,6 @@ export interface RunningServer {
 
 function registryDir(): string {
   return join(tmpdir(), `benefits-tracker-${userInfo().username}`, 'servers');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Says this process serves `url` on `dataDir`; the returned function takes it back. */
