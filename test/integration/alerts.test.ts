@@ -459,3 +459,32 @@ describe('an evaluation as at another day', () => {
     expect(await s.alertFor('forecast-slippage', slipping.id)).toMatchObject({ id: slip.id, status: 'acknowledged', occurrence: slip.occurrence });
   });
 });
+
+describe('publishing the outbox', () => {
+  it('publishes every event once and marks a page of up to 100 in one write: 250 events, 3 transactions', async () => {
+    const h = await createHarness();
+    harnesses.push(h);
+    const dir = mkdtempSync(join(tmpdir(), 'bt-outbox-pages-'));
+    dirs.push(dir);
+    const events = Array.from({ length: 250 }, (_, i) => ({
+      id: `evt-${String(i).padStart(3, '0')}.recorded`,
+      source: 'benefits-tracker' as const,
+      detailType: 'DigestSent' as const,
+      time: new Date(Date.UTC(2026, 10, 23, 9, 0, 0, i)).toISOString(),
+      detail: { digestId: `dig-${i}`, slot: `manual:${i}`, recipients: [], subject: 's', sentAt: '2026-11-23T09:00:00.000Z' },
+    }));
+    for (let i = 0; i < events.length; i += 100) await h.store.commit(events.slice(i, i + 100).map((e) => h.store.outbox.enqueueOp(e)));
+    const sink = new FileEventSink(join(dir, 'events.jsonl'));
+    h.counter.reset();
+    expect(await publishOutbox(h.deps, sink)).toBe(250);
+    expect(
+      sink
+        .read()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(events.map((e) => e.id));
+    // Three pages read and marked (100, 100, 50), and the empty page that ends it.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 4, TransactWriteItemsCommand: 3 });
+    expect(await h.store.outbox.pending()).toEqual([]);
+  });
+});

@@ -287,7 +287,13 @@ export async function publishOutbox(deps: Deps, sink: EventSink): Promise<number
     const batch = await deps.store.outbox.pending(100);
     if (batch.length === 0) return published;
     await sink.publish(batch);
-    for (const e of batch) await deps.store.outbox.markPublished(e.id, deps.clock().toISOString());
+    // The page marked in one transaction (the outbox's pages are at most 100, a transaction's limit).
+    await deps.store.commit(
+      deps.store.outbox.markPublishedOps(
+        batch.map((e) => e.id),
+        deps.clock().toISOString(),
+      ),
+    );
     published += batch.length;
   }
 }

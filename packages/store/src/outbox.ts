@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionQuery, collections, keys, leaveCollection } from './keys.ts';
 import type { TxOp } from './transact.ts';
 import { DomainEvent } from '@bt/core';
@@ -32,14 +32,22 @@ export class OutboxRepository {
     return (r.Items ?? []).map((i) => DomainEvent.parse(JSON.parse(String(i.event))));
   }
 
-  async markPublished(id: string, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.event(id),
-        UpdateExpression: `${leaveCollection(collections.outbox())} SET publishedAt = :at`,
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+  /**
+   * Marks events published (they leave the outbox's collection), in one
+   * transaction of up to 100: a page of the outbox is one write request, not
+   * one per event. Unconditional: a second publisher marking the same events
+   * (at-least-once) only loses a race, which the transaction's retry absorbs.
+   */
+  markPublishedOps(ids: string[], at: string): TxOp[] {
+    return ids.map((id) => ({
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.event(id),
+          UpdateExpression: `${leaveCollection(collections.outbox())} SET publishedAt = :at`,
+          ExpressionAttributeValues: { ':at': at },
+        },
+      },
+    }));
   }
 }
