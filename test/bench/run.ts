@@ -1,3 +1,4 @@
+import { benchMonths } from './months.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ async function main() {
   };
   try {
     await store.ensureTable();
+    results.months = benchMonths();
+    console.log('month parsing, parsed once vs a regex per call (5 alternating rounds):', JSON.stringify(results.months));
     results.bundles = await bundleFigures(dynamo.endpoint);
     console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler):', results.bundles);
     const seeded = await seedProgramme(store, raw, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });

@@ -92,3 +92,16 @@ describe('months and dates', () => {
     expect(todayInLondon(new Date('2026-01-31T23:30:00Z'))).toBe('2026-01-31');
   });
 });
+
+describe('months parsed once', () => {
+  it('answers the same however often it is asked, and still refuses what is not a month every time', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(fyOfMonth('2026-03')).toBe('2025/26');
+      expect(fyOfMonth('2026-04')).toBe('2026/27');
+      expect(periodOfMonth('2026-04')).toBe(1);
+      expect(addMonths('2026-12', 1)).toBe('2027-01');
+      expect(() => fyOfMonth('2026-13')).toThrow(RangeError);
+      expect(() => fyOfMonth('26-04')).toThrow(RangeError);
+    }
+  });
+});

@@ -63,11 +63,27 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/**
+ * Months parsed once each: the figures and the alerts read the same few
+ * hundred month keys millions of times (every month of every benefit's
+ * ledger, in every roll-up), and a regular expression each time was most of
+ * their CPU. Only valid months are kept, so the cache is bounded (at most
+ * 12 × 10,000 keys; in practice the few hundred of the programme's years).
+ */
+const PARSED_MONTHS = new Map<string, { year: number; month: number }>();
+
 function parseMonth(month: Month): { year: number; month: number } {
+  const known = PARSED_MONTHS.get(month);
+  if (known) return known;
   const m = MONTH_RE.exec(month);
   if (!m) throw new RangeError(`"${month}" is not a month such as 2025-10`);
-  return { year: Number(m[1]), month: Number(m[2]) };
+  const parsed = Object.freeze({ year: Number(m[1]), month: Number(m[2]) });
+  PARSED_MONTHS.set(month, parsed);
+  return parsed;
 }
+
+/** The FY of each month, worked out once (see PARSED_MONTHS). */
+const FY_OF_MONTH = new Map<string, FinancialYear>();
 
 function parseFy(fy: FinancialYear): number {
   if (!isFinancialYear(fy)) throw new RangeError(`"${fy}" is not a financial year such as 2025/26`);
@@ -84,8 +100,12 @@ export function fyStartYear(fy: FinancialYear): number {
 }
 
 export function fyOfMonth(month: Month): FinancialYear {
+  const known = FY_OF_MONTH.get(month);
+  if (known) return known;
   const { year, month: m } = parseMonth(month);
-  return fyStartingIn(m >= 4 ? year : year - 1);
+  const fy = fyStartingIn(m >= 4 ? year : year - 1);
+  FY_OF_MONTH.set(month, fy);
+  return fy;
 }
 
 /** Period number within the FY: April = 1 … March = 12. */
