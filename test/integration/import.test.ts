@@ -359,6 +359,15 @@ describe('a real council tracker', () => {
     ]);
   });
 
+  it('says so of a file that looks like a workbook but is not one, writing nothing (a dry run lists it; a real run is a 422)', async () => {
+    const broken = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new TextEncoder().encode('not really a zip')]);
+    const dry = await (await post(broken, '?dryRun=true')).json();
+    expect(dry.problems).toEqual([expect.objectContaining({ path: 'file', message: expect.stringContaining('not a workbook Excel can open') })]);
+    const real = await post(broken, '?dryRun=false');
+    expect(real.status).toBe(422);
+    expect(real.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
   it('leaves workstreams to admins: finance importing an unknown workstream is told so, nothing written', async () => {
     const csv = [
       'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,2026/27',
