@@ -1,5 +1,5 @@
 import { BadRequestError, PreconditionFailedError, UnsupportedMediaTypeError } from '@bt/core';
-import type { Caller } from '@bt/services';
+import { XLSX_CONTENT_TYPE, type Caller } from '@bt/services';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from './env.ts';
@@ -29,7 +29,15 @@ export function expectedVersion(c: Context<AppEnv>): number | undefined {
   return Number(m[1]);
 }
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const XLSX_TYPE = XLSX_CONTENT_TYPE;
+
+/** A workbook to save (the monitoring pack): the API's route and the pages' button answer it alike. */
+export function workbookResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string): Response {
+  c.header('Content-Type', XLSX_CONTENT_TYPE);
+  c.header('Content-Disposition', `attachment; filename="${filename}"`);
+  c.header('Cache-Control', 'private, no-store');
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
+}
 
 /** A body that is not JSON (a tracker: CSV or a workbook) is refused with 415 rather than silently read as empty. */
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {

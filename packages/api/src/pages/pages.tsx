@@ -5,6 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
 import { logger } from '@bt/services';
+import { workbookResponse } from '../http.ts';
 import { knownError } from '../problem.ts';
 import { Layout } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
@@ -159,10 +160,7 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
     '/reports/monitoring-pack',
     page(async (c, caller) => {
       const pack = await svc.monitoringPack(deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) });
-      c.header('Content-Type', svc.XLSX_CONTENT_TYPE);
-      c.header('Content-Disposition', `attachment; filename="${pack.filename}"`);
-      c.header('Cache-Control', 'private, no-store');
-      return c.body(pack.bytes as Uint8Array<ArrayBuffer>, 200);
+      return workbookResponse(c, pack.bytes, pack.filename);
     }),
   );
 

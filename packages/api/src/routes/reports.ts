@@ -4,7 +4,7 @@ import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { streamOrFail } from '../stream.ts';
-import { caller } from '../http.ts';
+import { caller, workbookResponse } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const DateQuery = {
@@ -81,10 +81,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const { financialYear, asAt } = c.req.valid('query');
       const pack = await svc.monitoringPack(deps, caller(c), { financialYear, asAt });
-      c.header('Content-Type', svc.XLSX_CONTENT_TYPE);
-      c.header('Content-Disposition', `attachment; filename="${pack.filename}"`);
-      c.header('Cache-Control', 'private, no-store');
-      return c.body(pack.bytes as Uint8Array<ArrayBuffer>, 200);
+      return workbookResponse(c, pack.bytes, pack.filename);
     },
   );
 
