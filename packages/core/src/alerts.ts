@@ -158,14 +158,16 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical:
  * What a condition that holds makes of its alert: a new occurrence when
  * there is none or it had resolved (raised), otherwise the same alert seen
  * again, its figures and message brought up to date, marked escalated when
- * its severity rose. Acknowledgement survives.
+ * its severity rose. Acknowledgement survives. `changed` says whether it
+ * needs writing at all: an alert seen again exactly as it was is not written
+ * (its `lastSeenAt` moves with the run, not with a write of its own).
  */
 export function alertFromCondition(
   id: string,
   c: AlertCondition,
   current: Alert | undefined,
   now: string,
-): { alert: Alert; raised: boolean; escalated: boolean } {
+): { alert: Alert; raised: boolean; escalated: boolean; changed: boolean } {
   const seen = {
     rule: c.rule,
     severity: c.severity,
@@ -180,10 +182,22 @@ export function alertFromCondition(
       alert: { id, ...seen, status: 'open', occurrence: (current?.occurrence ?? 0) + 1, firstRaisedAt: now, version: (current?.version ?? 0) + 1 },
       raised: true,
       escalated: false,
+      changed: true,
     };
   }
   const escalated = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
-  return { alert: { ...current, ...seen, ...(escalated ? { escalatedAt: now } : {}), version: current.version + 1 }, raised: false, escalated };
+  const changed = escalated || c.severity !== current.severity || c.message !== current.message || !sameFigures(c.figures, current.figures);
+  return {
+    alert: { ...current, ...seen, ...(escalated ? { escalatedAt: now } : {}), version: current.version + 1 },
+    raised: false,
+    escalated,
+    changed,
+  };
+}
+
+function sameFigures(a: AlertCondition['figures'], b: AlertCondition['figures']): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 /** One step in an alert's life, kept for good (GET /v1/alerts/{id} shows them, oldest first). */

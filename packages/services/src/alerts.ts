@@ -22,7 +22,7 @@ import {
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, StoredDataError, collectAll, type AlertFilter, type Page, type PageRequest, type WriteContext } from '@bt/store';
+import { AlertRaceLost, StoredDataError, collectAll, seenBy, type AlertFilter, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
@@ -89,68 +89,152 @@ function event(detailType: DomainEvent['detailType'], alert: Alert, time: string
   return { id: `${alert.id}.${alert.occurrence}.${kind}`, source: 'benefits-tracker', detailType, time, detail: { alert } };
 }
 
+/** At most this many items in one transaction (DynamoDB's limit). */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Alerts written together in one transaction (a raise or a resolve is 4 items). */
+const ALERTS_PER_TRANSACTION = 25;
+/** Transactions in flight at once. */
+const TRANSACTION_CONCURRENCY = 4;
+
+export interface EvaluationOptions {
+  /** Alerts written in one transaction (1 writes each on its own; the default packs up to 25). */
+  alertsPerTransaction?: number;
+}
+
+/** One alert's write: its transaction items, what it means once written, and how to do it again on its own after a lost race. */
+interface AlertWrite {
+  ops: TxOp[];
+  done: () => void;
+  alone: () => Promise<void>;
+}
+
 /**
  * Evaluate every rule as at a date and bring the stored alerts in line:
- * raise new conditions (and re-raise resolved ones), refresh `lastSeenAt` on
- * those still holding, resolve those that cleared. Each raise and resolve is
- * one transaction with its outbox event and audit entry, conditional on the
- * version read, so a re-run, a concurrent run or a retry after a crash
- * half-way never duplicates an alert or an event.
+ * raise new conditions (and re-raise resolved ones), bring up to date those
+ * whose figures, message or severity moved, resolve those that cleared. An
+ * alert seen again exactly as it was is not written: the run's own record
+ * (`lastRun`) says when every live alert was last seen.
+ *
+ * Reads: each project's record (one Query each) and every alert (one Query
+ * per MB of them), never a read per alert. Writes: only what changed, up to
+ * 25 alerts a transaction, each raise and resolve with its outbox event and
+ * audit entry, each alert's write conditional on the version read, so a
+ * re-run, a concurrent run or a retry after a crash half-way never
+ * duplicates an alert or an event. A transaction that loses a race is done
+ * again alert by alert, each read afresh.
  */
 export async function evaluateAndStore(
   deps: Deps,
   asAt: IsoDate,
   settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+  options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
-  const { skipped, ...programme } = await loadProgramme(deps);
+  const [{ skipped, ...programme }, stored, lastRun] = await Promise.all([loadProgramme(deps), deps.store.alerts.allStored(), deps.store.alerts.lastRun()]);
   const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
-  const live = new Map((await deps.store.alerts.live()).map((a) => [a.id, a]));
+  const byId = new Map(stored.map((a) => [a.id, a]));
+  const live = new Map(stored.filter((a) => a.status !== 'resolved').map((a) => [a.id, a]));
   const preview = asAt !== todayInLondon(deps.clock());
   const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0, skipped, preview };
   // Only an evaluation as at today changes alert state; another day's is a preview of what would have been raised and resolved then.
   if (preview) return previewOutcome(conditions, live, skipped, ctx.now, result);
   const unread = new Set(skipped.map((p) => p.projectId));
   const holding = new Set<string>();
-
-  const applyOne = async (condition: AlertCondition) => {
-    const id = alertId(alertKey(condition));
-    // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
-    const outcome = await retryLostRaces(
-      async (attempt) => applyCondition(deps, ctx, id, condition, attempt === 0 && live.has(id) ? live.get(id) : await deps.store.alerts.get(id)),
-      (error) => error instanceof AlertRaceLost,
-    );
-    if (outcome.raised) result.raised.push(outcome.alert);
+  const writes: AlertWrite[] = [];
+  const isRace = (error: unknown) => error instanceof AlertRaceLost;
+  const counted = (outcome: ConditionWrite | undefined) => {
+    if (outcome?.raised) result.raised.push(outcome.alert);
     else result.refreshed += 1;
   };
-  for (const c of conditions) holding.add(alertId(alertKey(c)));
-  await inBatches(conditions, WRITE_CONCURRENCY, applyOne);
+
+  for (const condition of conditions) {
+    const id = alertId(alertKey(condition));
+    if (holding.has(id)) continue;
+    holding.add(id);
+    const planned = conditionWrite(deps, ctx, id, condition, byId.get(id));
+    if (!planned) {
+      counted(undefined);
+      continue;
+    }
+    writes.push({
+      ops: planned.ops,
+      done: () => counted(planned),
+      // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
+      alone: async () =>
+        counted(
+          await retryLostRaces(async () => {
+            const again = conditionWrite(deps, ctx, id, condition, await deps.store.alerts.getStored(id));
+            if (again) await deps.store.commit(again.ops);
+            return again;
+          }, isRace),
+        ),
+    });
+  }
 
   // An alert of a project that could not be read has not cleared: nothing is known of it.
-  const cleared = [...live.values()].filter((a) => !holding.has(a.id) && !(a.subject.projectId && unread.has(a.subject.projectId)));
-  await inBatches(cleared, WRITE_CONCURRENCY, async (alert) => {
-    const resolved: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
+  for (const alert of live.values()) {
+    if (holding.has(alert.id) || (alert.subject.projectId && unread.has(alert.subject.projectId))) continue;
+    // Last seen by the run before this one, unless that one wrote it.
+    const resolved: Alert = { ...seenBy(alert, lastRun), status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
+    const ops = [
+      deps.store.alerts.putOp(resolved, alert.version),
+      deps.store.alerts.historyOp(alert.id, alertHistoryEntry(resolved, 'resolved', ctx.now)),
+      deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
+      deps.store.audit.entryOp(ctx, {
+        entityType: 'alert',
+        entityId: alert.id,
+        projectId: alert.subject.projectId,
+        action: 'resolve',
+        before: alert,
+        after: resolved,
+      }),
+    ];
+    writes.push({
+      ops,
+      done: () => result.resolved.push(resolved),
+      alone: async () => {
+        try {
+          await deps.store.commit(ops);
+          result.resolved.push(resolved);
+        } catch (error) {
+          // A concurrent run resolved (or refreshed) it first: its outcome stands.
+          if (!isRace(error)) throw error;
+        }
+      },
+    });
+  }
+
+  await inBatches(packed(writes, options.alertsPerTransaction ?? ALERTS_PER_TRANSACTION), TRANSACTION_CONCURRENCY, async (batch) => {
     try {
-      await deps.store.commit([
-        deps.store.alerts.putOp(resolved, alert.version),
-        deps.store.alerts.historyOp(alert.id, alertHistoryEntry(resolved, 'resolved', ctx.now)),
-        deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-        deps.store.audit.entryOp(ctx, {
-          entityType: 'alert',
-          entityId: alert.id,
-          projectId: alert.subject.projectId,
-          action: 'resolve',
-          before: alert,
-          after: resolved,
-        }),
-      ]);
-      result.resolved.push(resolved);
+      await deps.store.commit(batch.flatMap((w) => w.ops));
     } catch (error) {
-      // A concurrent run resolved (or refreshed) it first: its outcome stands.
-      if (!(error instanceof AlertRaceLost)) throw error;
+      if (!isRace(error)) throw error;
+      // Nothing of the batch was written: each alert again on its own, read afresh.
+      for (const w of batch) await w.alone();
+      return;
     }
+    for (const w of batch) w.done();
   });
+  await deps.store.alerts.recordRun({ at: ctx.now, skippedProjectIds: [...unread] });
   return result;
+}
+
+/** Writes packed into transactions of at most `perTransaction` alerts and 100 items. */
+function packed(writes: AlertWrite[], perTransaction: number): AlertWrite[][] {
+  const out: AlertWrite[][] = [];
+  let batch: AlertWrite[] = [];
+  let items = 0;
+  for (const w of writes) {
+    if (batch.length > 0 && (batch.length >= perTransaction || items + w.ops.length > MAX_TRANSACTION_ITEMS)) {
+      out.push(batch);
+      batch = [];
+      items = 0;
+    }
+    batch.push(w);
+    items += w.ops.length;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
 }
 
 /** What an evaluation would raise and resolve against the live alerts, computed without a write. */
@@ -181,36 +265,48 @@ function previewOutcome(
   return result;
 }
 
-async function applyCondition(
-  deps: Deps,
-  ctx: WriteContext,
-  id: string,
-  c: AlertCondition,
-  current: Alert | undefined,
-): Promise<{ alert: Alert; raised: boolean }> {
-  const { alert, raised, escalated } = alertFromCondition(id, c, current, ctx.now);
+interface ConditionWrite {
+  alert: Alert;
+  raised: boolean;
+  ops: TxOp[];
+}
+
+/**
+ * The writes a condition that holds makes of its alert as stored: a raise
+ * (alert, history, outbox event, audit entry), an update of what moved (with
+ * a history entry when its severity rose), or nothing when it is as it was.
+ */
+function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondition, current: Alert | undefined): ConditionWrite | undefined {
+  const { alert, raised, escalated, changed } = alertFromCondition(id, c, current, ctx.now);
+  if (!changed) return undefined;
   if (!raised) {
-    // Refreshing lastSeenAt is bookkeeping, not a change anyone made: no audit entry, no event; a rise in severity is kept in its history.
-    await deps.store.commit([
-      deps.store.alerts.putOp(alert, current!.version),
-      ...(escalated ? [deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'escalated', ctx.now))] : []),
-    ]);
-    return { alert, raised };
+    // Bringing figures up to date is bookkeeping, not a change anyone made: no audit entry, no event; a rise in severity is kept in its history.
+    return {
+      alert,
+      raised,
+      ops: [
+        deps.store.alerts.putOp(alert, current!.version),
+        ...(escalated ? [deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'escalated', ctx.now))] : []),
+      ],
+    };
   }
-  await deps.store.commit([
-    deps.store.alerts.putOp(alert, current?.version),
-    deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'raised', ctx.now)),
-    deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-    deps.store.audit.entryOp(ctx, {
-      entityType: 'alert',
-      entityId: id,
-      projectId: c.subject.projectId,
-      action: 'raise',
-      before: current ?? null,
-      after: alert,
-    }),
-  ]);
-  return { alert, raised };
+  return {
+    alert,
+    raised,
+    ops: [
+      deps.store.alerts.putOp(alert, current?.version),
+      deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'raised', ctx.now)),
+      deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
+      deps.store.audit.entryOp(ctx, {
+        entityType: 'alert',
+        entityId: id,
+        projectId: c.subject.projectId,
+        action: 'raise',
+        before: current ?? null,
+        after: alert,
+      }),
+    ],
+  };
 }
 
 /** POST /v1/alerts/evaluate: admins run the evaluation now. */

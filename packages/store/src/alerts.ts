@@ -1,9 +1,28 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Alert, AlertHistoryEntry, ConflictError, type AppError } from '@bt/core';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Alert, AlertHistoryEntry, ConflictError, Timestamp, type AppError } from '@bt/core';
+import * as z from 'zod';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, collectionItems, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
+
+/**
+ * The last evaluation that ran to its end: when, and the projects it could
+ * not read. A live alert it did not write was seen by it (every live alert is
+ * either still holding, resolved, or of a project it could not read), so an
+ * alert's `lastSeenAt` is moved once per run here rather than by a write of
+ * every alert.
+ */
+export const AlertRun = z.object({ at: Timestamp, skippedProjectIds: z.array(z.string()) });
+export type AlertRun = z.infer<typeof AlertRun>;
+
+/** An alert as last seen: a live alert the last complete run held is seen then, unless its project could not be read. */
+export function seenBy(alert: Alert, run: AlertRun | undefined): Alert {
+  if (!run || alert.status === 'resolved' || run.at <= alert.lastSeenAt) return alert;
+  if (alert.subject.projectId && run.skippedProjectIds.includes(alert.subject.projectId)) return alert;
+  return { ...alert, lastSeenAt: run.at };
+}
 
 /** Internal: another evaluation wrote this alert first; the caller re-reads and carries on. */
 export class AlertRaceLost extends ConflictError {
@@ -36,8 +55,51 @@ export class AlertRepository {
   ) {}
 
   async get(id: string): Promise<Alert | undefined> {
+    const [r, run] = await Promise.all([
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alert(id), ConsistentRead: true })),
+      this.lastRun(),
+    ]);
+    return r.Item ? seenBy(fromStored(Alert, r.Item), run) : undefined;
+  }
+
+  /** The alert as stored (its `lastSeenAt` as last written): what an evaluation's conditional write compares. */
+  async getStored(id: string): Promise<Alert | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alert(id), ConsistentRead: true }));
     return r.Item ? fromStored(Alert, r.Item) : undefined;
+  }
+
+  /**
+   * Every alert, each status, as stored (one Query per MB of alerts, from the
+   * index, so eventually consistent: an evaluation's writes are conditional
+   * on the version read, and a stale read only costs a re-read).
+   */
+  async allStored(): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for await (const item of collectionItems(this.doc, this.tableName, collections.alerts())) out.push(fromStored(Alert, item));
+    return out;
+  }
+
+  /** The last evaluation that ran to its end (none before the first). */
+  async lastRun(): Promise<AlertRun | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alertRun(), ConsistentRead: true }));
+    return r.Item ? fromStored(AlertRun, r.Item) : undefined;
+  }
+
+  /** Records a run that reached its end, unless a later one already has. */
+  async recordRun(run: AlertRun): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.alertRun(), entity: 'alert-run', ...run },
+          ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': run.at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** Newest first; by status on its own index partition, otherwise all. Rule, severity, workstream and project filter. */
@@ -49,8 +111,11 @@ export class AlertRepository {
       'subject.projectId': filter.projectId,
     });
     const collection = filter.status ? collections.alertsByStatus(filter.status) : collections.alerts();
-    const result = await queryCollection(this.doc, this.tableName, collection, page, { filter: where, newestFirst: true });
-    return { items: result.items.map((i) => fromStored(Alert, i)), nextCursor: result.nextCursor };
+    const [result, run] = await Promise.all([
+      queryCollection(this.doc, this.tableName, collection, page, { filter: where, newestFirst: true }),
+      this.lastRun(),
+    ]);
+    return { items: result.items.map((i) => seenBy(fromStored(Alert, i), run)), nextCursor: result.nextCursor };
   }
 
   /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */
@@ -62,7 +127,6 @@ export class AlertRepository {
     return [...open, ...acknowledged];
   }
 
-  /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */
   /** A step of an alert's life, kept for good, in the transaction of the write that made it. */
   historyOp(alertId: string, entry: AlertHistoryEntry): TxOp {
     return {
@@ -82,6 +146,7 @@ export class AlertRepository {
     return (await partitionItems(this.doc, this.tableName, keys.alertHistoryOf(alertId))).map((i) => fromStored(AlertHistoryEntry, i));
   }
 
+  /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */
   putOp(alert: Alert, expectedVersion: number | undefined, onLost: () => AppError = () => new AlertRaceLost(alert.id)): TxOp {
     return {
       item: {

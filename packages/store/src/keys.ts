@@ -23,6 +23,7 @@
  * | programme settings| PROGRAMME           | SETTINGS    | SUMMARIES / ~PROGRAMME   |                      |
  * | alert history     | ALERT#<id>          | HIST#<version> |                       |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
+ * | last alert run    | ALERTS              | RUN         |                          |                      |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
  * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
@@ -81,6 +82,7 @@ export const keys = {
   programmeIndex: () => inCollection(collections.summaries(), '~PROGRAMME'),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   alertHistory: (id: string, version: number) => ({ pk: `ALERT#${id}`, sk: `HIST#${String(version).padStart(6, '0')}` }),
+  alertRun: () => ({ pk: 'ALERTS', sk: 'RUN' }),
   alertHistoryOf: (id: string) => ({ pk: `ALERT#${id}`, skPrefix: 'HIST#' }),
   alertIndex: (status: string, firstRaisedAt: string, id: string) => ({
     ...inCollection(collections.alertsByStatus(status), `${firstRaisedAt}#${id}`),
@@ -224,6 +226,7 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },
   { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
   { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
+  { pattern: 'the last alert evaluation that ran to its end (when each live alert was last seen)', how: `GetItem ${shown(keys.alertRun())}` },
   { pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)", how: prefixed(keys.alertHistoryOf('<id>')) },
   { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
   { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
