@@ -8,9 +8,12 @@ import {
   newId,
   projectState,
   type Benefit,
+  type ChangeRequest,
   type HistoryChange,
   type Investment,
+  type Milestone,
   type Project,
+  type Risk,
   type Workstream,
 } from '@bt/core';
 import { keys, type Store } from '@bt/store';
@@ -25,7 +28,7 @@ import { keys, type Store } from '@bt/store';
 export async function seedProgramme(
   store: Store,
   raw: { doc: DynamoDBDocumentClient; tableName: string },
-  options: { projects: number; benefitsPerProject: number; years: number },
+  options: { projects: number; benefitsPerProject: number; years: number; history?: boolean },
 ) {
   const now = '2025-11-20T09:00:00.000Z';
   const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
@@ -55,6 +58,8 @@ export async function seedProgramme(
       manager: 'pm',
       stage: 'delivery',
       deliveryConfidence: 'amber',
+      // Every rule fires somewhere (RULE_EVERY below): here confidence-deteriorated.
+      ...(p % RULE_EVERY.confidence === 0 ? { previousDeliveryConfidence: 'green' as const, deliveryConfidenceChangedAt: '2025-11-01T09:00:00.000Z' } : {}),
       startDate: '2023-04-01',
       endDate: '2028-03-31',
       ...setUpMeta,
@@ -63,6 +68,11 @@ export async function seedProgramme(
     const benefits: Benefit[] = [];
     for (let b = 0; b < options.benefitsPerProject; b++) {
       const monthly = 100_000 + ((p * 7 + b * 13) % 50) * 10_000;
+      const is = (rule: keyof typeof RULE_EVERY, which: number) => p % RULE_EVERY[rule] === 0 && b === which;
+      // The month's forecast: short by 20% (forecast-slippage), nothing in 2023/24 (payback-slipped), a cost twice its baseline (dis-benefit-overrun).
+      const forecastOf = (m: string) =>
+        is('slippage', 1) ? Math.round(monthly * 0.8) : p % RULE_EVERY.payback === 0 && m < '2024-04' ? 0 : monthly - (b % 3) * 5_000;
+      const cost = is('disBenefit', 6);
       const benefit: Benefit = {
         id: newId('benefit', Date.now()),
         projectId: project.id,
@@ -70,16 +80,22 @@ export async function seedProgramme(
         type: (['cashable-saving', 'income', 'cost-avoidance'] as const)[b % 3]!,
         category: b % 4 === 0 ? 'mitigation' : 'transformation',
         recurrence: b % 5 === 0 ? 'one-off' : 'recurring',
-        mtfsRef: `M${p}-${b}`,
+        mtfsRef: is('doubleCount', 0) || is('doubleCount', 1) ? `SHARED-${p}` : `M${p}-${b}`,
         owner: 'Owner',
         confidencePct: 50 + ((b * 5) % 50),
-        status: 'active',
+        ...(is('writeOut', 3) ? { status: 'unachievable' as const, writtenOutAt: '2025-10-01T09:00:00.000Z' } : { status: 'active' as const }),
+        ...(is('stale', 4) ? { forecastUpdatedAt: '2025-09-01T09:00:00.000Z' } : {}),
         replacedByBenefitIds: [],
-        baseline: Object.fromEntries(months.map((m) => [m, monthly])),
+        baseline: Object.fromEntries(months.map((m) => [m, cost ? -monthly : monthly])),
         baselineVersion: 1,
-        forecast: Object.fromEntries(months.map((m) => [m, monthly - (b % 3) * 5_000])),
-        realised: Object.fromEntries(months.filter((m) => m < '2025-11').map((m) => [m, monthly - 10_000])),
-        validated: Object.fromEntries(months.filter((m) => m < '2025-09').map((m) => [m, monthly - 10_000])),
+        forecast: Object.fromEntries(months.map((m) => [m, cost ? -monthly * 2 : forecastOf(m)])),
+        // Realised 20% behind in this FY (under-realisation) for some.
+        realised: Object.fromEntries(
+          months.filter((m) => m < '2025-11' && !cost).map((m) => [m, is('underRealised', 5) && m >= '2025-04' ? Math.round(monthly * 0.7) : monthly - 10_000]),
+        ),
+        validated: Object.fromEntries(
+          months.filter((m) => m < '2025-09' && !cost).map((m) => [m, is('underRealised', 5) && m >= '2025-04' ? Math.round(monthly * 0.7) : monthly - 10_000]),
+        ),
         ...meta,
       };
       items.push({ ...keys.child(project.id, 'benefit', benefit.id), entity: 'benefit', ...benefit });
@@ -92,13 +108,60 @@ export async function seedProgramme(
       kind: 'capital',
       fundingSource: 'flexible-capital-receipts',
       planned: { '2023-06': 5_000_000, '2024-06': 2_000_000 },
-      actual: { '2023-06': 4_500_000 },
+      // Spent in this FY with nothing planned in it (investment-overrun).
+      actual: { '2023-06': 4_500_000, ...(p % RULE_EVERY.investment === 0 ? { '2025-07': 3_000_000 } : {}) },
       ...meta,
     };
     items.push({ ...keys.child(project.id, 'investment', line.id), entity: 'investment', ...line });
+    // A milestone the first saving depends on: overdue (milestone-overdue) or not yet due with savings already realised (realised-before-milestone).
+    if (p % RULE_EVERY.milestone === 0 || p % RULE_EVERY.realisedEarly === 0) {
+      const milestone: Milestone = {
+        id: newId('milestone', Date.now()),
+        projectId: project.id,
+        title: 'New model live',
+        dueDate: p % RULE_EVERY.milestone === 0 ? '2025-09-30' : '2026-01-31',
+        benefitIds: [benefits[0]!.id],
+        ...meta,
+      };
+      items.push({ ...keys.child(project.id, 'milestone', milestone.id), entity: 'milestone', ...milestone });
+    }
+    if (p % RULE_EVERY.risk === 0) {
+      const risk: Risk = {
+        id: newId('risk', Date.now()),
+        projectId: project.id,
+        title: 'Provider market',
+        owner: 'Owner',
+        likelihood: 4,
+        impact: 4,
+        mitigation: 'Market engagement',
+        status: 'open',
+        score: 16,
+        band: 'high',
+        history: [],
+        ...meta,
+      };
+      items.push({ ...keys.child(project.id, 'risk', risk.id), entity: 'risk', ...risk });
+    }
+    if (p % RULE_EVERY.changeRequest === 0) {
+      const request: ChangeRequest = {
+        id: newId('change', Date.now()),
+        kind: 'stage-change',
+        projectId: project.id,
+        proposed: { stage: 'closed' },
+        was: { stage: 'delivery' },
+        reason: 'Delivered',
+        requestedBy: 'pm',
+        requestedAt: '2025-10-01T09:00:00.000Z',
+        status: 'pending',
+        version: 1,
+      };
+      items.push(
+        store.changes.createOps({ actor: { sub: 'bench', name: 'Bench' }, requestId: 'bench', now }, request)[0]!.item.Put!.Item as Record<string, unknown>,
+      );
+    }
     // The summary exactly as the store writes it (its first item; the second is a snapshot for history, written below as the writes would have).
     items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench')[0]!.item.Put!.Item as Record<string, unknown>);
-    items.push(...projectHistory(store, project, benefits, line));
+    if (options.history !== false) items.push(...projectHistory(store, project, benefits, line));
   }
   const started = performance.now();
   // Four batches in flight: DynamoDB Local takes them in parallel on the two cores.
@@ -118,6 +181,27 @@ export async function seedProgramme(
 }
 
 const SET_UP = '2023-03-01T09:00:00.000Z';
+
+/**
+ * One project in every so many makes a rule fire, so a run exercises every
+ * rule (unvalidated actuals, one-off fall-out and the MTFS gaps fire from
+ * the programme as it is).
+ */
+const RULE_EVERY = {
+  slippage: 5,
+  disBenefit: 7,
+  underRealised: 4,
+  stale: 3,
+  investment: 8,
+  milestone: 9,
+  realisedEarly: 10,
+  risk: 6,
+  payback: 11,
+  confidence: 12,
+  doubleCount: 13,
+  writeOut: 14,
+  changeRequest: 15,
+} as const;
 
 /**
  * A project's history as the product's writes would have left it: the

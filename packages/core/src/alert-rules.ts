@@ -338,13 +338,18 @@ function doubleCountRisk({ all, fy }: ProgrammeView): AlertCondition[] {
     }));
 }
 
-/** A saving written out with part of its FY baseline not yet replaced. */
+/** A saving written out with part of its FY baseline not yet replaced. Each with its own replacements: it grows with benefits, not their pairs. */
 function unreplacedWriteOut({ all, programme, fy, asAt, t, periods, settings }: ProgrammeView): AlertCondition[] {
   const out: AlertCondition[] = [];
-  for (const s of all) {
-    const buckets = statusBuckets([s], fy, asAt, t, all, periods);
+  const writtenOut = all.filter((s) => isWrittenOut(s.status));
+  if (writtenOut.length === 0) return out;
+  const replacements = new Map<string, BenefitSummary[]>();
+  for (const r of all) if (r.replacesBenefitId) replacements.set(r.replacesBenefitId, [...(replacements.get(r.replacesBenefitId) ?? []), r]);
+  const projects = new Map(programme.projects.map((x) => [x.project.id, x]));
+  for (const s of writtenOut) {
+    const buckets = statusBuckets([s], fy, asAt, t, replacements.get(s.id) ?? [], periods);
     if (!(buckets.writtenOut.count === 1 && buckets.writtenOut.unreplacedPence >= settings.minimumPence)) continue;
-    const p = programme.projects.find((x) => x.project.id === s.projectId)!;
+    const p = projects.get(s.projectId)!;
     out.push({
       rule: 'unreplaced-write-out',
       severity: 'warning',
@@ -463,7 +468,7 @@ export function evaluateAlerts(
   };
   for (const ws of programme.workstreams) {
     const benefits = programme.projects.filter((p) => p.workstream.id === ws.id).flatMap((p) => p.benefits.map((b) => summariseBenefit(b, p.project)));
-    programmeBenefits.push(...benefits);
+    for (const b of benefits) programmeBenefits.push(b);
     const target = ws.mtfsTargets[fy] ?? 0;
     programmeTarget += target;
     rollUpRules({ type: 'workstream', id: ws.id, label: ws.name, workstreamId: ws.id }, benefits, target);

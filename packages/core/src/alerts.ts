@@ -196,8 +196,8 @@ export function alertFromCondition(
 }
 
 function sameFigures(a: AlertCondition['figures'], b: AlertCondition['figures']): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((n) => Object.hasOwn(b, n) && a[n] === b[n]);
 }
 
 /** One step in an alert's life, kept for good (GET /v1/alerts/{id} shows them, oldest first). */

@@ -68,13 +68,15 @@ export async function loadProgramme(
   const [workstreams, periods] = await Promise.all([collectAll((page) => deps.store.workstreams.list(page)), deps.store.periods.get()]);
   const byId = new Map(workstreams.map((w) => [w.id, w]));
   const [projectIds, pending] = await Promise.all([deps.store.projects.ids(), collectAll((page) => deps.store.changes.list({ status: 'pending' }, page))]);
+  const pendingOf = new Map<string, typeof pending>();
+  for (const c of pending) pendingOf.set(c.projectId, [...(pendingOf.get(c.projectId) ?? []), c]);
   const out: ProjectForAlerts[] = [];
   const skipped: SkippedProject[] = [];
   await inBatches(projectIds, WRITE_CONCURRENCY, async (projectId) => {
     try {
       const r = await deps.store.children.record(projectId);
       const workstream = r && byId.get(r.project.workstreamId);
-      if (r && workstream) out.push({ ...r, workstream, pendingChanges: pending.filter((c) => c.projectId === projectId) });
+      if (r && workstream) out.push({ ...r, workstream, pendingChanges: pendingOf.get(projectId) ?? [] });
     } catch (error) {
       if (!(error instanceof StoredDataError)) throw error;
       skipped.push({ projectId, reason: error.message });

@@ -1,0 +1,166 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
+import type { DomainEvent } from '@bt/core';
+import { evaluateAndStore, publishOutbox } from '@bt/services';
+import { createDynamo, RequestCounter, Store } from '@bt/store';
+import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
+import { makeToken } from '../../packages/local/src/token.ts';
+import { testDigestDesk } from '../support/digest.ts';
+import { seedProgramme } from './programme.ts';
+
+/**
+ * `pnpm bench:scale`: the programme at 1×, 3× and 10× (1,000, 3,000 and
+ * 10,000 projects of 10 savings), each in its own table of one DynamoDB
+ * Local, measured — never extrapolated — step by step: the alert run (first
+ * and again), publishing its events, the report as at now and the monthly
+ * savings feed, with time, DynamoDB requests and peak heap per step.
+ *
+ * The projects' current records only (`history: false`): none of these steps
+ * reads a project's history (the report as at a past moment does, and
+ * `pnpm bench` measures it at 1×). `BENCH_SCALES=1,3` to choose.
+ */
+const BASE_PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
+const SCALES = (process.env.BENCH_SCALES ?? '1,3,10').split(',').map(Number);
+const secret = 'bench-secret-0123456789abcdef0123456789';
+
+interface Step {
+  seconds: number;
+  requests: number;
+  byCommand: Record<string, number>;
+  peakHeapMiB: number;
+}
+
+async function main() {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const dynamo = await startDynamoDbLocal();
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    scales: {},
+  };
+  try {
+    for (const scale of SCALES) {
+      const projects = BASE_PROJECTS * scale;
+      const tableName = `scale${scale}`;
+      const counter = new RequestCounter();
+      const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName }, counter);
+      const raw = { doc: createDynamo({ region: 'eu-west-2', endpoint: dynamo.endpoint }).doc, tableName };
+      await store.ensureTable();
+      const seeded = await seedProgramme(store, raw, { projects, benefitsPerProject: 10, years: 5, history: false });
+      console.log(`${scale}×: seeded ${projects} projects (${seeded.items} items) in ${seeded.seedSeconds.toFixed(1)} s`);
+
+      const step = async <T>(run: () => Promise<T>): Promise<{ value: T; step: Step }> => {
+        global.gc?.();
+        const base = process.memoryUsage().heapUsed;
+        let peak = base;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().heapUsed);
+        }, 20);
+        counter.reset();
+        const t0 = performance.now();
+        const value = await run();
+        const seconds = (performance.now() - t0) / 1000;
+        clearInterval(sampler);
+        return {
+          value,
+          step: {
+            seconds: Number(seconds.toFixed(2)),
+            requests: counter.total,
+            byCommand: Object.fromEntries(counter.byCommand),
+            peakHeapMiB: Math.round((peak - base) / 2 ** 20),
+          },
+        };
+      };
+      const deps = { store, clock: () => new Date('2025-11-20T06:00:00Z') };
+      const first = await step(() => evaluateAndStore(deps, '2025-11-20'));
+      // EventBridge takes 10 entries a request: what the real sink would send.
+      let putEvents = 0;
+      let events = 0;
+      const sink = {
+        publish: async (batch: DomainEvent[]) => {
+          events += batch.length;
+          putEvents += Math.ceil(batch.length / 10);
+        },
+      };
+      const publish = await step(() => publishOutbox(deps, sink));
+      const again = await step(() => evaluateAndStore(deps, '2025-11-20'));
+      const raisedByRule = first.value.raised.reduce<Record<string, number>>((a, x) => {
+        a[x.rule] = (a[x.rule] ?? 0) + 1;
+        return a;
+      }, {});
+
+      const appDeps = { store, clock: () => new Date('2025-11-20T09:00:00Z') };
+      const app = createApp(appDeps, {
+        auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
+        bodyLimitBytes: 1 << 20,
+        digests: testDigestDesk(appDeps, join('.bench', 'outbox')),
+      });
+      const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
+      const fetchAll = async (path: string) => {
+        const res = await app.request(path, { headers: { Authorization: `Bearer ${token}` } });
+        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+        let bytes = 0;
+        let newlines = 0;
+        const reader = res.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+          for (const byte of value) if (byte === 10) newlines++;
+        }
+        return { bytes, newlines };
+      };
+      const report = await step(() => fetchAll('/v1/reports/programme?financialYear=2025/26'));
+      const feed = await step(() => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'));
+      const rows = feed.value.newlines - 1;
+
+      const changed = first.value.raised.length + first.value.resolved.length;
+      const goal = projects + changed + Math.ceil(events / 10);
+      const out = {
+        projects,
+        benefits: projects * 10,
+        seededItems: seeded.items,
+        alertsFirstRun: {
+          ...first.step,
+          conditions: first.value.conditions,
+          raised: first.value.raised.length,
+          rulesFired: Object.keys(raisedByRule).length,
+          raisedByRule,
+        },
+        publish: { ...publish.step, events, eventBridgePutEvents: putEvents },
+        alertsReRun: { ...again.step, raised: again.value.raised.length, resolved: again.value.resolved.length, refreshed: again.value.refreshed },
+        alertGoal: {
+          bound: `projects + changed alerts + ⌈events ÷ 10⌉ = ${goal}`,
+          firstRunDynamoDbRequests: first.step.requests + publish.step.requests,
+          reRunDynamoDbRequests: again.step.requests,
+        },
+        reportAsAtNow: { ...report.step, bytes: report.value.bytes },
+        savingsFeedCsv: { ...feed.step, rows, rowsPerSecond: Math.round(rows / feed.step.seconds), megabytes: Number((feed.value.bytes / 2 ** 20).toFixed(1)) },
+      };
+      (results.scales as Record<string, unknown>)[`${scale}x`] = out;
+      console.log(`${scale}×:`, JSON.stringify(out, null, 1));
+      store.destroy();
+    }
+  } finally {
+    await dynamo.stop();
+  }
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync(join('.bench', 'scale.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const rows = Object.entries(results.scales as Record<string, Record<string, Record<string, number>>>);
+  console.log(
+    '\n| scale | projects | alert run 1: s, requests | publish: requests, PutEvents | re-run: s, requests | report: s, requests | CSV feed: s, requests, rows/s |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [scale, r] of rows) {
+    console.log(
+      `| ${scale} | ${r.projects} | ${r.alertsFirstRun!.seconds} s, ${r.alertsFirstRun!.requests} | ${r.publish!.requests}, ${r.publish!.eventBridgePutEvents} | ${r.alertsReRun!.seconds} s, ${r.alertsReRun!.requests} | ${r.reportAsAtNow!.seconds} s, ${r.reportAsAtNow!.requests} | ${r.savingsFeedCsv!.seconds} s, ${r.savingsFeedCsv!.requests}, ${r.savingsFeedCsv!.rowsPerSecond} |`,
+    );
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
