@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createApp, loadLambdaEnv, oidcLogin } from '@bt/api';
 import { InvokedDigestDesk } from '@bt/services';
+import { S3ExportStore } from '@bt/services/s3-exports';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
@@ -22,6 +23,13 @@ const app = createApp(
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
     digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME),
+    // A feed past the inline limit is stored in the exports bucket and linked to (303).
+    exports: env.EXPORTS_BUCKET
+      ? {
+          store: S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET, endpoint: env.S3_ENDPOINT }),
+          inlineLimitBytes: env.FEED_INLINE_LIMIT_BYTES,
+        }
+      : undefined,
     // The pages sign people in through the issuer's hosted login; GOV.UK Frontend's files are copied beside this bundle.
     pages:
       env.PAGES_OIDC_ISSUER && env.PAGES_OIDC_CLIENT_ID

@@ -10,6 +10,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -72,6 +73,7 @@ export const FEED_ROUTES = ['/v1/feeds/savings', '/v1/feeds/investment', '/v1/fe
 export class ComputeStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher', ProjectFunction>;
+  readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
@@ -110,12 +112,27 @@ export class ComputeStack extends Stack {
     }).useTable(table, 'readWrite');
     digest.addToRolePolicy(sendEmail);
     // Digests on demand: the API asks the digest function, so only that function holds mail code and SES rights.
+    // A feed larger than a Lambda response may be (6 MB) is written here and linked to (303): copies, deleted after a day.
+    this.exportsBucket = new s3.Bucket(this, 'ExportsBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
     const api = new ProjectFunction(this, 'ApiFunction', {
       name: 'api',
       description: 'benefits-tracker HTTP API',
-      environment: { DIGEST_FUNCTION_NAME: digest.functionName },
+      environment: { DIGEST_FUNCTION_NAME: digest.functionName, EXPORTS_BUCKET: this.exportsBucket.bucketName },
     }).useTable(table, 'readWrite');
     digest.grantInvoke(api);
+    // Exactly what storing and linking a feed needs (a missing object is a 404, not a 403, only with ListBucket).
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [this.exportsBucket.arnForObjects('feeds/*')],
+      }),
+    );
+    api.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
     const publisher = new ProjectFunction(this, 'PublisherFunction', {
       name: 'publisher',
       description: 'Publishes the outbox to EventBridge',

@@ -239,6 +239,15 @@ describe('the compute stack', () => {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     }[];
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.DIGEST_FUNCTION_NAME)).toContain('DigestFunction');
+    // Large feeds: the exports bucket, private, expiring after a day; the API may store and read feeds/ there, and no other function may.
+    expect(JSON.stringify(apiFn!.Properties.Environment.Variables.EXPORTS_BUCKET)).toContain('ExportsBucket');
+    compute.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 1, Status: 'Enabled' })] },
+    });
+    const s3Actions = (fn: string) => actions(statementsOf(fn)).filter((a) => a.startsWith('s3:'));
+    expect(s3Actions('ApiFunction').sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction']) expect(s3Actions(fn)).toEqual([]);
   });
 
   it('alarms on function errors, dead letters and API 5xx, to an encrypted SNS topic', () => {

@@ -1,5 +1,5 @@
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
-import { Store } from '@bt/store';
+import { createDynamo, Store } from '@bt/store';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
@@ -35,5 +35,16 @@ describe('when DynamoDB cannot be reached', () => {
       expect(res.headers.get('content-type')).toBe('application/problem+json');
     }
     store.destroy();
+  });
+});
+
+describe('the DynamoDB client', () => {
+  it('carries no SDK logging step (no logger is given to it), and still counts and sends every request', async () => {
+    const { client } = createDynamo({ region: 'eu-west-2', endpoint: 'http://127.0.0.1:1' });
+    const steps = client.middlewareStack.identify().join(' ');
+    expect(steps).not.toContain('loggerMiddleware');
+    // The SDK's own steps are there (a stack without them could not sign or retry).
+    expect(steps).toContain('retryMiddleware');
+    client.destroy();
   });
 });

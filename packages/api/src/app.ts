@@ -10,6 +10,7 @@ import { authenticate, type AuthConfig } from './auth.ts';
 import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
 import type { AppEnv } from './env.ts';
 import { requireJsonBody } from './http.ts';
+import type { FeedExports } from './stream.ts';
 import { logger } from '@bt/services';
 import { onError, problemResponse, validationError } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -35,6 +36,8 @@ export interface AppConfig {
   pages?: PagesConfig | undefined;
   /** The digest on demand: in this process locally, the digest function in AWS. */
   digests: DigestDesk;
+  /** In AWS: where a feed too large to answer inline is stored, and past what size (SPEC 6; Lambda's responses are capped at 6 MB). */
+  exports?: FeedExports | undefined;
 }
 
 const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
@@ -92,7 +95,7 @@ export function createApp(deps: Deps, config: AppConfig) {
   workstreamRoutes(deps, app);
   projectRoutes(deps, app);
   projectRecordRoutes(deps, app);
-  reportRoutes(deps, app);
+  reportRoutes(deps, app, config.exports);
   alertRoutes(deps, app);
   digestRoutes(deps, config.digests, app);
   importRoutes(deps, app);

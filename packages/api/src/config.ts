@@ -15,6 +15,12 @@ const LambdaEnv = StoreSettings.extend({
   /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. Without them the function serves the API alone. */
   PAGES_OIDC_ISSUER: z.url().optional(),
   PAGES_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** The bucket a feed too large to answer inline is stored in (and linked to); without it every feed is answered inline. */
+  EXPORTS_BUCKET: z.string().min(3).optional(),
+  /** A feed larger than this is stored in EXPORTS_BUCKET and answered 303 with a link (a Lambda response is capped at 6 MB). */
+  FEED_INLINE_LIMIT_BYTES: z.coerce.number().int().min(1024).max(5_500_000).default(5_000_000),
+  /** Only for tests that invoke the bundle with a local stand-in for S3. */
+  S3_ENDPOINT: z.url().optional(),
   /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
   PUBLIC_BASE_URL: z.url().optional(),
 }).refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), {

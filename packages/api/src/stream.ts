@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
-import { logger } from '@bt/services';
+import { logger, type ExportStore } from '@bt/services';
 
 /**
  * A streamed body that either completes or fails visibly. The first two
@@ -39,4 +39,58 @@ export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<st
     },
   });
   return c.body(body);
+}
+
+/** In AWS: where a feed too large to answer inline is stored, and past what size. */
+export interface FeedExports {
+  store: ExportStore;
+  inlineLimitBytes: number;
+}
+
+/** Where a feed too large to answer inline goes, and under which name it downloads. */
+export interface LargeAnswer {
+  store: ExportStore;
+  limitBytes: number;
+  /** The same for the same content (from its ETag), so a file stored once serves every request for it until it changes. */
+  key: string;
+  filename: string;
+  contentType: string;
+}
+
+/**
+ * A body answered inline up to a size, and past it stored and linked to:
+ * 303 See Other to a short-lived link (a Lambda response through the HTTP
+ * API is capped at 6 MB). The stored file is named by the content's ETag, so
+ * the same feed asked again is linked to at once, without being made again.
+ * The inline part is produced in full before the response starts, so any
+ * failure is an ordinary problem+json, as is a failure while storing.
+ */
+export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string>, large: LargeAnswer): Promise<Response> {
+  const download = { filename: large.filename, contentType: large.contentType };
+  const seeOther = (url: string) => {
+    c.header('Content-Type', undefined);
+    c.header('Content-Disposition', undefined);
+    return c.redirect(url, 303);
+  };
+  const stored = await large.store.link(large.key, download);
+  if (stored) return seeOther(stored);
+  const encoder = new TextEncoder();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) return c.body(Buffer.concat(head));
+    const bytes = encoder.encode(next.value);
+    head.push(bytes);
+    size += bytes.length;
+    if (size > large.limitBytes) break;
+  }
+  const everything = async function* () {
+    yield* head;
+    for await (const chunk of chunks) yield encoder.encode(chunk);
+  };
+  await large.store.save(large.key, everything(), large.contentType);
+  const link = await large.store.link(large.key, download);
+  if (!link) throw new Error(`The feed stored as ${large.key} is not there to link to.`);
+  return seeOther(link);
 }

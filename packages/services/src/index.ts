@@ -27,3 +27,4 @@ export * from './programme.ts';
 export * from './validation.ts';
 export * from './monthly-return.ts';
 export * from './monitoring-pack.ts';
+export * from './export-store.ts';

@@ -3,7 +3,7 @@ import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { streamOrFail } from '../stream.ts';
+import { inlineOrLinked, streamOrFail, type FeedExports } from '../stream.ts';
 import { caller, workbookResponse } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
@@ -27,7 +27,7 @@ const DimensionQuery = z.strictObject({
 const CSV_DESCRIPTION =
   'CSV: UTF-8 with BOM, CRLF, a header row, the documented column order, pounds with two decimals, ISO dates; text that a spreadsheet would run as a formula is prefixed with an apostrophe. JSON: the same rows with pence. Both carry an ETag; If-None-Match answers 304.';
 
-export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
+export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?: FeedExports) {
   app.openapi(
     route({
       method: 'get',
@@ -85,10 +85,20 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
     },
   );
 
-  feedRoute(app, deps, 'savings', 'Finance savings feed (a fact table): a row per benefit (per month)', FeedQuery, svc.savingsRows, svc.SAVINGS_COLUMNS);
   feedRoute(
     app,
     deps,
+    exports,
+    'savings',
+    'Finance savings feed (a fact table): a row per benefit (per month)',
+    FeedQuery,
+    svc.savingsRows,
+    svc.SAVINGS_COLUMNS,
+  );
+  feedRoute(
+    app,
+    deps,
+    exports,
     'investment',
     'Finance investment feed (a fact table): a row per investment line (per month)',
     FeedQuery,
@@ -98,6 +108,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   feedRoute(
     app,
     deps,
+    exports,
     'workstreams',
     'Dimension: every workstream with its MTFS target for the FY (key: Workstream id)',
     DimensionQuery,
@@ -107,6 +118,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   feedRoute(
     app,
     deps,
+    exports,
     'projects',
     'Dimension: every project with its stage, confidence, directorate and SRO, as now (key: Project id)',
     DimensionQuery.omit({ financialYear: true }),
@@ -116,6 +128,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   feedRoute(
     app,
     deps,
+    exports,
     'benefits',
     'Dimension: every benefit with its type, category, recurrence, MTFS ref, owner, status and lineage, as now (key: Benefit id)',
     DimensionQuery.omit({ financialYear: true }),
@@ -152,6 +165,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
 function feedRoute<R extends object>(
   app: OpenAPIHono<AppEnv>,
   deps: svc.Deps,
+  exports: FeedExports | undefined,
   feed: 'savings' | 'investment' | 'workstreams' | 'projects' | 'benefits',
   summary: string,
   querySchema: z.ZodObject,
@@ -177,6 +191,10 @@ function feedRoute<R extends object>(
             },
           },
         },
+        303: {
+          description:
+            'In AWS, a feed larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header.',
+        },
         304: { description: 'Not modified since the ETag you sent' },
         ...problems(400, 401, 403),
       },
@@ -200,12 +218,9 @@ function feedRoute<R extends object>(
         return c.body(null, 304);
       const batches = rows(deps, { ...query, granularity, moment, financialYear });
       const name = `${feed}-${financialYear.replace('/', '-')}${query.granularity ? `-${query.granularity}` : ''}`;
-      if (query.format === 'csv') {
-        c.header('Content-Type', 'text/csv; charset=utf-8');
-        c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
-      } else {
-        c.header('Content-Type', 'application/json; charset=utf-8');
-      }
+      const contentType = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+      c.header('Content-Type', contentType);
+      if (query.format === 'csv') c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
       const chunks = async function* () {
         if (query.format === 'csv') {
           yield svc.csvHeader(columns, granularity);
@@ -221,7 +236,15 @@ function feedRoute<R extends object>(
         }
         yield ']}';
       };
-      return streamOrFail(c, chunks(), 'feed');
+      if (!exports) return streamOrFail(c, chunks(), 'feed');
+      const filename = `${name}.${query.format}`;
+      return inlineOrLinked(c, chunks(), {
+        store: exports.store,
+        limitBytes: exports.inlineLimitBytes,
+        key: `feeds/${etag.replaceAll('"', '')}/${filename}`,
+        filename,
+        contentType,
+      });
     },
   );
 }
