@@ -7,11 +7,34 @@ import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Median of `runs` cold imports of a bundle in a fresh node process (a cold-start proxy), in ms. */
-function importTime(file: string, env: NodeJS.ProcessEnv, runs = 9): number {
+/** One cold import of a bundle in a fresh node process (a cold-start proxy), in ms. */
+function importOnce(file: string, env: NodeJS.ProcessEnv): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
-  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env })));
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }));
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Median of `runs` cold imports of a bundle, in ms. */
+function importTime(file: string, env: NodeJS.ProcessEnv, runs = 9): number {
+  return median(Array.from({ length: runs }, () => importOnce(file, env)));
+}
+
+/**
+ * A bundle's cold import against the stack floor, paired: each round imports
+ * the floor and the bundle one after the other, so a noisy moment of the
+ * shared machine falls on both; the ratio of each round, min and median.
+ */
+function pairedRatio(file: string, floor: string, env: NodeJS.ProcessEnv, rounds = 7) {
+  const ratios: number[] = [];
+  const ms: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const f = importOnce(floor, env);
+    const b = importOnce(file, env);
+    ratios.push(b / f);
+    ms.push(b);
+  }
+  return { min: Number(Math.min(...ratios).toFixed(2)), median: Number(median(ratios).toFixed(2)), medianMs: Number(median(ms).toFixed(1)) };
 }
 
 /**
@@ -24,6 +47,9 @@ const REFERENCES = {
   'ref-dynamodb-client':
     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
   'ref-zod': "import * as z from 'zod';\nexport const schema = z.object({ id: z.string() });\n",
+  // The stack floor (issue 20): what every function of ours must carry — the DynamoDB client and DocumentClient, Hono and zod — and nothing of ours.
+  'stack-floor':
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nimport * as z from 'zod';\nconst doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nconst Key = z.object({ pk: z.string(), sk: z.string() });\nexport const handler = handle(new Hono().get('/:pk/:sk', async (c) => c.json((await doc.send(new GetCommand({ TableName: 't', Key: Key.parse(c.req.param()) }))).Item ?? {})));\n",
 } as const;
 
 /**
@@ -65,11 +91,13 @@ export async function bundleFigures(endpoint: string) {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     const baseline = importTime(join(dir, 'minimal.mjs'), env);
-    const out: Record<string, { kib: number; importMs: number; importRatio: number }> = {};
+    const out: Record<string, { kib: number; importMs: number; importRatio: number; overStackFloor?: { min: number; median: number; medianMs: number } }> = {};
+    const floor = join(dir, 'stack-floor.mjs');
     for (const name of [...Object.keys(FUNCTION_ENTRIES), ...Object.keys(REFERENCES)]) {
       const file = join(dir, `${name}.mjs`);
       const ms = name === 'minimal' ? baseline : importTime(file, env);
       out[name] = { kib: Math.round(statSync(file).size / 1024), importMs: Number(ms.toFixed(1)), importRatio: Number((ms / baseline).toFixed(1)) };
+      if (name in FUNCTION_ENTRIES) out[name]!.overStackFloor = pairedRatio(file, floor, env);
     }
     return out;
   } finally {

@@ -42,7 +42,8 @@ export async function seedProgramme(
     code: `WS${i}`,
     name: `Workstream ${i}`,
     lead: 'Lead',
-    mtfsTargets: Object.fromEntries(fys.map((fy) => [fy, 500_000_000 * (i + 1)])),
+    // In proportion to the programme, so its gaps (mtfs-gap) are the same at every scale.
+    mtfsTargets: Object.fromEntries(fys.map((fy) => [fy, 500_000 * options.projects * (i + 1)])),
     ...setUpMeta,
   }));
   for (const ws of workstreams) items.push({ ...keys.workstream(ws.id), ...keys.workstreamIndex(ws.code), entity: 'workstream', ...ws });

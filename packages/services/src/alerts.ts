@@ -105,7 +105,9 @@ export interface EvaluationOptions {
 
 /** One alert's write: its transaction items, what it means once written, and how to do it again on its own after a lost race. */
 interface AlertWrite {
-  ops: TxOp[];
+  /** How many transaction items it is (its items are built only when its transaction is: a run of 100,000 alerts holds no 400,000 items at once). */
+  size: number;
+  ops: () => TxOp[];
   done: () => void;
   alone: () => Promise<void>;
 }
@@ -159,6 +161,7 @@ export async function evaluateAndStore(
       continue;
     }
     writes.push({
+      size: planned.size,
       ops: planned.ops,
       done: () => counted(planned),
       // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
@@ -166,7 +169,7 @@ export async function evaluateAndStore(
         counted(
           await retryLostRaces(async () => {
             const again = conditionWrite(deps, ctx, id, condition, await deps.store.alerts.getStored(id));
-            if (again) await deps.store.commit(again.ops);
+            if (again) await deps.store.commit(again.ops());
             return again;
           }, isRace),
         ),
@@ -178,7 +181,7 @@ export async function evaluateAndStore(
     if (holding.has(alert.id) || (alert.subject.projectId && unread.has(alert.subject.projectId))) continue;
     // Last seen by the run before this one, unless that one wrote it.
     const resolved: Alert = { ...seenBy(alert, lastRun), status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
-    const ops = [
+    const ops = () => [
       deps.store.alerts.putOp(resolved, alert.version),
       deps.store.alerts.historyOp(alert.id, alertHistoryEntry(resolved, 'resolved', ctx.now)),
       deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
@@ -192,11 +195,12 @@ export async function evaluateAndStore(
       }),
     ];
     writes.push({
+      size: 4,
       ops,
       done: () => result.resolved.push(resolved),
       alone: async () => {
         try {
-          await deps.store.commit(ops);
+          await deps.store.commit(ops());
           result.resolved.push(resolved);
         } catch (error) {
           // A concurrent run resolved (or refreshed) it first: its outcome stands.
@@ -208,7 +212,7 @@ export async function evaluateAndStore(
 
   await inBatches(packed(writes, options.alertsPerTransaction ?? ALERTS_PER_TRANSACTION), TRANSACTION_CONCURRENCY, async (batch) => {
     try {
-      await deps.store.commit(batch.flatMap((w) => w.ops));
+      await deps.store.commit(batch.flatMap((w) => w.ops()));
     } catch (error) {
       if (!isRace(error)) throw error;
       // Nothing of the batch was written: each alert again on its own, read afresh.
@@ -227,13 +231,13 @@ function packed(writes: AlertWrite[], perTransaction: number): AlertWrite[][] {
   let batch: AlertWrite[] = [];
   let items = 0;
   for (const w of writes) {
-    if (batch.length > 0 && (batch.length >= perTransaction || items + w.ops.length > MAX_TRANSACTION_ITEMS)) {
+    if (batch.length > 0 && (batch.length >= perTransaction || items + w.size > MAX_TRANSACTION_ITEMS)) {
       out.push(batch);
       batch = [];
       items = 0;
     }
     batch.push(w);
-    items += w.ops.length;
+    items += w.size;
   }
   if (batch.length > 0) out.push(batch);
   return out;
@@ -270,7 +274,8 @@ function previewOutcome(
 interface ConditionWrite {
   alert: Alert;
   raised: boolean;
-  ops: TxOp[];
+  size: number;
+  ops: () => TxOp[];
 }
 
 /**
@@ -286,7 +291,8 @@ function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondi
     return {
       alert,
       raised,
-      ops: [
+      size: escalated ? 2 : 1,
+      ops: () => [
         deps.store.alerts.putOp(alert, current!.version),
         ...(escalated ? [deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'escalated', ctx.now))] : []),
       ],
@@ -295,7 +301,8 @@ function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondi
   return {
     alert,
     raised,
-    ops: [
+    size: 4,
+    ops: () => [
       deps.store.alerts.putOp(alert, current?.version),
       deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'raised', ctx.now)),
       deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),

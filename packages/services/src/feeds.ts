@@ -197,8 +197,8 @@ export async function feedEtag(
 }
 
 /**
- * Every project record with its workstream code, one project at a time (the
- * feed streams; memory stays flat). A past moment: each project as it was
+ * Every project record with its workstream code, a page of projects at a
+ * time (the feed streams; memory stays bounded). A past moment: each project as it was
  * known then, from its history (one Query each, a page of projects at once).
  */
 type WorkstreamRef = { id: string; code: string; name: string };
@@ -216,16 +216,17 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
     return;
   }
   let cursor: string | undefined;
-  // Page by page, a project at a time: the feed streams and memory stays flat.
+  // Page by page (100 projects), their records read RECORD_READS_IN_FLIGHT at a time and given out in order: memory stays bounded by the page.
   do {
     const page = await deps.store.projects.list({}, { limit: 100, cursor });
-    for (const project of page.items) {
-      const record = await deps.store.children.record(project.id);
-      if (record) yield { record, workstream: of(project.workstreamId) };
-    }
+    const records = await mapInFlight(page.items, RECORD_READS_IN_FLIGHT, (project) => deps.store.children.record(project.id));
+    for (const [i, record] of records.entries()) if (record) yield { record, workstream: of(page.items[i]!.workstreamId) };
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
+
+/** Project records a feed reads at once: enough to keep DynamoDB busy, few enough not to flood it. */
+const RECORD_READS_IN_FLIGHT = 8;
 
 function projectColumns(p: RecordState['project'], ws: WorkstreamRef): Omit<ProjectRow, 'financialYear' | 'month' | 'period'> {
   return {
