@@ -101,7 +101,9 @@ export class ComputeStack extends Stack {
       name: 'alerts',
       description: 'Daily benefits-realisation alert evaluation',
       timeout: Duration.minutes(15),
-      memorySize: 2048,
+      // The run holds the whole programme's records and alerts: at 10,000 projects (100,000 savings) its heap peaked at 2.6 GB
+      // (`pnpm bench:scale`, docs/benchmarks.md); Lambda gives CPU in proportion to memory, and it runs once a day.
+      memorySize: 4096,
       environment: { EVENT_BUS_NAME: bus.eventBusName },
     }).useTable(table, 'readWrite');
     const digest = new ProjectFunction(this, 'DigestFunction', {

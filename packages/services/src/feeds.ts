@@ -19,7 +19,7 @@ import {
   type RecordState,
   type Benefit,
 } from '@bt/core';
-import { collectAll } from '@bt/store';
+import { collectAll, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { mapInFlight, projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
@@ -216,11 +216,24 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
     return;
   }
   let cursor: string | undefined;
-  // Page by page (100 projects), their records read RECORD_READS_IN_FLIGHT at a time and given out in order: memory stays bounded by the page.
+  // Page by page (100 projects), up to RECORD_READS_IN_FLIGHT records read ahead and each given out, in order, as soon as it is in:
+  // the first rows go out at once, memory stays bounded, and a record that cannot be read fails the feed where it falls.
   do {
     const page = await deps.store.projects.list({}, { limit: 100, cursor });
-    const records = await mapInFlight(page.items, RECORD_READS_IN_FLIGHT, (project) => deps.store.children.record(project.id));
-    for (const [i, record] of records.entries()) if (record) yield { record, workstream: of(page.items[i]!.workstreamId) };
+    const ahead: Promise<ProjectRecord | undefined>[] = [];
+    let next = 0;
+    for (;;) {
+      while (ahead.length < RECORD_READS_IN_FLIGHT && next < page.items.length) {
+        const read = deps.store.children.record(page.items[next++]!.id);
+        // Its failure is met when its turn comes (awaited below), not reported as unhandled while an earlier one is awaited.
+        read.catch(() => undefined);
+        ahead.push(read);
+      }
+      const read = ahead.shift();
+      if (!read) break;
+      const record = await read;
+      if (record) yield { record, workstream: of(record.project.workstreamId) };
+    }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
