@@ -19,7 +19,82 @@ export const lambdaBundling = {
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
+  // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled.
+  external: ['exceljs', '@bt/services/s3-exports'],
 } as const satisfies BuildOptions;
+
+/**
+ * Modules a function loads only on first use, kept out of its bundle and
+ * built beside it under `node_modules/`, where the bundle's `import()` of
+ * the same specifier finds them, so a cold start neither parses nor runs
+ * them: exceljs (about 930 KiB built, with its dependencies), needed only to
+ * make or read a workbook, and the S3 client with its multipart upload and
+ * presigner, needed only for a feed too large to answer inline.
+ */
+export const SIDE_MODULES = {
+  exceljs: { entry: 'packages/services/src/exceljs-entry.ts', packageName: 'exceljs', file: 'index.mjs', exportsAs: '.' },
+  '@bt/services/s3-exports': {
+    entry: 'packages/services/src/adapters/s3-exports.ts',
+    packageName: '@bt/services',
+    file: 's3-exports.mjs',
+    exportsAs: './s3-exports',
+  },
+} as const;
+type SideModule = keyof typeof SIDE_MODULES;
+
+/** The side modules each function carries. */
+export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
+  if (name === 'api') return ['exceljs', '@bt/services/s3-exports'];
+  return name === 'digest' ? ['exceljs'] : [];
+}
+
+const sideModuleFile = (module: SideModule, outputDir: string) => `${outputDir}/node_modules/${SIDE_MODULES[module].packageName}/${SIDE_MODULES[module].file}`;
+
+/** esbuild settings of a side module: the functions' own (and what the CDK hook runs as a command, below). */
+export function sideModuleBuild(module: SideModule, root: string, outputDir: string): BuildOptions {
+  return {
+    ...lambdaBundling,
+    sourcemap: false,
+    external: [],
+    entryPoints: [`${root}/${SIDE_MODULES[module].entry}`],
+    outfile: sideModuleFile(module, outputDir),
+  };
+}
+
+/** The package.json beside a function's side modules of one package: what makes `import('<specifier>')` load them. */
+export function sidePackageJson(modules: SideModule[], packageName: string): string {
+  const own = modules.filter((m) => SIDE_MODULES[m].packageName === packageName);
+  return JSON.stringify({
+    name: packageName,
+    type: 'module',
+    exports: Object.fromEntries(own.map((m) => [SIDE_MODULES[m].exportsAs, `./${SIDE_MODULES[m].file}`])),
+  });
+}
+
+/** A function's side modules grouped by package: each package's directory gets one package.json. */
+export function sidePackages(modules: SideModule[]): string[] {
+  return [...new Set(modules.map((m) => SIDE_MODULES[m].packageName))];
+}
+
+/** The same build as shell commands, for the CDK's afterBundling hook (which runs commands). */
+export function sideModuleCommands(name: keyof typeof FUNCTION_ENTRIES, root: string, outputDir: string): string[] {
+  const modules = sideModules(name);
+  return [
+    ...modules.map((module) => {
+      const o = sideModuleBuild(module, root, outputDir);
+      return [
+        'pnpm exec esbuild',
+        `"${(o.entryPoints as string[])[0]}"`,
+        '--bundle --platform=node --format=esm --minify --tree-shaking=true --legal-comments=none',
+        `--target=${o.target}`,
+        `--main-fields=${lambdaBundling.mainFields.join(',')}`,
+        `--banner:js="${lambdaBundling.banner.js}"`,
+        `--outfile="${o.outfile}"`,
+      ].join(' ');
+    }),
+    ...sidePackages(modules).map((pkg) => `printf '%s' '${sidePackageJson(modules, pkg)}' > "${outputDir}/node_modules/${pkg}/package.json"`),
+  ];
+}
 
 /** Entry points of the functions, relative to the repository root. */
 export const FUNCTION_ENTRIES = {

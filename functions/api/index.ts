@@ -2,8 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createApp, loadLambdaEnv, oidcLogin } from '@bt/api';
-import { InvokedDigestDesk } from '@bt/services';
-import { S3ExportStore } from '@bt/services/s3-exports';
+import { InvokedDigestDesk, loadedOnFirstUse } from '@bt/services';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
@@ -26,7 +25,11 @@ const app = createApp(
     // A feed past the inline limit is stored in the exports bucket and linked to (303).
     exports: env.EXPORTS_BUCKET
       ? {
-          store: S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET, endpoint: env.S3_ENDPOINT }),
+          // The S3 client is loaded with the first feed too large to answer inline (built beside the bundle: functions/bundling.ts).
+          store: loadedOnFirstUse(async () => {
+            const { S3ExportStore } = await import('@bt/services/s3-exports');
+            return S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET!, endpoint: env.S3_ENDPOINT });
+          }),
           inlineLimitBytes: env.FEED_INLINE_LIMIT_BYTES,
         }
       : undefined,

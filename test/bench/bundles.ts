@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
+import { buildSideModules } from '../support/side-modules.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -76,6 +77,8 @@ export async function bundleFigures(endpoint: string) {
       logLevel: 'error',
       nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')],
     });
+    // exceljs beside the bundles, as deployed (not imported at a cold start).
+    await buildSideModules(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], dir);
     const env = {
       ...process.env,
       TABLE_NAME: 'bench',

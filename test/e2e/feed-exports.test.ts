@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { loadEvent } from '../support/events.ts';
+import { buildSideModules } from '../support/side-modules.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 /**
@@ -50,6 +51,7 @@ beforeAll(async () => {
     target: 'node20',
     logLevel: 'error',
   });
+  await buildSideModules(['api'], outdir);
   Object.assign(process.env, {
     TABLE_NAME: h.store.config.tableName,
     AWS_REGION: 'eu-west-2',

@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,9 @@ import * as svc from '@bt/services';
 import { Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
+import { FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
 import { loadEvent } from '../support/events.ts';
+import { buildSideModules } from '../support/side-modules.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
 
 /**
@@ -46,6 +48,7 @@ beforeAll(async () => {
   const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
   await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
+  await buildSideModules(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], outdir);
   // The API bundle asks the digest bundle to send digests on demand, through the real Lambda client.
   lambdaService = await startLambdaService({ 'bt-digest': (event) => digestHandler(event) });
   Object.assign(process.env, {
@@ -76,6 +79,36 @@ async function invoke(name: string) {
   const result = await apiHandler(loadEvent('http-api', name), context);
   return { ...result, json: JSON.parse(result.body) };
 }
+
+describe('modules loaded on first use, beside the bundles', () => {
+  it('exceljs and the S3 exports are left out of the bundles and built beside them by the stack’s own commands, where their import finds them', async () => {
+    // (includes(), not toContain: a failure should not print a megabyte of bundle.)
+    for (const name of ['api', 'digest'])
+      expect(readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes('schemas.openxmlformats.org/spreadsheetml/2006/main'), name).toBe(false);
+    // Nor is the S3 client in the API's bundle (each SDK client carries its own package name).
+    expect(readFileSync(join(outdir, 'api.mjs'), 'utf8').includes('name:"@aws-sdk/client-s3"')).toBe(false);
+    // The afterBundling commands the CDK runs (shell), into a directory of their own.
+    const dir = mkdtempSync(join(tmpdir(), 'bt-side-'));
+    try {
+      execSync(sideModuleCommands('api', root, dir).join(' && '), { cwd: root, stdio: 'pipe', shell: '/bin/bash' });
+      const { default: ExcelJS } = await import(pathToFileURL(join(dir, 'node_modules', 'exceljs', 'index.mjs')).href);
+      const workbook = new ExcelJS.Workbook();
+      workbook.addWorksheet('Summary').addRow(['Gap', 1234.5]);
+      expect((await workbook.xlsx.writeBuffer()).byteLength).toBeGreaterThan(1000);
+      expect(JSON.parse(readFileSync(join(dir, 'node_modules', 'exceljs', 'package.json'), 'utf8'))).toEqual({
+        name: 'exceljs',
+        type: 'module',
+        exports: { '.': './index.mjs' },
+      });
+      // The S3 exports beside the API, by their own specifier.
+      const { S3ExportStore } = await import(pathToFileURL(join(dir, 'node_modules', '@bt', 'services', 's3-exports.mjs')).href);
+      expect(typeof S3ExportStore.create).toBe('function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(sideModuleCommands('alerts', root, '/x')).toEqual([]);
+  });
+});
 
 describe('the API function bundle', () => {
   it('is a single minified file with its source map', () => {

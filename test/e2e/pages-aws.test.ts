@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
+import { buildSideModules } from '../support/side-modules.ts';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { loadEvent } from '../support/events.ts';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     logLevel: 'error',
   });
   for (const { from, to } of bundleAssets('api')) cpSync(from, join(outdir, to), { recursive: true });
+  await buildSideModules(['api'], outdir);
 
   const [idpPort, gatewayPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${gatewayPort}`;
