@@ -45,7 +45,8 @@ type SideModule = keyof typeof SIDE_MODULES;
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
   if (name === 'api') return ['exceljs', '@bt/services/s3-exports'];
-  return name === 'digest' ? ['exceljs'] : [];
+  // The digest attaches the monitoring pack; the pages offer it for download.
+  return name === 'digest' || name === 'pages' ? ['exceljs'] : [];
 }
 
 const sideModuleFile = (module: SideModule, outputDir: string) => `${outputDir}/node_modules/${SIDE_MODULES[module].packageName}/${SIDE_MODULES[module].file}`;
@@ -102,17 +103,18 @@ export const FUNCTION_ENTRIES = {
   alerts: 'functions/alerts/index.ts',
   digest: 'functions/digest/index.ts',
   publisher: 'functions/publisher/index.ts',
+  pages: 'functions/pages/index.ts',
 } as const;
 
-/** Where, beside the API's bundle, the pages' GOV.UK Frontend files go (served at /assets). */
+/** Where, beside the pages' bundle, their GOV.UK Frontend files go (served at /assets). */
 export const PAGE_ASSETS_FOLDER = 'govuk';
 
 /**
  * Files a function needs beside its bundle, copied after bundling: by the
  * CDK's `afterBundling` hook and, the same way, by the bundle tests. Only the
- * API has any: GOV.UK Frontend's stylesheet, fonts and images for the pages
+ * pages have any: GOV.UK Frontend's stylesheet, fonts and images
  * (kept out of the JavaScript, so they cost nothing at cold start).
  */
 export function bundleAssets(name: keyof typeof FUNCTION_ENTRIES): { from: string; to: string }[] {
-  return name === 'api' ? [{ from: govukFrontendDir(), to: PAGE_ASSETS_FOLDER }] : [];
+  return name === 'pages' ? [{ from: govukFrontendDir(), to: PAGE_ASSETS_FOLDER }] : [];
 }

@@ -1,11 +1,8 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createApp, loadLambdaEnv, oidcLogin } from '@bt/api';
+import { createApiApp, loadLambdaEnv } from '@bt/api';
 import { InvokedDigestDesk, loadedOnFirstUse } from '@bt/services';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
-import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
 
 // Cold start: settings and the AWS clients are made once per container.
 const env = loadLambdaEnv(process.env);
@@ -15,7 +12,7 @@ const lambda = new LambdaClient({
   region: env.AWS_REGION,
   ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
 });
-const app = createApp(
+const app = createApiApp(
   { store, clock: () => new Date(), thresholds: env.thresholds, alertSettings: env.alertSettings, ledger: env.ledger },
   {
     auth: { mode: 'apigw-jwt' },
@@ -33,16 +30,8 @@ const app = createApp(
           inlineLimitBytes: env.FEED_INLINE_LIMIT_BYTES,
         }
       : undefined,
-    // The pages sign people in through the issuer's hosted login; GOV.UK Frontend's files are copied beside this bundle.
-    pages:
-      env.PAGES_OIDC_ISSUER && env.PAGES_OIDC_CLIENT_ID
-        ? {
-            login: oidcLogin({ issuer: env.PAGES_OIDC_ISSUER, clientId: env.PAGES_OIDC_CLIENT_ID, publicBaseUrl: env.PUBLIC_BASE_URL }),
-            assetsDir: join(dirname(fileURLToPath(import.meta.url)), PAGE_ASSETS_FOLDER),
-          }
-        : undefined,
   },
 );
 
-/** The HTTP API (payload v2) handler: the API Gateway JWT authorizer has verified API callers; the pages verify their own session. */
+/** The HTTP API (payload v2) handler: the API Gateway JWT authorizer has verified the caller (the pages are a function of their own: functions/pages). */
 export const handler = handle(app);

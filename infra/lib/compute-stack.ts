@@ -66,13 +66,14 @@ export const PAGE_FORM_ROUTES = PAGE_FORM_PATHS.map(toRoute);
 export const FEED_ROUTES = ['/v1/feeds/savings', '/v1/feeds/investment', '/v1/feeds/workstreams', '/v1/feeds/projects', '/v1/feeds/benefits'] as const;
 
 /**
- * The stateless stack: the four functions, the HTTP API behind a JWT
- * authorizer, the EventBridge Scheduler schedules (Europe/London, retries,
- * dead-letter queue), SES sending, and alarms to an SNS topic.
+ * The stateless stack: the five functions; the HTTP API in front of the API's
+ * function (a JWT authorizer on its routes) and the pages' (cookie sign-in);
+ * the EventBridge Scheduler schedules (Europe/London, retries, dead-letter
+ * queue), SES sending, and alarms to an SNS topic.
  */
 export class ComputeStack extends Stack {
   readonly api: apigw.HttpApi;
-  readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher', ProjectFunction>;
+  readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher' | 'pages', ProjectFunction>;
   readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
@@ -135,6 +136,11 @@ export class ComputeStack extends Stack {
       }),
     );
     api.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
+    // The pages: a function of their own behind the same HTTP API, so the API carries none of their code.
+    const pages = new ProjectFunction(this, 'PagesFunction', {
+      name: 'pages',
+      description: 'benefits-tracker pages (signed in with a session cookie)',
+    }).useTable(table, 'readWrite');
     const publisher = new ProjectFunction(this, 'PublisherFunction', {
       name: 'publisher',
       description: 'Publishes the outbox to EventBridge',
@@ -143,7 +149,7 @@ export class ComputeStack extends Stack {
       environment: { EVENT_BUS_NAME: bus.eventBusName },
     }).useTable(table, 'readWrite');
     for (const fn of [alerts, digest, publisher]) bus.grantPutEventsTo(fn);
-    this.functions = { api, alerts, digest, publisher };
+    this.functions = { api, alerts, digest, publisher, pages };
 
     // --- the HTTP API and identity ------------------------------------------------------
     this.api = new apigw.HttpApi(this, 'HttpApi', {
@@ -221,9 +227,9 @@ export class ComputeStack extends Stack {
         description: 'POST grant_type=client_credentials&scope=feeds/read here.',
       });
     }
-    api.addEnvironment('PAGES_OIDC_ISSUER', issuer);
-    api.addEnvironment('PAGES_OIDC_CLIENT_ID', pagesClientId!);
-    if (settings.publicBaseUrl) api.addEnvironment('PUBLIC_BASE_URL', settings.publicBaseUrl);
+    pages.addEnvironment('PAGES_OIDC_ISSUER', issuer);
+    pages.addEnvironment('PAGES_OIDC_CLIENT_ID', pagesClientId!);
+    if (settings.publicBaseUrl) pages.addEnvironment('PUBLIC_BASE_URL', settings.publicBaseUrl);
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
     // The feeds also take the machine client's token (its client_id is checked as the audience); no other route does.
     const feedsAuthorizer = machineClientId ? new HttpJwtAuthorizer('FeedsJwt', issuer, { jwtAudience: [...audience, machineClientId] }) : authorizer;
@@ -237,13 +243,17 @@ export class ComputeStack extends Stack {
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
     });
     const integration = new HttpLambdaIntegration('Api', api);
+    const pagesIntegration = new HttpLambdaIntegration('Pages', pages);
     // Every route has its authorizer said explicitly: the JWT authorizer on the API, none on the public routes and the pages.
     this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
-    for (const path of [...PUBLIC_ROUTES, ...PAGE_ROUTES]) {
+    for (const path of PUBLIC_ROUTES) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
     }
+    for (const path of PAGE_ROUTES) {
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration: pagesIntegration, authorizer: new apigw.HttpNoneAuthorizer() });
+    }
     for (const path of PAGE_FORM_ROUTES) {
-      this.api.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration, authorizer: new apigw.HttpNoneAuthorizer() });
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration: pagesIntegration, authorizer: new apigw.HttpNoneAuthorizer() });
     }
     for (const path of FEED_ROUTES) this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: feedsAuthorizer });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });

@@ -86,7 +86,7 @@ export async function bundleFigures(endpoint: string) {
       DYNAMODB_ENDPOINT: endpoint,
       EVENT_BUS_NAME: 'bench',
       DIGEST_FUNCTION_NAME: 'bench-digest',
-      // As deployed: the pages mounted, their hosted login configured (discovery waits for the first sign-in).
+      // As deployed: the pages' hosted login configured (discovery waits for the first sign-in).
       PAGES_OIDC_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_bench',
       PAGES_OIDC_CLIENT_ID: 'bench-client',
       DIGEST_RECIPIENTS: 'cmt@council.example.gov.uk',

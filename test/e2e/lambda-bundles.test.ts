@@ -149,6 +149,12 @@ describe('the API function bundle', () => {
     expect(anonymous.statusCode).toBe(401);
   });
 
+  it('serves no pages: they are a function of their own (the gateway sends their routes there)', async () => {
+    const page = await invoke('get-page-sign-in');
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toBe('application/problem+json');
+  });
+
   it("reads a machine client's token (client credentials, scope feeds/read) as feed-reader: the feeds, and nothing else", async () => {
     const feed = await invoke('get-feed-machine-client');
     expect(feed.statusCode).toBe(200);

@@ -15,15 +15,17 @@ import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/
 import { buildSideModules } from '../support/side-modules.ts';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
+import { PAGE_FORM_PATHS, PAGE_PATHS } from '../../packages/api/src/pages/paths.ts';
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 /**
- * The pages as they run in AWS: the API function bundled with the deploy
+ * The pages as they run in AWS: the pages' function bundled with the deploy
  * settings and the GOV.UK Frontend files copied beside it (as the CDK's
- * afterBundling hook does), behind a stand-in for API Gateway's HTTP API, and
+ * afterBundling hook does), with the API's function, behind a stand-in for
+ * API Gateway's HTTP API routing as the stack does, and
  * a real OpenID Connect provider in place of Cognito's hosted login. A person
  * in headless Chromium signs in there, reads the programme, signs out.
  */
@@ -50,14 +52,14 @@ beforeAll(async () => {
 
   await build({
     ...lambdaBundling,
-    entryPoints: { api: join(root, FUNCTION_ENTRIES.api) },
+    entryPoints: { pages: join(root, FUNCTION_ENTRIES.pages), api: join(root, FUNCTION_ENTRIES.api) },
     outdir,
     outExtension: { '.js': '.mjs' },
     target: 'node20',
     logLevel: 'error',
   });
-  for (const { from, to } of bundleAssets('api')) cpSync(from, join(outdir, to), { recursive: true });
-  await buildSideModules(['api'], outdir);
+  for (const { from, to } of bundleAssets('pages')) cpSync(from, join(outdir, to), { recursive: true });
+  await buildSideModules(['pages', 'api'], outdir);
 
   const [idpPort, gatewayPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -80,8 +82,16 @@ beforeAll(async () => {
     PAGES_OIDC_CLIENT_ID: CLIENT_ID,
     PUBLIC_BASE_URL: appUrl,
   });
-  ({ handler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href));
-  gateway = await startHttpApiGateway(handler, gatewayPort);
+  ({ handler } = await import(pathToFileURL(join(outdir, 'pages.mjs')).href));
+  const { handler: apiHandler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href);
+  // As the stack routes: the pages' paths (GET) and forms (POST) to the pages' function, everything else to the API's.
+  const pattern = (p: string) => new RegExp(`^${p.replace(/:\w+/g, '[^/]+').replace(/\/\*$/, '/.+')}$`);
+  const pageRoutes = [...PAGE_PATHS.map((p) => ['GET', pattern(p)] as const), ...PAGE_FORM_PATHS.map((p) => ['POST', pattern(p)] as const)];
+  gateway = await startHttpApiGateway((event, ctx) => {
+    const { method, path } = (event as { requestContext: { http: { method: string; path: string } } }).requestContext.http;
+    const toPages = pageRoutes.some(([m, re]) => m === method && re.test(path));
+    return (toPages ? handler : apiHandler)(event, ctx);
+  }, gatewayPort);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   mkdirSync(out, { recursive: true });

@@ -61,7 +61,7 @@ describe('the data stack', () => {
 describe('the compute stack', () => {
   it('runs every function on Node.js 24, arm64, with tracing, JSON logs and the table it needs', () => {
     const fns = compute.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(4);
+    expect(Object.keys(fns)).toHaveLength(5);
     for (const fn of Object.values(fns) as { Properties: Record<string, any> }[]) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -104,6 +104,17 @@ describe('the compute stack', () => {
     for (const path of FEED_ROUTES) expect(byKey[`GET ${path}`]).toBe('JWT');
     // Nothing under /v1 is public.
     expect(Object.entries(byKey).filter(([k, auth]) => k.includes('/v1') && auth !== 'JWT')).toEqual([]);
+    // The pages' routes go to the pages' function; everything else to the API's.
+    const integrations = compute.findResources('AWS::ApiGatewayV2::Integration') as Record<string, { Properties: { IntegrationUri: unknown } }>;
+    const target = (key: string) => {
+      const route = routes.find((r) => r.Properties.RouteKey === key) as unknown as { Properties: { Target: { 'Fn::Join': [string, unknown[]] } } };
+      const integration = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)![1]!;
+      return JSON.stringify(integrations[integration]!.Properties.IntegrationUri).match(/(ApiFunction|PagesFunction)/)![1];
+    };
+    for (const path of PAGE_ROUTES) expect(target(`GET ${path}`), path).toBe('PagesFunction');
+    for (const path of PAGE_FORM_ROUTES) expect(target(`POST ${path}`), path).toBe('PagesFunction');
+    for (const key of ['ANY /{proxy+}', 'GET /health', 'GET /openapi.json', 'GET /docs', ...FEED_ROUTES.map((p) => `GET ${p}`)])
+      expect(target(key), key).toBe('ApiFunction');
     compute.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
   });
 
@@ -136,7 +147,7 @@ describe('the compute stack', () => {
     });
     // The pages sign in with the external issuer's hosted login, as the client named for them.
     entra.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'benefits-tracker HTTP API',
+      Description: 'benefits-tracker pages (signed in with a session cookie)',
       Environment: {
         Variables: Match.objectLike({ PAGES_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', PAGES_OIDC_CLIENT_ID: '0000-pages-client' }),
       },
@@ -144,7 +155,7 @@ describe('the compute stack', () => {
     expect(() => synth({ oidcClientId: 'x' })).toThrow(/oidcClientId goes with oidcIssuer/);
   });
 
-  it('gives the pages a hosted login: a Cognito domain, the code flow with PKCE back to /auth/callback, and the API function told the issuer and client', () => {
+  it('gives the pages a hosted login: a Cognito domain, the code flow with PKCE back to /auth/callback, and the pages function told the issuer and client', () => {
     compute.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
     compute.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       AllowedOAuthFlows: ['code'],
@@ -155,10 +166,14 @@ describe('the compute stack', () => {
       CallbackURLs: [{ 'Fn::Join': ['', [Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('HttpApi'), 'ApiEndpoint'] }), '/auth/callback']] }],
       LogoutURLs: [{ 'Fn::Join': ['', [Match.anyValue(), '/signed-out']] }],
     });
-    const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as {
-      Properties: { Environment: { Variables: Record<string, unknown> } };
-    }[];
-    const env = apiFn!.Properties.Environment.Variables;
+    const fnEnv = (description: string) =>
+      (
+        Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: description } })) as {
+          Properties: { Environment: { Variables: Record<string, unknown> } };
+        }[]
+      )[0]!.Properties.Environment.Variables;
+    const env = fnEnv('benefits-tracker pages (signed in with a session cookie)');
+    expect(fnEnv('benefits-tracker HTTP API').PAGES_OIDC_ISSUER).toBeUndefined();
     expect(JSON.stringify(env.PAGES_OIDC_ISSUER)).toContain('cognito-idp.');
     expect(JSON.stringify(env.PAGES_OIDC_CLIENT_ID)).toContain('UsersApiClient');
     // A custom domain is used for the redirect when given.
@@ -166,7 +181,7 @@ describe('the compute stack', () => {
     custom.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://tracker.council.example.gov.uk/auth/callback'] });
     custom.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'example-council-tracker' });
     custom.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'benefits-tracker HTTP API',
+      Description: 'benefits-tracker pages (signed in with a session cookie)',
       Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://tracker.council.example.gov.uk' }) },
     });
   });
@@ -247,14 +262,22 @@ describe('the compute stack', () => {
     });
     const s3Actions = (fn: string) => actions(statementsOf(fn)).filter((a) => a.startsWith('s3:'));
     expect(s3Actions('ApiFunction').sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction']) expect(s3Actions(fn)).toEqual([]);
+    for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction', 'PagesFunction']) expect(s3Actions(fn)).toEqual([]);
     // The alert run at 10× the benchmark programme peaked at 2.6 GB of heap: it has room, and the most time Lambda gives.
     compute.hasResourceProperties('AWS::Lambda::Function', { Description: 'Daily benefits-realisation alert evaluation', MemorySize: 4096, Timeout: 900 });
   });
 
   it('alarms on function errors, dead letters and API 5xx, to an encrypted SNS topic', () => {
     const alarms = Object.values(compute.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, any> }[];
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', 'Errors']);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      '5xx',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Errors',
+      'Errors',
+      'Errors',
+      'Errors',
+    ]);
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
     compute.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     compute.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@council.example.gov.uk' });

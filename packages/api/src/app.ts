@@ -1,141 +1,20 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
-import { NotFoundError, PayloadTooLargeError } from '@bt/core';
-import type { Deps, DigestDesk } from '@bt/services';
-import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
-import type * as z from 'zod';
-import { authenticate, type AuthConfig } from './auth.ts';
+import type { Deps } from '@bt/services';
+import { type ApiAppConfig, createApiApp } from './api-app.ts';
 import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
-import type { AppEnv } from './env.ts';
-import { requireJsonBody } from './http.ts';
-import type { FeedExports } from './stream.ts';
-import { logger } from '@bt/services';
-import { onError, problemResponse, validationError } from './problem.ts';
-import { alertRoutes } from './routes/alerts.ts';
-import { auditRoutes } from './routes/audit.ts';
-import { periodRoutes } from './routes/periods.ts';
-import { changeRoutes } from './routes/changes.ts';
-import { validationRoutes } from './routes/validation.ts';
-import { programmeRoutes } from './routes/programme.ts';
-import { digestRoutes } from './routes/digests.ts';
-import { importRoutes } from './routes/imports.ts';
-import { projectRecordRoutes } from './routes/project-record.ts';
-import { projectRoutes } from './routes/projects.ts';
-import { reportRoutes } from './routes/reports.ts';
-import { workstreamRoutes } from './routes/workstreams.ts';
 
-export interface AppConfig {
-  auth: AuthConfig;
-  /** Largest accepted request body. */
-  bodyLimitBytes: number;
-  /** Where the docs page loads Swagger UI from: a local path when served locally, the public CDN otherwise. */
-  docsAssetsBaseUrl?: string | undefined;
+export interface AppConfig extends ApiAppConfig {
   /** The read-only pages and how people sign in to them; without it the app is the API alone. */
   pages?: PagesConfig | undefined;
-  /** The digest on demand: in this process locally, the digest function in AWS. */
-  digests: DigestDesk;
-  /** In AWS: where a feed too large to answer inline is stored, and past what size (SPEC 6; Lambda's responses are capped at 6 MB). */
-  exports?: FeedExports | undefined;
 }
 
-const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
-
 /**
- * The one Hono app: served by the local server and, through `handle(app)`, by
- * the API Lambda. Routes are validated by zod schemas that also generate the
- * OpenAPI 3.1 document.
+ * The whole product in one app, the API and the pages: served by the local
+ * server and used by the tests. In AWS each half is a function of its own
+ * (`createApiApp`, `createPagesApp`), behind the same HTTP API.
  */
 export function createApp(deps: Deps, config: AppConfig) {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error as z.ZodError, TARGET_NAMES[result.target] ?? result.target);
-    },
-  });
-
-  app.use(
-    requestId({
-      // In Lambda, API Gateway's request id ties our logs to its access logs.
-      generator: (c) => lambdaRequestId(c.env as AppEnv['Bindings'] | undefined) ?? crypto.randomUUID(),
-    }),
-  );
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      durationMs: Math.round(performance.now() - started),
-    });
-  });
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
-  // Every route, not only the API: a page's form or /sign-in is bounded too.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(`The request body is larger than ${config.bodyLimitBytes} bytes.`);
-      },
-    }),
-  );
-  app.use('/v1/*', requireJsonBody);
-  app.use('/v1/*', authenticate(config.auth));
-
-  // Health says whether the product can do its work: the store must answer (one small read, bounded by the client's timeouts).
-  app.get('/health', async (c) => {
-    const store = await deps.store.ping();
-    c.header('Cache-Control', 'no-store');
-    return store ? c.json({ status: 'ok', store: 'ok' }, 200) : c.json({ status: 'unavailable', store: 'unreachable' }, 503);
-  });
-
-  workstreamRoutes(deps, app);
-  projectRoutes(deps, app);
-  projectRecordRoutes(deps, app);
-  reportRoutes(deps, app, config.exports);
-  alertRoutes(deps, app);
-  digestRoutes(deps, config.digests, app);
-  importRoutes(deps, app);
-  auditRoutes(deps, app);
-  periodRoutes(deps, app);
-  programmeRoutes(deps, app);
-  changeRoutes(deps, app);
-  validationRoutes(deps, app);
-
-  if (config.pages) app.route('/', pageRoutes(deps, config.pages));
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    servers: [{ url: '/', description: 'This deployment' }],
-    info: {
-      title: 'Transformation programme benefits tracker',
-      version: '0.1.0',
-      license: { name: 'Open Government Licence v3.0', url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/' },
-      description:
-        'Tracks a council transformation programme against its MTFS: workstreams, projects, benefits (planned vs realised savings), investment, risks and milestones. Money is integer pence; financial years are written 2025/26.',
-    },
-  });
-  app.use('/docs', async (c, next) => {
-    await next();
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:",
-    );
-  });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', ...(config.docsAssetsBaseUrl ? { baseUrl: config.docsAssetsBaseUrl } : {}) }));
-
-  app.notFound((c) => problemResponse(c, new NotFoundError(`There is no ${c.req.method} ${c.req.path}.`)));
-  app.onError(onError);
-  return app;
+  const pages = config.pages;
+  return createApiApp(deps, config, pages ? (app) => app.route('/', pageRoutes(deps, pages)) : undefined);
 }
 
 export type App = ReturnType<typeof createApp>;
-
-function lambdaRequestId(bindings: AppEnv['Bindings'] | undefined): string | undefined {
-  const context = bindings?.event?.requestContext;
-  return context && 'requestId' in context && typeof context.requestId === 'string' ? context.requestId : undefined;
-}

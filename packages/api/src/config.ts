@@ -12,23 +12,30 @@ const LambdaEnv = StoreSettings.extend({
   DIGEST_FUNCTION_NAME: z.string().min(1),
   /** Only for tests that invoke the bundle with a local stand-in for the Lambda service. */
   LAMBDA_ENDPOINT: z.url().optional(),
-  /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. Without them the function serves the API alone. */
-  PAGES_OIDC_ISSUER: z.url().optional(),
-  PAGES_OIDC_CLIENT_ID: z.string().min(1).optional(),
   /** The bucket a feed too large to answer inline is stored in (and linked to); without it every feed is answered inline. */
   EXPORTS_BUCKET: z.string().min(3).optional(),
   /** A feed larger than this is stored in EXPORTS_BUCKET and answered 303 with a link (a Lambda response is capped at 6 MB). */
   FEED_INLINE_LIMIT_BYTES: z.coerce.number().int().min(1024).max(5_500_000).default(5_000_000),
   /** Only for tests that invoke the bundle with a local stand-in for S3. */
   S3_ENDPOINT: z.url().optional(),
-  /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
-  PUBLIC_BASE_URL: z.url().optional(),
-}).refine((e) => (e.PAGES_OIDC_ISSUER === undefined) === (e.PAGES_OIDC_CLIENT_ID === undefined), {
-  message: 'set PAGES_OIDC_ISSUER and PAGES_OIDC_CLIENT_ID together, or neither',
-  path: ['PAGES_OIDC_CLIENT_ID'],
 });
 export type LambdaEnv = z.infer<typeof LambdaEnv> & RuleSettings;
 
 export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   return { ...readSettings(LambdaEnv, env), ...readRuleSettings(env) };
+}
+
+/** Settings of the pages' Lambda: the store, the body limit, and the hosted login (required: the pages cannot sign anyone in without it). */
+const PagesEnv = StoreSettings.extend({
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. */
+  PAGES_OIDC_ISSUER: z.url(),
+  PAGES_OIDC_CLIENT_ID: z.string().min(1),
+  /** This site's public address (a custom domain), for the sign-in redirect; default: the address the request came to. */
+  PUBLIC_BASE_URL: z.url().optional(),
+});
+export type PagesEnv = z.infer<typeof PagesEnv> & RuleSettings;
+
+export function loadPagesEnv(env: NodeJS.ProcessEnv): PagesEnv {
+  return { ...readSettings(PagesEnv, env), ...readRuleSettings(env) };
 }

@@ -1,4 +1,6 @@
 export * from './app.ts';
+export * from './api-app.ts';
+export * from './pages-app.ts';
 export * from './auth.ts';
 
 export * from './problem.ts';
