@@ -9,7 +9,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
-import { loadEvent } from '../support/events.ts';
+import { lambdaContext, loadEvent } from '../support/events.ts';
 import { buildSideModules } from '../support/side-modules.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 
@@ -29,13 +29,7 @@ let handler: (event: unknown, context: unknown) => Promise<Result>;
 let h: Harness;
 let s3: { close: () => Promise<void> };
 let s3Endpoint: string;
-const context = {
-  awsRequestId: 'local-invoke',
-  functionName: 'api',
-  functionVersion: '$LATEST',
-  memoryLimitInMB: '512',
-  getRemainingTimeInMillis: () => 30_000,
-};
+const context = lambdaContext;
 
 beforeAll(async () => {
   h = await createHarness({ demoCopy: true });

@@ -10,7 +10,7 @@ import { Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
-import { loadEvent } from '../support/events.ts';
+import { lambdaContext, loadEvent } from '../support/events.ts';
 import { buildSideModules } from '../support/side-modules.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
 
@@ -33,13 +33,7 @@ const mailDir = join(outdir, 'outbox');
 let publisherHandler: () => Promise<{ published: number }>;
 let digestHandler: (event: unknown) => Promise<{ id: string; slot: string; status: string; sentNow: boolean; published: number }>;
 
-const context = {
-  awsRequestId: 'local-invoke',
-  functionName: 'api',
-  functionVersion: '$LATEST',
-  memoryLimitInMB: '512',
-  getRemainingTimeInMillis: () => 30_000,
-};
+const context = lambdaContext;
 
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');

@@ -16,3 +16,12 @@ interface EventsBySource {
 export function loadEvent<S extends keyof EventsBySource>(source: S, name: string): EventsBySource[S] {
   return JSON.parse(readFileSync(join(root, source, `${name}.json`), 'utf8')) as EventsBySource[S];
 }
+
+/** The Lambda context a bundle's handler is invoked with in the bundle tests. */
+export const lambdaContext = {
+  awsRequestId: 'local-invoke',
+  functionName: 'api',
+  functionVersion: '$LATEST',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 30_000,
+};
