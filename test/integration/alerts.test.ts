@@ -346,8 +346,9 @@ describe('exactly once', () => {
     // Reads (the project's record, every alert, workstreams, periods, project ids, pending changes) and the run's own record: nothing per alert.
     expect(counter.byCommand.get('TransactWriteItemsCommand') ?? 0).toBe(0);
     expect(counter.byCommand.get('PutItemCommand')).toBe(1);
-    // The period state and the last run: never an alert's own.
+    // The period state and the last run: never an alert's own (every condition is live, so no earlier occurrence is read either).
     expect(counter.byCommand.get('GetItemCommand')).toBe(2);
+    expect(counter.byCommand.get('BatchGetItemCommand') ?? 0).toBe(0);
     expect(counter.total).toBeLessThan(first.raised.length);
     const after = (await s.h.call('GET', '/v1/alerts?limit=200', { token: s.h.tokens.admin })).body.items as Alert[];
     expect(after.map((a) => [a.id, a.version])).toEqual(before.map((a) => [a.id, a.version]));
@@ -375,6 +376,8 @@ describe('exactly once', () => {
     const first = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT);
     expect(first.raised.length).toBeGreaterThan(30);
     expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(Math.ceil(first.raised.length / 25));
+    // The conditions not live were looked up by id, 100 a request (none had been raised before).
+    expect(counter.byCommand.get('BatchGetItemCommand')).toBe(Math.ceil(first.conditions / 100));
     const one = (await s.h.call('GET', '/v1/alerts?rule=forecast-slippage&limit=200', { token: s.h.tokens.cmt })).body.items as Alert[];
     const moved = one.find((a) => a.message.includes('Saving 0 '))!;
     const benefitId = moved.subject.id;

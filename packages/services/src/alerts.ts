@@ -119,8 +119,9 @@ interface AlertWrite {
  * alert seen again exactly as it was is not written: the run's own record
  * (`lastRun`) says when every live alert was last seen.
  *
- * Reads: each project's record (one Query each) and every alert (one Query
- * per MB of them), never a read per alert. Writes: only what changed, up to
+ * Reads: each project's record (one Query each), the live alerts (one Query
+ * per MB of them) and, for conditions not live, their earlier occurrences
+ * by id (100 a request), never a read per alert. Writes: only what changed, up to
  * 25 alerts a transaction, each raise and resolve with its outbox event and
  * audit entry, each alert's write conditional on the version read, so a
  * re-run, a concurrent run or a retry after a crash half-way never
@@ -133,15 +134,21 @@ export async function evaluateAndStore(
   settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
   options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
-  const [{ skipped, ...programme }, stored, lastRun] = await Promise.all([loadProgramme(deps), deps.store.alerts.allStored(), deps.store.alerts.lastRun()]);
+  const [{ skipped, ...programme }, liveAlerts, lastRun] = await Promise.all([
+    loadProgramme(deps),
+    deps.store.alerts.liveStored(),
+    deps.store.alerts.lastRun(),
+  ]);
   const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
-  const byId = new Map(stored.map((a) => [a.id, a]));
-  const live = new Map(stored.filter((a) => a.status !== 'resolved').map((a) => [a.id, a]));
+  const live = new Map(liveAlerts.map((a) => [a.id, a]));
   const preview = asAt !== todayInLondon(deps.clock());
   const result: EvaluationResult = { asAt, evaluatedAt: ctx.now, conditions: conditions.length, raised: [], resolved: [], refreshed: 0, skipped, preview };
   // Only an evaluation as at today changes alert state; another day's is a preview of what would have been raised and resolved then.
   if (preview) return previewOutcome(conditions, live, skipped, ctx.now, result);
+  // A condition not live may have been raised before and resolved: its earlier occurrence, read by id (what changed, not every alert ever resolved).
+  const notLive = [...new Set(conditions.map((c) => alertId(alertKey(c))).filter((id) => !live.has(id)))];
+  const byId = new Map([...liveAlerts, ...(await deps.store.alerts.manyStored(notLive))].map((a) => [a.id, a]));
   const unread = new Set(skipped.map((p) => p.projectId));
   const holding = new Set<string>();
   const writes: AlertWrite[] = [];

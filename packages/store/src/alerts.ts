@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, AlertHistoryEntry, ConflictError, Timestamp, type AppError } from '@bt/core';
 import * as z from 'zod';
 import { collections, keys } from './keys.ts';
@@ -69,13 +69,36 @@ export class AlertRepository {
   }
 
   /**
-   * Every alert, each status, as stored (one Query per MB of alerts, from the
-   * index, so eventually consistent: an evaluation's writes are conditional
-   * on the version read, and a stale read only costs a re-read).
+   * Every open and acknowledged alert as stored (one Query per MB of each,
+   * from the index, so eventually consistent: an evaluation's writes are
+   * conditional on the version read, and a stale read only costs a re-read).
    */
-  async allStored(): Promise<Alert[]> {
+  async liveStored(): Promise<Alert[]> {
     const out: Alert[] = [];
-    for await (const item of collectionItems(this.doc, this.tableName, collections.alerts())) out.push(fromStored(Alert, item));
+    for (const status of ['open', 'acknowledged'])
+      for await (const item of collectionItems(this.doc, this.tableName, collections.alertsByStatus(status))) out.push(fromStored(Alert, item));
+    return out;
+  }
+
+  /**
+   * These alerts as stored, consistently read, 100 a request (ids with no
+   * alert are left out): the earlier occurrences of conditions not live, so
+   * an evaluation reads what changed, never every alert ever resolved.
+   */
+  async manyStored(ids: readonly string[]): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => keys.alert(id));
+      // Keys DynamoDB leaves unprocessed (under load) are asked for again, after a pause.
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const got: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of got.Responses?.[this.tableName] ?? []) out.push(fromStored(Alert, item));
+        pending = got.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
     return out;
   }
 

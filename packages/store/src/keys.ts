@@ -226,6 +226,10 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },
   { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
   { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
+  {
+    pattern: "alerts by id (an evaluation's conditions that are not live: their earlier occurrences)",
+    how: `BatchGetItem of ${shown(keys.alert('<id>'))}, 100 a request, consistent`,
+  },
   { pattern: 'the last alert evaluation that ran to its end (when each live alert was last seen)', how: `GetItem ${shown(keys.alertRun())}` },
   { pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)", how: prefixed(keys.alertHistoryOf('<id>')) },
   { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
