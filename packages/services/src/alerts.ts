@@ -147,7 +147,8 @@ export async function evaluateAndStore(
   // Only an evaluation as at today changes alert state; another day's is a preview of what would have been raised and resolved then.
   if (preview) return previewOutcome(conditions, live, skipped, ctx.now, result);
   // A condition not live may have been raised before and resolved: its earlier occurrence, read by id (what changed, not every alert ever resolved).
-  const notLive = [...new Set(conditions.map((c) => alertId(alertKey(c))).filter((id) => !live.has(id)))];
+  const ids = conditions.map((c) => alertId(alertKey(c)));
+  const notLive = [...new Set(ids.filter((id) => !live.has(id)))];
   const byId = new Map([...liveAlerts, ...(await deps.store.alerts.manyStored(notLive))].map((a) => [a.id, a]));
   const unread = new Set(skipped.map((p) => p.projectId));
   const holding = new Set<string>();
@@ -158,8 +159,8 @@ export async function evaluateAndStore(
     else result.refreshed += 1;
   };
 
-  for (const condition of conditions) {
-    const id = alertId(alertKey(condition));
+  for (const [i, condition] of conditions.entries()) {
+    const id = ids[i]!;
     if (holding.has(id)) continue;
     holding.add(id);
     const planned = conditionWrite(deps, ctx, id, condition, byId.get(id));

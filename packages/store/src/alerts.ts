@@ -4,7 +4,7 @@ import { Alert, AlertHistoryEntry, ConflictError, Timestamp, type AppError } fro
 import * as z from 'zod';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
-import { collectAll, collectionItems, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectionItems, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -143,11 +143,8 @@ export class AlertRepository {
 
   /** All open and acknowledged alerts (what an evaluation may refresh or resolve). */
   async live(): Promise<Alert[]> {
-    const [open, acknowledged] = await Promise.all([
-      collectAll((page) => this.list({ status: 'open' }, page)),
-      collectAll((page) => this.list({ status: 'acknowledged' }, page)),
-    ]);
-    return [...open, ...acknowledged];
+    const [stored, run] = await Promise.all([this.liveStored(), this.lastRun()]);
+    return stored.map((a) => seenBy(a, run));
   }
 
   /** A step of an alert's life, kept for good, in the transaction of the write that made it. */
