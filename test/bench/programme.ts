@@ -160,8 +160,9 @@ export async function seedProgramme(
         store.changes.createOps({ actor: { sub: 'bench', name: 'Bench' }, requestId: 'bench', now }, request)[0]!.item.Put!.Item as Record<string, unknown>,
       );
     }
-    // The summary exactly as the store writes it (its first item; the second is a snapshot for history, written below as the writes would have).
-    items.push(store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench')[0]!.item.Put!.Item as Record<string, unknown>);
+    // The summary and its ledger totals by FY exactly as the store writes them (without the snapshot for history, written below as the writes would have).
+    for (const op of store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench', { history: false }))
+      items.push(op.item.Put!.Item as Record<string, unknown>);
     if (options.history !== false) items.push(...projectHistory(store, project, benefits, line));
   }
   const started = performance.now();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { importSavings } from '@bt/services';
 import { createHarness, expectProblem, projectBody, type Harness } from '../support/harness.ts';
 
@@ -524,6 +524,17 @@ describe('an import lands whole or not at all', () => {
     const lbn = report.workstreams.find((w: { code: string }) => w.code === 'LBN');
     const summary = (await h.store.summaries.all()).find((x) => x.projectId === saving!.projectId)!;
     expect(summary.benefits.map((b) => [b.id, b.realised])).toEqual([[saving!.id, kept]]);
+    // Its ledger totals by FY hold the kept saving's only: those of the savings taken away were tidied out.
+    const years = await h.raw.send(
+      new QueryCommand({
+        TableName: h.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :year)',
+        ExpressionAttributeValues: { ':pk': `PRJ#${saving!.projectId}`, ':year': '~Y#' },
+      }),
+    );
+    const totals = (years.Items ?? []).flatMap((i) => Object.keys(i).filter((k) => /^[rva]\d{4}-\d{2}/.test(k)));
+    expect(totals.length).toBeGreaterThan(0);
+    expect(totals.filter((k) => !k.endsWith(saving!.id))).toEqual([]);
     // Saving 0's £1,000, its project being at business case.
     expect(lbn.pipelinePence).toBe(100_000);
     expect(lbn.projectCount).toBe(1);

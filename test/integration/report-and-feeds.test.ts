@@ -155,8 +155,8 @@ describe('the programme report', () => {
       .finally(() => h.setClock(RECORDED_AT));
     expect(r.body.programme.realisedPence).toBe(gbp(100_000));
     expect(r.body.programme.investmentActualPence).toBe(gbp(50_000));
-    // Workstreams and project summaries (with the period state and programme settings): two queries, whatever the number of benefits and months.
-    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2 });
+    // Workstreams, project summaries (with the period state and programme settings) and their ledger totals in this FY: three Queries, whatever the number of benefits and months.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 3 });
   });
 
   it('refuses a bad FY or date, and the feed-reader role', async () => {

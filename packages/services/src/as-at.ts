@@ -9,8 +9,9 @@ import {
   type PeriodsState,
   type ProgrammeSettings,
   type Workstream,
+  type FinancialYear,
 } from '@bt/core';
-import { collectAll, summaryHeader, type ProjectSummary } from '@bt/store';
+import { beginsHistory, collectAll, summaryHeader, type Outdated, type ProjectSummary } from '@bt/store';
 import type { Deps } from './context.ts';
 
 /** How many projects' histories are read at once for a past moment (DynamoDB takes far more; the Lambda's sockets and memory set the bound). */
@@ -29,14 +30,15 @@ export interface ProgrammeAt {
 }
 
 /**
- * The programme as it was known at a moment. Now (or a moment not yet come):
- * the projects' summaries, one Query. A past moment: the same Query for the
- * list of projects, the periods and the settings, then one Query per project
- * of its history up to the moment (never its ledgers), replayed.
+ * The programme as it was known at a moment, for the figures of an FY. Now
+ * (or a moment not yet come): the projects' summaries and their ledger totals
+ * in that FY, two Queries. A past moment: the summaries' Query for the list
+ * of projects, the periods and the settings, then one Query per project of
+ * its history up to the moment (never its ledgers), replayed.
  */
-export async function programmeAt(deps: Deps, moment: Moment): Promise<ProgrammeAt> {
-  if (!moment.past) return readableSummaries(deps);
-  const { summaries, periods, settings } = await deps.store.summaries.programme();
+export async function programmeAt(deps: Deps, moment: Moment, fy: FinancialYear): Promise<ProgrammeAt> {
+  if (!moment.past) return readableSummaries(deps, fy);
+  const { summaries, periods, settings } = await deps.store.summaries.listing();
   const records = await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, (s) => projectAt(deps, s.projectId, moment.instant));
   return {
     summaries: records.flatMap((r) => (r ? [summaryOf(r)] : [])),
@@ -69,17 +71,18 @@ export function summaryOf(record: RecordState): ProjectSummary {
  * an upgrade, in a deployment that has not run `upgradeSummaries`) is rebuilt
  * from its record first, so the report never counts it as empty.
  */
-export async function readableSummaries(deps: Deps): Promise<ProgrammeAt> {
-  const read = await deps.store.summaries.programme();
+export async function readableSummaries(deps: Deps, fy: FinancialYear): Promise<ProgrammeAt> {
+  const read = await deps.store.summaries.programme(fy);
   if (read.unreadable.length === 0) return read;
   await rebuildSummaries(deps, read.unreadable);
-  return deps.store.summaries.programme();
+  return deps.store.summaries.programme(fy);
 }
 
-export async function rebuildSummaries(deps: Deps, projectIds: string[]): Promise<void> {
-  for (const projectId of projectIds) {
+/** Rebuilds summaries of earlier layouts from their records (one begun before history was kept begins it with a snapshot). */
+export async function rebuildSummaries(deps: Deps, outdated: Outdated[]): Promise<void> {
+  for (const { projectId, format } of outdated) {
     const record = await deps.store.children.record(projectId);
-    if (record) await deps.store.commit(deps.store.summaries.rebuildOp(record, 'upgrade'));
+    if (record) await deps.store.commit(deps.store.summaries.rebuildOp(record, 'upgrade', { history: beginsHistory(format) }));
   }
 }
 

@@ -207,7 +207,7 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
   const workstreams = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws]));
   const of = (id: string): WorkstreamRef => workstreams.get(id) ?? { id, code: '', name: '' };
   if (moment.past) {
-    const { summaries } = await deps.store.summaries.programme();
+    const { summaries } = await deps.store.summaries.listing();
     const ids = summaries.sort((a, b) => a.code.localeCompare(b.code)).map((s) => s.projectId);
     for (let i = 0; i < ids.length; i += 100) {
       const records = await mapInFlight(ids.slice(i, i + 100), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));

@@ -1,6 +1,7 @@
 import {
   Benefit,
   ConflictError,
+  NotFoundError,
   isBaselineLocked,
   validateProject,
   type BaselineVersion,
@@ -137,6 +138,9 @@ export async function rollBack(deps: Deps, ctx: WriteContext, id: string): Promi
     // The moment of the rollback (not the import's start), as the project's history tells it.
     const when = { at: deps.clock().toISOString(), by: ctx.actor.sub };
     for (let i = 0; i < removed.length; i += 50) await deps.store.commit(deps.store.summaries.benefitsRemovedOp(projectId, removed.slice(i, i + 50), when));
+    // Their ledger totals (the realised the import recorded), no longer read, tidied away.
+    const ledgers = mine.map((e) => ({ id: e.entityId, months: e.writes.flatMap((w) => Object.keys(w.ledgerAsImported ?? {})) }));
+    for (const op of deps.store.summaries.ledgerRemovedOps(projectId, ledgers)) await deps.store.commit([op]).catch(nothingToTidy);
     for (let i = 0; i < restored.length; i += 50)
       await deps.store.commit(
         deps.store.summaries.benefitsOp(
@@ -356,4 +360,9 @@ function itemsOf(piece: Piece): string[] {
     const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as { pk?: unknown; sk?: unknown } | undefined;
     return `${String(key?.pk)}|${String(key?.sk)}`;
   });
+}
+
+/** A ledger tidy that found no FY item: there was nothing to take away. */
+function nothingToTidy(error: unknown): void {
+  if (!(error instanceof NotFoundError)) throw error;
 }

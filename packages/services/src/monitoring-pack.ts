@@ -80,7 +80,7 @@ export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAt
   assertCan(caller.principal, 'programme:read');
   const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment)]);
+  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment, fy)]);
   const { summaries, periods, settings } = read;
   const report = reportOf(deps, moment, fy, all, read);
   const records = new Map(

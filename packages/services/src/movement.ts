@@ -98,7 +98,7 @@ export async function programmeMovement(
   }
   const fy = query.financialYear ?? fyOfDate(to.date);
   const t = thresholdsOf(deps);
-  const [workstreams, { summaries, periods }] = await Promise.all([allWorkstreams(deps), deps.store.summaries.programme()]);
+  const [workstreams, { summaries, periods }] = await Promise.all([allWorkstreams(deps), deps.store.summaries.listing()]);
   const histories = await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, async (s) => ({
     projectId: s.projectId,
     entries: await deps.store.summaries.history(s.projectId, to.knownAt),

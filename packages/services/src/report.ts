@@ -67,7 +67,7 @@ export function resolveAsAt(deps: Deps, query: AsAtQuery): { moment: Moment; asA
 export async function programmeReport(deps: Deps, caller: Caller, query: AsAtQuery): Promise<ProgrammeReport> {
   assertCan(caller.principal, 'programme:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment)]);
+  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment, financialYear)]);
   return reportOf(deps, moment, financialYear, all, read);
 }
 
@@ -145,7 +145,7 @@ export async function workstreamReport(deps: Deps, caller: Caller, workstreamId:
   assertCan(caller.principal, 'programme:read');
   const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [workstream, { summaries, periods }] = await Promise.all([deps.store.workstreams.getOrThrow(workstreamId), programmeAt(deps, moment)]);
+  const [workstream, { summaries, periods }] = await Promise.all([deps.store.workstreams.getOrThrow(workstreamId), programmeAt(deps, moment, fy)]);
   // Its projects as they were then (a project moved between workstreams shows where it was).
   const mine = summaries.filter((s) => s.workstreamId === workstreamId).sort((a, b) => a.code.localeCompare(b.code));
   return {

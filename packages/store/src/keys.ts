@@ -13,6 +13,7 @@
  * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
  * | project summary   | PRJ#<pid>           | SUMMARY     | SUMMARIES / <pid>        |                      |
  * | project history   | PRJ#<pid>           | ~H#<at>#<id> |                         |                      |
+ * | ledger totals of an FY | PRJ#<pid>      | ~Y#<fy>     | SUMMARIES#<fy> / <pid>   |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> | UNVALIDATED / <recorded>#<id> (until validated) |   |
@@ -34,11 +35,15 @@
  * A project's own partition holds the project and its children's current
  * state (one Query reads the whole record, `sk < ~`), and after it (`~H#…`)
  * its history: every change to its figures, in the order of its moment, so
- * one Query gives the record as it was known at any instant. Ledgers and
+ * one Query gives the record as it was known at any instant; after that
+ * (`~Y#<fy>`) its ledger totals, one item per FY, which the report reads
+ * for the year it asks for, beside the summaries. Ledgers and
  * baseline history live in their parent's own partition.
  */
 /** After every item of a project's current record ('~' sorts after letters). */
 const HISTORY_PREFIX = '~H#';
+/** A project's ledger totals by FY: after its record and its history (`~Y` sorts after `~H`), so neither Query reads them. */
+const YEAR_PREFIX = '~Y#';
 
 export const keys = {
   workstream: (id: string) => ({ pk: `WS#${id}`, sk: 'WS' }),
@@ -58,6 +63,10 @@ export const keys = {
   child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
   summary: (projectId: string) => ({ pk: `PRJ#${projectId}`, sk: 'SUMMARY' }),
   summaryIndex: (projectId: string) => inCollection(collections.summaries(), projectId),
+  /** A project's ledger totals (realised, validated, spend) in the months of one FY. */
+  summaryYear: (projectId: string, fy: string) => ({ pk: `PRJ#${projectId}`, sk: `${YEAR_PREFIX}${fy}` }),
+  summaryYearIndex: (projectId: string, fy: string) => inCollection(collections.summaryYear(fy), projectId),
+  summaryYearsOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skPrefix: YEAR_PREFIX }),
   /** Everything of a project's partition that is its current record (its history sorts after, from `~`). */
   recordOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skBelow: HISTORY_PREFIX.slice(0, 1) }),
   history: (projectId: string, at: string, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${HISTORY_PREFIX}${at}#${id}` }),
@@ -129,6 +138,7 @@ export const collections = {
   projects: (): Collection => ({ index: 'gsi1', pk: 'PROJECTS' }),
   projectsOfWorkstream: (workstreamId: string): Collection => ({ index: 'gsi2', pk: `WS#${workstreamId}` }),
   summaries: (): Collection => ({ index: 'gsi1', pk: 'SUMMARIES' }),
+  summaryYear: (fy: string): Collection => ({ index: 'gsi1', pk: `SUMMARIES#${fy}` }),
   audit: (): Collection => ({ index: 'gsi1', pk: 'AUDIT' }),
   auditOfProject: (projectId: string): Collection => ({ index: 'gsi2', pk: `AUDIT#PRJ#${projectId}` }),
   alertsByStatus: (status: string): Collection => ({ index: 'gsi1', pk: `ALERTS#${status}` }),
@@ -212,6 +222,11 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     pattern: 'every project summary, then the period state and programme settings (the report)',
     how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}`,
   },
+  {
+    pattern: "every project's ledger totals in one FY (the report reads them beside the summaries)",
+    how: inIndex(collections.summaryYear('<fy>'), 'project id'),
+  },
+  { pattern: "a project's ledger totals in every FY", how: prefixed(keys.summaryYearsOf('<id>')) },
   { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
   { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
   { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },

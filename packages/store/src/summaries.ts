@@ -20,26 +20,36 @@ import {
   recordState,
   investmentState,
   projectState,
-  type RecordState,
   type HistoryChange,
   type HistoryEntry,
+  type FinancialYear,
+  fyOfMonth,
 } from '@bt/core';
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { collectAll, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
- * One summary item per project: what the programme report needs of its
- * benefits and investment lines (totals by FY; ledger totals by month), kept
- * up to date in the same transaction as every write that changes them. The
- * report reads these, so its cost grows with projects, not months × benefits.
+ * What the programme report needs of a project, kept up to date in the same
+ * transaction as every write that changes it, in two parts:
  *
- * Each write touches only its own paths (`benefits.<id>.b`, `….r.<month>` …),
- * so concurrent writes to different benefits of a project never overwrite one
- * another, and ledger totals are added, never recomputed.
+ * - **the summary** (one item per project): the project's header and each
+ *   benefit's and investment line's descriptive fields, baseline and plan by
+ *   FY and forecast (packed);
+ * - **its ledger totals by FY** (one item per project and FY, `~Y#<fy>`):
+ *   realised, validated and spend by month, added to by the ledgers, never
+ *   recomputed.
+ *
+ * The report for an FY reads the summaries and that FY's ledger items (two
+ * Queries, one per MB), never the months of other years: its cost grows with
+ * projects and their savings, not with the years of ledger behind them.
+ *
+ * Each write touches only its own paths (`benefits.<id>.b` …, one ledger
+ * total's attribute), so concurrent writes to different benefits of a project
+ * never overwrite one another.
  */
 export interface ProjectSummary {
   projectId: string;
@@ -111,15 +121,85 @@ function summarise(benefit: Benefit): BenefitSummary {
   return summariseBenefit(benefit, { stage: 'delivery' });
 }
 
+/** A benefit's descriptive fields (its id and project are the entry's key and the item's). */
 function benefitMeta(s: BenefitSummary) {
-  const { baseline: _b, forecast: _f, forecastWrittenOff: _fo, realised: _r, validated: _v, forecastMonths: _fm, stage: _s, stageChangedAt: _sc, ...meta } = s;
+  const {
+    id: _id,
+    projectId: _p,
+    baseline: _b,
+    forecast: _f,
+    forecastWrittenOff: _fo,
+    realised: _r,
+    validated: _v,
+    forecastMonths: _fm,
+    stage: _s,
+    stageChangedAt: _sc,
+    ...meta
+  } = s;
   return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
 }
 
-/** A benefit's whole entry in the summary; its forecast packed (evenly phased years kept as one total). */
+/** A benefit's whole entry in the summary (its ledger totals are kept by FY); its forecast packed (evenly phased years kept as one total). */
 function benefitEntry(s: BenefitSummary) {
   const forecast = packMonthly(s.forecastMonths);
-  return { m: benefitMeta(s), b: s.baseline, fy: forecast.y, fm: forecast.m, r: s.realised, v: s.validated };
+  return { m: benefitMeta(s), b: s.baseline, fy: forecast.y, fm: forecast.m };
+}
+
+/** Which ledger total: realised or validated (a benefit's), actual spend (an investment line's). */
+type LedgerTotal = 'r' | 'v' | 'a';
+/** An amount added to a ledger total's month. */
+interface LedgerAdd {
+  total: LedgerTotal;
+  id: string;
+  month: string;
+  amountPence: number;
+}
+
+/**
+ * A ledger total's month is one top-level number of its FY's item, named
+ * total + month + id (`r2025-07ben_01J…`): DynamoDB's `ADD` creates it (and
+ * the item) when first added to, so a write never needs a path to exist
+ * first, and concurrent adds to the same month sum.
+ */
+const LEDGER_ATTRIBUTE = /^([rva])(\d{4}-\d{2})(.+)$/;
+function ledgerAttribute(a: Pick<LedgerAdd, 'total' | 'month' | 'id'>): string {
+  return `${a.total}${a.month}${a.id}`;
+}
+
+/** The monthly ledger totals of a summary's entries, by entry id. */
+type Ledgers = Map<string, Partial<Record<LedgerTotal, Record<string, number>>>>;
+
+/** Reads ledger totals from FY items (orphans of a saving taken away are read but never asked for). */
+function ledgersOf(items: Iterable<Record<string, unknown>>, into: Ledgers = new Map()): Ledgers {
+  for (const item of items) {
+    for (const [name, value] of Object.entries(item)) {
+      const m = LEDGER_ATTRIBUTE.exec(name);
+      if (!m || typeof value !== 'number') continue;
+      const total = m[1] as LedgerTotal;
+      const month = m[2]!;
+      const id = m[3]!;
+      const entry = into.get(id) ?? {};
+      into.set(id, entry);
+      const series = entry[total] ?? {};
+      entry[total] = series;
+      series[month] = (series[month] ?? 0) + value;
+    }
+  }
+  return into;
+}
+
+/** The adds of a benefit's or investment line's whole ledger totals (a rebuild, a saving created with its actuals). */
+function ledgerAdds(record: { benefits: Benefit[]; investments: Investment[] }): LedgerAdd[] {
+  const out: LedgerAdd[] = [];
+  const each = (total: LedgerTotal, id: string, series: Record<string, number>) => {
+    for (const [month, amountPence] of Object.entries(series)) if (amountPence !== 0) out.push({ total, id, month, amountPence });
+  };
+  for (const b of record.benefits) {
+    each('r', b.id, b.realised);
+    each('v', b.id, b.validated);
+  }
+  for (const i of record.investments) each('a', i.id, i.actual);
+  return out;
 }
 
 /**
@@ -129,14 +209,43 @@ function benefitEntry(s: BenefitSummary) {
  * total (`fy`), other years as months (`fm`) — so the summary is no larger
  * than layout 1's annual forecast for the usual annual savings. 4: the same
  * item, and the project's history is kept beside it (a project upgraded to 4
- * begins its history with a snapshot of its record).
- * Layouts 2 and 3 read as 4 (all its years as months). Summaries of an earlier
- * layout are rebuilt from their records: all at the local run's start
- * (`outdated`), and any the report meets that it cannot read (`unreadable`).
+ * begins its history with a snapshot of its record). 5 (2026-12-01): the
+ * ledger totals by month move out of the summary into one item per FY.
+ * Layouts 2 to 4 read as 5: the ledger totals they still hold are added to
+ * those of the FY items (which every ledger write since has gone to).
+ * Summaries of an earlier layout are rebuilt from their records: all at the
+ * local run's start (`outdated`), and any the report meets that it cannot
+ * read (`unreadable`).
  */
-export const SUMMARY_FORMAT = 4;
+export const SUMMARY_FORMAT = 5;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
+/** The first layout with the project's history kept beside it: rebuilding one before it begins the history with a snapshot. */
+const HISTORY_FROM = 4;
+
+/** A summary of an earlier layout, to rebuild from its record. */
+export interface Outdated {
+  projectId: string;
+  format: number | undefined;
+}
+
+/** Whether a rebuild of a summary of this layout begins its project's history (one of layout 4 on already has it). */
+export function beginsHistory(format: number | undefined): boolean {
+  return !(Number(format) >= HISTORY_FROM);
+}
+
+/** A project's summary without its ledger totals (names, titles, stages: what a list needs). */
+export type ProjectListing = Omit<ProjectSummary, 'benefits' | 'investments'> & {
+  benefits: Omit<BenefitSummary, 'realised' | 'validated'>[];
+  investments: Omit<InvestmentSummary, 'actual'>[];
+};
+
+interface ProgrammeRead<S> {
+  summaries: S[];
+  periods: PeriodsState;
+  settings: ProgrammeSettings;
+  unreadable: Outdated[];
+}
 
 export class SummaryRepository {
   constructor(
@@ -149,38 +258,53 @@ export class SummaryRepository {
   }
 
   /**
-   * Every project's summary, with the period state and the programme
-   * settings, which sit in the same index partition (after the summaries):
-   * the report reads all it needs in the one Query (one per MB).
+   * Every project's summary with its ledger totals in the months of one FY
+   * (the report's figures for that FY need no other months), the period
+   * state and the programme settings (which sit after the summaries in their
+   * index partition): two Queries side by side, one per MB each.
    */
-  async programme(): Promise<{ summaries: ProjectSummary[]; periods: PeriodsState; settings: ProgrammeSettings; unreadable: string[] }> {
-    const items = await collectAll((page) => this.page(page));
-    const summaries: ProjectSummary[] = [];
-    const unreadable: string[] = [];
+  async programme(fy: FinancialYear): Promise<ProgrammeRead<ProjectSummary>> {
+    const [read, years] = await Promise.all([this.read(), collectAll((page) => queryCollection(this.doc, this.tableName, collections.summaryYear(fy), page))]);
+    const ledgers = new Map(years.map((item) => [String(item.projectId), ledgersOf([item])]));
+    return { ...read, summaries: read.items.map((item) => fromItem(item, ledgers.get(String(item.projectId)))) };
+  }
+
+  /** Every project's summary without ledger totals (a list of projects and their savings' names), the period state and the settings: one Query. */
+  async listing(): Promise<ProgrammeRead<ProjectListing>> {
+    const read = await this.read();
+    return { ...read, summaries: read.items.map((item) => fromItem(item, undefined)) };
+  }
+
+  private async read() {
+    const all = await collectAll((page) => this.page(page));
+    const items: Record<string, unknown>[] = [];
+    const unreadable: Outdated[] = [];
     let periods = NO_PERIODS_CLOSED;
     let settings = UNSET_PROGRAMME;
-    for (const item of items) {
+    for (const item of all) {
       if (item.entity === 'periods') periods = fromStored(PeriodsState, item);
       else if (item.entity === 'programme') settings = fromStored(ProgrammeSettings, item);
-      else if (!(Number(item.format) >= READABLE_FROM)) unreadable.push(String(item.projectId));
-      else summaries.push(fromItem(item));
+      else if (!(Number(item.format) >= READABLE_FROM)) unreadable.push(outdatedOf(item));
+      else items.push(item);
     }
-    return { summaries, periods, settings, unreadable };
+    return { items, periods, settings, unreadable };
   }
 
   /** Projects whose summary is of an earlier layout (to rebuild before serving figures from them). */
-  async outdated(): Promise<string[]> {
+  async outdated(): Promise<Outdated[]> {
     const items = await collectAll((page) => this.page(page));
-    return items.filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT).map((i) => String(i.projectId));
+    return items.filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT).map(outdatedOf);
   }
 
   /**
-   * The whole summary of a project rebuilt from its record, replacing
-   * whatever was there, and a snapshot of the record in its history, as of
-   * the project's creation: exact for a project created whole (an import),
-   * and where history begins for a project recorded before it was kept.
+   * The whole summary of a project rebuilt from its record, and its ledger
+   * totals by FY, replacing whatever was there, for a project that has no FY
+   * items yet (one created whole by an import, one of a layout before 5);
+   * with `history`, a snapshot of the record in its history, as of the
+   * project's creation: exact for a project created whole, and where history
+   * begins for a project recorded before it was kept.
    */
-  rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string): TxOp[] {
+  rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string, { history = true } = {}): TxOp[] {
     const benefits = Object.fromEntries(
       record.benefits.map((b) => {
         const s = summarise(b);
@@ -190,10 +314,19 @@ export class SummaryRepository {
     const investments = Object.fromEntries(
       record.investments.map((i) => {
         const s = summariseInvestment(i);
-        return [i.id, { m: { kind: s.kind, fundingSource: s.fundingSource }, p: s.planned, a: s.actual }];
+        return [i.id, { m: { kind: s.kind, fundingSource: s.fundingSource }, p: s.planned }];
       }),
     );
-    const snapshot: RecordState = recordState(record);
+    const years = new Map<FinancialYear, Record<string, number>>();
+    for (const add of ledgerAdds(record)) {
+      const fy = fyOfMonth(add.month);
+      const item = years.get(fy) ?? {};
+      years.set(fy, item);
+      item[ledgerAttribute(add)] = add.amountPence;
+    }
+    const yearPuts: TxOp[] = [...years].map(([fy, totals]) => ({
+      item: { Put: { TableName: this.tableName, Item: { ...this.yearItemHead(record.project.id, fy), ...totals } } },
+    }));
     return [
       {
         item: {
@@ -213,8 +346,66 @@ export class SummaryRepository {
           },
         },
       },
-      this.historyOp(record.project.id, { at: record.project.createdAt, by }, [{ k: 'snapshot', record: snapshot }]),
+      ...yearPuts,
+      ...(history ? [this.historyOp(record.project.id, { at: record.project.createdAt, by }, [{ k: 'snapshot', record: recordState(record) }])] : []),
     ];
+  }
+
+  /** The keys and labels of a project's FY item of ledger totals. */
+  private yearItemHead(projectId: string, fy: FinancialYear): Record<string, unknown> {
+    return { ...keys.summaryYear(projectId, fy), ...keys.summaryYearIndex(projectId, fy), entity: 'summary-year', projectId, financialYear: fy };
+  }
+
+  /**
+   * Adds amounts to ledger totals: one update of each FY item touched (a
+   * transaction may touch an item once), amounts to the same month of the
+   * same total summed first (an update may name an attribute once).
+   */
+  private ledgerOps(projectId: string, adds: LedgerAdd[]): TxOp[] {
+    const byYear = new Map<FinancialYear, Map<string, number>>();
+    for (const add of adds) {
+      const fy = fyOfMonth(add.month);
+      const sums = byYear.get(fy) ?? new Map<string, number>();
+      byYear.set(fy, sums);
+      const name = ledgerAttribute(add);
+      sums.set(name, (sums.get(name) ?? 0) + add.amountPence);
+    }
+    return [...byYear].map(([fy, sums]) => {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const { pk: _pk, sk: _sk, ...head } = this.yearItemHead(projectId, fy);
+      Object.entries(head).forEach(([attribute, value], i) => {
+        names[`#h${i}`] = attribute;
+        values[`:h${i}`] = value;
+        sets.push(`#h${i} = :h${i}`);
+      });
+      const added = [...sums].map(([name, amount], i) => {
+        names[`#t${i}`] = name;
+        values[`:t${i}`] = amount;
+        return `#t${i} :t${i}`;
+      });
+      return {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summaryYear(projectId, fy),
+            UpdateExpression: `SET ${sets.join(', ')} ADD ${added.join(', ')}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+      };
+    });
+  }
+
+  /** A project's summary with its ledger totals in every FY (a Query for the summary and one for the FY items). */
+  async of(projectId: string): Promise<ProjectSummary | undefined> {
+    const [head, years] = await Promise.all([
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.summary(projectId), ConsistentRead: true })),
+      partitionItems(this.doc, this.tableName, keys.summaryYearsOf(projectId)),
+    ]);
+    return head.Item ? fromItem(head.Item, ledgersOf(years)) : undefined;
   }
 
   /** An entry of a project's history: written with the summary's change, in its transaction. */
@@ -230,9 +421,12 @@ export class SummaryRepository {
     };
   }
 
-  /** Deletes a project's whole history (a project an import created, taken back whole: nothing of it stays). */
+  /** Deletes a project's whole history and its ledger totals by FY (a project an import created, taken back whole: nothing of it stays). */
   async dropHistory(projectId: string): Promise<void> {
-    const items = await partitionItems(this.doc, this.tableName, keys.historyUntil(projectId, '~'));
+    const items = [
+      ...(await partitionItems(this.doc, this.tableName, keys.historyUntil(projectId, '~'))),
+      ...(await partitionItems(this.doc, this.tableName, keys.summaryYearsOf(projectId))),
+    ];
     for (let i = 0; i < items.length; i += 25) {
       let batch: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((item) => ({ pk: item.pk, sk: item.sk }));
       while (batch?.length) {
@@ -248,8 +442,15 @@ export class SummaryRepository {
     return items.map((i) => ({ at: String(i.at), by: String(i.by), changes: JSON.parse(String(i.c)) as HistoryChange[] }));
   }
 
+  /** Every project's summary with its ledger totals in every FY: a Query per project (for checks and tools; the report reads one FY). */
   async all(): Promise<ProjectSummary[]> {
-    return (await this.programme()).summaries;
+    const { summaries } = await this.listing();
+    const out: ProjectSummary[] = [];
+    for (const s of summaries) {
+      const whole = await this.of(s.projectId);
+      if (whole) out.push(whole);
+    }
+    return out;
   }
 
   createOp(project: ProjectHeader & { createdBy: string }): TxOp[] {
@@ -343,6 +544,7 @@ export class SummaryRepository {
   benefitOp(benefit: Benefit, created: boolean): TxOp[] {
     return [
       this.benefitUpdate(benefit, created),
+      ...(created ? this.ledgerOps(benefit.projectId, ledgerAdds({ benefits: [benefit], investments: [] })) : []),
       this.historyOp(benefit.projectId, { at: benefit.updatedAt, by: benefit.updatedBy }, [{ k: 'benefit', benefit: benefitState(benefit) }]),
     ];
   }
@@ -390,12 +592,15 @@ export class SummaryRepository {
     const names: Record<string, string> = { '#c': 'benefits' };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
+    const ledger: LedgerAdd[] = [];
     changes.forEach(({ benefit, created }, i) => {
       const s = summarise(benefit);
       names[`#b${i}`] = benefit.id;
       if (created) {
         values[`:b${i}`] = benefitEntry(s);
         sets.push(`#c.#b${i} = :b${i}`);
+        // Recorded with it (an import's realised to date): its ledger totals.
+        ledger.push(...ledgerAdds({ benefits: [benefit], investments: [] }));
       } else {
         const forecast = packMonthly(s.forecastMonths);
         Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fy${i}`]: forecast.y, [`:fm${i}`]: forecast.m });
@@ -414,6 +619,7 @@ export class SummaryRepository {
           },
         },
       },
+      ...this.ledgerOps(projectId, ledger),
       this.historyOp(projectId, when, [
         ...changes.map(({ benefit }) => ({ k: 'benefit' as const, benefit: benefitState(benefit), ...(when.restored ? { restored: true as const } : {}) })),
         // Actuals recorded with new savings (an import's realised to date): their ledger amounts, after the savings.
@@ -448,6 +654,43 @@ export class SummaryRepository {
     ];
   }
 
+  /**
+   * Takes the ledger totals of savings taken away (an import rolled back) out
+   * of their FY items, up to 100 totals an update, each update to be written
+   * on its own: a total of a saving its summary no longer has is never read,
+   * so this only tidies, after the summary's own write.
+   */
+  ledgerRemovedOps(projectId: string, removed: Array<{ id: string; months: string[] }>): TxOp[] {
+    const byYear = new Map<FinancialYear, string[]>();
+    for (const { id, months } of removed) {
+      for (const month of months) {
+        const names = byYear.get(fyOfMonth(month)) ?? [];
+        byYear.set(fyOfMonth(month), names);
+        names.push(...(['r', 'v'] as const).map((total) => ledgerAttribute({ total, month, id })));
+      }
+    }
+    return [...byYear].flatMap(([fy, names]) => {
+      const ops: TxOp[] = [];
+      for (let i = 0; i < names.length; i += 100) {
+        const part = names.slice(i, i + 100);
+        ops.push({
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.summaryYear(projectId, fy),
+              UpdateExpression: `REMOVE ${part.map((_, j) => `#t${j}`).join(', ')}`,
+              // Never creates an empty item where there was none.
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: Object.fromEntries(part.map((name, j) => [`#t${j}`, name])),
+            },
+          },
+          onConditionFailed: () => new NotFoundError(`Project ${projectId} has no ledger totals in ${fy}.`),
+        });
+      }
+      return ops;
+    });
+  }
+
   investmentOp(line: Investment, created: boolean): TxOp[] {
     const s = summariseInvestment(line);
     const m = { kind: s.kind, fundingSource: s.fundingSource };
@@ -460,47 +703,28 @@ export class SummaryRepository {
             Key: keys.summary(line.projectId),
             UpdateExpression: created ? 'SET #c.#id = :entry' : 'SET #c.#id.m = :m, #c.#id.p = :p',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: created ? { ':entry': { m, p: s.planned, a: s.actual } } : { ':m': m, ':p': s.planned },
+            ExpressionAttributeValues: created ? { ':entry': { m, p: s.planned } } : { ':m': m, ':p': s.planned },
           },
         },
       },
+      ...(created ? this.ledgerOps(line.projectId, ledgerAdds({ benefits: [], investments: [line] })) : []),
       this.historyOp(line.projectId, { at: line.updatedAt, by: line.updatedBy }, [{ k: 'investment', investment: investmentState(line) }]),
     ];
   }
 
   /**
-   * Adds validated amounts of several benefits of a project to its summary in
-   * one write (a bulk validation: a transaction may write the summary once),
-   * and their ledger changes to the project's history.
+   * Adds validated amounts of several benefits of a project to their FY
+   * items in one write each (a bulk validation: a transaction may write an
+   * item once), and their ledger changes to the project's history. Each
+   * benefit's own conditional update, in the same transaction, refuses a
+   * benefit that is not there.
    */
   addValidatedOp(projectId: string, adds: Array<{ benefitId: string; month: string; amountPence: number }>, when: Moment): TxOp[] {
-    const names: Record<string, string> = { '#c': 'benefits', '#v': 'v' };
-    const values: Record<string, unknown> = { ':zero': 0 };
-    const sets: string[] = [];
-    const benefits = [...new Set(adds.map((a) => a.benefitId))];
-    benefits.forEach((id, i) => {
-      names[`#b${i}`] = id;
-    });
-    adds.forEach((a, i) => {
-      const b = `#b${benefits.indexOf(a.benefitId)}`;
-      names[`#m${i}`] = a.month;
-      values[`:a${i}`] = a.amountPence;
-      sets.push(`#c.${b}.#v.#m${i} = if_not_exists(#c.${b}.#v.#m${i}, :zero) + :a${i}`);
-    });
     return [
-      {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(projectId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: benefits.map((_, i) => `attribute_exists(#c.#b${i})`).join(' AND '),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
-        },
-        onConditionFailed: () => new NotFoundError(`Project ${projectId} is missing one of the benefits validated.`),
-      },
+      ...this.ledgerOps(
+        projectId,
+        adds.map((a) => ({ total: 'v', id: a.benefitId, month: a.month, amountPence: a.amountPence })),
+      ),
       this.historyOp(
         projectId,
         when,
@@ -509,30 +733,21 @@ export class SummaryRepository {
     ];
   }
 
-  /** Adds a ledger amount to the summary's monthly total (realised, validated, or actual spend), and to the project's history. */
+  /**
+   * Adds a ledger amount to its month's total (realised, validated, or actual
+   * spend) in the FY item, and to the project's history. The parent's own
+   * conditional update, in the same transaction, refuses a parent that is not
+   * there (so nothing is added for it).
+   */
   addOp(
     projectId: string,
     collection: 'benefits' | 'investments',
     id: string,
-    total: 'r' | 'v' | 'a',
+    total: LedgerTotal,
     month: string,
     amount: number,
     when: Moment & { reversal?: boolean },
   ): TxOp[] {
-    const add = {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(projectId),
-          UpdateExpression: 'SET #c.#id.#t.#m = if_not_exists(#c.#id.#t.#m, :zero) + :amount',
-          // Refused (not an invalid-path error) when the project has no such entry: the parent's own update says why.
-          ConditionExpression: 'attribute_exists(#c.#id)',
-          ExpressionAttributeNames: { '#c': collection, '#id': id, '#t': total, '#m': month },
-          ExpressionAttributeValues: { ':zero': 0, ':amount': amount },
-        },
-      },
-      onConditionFailed: () => new NotFoundError(`Project ${projectId} has no ${collection === 'benefits' ? 'benefit' : 'investment'} ${id}.`),
-    };
     const change: HistoryChange = {
       k: 'ledger',
       of: collection === 'benefits' ? 'benefit' : 'investment',
@@ -542,7 +757,7 @@ export class SummaryRepository {
       amountPence: amount,
       ...(when.reversal ? { reversal: true } : {}),
     };
-    return [add, this.historyOp(projectId, when, [change])];
+    return [...this.ledgerOps(projectId, [{ total, id, month, amountPence: amount }]), this.historyOp(projectId, when, [change])];
   }
 }
 
@@ -559,7 +774,21 @@ interface StoredEntry {
   a?: Record<string, number>;
 }
 
-function fromItem(item: Record<string, unknown>): ProjectSummary {
+/** The sum of two monthly series (a layout before 5 still holds totals of its own, to which the FY items' are added). */
+function plus(a: Record<string, number> | undefined, b: Record<string, number> | undefined): Record<string, number> {
+  if (!a) return b ?? {};
+  if (!b) return a;
+  const out = { ...a };
+  for (const [month, amount] of Object.entries(b)) out[month] = (out[month] ?? 0) + amount;
+  return out;
+}
+
+function outdatedOf(item: Record<string, unknown>): Outdated {
+  return { projectId: String(item.projectId), format: typeof item.format === 'number' ? item.format : undefined };
+}
+
+/** A summary as the figures take it, its ledger totals those of the FY items read (none: none of them read). */
+function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): ProjectSummary {
   const projectId = String(item.projectId);
   const stage = Stage.parse(item.stage ?? 'delivery');
   const stageChangedAt = typeof item.stageChangedAt === 'string' ? item.stageChangedAt : undefined;
@@ -572,8 +801,8 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
       baseline: e.b ?? {},
       // The forecast by FY (and the part written off) follow from the monthly forecast: kept once, as months.
       ...forecastByFy(forecastMonths, typeof e.m.writtenOutAt === 'string' ? e.m.writtenOutAt : undefined),
-      realised: e.r ?? {},
-      validated: e.v ?? {},
+      realised: plus(e.r, ledgers?.get(id)?.r),
+      validated: plus(e.v, ledgers?.get(id)?.v),
       forecastMonths,
       stage,
       ...(stageChangedAt ? { stageChangedAt } : {}),
@@ -584,7 +813,7 @@ function fromItem(item: Record<string, unknown>): ProjectSummary {
     id,
     projectId,
     planned: e.p ?? {},
-    actual: e.a ?? {},
+    actual: plus(e.a, ledgers?.get(id)?.a),
   }));
   return {
     projectId,

@@ -42,7 +42,7 @@ export async function validationPage({ deps }: PageContext, c: Context<AppEnv>, 
   const finance = mayValidate(who);
   const [page, summaries, managed] = await Promise.all([
     svc.listUnvalidated(deps, caller, {}, { limit: 100, cursor: q.cursor }),
-    deps.store.summaries.all(),
+    deps.store.summaries.listing().then((r) => r.summaries),
     finance ? Promise.resolve(new Set<string>()) : managedBy(deps, who),
   ]);
   const projectOf = new Map(summaries.map((s) => [s.projectId, s]));
