@@ -28,7 +28,7 @@ import { keys, type Store } from '@bt/store';
 export async function seedProgramme(
   store: Store,
   raw: { doc: DynamoDBDocumentClient; tableName: string },
-  options: { projects: number; benefitsPerProject: number; years: number; history?: boolean },
+  options: { projects: number; benefitsPerProject: number; years: number; history?: boolean; ledgersInSummary?: boolean },
 ) {
   const now = '2025-11-20T09:00:00.000Z';
   const meta = { version: 1, createdAt: now, createdBy: 'bench', updatedAt: now, updatedBy: 'bench' };
@@ -161,8 +161,10 @@ export async function seedProgramme(
       );
     }
     // The summary and its ledger totals by FY exactly as the store writes them (without the snapshot for history, written below as the writes would have).
-    for (const op of store.summaries.rebuildOp({ project, benefits, investments: [line] }, 'bench', { history: false }))
-      items.push(op.item.Put!.Item as Record<string, unknown>);
+    const summary = store.summaries
+      .rebuildOp({ project, benefits, investments: [line] }, 'bench', { history: false })
+      .map((op) => op.item.Put!.Item as Record<string, unknown>);
+    items.push(...(options.ledgersInSummary ? [asLayoutFour(summary)] : summary));
     if (options.history !== false) items.push(...projectHistory(store, project, benefits, line));
   }
   const started = performance.now();
@@ -183,6 +185,26 @@ export async function seedProgramme(
 }
 
 const SET_UP = '2023-03-01T09:00:00.000Z';
+
+/**
+ * A project's summary as layout 4 stored it, every month of its ledger totals
+ * inside it and no FY items (which the code of today still reads): the
+ * "before" of the ledger totals by FY, measured by the same code.
+ */
+function asLayoutFour([head, ...years]: Record<string, unknown>[]): Record<string, unknown> {
+  const summary = structuredClone(head!);
+  const entries = { r: 'benefits', v: 'benefits', a: 'investments' } as const;
+  for (const year of years) {
+    for (const [name, amount] of Object.entries(year)) {
+      const m = /^([rva])(\d{4}-\d{2})(.+)$/.exec(name);
+      if (!m) continue;
+      const total = m[1] as keyof typeof entries;
+      const entry = (summary[entries[total]] as Record<string, Record<string, Record<string, number>>>)[m[3]!]!;
+      entry[total] = { ...entry[total], [m[2]!]: amount as number };
+    }
+  }
+  return { ...summary, format: 4 };
+}
 
 /**
  * One project in every so many makes a rule fire, so a run exercises every

@@ -1,13 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import type { DomainEvent } from '@bt/core';
 import { evaluateAndStore, publishOutbox } from '@bt/services';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
-import { makeToken } from '../../packages/local/src/token.ts';
-import { testDigestDesk } from '../support/digest.ts';
+import { benchApp } from './app.ts';
 import { seedProgramme } from './programme.ts';
 import { recorder } from './replay.ts';
 
@@ -24,7 +22,6 @@ import { recorder } from './replay.ts';
  */
 const BASE_PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
 const SCALES = (process.env.BENCH_SCALES ?? '1,3,10').split(',').map(Number);
-const secret = 'bench-secret-0123456789abcdef0123456789';
 
 interface Step {
   seconds: number;
@@ -92,27 +89,7 @@ async function main() {
         return a;
       }, {});
 
-      const appDeps = { store, clock: () => new Date('2025-11-20T09:00:00Z') };
-      const app = createApp(appDeps, {
-        auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
-        bodyLimitBytes: 1 << 20,
-        digests: testDigestDesk(appDeps, join('.bench', 'outbox')),
-      });
-      const token = await makeToken(secret, { sub: 'bench', roles: ['admin'] });
-      const fetchAll = async (path: string) => {
-        const res = await app.request(path, { headers: { Authorization: `Bearer ${token}` } });
-        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
-        let bytes = 0;
-        let newlines = 0;
-        const reader = res.body!.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          bytes += value.length;
-          for (const byte of value) if (byte === 10) newlines++;
-        }
-        return { bytes, newlines };
-      };
+      const fetchAll = await benchApp(store, '2025-11-20T09:00:00Z');
       const report = await step(() => fetchAll('/v1/reports/programme?financialYear=2025/26'));
       const feed = await step(() => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'));
       const rows = feed.value.newlines - 1;
