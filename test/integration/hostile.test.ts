@@ -329,7 +329,7 @@ describe('tampered cursors', () => {
 
 describe('feeds complete or fail visibly', () => {
   it('cuts a feed off (the body errors) when a project fails part-way, never a short feed that looks complete', async () => {
-    // A feed over a store where one project's benefit does not parse, behind at least one sound project.
+    // A feed over a store where one project's summary does not parse, behind at least one sound project.
     const f = await createHarness();
     try {
       const ws = (await f.call('POST', '/v1/workstreams', { token: f.tokens.admin, body: workstreamBody() })).body;
@@ -353,9 +353,10 @@ describe('feeds complete or fail visibly', () => {
         expect(whole.status).toBe(200);
       }
       const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-      const key = { pk: `PRJ#${ids[2]}`, sk: `BEN#${ids[3]}` };
+      // Projects are read in the order of their ids (of their creation): the second one's summary.
+      const key = { pk: `PRJ#${ids[2]}`, sk: 'SUMMARY' };
       const item = (await f.raw.send(new GetCommand({ TableName: f.tableName, Key: key }))).Item!;
-      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...item, realised: { '0001-01': 5 } } }));
+      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...item, stage: 'not-a-stage' } }));
       for (const format of ['csv', 'json']) {
         const res = await f.app.request(`/v1/feeds/savings?financialYear=2026/27&format=${format}`, {
           headers: { Authorization: `Bearer ${f.tokens.finance}` },
@@ -364,9 +365,9 @@ describe('feeds complete or fail visibly', () => {
         await expect(res.text(), format).rejects.toThrow();
       }
       // A failure before any row is sent is an ordinary problem+json.
-      const first = { pk: `PRJ#${ids[0]}`, sk: `BEN#${ids[1]}` };
+      const first = { pk: `PRJ#${ids[0]}`, sk: 'SUMMARY' };
       const firstItem = (await f.raw.send(new GetCommand({ TableName: f.tableName, Key: first }))).Item!;
-      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...firstItem, realised: { '0001-01': 5 } } }));
+      await f.raw.send(new PutCommand({ TableName: f.tableName, Item: { ...firstItem, stage: 'not-a-stage' } }));
       expectProblem(await f.call('GET', '/v1/feeds/savings?financialYear=2026/27&format=csv', { token: f.tokens.finance }), 500);
     } finally {
       await f.cleanup();

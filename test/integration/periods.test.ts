@@ -215,28 +215,30 @@ describe('summaries of an earlier layout', () => {
     const before = await report();
     expect(before.outturnPence).toBe(120_000);
     const summaryKey = { pk: `PRJ#${p.id}`, sk: 'SUMMARY' };
-    // As layout 2 wrote it (every forecast month kept as a month): read the same; the local run's upgrade packs it.
+    // As layout 2 wrote it (the entry's fields side by side, every forecast month kept as a month): read the same; the local run's upgrade packs it.
     const months = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i < 9 ? 2027 : 2028}-${String(((i + 3) % 12) + 1).padStart(2, '0')}`, 10_000]));
+    const written = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!.benefits[b.id].d;
     await h.raw.send(
       new UpdateCommand({
         TableName: h.tableName,
         Key: summaryKey,
-        UpdateExpression: 'SET #f = :two, benefits.#b.fm = :months REMOVE benefits.#b.fy',
+        UpdateExpression: 'SET #f = :two, benefits.#b = :entry',
         ExpressionAttributeNames: { '#f': 'format', '#b': b.id },
-        ExpressionAttributeValues: { ':two': 2, ':months': months },
+        ExpressionAttributeValues: { ':two': 2, ':entry': { m: written.m, b: written.b, fm: months } },
       }),
     );
     expect(await report()).toEqual(before);
     expect(await upgradeSummaries(h.deps)).toBeGreaterThanOrEqual(1);
     const packed = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey }))).Item!;
-    expect(packed.benefits[b.id]).toMatchObject({ fy: { '2027/28': 120_000 }, fm: {} });
-    // As a summary written before the monthly forecast was kept (layout 1): the report rebuilds it from the record before using it.
+    expect(packed.benefits[b.id]).toEqual({ d: expect.objectContaining({ fy: { '2027/28': 120_000 }, fm: {} }) });
+    // As a summary written before the monthly forecast was kept (layout 1, the forecast by FY): the report rebuilds it from the record before using it.
     await h.raw.send(
       new UpdateCommand({
         TableName: h.tableName,
         Key: summaryKey,
-        UpdateExpression: 'REMOVE #f, benefits.#b.fm, benefits.#b.fy, stage',
+        UpdateExpression: 'SET benefits.#b = :entry REMOVE #f, stage',
         ExpressionAttributeNames: { '#f': 'format', '#b': b.id },
+        ExpressionAttributeValues: { ':entry': { m: written.m, b: written.b, f: { '2027/28': 120_000 } } },
       }),
     );
     expect(await report()).toEqual(before);

@@ -115,9 +115,11 @@ describe('ledger totals by FY', () => {
 
     // Stored: the summary keeps no month of any ledger; one item per FY keeps them.
     const head = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey() }))).Item!;
-    expect(head.format).toBe(5);
-    expect(Object.keys(head.benefits[benefitId]).sort()).toEqual(['b', 'fm', 'fy', 'm']);
-    expect(Object.keys(head.investments[investmentId]).sort()).toEqual(['m', 'p']);
+    expect(head.format).toBe(6);
+    expect(Object.keys(head.benefits[benefitId])).toEqual(['d']);
+    expect(Object.keys(head.benefits[benefitId].d).sort()).toEqual(['b', 'bm', 'fm', 'fy', 'm']);
+    expect(Object.keys(head.investments[investmentId])).toEqual(['d']);
+    expect(Object.keys(head.investments[investmentId].d).sort()).toEqual(['m', 'p', 'pm']);
     expect((await yearItems()).map((i) => [i.sk, i.gsi1pk])).toEqual([
       ['~Y#2025/26', 'SUMMARIES#2025/26'],
       ['~Y#2026/27', 'SUMMARIES#2026/27'],
@@ -126,15 +128,21 @@ describe('ledger totals by FY', () => {
 
   it('read a summary of layout 4 (ledger totals inside it) with what was added since, and upgrade it without a second start of its history', async () => {
     const before = { past: await report('2025/26'), now: await report('2026/27') };
-    // As layout 4 kept it: every month of every ledger inside the summary, and no FY items.
+    // As layout 4 kept it: each entry's fields side by side with every month of its ledger totals, and no FY items.
     const whole = (await h.store.summaries.of(projectId))!;
+    const head = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey() }))).Item!;
+    const { bm: _bm, ...benefit } = head.benefits[benefitId].d;
     await h.raw.send(
       new UpdateCommand({
         TableName: h.tableName,
         Key: summaryKey(),
-        UpdateExpression: 'SET #f = :four, benefits.#b.r = :r, benefits.#b.v = :v, investments.#i.a = :a',
+        UpdateExpression: 'SET #f = :four, benefits.#b = :benefit, investments.#i = :line',
         ExpressionAttributeNames: { '#f': 'format', '#b': benefitId, '#i': investmentId },
-        ExpressionAttributeValues: { ':four': 4, ':r': whole.benefits[0]!.realised, ':v': whole.benefits[0]!.validated, ':a': whole.investments[0]!.actual },
+        ExpressionAttributeValues: {
+          ':four': 4,
+          ':benefit': { ...benefit, r: whole.benefits[0]!.realised, v: whole.benefits[0]!.validated },
+          ':line': { m: { kind: 'revenue', fundingSource: 'reserves' }, p: head.investments[investmentId].d.p, a: whole.investments[0]!.actual },
+        },
       }),
     );
     for (const item of await yearItems()) await h.raw.send(new DeleteCommand({ TableName: h.tableName, Key: { pk: item.pk, sk: item.sk } }));
@@ -152,14 +160,81 @@ describe('ledger totals by FY', () => {
 
     const history = await historyCount();
     expect(await upgradeSummaries(h.deps)).toBe(1);
-    const head = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey() }))).Item!;
-    expect(head.format).toBe(5);
-    expect(head.benefits[benefitId].r).toBeUndefined();
-    expect(head.investments[investmentId].a).toBeUndefined();
+    const upgraded = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey() }))).Item!;
+    expect(upgraded.format).toBe(6);
+    expect(Object.keys(upgraded.benefits[benefitId])).toEqual(['d']);
+    expect(Object.keys(upgraded.investments[investmentId])).toEqual(['d']);
     expect(await report('2026/27')).toEqual(now);
     expect(await report('2025/26')).toEqual(before.past);
     // Layout 4 already kept the project's history: the upgrade adds no snapshot to it.
     expect(await historyCount()).toBe(history);
     expect(await upgradeSummaries(h.deps)).toBe(0);
+  });
+
+  it('give the finance feeds the same rows as the records they summarise, so a feed reads no record', async () => {
+    const ws = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ code: 'FEEDS' }) })).body;
+    const p = (await h.call('POST', '/v1/projects', { token: h.tokens.pm, body: projectBody(ws.id, { code: 'FEED-1', stage: 'business-case' }) })).body;
+    const saving = (title: string, extra: Record<string, unknown> = {}) =>
+      h.call('POST', `/v1/projects/${p.id}/benefits`, {
+        token: h.tokens.pm,
+        body: { title, type: 'cashable-saving', category: 'transformation', recurrence: 'recurring', mtfsRef: `F-${title}`, owner: 'O', ...extra },
+      });
+    const failed = (await saving('Failed')).body;
+    // Phased unevenly (kept by month in the summary) and evenly (kept as a year's total).
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${failed.id}/baseline`, {
+      token: h.tokens.pm,
+      body: { months: { '2025-06': 700, '2025-09': 500, '2026-04': 1_000 } },
+    });
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${failed.id}/forecast`, {
+      token: h.tokens.pm,
+      body: {
+        phased: [
+          { financialYear: '2025/26', amountPence: 1_200 },
+          { financialYear: '2026/27', amountPence: 999, fromMonth: '2026-10' },
+        ],
+      },
+    });
+    await h.call('POST', `/v1/projects/${p.id}/benefits/${failed.id}/actuals`, { token: h.tokens.pm, body: { month: '2025-06', amountPence: 650, note: 'e' } });
+    expect((await h.call('PATCH', `/v1/projects/${p.id}/benefits/${failed.id}`, { token: h.tokens.pm, body: { status: 'unachievable' } })).status).toBe(200);
+    const replacement = (await saving('Replacement', { replacesBenefitId: failed.id })).body;
+    await h.call('PUT', `/v1/projects/${p.id}/benefits/${replacement.id}/baseline`, {
+      token: h.tokens.pm,
+      body: { phased: [{ financialYear: '2026/27', amountPence: 2_400 }] },
+    });
+    const line = await h.call('POST', `/v1/projects/${p.id}/investments`, {
+      token: h.tokens.pm,
+      body: { title: 'Licences', kind: 'capital', fundingSource: 'grant', months: { '2025-05': 333, '2026-01': 1_000, '2026-08': 50 } },
+    });
+    expect(line.status).toBe(201);
+
+    const feeds = async () => {
+      const out: unknown[] = [];
+      for (const feed of ['savings', 'investment'])
+        for (const fy of ['2025/26', '2026/27'])
+          for (const granularity of ['month', 'year']) {
+            const r = await h.call('GET', `/v1/feeds/${feed}?financialYear=${encodeURIComponent(fy)}&format=json&granularity=${granularity}`, {
+              token: h.tokens.finance,
+            });
+            expect(r.status).toBe(200);
+            out.push(r.body.rows);
+          }
+      return out;
+    };
+    h.counter.reset();
+    const fromSummaries = await feeds();
+    expect([...h.counter.byCommand.keys()].sort()).toEqual(['GetItemCommand', 'QueryCommand']);
+    const rows = fromSummaries as Array<Array<{ benefitId?: string; replacedBy?: string | null; projectCode: string }>>;
+    expect(rows[0]!.find((r) => r.benefitId === failed.id)?.replacedBy).toBe(replacement.id);
+    // The same feeds from the records: a summary of layout 5 (without what a feed needs) makes the feed read the record.
+    await h.raw.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: { pk: `PRJ#${p.id}`, sk: 'SUMMARY' },
+        UpdateExpression: 'SET #f = :five',
+        ExpressionAttributeNames: { '#f': 'format' },
+        ExpressionAttributeValues: { ':five': 5 },
+      }),
+    );
+    expect(await feeds()).toEqual(fromSummaries);
   });
 });

@@ -186,6 +186,31 @@ export function benefitYear(
   };
 }
 
+/** A benefit's figures for an FY as at a date, with its value that year (payback and net contribution). */
+export type BenefitYearValue = BenefitYear & { valuePence: Pence };
+
+/**
+ * Each benefit's figures for one FY as at one date, worked out once however
+ * many roll-ups count it: the report rolls every saving up by programme,
+ * workstream, category and type, and sorts it into a status bucket.
+ */
+export function benefitYears(
+  fy: FinancialYear,
+  asAt: IsoDate,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+  periods: PeriodsState = NO_PERIODS_CLOSED,
+): (b: BenefitSummary) => BenefitYearValue {
+  const memo = new WeakMap<BenefitSummary, BenefitYearValue>();
+  return (b) => {
+    let y = memo.get(b);
+    if (!y) {
+      y = { ...benefitYear(b, fy, asAt, t, periods), valuePence: benefitValue(b, fy, asAt) };
+      memo.set(b, y);
+    }
+    return y;
+  };
+}
+
 // --- roll-ups ------------------------------------------------------------------
 
 export const Figures = z
@@ -255,6 +280,7 @@ export function rollUp(
   t: Thresholds = DEFAULT_THRESHOLDS,
   periods: PeriodsState = NO_PERIODS_CLOSED,
   scope: 'mtfs' | 'all' = 'mtfs',
+  yearOf: (b: BenefitSummary) => BenefitYearValue = benefitYears(fy, asAt, t, periods),
 ): Figures {
   let baselinePence = 0;
   let pipelinePence = 0;
@@ -268,7 +294,7 @@ export function rollUp(
   let value = 0;
   let benefitCount = 0;
   for (const b of benefits) {
-    const y = benefitYear(b, fy, asAt, t, periods);
+    const y = yearOf(b);
     if (scope === 'mtfs' && !y.countsTowardsMtfs) continue;
     benefitCount += 1;
     pipelinePence = addPence(pipelinePence, y.pipelinePence);
@@ -281,7 +307,7 @@ export function rollUp(
     riskAdjustedForecastPence = addPence(riskAdjustedForecastPence, y.riskAdjustedForecastPence);
     riskAdjustedOutturnPence = addPence(riskAdjustedOutturnPence, y.riskAdjustedOutturnPence);
     if (b.recurrence === 'one-off') oneOffFalloutPence = addPence(oneOffFalloutPence, y.outturnPence);
-    value = addPence(value, benefitValue(b, fy, asAt));
+    value = addPence(value, y.valuePence);
   }
   let investmentPlannedPence = 0;
   let investmentActualPence = 0;
@@ -349,6 +375,7 @@ export function statusBuckets(
   t: Thresholds = DEFAULT_THRESHOLDS,
   replacementPool: readonly BenefitSummary[] = benefits,
   periods: PeriodsState = NO_PERIODS_CLOSED,
+  yearOf: (b: BenefitSummary) => BenefitYearValue = benefitYears(fy, asAt, t, periods),
 ): StatusBuckets {
   const empty = () => ({ count: 0, baselinePence: 0, forecastPence: 0 });
   const out: StatusBuckets = {
@@ -363,7 +390,7 @@ export function statusBuckets(
     if (r.replacesBenefitId) replacements.set(r.replacesBenefitId, [...(replacements.get(r.replacesBenefitId) ?? []), r]);
   }
   for (const b of benefits) {
-    const y = benefitYear(b, fy, asAt, t, periods);
+    const y = yearOf(b);
     if (!y.countsTowardsMtfs || y.pipeline) continue;
     if (y.baselinePence === 0 && y.outturnPence === 0 && !y.writtenOut) continue;
     const add = (bucket: { count: number; baselinePence: number; forecastPence: number }) => {
@@ -375,7 +402,7 @@ export function statusBuckets(
       add(out.writtenOut);
       let covered = 0;
       for (const r of replacements.get(b.id) ?? []) {
-        const ry = benefitYear(r, fy, asAt, t, periods);
+        const ry = yearOf(r);
         out.writtenOut.replacementCount += 1;
         out.writtenOut.replacementBaselinePence = addPence(out.writtenOut.replacementBaselinePence, ry.baselinePence);
         out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, ry.outturnPence);

@@ -41,7 +41,7 @@ export async function createBenefit(deps: Deps, caller: Caller, projectId: strin
   const ctx = writeContext(deps, caller);
   const id = mintId(deps, 'benefit');
   const extra: TxOp[] = [projectUnchangedOp(deps, project), deps.store.children.benefitRefOp(id, projectId)];
-  if (input.replacesBenefitId) extra.push(...(await linkReplacement(deps, caller, ctx, input.replacesBenefitId, { id, projectId })));
+  const link = input.replacesBenefitId ? await linkReplacement(deps, caller, ctx, input.replacesBenefitId, { id, projectId }) : undefined;
   const fields: ChildFields<'benefit'> = {
     id,
     projectId,
@@ -54,7 +54,11 @@ export async function createBenefit(deps: Deps, caller: Caller, projectId: strin
     realised: {},
     validated: {},
   };
-  return deps.store.children.create(ctx, 'benefit', fields, extra);
+  if (!link) return deps.store.children.create(ctx, 'benefit', fields, extra);
+  // Both savings' summary entries in one go: they may share a summary.
+  const { item, ops } = deps.store.children.createOps(ctx, 'benefit', fields);
+  await deps.store.commit([...ops, ...extra, ...link.ops, ...deps.store.summaries.replacementOps(item, link.original)]);
+  return item;
 }
 
 /** The written-out saving `originalId`, updated to name its replacement — in the replacement's transaction. */
@@ -64,7 +68,7 @@ async function linkReplacement(
   ctx: WriteContext,
   originalId: string,
   replacement: { id: string; projectId: string },
-): Promise<TxOp[]> {
+): Promise<{ ops: TxOp[]; original: Benefit }> {
   const originalProject = await deps.store.children.projectOfBenefit(originalId);
   const original = originalProject ? await deps.store.children.get('benefit', originalProject, originalId) : undefined;
   const fieldError = (message: string) => [{ path: 'replacesBenefitId', message }];
@@ -86,14 +90,14 @@ async function linkReplacement(
   }
   const ownerUnchanged = original.projectId === replacement.projectId ? [] : [projectUnchangedOp(deps, originalOwner)];
   // The original's next version names its replacement (guarded on the version read, with its audit entry).
-  const { ops } = deps.store.children.updateOps(
+  const { item, ops } = deps.store.children.updateOps(
     ctx,
     'benefit',
     original,
     { ...original, replacedByBenefitIds: [...original.replacedByBenefitIds, replacement.id] },
     'replacement-linked',
   );
-  return [...ops, ...ownerUnchanged];
+  return { ops: [...ops, ...ownerUnchanged], original: item };
 }
 
 /**

@@ -17,9 +17,8 @@ import {
   type FinancialYear,
   type Moment,
   type RecordState,
-  type Benefit,
 } from '@bt/core';
-import { collectAll, type ProjectRecord } from '@bt/store';
+import { collectAll, type FeedRecord, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { mapInFlight, projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
@@ -196,16 +195,25 @@ export async function feedEtag(
   return { etag: `"${hash.slice(0, 27)}"`, asAt: moment.asAt, moment, financialYear };
 }
 
-/**
- * Every project record with its workstream code, a page of projects at a
- * time (the feed streams; memory stays bounded). A past moment: each project as it was
- * known then, from its history (one Query each, a page of projects at once).
- */
 type WorkstreamRef = { id: string; code: string; name: string };
 
-async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ record: RecordState; workstream: WorkstreamRef }> {
+/** What a fact feed reads of a project: its summary and the FY's ledger totals (now), or its record as replayed from its history (a past moment). */
+type FeedInput = FeedRecord | RecordState;
+
+async function workstreamRefs(deps: Deps): Promise<(id: string) => WorkstreamRef> {
   const workstreams = new Map((await collectAll((page) => deps.store.workstreams.list(page))).map((ws) => [ws.id, ws]));
-  const of = (id: string): WorkstreamRef => workstreams.get(id) ?? { id, code: '', name: '' };
+  return (id) => workstreams.get(id) ?? { id, code: '', name: '' };
+}
+
+/**
+ * Every project as a fact feed reads it for an FY, with its workstream. Now:
+ * the summaries and their ledger totals in the FY, a page at a time (two
+ * Queries a page, in project id order), never a project's record but for one
+ * whose summary is of a layout before 6. A past moment: each project as it was
+ * known then, from its history (one Query each, a page of projects at once).
+ */
+async function* feedInputs(deps: Deps, moment: Moment, fy: FinancialYear): AsyncGenerator<{ record: FeedInput; workstream: WorkstreamRef }> {
+  const of = await workstreamRefs(deps);
   if (moment.past) {
     const { summaries } = await deps.store.summaries.listing();
     const ids = summaries.sort((a, b) => a.code.localeCompare(b.code)).map((s) => s.projectId);
@@ -215,9 +223,21 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
     }
     return;
   }
+  for await (const entry of deps.store.summaries.feedRecords(fy)) {
+    const record = 'project' in entry ? entry : await deps.store.children.record(entry.projectId);
+    if (record) yield { record, workstream: of(record.project.workstreamId) };
+  }
+}
+
+/**
+ * Every project's current record with its workstream, a page of projects at
+ * a time (by code), up to RECORD_READS_IN_FLIGHT records read ahead and each
+ * given out, in order, as soon as it is in: the first rows go out at once,
+ * memory stays bounded, and a record that cannot be read fails the feed where
+ * it falls. For the benefit dimension, which shows what only records hold.
+ */
+async function* currentRecords(deps: Deps): AsyncGenerator<ProjectRecord> {
   let cursor: string | undefined;
-  // Page by page (100 projects), up to RECORD_READS_IN_FLIGHT records read ahead and each given out, in order, as soon as it is in:
-  // the first rows go out at once, memory stays bounded, and a record that cannot be read fails the feed where it falls.
   do {
     const page = await deps.store.projects.list({}, { limit: 100, cursor });
     const ahead: Promise<ProjectRecord | undefined>[] = [];
@@ -232,7 +252,7 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
       const read = ahead.shift();
       if (!read) break;
       const record = await read;
-      if (record) yield { record, workstream: of(record.project.workstreamId) };
+      if (record) yield record;
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -241,7 +261,7 @@ async function* projectRecords(deps: Deps, moment: Moment): AsyncGenerator<{ rec
 /** Project records a feed reads at once: enough to keep DynamoDB busy, few enough not to flood it. */
 const RECORD_READS_IN_FLIGHT = 8;
 
-function projectColumns(p: RecordState['project'], ws: WorkstreamRef): Omit<ProjectRow, 'financialYear' | 'month' | 'period'> {
+function projectColumns(p: FeedInput['project'], ws: WorkstreamRef): Omit<ProjectRow, 'financialYear' | 'month' | 'period'> {
   return {
     workstreamCode: ws.code,
     projectCode: p.code,
@@ -263,7 +283,7 @@ export async function* savingsRows(deps: Deps, query: ResolvedFeedQuery): AsyncG
   const lastMonth = monthOfDate(asAt);
   const current = await deps.store.periods.get();
   const periods = query.moment.past ? periodsAt(current, query.moment.instant) : current;
-  for await (const { record, workstream } of projectRecords(deps, query.moment)) {
+  for await (const { record, workstream } of feedInputs(deps, query.moment, fy)) {
     const rows: SavingsRow[] = [];
     const replacedBy = replacements(record.benefits);
     for (const b of record.benefits) {
@@ -340,7 +360,7 @@ function pick(y: ReturnType<typeof benefitYear>) {
 }
 
 /** Which savings replace each written-out one (from the replacements' own link, so it holds at any moment). */
-function replacements(benefits: RecordState['benefits']): Map<string, string[]> {
+function replacements(benefits: ReadonlyArray<{ id: string; replacesBenefitId?: string | undefined }>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const b of benefits) if (b.replacesBenefitId) out.set(b.replacesBenefitId, [...(out.get(b.replacesBenefitId) ?? []), b.id]);
   return out;
@@ -351,7 +371,7 @@ export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): Asy
   const fy = query.financialYear;
   const lastMonth = monthOfDate(query.moment.date);
   const months = monthsOfFy(fy);
-  for await (const { record, workstream } of projectRecords(deps, query.moment)) {
+  for await (const { record, workstream } of feedInputs(deps, query.moment, fy)) {
     const rows: InvestmentRow[] = [];
     for (const i of record.investments) {
       const perMonth = months.map((month) => ({ month, planned: i.planned[month] ?? 0, actual: month <= lastMonth ? (i.actual[month] ?? 0) : 0 }));
@@ -524,9 +544,9 @@ export const BENEFIT_DIMENSION_COLUMNS: Column<BenefitDimensionRow>[] = [
 ];
 
 /** Every benefit with its lineage both ways (replaced-by ids space-separated), a project at a time. */
-export async function* benefitDimension(deps: Deps, query: ResolvedFeedQuery): AsyncGenerator<BenefitDimensionRow[]> {
-  for await (const { record } of projectRecords(deps, { ...query.moment, past: false })) {
-    yield (record.benefits as Benefit[]).map((b) => ({
+export async function* benefitDimension(deps: Deps, _query: ResolvedFeedQuery): AsyncGenerator<BenefitDimensionRow[]> {
+  for await (const record of currentRecords(deps)) {
+    yield record.benefits.map((b) => ({
       benefitId: b.id,
       projectId: b.projectId,
       benefitTitle: b.title,

@@ -1,5 +1,6 @@
 import {
   assertCan,
+  benefitYears,
   BenefitCategory,
   BenefitType,
   fyOfDate,
@@ -79,8 +80,10 @@ export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Wor
   const benefits: BenefitSummary[] = summaries.flatMap((s) => s.benefits);
   const investments: InvestmentSummary[] = summaries.flatMap((s) => s.investments);
   const target = (ws: Workstream) => ws.mtfsTargets[fy] ?? 0;
+  // Each saving's figures worked out once, for every roll-up that counts it.
+  const yearOf = benefitYears(fy, asAt, t, periods);
 
-  const perWorkstream = workstreams.map((ws) => workstreamRow(ws, summaries, fy, asAt, t, periods));
+  const perWorkstream = workstreams.map((ws) => workstreamRow(ws, summaries, fy, asAt, t, periods, yearOf));
   // By category: MTFS-countable savings of each (transformation and mitigation apart); by type: each type's own figures, the non-countable ones beside the MTFS figures, never added in.
   const only = <K extends 'category' | 'type'>(key: K, value: BenefitSummary[K]) =>
     rollUp(
@@ -92,6 +95,7 @@ export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Wor
       t,
       periods,
       key === 'type' ? 'all' : 'mtfs',
+      yearOf,
     );
   const programme = rollUp(
     benefits,
@@ -101,6 +105,8 @@ export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Wor
     workstreams.reduce((a, ws) => a + target(ws), 0),
     t,
     periods,
+    'mtfs',
+    yearOf,
   );
   const netBudget = settings.netBudgets[fy];
   return {
@@ -117,12 +123,20 @@ export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Wor
     workstreams: perWorkstream,
     byCategory: Object.fromEntries(BenefitCategory.options.map((c) => [c, only('category', c)])) as Record<BenefitCategory, Figures>,
     byType: Object.fromEntries(BenefitType.options.map((k) => [k, only('type', k)])) as Record<BenefitType, Figures>,
-    statusBuckets: statusBuckets(benefits, fy, asAt, t, benefits, periods),
+    statusBuckets: statusBuckets(benefits, fy, asAt, t, benefits, periods, yearOf),
   };
 }
 
 /** A workstream's figures for an FY: its projects' summaries against its MTFS target. */
-function workstreamRow(ws: Workstream, summaries: ProjectSummary[], fy: FinancialYear, asAt: IsoDate, t: Thresholds, periods: PeriodsState) {
+function workstreamRow(
+  ws: Workstream,
+  summaries: ProjectSummary[],
+  fy: FinancialYear,
+  asAt: IsoDate,
+  t: Thresholds,
+  periods: PeriodsState,
+  yearOf = benefitYears(fy, asAt, t, periods),
+) {
   const projects = summaries.filter((s) => s.workstreamId === ws.id);
   const figures = rollUp(
     projects.flatMap((p) => p.benefits),
@@ -132,6 +146,8 @@ function workstreamRow(ws: Workstream, summaries: ProjectSummary[], fy: Financia
     ws.mtfsTargets[fy] ?? 0,
     t,
     periods,
+    'mtfs',
+    yearOf,
   );
   return { id: ws.id, code: ws.code, name: ws.name, projectCount: projects.length, ...figures };
 }
@@ -148,13 +164,14 @@ export async function workstreamReport(deps: Deps, caller: Caller, workstreamId:
   const [workstream, { summaries, periods }] = await Promise.all([deps.store.workstreams.getOrThrow(workstreamId), programmeAt(deps, moment, fy)]);
   // Its projects as they were then (a project moved between workstreams shows where it was).
   const mine = summaries.filter((s) => s.workstreamId === workstreamId).sort((a, b) => a.code.localeCompare(b.code));
+  const yearOf = benefitYears(fy, asAt, t, periods);
   return {
     financialYear: fy,
     asAt: moment.asAt,
     knownAt: moment.knownAt,
-    workstream: workstreamRow(workstream, summaries, fy, asAt, t, periods),
+    workstream: workstreamRow(workstream, summaries, fy, asAt, t, periods, yearOf),
     projects: mine.map((s) => {
-      const figures = rollUp(s.benefits, s.investments, fy, asAt, null, t, periods);
+      const figures = rollUp(s.benefits, s.investments, fy, asAt, null, t, periods, 'mtfs', yearOf);
       return {
         project: { id: s.projectId, code: s.code, name: s.name, directorate: s.directorate, stage: s.stage, deliveryConfidence: s.deliveryConfidence ?? null },
         figures,

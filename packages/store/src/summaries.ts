@@ -24,11 +24,18 @@ import {
   type HistoryEntry,
   type FinancialYear,
   fyOfMonth,
+  type BenefitState,
+  type InvestmentState,
+  type MonthlyPence,
+  type ProjectState,
+  FundingSource,
+  InvestmentKind,
 } from '@bt/core';
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { collections, keys } from './keys.ts';
-import { fromStored } from './stored.ts';
+import { BatchWriteCommand, GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
+import type * as z from 'zod';
+import { fromStored, StoredDataError } from './stored.ts';
 import { collectAll, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -121,8 +128,8 @@ function summarise(benefit: Benefit): BenefitSummary {
   return summariseBenefit(benefit, { stage: 'delivery' });
 }
 
-/** A benefit's descriptive fields (its id and project are the entry's key and the item's). */
-function benefitMeta(s: BenefitSummary) {
+/** A benefit's descriptive fields (its id and project are the entry's key and the item's), with the savings found to replace it. */
+function benefitMeta(s: BenefitSummary, replacedBy: readonly string[]) {
   const {
     id: _id,
     projectId: _p,
@@ -136,13 +143,36 @@ function benefitMeta(s: BenefitSummary) {
     stageChangedAt: _sc,
     ...meta
   } = s;
-  return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify({ ...meta, ...(replacedBy.length ? { replacedByBenefitIds: replacedBy } : {}) })) as Record<string, unknown>;
 }
 
-/** A benefit's whole entry in the summary (its ledger totals are kept by FY); its forecast packed (evenly phased years kept as one total). */
-function benefitEntry(s: BenefitSummary) {
+/**
+ * A benefit's entry in the summary, but for its ledger totals (kept by FY):
+ * descriptive fields (`m`); baseline by FY (`b`) and the months of any year
+ * of it not phased evenly (`bm`); forecast packed (`fy` a year phased evenly,
+ * as its total; `fm` the months of the others).
+ */
+function benefitEntry(benefit: Benefit): Record<string, unknown> {
+  const s = summarise(benefit);
   const forecast = packMonthly(s.forecastMonths);
-  return { m: benefitMeta(s), b: s.baseline, fy: forecast.y, fm: forecast.m };
+  return { m: benefitMeta(s, benefit.replacedByBenefitIds), b: s.baseline, bm: packMonthly(benefit.baseline).m, fy: forecast.y, fm: forecast.m };
+}
+
+/** An investment line's entry, but for its spend (kept by FY): kind, funding source and title (`m`); plan by FY (`p`) and the months of any year not phased evenly (`pm`). */
+function investmentEntry(line: Investment): Record<string, unknown> {
+  const s = summariseInvestment(line);
+  return { m: { kind: s.kind, fundingSource: s.fundingSource, title: line.title }, p: s.planned, pm: packMonthly(line.planned).m };
+}
+
+/**
+ * The clause that writes an entry's fields (`#c.<entry>.d`), never the ledger
+ * totals an entry of layout 4 or before still holds beside them: one short
+ * clause a saving, so a monthly return of many savings stays within an
+ * update expression's 4 KB.
+ */
+function entryFields(entry: Record<string, unknown>, path: string, tag: string, values: Record<string, unknown>): string[] {
+  values[`:${tag}d`] = entry;
+  return [`#c.${path}.d = :${tag}d`];
 }
 
 /** Which ledger total: realised or validated (a benefit's), actual spend (an investment line's). */
@@ -210,14 +240,17 @@ function ledgerAdds(record: { benefits: Benefit[]; investments: Investment[] }):
  * than layout 1's annual forecast for the usual annual savings. 4: the same
  * item, and the project's history is kept beside it (a project upgraded to 4
  * begins its history with a snapshot of its record). 5 (2026-12-01): the
- * ledger totals by month move out of the summary into one item per FY.
+ * ledger totals by month move out of the summary into one item per FY. 6:
+ * an entry's fields are written as one (`d`), with what a feed needs besides
+ * the figures (baseline and plan by month, a line's title, a saving's
+ * replacements), so the feeds read the summaries, not each record.
  * Layouts 2 to 4 read as 5: the ledger totals they still hold are added to
  * those of the FY items (which every ledger write since has gone to).
  * Summaries of an earlier layout are rebuilt from their records: all at the
  * local run's start (`outdated`), and any the report meets that it cannot
  * read (`unreadable`).
  */
-export const SUMMARY_FORMAT = 5;
+export const SUMMARY_FORMAT = 6;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
 /** The first layout with the project's history kept beside it: rebuilding one before it begins the history with a snapshot. */
@@ -305,18 +338,8 @@ export class SummaryRepository {
    * begins for a project recorded before it was kept.
    */
   rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string, { history = true } = {}): TxOp[] {
-    const benefits = Object.fromEntries(
-      record.benefits.map((b) => {
-        const s = summarise(b);
-        return [b.id, benefitEntry(s)];
-      }),
-    );
-    const investments = Object.fromEntries(
-      record.investments.map((i) => {
-        const s = summariseInvestment(i);
-        return [i.id, { m: { kind: s.kind, fundingSource: s.fundingSource }, p: s.planned }];
-      }),
-    );
+    const benefits = Object.fromEntries(record.benefits.map((b) => [b.id, { d: benefitEntry(b) }]));
+    const investments = Object.fromEntries(record.investments.map((i) => [i.id, { d: investmentEntry(i) }]));
     const years = new Map<FinancialYear, Record<string, number>>();
     for (const add of ledgerAdds(record)) {
       const fy = fyOfMonth(add.month);
@@ -397,6 +420,35 @@ export class SummaryRepository {
         },
       };
     });
+  }
+
+  /**
+   * Every project's feed record for an FY, a page of summaries at a time (in
+   * project id order), with the FY items of the projects the page spans (a
+   * Query of that range of ids): memory stays bounded however large the
+   * programme. Each is made as its turn comes, so one that cannot be read
+   * fails a feed where it falls. A project whose summary is of a layout
+   * before 6 is given by its id only, for the caller to read its record.
+   */
+  async *feedRecords(fy: FinancialYear): AsyncGenerator<FeedRecord | { projectId: string }> {
+    const years = collections.summaryYear(fy);
+    const index = collectionAttributes(years);
+    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...collectionQuery(collections.summaries()) })) {
+      const items = (page.Items ?? []).filter((i) => i.entity === 'summary');
+      if (items.length === 0) continue;
+      const ledgers = new Map<string, Ledgers>();
+      const totals = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: years.index,
+          KeyConditionExpression: `${index.pk} = :pk AND ${index.sk} BETWEEN :first AND :last`,
+          ExpressionAttributeValues: { ':pk': years.pk, ':first': String(items[0]!.projectId), ':last': String(items.at(-1)!.projectId) },
+        },
+      );
+      for await (const part of totals) for (const item of part.Items ?? []) ledgers.set(String(item.projectId), ledgersOf([item]));
+      for (const item of items) yield feedRecordOf(item, ledgers.get(String(item.projectId)));
+    }
   }
 
   /** A project's summary with its ledger totals in every FY (a Query for the summary and one for the FY items). */
@@ -516,11 +568,8 @@ export class SummaryRepository {
     } else removes.push('commentary');
     if (benefits.length) names['#c'] = 'benefits';
     benefits.forEach((benefit, i) => {
-      const s = summarise(benefit);
-      const forecast = packMonthly(s.forecastMonths);
       names[`#b${i}`] = benefit.id;
-      Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fy${i}`]: forecast.y, [`:fm${i}`]: forecast.m });
-      sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
+      sets.push(...entryFields(benefitEntry(benefit), `#b${i}`, `b${i}`, values));
     });
     const changed = {
       item: {
@@ -549,8 +598,36 @@ export class SummaryRepository {
     ];
   }
 
+  /**
+   * A new saving that replaces a written-out one: its entry (and history),
+   * and the original's entry naming it (not a change to any figure, so not in
+   * the history) — one write of a summary the two share (a transaction may
+   * touch an item once), or one of each.
+   */
+  replacementOps(replacement: Benefit, original: Benefit): TxOp[] {
+    const history = this.historyOp(replacement.projectId, { at: replacement.updatedAt, by: replacement.updatedBy }, [
+      { k: 'benefit', benefit: benefitState(replacement) },
+    ]);
+    if (original.projectId !== replacement.projectId) return [this.benefitUpdate(replacement, true), history, this.benefitUpdate(original, false)];
+    const values: Record<string, unknown> = { ':entry': { d: benefitEntry(replacement) } };
+    const sets = ['#c.#new = :entry', ...entryFields(benefitEntry(original), '#old', 'o', values)];
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.summary(replacement.projectId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ExpressionAttributeNames: { '#c': 'benefits', '#new': replacement.id, '#old': original.id },
+            ExpressionAttributeValues: values,
+          },
+        },
+      },
+      history,
+    ];
+  }
+
   private benefitUpdate(benefit: Benefit, created: boolean): TxOp {
-    const s = summarise(benefit);
     const names = { '#c': 'benefits', '#id': benefit.id };
     if (created) {
       return {
@@ -560,19 +637,22 @@ export class SummaryRepository {
             Key: keys.summary(benefit.projectId),
             UpdateExpression: 'SET #c.#id = :entry',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':entry': benefitEntry(s) },
+            ExpressionAttributeValues: { ':entry': { d: benefitEntry(benefit) } },
           },
         },
       };
     }
+    const values: Record<string, unknown> = {};
+    const sets = entryFields(benefitEntry(benefit), '#id', '', values);
     return {
       item: {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(benefit.projectId),
-          UpdateExpression: 'SET #c.#id.m = :m, #c.#id.b = :b, #c.#id.fy = :fy, #c.#id.fm = :fm REMOVE #c.#id.f, #c.#id.fo',
+          // A layout 1 summary's annual forecast (`f`, `fo`) goes: the forecast is kept packed.
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #c.#id.f, #c.#id.fo`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':m': benefitMeta(s), ':b': s.baseline, ':fy': packMonthly(s.forecastMonths).y, ':fm': packMonthly(s.forecastMonths).m },
+          ExpressionAttributeValues: values,
         },
       },
     };
@@ -594,18 +674,13 @@ export class SummaryRepository {
     const sets: string[] = [];
     const ledger: LedgerAdd[] = [];
     changes.forEach(({ benefit, created }, i) => {
-      const s = summarise(benefit);
       names[`#b${i}`] = benefit.id;
       if (created) {
-        values[`:b${i}`] = benefitEntry(s);
+        values[`:b${i}`] = { d: benefitEntry(benefit) };
         sets.push(`#c.#b${i} = :b${i}`);
         // Recorded with it (an import's realised to date): its ledger totals.
         ledger.push(...ledgerAdds({ benefits: [benefit], investments: [] }));
-      } else {
-        const forecast = packMonthly(s.forecastMonths);
-        Object.assign(values, { [`:m${i}`]: benefitMeta(s), [`:b${i}`]: s.baseline, [`:fy${i}`]: forecast.y, [`:fm${i}`]: forecast.m });
-        sets.push(`#c.#b${i}.m = :m${i}`, `#c.#b${i}.b = :b${i}`, `#c.#b${i}.fy = :fy${i}`, `#c.#b${i}.fm = :fm${i}`);
-      }
+      } else sets.push(...entryFields(benefitEntry(benefit), `#b${i}`, `b${i}`, values));
     });
     return [
       {
@@ -692,18 +767,19 @@ export class SummaryRepository {
   }
 
   investmentOp(line: Investment, created: boolean): TxOp[] {
-    const s = summariseInvestment(line);
-    const m = { kind: s.kind, fundingSource: s.fundingSource };
     const names = { '#c': 'investments', '#id': line.id };
+    const values: Record<string, unknown> = {};
+    const sets = created ? ['#c.#id = :entry'] : entryFields(investmentEntry(line), '#id', '', values);
+    if (created) values[':entry'] = { d: investmentEntry(line) };
     return [
       {
         item: {
           Update: {
             TableName: this.tableName,
             Key: keys.summary(line.projectId),
-            UpdateExpression: created ? 'SET #c.#id = :entry' : 'SET #c.#id.m = :m, #c.#id.p = :p',
+            UpdateExpression: `SET ${sets.join(', ')}`,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: created ? { ':entry': { m, p: s.planned } } : { ':m': m, ':p': s.planned },
+            ExpressionAttributeValues: values,
           },
         },
       },
@@ -762,6 +838,10 @@ export class SummaryRepository {
 }
 
 interface StoredEntry {
+  /** Layout 6 on: the entry's fields (below them, those an earlier layout wrote). */
+  d?: Omit<StoredEntry, 'd'>;
+  bm?: Record<string, number>;
+  pm?: Record<string, number>;
   m: Record<string, unknown>;
   b?: Record<string, number>;
   f?: Record<string, number>;
@@ -772,6 +852,13 @@ interface StoredEntry {
   v?: Record<string, number>;
   p?: Record<string, number>;
   a?: Record<string, number>;
+}
+
+/** A field of a stored summary checked against its schema: a mismatch is the server's fault (a 500 naming the item), never the request's. */
+function stored<S extends z.ZodType>(schema: S, item: Record<string, unknown>, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StoredDataError({ pk: item.pk, sk: item.sk }, parsed.error.issues);
+  return parsed.data;
 }
 
 /** The sum of two monthly series (a layout before 5 still holds totals of its own, to which the FY items' are added). */
@@ -790,12 +877,14 @@ function outdatedOf(item: Record<string, unknown>): Outdated {
 /** A summary as the figures take it, its ledger totals those of the FY items read (none: none of them read). */
 function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): ProjectSummary {
   const projectId = String(item.projectId);
-  const stage = Stage.parse(item.stage ?? 'delivery');
+  const stage = stored(Stage, item, item.stage ?? 'delivery');
   const stageChangedAt = typeof item.stageChangedAt === 'string' ? item.stageChangedAt : undefined;
-  const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(([id, e]) => {
+  const benefits = Object.entries((item.benefits ?? {}) as Record<string, StoredEntry>).map(([id, raw]) => {
+    const e = { ...raw, ...raw.d };
     const forecastMonths = unpackMonthly({ y: e.fy, m: e.fm });
+    const { replacedByBenefitIds: _replacedBy, ...meta } = e.m;
     return {
-      ...(e.m as object),
+      ...meta,
       id,
       projectId,
       baseline: e.b ?? {},
@@ -808,13 +897,17 @@ function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): 
       ...(stageChangedAt ? { stageChangedAt } : {}),
     } as BenefitSummary;
   });
-  const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(([id, e]) => ({
-    ...(e.m as { kind: 'capital' | 'revenue'; fundingSource: string }),
-    id,
-    projectId,
-    planned: e.p ?? {},
-    actual: plus(e.a, ledgers?.get(id)?.a),
-  }));
+  const investments = Object.entries((item.investments ?? {}) as Record<string, StoredEntry>).map(([id, raw]) => {
+    const e = { ...raw, ...raw.d };
+    return {
+      kind: e.m.kind as 'capital' | 'revenue',
+      fundingSource: String(e.m.fundingSource),
+      id,
+      projectId,
+      planned: e.p ?? {},
+      actual: plus(e.a, ledgers?.get(id)?.a),
+    };
+  });
   return {
     projectId,
     workstreamId: String(item.workstreamId),
@@ -824,9 +917,72 @@ function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): 
     startDate: String(item.startDate),
     stage,
     ...(stageChangedAt ? { stageChangedAt } : {}),
-    ...(typeof item.deliveryConfidence === 'string' ? { deliveryConfidence: DeliveryConfidence.parse(item.deliveryConfidence) } : {}),
+    ...(typeof item.deliveryConfidence === 'string' ? { deliveryConfidence: stored(DeliveryConfidence, item, item.deliveryConfidence) } : {}),
     ...(typeof item.commentary === 'string' ? { commentary: item.commentary } : {}),
     benefits: benefits.sort((a, b) => a.id.localeCompare(b.id)),
     investments: investments.sort((a, b) => a.id.localeCompare(b.id)),
+  };
+}
+
+/** What a finance feed needs of a project for an FY: its summary (layout 6 on) with that FY's ledger totals, as the record would give it. */
+export interface FeedRecord {
+  project: Omit<ProjectState, 'version' | 'createdAt'>;
+  benefits: Array<Omit<BenefitState, 'version'> & { replacedByBenefitIds: string[]; realised: MonthlyPence; validated: MonthlyPence }>;
+  investments: Array<Omit<InvestmentState, 'version'> & { actual: MonthlyPence }>;
+}
+
+/** The first layout that holds all a feed needs (baseline and plan by month, titles, replacements). */
+const FEEDS_FROM = 6;
+
+/** A series kept as totals by FY with the months of the years not phased evenly: whole again. */
+function monthsOf(byFy: Record<string, number> | undefined, months: Record<string, number> | undefined): MonthlyPence {
+  const uneven = new Set(Object.keys(months ?? {}).map(fyOfMonth));
+  return unpackMonthly({ y: Object.fromEntries(Object.entries(byFy ?? {}).filter(([fy]) => !uneven.has(fy))), m: months });
+}
+
+/** A summary of layout 6 on, with its FY's ledger totals, as a feed record; one of an earlier layout by its id only (its record is read instead). */
+function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefined): FeedRecord | { projectId: string } {
+  const projectId = String(item.projectId);
+  if (!(Number(item.format) >= FEEDS_FROM)) return { projectId };
+  const entries = (collection: unknown) => Object.entries((collection ?? {}) as Record<string, StoredEntry>).sort(([a], [b]) => a.localeCompare(b));
+  return {
+    project: {
+      id: projectId,
+      workstreamId: String(item.workstreamId),
+      code: String(item.code),
+      name: String(item.name),
+      directorate: String(item.directorate),
+      startDate: String(item.startDate),
+      stage: stored(Stage, item, item.stage),
+      stageChangedAt: typeof item.stageChangedAt === 'string' ? item.stageChangedAt : undefined,
+      deliveryConfidence: stored(DeliveryConfidence, item, item.deliveryConfidence),
+      commentary: typeof item.commentary === 'string' ? item.commentary : undefined,
+    },
+    benefits: entries(item.benefits).map(([benefitId, raw]) => {
+      const e = raw.d!;
+      const m = e.m as Omit<BenefitState, 'id' | 'projectId' | 'baseline' | 'forecast' | 'version'> & { replacedByBenefitIds?: string[] };
+      return {
+        ...m,
+        id: benefitId,
+        projectId,
+        replacedByBenefitIds: m.replacedByBenefitIds ?? [],
+        baseline: monthsOf(e.b, e.bm),
+        forecast: unpackMonthly({ y: e.fy, m: e.fm }),
+        realised: ledgers?.get(benefitId)?.r ?? {},
+        validated: ledgers?.get(benefitId)?.v ?? {},
+      };
+    }),
+    investments: entries(item.investments).map(([lineId, raw]) => {
+      const e = raw.d!;
+      return {
+        id: lineId,
+        projectId,
+        title: String(e.m.title),
+        kind: stored(InvestmentKind, item, e.m.kind),
+        fundingSource: stored(FundingSource, item, e.m.fundingSource),
+        planned: monthsOf(e.p, e.pm),
+        actual: ledgers?.get(lineId)?.a ?? {},
+      };
+    }),
   };
 }
