@@ -1,6 +1,6 @@
 import { logger } from '@bt/services';
 import { IsoDate, todayInLondon } from '@bt/core';
-import { evaluateAndStore, functionDeps, publishOutbox } from '@bt/services';
+import { evaluateAndStore, functionDeps, publishOutbox, upgradeSummaries } from '@bt/services';
 import * as z from 'zod';
 
 const { deps, sink } = functionDeps(process.env);
@@ -16,10 +16,17 @@ export async function handler(event: unknown) {
   const input = Input.safeParse(event ?? {});
   if (!input.success) throw new Error(`Unexpected scheduler input: ${input.error.message}`);
   const asAt = input.data.asAt ?? todayInLondon(deps.clock());
+  // Summaries of an earlier layout (the first run after a deployment) are rebuilt first, so the report and the feeds read today's;
+  // a failure there is logged and never stops the evaluation (an old layout is still read).
+  const upgraded = await upgradeSummaries(deps).catch((error: unknown) => {
+    logger.error('project summaries of an earlier layout were not all rebuilt', { error });
+    return 0;
+  });
   const result = await evaluateAndStore(deps, asAt);
   const published = await publishOutbox(deps, sink);
   const summary = {
     asAt,
+    upgradedSummaries: upgraded,
     conditions: result.conditions,
     raised: result.raised.length,
     resolved: result.resolved.length,

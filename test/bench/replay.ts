@@ -23,7 +23,8 @@ export function recorder(store: Store) {
   const inner = client.config.requestHandler;
   const recorded = new Map<string, RawResponse>();
   let replaying = false;
-  const keyOf = (request: { body?: unknown; headers: Record<string, string> }) => `${request.headers['x-amz-target']} ${String(request.body)}`;
+  const keyOf = (request: { body?: unknown; headers: Record<string, string> }) =>
+    `${request.headers['x-amz-target']} ${request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : String(request.body)}`;
   client.config.requestHandler = Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
     handle: async (request: { body?: unknown; headers: Record<string, string> }, options?: unknown) => {
       const key = keyOf(request);

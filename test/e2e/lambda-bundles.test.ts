@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fyOfDate, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
-import { Store } from '@bt/store';
+import { createDynamo, Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
@@ -27,7 +27,9 @@ let lambdaService: Awaited<ReturnType<typeof startLambdaService>>;
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
 let apiHandler: (event: unknown, context: unknown) => Promise<Result>;
-let alertsHandler: (event: unknown) => Promise<{ asAt: string; raised: number; resolved: number; published: number; preview: boolean }>;
+let alertsHandler: (
+  event: unknown,
+) => Promise<{ asAt: string; raised: number; resolved: number; published: number; preview: boolean; upgradedSummaries: number }>;
 const eventsFile = join(outdir, 'events.jsonl');
 const mailDir = join(outdir, 'outbox');
 let publisherHandler: () => Promise<{ published: number }>;
@@ -289,5 +291,27 @@ describe('the publisher function bundle', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.detailType === 'ActualRecorded').map((e) => e.detail.actual.id)).toEqual([value.id]);
+  });
+});
+
+describe('the alerts function bundle after a deployment', () => {
+  it('rebuilds the summaries of an earlier layout before it evaluates', async () => {
+    const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { doc } = createDynamo({ region: 'eu-west-2', endpoint: inject('dynamoEndpoint') });
+    const project = (await store.projects.list({}, { limit: 200 })).items.find((p) => p.code === 'PUB1')!;
+    const Key = { pk: `PRJ#${project.id}`, sk: 'SUMMARY' };
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key,
+        UpdateExpression: 'SET #f = :five',
+        ExpressionAttributeNames: { '#f': 'format' },
+        ExpressionAttributeValues: { ':five': 5 },
+      }),
+    );
+    const run = await alertsHandler(loadEvent('scheduler', 'alerts-daily'));
+    expect(run).toMatchObject({ upgradedSummaries: 1 });
+    expect((await doc.send(new GetCommand({ TableName: tableName, Key }))).Item!.format).toBe(6);
+    expect(await alertsHandler(loadEvent('scheduler', 'alerts-daily'))).toMatchObject({ upgradedSummaries: 0 });
   });
 });

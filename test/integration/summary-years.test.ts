@@ -236,5 +236,41 @@ describe('ledger totals by FY', () => {
       }),
     );
     expect(await feeds()).toEqual(fromSummaries);
+    // Upgraded (rebuilt from its record), it gives them again.
+    expect(await upgradeSummaries(h.deps)).toBe(1);
+    expect(await feeds()).toEqual(fromSummaries);
+  });
+
+  it('are rebuilt by an upgrade only from the record as it is: a write landing meanwhile makes it read again, never lost', async () => {
+    const record = (await h.store.children.record(projectId))!;
+    const key = { pk: `PRJ#${projectId}`, sk: 'SUMMARY' };
+    await h.raw.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: key,
+        UpdateExpression: 'SET #f = :five',
+        ExpressionAttributeNames: { '#f': 'format' },
+        ExpressionAttributeValues: { ':five': 5 },
+      }),
+    );
+    // An actual recorded after the record was read for the upgrade.
+    const late = await h.call('POST', `/v1/projects/${projectId}/benefits/${benefitId}/actuals`, {
+      token: h.tokens.pm,
+      body: { month: '2026-08', amountPence: 7, note: 'late' },
+    });
+    expect(late.status).toBe(201);
+    const before = await yearItems();
+    await expect(h.store.commit(h.store.summaries.upgradeOp(record, { history: false })!)).rejects.toMatchObject({
+      status: 409,
+      code: 'concurrent-modification',
+    });
+    expect(await yearItems()).toEqual(before);
+    expect((await h.raw.send(new GetCommand({ TableName: h.tableName, Key: key }))).Item!.format).toBe(5);
+    // The upgrade reads the record again: the late actual is in the totals it writes.
+    expect(await upgradeSummaries(h.deps)).toBe(1);
+    const whole = (await h.store.summaries.of(projectId))!;
+    const now = (await h.call('GET', `/v1/projects/${projectId}`, { token: h.tokens.admin })).body;
+    expect(whole.benefits[0]!.realised).toEqual(now.benefits[0].realised);
+    expect(whole.benefits[0]!.realised['2026-08']).toBe(7);
   });
 });

@@ -10,6 +10,7 @@ import {
   type ProgrammeSettings,
   type Workstream,
   type FinancialYear,
+  ConflictError,
 } from '@bt/core';
 import { beginsHistory, collectAll, summaryHeader, type Outdated, type ProjectSummary } from '@bt/store';
 import type { Deps } from './context.ts';
@@ -74,28 +75,51 @@ export function summaryOf(record: RecordState): ProjectSummary {
 export async function readableSummaries(deps: Deps, fy: FinancialYear): Promise<ProgrammeAt> {
   const read = await deps.store.summaries.programme(fy);
   if (read.unreadable.length === 0) return read;
-  await rebuildSummaries(deps, read.unreadable);
+  await rebuildSummaries(deps, read.unreadable, { evenIfTooLarge: true });
   return deps.store.summaries.programme(fy);
 }
 
-/** Rebuilds summaries of earlier layouts from their records (one begun before history was kept begins it with a snapshot). */
-export async function rebuildSummaries(deps: Deps, outdated: Outdated[]): Promise<void> {
+/**
+ * Rebuilds summaries of earlier layouts from their records (one begun before
+ * history was kept begins it with a snapshot), each guarded on its record
+ * being as read: one that changed meanwhile is read again and rebuilt (up to
+ * three tries), so a write that lands during an upgrade is never lost.
+ * Returns how many were rebuilt. One too large to guard in a transaction
+ * stays as it is (its layout is still read), unless it cannot be read at
+ * all (`evenIfTooLarge`): then it is rebuilt unguarded, as before.
+ */
+export async function rebuildSummaries(deps: Deps, outdated: Outdated[], { evenIfTooLarge = false } = {}): Promise<number> {
+  let rebuilt = 0;
   for (const { projectId, format } of outdated) {
-    const record = await deps.store.children.record(projectId);
-    if (record) await deps.store.commit(deps.store.summaries.rebuildOp(record, 'upgrade', { history: beginsHistory(format) }));
+    for (let attempt = 1; ; attempt++) {
+      const record = await deps.store.children.record(projectId);
+      const history = beginsHistory(format);
+      const ops =
+        record &&
+        (deps.store.summaries.upgradeOp(record, { history }) ?? (evenIfTooLarge ? deps.store.summaries.rebuildOp(record, 'upgrade', { history }) : undefined));
+      if (!ops) break;
+      try {
+        await deps.store.commit(ops);
+        rebuilt += 1;
+        break;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt === 3) throw error;
+      }
+    }
   }
+  return rebuilt;
 }
 
 /**
  * Rebuilds every project summary of an earlier layout from its record (one
- * Query and one write per such project), so figures never come from a
- * summary that lacks what they need; a project recorded before history was
- * kept begins its history there. Run before serving; returns how many.
+ * Query and one write per such project), so the report and the feeds read
+ * the layout of today; a project recorded before history was kept begins its
+ * history there. Run at every local start, and in AWS at the start of each
+ * daily alert run (the first after a deployment does the work); returns how
+ * many it rebuilt.
  */
 export async function upgradeSummaries(deps: Deps): Promise<number> {
-  const outdated = await deps.store.summaries.outdated();
-  await rebuildSummaries(deps, outdated);
-  return outdated.length;
+  return rebuildSummaries(deps, await deps.store.summaries.outdated());
 }
 
 /** `fn` over every item, at most `limit` at a time, results in the items' order. */

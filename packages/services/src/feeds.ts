@@ -215,8 +215,8 @@ async function workstreamRefs(deps: Deps): Promise<(id: string) => WorkstreamRef
 async function* feedInputs(deps: Deps, moment: Moment, fy: FinancialYear): AsyncGenerator<{ record: FeedInput; workstream: WorkstreamRef }> {
   const of = await workstreamRefs(deps);
   if (moment.past) {
-    const { summaries } = await deps.store.summaries.listing();
-    const ids = summaries.sort((a, b) => a.code.localeCompare(b.code)).map((s) => s.projectId);
+    // In the order of the summaries (of the projects' ids), as now.
+    const ids = (await deps.store.summaries.listing()).summaries.map((s) => s.projectId);
     for (let i = 0; i < ids.length; i += 100) {
       const records = await mapInFlight(ids.slice(i, i + 100), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));
       for (const record of records) if (record) yield { record, workstream: of(record.project.workstreamId) };

@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   forecastByFy,
   NotFoundError,
   packMonthly,
@@ -251,6 +252,8 @@ function ledgerAdds(record: { benefits: Benefit[]; investments: Investment[] }):
  * read (`unreadable`).
  */
 export const SUMMARY_FORMAT = 6;
+/** DynamoDB's limit on the items of one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
 /** The first layout with the project's history kept beside it: rebuilding one before it begins the history with a snapshot. */
@@ -338,6 +341,54 @@ export class SummaryRepository {
    * begins for a project recorded before it was kept.
    */
   rebuildOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string, { history = true } = {}): TxOp[] {
+    return this.rebuild(record, by, history);
+  }
+
+  /**
+   * The rebuild of a stored project's summary (an upgrade of its layout),
+   * guarded on its record being as it was read: the project and each saving
+   * and line at the version read, with the ledger totals read. A write that
+   * lands between the read and the rebuild fails it (409) rather than being
+   * overwritten, so nothing added meanwhile is lost. Undefined for a project
+   * too large to guard in one transaction (it stays at its layout, which the
+   * report and the feeds still read).
+   */
+  upgradeOp(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, { history }: { history: boolean }): TxOp[] | undefined {
+    const ops = this.rebuild(record, 'upgrade', history);
+    const guards = [
+      this.unchangedOp(keys.project(record.project.id), record.project.version, {}),
+      ...record.benefits.map((b) => this.unchangedOp(keys.child(b.projectId, 'benefit', b.id), b.version, { realised: b.realised, validated: b.validated })),
+      ...record.investments.map((i) => this.unchangedOp(keys.child(i.projectId, 'investment', i.id), i.version, { actual: i.actual })),
+    ];
+    return ops.length + guards.length <= MAX_TRANSACTION_ITEMS ? [...ops, ...guards] : undefined;
+  }
+
+  /** A guard that an item is at a version, with these maps as given (an empty map: empty or absent). */
+  private unchangedOp(key: { pk: string; sk: string }, version: number, maps: Record<string, Record<string, number>>): TxOp {
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':version': version };
+    const conditions = ['#version = :version'];
+    Object.entries(maps).forEach(([attribute, map], i) => {
+      names[`#m${i}`] = attribute;
+      values[`:m${i}`] = map;
+      conditions.push(Object.keys(map).length ? `#m${i} = :m${i}` : `(attribute_not_exists(#m${i}) OR #m${i} = :m${i})`);
+    });
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      onConditionFailed: () =>
+        new ConflictError('concurrent-modification', `${key.pk} changed while its summary was being rebuilt; it is rebuilt on the next try.`),
+    };
+  }
+
+  private rebuild(record: { project: ProjectHeader; benefits: Benefit[]; investments: Investment[] }, by: string, history: boolean): TxOp[] {
     const benefits = Object.fromEntries(record.benefits.map((b) => [b.id, { d: benefitEntry(b) }]));
     const investments = Object.fromEntries(record.investments.map((i) => [i.id, { d: investmentEntry(i) }]));
     const years = new Map<FinancialYear, Record<string, number>>();
