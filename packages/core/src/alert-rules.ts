@@ -8,7 +8,7 @@ import {
 } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
 import {
-  benefitYear,
+  benefitYears,
   DEFAULT_THRESHOLDS,
   projectFinancials,
   rollUp,
@@ -425,11 +425,15 @@ export function evaluateAlerts(
   const frame: Frame = { fy, asAt, completedMonth: addMonths(monthOfDate(asAt), -1), settings, t, periods };
   const out: AlertCondition[] = [];
   const all: BenefitSummary[] = [];
+  // Each project's savings summarised once, and each saving's year worked out once, for its own rules and every roll-up.
+  const summariesOf = new Map<string, BenefitSummary[]>();
+  const yearOf = benefitYears(fy, asAt, t, periods);
 
   for (const p of programme.projects) {
     const { project, workstream } = p;
     const where = `${workstream.name}: ${project.name}`;
     const summaries = p.benefits.map((b) => summariseBenefit(b, project));
+    summariesOf.set(project.id, summaries);
     all.push(...summaries);
     const view: ProjectView = {
       ...frame,
@@ -441,7 +445,7 @@ export function evaluateAlerts(
       active: project.stage !== 'closed' && project.stage !== 'cancelled',
     };
     for (const [i, b] of p.benefits.entries()) {
-      const y = benefitYear(summaries[i]!, fy, asAt, t, periods);
+      const y = yearOf(summaries[i]!);
       const benefitView: BenefitView = {
         ...view,
         b,
@@ -463,11 +467,11 @@ export function evaluateAlerts(
   const programmeBenefits: BenefitSummary[] = [];
   let programmeTarget = 0;
   const rollUpRules = (subject: AlertSubject, benefits: BenefitSummary[], target: Pence) => {
-    const rolled: RollUpView = { ...frame, subject, target, figures: rollUp(benefits, [], fy, asAt, target, t, periods) };
+    const rolled: RollUpView = { ...frame, subject, target, figures: rollUp(benefits, [], fy, asAt, target, t, periods, 'mtfs', yearOf) };
     out.push(...ALERT_RULES.rollUp.map((rule) => rule(rolled)).filter(found));
   };
   for (const ws of programme.workstreams) {
-    const benefits = programme.projects.filter((p) => p.workstream.id === ws.id).flatMap((p) => p.benefits.map((b) => summariseBenefit(b, p.project)));
+    const benefits = programme.projects.filter((p) => p.workstream.id === ws.id).flatMap((p) => summariesOf.get(p.project.id) ?? []);
     for (const b of benefits) programmeBenefits.push(b);
     const target = ws.mtfsTargets[fy] ?? 0;
     programmeTarget += target;

@@ -125,9 +125,17 @@ export function monthOfDate(date: IsoDate): Month {
 }
 
 export function monthsOfFy(fy: FinancialYear): Month[] {
-  const start = parseFy(fy);
-  return Array.from({ length: 12 }, (_, i) => formatMonth(i < 9 ? start : start + 1, ((i + 3) % 12) + 1));
+  let months = MONTHS_OF_FY.get(fy);
+  if (!months) {
+    const start = parseFy(fy);
+    months = Array.from({ length: 12 }, (_, i) => formatMonth(i < 9 ? start : start + 1, ((i + 3) % 12) + 1));
+    MONTHS_OF_FY.set(fy, months);
+  }
+  // A copy: a caller may change its own.
+  return months.slice();
 }
+/** The months of each FY asked for, worked out once (a report asks hundreds of thousands of times). */
+const MONTHS_OF_FY = new Map<FinancialYear, Month[]>();
 
 export function nextFy(fy: FinancialYear): FinancialYear {
   return fyStartingIn(parseFy(fy) + 1);

@@ -60,7 +60,8 @@ export function normaliseMonthly(months: MonthlyPence): MonthlyPence {
   return Object.fromEntries(
     Object.entries(months)
       .filter(([, v]) => v !== 0)
-      .sort(([a], [b]) => a.localeCompare(b)),
+      // YYYY-MM sorts as it reads: compared as it is, not by the locale's collation (ten times the cost).
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }
 
@@ -102,6 +103,12 @@ export function packMonthly(series: MonthlyPence): PackedMonthly {
 }
 
 export function unpackMonthly(packed: { y?: Record<FinancialYear, Pence> | undefined; m?: MonthlyPence | undefined }): MonthlyPence {
+  if (!packed.m || Object.keys(packed.m).length === 0) {
+    // Every year phased evenly (the usual saving): its months made in order, nothing to sort.
+    const out: MonthlyPence = {};
+    for (const fy of Object.keys(packed.y ?? {}).sort()) Object.assign(out, phasedEvenly(fy, packed.y![fy]!));
+    return out;
+  }
   const out: MonthlyPence = { ...packed.m };
   for (const [fy, total] of Object.entries(packed.y ?? {})) Object.assign(out, phasedEvenly(fy, total));
   return normaliseMonthly(out);

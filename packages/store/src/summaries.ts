@@ -33,7 +33,7 @@ import {
   InvestmentKind,
 } from '@bt/core';
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
 import type * as z from 'zod';
 import { fromStored, StoredDataError } from './stored.ts';
@@ -482,12 +482,27 @@ export class SummaryRepository {
    * before 6 is given by its id only, for the caller to read its record.
    */
   async *feedRecords(fy: FinancialYear): AsyncGenerator<FeedRecord | { projectId: string }> {
-    const years = collections.summaryYear(fy);
-    const index = collectionAttributes(years);
-    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...collectionQuery(collections.summaries()) })) {
-      const items = (page.Items ?? []).filter((i) => i.entity === 'summary');
-      if (items.length === 0) continue;
-      const ledgers = new Map<string, Ledgers>();
+    // One page read ahead: the next page's Queries run while this one's rows are made and sent.
+    let next: Promise<FeedPage> | undefined = this.feedPage(fy, undefined);
+    while (next) {
+      const page: FeedPage = await next;
+      next = page.lastKey ? this.feedPage(fy, page.lastKey) : undefined;
+      // Its failure is met when it is awaited, not reported as unhandled while this page is given out.
+      next?.catch(() => undefined);
+      for (const item of page.items) yield feedRecordOf(item, page.ledgers.get(String(item.projectId)));
+    }
+  }
+
+  /** A page of summaries (one Query, up to 1 MB) and the FY items of the projects it spans (a Query of that range of ids). */
+  private async feedPage(fy: FinancialYear, startKey: Record<string, unknown> | undefined): Promise<FeedPage> {
+    const page = await this.doc.send(
+      new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.summaries()), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    const items = (page.Items ?? []).filter((i) => i.entity === 'summary');
+    const ledgers = new Map<string, Ledgers>();
+    if (items.length) {
+      const years = collections.summaryYear(fy);
+      const index = collectionAttributes(years);
       const totals = paginateQuery(
         { client: this.doc },
         {
@@ -498,8 +513,8 @@ export class SummaryRepository {
         },
       );
       for await (const part of totals) for (const item of part.Items ?? []) ledgers.set(String(item.projectId), ledgersOf([item]));
-      for (const item of items) yield feedRecordOf(item, ledgers.get(String(item.projectId)));
     }
+    return { items, ledgers, lastKey: page.LastEvaluatedKey };
   }
 
   /** A project's summary with its ledger totals in every FY (a Query for the summary and one for the FY items). */
@@ -925,6 +940,11 @@ function outdatedOf(item: Record<string, unknown>): Outdated {
   return { projectId: String(item.projectId), format: typeof item.format === 'number' ? item.format : undefined };
 }
 
+/** In the order of their ids (ASCII: compared as they are, not by the locale's collation, which costs a tenth of a report). */
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** A summary as the figures take it, its ledger totals those of the FY items read (none: none of them read). */
 function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): ProjectSummary {
   const projectId = String(item.projectId);
@@ -970,9 +990,16 @@ function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): 
     ...(stageChangedAt ? { stageChangedAt } : {}),
     ...(typeof item.deliveryConfidence === 'string' ? { deliveryConfidence: stored(DeliveryConfidence, item, item.deliveryConfidence) } : {}),
     ...(typeof item.commentary === 'string' ? { commentary: item.commentary } : {}),
-    benefits: benefits.sort((a, b) => a.id.localeCompare(b.id)),
-    investments: investments.sort((a, b) => a.id.localeCompare(b.id)),
+    benefits: benefits.sort(byId),
+    investments: investments.sort(byId),
   };
+}
+
+/** A page of summaries with the ledger totals of their projects in an FY. */
+interface FeedPage {
+  items: Record<string, unknown>[];
+  ledgers: Map<string, Ledgers>;
+  lastKey: Record<string, unknown> | undefined;
 }
 
 /** What a finance feed needs of a project for an FY: its summary (layout 6 on) with that FY's ledger totals, as the record would give it. */
@@ -995,7 +1022,7 @@ function monthsOf(byFy: Record<string, number> | undefined, months: Record<strin
 function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefined): FeedRecord | { projectId: string } {
   const projectId = String(item.projectId);
   if (!(Number(item.format) >= FEEDS_FROM)) return { projectId };
-  const entries = (collection: unknown) => Object.entries((collection ?? {}) as Record<string, StoredEntry>).sort(([a], [b]) => a.localeCompare(b));
+  const entries = (collection: unknown) => Object.entries((collection ?? {}) as Record<string, StoredEntry>).sort(([a], [b]) => byId({ id: a }, { id: b }));
   return {
     project: {
       id: projectId,
