@@ -1,3 +1,4 @@
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import type { Store } from '@bt/store';
@@ -33,4 +34,9 @@ export async function benchApp(store: Store, now: string) {
     }
     return { bytes, newlines };
   };
+}
+
+/** The machine a benchmark ran on, for its results. */
+export function benchMachine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }

@@ -1,6 +1,5 @@
 import { benchMonths } from './months.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
@@ -10,6 +9,7 @@ import { evaluateAndStore } from '@bt/services';
 import { testDigestDesk } from '../support/digest.ts';
 import { bundleFigures } from './bundles.ts';
 import { callLatency, httpLatency } from './latency.ts';
+import { benchMachine } from './app.ts';
 import { seedProgramme } from './programme.ts';
 
 /**
@@ -41,7 +41,7 @@ async function main() {
   const raw = { doc: createDynamo({ region: 'eu-west-2', endpoint: dynamo.endpoint }).doc, tableName: 'bench' };
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    machine: benchMachine(),
     programme: { projects: PROJECTS, benefits: PROJECTS * BENEFITS, years: YEARS },
   };
   try {

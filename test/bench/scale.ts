@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DomainEvent } from '@bt/core';
 import { evaluateAndStore, publishOutbox } from '@bt/services';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
-import { benchApp } from './app.ts';
+import { benchApp, benchMachine } from './app.ts';
 import { seedProgramme } from './programme.ts';
 import { recorder } from './replay.ts';
 
@@ -35,7 +34,7 @@ async function main() {
   const dynamo = await startDynamoDbLocal();
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    machine: benchMachine(),
     scales: {},
   };
   try {
