@@ -148,6 +148,14 @@ const WRITERS: Record<string, { prepare?: () => Promise<void>; write: () => Prom
         );
     },
   },
+  // The summary rebuilt from the record (an upgrade after a deployment), guarded on the record being as read: raced, it reads again.
+  upgrade: {
+    write: () =>
+      svc.rebuildSummaries(h.deps, [{ projectId, format: 5 }]).then(
+        (rebuilt) => ({ status: rebuilt === 1 ? 200 : 500, body: rebuilt }) as unknown as Reply,
+        (error: { status?: number; message?: string }) => ({ status: error.status ?? 500, body: error.message }) as unknown as Reply,
+      ),
+  },
   'patch project': {
     write: () =>
       h.call('PATCH', `/v1/projects/${projectId}`, { token: h.tokens.pm, body: { deliveryConfidence: (['green', 'amber', 'red'] as const)[n++ % 3] } }),
