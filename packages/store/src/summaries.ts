@@ -1021,8 +1021,10 @@ function monthsOf(byFy: Record<string, number> | undefined, months: Record<strin
 /** A summary of layout 6 on, with its FY's ledger totals, as a feed record; one of an earlier layout by its id only (its record is read instead). */
 function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefined): FeedRecord | { projectId: string } {
   const projectId = String(item.projectId);
-  if (!(Number(item.format) >= FEEDS_FROM)) return { projectId };
   const entries = (collection: unknown) => Object.entries((collection ?? {}) as Record<string, StoredEntry>).sort(([a], [b]) => byId({ id: a }, { id: b }));
+  // Every entry written whole (`d`) by today's writers; any other (a write of older code) and the record is read instead.
+  const whole = [...entries(item.benefits), ...entries(item.investments)].every(([, e]) => e.d !== undefined);
+  if (!(Number(item.format) >= FEEDS_FROM) || !whole) return { projectId };
   return {
     project: {
       id: projectId,
