@@ -1023,7 +1023,9 @@ function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefine
   const projectId = String(item.projectId);
   const entries = (collection: unknown) => Object.entries((collection ?? {}) as Record<string, StoredEntry>).sort(([a], [b]) => byId({ id: a }, { id: b }));
   // Every entry written whole (`d`) by today's writers; any other (a write of older code) and the record is read instead.
-  const whole = [...entries(item.benefits), ...entries(item.investments)].every(([, e]) => e.d !== undefined);
+  const benefits = entries(item.benefits);
+  const investments = entries(item.investments);
+  const whole = [...benefits, ...investments].every(([, e]) => e.d !== undefined);
   if (!(Number(item.format) >= FEEDS_FROM) || !whole) return { projectId };
   return {
     project: {
@@ -1038,7 +1040,7 @@ function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefine
       deliveryConfidence: stored(DeliveryConfidence, item, item.deliveryConfidence),
       commentary: typeof item.commentary === 'string' ? item.commentary : undefined,
     },
-    benefits: entries(item.benefits).map(([benefitId, raw]) => {
+    benefits: benefits.map(([benefitId, raw]) => {
       const e = raw.d!;
       const m = e.m as Omit<BenefitState, 'id' | 'projectId' | 'baseline' | 'forecast' | 'version'> & { replacedByBenefitIds?: string[] };
       return {
@@ -1052,7 +1054,7 @@ function feedRecordOf(item: Record<string, unknown>, ledgers: Ledgers | undefine
         validated: ledgers?.get(benefitId)?.v ?? {},
       };
     }),
-    investments: entries(item.investments).map(([lineId, raw]) => {
+    investments: investments.map(([lineId, raw]) => {
       const e = raw.d!;
       return {
         id: lineId,
