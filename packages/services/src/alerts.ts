@@ -86,6 +86,17 @@ export async function loadProgramme(
   return { workstreams, projects: out, skipped, periods };
 }
 
+/**
+ * Every condition that holds as at a date, and the projects that could not be
+ * read. The records are read and evaluated here and go with it: the writes
+ * that follow hold the conditions and the alerts, not the whole programme's
+ * records as well (most of the heap at ten times the benchmark programme).
+ */
+async function conditionsOf(deps: Deps, asAt: IsoDate, settings: AlertSettings): Promise<{ conditions: AlertCondition[]; skipped: SkippedProject[] }> {
+  const { skipped, ...programme } = await loadProgramme(deps);
+  return { conditions: evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps)), skipped };
+}
+
 function event(detailType: DomainEvent['detailType'], alert: Alert, time: string): DomainEvent {
   const kind = detailType === 'AlertRaised' ? 'raised' : 'resolved';
   return { id: `${alert.id}.${alert.occurrence}.${kind}`, source: 'benefits-tracker', detailType, time, detail: { alert } };
@@ -134,12 +145,11 @@ export async function evaluateAndStore(
   settings: AlertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
   options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
-  const [{ skipped, ...programme }, liveAlerts, lastRun] = await Promise.all([
-    loadProgramme(deps),
+  const [{ conditions, skipped }, liveAlerts, lastRun] = await Promise.all([
+    conditionsOf(deps, asAt, settings),
     deps.store.alerts.liveStored(),
     deps.store.alerts.lastRun(),
   ]);
-  const conditions = evaluateAlerts({ asAt, ...programme }, settings, thresholdsOf(deps));
   const ctx = writeContext(deps, SYSTEM);
   const live = new Map(liveAlerts.map((a) => [a.id, a]));
   const preview = asAt !== todayInLondon(deps.clock());
