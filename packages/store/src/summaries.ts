@@ -677,20 +677,22 @@ export class SummaryRepository {
     if (original.projectId !== replacement.projectId) return [this.benefitUpdate(replacement, true), history, this.benefitUpdate(original, false)];
     const values: Record<string, unknown> = { ':entry': { d: benefitEntry(replacement) } };
     const sets = ['#c.#new = :entry', ...entryFields(benefitEntry(original), '#old', 'o', values)];
-    return [
-      {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(replacement.projectId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ExpressionAttributeNames: { '#c': 'benefits', '#new': replacement.id, '#old': original.id },
-            ExpressionAttributeValues: values,
-          },
+    return [this.summarySet(replacement.projectId, sets, { '#c': 'benefits', '#new': replacement.id, '#old': original.id }, values), history];
+  }
+
+  /** An update of a project's summary that sets the paths given. */
+  private summarySet(projectId: string, sets: string[], names: Record<string, string>, values: Record<string, unknown>): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.summary(projectId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       },
-      history,
-    ];
+    };
   }
 
   private benefitUpdate(benefit: Benefit, created: boolean): TxOp {
@@ -838,17 +840,7 @@ export class SummaryRepository {
     const sets = created ? ['#c.#id = :entry'] : entryFields(investmentEntry(line), '#id', '', values);
     if (created) values[':entry'] = { d: investmentEntry(line) };
     return [
-      {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(line.projectId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
-        },
-      },
+      this.summarySet(line.projectId, sets, names, values),
       ...(created ? this.ledgerOps(line.projectId, ledgerAdds({ benefits: [], investments: [line] })) : []),
       this.historyOp(line.projectId, { at: line.updatedAt, by: line.updatedBy }, [{ k: 'investment', investment: investmentState(line) }]),
     ];
