@@ -319,12 +319,12 @@ describe('a report as at an instant', () => {
     h.counter.reset();
     const byDate = await h.call('GET', '/v1/reports/programme?financialYear=2025/26&asAt=2025-06-03', { token: h.tokens.cmt });
     expect(byDate.body).toMatchObject({ asAt: '2025-06-03', knownAt: '2025-06-03T22:59:59.999Z' });
-    // Workstreams, summaries (the project list, periods, settings), then the project's history.
-    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 3 });
+    // Workstreams, the project ids, the summaries (the project list, periods, settings: by key), then the project's history.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 3, BatchGetItemCommand: 1 });
     h.counter.reset();
     await h.call('GET', '/v1/reports/programme?financialYear=2025/26', { token: h.tokens.cmt });
-    // Now: workstreams, summaries, and their ledger totals in 2025/26.
-    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 3 });
+    // Now: workstreams, the project ids, then the summaries and their ledger totals in 2025/26 (by key).
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2, BatchGetItemCommand: 1 });
   });
 
   it('refuses an asAt that is neither a date nor an instant', async () => {

@@ -155,8 +155,8 @@ describe('the programme report', () => {
       .finally(() => h.setClock(RECORDED_AT));
     expect(r.body.programme.realisedPence).toBe(gbp(100_000));
     expect(r.body.programme.investmentActualPence).toBe(gbp(50_000));
-    // Workstreams, project summaries (with the period state and programme settings) and their ledger totals in this FY: three Queries, whatever the number of benefits and months.
-    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 3 });
+    // Workstreams and the project ids (a Query each), then the project summaries and their ledger totals in this FY with the period state and programme settings (read by key, 50 projects a request), whatever the number of benefits and months.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2, BatchGetItemCommand: 1 });
   });
 
   it('refuses a bad FY or date, and the feed-reader role', async () => {

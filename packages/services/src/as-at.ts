@@ -12,7 +12,7 @@ import {
   type FinancialYear,
   ConflictError,
 } from '@bt/core';
-import { beginsHistory, collectAll, summaryHeader, type Outdated, type ProjectSummary } from '@bt/store';
+import { beginsHistory, collectAll, mapInFlight, summaryHeader, type Outdated, type ProjectSummary } from '@bt/store';
 import type { Deps } from './context.ts';
 
 /** How many projects' histories are read at once for a past moment (DynamoDB takes far more; the Lambda's sockets and memory set the bound). */
@@ -33,9 +33,10 @@ export interface ProgrammeAt {
 /**
  * The programme as it was known at a moment, for the figures of an FY. Now
  * (or a moment not yet come): the projects' summaries and their ledger totals
- * in that FY, two Queries. A past moment: the summaries' Query for the list
- * of projects, the periods and the settings, then one Query per project of
- * its history up to the moment (never its ledgers), replayed.
+ * in that FY, read by key after a Query of the project ids. A past moment:
+ * the summaries for the list of projects, the periods and the settings, then
+ * one Query per project of its history up to the moment (never its ledgers),
+ * replayed.
  */
 export async function programmeAt(deps: Deps, moment: Moment, fy: FinancialYear): Promise<ProgrammeAt> {
   if (!moment.past) return readableSummaries(deps, fy);
@@ -120,20 +121,6 @@ export async function rebuildSummaries(deps: Deps, outdated: Outdated[], { evenI
  */
 export async function upgradeSummaries(deps: Deps): Promise<number> {
   return rebuildSummaries(deps, await deps.store.summaries.outdated());
-}
-
-/** `fn` over every item, at most `limit` at a time, results in the items' order. */
-export async function mapInFlight<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Collects every workstream (a handful). */

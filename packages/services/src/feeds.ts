@@ -18,10 +18,10 @@ import {
   type Moment,
   type RecordState,
 } from '@bt/core';
-import { collectAll, type FeedRecord, type ProjectRecord } from '@bt/store';
+import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
-import { mapInFlight, projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
+import { projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
 import { resolveAsAt } from './report.ts';
 
 export type Granularity = 'month' | 'year';

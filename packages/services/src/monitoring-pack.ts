@@ -1,7 +1,7 @@
 import { assertCan, benefitYear, fyOfMonth, isAmberOrRed, isWrittenOut, monthOfDate, type BenefitSummary, type FinancialYear, type Workstream } from '@bt/core';
-import type { ProjectSummary } from '@bt/store';
+import { mapInFlight, type ProjectSummary } from '@bt/store';
 import type { Workbook, Worksheet } from 'exceljs';
-import { allWorkstreams, HISTORY_READS_IN_FLIGHT, mapInFlight, programmeAt, workstreamsAt } from './as-at.ts';
+import { allWorkstreams, HISTORY_READS_IN_FLIGHT, programmeAt, workstreamsAt } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { reportOf, resolveAsAt, type AsAtQuery, type ProgrammeReport } from './report.ts';
 

@@ -13,9 +13,9 @@ import {
   type PeriodChange,
   type PeriodsState,
 } from '@bt/core';
-import type { ProjectSummary } from '@bt/store';
+import { mapInFlight, type ProjectSummary } from '@bt/store';
 import * as z from 'zod';
-import { allWorkstreams, HISTORY_READS_IN_FLIGHT, mapInFlight, momentOfRequest, summaryOf } from './as-at.ts';
+import { allWorkstreams, HISTORY_READS_IN_FLIGHT, momentOfRequest, summaryOf } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 const Moved = z.object({

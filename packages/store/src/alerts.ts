@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, AlertHistoryEntry, ConflictError, Timestamp, type AppError } from '@bt/core';
 import * as z from 'zod';
+import { batchGet } from './batch.ts';
 import { collections, keys } from './keys.ts';
 import { fromStored } from './stored.ts';
 import { collectionItems, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
@@ -86,20 +87,13 @@ export class AlertRepository {
    * an evaluation reads what changed, never every alert ever resolved.
    */
   async manyStored(ids: readonly string[]): Promise<Alert[]> {
-    const out: Alert[] = [];
-    for (let i = 0; i < ids.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => keys.alert(id));
-      // Keys DynamoDB leaves unprocessed (under load) are asked for again, after a pause.
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const got: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of got.Responses?.[this.tableName] ?? []) out.push(fromStored(Alert, item));
-        pending = got.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return out;
+    const items = await batchGet(
+      this.doc,
+      this.tableName,
+      ids.map((id) => keys.alert(id)),
+      { consistent: true },
+    );
+    return items.map((item) => fromStored(Alert, item));
   }
 
   /** The last evaluation that ran to its end (none before the first). */

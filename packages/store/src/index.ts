@@ -4,6 +4,7 @@ export * from './ensure-tables.ts';
 export * from './keys.ts';
 export * from './transact.ts';
 export * from './pagination.ts';
+export * from './batch.ts';
 export * from './audit.ts';
 export * from './workstreams.ts';
 export * from './projects.ts';

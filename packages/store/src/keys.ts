@@ -13,7 +13,7 @@
  * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
  * | project summary   | PRJ#<pid>           | SUMMARY     | SUMMARIES / <pid>        |                      |
  * | project history   | PRJ#<pid>           | ~H#<at>#<id> |                         |                      |
- * | ledger totals of an FY | PRJ#<pid>      | ~Y#<fy>     | SUMMARIES#<fy> / <pid>   |                      |
+ * | ledger totals of an FY | PRJ#<pid>      | ~Y#<fy>     |                          |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
  * | baseline version  | BEN#<bid>           | BASELINE#<000001> |                    |                      |
  * | actual (ledger)   | BEN#<bid>           | ACT#<actId> | UNVALIDATED / <recorded>#<id> (until validated) |   |
@@ -36,8 +36,8 @@
  * state (one Query reads the whole record, `sk < ~`), and after it (`~H#…`)
  * its history: every change to its figures, in the order of its moment, so
  * one Query gives the record as it was known at any instant; after that
- * (`~Y#<fy>`) its ledger totals, one item per FY, which the report reads
- * for the year it asks for, beside the summaries. Ledgers and
+ * (`~Y#<fy>`) its ledger totals, one item per FY, which the report reads by
+ * key for the year it asks for, beside the summaries. Ledgers and
  * baseline history live in their parent's own partition.
  */
 /** After every item of a project's current record ('~' sorts after letters). */
@@ -65,7 +65,6 @@ export const keys = {
   summaryIndex: (projectId: string) => inCollection(collections.summaries(), projectId),
   /** A project's ledger totals (realised, validated, spend) in the months of one FY. */
   summaryYear: (projectId: string, fy: string) => ({ pk: `PRJ#${projectId}`, sk: `${YEAR_PREFIX}${fy}` }),
-  summaryYearIndex: (projectId: string, fy: string) => inCollection(collections.summaryYear(fy), projectId),
   summaryYearsOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skPrefix: YEAR_PREFIX }),
   /** Everything of a project's partition that is its current record (its history sorts after, from `~`). */
   recordOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skBelow: HISTORY_PREFIX.slice(0, 1) }),
@@ -85,7 +84,7 @@ export const keys = {
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
-  // After every summary ('~' sorts after the ids), so the report reads it in the summaries' Query.
+  // After every summary ('~' sorts after the ids); the report reads it by key, with the summaries.
   periodsIndex: () => inCollection(collections.summaries(), '~PERIODS'),
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
   programmeIndex: () => inCollection(collections.summaries(), '~PROGRAMME'),
@@ -138,7 +137,8 @@ export const collections = {
   projects: (): Collection => ({ index: 'gsi1', pk: 'PROJECTS' }),
   projectsOfWorkstream: (workstreamId: string): Collection => ({ index: 'gsi2', pk: `WS#${workstreamId}` }),
   summaries: (): Collection => ({ index: 'gsi1', pk: 'SUMMARIES' }),
-  summaryYear: (fy: string): Collection => ({ index: 'gsi1', pk: `SUMMARIES#${fy}` }),
+  /** Where FY items of ledger totals were listed before they were read by key; each ledger add takes one out (`leaveCollection`). */
+  formerSummaryYear: (fy: string): Collection => ({ index: 'gsi1', pk: `SUMMARIES#${fy}` }),
   audit: (): Collection => ({ index: 'gsi1', pk: 'AUDIT' }),
   auditOfProject: (projectId: string): Collection => ({ index: 'gsi2', pk: `AUDIT#PRJ#${projectId}` }),
   alertsByStatus: (status: string): Collection => ({ index: 'gsi1', pk: `ALERTS#${status}` }),
@@ -219,12 +219,12 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     how: `Query \`pk=${keys.project('<id>').pk}\`, \`sk < ${keys.recordOf('<id>').skBelow}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
   },
   {
-    pattern: 'every project summary, then the period state and programme settings (the report)',
-    how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}`,
+    pattern: "every project's summary and its ledger totals in one FY, the period state and the programme settings (the report, the feeds)",
+    how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))} and ${shown(keys.summaryYear('<id>', '<fy>'))}, 50 projects a request (up to 16 MB each), with ${shown(keys.periods())} and ${shown(keys.programme())}`,
   },
   {
-    pattern: "every project's ledger totals in one FY (the report reads them beside the summaries)",
-    how: inIndex(collections.summaryYear('<fy>'), 'project id'),
+    pattern: 'every project summary, then the period state and programme settings (finding summaries of an earlier layout)',
+    how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}`,
   },
   { pattern: "a project's ledger totals in every FY", how: prefixed(keys.summaryYearsOf('<id>')) },
   { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },

@@ -33,11 +33,12 @@ import {
   InvestmentKind,
 } from '@bt/core';
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
+import { BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BATCH_GET_KEYS, batchGet } from './batch.ts';
+import { collections, keys, leaveCollection } from './keys.ts';
 import type * as z from 'zod';
 import { fromStored, StoredDataError } from './stored.ts';
-import { collectAll, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectAll, collectionItems, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -51,9 +52,11 @@ import type { TxOp } from './transact.ts';
  *   realised, validated and spend by month, added to by the ledgers, never
  *   recomputed.
  *
- * The report for an FY reads the summaries and that FY's ledger items (two
- * Queries, one per MB), never the months of other years: its cost grows with
- * projects and their savings, not with the years of ledger behind them.
+ * The report for an FY reads the project ids (a Query of the projects'
+ * index), then the summaries and that FY's ledger items by key (BatchGetItem,
+ * 50 projects a request, up to 16 MB each), never the months of other years:
+ * its requests grow with projects only, not with their savings or the years
+ * of ledger behind them.
  *
  * Each write touches only its own paths (`benefits.<id>.b` …, one ledger
  * total's attribute), so concurrent writes to different benefits of a project
@@ -254,6 +257,8 @@ function ledgerAdds(record: { benefits: Benefit[]; investments: Investment[] }):
 export const SUMMARY_FORMAT = 6;
 /** DynamoDB's limit on the items of one transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** BatchGetItems of summaries in flight at once for the report (each up to 16 MB). */
+const BATCHES_IN_FLIGHT = 4;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
 /** The first layout with the project's history kept beside it: rebuilding one before it begins the history with a snapshot. */
@@ -294,25 +299,46 @@ export class SummaryRepository {
   }
 
   /**
+   * Every project's id, in id order: a Query of the projects' index
+   * partition that gives back only the ids (one per MB of projects, whatever
+   * their savings), so the summaries can then be read by key.
+   */
+  private async projectIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const item of collectionItems(this.doc, this.tableName, collections.projects(), 'id')) ids.push(String(item.id));
+    return ids.sort(byCodePoint);
+  }
+
+  /** The period state, the programme settings and these keys, read by key (100 a request, up to 16 MB each). */
+  private async withSingletons(keyed: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    return batchGet(this.doc, this.tableName, [keys.periods(), keys.programme(), ...keyed], { inFlight: BATCHES_IN_FLIGHT });
+  }
+
+  /**
    * Every project's summary with its ledger totals in the months of one FY
    * (the report's figures for that FY need no other months), the period
-   * state and the programme settings (which sit after the summaries in their
-   * index partition): two Queries side by side, one per MB each.
+   * state and the programme settings. The projects' ids come from their
+   * index (a Query per MB of projects), then each summary and its FY item
+   * are read by key, 50 projects a request: the requests grow with projects,
+   * never with their savings or months.
    */
   async programme(fy: FinancialYear): Promise<ProgrammeRead<ProjectSummary>> {
-    const [read, years] = await Promise.all([this.read(), collectAll((page) => queryCollection(this.doc, this.tableName, collections.summaryYear(fy), page))]);
-    const ledgers = new Map(years.map((item) => [String(item.projectId), ledgersOf([item])]));
+    const ids = await this.projectIds();
+    const items = await this.withSingletons(ids.flatMap((id) => [keys.summary(id), keys.summaryYear(id, fy)]));
+    const ledgers = new Map(items.filter((i) => i.entity === 'summary-year').map((item) => [String(item.projectId), ledgersOf([item])]));
+    const read = this.sorted(items.filter((i) => i.entity !== 'summary-year'));
     return { ...read, summaries: read.items.map((item) => fromItem(item, ledgers.get(String(item.projectId)))) };
   }
 
-  /** Every project's summary without ledger totals (a list of projects and their savings' names), the period state and the settings: one Query. */
+  /** Every project's summary without ledger totals (a list of projects and their savings' names), the period state and the settings: read as the report reads them, without the FY items. */
   async listing(): Promise<ProgrammeRead<ProjectListing>> {
-    const read = await this.read();
+    const ids = await this.projectIds();
+    const read = this.sorted(await this.withSingletons(ids.map((id) => keys.summary(id))));
     return { ...read, summaries: read.items.map((item) => fromItem(item, undefined)) };
   }
 
-  private async read() {
-    const all = await collectAll((page) => this.page(page));
+  /** Summaries in project id order, apart from the period state and the settings, and from those too old to read. */
+  private sorted(all: Record<string, unknown>[]) {
     const items: Record<string, unknown>[] = [];
     const unreadable: Outdated[] = [];
     let periods = NO_PERIODS_CLOSED;
@@ -323,6 +349,8 @@ export class SummaryRepository {
       else if (!(Number(item.format) >= READABLE_FROM)) unreadable.push(outdatedOf(item));
       else items.push(item);
     }
+    items.sort((a, b) => byCodePoint(String(a.projectId), String(b.projectId)));
+    unreadable.sort((a, b) => byCodePoint(a.projectId, b.projectId));
     return { items, periods, settings, unreadable };
   }
 
@@ -427,7 +455,7 @@ export class SummaryRepository {
 
   /** The keys and labels of a project's FY item of ledger totals. */
   private yearItemHead(projectId: string, fy: FinancialYear): Record<string, unknown> {
-    return { ...keys.summaryYear(projectId, fy), ...keys.summaryYearIndex(projectId, fy), entity: 'summary-year', projectId, financialYear: fy };
+    return { ...keys.summaryYear(projectId, fy), entity: 'summary-year', projectId, financialYear: fy };
   }
 
   /**
@@ -464,7 +492,8 @@ export class SummaryRepository {
           Update: {
             TableName: this.tableName,
             Key: keys.summaryYear(projectId, fy),
-            UpdateExpression: `SET ${sets.join(', ')} ADD ${added.join(', ')}`,
+            // An FY item written while they were listed in an index leaves it (nothing reads it there; each write to it would be paid twice).
+            UpdateExpression: `SET ${sets.join(', ')} ADD ${added.join(', ')} ${leaveCollection(collections.formerSummaryYear(fy))}`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           },
@@ -474,47 +503,37 @@ export class SummaryRepository {
   }
 
   /**
-   * Every project's feed record for an FY, a page of summaries at a time (in
-   * project id order), with the FY items of the projects the page spans (a
-   * Query of that range of ids): memory stays bounded however large the
-   * programme. Each is made as its turn comes, so one that cannot be read
-   * fails a feed where it falls. A project whose summary is of a layout
-   * before 6 is given by its id only, for the caller to read its record.
+   * Every project's feed record for an FY, in project id order, 50 projects
+   * at a time: their summaries and FY items read by key (one BatchGetItem),
+   * the next 50 read while these are given out. Memory stays bounded however
+   * large the programme, and the requests grow with projects only. Each is
+   * made as its turn comes, so one that cannot be read fails a feed where it
+   * falls. A project whose summary is of a layout before 6 is given by its
+   * id only, for the caller to read its record.
    */
   async *feedRecords(fy: FinancialYear): AsyncGenerator<FeedRecord | { projectId: string }> {
-    // One page read ahead: the next page's Queries run while this one's rows are made and sent.
-    let next: Promise<FeedPage> | undefined = this.feedPage(fy, undefined);
-    while (next) {
+    const ids = await this.projectIds();
+    const chunk = BATCH_GET_KEYS / 2;
+    let next: Promise<FeedPage> | undefined = this.feedPage(fy, ids.slice(0, chunk));
+    for (let start = 0; next; start += chunk) {
       const page: FeedPage = await next;
-      next = page.lastKey ? this.feedPage(fy, page.lastKey) : undefined;
+      next = start + chunk < ids.length ? this.feedPage(fy, ids.slice(start + chunk, start + 2 * chunk)) : undefined;
       // Its failure is met when it is awaited, not reported as unhandled while this page is given out.
       next?.catch(() => undefined);
       for (const item of page.items) yield feedRecordOf(item, page.ledgers.get(String(item.projectId)));
     }
   }
 
-  /** A page of summaries (one Query, up to 1 MB) and the FY items of the projects it spans (a Query of that range of ids). */
-  private async feedPage(fy: FinancialYear, startKey: Record<string, unknown> | undefined): Promise<FeedPage> {
-    const page = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, ...collectionQuery(collections.summaries()), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+  /** These projects' summaries and FY items (one BatchGetItem), the summaries in id order. */
+  private async feedPage(fy: FinancialYear, ids: string[]): Promise<FeedPage> {
+    const got = await batchGet(
+      this.doc,
+      this.tableName,
+      ids.flatMap((id) => [keys.summary(id), keys.summaryYear(id, fy)]),
     );
-    const items = (page.Items ?? []).filter((i) => i.entity === 'summary');
-    const ledgers = new Map<string, Ledgers>();
-    if (items.length) {
-      const years = collections.summaryYear(fy);
-      const index = collectionAttributes(years);
-      const totals = paginateQuery(
-        { client: this.doc },
-        {
-          TableName: this.tableName,
-          IndexName: years.index,
-          KeyConditionExpression: `${index.pk} = :pk AND ${index.sk} BETWEEN :first AND :last`,
-          ExpressionAttributeValues: { ':pk': years.pk, ':first': String(items[0]!.projectId), ':last': String(items.at(-1)!.projectId) },
-        },
-      );
-      for await (const part of totals) for (const item of part.Items ?? []) ledgers.set(String(item.projectId), ledgersOf([item]));
-    }
-    return { items, ledgers, lastKey: page.LastEvaluatedKey };
+    const items = got.filter((i) => i.entity === 'summary').sort((a, b) => byCodePoint(String(a.projectId), String(b.projectId)));
+    const ledgers = new Map(got.filter((i) => i.entity === 'summary-year').map((item) => [String(item.projectId), ledgersOf([item])]));
+    return { items, ledgers };
   }
 
   /** A project's summary with its ledger totals in every FY (a Query for the summary and one for the FY items). */
@@ -933,8 +952,13 @@ function outdatedOf(item: Record<string, unknown>): Outdated {
 }
 
 /** In the order of their ids (ASCII: compared as they are, not by the locale's collation, which costs a tenth of a report). */
+/** Strings in code-point order: DynamoDB's order of keys, and for ids and months the order they read in (and far cheaper than a collation). */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function byId(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return byCodePoint(a.id, b.id);
 }
 
 /** A summary as the figures take it, its ledger totals those of the FY items read (none: none of them read). */
@@ -991,7 +1015,6 @@ function fromItem(item: Record<string, unknown>, ledgers: Ledgers | undefined): 
 interface FeedPage {
   items: Record<string, unknown>[];
   ledgers: Map<string, Ledgers>;
-  lastKey: Record<string, unknown> | undefined;
 }
 
 /** What a finance feed needs of a project for an FY: its summary (layout 6 on) with that FY's ledger totals, as the record would give it. */
