@@ -1,7 +1,8 @@
 import { logger } from '@bt/services';
-import { functionDeps, publishOutbox } from '@bt/services';
+import { publisherDeps, publishOutbox } from '@bt/services';
 
-const { deps, sink } = functionDeps(process.env);
+// The outbox alone: the publisher loads none of the other repositories at its (frequent) cold starts.
+const { deps, sink } = publisherDeps(process.env);
 
 /**
  * Publishes the outbox to EventBridge every few minutes, so events written by

@@ -256,6 +256,14 @@ describe('the digest function bundle', () => {
 });
 
 describe('the publisher function bundle', () => {
+  it('carries the outbox alone of the store: no other repository (nor the schemas it parses with) is loaded at its frequent cold starts', () => {
+    // A message of the summaries' repository, which every other function carries.
+    const marker = 'changed while its summary was being rebuilt';
+    const carries = (name: string) => readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes(marker);
+    expect(carries('alerts')).toBe(true);
+    expect(carries('publisher')).toBe(false);
+  });
+
   it('publishes what API calls left in the outbox, once', async () => {
     // Record an actual through the use cases (as the API would): it leaves an ActualRecorded event in the outbox.
     const deps = { store, clock: () => new Date() };

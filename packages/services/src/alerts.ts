@@ -22,7 +22,18 @@ import {
   type ProjectForAlerts,
   type Workstream,
 } from '@bt/core';
-import { AlertRaceLost, StoredDataError, collectAll, seenBy, type AlertFilter, type Page, type PageRequest, type TxOp, type WriteContext } from '@bt/store';
+import {
+  AlertRaceLost,
+  StoredDataError,
+  collectAll,
+  seenBy,
+  type AlertFilter,
+  type OutboxStore,
+  type Page,
+  type PageRequest,
+  type TxOp,
+  type WriteContext,
+} from '@bt/store';
 import { thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 
 export { AlertSettingsFromEnv };
@@ -403,8 +414,14 @@ export interface EventSink {
   publish(events: DomainEvent[]): Promise<void>;
 }
 
+/** What publishing the outbox needs: the outbox's store (all of `Deps`'s, or the publisher's `outboxStore`) and a clock. */
+export interface OutboxDeps {
+  store: OutboxStore;
+  clock: () => Date;
+}
+
 /** Sends pending outbox events to the sink and marks them published (at least once; ids let repeats be dropped). */
-export async function publishOutbox(deps: Deps, sink: EventSink): Promise<number> {
+export async function publishOutbox(deps: OutboxDeps, sink: EventSink): Promise<number> {
   let published = 0;
   for (;;) {
     const batch = await deps.store.outbox.pending(100);

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { readRuleSettings, readSettings, StoreSettings } from '@bt/core';
-import { Store, storeConfig } from '@bt/store';
+import { outboxStore, Store, storeConfig } from '@bt/store';
 import * as z from 'zod';
-import type { EventSink } from './alerts.ts';
+import type { EventSink, OutboxDeps } from './alerts.ts';
 import type { Deps } from './context.ts';
 import { EventBridgeSink } from './adapters/eventbridge.ts';
 import { FileEventSink } from './adapters/file-sink.ts';
@@ -19,8 +19,15 @@ const FunctionEnv = StoreSettings.extend({
 
 export function functionDeps(env: NodeJS.ProcessEnv): { deps: Deps; sink: EventSink } {
   const e = readSettings(FunctionEnv, env);
-  const sink: EventSink = e.EVENTS_FILE
-    ? new FileEventSink(e.EVENTS_FILE)
-    : new EventBridgeSink(new EventBridgeClient({ region: e.AWS_REGION }), e.EVENT_BUS_NAME!);
-  return { deps: { store: new Store(storeConfig(e)), clock: () => new Date(), ...readRuleSettings(env) }, sink };
+  return { deps: { store: new Store(storeConfig(e)), clock: () => new Date(), ...readRuleSettings(env) }, sink: sinkOf(e) };
+}
+
+/** The publisher's settings and store: the outbox alone (`outboxStore`), so its cold start loads nothing else. */
+export function publisherDeps(env: NodeJS.ProcessEnv): { deps: OutboxDeps; sink: EventSink } {
+  const e = readSettings(FunctionEnv, env);
+  return { deps: { store: outboxStore(storeConfig(e)), clock: () => new Date() }, sink: sinkOf(e) };
+}
+
+function sinkOf(e: z.infer<typeof FunctionEnv>): EventSink {
+  return e.EVENTS_FILE ? new FileEventSink(e.EVENTS_FILE) : new EventBridgeSink(new EventBridgeClient({ region: e.AWS_REGION }), e.EVENT_BUS_NAME!);
 }
