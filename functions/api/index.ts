@@ -1,4 +1,3 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createApiApp, loadLambdaEnv } from '@bt/api';
 import { InvokedDigestDesk, loadedOnFirstUse } from '@bt/services';
 import { Store, storeConfig } from '@bt/store';
@@ -8,10 +7,10 @@ import { handle } from 'hono/aws-lambda';
 const env = loadLambdaEnv(process.env);
 const store = new Store(storeConfig(env));
 // Digests on demand are rendered and sent by the digest function: the API carries no mail code and has no right to send email.
-const lambda = new LambdaClient({
+const lambda = {
   region: env.AWS_REGION,
   ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-});
+};
 const app = createApiApp(
   { store, clock: () => new Date(), thresholds: env.thresholds, alertSettings: env.alertSettings, ledger: env.ledger },
   {

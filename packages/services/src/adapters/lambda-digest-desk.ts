@@ -1,4 +1,4 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { DigestContent, RelayedError, type IsoDate } from '@bt/core';
 import { StoredDigest } from '@bt/store';
 import * as z from 'zod';
@@ -15,8 +15,11 @@ const Reply = z.union([
 
 /** In the API (AWS): the digest function does the work, invoked and awaited. */
 export class InvokedDigestDesk implements DigestDesk {
+  private lambda?: Promise<typeof import('./lambda-client.ts') & { client: import('./lambda-client.ts').LambdaClient }>;
+
+  /** The Lambda client is made (and the SDK's Lambda client loaded) with the first digest asked for, not at every cold start of the API. */
   constructor(
-    private readonly client: LambdaClient,
+    private readonly config: LambdaClientConfig,
     private readonly functionName: string,
   ) {}
 
@@ -33,7 +36,9 @@ export class InvokedDigestDesk implements DigestDesk {
   }
 
   private async ask(request: DigestRequest) {
-    const result = await this.client.send(
+    this.lambda ??= import('./lambda-client.ts').then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(this.config) }));
+    const { client, InvokeCommand } = await this.lambda;
+    const result = await client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
     );
     const body = result.Payload ? new TextDecoder().decode(result.Payload) : '';
