@@ -105,9 +105,10 @@ describe('ledger totals by FY', () => {
     expect(whole.benefits[0]!.validated).toEqual(record.benefits[0].validated);
     expect(whole.investments[0]!.actual).toEqual(record.investments[0].actual);
 
-    // Stored: the summary keeps no month of any ledger; one item per FY keeps them.
+    // Stored: the summary keeps no month of any ledger; one item per FY keeps them. Both are read by key, so neither is in an index.
     const head = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey() }))).Item!;
     expect(head.format).toBe(6);
+    expect([head.gsi1pk, head.gsi1sk]).toEqual([undefined, undefined]);
     expect(Object.keys(head.benefits[benefitId])).toEqual(['d']);
     expect(Object.keys(head.benefits[benefitId].d).sort()).toEqual(['b', 'bm', 'fm', 'fy', 'm']);
     expect(Object.keys(head.investments[investmentId])).toEqual(['d']);
@@ -117,6 +118,23 @@ describe('ledger totals by FY', () => {
       ['~Y#2025/26', undefined],
       ['~Y#2026/27', undefined],
     ]);
+  });
+
+  it('take a summary written while they were listed in an index out of it at its next write', async () => {
+    await h.raw.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: summaryKey(),
+        UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+        ExpressionAttributeValues: { ':pk': 'SUMMARIES', ':sk': projectId },
+      }),
+    );
+    const before = await report('2026/27');
+    const patched = await h.call('PATCH', `/v1/projects/${projectId}/benefits/${benefitId}`, { token: h.tokens.pm, body: { owner: 'New owner' } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const head = (await h.raw.send(new GetCommand({ TableName: h.tableName, Key: summaryKey(), ConsistentRead: true }))).Item!;
+    expect([head.gsi1pk, head.gsi1sk, head.entity]).toEqual([undefined, undefined, 'summary']);
+    expect(await report('2026/27')).toEqual(before);
   });
 
   it('read a summary of layout 4 (ledger totals inside it) with what was added since, and upgrade it without a second start of its history', async () => {

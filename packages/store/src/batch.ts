@@ -29,8 +29,15 @@ export async function batchGet(
   doc: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly Record<string, unknown>[],
-  { consistent = false, inFlight = 4 }: { consistent?: boolean; inFlight?: number } = {},
+  { consistent = false, inFlight = 4, attributes }: { consistent?: boolean; inFlight?: number; attributes?: string[] } = {},
 ): Promise<Record<string, unknown>[]> {
+  // Only these attributes given back (each item is still read, and paid for, whole).
+  const projection = attributes
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) chunks.push(keys.slice(i, i + BATCH_GET_KEYS));
   const answers = await mapInFlight(chunks, inFlight, async (chunk) => {
@@ -38,7 +45,9 @@ export async function batchGet(
     let pending: Record<string, unknown>[] | undefined = chunk;
     for (let attempt = 0; pending?.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const got: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } } }));
+      const got: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent, ...projection } } }),
+      );
       out.push(...(got.Responses?.[tableName] ?? []));
       pending = got.UnprocessedKeys?.[tableName]?.Keys;
     }

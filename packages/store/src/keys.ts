@@ -11,7 +11,7 @@
  * | investment line   | PRJ#<pid>           | INV#<iid>   |                          |                      |
  * | risk              | PRJ#<pid>           | RSK#<rid>   |                          |                      |
  * | milestone         | PRJ#<pid>           | MST#<mid>   |                          |                      |
- * | project summary   | PRJ#<pid>           | SUMMARY     | SUMMARIES / <pid>        |                      |
+ * | project summary   | PRJ#<pid>           | SUMMARY     |                          |                      |
  * | project history   | PRJ#<pid>           | ~H#<at>#<id> |                         |                      |
  * | ledger totals of an FY | PRJ#<pid>      | ~Y#<fy>     |                          |                      |
  * | benefit → project | BEN#<bid>           | REF         |                          |                      |
@@ -20,8 +20,8 @@
  * | spend (ledger)    | INV#<iid>           | SPD#<sid>   | UNVALIDATED / <recorded>#<id> (until validated) |   |
  * | risk scoring      | RSK#<rid>           | SCORE#<000001> |                       |                      |
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
- * | period close      | PERIODS             | PERIODS     | SUMMARIES / ~PERIODS     |                      |
- * | programme settings| PROGRAMME           | SETTINGS    | SUMMARIES / ~PROGRAMME   |                      |
+ * | period close      | PERIODS             | PERIODS     |                          |                      |
+ * | programme settings| PROGRAMME           | SETTINGS    |                          |                      |
  * | alert history     | ALERT#<id>          | HIST#<version> |                       |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | last alert run    | ALERTS              | RUN         |                          |                      |
@@ -62,7 +62,6 @@ export const keys = {
   }),
   child: (projectId: string, kind: ChildKind, id: string) => ({ pk: `PRJ#${projectId}`, sk: `${CHILD_PREFIX[kind]}#${id}` }),
   summary: (projectId: string) => ({ pk: `PRJ#${projectId}`, sk: 'SUMMARY' }),
-  summaryIndex: (projectId: string) => inCollection(collections.summaries(), projectId),
   /** A project's ledger totals (realised, validated, spend) in the months of one FY. */
   summaryYear: (projectId: string, fy: string) => ({ pk: `PRJ#${projectId}`, sk: `${YEAR_PREFIX}${fy}` }),
   summaryYearsOf: (projectId: string) => ({ pk: `PRJ#${projectId}`, skPrefix: YEAR_PREFIX }),
@@ -84,10 +83,7 @@ export const keys = {
   riskScore: (riskId: string, seq: number) => ({ pk: `RSK#${riskId}`, sk: `SCORE#${String(seq).padStart(6, '0')}` }),
   riskScoresOf: (riskId: string) => ({ pk: `RSK#${riskId}`, skPrefix: 'SCORE#' }),
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
-  // After every summary ('~' sorts after the ids); the report reads it by key, with the summaries.
-  periodsIndex: () => inCollection(collections.summaries(), '~PERIODS'),
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
-  programmeIndex: () => inCollection(collections.summaries(), '~PROGRAMME'),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   alertHistory: (id: string, version: number) => ({ pk: `ALERT#${id}`, sk: `HIST#${String(version).padStart(6, '0')}` }),
   alertRun: () => ({ pk: 'ALERTS', sk: 'RUN' }),
@@ -136,6 +132,7 @@ export const collections = {
   workstreams: (): Collection => ({ index: 'gsi1', pk: 'WORKSTREAMS' }),
   projects: (): Collection => ({ index: 'gsi1', pk: 'PROJECTS' }),
   projectsOfWorkstream: (workstreamId: string): Collection => ({ index: 'gsi2', pk: `WS#${workstreamId}` }),
+  /** Where summaries (and the period state and settings after them) were listed before they were read by key; a summary leaves it at its next write. */
   summaries: (): Collection => ({ index: 'gsi1', pk: 'SUMMARIES' }),
   /** Where FY items of ledger totals were listed before they were read by key; each ledger add takes one out (`leaveCollection`). */
   formerSummaryYear: (fy: string): Collection => ({ index: 'gsi1', pk: `SUMMARIES#${fy}` }),
@@ -171,6 +168,12 @@ export function collectionQuery(c: Collection) {
 export function leaveCollection(c: Collection): string {
   const a = INDEX_ATTRIBUTES[c.index];
   return `REMOVE ${a.pk}, ${a.sk}`;
+}
+
+/** An update expression that also takes its item out of a collection (added to its REMOVE clause, which must come last, or as one). */
+export function leavingCollection(c: Collection, expression: string): string {
+  const a = INDEX_ATTRIBUTES[c.index];
+  return /\bREMOVE\b/.test(expression) ? `${expression}, ${a.pk}, ${a.sk}` : `${expression} ${leaveCollection(c)}`;
 }
 
 export type ChildKind = 'benefit' | 'investment' | 'risk' | 'milestone';
@@ -223,8 +226,8 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))} and ${shown(keys.summaryYear('<id>', '<fy>'))}, 50 projects a request (up to 16 MB each), with ${shown(keys.periods())} and ${shown(keys.programme())}`,
   },
   {
-    pattern: 'every project summary, then the period state and programme settings (finding summaries of an earlier layout)',
-    how: `${inIndex(collections.summaries(), 'project id; `~PERIODS`, `~PROGRAMME` sort last')}`,
+    pattern: 'summaries of an earlier layout (to upgrade)',
+    how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))}, 100 a request, projecting \`entity\`, \`projectId\`, \`format\``,
   },
   { pattern: "a project's ledger totals in every FY", how: prefixed(keys.summaryYearsOf('<id>')) },
   { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },

@@ -1,7 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionQuery, collections, keys, leaveCollection } from './keys.ts';
-import { createDynamo } from './client.ts';
-import type { StoreConfig } from './store.ts';
+import { createDynamo, type DynamoConfig } from './client.ts';
 import { transact, type TxOp } from './transact.ts';
 import { DomainEvent } from '@bt/core';
 
@@ -66,7 +65,7 @@ export interface OutboxStore {
  * the function that runs every few minutes starts faster (`Store` gives the
  * same two to everything else).
  */
-export function outboxStore(config: StoreConfig): OutboxStore {
+export function outboxStore(config: DynamoConfig & { tableName: string }): OutboxStore {
   const { doc } = createDynamo(config);
   return { outbox: new OutboxRepository(doc, config.tableName), commit: (ops) => transact(doc, ops) };
 }

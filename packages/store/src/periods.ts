@@ -5,7 +5,7 @@ import { getSingleton, singletonPutOp, versionCondition, type Singleton } from '
 import type { TxOp } from './transact.ts';
 
 // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
-const PERIODS: Singleton = { key: keys.periods(), index: keys.periodsIndex(), entity: 'periods' };
+const PERIODS: Singleton = { key: keys.periods(), entity: 'periods' };
 
 /** Which months are closed: one small item, versioned, read by every ledger write and checked unchanged in its transaction. */
 export class PeriodRepository {

@@ -6,7 +6,7 @@ import type { TxOp } from './transact.ts';
 import { staleVersion } from './workstreams.ts';
 
 // Also in the summaries' index partition, so the report reads it with the summaries (no request of its own).
-const PROGRAMME: Singleton = { key: keys.programme(), index: keys.programmeIndex(), entity: 'programme' };
+const PROGRAMME: Singleton = { key: keys.programme(), entity: 'programme' };
 
 /** The programme's settings: one item, versioned like every entity. */
 export class ProgrammeRepository {

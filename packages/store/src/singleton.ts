@@ -12,8 +12,6 @@ import type { TxOp } from './transact.ts';
  */
 export interface Singleton {
   key: { pk: string; sk: string };
-  /** Also kept in another index partition (e.g. the summaries', so the report reads it with them). */
-  index: Record<string, string>;
   entity: string;
 }
 
@@ -38,7 +36,7 @@ export function versionCondition(readVersion: number) {
 export function singletonPutOp(tableName: string, s: Singleton, next: object, readVersion: number, onConditionFailed: () => AppError): TxOp {
   return {
     item: {
-      Put: { TableName: tableName, Item: { ...s.key, ...s.index, entity: s.entity, ...JSON.parse(JSON.stringify(next)) }, ...versionCondition(readVersion) },
+      Put: { TableName: tableName, Item: { ...s.key, entity: s.entity, ...JSON.parse(JSON.stringify(next)) }, ...versionCondition(readVersion) },
     },
     onConditionFailed,
   };

@@ -35,10 +35,10 @@ import {
 import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BATCH_GET_KEYS, batchGet } from './batch.ts';
-import { collections, keys, leaveCollection } from './keys.ts';
+import { collections, keys, leaveCollection, leavingCollection } from './keys.ts';
 import type * as z from 'zod';
 import { fromStored, StoredDataError } from './stored.ts';
-import { collectAll, collectionItems, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
+import { collectionItems, partitionItems } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /**
@@ -294,10 +294,6 @@ export class SummaryRepository {
     private readonly tableName: string,
   ) {}
 
-  private async page(page: PageRequest): Promise<Page<Record<string, unknown>>> {
-    return queryCollection(this.doc, this.tableName, collections.summaries(), page);
-  }
-
   /**
    * Every project's id, in id order: a Query of the projects' index
    * partition that gives back only the ids (one per MB of projects, whatever
@@ -356,8 +352,17 @@ export class SummaryRepository {
 
   /** Projects whose summary is of an earlier layout (to rebuild before serving figures from them). */
   async outdated(): Promise<Outdated[]> {
-    const items = await collectAll((page) => this.page(page));
-    return items.filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT).map(outdatedOf);
+    const ids = await this.projectIds();
+    const items = await batchGet(
+      this.doc,
+      this.tableName,
+      ids.map((id) => keys.summary(id)),
+      { inFlight: BATCHES_IN_FLIGHT, attributes: ['entity', 'projectId', 'format'] },
+    );
+    return items
+      .filter((i) => i.entity === 'summary' && i.format !== SUMMARY_FORMAT)
+      .map(outdatedOf)
+      .sort((a, b) => byCodePoint(a.projectId, b.projectId));
   }
 
   /**
@@ -437,7 +442,6 @@ export class SummaryRepository {
             Item: JSON.parse(
               JSON.stringify({
                 ...keys.summary(record.project.id),
-                ...keys.summaryIndex(record.project.id),
                 entity: 'summary',
                 format: SUMMARY_FORMAT,
                 ...summaryHeader(record.project),
@@ -597,7 +601,6 @@ export class SummaryRepository {
           TableName: this.tableName,
           Item: {
             ...keys.summary(project.id),
-            ...keys.summaryIndex(project.id),
             entity: 'summary',
             format: SUMMARY_FORMAT,
             ...summaryHeader(project),
@@ -661,7 +664,7 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(project.id),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          UpdateExpression: outOfIndex(`SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -706,7 +709,7 @@ export class SummaryRepository {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(projectId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: outOfIndex(`SET ${sets.join(', ')}`),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -722,7 +725,7 @@ export class SummaryRepository {
           Update: {
             TableName: this.tableName,
             Key: keys.summary(benefit.projectId),
-            UpdateExpression: 'SET #c.#id = :entry',
+            UpdateExpression: outOfIndex('SET #c.#id = :entry'),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ':entry': { d: benefitEntry(benefit) } },
           },
@@ -737,7 +740,7 @@ export class SummaryRepository {
           TableName: this.tableName,
           Key: keys.summary(benefit.projectId),
           // A layout 1 summary's annual forecast (`f`, `fo`) goes: the forecast is kept packed.
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #c.#id.f, #c.#id.fo`,
+          UpdateExpression: outOfIndex(`SET ${sets.join(', ')} REMOVE #c.#id.f, #c.#id.fo`),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -775,7 +778,7 @@ export class SummaryRepository {
           Update: {
             TableName: this.tableName,
             Key: keys.summary(projectId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: outOfIndex(`SET ${sets.join(', ')}`),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           },
@@ -807,7 +810,7 @@ export class SummaryRepository {
           Update: {
             TableName: this.tableName,
             Key: keys.summary(projectId),
-            UpdateExpression: `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`,
+            UpdateExpression: outOfIndex(`REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`),
             ExpressionAttributeNames: names,
           },
         },
@@ -951,12 +954,21 @@ function outdatedOf(item: Record<string, unknown>): Outdated {
   return { projectId: String(item.projectId), format: typeof item.format === 'number' ? item.format : undefined };
 }
 
-/** In the order of their ids (ASCII: compared as they are, not by the locale's collation, which costs a tenth of a report). */
+/**
+ * A summary update that also takes the summary out of the index partition
+ * where summaries were once listed (they are read by key now; each write to
+ * an indexed item is paid twice, once for the index).
+ */
+function outOfIndex(expression: string): string {
+  return leavingCollection(collections.summaries(), expression);
+}
+
 /** Strings in code-point order: DynamoDB's order of keys, and for ids and months the order they read in (and far cheaper than a collation). */
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** In the order of their ids (ASCII: compared as they are, not by the locale's collation, which costs a tenth of a report). */
 function byId(a: { id: string }, b: { id: string }): number {
   return byCodePoint(a.id, b.id);
 }
