@@ -48,7 +48,7 @@ async function main() {
       const seeded = await seedProgramme(store, raw, { projects, benefitsPerProject: 10, years: 5, history: false });
       console.log(`${scale}×: seeded ${projects} projects (${seeded.items} items) in ${seeded.seedSeconds.toFixed(1)} s`);
 
-      const step = async <T>(run: () => Promise<T>): Promise<{ value: T; step: Step }> => {
+      const step = async <T>(label: string, run: () => Promise<T>): Promise<{ value: T; step: Step }> => {
         global.gc?.();
         const base = process.memoryUsage().heapUsed;
         let peak = base;
@@ -57,9 +57,13 @@ async function main() {
         }, 20);
         counter.reset();
         const t0 = performance.now();
-        const value = await run();
+        const value = await run().catch((error: unknown) => {
+          console.error(`${scale}×: ${label} failed after ${((performance.now() - t0) / 1000).toFixed(1)} s, ${counter.total} requests`);
+          throw error;
+        });
         const seconds = (performance.now() - t0) / 1000;
         clearInterval(sampler);
+        console.log(`${scale}×: ${label}: ${seconds.toFixed(2)} s, ${counter.total} requests`);
         return {
           value,
           step: {
@@ -71,7 +75,7 @@ async function main() {
         };
       };
       const deps = { store, clock: () => new Date('2025-11-20T06:00:00Z') };
-      const first = await step(() => evaluateAndStore(deps, '2025-11-20'));
+      const first = await step('alert run', () => evaluateAndStore(deps, '2025-11-20'));
       // EventBridge takes 10 entries a request: what the real sink would send.
       let putEvents = 0;
       let events = 0;
@@ -81,16 +85,16 @@ async function main() {
           putEvents += Math.ceil(batch.length / 10);
         },
       };
-      const publish = await step(() => publishOutbox(deps, sink));
-      const again = await step(() => evaluateAndStore(deps, '2025-11-20'));
+      const publish = await step('publish', () => publishOutbox(deps, sink));
+      const again = await step('alert re-run', () => evaluateAndStore(deps, '2025-11-20'));
       const raisedByRule = first.value.raised.reduce<Record<string, number>>((a, x) => {
         a[x.rule] = (a[x.rule] ?? 0) + 1;
         return a;
       }, {});
 
       const fetchAll = await benchApp(store, '2025-11-20T09:00:00Z');
-      const report = await step(() => fetchAll('/v1/reports/programme?financialYear=2025/26'));
-      const feed = await step(() => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'));
+      const report = await step('report', () => fetchAll('/v1/reports/programme?financialYear=2025/26'));
+      const feed = await step('savings feed', () => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'));
       const rows = feed.value.newlines - 1;
       // The same feed with DynamoDB's answers replayed from memory: the product's own CPU (issue 20's goal: 50,000 rows/s).
       const tape = recorder(store);
@@ -98,7 +102,9 @@ async function main() {
       tape.replay();
       const replayed: number[] = [];
       for (let i = 0; i < 3; i++)
-        replayed.push((await step(() => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'))).step.seconds);
+        replayed.push(
+          (await step('savings feed, replayed', () => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'))).step.seconds,
+        );
       const replayedMb = tape.megabytes;
       tape.stop();
 
