@@ -42,7 +42,10 @@ async function main() {
       const projects = BASE_PROJECTS * scale;
       const tableName = `scale${scale}`;
       const counter = new RequestCounter();
-      const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName }, counter);
+      // A longer request timeout than the product's 5 s: at 10× DynamoDB Local (SQLite under the JVM) takes longer than that here to
+      // answer a Query page of an index partition of 115,000 open alerts, which DynamoDB answers in milliseconds.
+      const timeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs: 60_000 };
+      const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName, timeouts }, counter);
       const raw = { doc: createDynamo({ region: 'eu-west-2', endpoint: dynamo.endpoint }).doc, tableName };
       await store.ensureTable();
       const seeded = await seedProgramme(store, raw, { projects, benefitsPerProject: 10, years: 5, history: false });
