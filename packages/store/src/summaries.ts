@@ -659,17 +659,7 @@ export class SummaryRepository {
       names[`#b${i}`] = benefit.id;
       sets.push(...entryFields(benefitEntry(benefit), `#b${i}`, `b${i}`, values));
     });
-    const changed = {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(project.id),
-          UpdateExpression: outOfIndex(`SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      },
-    };
+    const changed = this.summaryUpdate(project.id, `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, names, values);
     const changes: HistoryChange[] = [
       { k: 'project', project: projectState(project) },
       ...benefits.map((b) => ({ k: 'benefit' as const, benefit: benefitState(b) })),
@@ -704,14 +694,23 @@ export class SummaryRepository {
 
   /** An update of a project's summary that sets the paths given. */
   private summarySet(projectId: string, sets: string[], names: Record<string, string>, values: Record<string, unknown>): TxOp {
+    return this.summaryUpdate(projectId, `SET ${sets.join(', ')}`, names, values);
+  }
+
+  /**
+   * Every update of a project's summary: it also takes the summary out of
+   * the index partition where summaries were once listed (they are read by
+   * key now; each write to an indexed item is paid twice, once for the index).
+   */
+  private summaryUpdate(projectId: string, expression: string, names: Record<string, string>, values?: Record<string, unknown>): TxOp {
     return {
       item: {
         Update: {
           TableName: this.tableName,
           Key: keys.summary(projectId),
-          UpdateExpression: outOfIndex(`SET ${sets.join(', ')}`),
+          UpdateExpression: leavingCollection(collections.summaries(), expression),
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
         },
       },
     };
@@ -719,33 +718,11 @@ export class SummaryRepository {
 
   private benefitUpdate(benefit: Benefit, created: boolean): TxOp {
     const names = { '#c': 'benefits', '#id': benefit.id };
-    if (created) {
-      return {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(benefit.projectId),
-            UpdateExpression: outOfIndex('SET #c.#id = :entry'),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':entry': { d: benefitEntry(benefit) } },
-          },
-        },
-      };
-    }
+    if (created) return this.summaryUpdate(benefit.projectId, 'SET #c.#id = :entry', names, { ':entry': { d: benefitEntry(benefit) } });
     const values: Record<string, unknown> = {};
     const sets = entryFields(benefitEntry(benefit), '#id', '', values);
-    return {
-      item: {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.summary(benefit.projectId),
-          // A layout 1 summary's annual forecast (`f`, `fo`) goes: the forecast is kept packed.
-          UpdateExpression: outOfIndex(`SET ${sets.join(', ')} REMOVE #c.#id.f, #c.#id.fo`),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      },
-    };
+    // A layout 1 summary's annual forecast (`f`, `fo`) goes: the forecast is kept packed.
+    return this.summaryUpdate(benefit.projectId, `SET ${sets.join(', ')} REMOVE #c.#id.f, #c.#id.fo`, names, values);
   }
 
   /**
@@ -773,17 +750,7 @@ export class SummaryRepository {
       } else sets.push(...entryFields(benefitEntry(benefit), `#b${i}`, `b${i}`, values));
     });
     return [
-      {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(projectId),
-            UpdateExpression: outOfIndex(`SET ${sets.join(', ')}`),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
-        },
-      },
+      this.summarySet(projectId, sets, names, values),
       ...this.ledgerOps(projectId, ledger),
       this.historyOp(projectId, when, [
         ...changes.map(({ benefit }) => ({ k: 'benefit' as const, benefit: benefitState(benefit), ...(when.restored ? { restored: true as const } : {}) })),
@@ -805,16 +772,7 @@ export class SummaryRepository {
     const names: Record<string, string> = { '#c': 'benefits' };
     for (const [i, id] of benefitIds.entries()) names[`#b${i}`] = id;
     return [
-      {
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.summary(projectId),
-            UpdateExpression: outOfIndex(`REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`),
-            ExpressionAttributeNames: names,
-          },
-        },
-      },
+      this.summaryUpdate(projectId, `REMOVE ${benefitIds.map((_, i) => `#c.#b${i}`).join(', ')}`, names),
       this.historyOp(projectId, when, [{ k: 'removed', benefitIds }]),
     ];
   }
@@ -952,15 +910,6 @@ function plus(a: Record<string, number> | undefined, b: Record<string, number> |
 
 function outdatedOf(item: Record<string, unknown>): Outdated {
   return { projectId: String(item.projectId), format: typeof item.format === 'number' ? item.format : undefined };
-}
-
-/**
- * A summary update that also takes the summary out of the index partition
- * where summaries were once listed (they are read by key now; each write to
- * an indexed item is paid twice, once for the index).
- */
-function outOfIndex(expression: string): string {
-  return leavingCollection(collections.summaries(), expression);
 }
 
 /** Strings in code-point order: DynamoDB's order of keys, and for ids and months the order they read in (and far cheaper than a collation). */
