@@ -226,6 +226,14 @@ describe('the alerts function bundle', () => {
 });
 
 describe('the digest function bundle', () => {
+  it("carries nodemailer's message composer, not its transports: SES is handed the composed message by the SDK's own client", () => {
+    const digest = readFileSync(join(outdir, 'digest.mjs'), 'utf8');
+    // A message of nodemailer's SMTP connection, which its transports bring in.
+    expect(digest.includes('Greeting never received')).toBe(false);
+    // Its MIME builder is there (the boundary prefix of every multipart message it writes).
+    expect(digest.includes('_NmP')).toBe(true);
+  });
+
   it('sends the digest for the scheduled slot once, however often it is invoked', async () => {
     const emails = () =>
       readdirSync(mailDir)
@@ -262,6 +270,10 @@ describe('the publisher function bundle', () => {
     const carries = (name: string) => readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes(marker);
     expect(carries('alerts')).toBe(true);
     expect(carries('publisher')).toBe(false);
+    // Nor the domain's schemas: the outbox's event record is read without those of benefits, alerts and change requests.
+    const benefitSchema = 'Sum of finance-validated actuals by month.';
+    expect(readFileSync(join(outdir, 'alerts.mjs'), 'utf8').includes(benefitSchema)).toBe(true);
+    expect(readFileSync(join(outdir, 'publisher.mjs'), 'utf8').includes(benefitSchema)).toBe(false);
   });
 
   it('publishes what API calls left in the outbox, once', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS } from './alerts.ts';
 import { DEFAULT_THRESHOLDS } from './figures.ts';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger.ts';
-import { DEFAULT_DYNAMODB_TIMEOUTS, readRuleSettings, readSettings, SettingsError, StoreSettings } from './settings.ts';
+import { DEFAULT_DYNAMODB_TIMEOUTS, readSettings, SettingsError, StoreSettings } from './read-settings.ts';
+import { readRuleSettings } from './settings.ts';
 
 describe('settings, read once and checked one way', () => {
   it("gives the store's settings with the timeouts' defaults, and refuses a table name DynamoDB would", () => {

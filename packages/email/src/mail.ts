@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 
 export interface OutgoingMail {
@@ -53,15 +52,22 @@ export class OutboxMailer implements Mailer {
   }
 }
 
-/** In AWS: Amazon SES (v2 API), sending the same MIME message. */
+/**
+ * In AWS: Amazon SES (v2 API), sending the same MIME message as a raw email,
+ * composed by nodemailer's MailComposer (the message the local outbox
+ * writes). Only the composer is loaded: nodemailer's transports (SMTP,
+ * sendmail, its own SES wrapper) are not needed to hand SES a message.
+ */
 export class SesMailer implements Mailer {
-  private readonly transport;
-  constructor(client: SESv2Client) {
-    this.transport = nodemailer.createTransport({ SES: { sesClient: client, SendEmailCommand } });
-  }
+  constructor(private readonly client: SESv2Client) {}
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
-    const info = await this.transport.sendMail(options(mail));
-    return { messageId: info.messageId };
+    const raw = await composeMime(mail);
+    const sent = await this.client.send(
+      new SendEmailCommand({ FromEmailAddress: mail.from, Destination: { ToAddresses: mail.to }, Content: { Raw: { Data: raw } } }),
+    );
+    if (!sent.MessageId) throw new Error('SES accepted the message but gave no MessageId.');
+    // The Message-ID SES gives the message it sends: <its id@region.amazonses.com>.
+    return { messageId: `<${sent.MessageId}@${await this.client.config.region()}.amazonses.com>` };
   }
 }
