@@ -12,7 +12,7 @@ const secret = 'bench-secret-0123456789abcdef0123456789';
  * fetches a path and reads its body to the end (counting bytes and lines, so
  * a streamed feed is measured whole), failing loudly on anything but 200.
  */
-export async function benchApp(store: Store, now: string) {
+export async function benchApp(store: Store, now: string, onChunk: () => void = () => {}) {
   const deps = { store, clock: () => new Date(now) };
   const app = createApp(deps, {
     auth: { mode: 'local-hs256', secret, issuer: LOCAL_ISSUER, audience: AUDIENCE },
@@ -29,6 +29,7 @@ export async function benchApp(store: Store, now: string) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      onChunk();
       bytes += value.length;
       for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) newlines++;
     }
