@@ -26,7 +26,7 @@ function importTime(file: string, env: NodeJS.ProcessEnv, runs = 9): number {
  * the floor and the bundle one after the other, so a noisy moment of the
  * shared machine falls on both; the ratio of each round, min and median.
  */
-function pairedRatio(file: string, floor: string, env: NodeJS.ProcessEnv, rounds = 7) {
+function pairedRatio(file: string, floor: string, env: NodeJS.ProcessEnv, rounds = ROUNDS) {
   const ratios: number[] = [];
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -37,6 +37,9 @@ function pairedRatio(file: string, floor: string, env: NodeJS.ProcessEnv, rounds
   }
   return { min: Number(Math.min(...ratios).toFixed(2)), median: Number(median(ratios).toFixed(2)), medianMs: Number(median(ms).toFixed(1)) };
 }
+
+/** Rounds of each paired ratio (`BENCH_ROUNDS`; 7 unless told). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 /**
  * Reference bundles, built the same way, that show the floor under the ratio:
@@ -106,4 +109,18 @@ export async function bundleFigures(endpoint: string) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `pnpm bench:bundles`: the bundle step of `pnpm bench` alone (no DynamoDB Local, no seed), for a quick cold-start reading. */
+if (process.argv[1] === import.meta.filename) {
+  const figures = await bundleFigures('http://127.0.0.1:1');
+  console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):');
+  console.table(
+    Object.fromEntries(
+      Object.entries(figures).map(([name, f]) => [
+        name,
+        { KiB: f.kib, 'import ms': f.importMs, 'over stack floor, median': f.overStackFloor?.median, min: f.overStackFloor?.min },
+      ]),
+    ),
+  );
 }

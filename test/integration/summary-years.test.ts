@@ -94,7 +94,11 @@ describe('ledger totals by FY', () => {
     expect((await report('2026/27')).programme).toMatchObject({ realisedPence: 200, validatedPence: 0, investmentActualPence: 40 });
 
     // What the report is given: the months of the FY asked for, and no others.
-    const { summaries } = await h.store.summaries.programme('2025/26');
+    const read = await h.store.summaries.programme('2025/26');
+    // The summaries, not the items they were made from as well (the report holds its read while it works).
+    expect(Object.keys(read).sort()).toEqual(['periods', 'settings', 'summaries', 'unreadable']);
+    expect(Object.keys(await h.store.summaries.listing()).sort()).toEqual(['periods', 'settings', 'summaries', 'unreadable']);
+    const { summaries } = read;
     const mine = summaries.find((s) => s.projectId === projectId)!;
     expect(mine.benefits[0]).toMatchObject({ realised: { '2025-06': 100, '2025-07': 50 }, validated: { '2025-06': 100 } });
     expect(mine.investments[0]!.actual).toEqual({ '2025-09': 30 });

@@ -322,15 +322,16 @@ export class SummaryRepository {
     const ids = await this.projectIds();
     const items = await this.withSingletons(ids.flatMap((id) => [keys.summary(id), keys.summaryYear(id, fy)]));
     const ledgers = new Map(items.filter((i) => i.entity === 'summary-year').map((item) => [String(item.projectId), ledgersOf([item])]));
-    const read = this.sorted(items.filter((i) => i.entity !== 'summary-year'));
-    return { ...read, summaries: read.items.map((item) => fromItem(item, ledgers.get(String(item.projectId)))) };
+    // The items as read are let go once made into summaries (the report holds its read while it works: at 10,000 projects, hundreds of MiB).
+    const { items: summaryItems, ...read } = this.sorted(items.filter((i) => i.entity !== 'summary-year'));
+    return { ...read, summaries: summaryItems.map((item) => fromItem(item, ledgers.get(String(item.projectId)))) };
   }
 
   /** Every project's summary without ledger totals (a list of projects and their savings' names), the period state and the settings: read as the report reads them, without the FY items. */
   async listing(): Promise<ProgrammeRead<ProjectListing>> {
     const ids = await this.projectIds();
-    const read = this.sorted(await this.withSingletons(ids.map((id) => keys.summary(id))));
-    return { ...read, summaries: read.items.map((item) => fromItem(item, undefined)) };
+    const { items, ...read } = this.sorted(await this.withSingletons(ids.map((id) => keys.summary(id))));
+    return { ...read, summaries: items.map((item) => fromItem(item, undefined)) };
   }
 
   /** Summaries in project id order, apart from the period state and the settings, and from those too old to read. */
