@@ -20,7 +20,7 @@ export const lambdaBundling = {
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
   // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled.
-  external: ['exceljs', '@bt/services/s3-exports'],
+  external: ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'],
 } as const satisfies BuildOptions;
 
 /**
@@ -28,8 +28,9 @@ export const lambdaBundling = {
  * built beside it under `node_modules/`, where the bundle's `import()` of
  * the same specifier finds them, so a cold start neither parses nor runs
  * them: exceljs (about 930 KiB built, with its dependencies), needed only to
- * make or read a workbook, and the S3 client with its multipart upload and
- * presigner, needed only for a feed too large to answer inline.
+ * make or read a workbook; the S3 client with its multipart upload and
+ * presigner, needed only for a feed too large to answer inline; and the
+ * Lambda client, needed only for a digest asked for on demand.
  */
 export const SIDE_MODULES = {
   exceljs: { entry: 'packages/services/src/exceljs-entry.ts', packageName: 'exceljs', file: 'index.mjs', exportsAs: '.' },
@@ -39,12 +40,18 @@ export const SIDE_MODULES = {
     file: 's3-exports.mjs',
     exportsAs: './s3-exports',
   },
+  '@bt/services/lambda-client': {
+    entry: 'packages/services/src/adapters/lambda-client.ts',
+    packageName: '@bt/services',
+    file: 'lambda-client.mjs',
+    exportsAs: './lambda-client',
+  },
 } as const;
 type SideModule = keyof typeof SIDE_MODULES;
 
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
-  if (name === 'api') return ['exceljs', '@bt/services/s3-exports'];
+  if (name === 'api') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
   // The digest attaches the monitoring pack; the pages offer it for download.
   return name === 'digest' || name === 'pages' ? ['exceljs'] : [];
 }

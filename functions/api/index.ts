@@ -17,7 +17,8 @@ const app = createApiApp(
     auth: { mode: 'apigw-jwt' },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
-    digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME),
+    // The SDK's Lambda client is loaded with the first digest asked for (built beside the bundle: functions/bundling.ts).
+    digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME, () => import('@bt/services/lambda-client')),
     // A feed past the inline limit is stored in the exports bucket and linked to (303).
     exports: env.EXPORTS_BUCKET
       ? {

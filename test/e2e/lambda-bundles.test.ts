@@ -77,12 +77,15 @@ async function invoke(name: string) {
 }
 
 describe('modules loaded on first use, beside the bundles', () => {
-  it('exceljs and the S3 exports are left out of the bundles and built beside them by the stack’s own commands, where their import finds them', async () => {
+  it('exceljs, the S3 exports and the Lambda client are left out of the bundles and built beside them by the stack’s own commands, where their import finds them', async () => {
     // (includes(), not toContain: a failure should not print a megabyte of bundle.)
     for (const name of ['api', 'digest'])
       expect(readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes('schemas.openxmlformats.org/spreadsheetml/2006/main'), name).toBe(false);
-    // Nor is the S3 client in the API's bundle (each SDK client carries its own package name).
-    expect(readFileSync(join(outdir, 'api.mjs'), 'utf8').includes('name:"@aws-sdk/client-s3"')).toBe(false);
+    // Nor are the S3 and Lambda clients in the API's bundle (each SDK client carries its own package name); the DynamoDB client is.
+    const api = readFileSync(join(outdir, 'api.mjs'), 'utf8');
+    expect(api.includes('name:"@aws-sdk/client-s3"')).toBe(false);
+    expect(api.includes('name:"@aws-sdk/client-lambda"')).toBe(false);
+    expect(api.includes('name:"@aws-sdk/client-dynamodb"')).toBe(true);
     // The afterBundling commands the CDK runs (shell), into a directory of their own.
     const dir = mkdtempSync(join(tmpdir(), 'bt-side-'));
     try {
@@ -96,9 +99,15 @@ describe('modules loaded on first use, beside the bundles', () => {
         type: 'module',
         exports: { '.': './index.mjs' },
       });
-      // The S3 exports beside the API, by their own specifier.
+      // The S3 exports and the Lambda client beside the API, by their own specifiers.
       const { S3ExportStore } = await import(pathToFileURL(join(dir, 'node_modules', '@bt', 'services', 's3-exports.mjs')).href);
       expect(typeof S3ExportStore.create).toBe('function');
+      const { LambdaClient, InvokeCommand } = await import(pathToFileURL(join(dir, 'node_modules', '@bt', 'services', 'lambda-client.mjs')).href);
+      expect([typeof LambdaClient, typeof InvokeCommand]).toEqual(['function', 'function']);
+      expect(JSON.parse(readFileSync(join(dir, 'node_modules', '@bt', 'services', 'package.json'), 'utf8')).exports).toEqual({
+        './s3-exports': './s3-exports.mjs',
+        './lambda-client': './lambda-client.mjs',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,14 +13,22 @@ const Reply = z.union([
   z.object({ ok: z.literal(false), problem: DigestProblem }),
 ]);
 
+/** The SDK's Lambda client as the digest desk uses it (`adapters/lambda-client.ts`). */
+type LambdaSdk = typeof import('./lambda-client.ts');
+
 /** In the API (AWS): the digest function does the work, invoked and awaited. */
 export class InvokedDigestDesk implements DigestDesk {
-  private lambda?: Promise<typeof import('./lambda-client.ts') & { client: import('./lambda-client.ts').LambdaClient }>;
+  private lambda?: Promise<LambdaSdk & { client: import('./lambda-client.ts').LambdaClient }>;
 
-  /** The Lambda client is made (and the SDK's Lambda client loaded) with the first digest asked for, not at every cold start of the API. */
+  /**
+   * The Lambda client is made, and the SDK's Lambda client loaded (`loadSdk`:
+   * the API's bundle imports `@bt/services/lambda-client`, built beside it),
+   * with the first digest asked for, not at every cold start of the API.
+   */
   constructor(
     private readonly config: LambdaClientConfig,
     private readonly functionName: string,
+    private readonly loadSdk: () => Promise<LambdaSdk>,
   ) {}
 
   async preview(caller: Caller, asAt: IsoDate | undefined): Promise<RenderedDigest> {
@@ -36,7 +44,7 @@ export class InvokedDigestDesk implements DigestDesk {
   }
 
   private async ask(request: DigestRequest) {
-    this.lambda ??= import('./lambda-client.ts').then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(this.config) }));
+    this.lambda ??= this.loadSdk().then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(this.config) }));
     const { client, InvokeCommand } = await this.lambda;
     const result = await client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
