@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  BucketsTally,
   benefitValue,
   benefitYear,
+  benefitYears,
+  FiguresTally,
   DEFAULT_THRESHOLDS,
   projectFinancials,
   rag,
@@ -150,6 +153,20 @@ describe('roll-ups', () => {
     expect(buckets.amber.count).toBe(1);
     expect(buckets.delivered.baselinePence).toBe(gbp('50,000'));
     expect(buckets.red.count).toBe(0);
+
+    // Counted a page at a time, the replacement in a page before the saving it replaces: the same buckets.
+    const yearOf = benefitYears('2025/26', '2025-12-01');
+    const tally = new BucketsTally();
+    for (const page of [
+      [replacement, amber],
+      [done, out],
+    ]) {
+      for (const b of page) {
+        tally.benefit(b, yearOf(b));
+        tally.replacement(b, yearOf(b));
+      }
+    }
+    expect(tally.buckets()).toEqual(buckets);
   });
 
   it('count investment planned for the FY and actual spend up to the as-at month', () => {
@@ -259,6 +276,43 @@ describe('properties', () => {
           buckets.writtenOut.baselinePence;
         expect(bucketBaseline).toBe(whole.baselinePence);
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('tallied a page at a time, in any order, the figures and the status buckets are the whole set’s: a replacement counts in a page before or after the saving it replaces', () => {
+    // Some savings replace a written-out one (b0, b1 are written out when their status says so).
+    const withReplacements = programme.chain((list) =>
+      fc
+        .array(fc.option(fc.constantFrom('b0', 'b1', 'b2'), { nil: undefined }), { minLength: list.length, maxLength: list.length })
+        .map((targets) => list.map((b, i) => (targets[i] && targets[i] !== b.id ? { ...b, replacesBenefitId: targets[i] } : b))),
+    );
+    const shuffledPages = withReplacements.chain((list) =>
+      fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }), fc.integer({ min: 1, max: 7 })),
+    );
+    fc.assert(
+      fc.property(
+        shuffledPages,
+        fc.constantFrom(...fys),
+        fc.constantFrom('2025-03-31', '2025-10-15', '2026-12-31'),
+        fc.constantFrom('mtfs' as const, 'all' as const),
+        ([benefits, shuffled, pageSize], fy, asAt, scope) => {
+          const yearOf = benefitYears(fy, asAt);
+          const figures = new FiguresTally(fy, asAt, DEFAULT_THRESHOLDS, undefined, scope);
+          const buckets = new BucketsTally();
+          for (let start = 0; start < shuffled.length; start += pageSize) {
+            for (const b of shuffled.slice(start, start + pageSize)) {
+              figures.benefit(b, yearOf(b));
+              buckets.benefit(b, yearOf(b));
+              buckets.replacement(b, yearOf(b));
+            }
+          }
+          expect(figures.figures(1_000_000)).toEqual(rollUp(benefits, [], fy, asAt, 1_000_000, DEFAULT_THRESHOLDS, undefined, scope));
+          expect(buckets.buckets()).toEqual(statusBuckets(benefits, fy, asAt));
+          // Asking twice gives the same buckets (matching replacements changes nothing kept).
+          expect(buckets.buckets()).toEqual(buckets.buckets());
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -282,64 +282,92 @@ export function rollUp(
   scope: 'mtfs' | 'all' = 'mtfs',
   yearOf: (b: BenefitSummary) => BenefitYearValue = benefitYears(fy, asAt, t, periods),
 ): Figures {
-  let baselinePence = 0;
-  let pipelinePence = 0;
-  let forecastPence = 0;
-  let outturnPence = 0;
-  let realisedPence = 0;
-  let validatedPence = 0;
-  let riskAdjustedForecastPence = 0;
-  let riskAdjustedOutturnPence = 0;
-  let oneOffFalloutPence = 0;
-  let value = 0;
-  let benefitCount = 0;
-  for (const b of benefits) {
-    const y = yearOf(b);
-    if (scope === 'mtfs' && !y.countsTowardsMtfs) continue;
-    benefitCount += 1;
-    pipelinePence = addPence(pipelinePence, y.pipelinePence);
-    if (y.pipeline) continue;
-    baselinePence = addPence(baselinePence, y.baselinePence);
-    forecastPence = addPence(forecastPence, y.forecastPence);
-    outturnPence = addPence(outturnPence, y.outturnPence);
-    realisedPence = addPence(realisedPence, y.realisedPence);
-    validatedPence = addPence(validatedPence, y.validatedPence);
-    riskAdjustedForecastPence = addPence(riskAdjustedForecastPence, y.riskAdjustedForecastPence);
-    riskAdjustedOutturnPence = addPence(riskAdjustedOutturnPence, y.riskAdjustedOutturnPence);
-    if (b.recurrence === 'one-off') oneOffFalloutPence = addPence(oneOffFalloutPence, y.outturnPence);
-    value = addPence(value, y.valuePence);
+  const tally = new FiguresTally(fy, asAt, t, periods, scope);
+  for (const b of benefits) tally.benefit(b, yearOf(b));
+  for (const i of investments) tally.investment(i);
+  return tally.figures(mtfsTargetPence);
+}
+
+/**
+ * A roll-up's running sums, benefit by benefit and line by line, so figures
+ * can be made from a programme read a page at a time (each page let go once
+ * counted): what `rollUp` works out from a whole set.
+ */
+export class FiguresTally {
+  private baselinePence = 0;
+  private pipelinePence = 0;
+  private forecastPence = 0;
+  private outturnPence = 0;
+  private realisedPence = 0;
+  private validatedPence = 0;
+  private riskAdjustedForecastPence = 0;
+  private riskAdjustedOutturnPence = 0;
+  private oneOffFalloutPence = 0;
+  private valuePence = 0;
+  private benefitCount = 0;
+  private investmentPlannedPence = 0;
+  private investmentActualPence = 0;
+
+  constructor(
+    private readonly fy: FinancialYear,
+    private readonly asAt: IsoDate,
+    private readonly t: Thresholds = DEFAULT_THRESHOLDS,
+    private readonly periods: PeriodsState = NO_PERIODS_CLOSED,
+    private readonly scope: 'mtfs' | 'all' = 'mtfs',
+  ) {}
+
+  /** Counts a benefit, given its figures for the FY (`benefitYears`). */
+  benefit(b: Pick<BenefitSummary, 'recurrence'>, y: BenefitYearValue): void {
+    if (this.scope === 'mtfs' && !y.countsTowardsMtfs) return;
+    this.benefitCount += 1;
+    this.pipelinePence = addPence(this.pipelinePence, y.pipelinePence);
+    if (y.pipeline) return;
+    this.baselinePence = addPence(this.baselinePence, y.baselinePence);
+    this.forecastPence = addPence(this.forecastPence, y.forecastPence);
+    this.outturnPence = addPence(this.outturnPence, y.outturnPence);
+    this.realisedPence = addPence(this.realisedPence, y.realisedPence);
+    this.validatedPence = addPence(this.validatedPence, y.validatedPence);
+    this.riskAdjustedForecastPence = addPence(this.riskAdjustedForecastPence, y.riskAdjustedForecastPence);
+    this.riskAdjustedOutturnPence = addPence(this.riskAdjustedOutturnPence, y.riskAdjustedOutturnPence);
+    if (b.recurrence === 'one-off') this.oneOffFalloutPence = addPence(this.oneOffFalloutPence, y.outturnPence);
+    this.valuePence = addPence(this.valuePence, y.valuePence);
   }
-  let investmentPlannedPence = 0;
-  let investmentActualPence = 0;
-  for (const i of investments) {
-    investmentPlannedPence = addPence(investmentPlannedPence, i.planned[fy] ?? 0);
-    investmentActualPence = addPence(investmentActualPence, toDate(i.actual, fy, asAt));
+
+  /** Counts an investment line: its plan for the FY and its spend up to the as-at month. */
+  investment(i: InvestmentSummary): void {
+    this.investmentPlannedPence = addPence(this.investmentPlannedPence, i.planned[this.fy] ?? 0);
+    this.investmentActualPence = addPence(this.investmentActualPence, toDate(i.actual, this.fy, this.asAt));
   }
-  const target = mtfsTargetPence;
-  const delivered = baselinePence !== 0 && isYearClosed(periods, fy) && realisedPence >= baselinePence;
-  return {
-    mtfsTargetPence: target,
-    baselinePence,
-    pipelinePence,
-    forecastPence,
-    outturnPence,
-    realisedPence,
-    validatedPence,
-    riskAdjustedForecastPence,
-    riskAdjustedOutturnPence,
-    variancePence: outturnPence - baselinePence,
-    gapPence: target === null ? null : target - outturnPence,
-    unidentifiedPence: target === null ? null : target - baselinePence,
-    riskAdjustedGapPence: target === null ? null : target - riskAdjustedOutturnPence,
-    deliveryRate: ratio(realisedPence, baselinePence),
-    oneOffFalloutPence,
-    investmentPlannedPence,
-    investmentActualPence,
-    netContributionPence: value - investmentPlannedPence,
-    rag: delivered ? 'blue' : rag(baselinePence, outturnPence, t),
-    mtfsRag: mtfsRag(outturnPence, target, t),
-    benefitCount,
-  };
+
+  /** The figures of what was counted, against an MTFS target (null below a workstream). */
+  figures(mtfsTargetPence: Pence | null): Figures {
+    const { baselinePence, outturnPence, realisedPence, riskAdjustedOutturnPence, investmentPlannedPence, t } = this;
+    const target = mtfsTargetPence;
+    const delivered = baselinePence !== 0 && isYearClosed(this.periods, this.fy) && realisedPence >= baselinePence;
+    return {
+      mtfsTargetPence: target,
+      baselinePence,
+      pipelinePence: this.pipelinePence,
+      forecastPence: this.forecastPence,
+      outturnPence,
+      realisedPence,
+      validatedPence: this.validatedPence,
+      riskAdjustedForecastPence: this.riskAdjustedForecastPence,
+      riskAdjustedOutturnPence,
+      variancePence: outturnPence - baselinePence,
+      gapPence: target === null ? null : target - outturnPence,
+      unidentifiedPence: target === null ? null : target - baselinePence,
+      riskAdjustedGapPence: target === null ? null : target - riskAdjustedOutturnPence,
+      deliveryRate: ratio(realisedPence, baselinePence),
+      oneOffFalloutPence: this.oneOffFalloutPence,
+      investmentPlannedPence,
+      investmentActualPence: this.investmentActualPence,
+      netContributionPence: this.valuePence - investmentPlannedPence,
+      rag: delivered ? 'blue' : rag(baselinePence, outturnPence, t),
+      mtfsRag: mtfsRag(outturnPence, target, t),
+      benefitCount: this.benefitCount,
+    };
+  }
 }
 
 // --- status buckets --------------------------------------------------------------
@@ -377,42 +405,70 @@ export function statusBuckets(
   periods: PeriodsState = NO_PERIODS_CLOSED,
   yearOf: (b: BenefitSummary) => BenefitYearValue = benefitYears(fy, asAt, t, periods),
 ): StatusBuckets {
-  const empty = () => ({ count: 0, baselinePence: 0, forecastPence: 0 });
-  const out: StatusBuckets = {
-    delivered: empty(),
-    green: empty(),
-    amber: empty(),
-    red: empty(),
-    writtenOut: { ...empty(), replacementCount: 0, replacementBaselinePence: 0, replacementForecastPence: 0, unreplacedPence: 0 },
+  const tally = new BucketsTally();
+  for (const r of replacementPool) if (r.replacesBenefitId) tally.replacement(r, yearOf(r));
+  for (const b of benefits) tally.benefit(b, yearOf(b));
+  return tally.buckets();
+}
+
+/**
+ * Status buckets' running counts, benefit by benefit (`statusBuckets` over a
+ * whole set; the report's, a page of the programme at a time). A written-out
+ * saving's replacements may be counted before or after it, in any page:
+ * only their two figures are kept, and matched when the buckets are made.
+ */
+export class BucketsTally {
+  private readonly out: StatusBuckets = {
+    delivered: emptyBucket(),
+    green: emptyBucket(),
+    amber: emptyBucket(),
+    red: emptyBucket(),
+    writtenOut: { ...emptyBucket(), replacementCount: 0, replacementBaselinePence: 0, replacementForecastPence: 0, unreplacedPence: 0 },
   };
-  const replacements = new Map<string, BenefitSummary[]>();
-  for (const r of replacementPool) {
-    if (r.replacesBenefitId) replacements.set(r.replacesBenefitId, [...(replacements.get(r.replacesBenefitId) ?? []), r]);
+  /** The written-out savings' ids and baselines for the FY. */
+  private readonly writtenOut: { id: string; baselinePence: Pence }[] = [];
+  /** Replacements' baseline and outturn for the FY, by the id of the saving they replace. */
+  private readonly replacements = new Map<string, { baselinePence: Pence; outturnPence: Pence }[]>();
+
+  /** Counts a saving into its bucket (MTFS-countable, agreed, with something this FY or written out). */
+  benefit(b: Pick<BenefitSummary, 'id'>, y: BenefitYearValue): void {
+    if (!y.countsTowardsMtfs || y.pipeline) return;
+    if (y.baselinePence === 0 && y.outturnPence === 0 && !y.writtenOut) return;
+    const bucket = y.writtenOut ? this.out.writtenOut : y.rag === 'blue' ? this.out.delivered : this.out[y.rag ?? 'green'];
+    bucket.count += 1;
+    bucket.baselinePence = addPence(bucket.baselinePence, y.baselinePence);
+    bucket.forecastPence = addPence(bucket.forecastPence, y.outturnPence);
+    if (y.writtenOut) this.writtenOut.push({ id: b.id, baselinePence: y.baselinePence });
   }
-  for (const b of benefits) {
-    const y = yearOf(b);
-    if (!y.countsTowardsMtfs || y.pipeline) continue;
-    if (y.baselinePence === 0 && y.outturnPence === 0 && !y.writtenOut) continue;
-    const add = (bucket: { count: number; baselinePence: number; forecastPence: number }) => {
-      bucket.count += 1;
-      bucket.baselinePence = addPence(bucket.baselinePence, y.baselinePence);
-      bucket.forecastPence = addPence(bucket.forecastPence, y.outturnPence);
-    };
-    if (y.writtenOut) {
-      add(out.writtenOut);
+
+  /** Notes a saving that may replace a written-out one (whatever its own bucket). */
+  replacement(r: Pick<BenefitSummary, 'replacesBenefitId'>, y: BenefitYearValue): void {
+    if (!r.replacesBenefitId) return;
+    const found = this.replacements.get(r.replacesBenefitId);
+    const figures = { baselinePence: y.baselinePence, outturnPence: y.outturnPence };
+    if (found) found.push(figures);
+    else this.replacements.set(r.replacesBenefitId, [figures]);
+  }
+
+  /** The buckets, each written-out saving matched with its replacements. */
+  buckets(): StatusBuckets {
+    const out = structuredClone(this.out);
+    for (const w of this.writtenOut) {
       let covered = 0;
-      for (const r of replacements.get(b.id) ?? []) {
-        const ry = yearOf(r);
+      for (const r of this.replacements.get(w.id) ?? []) {
         out.writtenOut.replacementCount += 1;
-        out.writtenOut.replacementBaselinePence = addPence(out.writtenOut.replacementBaselinePence, ry.baselinePence);
-        out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, ry.outturnPence);
-        covered = addPence(covered, ry.outturnPence);
+        out.writtenOut.replacementBaselinePence = addPence(out.writtenOut.replacementBaselinePence, r.baselinePence);
+        out.writtenOut.replacementForecastPence = addPence(out.writtenOut.replacementForecastPence, r.outturnPence);
+        covered = addPence(covered, r.outturnPence);
       }
-      out.writtenOut.unreplacedPence = addPence(out.writtenOut.unreplacedPence, Math.max(0, y.baselinePence - covered));
-    } else if (y.rag === 'blue') add(out.delivered);
-    else add(out[y.rag ?? 'green']);
+      out.writtenOut.unreplacedPence = addPence(out.writtenOut.unreplacedPence, Math.max(0, w.baselinePence - covered));
+    }
+    return out;
   }
-  return out;
+}
+
+function emptyBucket() {
+  return { count: 0, baselinePence: 0, forecastPence: 0 };
 }
 
 // --- payback, NPV, ROI -----------------------------------------------------------

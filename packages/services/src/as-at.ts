@@ -17,6 +17,8 @@ import type { Deps } from './context.ts';
 
 /** How many projects' histories are read at once for a past moment (DynamoDB takes far more; the Lambda's sockets and memory set the bound). */
 export const HISTORY_READS_IN_FLIGHT = 16;
+/** Projects replayed in a page of the programme at a past moment. */
+const HISTORY_PAGE_PROJECTS = 200;
 
 /** The moment of a request's `asAt` (a date or an instant; now when absent). */
 export function momentOfRequest(deps: Deps, asAt: string | undefined): Moment {
@@ -31,22 +33,43 @@ export interface ProgrammeAt {
 }
 
 /**
- * The programme as it was known at a moment, for the figures of an FY. Now
- * (or a moment not yet come): the projects' summaries and their ledger totals
- * in that FY, read by key after a Query of the project ids. A past moment:
- * the summaries for the list of projects, the periods and the settings, then
- * one Query per project of its history up to the moment (never its ledgers),
- * replayed.
+ * The programme as it was known at a moment, for the figures of an FY, all
+ * in memory (`programmeStream` read whole): for the monitoring pack, which
+ * lists every saving.
  */
 export async function programmeAt(deps: Deps, moment: Moment, fy: FinancialYear): Promise<ProgrammeAt> {
+  const { pages, ...read } = await programmeStream(deps, moment, fy);
+  const summaries: ProjectSummary[] = [];
+  for await (const page of pages) for (const s of page) summaries.push(s);
+  return { ...read, summaries };
+}
+
+/** The programme's figures' inputs at a moment, the summaries a page at a time. */
+export interface ProgrammeStream {
+  periods: PeriodsState;
+  settings: ProgrammeSettings;
+  pages: AsyncIterable<ProjectSummary[]>;
+}
+
+/**
+ * The programme as it was known at a moment, for the figures of an FY, a
+ * page of projects at a time (each let go once worked on, so memory is
+ * bounded however large the programme). Now (or a moment not yet come): the
+ * projects' summaries and their ledger totals in that FY, read by key after
+ * a Query of the project ids. A past moment: the project ids, the periods and
+ * the settings, then one Query per project of its history up to the moment
+ * (never its ledgers), replayed; a project not yet recorded then is left out.
+ */
+export async function programmeStream(deps: Deps, moment: Moment, fy: FinancialYear): Promise<ProgrammeStream> {
   if (!moment.past) return readableSummaries(deps, fy);
-  const { summaries, periods, settings } = await deps.store.summaries.listing();
-  const records = await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, (s) => projectAt(deps, s.projectId, moment.instant));
-  return {
-    summaries: records.flatMap((r) => (r ? [summaryOf(r)] : [])),
-    periods: periodsAt(periods, moment.instant),
-    settings,
-  };
+  const { ids, periods, settings } = await deps.store.summaries.programmeIds();
+  async function* pages(): AsyncGenerator<ProjectSummary[]> {
+    for (let start = 0; start < ids.length; start += HISTORY_PAGE_PROJECTS) {
+      const records = await mapInFlight(ids.slice(start, start + HISTORY_PAGE_PROJECTS), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));
+      yield records.flatMap((r) => (r ? [summaryOf(r)] : []));
+    }
+  }
+  return { periods: periodsAt(periods, moment.instant), settings, pages: pages() };
 }
 
 /** A project's record as known at an instant (one Query of its history), or undefined if it was not yet recorded. */
@@ -69,15 +92,28 @@ export function summaryOf(record: RecordState): ProjectSummary {
 }
 
 /**
- * The programme's summaries; any of a layout too old to read (written before
- * an upgrade, in a deployment that has not run `upgradeSummaries`) is rebuilt
- * from its record first, so the report never counts it as empty.
+ * The programme's summaries for an FY, a page at a time; any of a layout
+ * too old to read (written before an upgrade, in a deployment that has not
+ * run `upgradeSummaries`) is rebuilt from its record once the others are
+ * given, then read and given too, so the report never counts it as empty.
  */
-export async function readableSummaries(deps: Deps, fy: FinancialYear): Promise<ProgrammeAt> {
-  const read = await deps.store.summaries.programme(fy);
-  if (read.unreadable.length === 0) return read;
-  await rebuildSummaries(deps, read.unreadable, { evenIfTooLarge: true });
-  return deps.store.summaries.programme(fy);
+export async function readableSummaries(deps: Deps, fy: FinancialYear): Promise<ProgrammeStream> {
+  const read = await deps.store.summaries.programmePages(fy);
+  async function* pages(): AsyncGenerator<ProjectSummary[]> {
+    const unreadable: Outdated[] = [];
+    for await (const page of read.pages) {
+      unreadable.push(...page.unreadable);
+      yield page.summaries;
+    }
+    if (unreadable.length === 0) return;
+    await rebuildSummaries(deps, unreadable, { evenIfTooLarge: true });
+    const rebuilt = await deps.store.summaries.pagesOf(
+      fy,
+      unreadable.map((u) => u.projectId),
+    );
+    for await (const page of rebuilt.pages) yield page.summaries;
+  }
+  return { periods: read.periods, settings: read.settings, pages: pages() };
 }
 
 /**

@@ -216,7 +216,7 @@ async function* feedInputs(deps: Deps, moment: Moment, fy: FinancialYear): Async
   const of = await workstreamRefs(deps);
   if (moment.past) {
     // In the order of the summaries (of the projects' ids), as now.
-    const ids = (await deps.store.summaries.listing()).summaries.map((s) => s.projectId);
+    const { ids } = await deps.store.summaries.programmeIds();
     for (let i = 0; i < ids.length; i += 100) {
       const records = await mapInFlight(ids.slice(i, i + 100), HISTORY_READS_IN_FLIGHT, (id) => projectAt(deps, id, moment.instant));
       for (const record of records) if (record) yield { record, workstream: of(record.project.workstreamId) };

@@ -259,6 +259,8 @@ export const SUMMARY_FORMAT = 6;
 const MAX_TRANSACTION_ITEMS = 100;
 /** BatchGetItems of summaries in flight at once for the report (each up to 16 MB). */
 const BATCHES_IN_FLIGHT = 4;
+/** Projects in a page of the programme's summaries: a request's worth (50 projects) for each of the batches in flight. */
+const PROGRAMME_PAGE_PROJECTS = (BATCH_GET_KEYS / 2) * BATCHES_IN_FLIGHT;
 /** The earliest layout this code reads correctly. */
 const READABLE_FROM = 2;
 /** The first layout with the project's history kept beside it: rebuilding one before it begins the history with a snapshot. */
@@ -280,6 +282,19 @@ export type ProjectListing = Omit<ProjectSummary, 'benefits' | 'investments'> & 
   benefits: Omit<BenefitSummary, 'realised' | 'validated'>[];
   investments: Omit<InvestmentSummary, 'actual'>[];
 };
+
+/** A page of the programme's summaries, and those in it too old to read. */
+export interface SummaryPage {
+  summaries: ProjectSummary[];
+  unreadable: Outdated[];
+}
+
+/** The programme read a page at a time: the period state and the settings, then the pages (read as they are asked for). */
+export interface ProgrammePages {
+  periods: PeriodsState;
+  settings: ProgrammeSettings;
+  pages: AsyncIterable<SummaryPage>;
+}
 
 interface ProgrammeRead<S> {
   summaries: S[];
@@ -313,18 +328,76 @@ export class SummaryRepository {
   /**
    * Every project's summary with its ledger totals in the months of one FY
    * (the report's figures for that FY need no other months), the period
-   * state and the programme settings. The projects' ids come from their
-   * index (a Query per MB of projects), then each summary and its FY item
-   * are read by key, 50 projects a request: the requests grow with projects,
-   * never with their savings or months.
+   * state and the programme settings, all in memory: `programmePages` read
+   * whole. The monitoring pack, which lists every saving, reads it so.
    */
   async programme(fy: FinancialYear): Promise<ProgrammeRead<ProjectSummary>> {
-    const ids = await this.projectIds();
-    const items = await this.withSingletons(ids.flatMap((id) => [keys.summary(id), keys.summaryYear(id, fy)]));
+    const { pages, ...read } = await this.programmePages(fy);
+    const summaries: ProjectSummary[] = [];
+    const unreadable: Outdated[] = [];
+    for await (const page of pages) {
+      for (const s of page.summaries) summaries.push(s);
+      unreadable.push(...page.unreadable);
+    }
+    return { ...read, summaries, unreadable };
+  }
+
+  /**
+   * Every project's summary with its ledger totals in the months of one FY,
+   * in project id order, a page of 200 projects at a time, the next page read
+   * while one is worked on; the period state and the programme settings
+   * first, read with the first page. The projects' ids come from their
+   * index (a Query per MB of projects), then each summary and its FY item
+   * are read by key, 50 projects a request: the requests grow with projects,
+   * never with their savings or months, and so does memory only as far as a
+   * page (the report at 10,000 projects held them all: 593 MiB). A summary
+   * of a layout too old to read is given in its page's `unreadable`.
+   */
+  async programmePages(fy: FinancialYear): Promise<ProgrammePages> {
+    return this.pagesOf(fy, await this.projectIds());
+  }
+
+  /** These projects' summaries for an FY, a page at a time (as `programmePages`). */
+  async pagesOf(fy: FinancialYear, ids: readonly string[]): Promise<ProgrammePages> {
+    const size = PROGRAMME_PAGE_PROJECTS;
+    const first = await this.summaryPage(fy, ids.slice(0, size), true);
+    const self = this;
+    async function* pages(): AsyncGenerator<SummaryPage> {
+      let next: Promise<SummaryPage> | undefined = Promise.resolve(first);
+      for (let start = 0; next; start += size) {
+        const page: SummaryPage = await next;
+        next = start + size < ids.length ? self.summaryPage(fy, ids.slice(start + size, start + 2 * size), false) : undefined;
+        // Its failure is met when it is awaited, not reported as unhandled while this page is worked on.
+        next?.catch(() => undefined);
+        yield page;
+      }
+    }
+    return { periods: first.periods, settings: first.settings, pages: pages() };
+  }
+
+  /** These projects' summaries and FY items by key (with the period state and settings, for the first page). */
+  private async summaryPage(
+    fy: FinancialYear,
+    ids: readonly string[],
+    singletons: boolean,
+  ): Promise<SummaryPage & Pick<ProgrammeRead<ProjectSummary>, 'periods' | 'settings'>> {
+    const keyed = ids.flatMap((id) => [keys.summary(id), keys.summaryYear(id, fy)]);
+    const items = singletons ? await this.withSingletons(keyed) : await batchGet(this.doc, this.tableName, keyed, { inFlight: BATCHES_IN_FLIGHT });
     const ledgers = new Map(items.filter((i) => i.entity === 'summary-year').map((item) => [String(item.projectId), ledgersOf([item])]));
-    // The items as read are let go once made into summaries (the report holds its read while it works: at 10,000 projects, hundreds of MiB).
     const { items: summaryItems, ...read } = this.sorted(items.filter((i) => i.entity !== 'summary-year'));
     return { ...read, summaries: summaryItems.map((item) => fromItem(item, ledgers.get(String(item.projectId)))) };
+  }
+
+  /**
+   * Every project's id (in id order), the period state and the programme
+   * settings, without their summaries: what a figure as at a past moment
+   * needs before it replays each project's history (a Query of the ids and
+   * one read by key, whatever the programme's size).
+   */
+  async programmeIds(): Promise<{ ids: string[]; periods: PeriodsState; settings: ProgrammeSettings }> {
+    const [ids, singletons] = await Promise.all([this.projectIds(), this.withSingletons([])]);
+    const { periods, settings } = this.sorted(singletons);
+    return { ids, periods, settings };
   }
 
   /** Every project's summary without ledger totals (a list of projects and their savings' names), the period state and the settings: read as the report reads them, without the FY items. */
