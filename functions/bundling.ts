@@ -52,6 +52,8 @@ type SideModule = keyof typeof SIDE_MODULES;
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
   if (name === 'api') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
+  // The export function writes every feed it makes to S3: the S3 client is all it is for, loaded beside its bundle like the API's.
+  if (name === 'exports') return ['@bt/services/s3-exports'];
   // The digest attaches the monitoring pack; the pages offer it for download.
   return name === 'digest' || name === 'pages' ? ['exceljs'] : [];
 }
@@ -111,6 +113,7 @@ export const FUNCTION_ENTRIES = {
   digest: 'functions/digest/index.ts',
   publisher: 'functions/publisher/index.ts',
   pages: 'functions/pages/index.ts',
+  exports: 'functions/exports/index.ts',
 } as const;
 
 /** Where, beside the pages' bundle, their GOV.UK Frontend files go (served at /assets). */

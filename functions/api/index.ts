@@ -1,5 +1,5 @@
 import { createApiApp, loadLambdaEnv } from '@bt/api';
-import { InvokedDigestDesk, loadedOnFirstUse } from '@bt/services';
+import { InvokedDigestDesk, InvokedExportDesk, loadedOnFirstUse } from '@bt/services';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 
@@ -28,6 +28,13 @@ const app = createApiApp(
             return S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET!, endpoint: env.S3_ENDPOINT });
           }),
           inlineLimitBytes: env.FEED_INLINE_LIMIT_BYTES,
+          // A feed still being stored after FEED_HAND_OFF_AFTER_MS is made by the export function (an asynchronous invoke), the client told to come back (202).
+          handOff: env.FEED_EXPORT_FUNCTION_NAME
+            ? {
+                desk: new InvokedExportDesk(lambda, env.FEED_EXPORT_FUNCTION_NAME, () => import('@bt/services/lambda-client')),
+                afterMs: env.FEED_HAND_OFF_AFTER_MS,
+              }
+            : undefined,
         }
       : undefined,
   },

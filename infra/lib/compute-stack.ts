@@ -66,14 +66,14 @@ export const PAGE_FORM_ROUTES = PAGE_FORM_PATHS.map(toRoute);
 export const FEED_ROUTES = ['/v1/feeds/savings', '/v1/feeds/investment', '/v1/feeds/workstreams', '/v1/feeds/projects', '/v1/feeds/benefits'] as const;
 
 /**
- * The stateless stack: the five functions; the HTTP API in front of the API's
+ * The stateless stack: the six functions; the HTTP API in front of the API's
  * function (a JWT authorizer on its routes) and the pages' (cookie sign-in);
  * the EventBridge Scheduler schedules (Europe/London, retries, dead-letter
  * queue), SES sending, and alarms to an SNS topic.
  */
 export class ComputeStack extends Stack {
   readonly api: apigw.HttpApi;
-  readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher' | 'pages', ProjectFunction>;
+  readonly functions: Record<'api' | 'alerts' | 'digest' | 'publisher' | 'pages' | 'exports', ProjectFunction>;
   readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
@@ -122,20 +122,38 @@ export class ComputeStack extends Stack {
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    // A feed too slow to make within a request (API Gateway gives it 30 s: a programme of thousands of projects) is made here, handed off by the API.
+    const exportsFn = new ProjectFunction(this, 'ExportsFunction', {
+      name: 'exports',
+      description: 'Makes a finance feed too slow for a request and stores it in the exports bucket',
+      timeout: Duration.minutes(15),
+      // A full vCPU: making a feed is CPU-bound (about 50,000 rows a second of one core, docs/benchmarks.md); its memory stays flat.
+      memorySize: 1769,
+      environment: { EXPORTS_BUCKET: this.exportsBucket.bucketName },
+      // No retries by the Lambda service: a failed job releases its feed, and the client's next request for it starts another.
+      retryAttempts: 0,
+    }).useTable(table, 'readWrite');
     const api = new ProjectFunction(this, 'ApiFunction', {
       name: 'api',
       description: 'benefits-tracker HTTP API',
-      environment: { DIGEST_FUNCTION_NAME: digest.functionName, EXPORTS_BUCKET: this.exportsBucket.bucketName },
+      environment: {
+        DIGEST_FUNCTION_NAME: digest.functionName,
+        EXPORTS_BUCKET: this.exportsBucket.bucketName,
+        FEED_EXPORT_FUNCTION_NAME: exportsFn.functionName,
+      },
     }).useTable(table, 'readWrite');
     digest.grantInvoke(api);
+    exportsFn.grantInvoke(api);
     // Exactly what storing and linking a feed needs (a missing object is a 404, not a 403, only with ListBucket).
-    api.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [this.exportsBucket.arnForObjects('feeds/*')],
-      }),
-    );
-    api.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
+    for (const fn of [api, exportsFn]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [this.exportsBucket.arnForObjects('feeds/*')],
+        }),
+      );
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
+    }
     // The pages: a function of their own behind the same HTTP API, so the API carries none of their code.
     const pages = new ProjectFunction(this, 'PagesFunction', {
       name: 'pages',
@@ -149,7 +167,7 @@ export class ComputeStack extends Stack {
       environment: { EVENT_BUS_NAME: bus.eventBusName },
     }).useTable(table, 'readWrite');
     for (const fn of [alerts, digest, publisher]) bus.grantPutEventsTo(fn);
-    this.functions = { api, alerts, digest, publisher, pages };
+    this.functions = { api, alerts, digest, publisher, pages, exports: exportsFn };
 
     // --- the HTTP API and identity ------------------------------------------------------
     this.api = new apigw.HttpApi(this, 'HttpApi', {

@@ -7,18 +7,23 @@ import { build } from 'esbuild';
 // @ts-expect-error s3rver ships no types: a fake S3 (path-style, files on disk) for the test alone.
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_JOB_STALE_MS, FeedExportJob } from '@bt/services';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { lambdaContext, loadEvent } from '../support/events.ts';
 import { buildSideModules } from '../support/side-modules.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
+import { startLambdaService } from '../support/lambda-service.ts';
 
 /**
  * A feed past the inline limit in AWS: the API bundle, invoked with a
  * sample event, stores it in the exports bucket (s3rver stands in for S3)
  * and answers 303 with a presigned link; the file behind the link is the
  * feed, byte for byte; asked again, it is linked to without being made
- * again; the ETag and 304 still hold; a small feed is answered inline.
+ * again; the ETag and 304 still hold; a small feed is answered inline. A
+ * feed too slow to make within a request is handed to the export function's
+ * bundle (through the Lambda service's stand-in, asynchronously): 202 until
+ * it is stored, one job however often it is asked for, then 303.
  */
 const root = join(import.meta.dirname, '..', '..');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-exports-bundle-'));
@@ -135,5 +140,111 @@ describe('a feed larger than the inline limit, in AWS', () => {
     expect(body.length).toBe(12_000_000);
     expect(body.split('\n')).toHaveLength(120_001);
     expect(await exportsStore.link('feeds/test/absent.csv', { filename: 'x.csv', contentType: 'text/csv' })).toBeUndefined();
+  });
+});
+
+describe('a feed too slow to make within a request, in AWS', () => {
+  // A second instance of the API bundle, told to hand off any feed still being stored after 0 ms; and the export function's bundle.
+  let handOffHandler: (event: unknown, context: unknown) => Promise<Result>;
+  let exportsHandler: (event: unknown) => Promise<{ key: string; outcome: string; seconds: number }>;
+  let lambdaService: Awaited<ReturnType<typeof startLambdaService>>;
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+
+  beforeAll(async () => {
+    await build({
+      ...lambdaBundling,
+      entryPoints: { exports: join(root, FUNCTION_ENTRIES.exports) },
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      target: 'node20',
+      logLevel: 'error',
+    });
+    // Beside the API's in the same folder: their side packages' exports listed together, as each function's own folder lists its own.
+    await buildSideModules(['api', 'exports'], outdir);
+    // The export function's runs wait at the gate, so a test can ask for the feed while its job is running.
+    lambdaService = await startLambdaService({
+      'bt-exports': async (event) => {
+        await gate;
+        return exportsHandler(event);
+      },
+    });
+    Object.assign(process.env, { FEED_EXPORT_FUNCTION_NAME: 'bt-exports', FEED_HAND_OFF_AFTER_MS: '0', LAMBDA_ENDPOINT: lambdaService.endpoint });
+    ({ handler: handOffHandler } = await import(`${pathToFileURL(join(outdir, 'api.mjs')).href}?hand-off`));
+    ({ handler: exportsHandler } = await import(pathToFileURL(join(outdir, 'exports.mjs')).href));
+  });
+
+  afterAll(async () => {
+    openGate();
+    await lambdaService?.close();
+    for (const name of ['FEED_EXPORT_FUNCTION_NAME', 'FEED_HAND_OFF_AFTER_MS', 'LAMBDA_ENDPOINT']) delete process.env[name];
+  });
+
+  const query = 'financialYear=2026/27&asAt=2026-11-23&format=json&granularity=month';
+  const savingsJson = () => {
+    const event = loadEvent('http-api', 'get-feed-savings-machine-client');
+    return { ...event, rawQueryString: query, queryStringParameters: Object.fromEntries(new URLSearchParams(query)) };
+  };
+  const jobs = () => lambdaService.invocations.filter((i) => i.name === 'bt-exports');
+  const staleBefore = () => new Date(Date.now() - EXPORT_JOB_STALE_MS).toISOString();
+
+  it('is handed to the export function (202, come back), made once however often it is asked for, then linked to (303): the feed byte for byte', async () => {
+    const first = await handOffHandler(savingsJson(), context);
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.headers['retry-after']).toBe('30');
+    expect(first.headers.location).toBe(`https://api.example.gov.uk/v1/feeds/savings?${query}`);
+    expect(first.headers['content-disposition']).toBeUndefined();
+    expect(JSON.parse(first.body)).toMatchObject({ status: 'preparing', retryAfterSeconds: 30 });
+    // One job, handed over asynchronously, for the file the API will link to; nothing stored meanwhile (the request's own upload abandoned).
+    expect(jobs()).toHaveLength(1);
+    expect(jobs()[0]!.type).toBe('Event');
+    const job = FeedExportJob.parse(jobs()[0]!.payload);
+    expect(job).toMatchObject({ request: { feed: 'savings', format: 'json', granularity: 'month' }, etag: first.headers.etag });
+    expect(job.key).toBe(`feeds/${first.headers.etag!.replaceAll('"', '')}/savings-2026-27-month.json`);
+    expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
+    expect(await h.store.exportJobs.running(job.key, staleBefore())).toBe(true);
+
+    // Asked again while it runs: come back, and no second job.
+    const second = await handOffHandler(savingsJson(), context);
+    expect(second.statusCode).toBe(202);
+    expect(jobs()).toHaveLength(1);
+
+    openGate();
+    const [run] = await lambdaService.settled();
+    expect(run).toMatchObject({ status: 'fulfilled', value: { key: job.key, outcome: 'stored' } });
+    expect(await h.store.exportJobs.running(job.key, staleBefore())).toBe(false);
+
+    const done = await handOffHandler(savingsJson(), context);
+    expect(done.statusCode).toBe(303);
+    const download = await fetch(done.headers.location!);
+    expect(download.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="savings-2026-27-month.json"');
+    const inline = await h.call('GET', `/v1/feeds/savings?${query}`, { token: h.tokens.feedReader });
+    expect(JSON.parse(await download.text())).toEqual(inline.body);
+    expect(jobs()).toHaveLength(1);
+  });
+
+  it('makes nothing for a job whose data has since changed (its sample event), and lets the next request start again', async () => {
+    const event = loadEvent('invoke', 'feed-export');
+    const job = FeedExportJob.parse(event);
+    expect(await h.store.exportJobs.claim(job.key, new Date(), staleBefore())).toBe(true);
+    // Claimed: a second claim for the same file is refused until it ends.
+    expect(await h.store.exportJobs.claim(job.key, new Date(), staleBefore())).toBe(false);
+    expect(await exportsHandler(event)).toMatchObject({ key: job.key, outcome: 'stale' });
+    expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
+    expect(await h.store.exportJobs.running(job.key, staleBefore())).toBe(false);
+    await h.store.exportJobs.release(job.key);
+    // Requests racing for the same file: exactly one claims it.
+    const claims = await Promise.all(Array.from({ length: 6 }, () => h.store.exportJobs.claim(job.key, new Date(), staleBefore())));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // One left running past the export function's timeout no longer holds the file.
+    expect(await h.store.exportJobs.claim(job.key, new Date(Date.now() + EXPORT_JOB_STALE_MS + 1000), new Date(Date.now() + 1000).toISOString())).toBe(true);
+    await h.store.exportJobs.release(job.key);
+  });
+
+  it('refuses a job that is not one (the function fails, nothing is made)', async () => {
+    await expect(exportsHandler({ request: { feed: 'everything' } })).rejects.toThrow(/Unexpected job from the API/);
   });
 });

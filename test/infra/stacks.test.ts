@@ -61,7 +61,7 @@ describe('the data stack', () => {
 describe('the compute stack', () => {
   it('runs every function on Node.js 24, arm64, with tracing, JSON logs and the table it needs', () => {
     const fns = compute.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(5);
+    expect(Object.keys(fns)).toHaveLength(6);
     for (const fn of Object.values(fns) as { Properties: Record<string, any> }[]) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -247,21 +247,33 @@ describe('the compute stack', () => {
 
     const api = statementsOf('ApiFunction');
     expect(actions(api).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    // The API invokes the digest function (a digest on demand) and the export function (a feed too slow for a request), and nothing else.
     const invoke = api.filter((s) => actions([s]).includes('lambda:InvokeFunction'));
-    expect(invoke).toHaveLength(1);
-    expect(JSON.stringify(invoke[0]!.Resource)).toContain('DigestFunction');
+    expect(invoke).toHaveLength(2);
+    expect(invoke.map((s) => JSON.stringify(s.Resource).match(/(Digest|Exports)Function/)?.[0]).sort()).toEqual(['DigestFunction', 'ExportsFunction']);
     const [apiFn] = Object.values(compute.findResources('AWS::Lambda::Function', { Properties: { Description: 'benefits-tracker HTTP API' } })) as {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     }[];
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.DIGEST_FUNCTION_NAME)).toContain('DigestFunction');
-    // Large feeds: the exports bucket, private, expiring after a day; the API may store and read feeds/ there, and no other function may.
+    expect(JSON.stringify(apiFn!.Properties.Environment.Variables.FEED_EXPORT_FUNCTION_NAME)).toContain('ExportsFunction');
+    // Large feeds: the exports bucket, private, expiring after a day; the API and the export function may store and read feeds/ there, and no other function may.
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.EXPORTS_BUCKET)).toContain('ExportsBucket');
     compute.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 1, Status: 'Enabled' })] },
     });
     const s3Actions = (fn: string) => actions(statementsOf(fn)).filter((a) => a.startsWith('s3:'));
-    expect(s3Actions('ApiFunction').sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    for (const fn of ['ApiFunction', 'ExportsFunction']) {
+      expect(s3Actions(fn).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    }
+    // The export function: the most time Lambda gives, a whole vCPU, and no retries by the Lambda service (the next request starts a failed job again).
+    compute.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Makes a finance feed too slow for a request and stores it in the exports bucket',
+      MemorySize: 1769,
+      Timeout: 900,
+      Environment: { Variables: Match.objectLike({ EXPORTS_BUCKET: Match.anyValue() }) },
+    });
+    compute.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction', 'PagesFunction']) expect(s3Actions(fn)).toEqual([]);
     // The alert run at 10× the benchmark programme peaked at 2.6 GB of heap: it has room, and the most time Lambda gives.
     compute.hasResourceProperties('AWS::Lambda::Function', { Description: 'Daily benefits-realisation alert evaluation', MemorySize: 4096, Timeout: 900 });
@@ -272,6 +284,7 @@ describe('the compute stack', () => {
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
       '5xx',
       'ApproximateNumberOfMessagesVisible',
+      'Errors',
       'Errors',
       'Errors',
       'Errors',

@@ -18,6 +18,10 @@ const LambdaEnv = StoreSettings.extend({
   FEED_INLINE_LIMIT_BYTES: z.coerce.number().int().min(1024).max(5_500_000).default(5_000_000),
   /** Only for tests that invoke the bundle with a local stand-in for S3. */
   S3_ENDPOINT: z.url().optional(),
+  /** The export function, which makes a feed too slow to make within a request; without it a request stores the feed whatever it takes. */
+  FEED_EXPORT_FUNCTION_NAME: z.string().min(1).optional(),
+  /** How long a request may spend storing a feed before it hands the rest to the export function and answers 202 (API Gateway gives a request 30 s). */
+  FEED_HAND_OFF_AFTER_MS: z.coerce.number().int().min(0).max(28_000).default(20_000),
 });
 export type LambdaEnv = z.infer<typeof LambdaEnv> & RuleSettings;
 

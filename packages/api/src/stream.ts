@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
-import { logger, type ExportStore } from '@bt/services';
+import { logger, type ExportDesk, type ExportStore } from '@bt/services';
 
 /**
  * A streamed body that either completes or fails visibly. The first two
@@ -41,11 +41,16 @@ export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<st
   return c.body(body);
 }
 
-/** In AWS: where a feed too large to answer inline is stored, and past what size. */
+/** In AWS: where a feed too large to answer inline is stored, and past what size; and who makes one too slow to make within a request. */
 export interface FeedExports {
   store: ExportStore;
   inlineLimitBytes: number;
+  /** The export function, and how long a request may spend storing a feed before it hands the rest to it. */
+  handOff?: { desk: ExportDesk; afterMs: number } | undefined;
 }
+
+/** How long a client is asked to wait before asking again for a feed being made (202). */
+export const RETRY_AFTER_SECONDS = 30;
 
 /** Where a feed too large to answer inline goes, and under which name it downloads. */
 export interface LargeAnswer {
@@ -55,6 +60,13 @@ export interface LargeAnswer {
   key: string;
   filename: string;
   contentType: string;
+  /**
+   * A feed still being stored when `afterMs` have passed is handed to the
+   * export function (`start`: at most one job per file) and the client told
+   * to come back (202); one already being made (`running`) is answered 202
+   * at once. Without it, the request stores the feed whatever it takes.
+   */
+  handOff?: { afterMs: number; running(): Promise<boolean>; start(): Promise<void> };
 }
 
 /**
@@ -63,9 +75,12 @@ export interface LargeAnswer {
  * API is capped at 6 MB). The stored file is named by the content's ETag, so
  * the same feed asked again is linked to at once, without being made again.
  * The inline part is produced in full before the response starts, so any
- * failure is an ordinary problem+json, as is a failure while storing.
+ * failure is an ordinary problem+json, as is a failure while storing. A feed
+ * that takes longer to store than the request may run (API Gateway gives it
+ * 30 s) is handed off, and the client told to come back (202, below).
  */
 export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string>, large: LargeAnswer): Promise<Response> {
+  const started = performance.now();
   const download = { filename: large.filename, contentType: large.contentType };
   const seeOther = (url: string) => {
     c.header('Content-Type', undefined);
@@ -74,6 +89,10 @@ export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<
   };
   const stored = await large.store.link(large.key, download);
   if (stored) return seeOther(stored);
+  if (await large.handOff?.running()) {
+    await chunks.return(undefined);
+    return comeBack(c);
+  }
   const encoder = new TextEncoder();
   const head: Uint8Array[] = [];
   let size = 0;
@@ -85,12 +104,47 @@ export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<
     size += bytes.length;
     if (size > large.limitBytes) break;
   }
+  const handOff = large.handOff;
+  let handedOff = false;
   const everything = async function* () {
     yield* head;
-    for await (const chunk of chunks) yield encoder.encode(chunk);
+    for await (const chunk of chunks) {
+      if (handOff && performance.now() - started > handOff.afterMs) {
+        // Stops making the feed here (the upload so far is abandoned): the export function makes it whole.
+        handedOff = true;
+        throw new Error('The feed is handed to the export function.');
+      }
+      yield encoder.encode(chunk);
+    }
   };
-  await large.store.save(large.key, everything(), large.contentType);
+  try {
+    await large.store.save(large.key, everything(), large.contentType);
+  } catch (error) {
+    if (!handedOff || !handOff) throw error;
+    await handOff.start();
+    return comeBack(c);
+  }
   const link = await large.store.link(large.key, download);
   if (!link) throw new Error(`The feed stored as ${large.key} is not there to link to.`);
   return seeOther(link);
+}
+
+/**
+ * 202 Accepted: the feed is being made by the export function; ask again at
+ * the same address (Location) after Retry-After seconds, and be sent to the
+ * file (303) once it is stored.
+ */
+function comeBack(c: Context<AppEnv>): Response {
+  c.header('Content-Type', undefined);
+  c.header('Content-Disposition', undefined);
+  c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  c.header('Location', c.req.url);
+  return c.json(
+    {
+      status: 'preparing',
+      detail: `The feed is being made: ask again at the same address after ${RETRY_AFTER_SECONDS} seconds, and you will be sent to it.`,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    },
+    202,
+  );
 }

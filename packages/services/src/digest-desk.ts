@@ -22,14 +22,17 @@ export function inProcessDigestDesk(deps: Deps, settings: DigestSettings, mailer
   };
 }
 
+/** Who asked, as the API hands a request to another function (a direct invoke, never a public route). */
+export const InvokingCaller = z.object({
+  principal: z.object({ sub: z.string().min(1), name: z.string(), email: z.string().optional(), roles: z.array(Role) }),
+  requestId: z.string().min(1),
+});
+
 /** What the API asks of the digest function (a direct invoke, never a public route). */
 export const DigestRequest = z.object({
   action: z.enum(['preview', 'send']),
   asAt: IsoDate.optional(),
-  caller: z.object({
-    principal: z.object({ sub: z.string().min(1), name: z.string(), email: z.string().optional(), roles: z.array(Role) }),
-    requestId: z.string().min(1),
-  }),
+  caller: InvokingCaller,
 });
 export type DigestRequest = z.infer<typeof DigestRequest>;
 

@@ -21,6 +21,8 @@ export * from './digest.ts';
 export * from './import.ts';
 export * from './digest-desk.ts';
 export * from './adapters/lambda-digest-desk.ts';
+export * from './adapters/lambda-export-desk.ts';
+export * from './feed-export.ts';
 export * from './logger.ts';
 export * from './periods.ts';
 export * from './programme.ts';

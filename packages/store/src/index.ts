@@ -12,6 +12,7 @@ export * from './store.ts';
 export * from './children.ts';
 export * from './ledger.ts';
 export * from './idempotency.ts';
+export * from './export-jobs.ts';
 export * from './summaries.ts';
 export * from './alerts.ts';
 export * from './outbox.ts';

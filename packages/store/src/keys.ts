@@ -31,6 +31,7 @@
  * | change request    | CHG#<id>            | CHG         | CHANGES#<status> / <requested>#<id> | CHANGES#PRJ#<pid> / <requested>#<id> |
  * | import journal    | IMPORT#<id>         | HEAD        | IMPORTS / <startedAt>#<id> (until applied or rolled back) | |
  * | import step       | IMPORT#<id>         | STEP#<000001> |                        |                      |
+ * | feed export job   | EXPORT#<file key> (URI-encoded) | EXPORT |                    |                      |
  *
  * A project's own partition holds the project and its children's current
  * state (one Query reads the whole record, `sk < ~`), and after it (`~H#…`)
@@ -99,6 +100,7 @@ export const keys = {
   digestSlot: (slot: string) => ({ pk: `DIGESTSLOT#${slot}`, sk: 'SLOT' }),
   // Each part encoded, so a '#' in a user id or a key can never make two (user, key) pairs one item.
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${encodeURIComponent(scope)}#${encodeURIComponent(key)}`, sk: 'IDEM' }),
+  exportJob: (fileKey: string) => ({ pk: `EXPORT#${encodeURIComponent(fileKey)}`, sk: 'EXPORT' }),
   auditOf: (entityId: string) => `AUDIT#${entityId}`,
   /** Never written: read by the health check (a miss is a cheap answer). */
   health: () => ({ pk: 'HEALTH', sk: 'HEALTH' }),
@@ -258,6 +260,10 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   {
     pattern: 'an idempotency key',
     how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
+  },
+  {
+    pattern: 'a feed being made by the export function (one job per file)',
+    how: `GetItem ${shown(keys.exportJob('<file key>'))} (expires after a day via TTL \`expiresAt\`)`,
   },
   { pattern: 'a change request', how: `GetItem ${shown(keys.change('<id>'))}` },
   { pattern: "change requests of a status, oldest first (the approvers' list)", how: inIndex(collections.changesByStatus('<status>'), 'requested') },

@@ -5,6 +5,7 @@ import { DigestRepository } from './digests.ts';
 import { OutboxRepository } from './outbox.ts';
 import { ChildRepository } from './children.ts';
 import { IdempotencyRepository } from './idempotency.ts';
+import { ExportJobRepository } from './export-jobs.ts';
 import { ImportRepository } from './imports.ts';
 import { LedgerRepository } from './ledger.ts';
 import { PeriodRepository } from './periods.ts';
@@ -49,6 +50,7 @@ export class Store {
   readonly children: ChildRepository;
   readonly ledger: LedgerRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly exportJobs: ExportJobRepository;
   readonly periods: PeriodRepository;
   readonly programme: ProgrammeRepository;
   readonly imports: ImportRepository;
@@ -72,6 +74,7 @@ export class Store {
     this.children = new ChildRepository(doc, config.tableName, this.summaries);
     this.ledger = new LedgerRepository(doc, config.tableName, this.summaries);
     this.idempotency = new IdempotencyRepository(doc, config.tableName);
+    this.exportJobs = new ExportJobRepository(doc, config.tableName);
     this.periods = new PeriodRepository(doc, config.tableName);
     this.programme = new ProgrammeRepository(doc, config.tableName);
     this.imports = new ImportRepository(doc, config.tableName);

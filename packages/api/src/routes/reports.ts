@@ -85,36 +85,9 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
     },
   );
 
-  feedRoute(
-    app,
-    deps,
-    exports,
-    'savings',
-    'Finance savings feed (a fact table): a row per benefit (per month)',
-    FeedQuery,
-    svc.savingsRows,
-    svc.SAVINGS_COLUMNS,
-  );
-  feedRoute(
-    app,
-    deps,
-    exports,
-    'investment',
-    'Finance investment feed (a fact table): a row per investment line (per month)',
-    FeedQuery,
-    svc.investmentRows,
-    svc.INVESTMENT_COLUMNS,
-  );
-  feedRoute(
-    app,
-    deps,
-    exports,
-    'workstreams',
-    'Dimension: every workstream with its MTFS target for the FY (key: Workstream id)',
-    DimensionQuery,
-    svc.workstreamDimension,
-    svc.WORKSTREAM_DIMENSION_COLUMNS,
-  );
+  feedRoute(app, deps, exports, 'savings', 'Finance savings feed (a fact table): a row per benefit (per month)', FeedQuery);
+  feedRoute(app, deps, exports, 'investment', 'Finance investment feed (a fact table): a row per investment line (per month)', FeedQuery);
+  feedRoute(app, deps, exports, 'workstreams', 'Dimension: every workstream with its MTFS target for the FY (key: Workstream id)', DimensionQuery);
   feedRoute(
     app,
     deps,
@@ -122,8 +95,6 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
     'projects',
     'Dimension: every project with its stage, confidence, directorate and SRO, as now (key: Project id)',
     DimensionQuery.omit({ financialYear: true }),
-    svc.projectDimension,
-    svc.PROJECT_DIMENSION_COLUMNS,
   );
   feedRoute(
     app,
@@ -132,8 +103,6 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
     'benefits',
     'Dimension: every benefit with its type, category, recurrence, MTFS ref, owner, status and lineage, as now (key: Benefit id)',
     DimensionQuery.omit({ financialYear: true }),
-    svc.benefitDimension,
-    svc.BENEFIT_DIMENSION_COLUMNS,
   );
 
   app.openapi(
@@ -161,16 +130,19 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
   );
 }
 
-/** A finance feed: CSV or JSON of the rows `rows` yields, streamed, with an ETag (If-None-Match answers 304). */
-function feedRoute<R extends object>(
+/** Before this, a feed's export job has outlived the export function's timeout: a request may start another. */
+function staleBefore(deps: svc.Deps): string {
+  return new Date(deps.clock().getTime() - svc.EXPORT_JOB_STALE_MS).toISOString();
+}
+
+/** A finance feed: CSV or JSON of its rows (services' `feedChunks`), streamed, with an ETag (If-None-Match answers 304). */
+function feedRoute(
   app: OpenAPIHono<AppEnv>,
   deps: svc.Deps,
   exports: FeedExports | undefined,
-  feed: 'savings' | 'investment' | 'workstreams' | 'projects' | 'benefits',
+  feed: svc.FeedName,
   summary: string,
   querySchema: z.ZodObject,
-  rows: (deps: svc.Deps, query: svc.ResolvedFeedQuery) => AsyncIterable<R[]>,
-  columns: svc.Column<R>[],
 ): void {
   app.openapi(
     route({
@@ -191,6 +163,11 @@ function feedRoute<R extends object>(
             },
           },
         },
+        202: {
+          description:
+            'In AWS, a feed that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303).',
+          ...json(z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' })),
+        },
         303: {
           description:
             'In AWS, a feed larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header.',
@@ -204,8 +181,10 @@ function feedRoute<R extends object>(
       const query = (c.req.valid as (target: 'query') => unknown)('query') as
         | z.infer<typeof FeedQuery>
         | (z.infer<typeof DimensionQuery> & { granularity?: undefined });
-      const granularity = query.granularity ?? 'year';
-      const { etag, asAt, moment, financialYear } = await svc.feedEtag(deps, caller(c), feed, { ...query, granularity });
+      const request: svc.FeedRequest = { feed, ...query };
+      const who = caller(c);
+      const resolved = await svc.feedEtag(deps, who, feed, { ...query, granularity: query.granularity ?? 'year' });
+      const { etag, financialYear } = resolved;
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
       if (
@@ -216,34 +195,37 @@ function feedRoute<R extends object>(
           .includes(etag)
       )
         return c.body(null, 304);
-      const batches = rows(deps, { ...query, granularity, moment, financialYear });
-      const name = `${feed}-${financialYear.replace('/', '-')}${query.granularity ? `-${query.granularity}` : ''}`;
-      const contentType = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
-      c.header('Content-Type', contentType);
-      if (query.format === 'csv') c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
-      const chunks = async function* () {
-        if (query.format === 'csv') {
-          yield svc.csvHeader(columns, granularity);
-          for await (const batch of batches) yield svc.csvRows(columns, granularity, batch);
-          return;
-        }
-        yield `{"financialYear":${JSON.stringify(financialYear)},"asAt":"${asAt}",${query.granularity ? `"granularity":"${query.granularity}",` : ''}"rows":[`;
-        let separator = '';
-        for await (const batch of batches) {
-          if (batch.length === 0) continue;
-          yield separator + batch.map((row) => JSON.stringify(row)).join(',');
-          separator = ',';
-        }
-        yield ']}';
-      };
-      if (!exports) return streamOrFail(c, chunks(), 'feed');
-      const filename = `${name}.${query.format}`;
-      return inlineOrLinked(c, chunks(), {
+      const file = svc.feedFile(request, financialYear);
+      c.header('Content-Type', file.contentType);
+      if (query.format === 'csv') c.header('Content-Disposition', `attachment; filename="${file.name}.csv"`);
+      const chunks = svc.feedChunks(deps, request, resolved);
+      if (!exports) return streamOrFail(c, chunks, 'feed');
+      const key = svc.feedFileKey(etag, file.filename);
+      const handOff = exports.handOff;
+      return inlineOrLinked(c, chunks, {
         store: exports.store,
         limitBytes: exports.inlineLimitBytes,
-        key: `feeds/${etag.replaceAll('"', '')}/${filename}`,
-        filename,
-        contentType,
+        key,
+        filename: file.filename,
+        contentType: file.contentType,
+        ...(handOff
+          ? {
+              handOff: {
+                afterMs: handOff.afterMs,
+                running: () => deps.store.exportJobs.running(key, staleBefore(deps)),
+                start: async () => {
+                  if (!(await deps.store.exportJobs.claim(key, deps.clock(), staleBefore(deps)))) return;
+                  try {
+                    await handOff.desk.handOff({ request, caller: who, etag, key });
+                  } catch (error) {
+                    // Not taken: the next request may try again.
+                    await deps.store.exportJobs.release(key);
+                    throw error;
+                  }
+                },
+              },
+            }
+          : {}),
       });
     },
   );
