@@ -89,6 +89,9 @@ export async function bundleFigures(endpoint: string) {
       DYNAMODB_ENDPOINT: endpoint,
       EVENT_BUS_NAME: 'bench',
       DIGEST_FUNCTION_NAME: 'bench-digest',
+      // As deployed: the exports bucket and the export function named (neither is touched at a cold start).
+      EXPORTS_BUCKET: 'bench-exports',
+      FEED_EXPORT_FUNCTION_NAME: 'bench-exports',
       // As deployed: the pages' hosted login configured (discovery waits for the first sign-in).
       PAGES_OIDC_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_bench',
       PAGES_OIDC_CLIENT_ID: 'bench-client',
