@@ -5,6 +5,7 @@ import * as z from 'zod';
 import type { Caller } from '../context.ts';
 import type { RenderedDigest } from '../digest.ts';
 import { DigestProblem, type DigestDesk, type DigestRequest } from '../digest-desk.ts';
+import { lambdaOnFirstUse, type LambdaSdk } from './lambda-on-first-use.ts';
 
 /** The digest function's answer, checked at the boundary with the same schemas it was made from. */
 const Reply = z.union([
@@ -13,23 +14,18 @@ const Reply = z.union([
   z.object({ ok: z.literal(false), problem: DigestProblem }),
 ]);
 
-/** The SDK's Lambda client as the digest desk uses it (`adapters/lambda-client.ts`). */
-type LambdaSdk = typeof import('./lambda-client.ts');
-
 /** In the API (AWS): the digest function does the work, invoked and awaited. */
 export class InvokedDigestDesk implements DigestDesk {
-  private lambda?: Promise<LambdaSdk & { client: import('./lambda-client.ts').LambdaClient }>;
+  private readonly lambda: ReturnType<typeof lambdaOnFirstUse>;
 
-  /**
-   * The Lambda client is made, and the SDK's Lambda client loaded (`loadSdk`:
-   * the API's bundle imports `@bt/services/lambda-client`, built beside it),
-   * with the first digest asked for, not at every cold start of the API.
-   */
+  /** The SDK's Lambda client is loaded with the first digest asked for (`lambdaOnFirstUse`), not at every cold start of the API. */
   constructor(
-    private readonly config: LambdaClientConfig,
+    config: LambdaClientConfig,
     private readonly functionName: string,
-    private readonly loadSdk: () => Promise<LambdaSdk>,
-  ) {}
+    loadSdk: () => Promise<LambdaSdk>,
+  ) {
+    this.lambda = lambdaOnFirstUse(config, loadSdk);
+  }
 
   async preview(caller: Caller, asAt: IsoDate | undefined): Promise<RenderedDigest> {
     const reply = await this.ask({ action: 'preview', caller, ...(asAt ? { asAt } : {}) });
@@ -44,8 +40,7 @@ export class InvokedDigestDesk implements DigestDesk {
   }
 
   private async ask(request: DigestRequest) {
-    this.lambda ??= this.loadSdk().then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(this.config) }));
-    const { client, InvokeCommand } = await this.lambda;
+    const { client, InvokeCommand } = await this.lambda();
     const result = await client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
     );

@@ -1,27 +1,26 @@
 import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { ExportDesk, FeedExportJob } from '../feed-export.ts';
-
-/** The SDK's Lambda client as the export desk uses it (`adapters/lambda-client.ts`). */
-type LambdaSdk = typeof import('./lambda-client.ts');
+import { lambdaOnFirstUse, type LambdaSdk } from './lambda-on-first-use.ts';
 
 /**
  * In the API (AWS): a feed too large to make within a request is made by the
  * export function, invoked asynchronously (the Lambda service queues the
- * event, answers 202 at once, and retries a failed run twice).
+ * event and answers 202 at once).
  */
 export class InvokedExportDesk implements ExportDesk {
-  private lambda?: Promise<LambdaSdk & { client: import('./lambda-client.ts').LambdaClient }>;
+  private readonly lambda: ReturnType<typeof lambdaOnFirstUse>;
 
-  /** The SDK's Lambda client is loaded with the first job (built beside the API's bundle), not at every cold start. */
+  /** The SDK's Lambda client is loaded with the first job (`lambdaOnFirstUse`), not at every cold start of the API. */
   constructor(
-    private readonly config: LambdaClientConfig,
+    config: LambdaClientConfig,
     private readonly functionName: string,
-    private readonly loadSdk: () => Promise<LambdaSdk>,
-  ) {}
+    loadSdk: () => Promise<LambdaSdk>,
+  ) {
+    this.lambda = lambdaOnFirstUse(config, loadSdk);
+  }
 
   async handOff(job: FeedExportJob): Promise<void> {
-    this.lambda ??= this.loadSdk().then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(this.config) }));
-    const { client, InvokeCommand } = await this.lambda;
+    const { client, InvokeCommand } = await this.lambda();
     const result = await client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }),
     );

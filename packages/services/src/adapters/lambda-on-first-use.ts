@@ -1,0 +1,20 @@
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
+
+/** The SDK's Lambda client module (`adapters/lambda-client.ts`, built beside the API's bundle). */
+export type LambdaSdk = typeof import('./lambda-client.ts');
+
+/**
+ * The SDK's Lambda client, loaded (`loadSdk`: the API's bundle imports
+ * `@bt/services/lambda-client`, built beside it) and made on first use, not
+ * at every cold start of the API; the same client for every call after.
+ */
+export function lambdaOnFirstUse(
+  config: LambdaClientConfig,
+  loadSdk: () => Promise<LambdaSdk>,
+): () => Promise<LambdaSdk & { client: import('./lambda-client.ts').LambdaClient }> {
+  let lambda: Promise<LambdaSdk & { client: import('./lambda-client.ts').LambdaClient }> | undefined;
+  return () => {
+    lambda ??= loadSdk().then((sdk) => ({ ...sdk, client: new sdk.LambdaClient(config) }));
+    return lambda;
+  };
+}
