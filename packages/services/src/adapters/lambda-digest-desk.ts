@@ -1,11 +1,10 @@
-import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { DigestContent, RelayedError, type IsoDate } from '@bt/core';
 import { StoredDigest } from '@bt/store';
 import * as z from 'zod';
 import type { Caller } from '../context.ts';
 import type { RenderedDigest } from '../digest.ts';
 import { DigestProblem, type DigestDesk, type DigestRequest } from '../digest-desk.ts';
-import { lambdaOnFirstUse, type LambdaSdk } from './lambda-on-first-use.ts';
+import { InvokesFunction } from './lambda-on-first-use.ts';
 
 /** The digest function's answer, checked at the boundary with the same schemas it was made from. */
 const Reply = z.union([
@@ -15,18 +14,7 @@ const Reply = z.union([
 ]);
 
 /** In the API (AWS): the digest function does the work, invoked and awaited. */
-export class InvokedDigestDesk implements DigestDesk {
-  private readonly lambda: ReturnType<typeof lambdaOnFirstUse>;
-
-  /** The SDK's Lambda client is loaded with the first digest asked for (`lambdaOnFirstUse`), not at every cold start of the API. */
-  constructor(
-    config: LambdaClientConfig,
-    private readonly functionName: string,
-    loadSdk: () => Promise<LambdaSdk>,
-  ) {
-    this.lambda = lambdaOnFirstUse(config, loadSdk);
-  }
-
+export class InvokedDigestDesk extends InvokesFunction implements DigestDesk {
   async preview(caller: Caller, asAt: IsoDate | undefined): Promise<RenderedDigest> {
     const reply = await this.ask({ action: 'preview', caller, ...(asAt ? { asAt } : {}) });
     if (!('preview' in reply)) throw new Error('The digest function answered a preview with no preview.');

@@ -18,3 +18,16 @@ export function lambdaOnFirstUse(
     return lambda;
   };
 }
+
+/** What a desk that asks another of our functions holds: that function's name and the Lambda client, made on first use. */
+export abstract class InvokesFunction {
+  protected readonly lambda: ReturnType<typeof lambdaOnFirstUse>;
+
+  constructor(
+    config: LambdaClientConfig,
+    protected readonly functionName: string,
+    loadSdk: () => Promise<LambdaSdk>,
+  ) {
+    this.lambda = lambdaOnFirstUse(config, loadSdk);
+  }
+}
