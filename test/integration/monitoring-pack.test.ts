@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { POUNDS_FORMAT, WORKSTREAM_SHEET } from '@bt/services';
+import { monitoringPackData, POUNDS_FORMAT, WORKSTREAM_SHEET } from '@bt/services';
+import { collectAll } from '@bt/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, expectProblem, type Harness } from '../support/harness.ts';
 
@@ -145,6 +146,20 @@ describe('the monthly monitoring pack', () => {
     const out = wb.getWorksheet('Written out')!;
     expect(out.getCell('D5').value).toBe('Day-centre consolidation');
     expect(out.getCell('I5').value).toContain('Shared Lives expansion');
+  });
+
+  it('names on each line the SRO and the saving’s owner as the project’s record has them (read with those fields only)', async () => {
+    const data = await monitoringPackData(h.deps, { principal: { sub: 'fin', name: 'Finance', roles: ['finance'] }, requestId: 'pack-people' }, {});
+    const lines = data.workstreams.flatMap((w) => w.lines);
+    expect(lines.length).toBeGreaterThan(0);
+    const byCode = new Map((await collectAll((page) => h.store.projects.list({}, page))).map((p) => [p.code, p]));
+    for (const line of lines) {
+      const project = byCode.get(line.projectCode)!;
+      const record = (await h.store.children.record(project.id))!;
+      expect(line.sro).toBe(project.sro);
+      expect(line.sro).not.toBe('');
+      expect(line.owner).toBe(record.benefits.find((b) => b.title === line.title)!.owner);
+    }
   });
 
   it('is for those who read the programme: not the feed reader', async () => {

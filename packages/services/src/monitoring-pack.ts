@@ -74,7 +74,8 @@ export interface PackData {
  * from the same project summaries at the same moment each saving's line, the
  * written-out savings with their replacements and investment by funding
  * source, so every total in the workbook is the report's to the penny. The
- * SRO and the savings' owners are the records' own (descriptive, as now).
+ * SRO and the savings' owners are the records' own (descriptive, as now),
+ * read from each record's Query with only those fields given back.
  */
 export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAtQuery): Promise<PackData> {
   assertCan(caller.principal, 'programme:read');
@@ -83,8 +84,10 @@ export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAt
   const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment, fy)]);
   const { summaries, periods, settings } = read;
   const report = reportOf(deps, moment, fy, all, read);
-  const records = new Map(
-    (await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, (s) => deps.store.children.record(s.projectId))).flatMap((r) => (r ? [[r.project.id, r]] : [])),
+  const people = new Map(
+    (await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, async (s) => [s.projectId, await deps.store.children.people(s.projectId)] as const)).flatMap(
+      ([id, p]) => (p ? [[id, p] as const] : []),
+    ),
   );
   const workstreams = workstreamsAt(all, moment).sort((a, b) => a.code.localeCompare(b.code));
   const byId = new Map(summaries.flatMap((s) => s.benefits.map((b) => [b.id, { b, s }] as const)));
@@ -92,20 +95,20 @@ export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAt
 
   const lineOf = (ws: Workstream, s: ProjectSummary, b: BenefitSummary): PackLine => {
     const y = yearOf(b);
-    const record = records.get(s.projectId);
+    const named = people.get(s.projectId);
     return {
       workstreamCode: ws.code,
       workstreamName: ws.name,
       projectCode: s.code,
       projectName: s.name,
       directorate: s.directorate,
-      sro: record?.project.sro ?? '',
+      sro: named?.sro ?? '',
       title: b.title,
       mtfsRef: b.mtfsRef,
       category: b.category,
       type: b.type,
       recurrence: b.recurrence,
-      owner: record?.benefits.find((x) => x.id === b.id)?.owner ?? '',
+      owner: named?.owners.get(b.id) ?? '',
       confidencePct: b.confidencePct,
       stage: s.stage,
       status: b.status,

@@ -87,6 +87,19 @@ export class ChildRepository {
     };
   }
 
+  /**
+   * Who is named on a project: its SRO and each benefit's owner, from the
+   * same Query as its record but giving back only those fields (the monitoring
+   * pack's columns: parsing whole records cost it about 8 ms of CPU each).
+   */
+  async people(projectId: string): Promise<{ sro: string; owners: Map<string, string> } | undefined> {
+    const items = await partitionItems(this.doc, this.tableName, keys.recordOf(projectId), ['entity', 'id', 'sro', 'owner']);
+    const project = items.find((i) => i.entity === 'project');
+    if (!project) return undefined;
+    const owners = new Map(items.filter((i) => i.entity === 'benefit').map((i) => [String(i.id), typeof i.owner === 'string' ? i.owner : '']));
+    return { sro: typeof project.sro === 'string' ? project.sro : '', owners };
+  }
+
   /** Creates a child with its audit entry; `extra` adds writes and guards of the same transaction. */
   async create<K extends ChildKind>(ctx: WriteContext, kind: K, fields: ChildFields<K>, extra: TxOp[] = []): Promise<ChildOf<K>> {
     const { item, ops } = this.createOps(ctx, kind, fields);

@@ -186,10 +186,25 @@ function partCondition(key: PartitionPart): { KeyConditionExpression: string; Ex
   return { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': key.pk } };
 }
 
-/** Every item of a part of a partition, consistently read, in order (one Query; more pages only past 1 MB). */
-export async function partitionItems(doc: DynamoDBDocumentClient, tableName: string, key: PartitionPart): Promise<Record<string, unknown>[]> {
+/**
+ * Every item of a part of a partition, consistently read, in order (one
+ * Query; more pages only past 1 MB); with `attributes`, only those of each
+ * item are given back (each is still read, and paid for, whole).
+ */
+export async function partitionItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: PartitionPart,
+  attributes?: readonly string[],
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  const pages = paginateQuery({ client: doc }, { TableName: tableName, ...partCondition(key), ConsistentRead: true });
+  const projection = attributes
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
+  const pages = paginateQuery({ client: doc }, { TableName: tableName, ...partCondition(key), ...projection, ConsistentRead: true });
   for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
