@@ -118,6 +118,31 @@ export interface ExportDesk {
   handOff(job: FeedExportJob): Promise<void>;
 }
 
+/** Before this instant a job has outlived the export function's timeout: a request may start another for its file. */
+function staleBefore(deps: Deps): string {
+  return new Date(deps.clock().getTime() - EXPORT_JOB_STALE_MS).toISOString();
+}
+
+/** Whether the export function is making this file now (a request for it is told to come back, and makes nothing). */
+export function feedExportRunning(deps: Deps, key: string): Promise<boolean> {
+  return deps.store.exportJobs.running(key, staleBefore(deps));
+}
+
+/**
+ * Hands a feed to the export function: the file is claimed first, so of any
+ * number of requests for it exactly one starts a job (the others find it
+ * claimed and start none); a job the function did not take releases it.
+ */
+export async function handOffFeed(deps: Deps, desk: ExportDesk, job: FeedExportJob): Promise<void> {
+  if (!(await deps.store.exportJobs.claim(job.key, deps.clock(), staleBefore(deps)))) return;
+  try {
+    await desk.handOff(job);
+  } catch (error) {
+    await deps.store.exportJobs.release(job.key);
+    throw error;
+  }
+}
+
 /**
  * In the export function: makes the feed of a job and stores it under the
  * job's key, unless the data has changed since it was asked for (the ETag

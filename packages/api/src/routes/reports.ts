@@ -130,11 +130,6 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
   );
 }
 
-/** Before this, a feed's export job has outlived the export function's timeout: a request may start another. */
-function staleBefore(deps: svc.Deps): string {
-  return new Date(deps.clock().getTime() - svc.EXPORT_JOB_STALE_MS).toISOString();
-}
-
 /** A finance feed: CSV or JSON of its rows (services' `feedChunks`), streamed, with an ETag (If-None-Match answers 304). */
 function feedRoute(
   app: OpenAPIHono<AppEnv>,
@@ -212,17 +207,8 @@ function feedRoute(
           ? {
               handOff: {
                 afterMs: handOff.afterMs,
-                running: () => deps.store.exportJobs.running(key, staleBefore(deps)),
-                start: async () => {
-                  if (!(await deps.store.exportJobs.claim(key, deps.clock(), staleBefore(deps)))) return;
-                  try {
-                    await handOff.desk.handOff({ request, caller: who, etag, key });
-                  } catch (error) {
-                    // Not taken: the next request may try again.
-                    await deps.store.exportJobs.release(key);
-                    throw error;
-                  }
-                },
+                running: () => svc.feedExportRunning(deps, key),
+                start: () => svc.handOffFeed(deps, handOff.desk, { request, caller: who, etag, key }),
               },
             }
           : {}),
