@@ -29,8 +29,9 @@ export const lambdaBundling = {
  * the same specifier finds them, so a cold start neither parses nor runs
  * them: exceljs (about 930 KiB built, with its dependencies), needed only to
  * make or read a workbook; the S3 client with its multipart upload and
- * presigner, needed only for a feed too large to answer inline; and the
- * Lambda client, needed only for a digest asked for on demand.
+ * presigner, needed only for a feed or pack too large to answer inline; and
+ * the Lambda client, needed only for a digest asked for on demand or a file
+ * handed to the export function.
  */
 export const SIDE_MODULES = {
   exceljs: { entry: 'packages/services/src/exceljs-entry.ts', packageName: 'exceljs', file: 'index.mjs', exportsAs: '.' },
@@ -51,11 +52,12 @@ type SideModule = keyof typeof SIDE_MODULES;
 
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
-  if (name === 'api') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
-  // The export function writes every feed it makes to S3: the S3 client is all it is for, loaded beside its bundle like the API's.
-  if (name === 'exports') return ['@bt/services/s3-exports'];
-  // The digest attaches the monitoring pack; the pages offer it for download.
-  return name === 'digest' || name === 'pages' ? ['exceljs'] : [];
+  // The API and the pages make the monitoring pack, store one too large to answer inline in S3, and hand one too slow to the export function.
+  if (name === 'api' || name === 'pages') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
+  // The export function writes every feed and pack it makes to S3 (the pack with exceljs), loaded beside its bundle like the API's.
+  if (name === 'exports') return ['exceljs', '@bt/services/s3-exports'];
+  // The digest attaches the monitoring pack.
+  return name === 'digest' ? ['exceljs'] : [];
 }
 
 const sideModuleFile = (module: SideModule, outputDir: string) => `${outputDir}/node_modules/${SIDE_MODULES[module].packageName}/${SIDE_MODULES[module].file}`;

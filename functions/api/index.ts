@@ -1,5 +1,5 @@
-import { createApiApp, loadLambdaEnv } from '@bt/api';
-import { InvokedDigestDesk, InvokedExportDesk, loadedOnFirstUse } from '@bt/services';
+import { createApiApp, exportsFromSettings, loadLambdaEnv } from '@bt/api';
+import { InvokedDigestDesk } from '@bt/services';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 
@@ -19,24 +19,8 @@ const app = createApiApp(
     docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
     // The SDK's Lambda client is loaded with the first digest asked for (built beside the bundle: functions/bundling.ts).
     digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME, () => import('@bt/services/lambda-client')),
-    // A feed past the inline limit is stored in the exports bucket and linked to (303).
-    exports: env.EXPORTS_BUCKET
-      ? {
-          // The S3 client is loaded with the first feed too large to answer inline (built beside the bundle: functions/bundling.ts).
-          store: loadedOnFirstUse(async () => {
-            const { S3ExportStore } = await import('@bt/services/s3-exports');
-            return S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET!, endpoint: env.S3_ENDPOINT });
-          }),
-          inlineLimitBytes: env.FEED_INLINE_LIMIT_BYTES,
-          // A feed still being stored after FEED_HAND_OFF_AFTER_MS is made by the export function (an asynchronous invoke), the client told to come back (202).
-          handOff: env.FEED_EXPORT_FUNCTION_NAME
-            ? {
-                desk: new InvokedExportDesk(lambda, env.FEED_EXPORT_FUNCTION_NAME, () => import('@bt/services/lambda-client')),
-                afterMs: env.FEED_HAND_OFF_AFTER_MS,
-              }
-            : undefined,
-        }
-      : undefined,
+    // A feed or pack past the inline limit is stored in the exports bucket and linked to (303); one too slow for a request is made by the export function (202).
+    exports: exportsFromSettings(env),
   },
 );
 

@@ -1,5 +1,5 @@
 import { readRuleSettings, readSettings, StoreSettings } from '@bt/core';
-import { FeedExportJob, logger, runFeedExport } from '@bt/services';
+import { ExportJob, logger, runExport } from '@bt/services';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { Store, storeConfig } from '@bt/store';
 import * as z from 'zod';
@@ -17,18 +17,19 @@ const deps = { store: new Store(storeConfig(env)), clock: () => new Date(), ...r
 const exportStore = S3ExportStore.create({ region: env.AWS_REGION, bucket: env.EXPORTS_BUCKET, endpoint: env.S3_ENDPOINT });
 
 /**
- * Makes a feed the API handed off (one too slow to make within a request)
- * and stores it in the exports bucket under the name the API links to; the
- * client, asking again, is sent there (303). Invoked asynchronously by the
- * API with the job (`events/invoke/feed-export.json`); a job for data since
- * changed makes nothing.
+ * Makes a file the API handed off (a feed or the monitoring pack too slow to
+ * make within a request) and stores it in the exports bucket under the name
+ * the API links to; the client, asking again, is sent there (303). Invoked
+ * asynchronously by the API with the job (`events/invoke/feed-export.json`,
+ * `events/invoke/pack-export.json`); a job for data since changed makes
+ * nothing.
  */
 export async function handler(event: unknown) {
-  const job = FeedExportJob.safeParse(event);
+  const job = ExportJob.safeParse(event);
   if (!job.success) throw new Error(`Unexpected job from the API: ${job.error.message}`);
   const started = performance.now();
-  const outcome = await runFeedExport(deps, exportStore, job.data);
-  const summary = { key: job.data.key, outcome, seconds: Math.round((performance.now() - started) / 100) / 10 };
-  logger.info('feed export', { ...summary, requestId: job.data.caller.requestId });
+  const outcome = await runExport(deps, exportStore, job.data);
+  const summary = { kind: job.data.kind, key: job.data.key, outcome, seconds: Math.round((performance.now() - started) / 100) / 10 };
+  logger.info('export', { ...summary, requestId: job.data.caller.requestId });
   return summary;
 }

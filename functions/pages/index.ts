@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPagesApp, loadPagesEnv, oidcLogin } from '@bt/api';
+import { createPagesApp, exportsFromSettings, loadPagesEnv, oidcLogin } from '@bt/api';
 import { Store, storeConfig } from '@bt/store';
 import { handle } from 'hono/aws-lambda';
 import { PAGE_ASSETS_FOLDER } from '../bundling.ts';
@@ -16,6 +16,8 @@ const app = createPagesApp(
     pages: {
       login: oidcLogin({ issuer: env.PAGES_OIDC_ISSUER, clientId: env.PAGES_OIDC_CLIENT_ID, publicBaseUrl: env.PUBLIC_BASE_URL }),
       assetsDir: join(dirname(fileURLToPath(import.meta.url)), PAGE_ASSETS_FOLDER),
+      // The monitoring pack's download: as the API's, stored and linked to when large, made by the export function when slow.
+      exports: exportsFromSettings(env),
     },
   },
 );

@@ -115,22 +115,22 @@ export class ComputeStack extends Stack {
     }).useTable(table, 'readWrite');
     digest.addToRolePolicy(sendEmail);
     // Digests on demand: the API asks the digest function, so only that function holds mail code and SES rights.
-    // A feed larger than a Lambda response may be (6 MB) is written here and linked to (303): copies, deleted after a day.
+    // A feed or monitoring pack larger than a Lambda response may be (6 MB) is written here and linked to (303): copies, deleted after a day.
     this.exportsBucket = new s3.Bucket(this, 'ExportsBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
-    // A feed too slow to make within a request (API Gateway gives it 30 s: a programme of thousands of projects) is made here, handed off by the API.
+    // A feed or monitoring pack too slow to make within a request (API Gateway gives it 30 s: a programme of thousands of projects) is made here, handed off by the API.
     const exportsFn = new ProjectFunction(this, 'ExportsFunction', {
       name: 'exports',
-      description: 'Makes a finance feed too slow for a request and stores it in the exports bucket',
+      description: 'Makes a finance feed or monitoring pack too slow for a request and stores it in the exports bucket',
       timeout: Duration.minutes(15),
       // A full vCPU: making a feed is CPU-bound (about 50,000 rows a second of one core, docs/benchmarks.md); its memory stays flat.
       memorySize: 1769,
       environment: { EXPORTS_BUCKET: this.exportsBucket.bucketName },
-      // No retries by the Lambda service: a failed job releases its feed, and the client's next request for it starts another.
+      // No retries by the Lambda service: a failed job releases its file, and the client's next request for it starts another.
       retryAttempts: 0,
     }).useTable(table, 'readWrite');
     const api = new ProjectFunction(this, 'ApiFunction', {
@@ -144,12 +144,12 @@ export class ComputeStack extends Stack {
     }).useTable(table, 'readWrite');
     digest.grantInvoke(api);
     exportsFn.grantInvoke(api);
-    // Exactly what storing and linking a feed needs (a missing object is a 404, not a 403, only with ListBucket).
+    // Exactly what storing and linking a feed or pack needs (a missing object is a 404, not a 403, only with ListBucket).
     for (const fn of [api, exportsFn]) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-          resources: [this.exportsBucket.arnForObjects('feeds/*')],
+          resources: [this.exportsBucket.arnForObjects('feeds/*'), this.exportsBucket.arnForObjects('packs/*')],
         }),
       );
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
@@ -158,7 +158,18 @@ export class ComputeStack extends Stack {
     const pages = new ProjectFunction(this, 'PagesFunction', {
       name: 'pages',
       description: 'benefits-tracker pages (signed in with a session cookie)',
+      // The monitoring pack's download, as the API's: stored and linked to when large, made by the export function when slow.
+      environment: { EXPORTS_BUCKET: this.exportsBucket.bucketName, FEED_EXPORT_FUNCTION_NAME: exportsFn.functionName },
     }).useTable(table, 'readWrite');
+    exportsFn.grantInvoke(pages);
+    // The pages export the monitoring pack only: packs/, not feeds/.
+    pages.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [this.exportsBucket.arnForObjects('packs/*')],
+      }),
+    );
+    pages.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn] }));
     const publisher = new ProjectFunction(this, 'PublisherFunction', {
       name: 'publisher',
       description: 'Publishes the outbox to EventBridge',

@@ -38,14 +38,18 @@ export function acknowledgeComputeFindings(stack: ComputeStack, tableName: strin
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${tableName}/index/*]`,
     reason: "The functions query the main table's own indexes (gsi1, gsi2); the wildcard covers only that table's indexes.",
   });
-  v.acknowledge({
-    id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(stack.exportsBucket.node.defaultChild as CfnBucket)}.Arn>/feeds/*]`,
-    reason: 'The API stores and links the feeds it exports under feeds/ of its own exports bucket: any object there, and nothing else.',
-  });
+  for (const [prefix, what] of [
+    ['feeds', 'the feeds'],
+    ['packs', 'the monitoring packs'],
+  ] as const)
+    v.acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(stack.exportsBucket.node.defaultChild as CfnBucket)}.Arn>/${prefix}/*]`,
+      reason: `The API and the export function store and link ${what} they export under ${prefix}/ of their own exports bucket: any object there, and nothing else.`,
+    });
   v.acknowledge({
     id: 'AwsSolutions::AwsSolutions-S1',
     reason:
-      'The exports bucket holds short-lived copies of feeds (deleted after a day), each reachable only by a five-minute presigned link the API hands to a caller it has authorised; who asked is in the API access log.',
+      'The exports bucket holds short-lived copies of feeds and monitoring packs (deleted after a day), each reachable only by a five-minute presigned link the API hands to a caller it has authorised; who asked is in the API access log.',
   });
   for (const fn of Object.values(stack.functions)) {
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);

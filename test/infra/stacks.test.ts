@@ -256,7 +256,7 @@ describe('the compute stack', () => {
     }[];
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.DIGEST_FUNCTION_NAME)).toContain('DigestFunction');
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.FEED_EXPORT_FUNCTION_NAME)).toContain('ExportsFunction');
-    // Large feeds: the exports bucket, private, expiring after a day; the API and the export function may store and read feeds/ there, and no other function may.
+    // Large feeds and packs: the exports bucket, private, expiring after a day; the API and the export function may store and read feeds/ and packs/ there, and no other function may.
     expect(JSON.stringify(apiFn!.Properties.Environment.Variables.EXPORTS_BUCKET)).toContain('ExportsBucket');
     compute.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -265,16 +265,25 @@ describe('the compute stack', () => {
     const s3Actions = (fn: string) => actions(statementsOf(fn)).filter((a) => a.startsWith('s3:'));
     for (const fn of ['ApiFunction', 'ExportsFunction']) {
       expect(s3Actions(fn).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+      // Objects under feeds/ and packs/ only.
+      const objects = statementsOf(fn).filter((s) => actions([s]).includes('s3:PutObject'));
+      expect(objects.flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r).match(/\/(\w+)\/\*/)?.[1])).sort()).toEqual(['feeds', 'packs']);
     }
     // The export function: the most time Lambda gives, a whole vCPU, and no retries by the Lambda service (the next request starts a failed job again).
     compute.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'Makes a finance feed too slow for a request and stores it in the exports bucket',
+      Description: 'Makes a finance feed or monitoring pack too slow for a request and stores it in the exports bucket',
       MemorySize: 1769,
       Timeout: 900,
       Environment: { Variables: Match.objectLike({ EXPORTS_BUCKET: Match.anyValue() }) },
     });
     compute.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
-    for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction', 'PagesFunction']) expect(s3Actions(fn)).toEqual([]);
+    // The pages store and link the monitoring pack (packs/ only) and hand a slow one to the export function.
+    expect(s3Actions('PagesFunction').sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    const pageObjects = statementsOf('PagesFunction').filter((s) => actions([s]).includes('s3:PutObject'));
+    expect(pageObjects.flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r).match(/\/(\w+)\/\*/)?.[1]))).toEqual(['packs']);
+    const pagesInvoke = statementsOf('PagesFunction').filter((s) => actions([s]).includes('lambda:InvokeFunction'));
+    expect(pagesInvoke.map((s) => JSON.stringify(s.Resource).match(/(Digest|Exports)Function/)?.[0])).toEqual(['ExportsFunction']);
+    for (const fn of ['AlertsFunction', 'DigestFunction', 'PublisherFunction']) expect(s3Actions(fn)).toEqual([]);
     // The alert run at 10× the benchmark programme peaked at 2.6 GB of heap: it has room, and the most time Lambda gives.
     compute.hasResourceProperties('AWS::Lambda::Function', { Description: 'Daily benefits-realisation alert evaluation', MemorySize: 4096, Timeout: 900 });
   });

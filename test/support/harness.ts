@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDigestConfig, testDigestDesk } from './digest.ts';
-import { AUDIENCE, createApp, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
+import { AUDIENCE, createApp, type FeedExports, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
 import type { Role } from '@bt/core';
 import { BatchWriteCommand, type BatchWriteCommandOutput, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
@@ -42,7 +42,9 @@ export interface Reply<T = any> {
  * tests that only read it; the table is left for the others). `demoCopy`: a
  * table of one's own holding a copy of it (for tests that change it).
  */
-export async function createHarness(options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean; demoCopy?: boolean } = {}) {
+export async function createHarness(
+  options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean; demoCopy?: boolean; exports?: FeedExports } = {},
+) {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
   const tableName = options.sharedDemo ? SHARED_DEMO_TABLE : `test-${randomUUID()}`;
@@ -67,7 +69,9 @@ export async function createHarness(options: { bodyLimitBytes?: number; pages?: 
       auth,
       bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
       digests: inProcessDigestDesk({ store, clock }, digest.settings, digest.mailer),
-      ...(options.pages ? { pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir() } } : {}),
+      ...(options.pages ? { pages: { login: tokenLogin(auth), assetsDir: govukFrontendDir(), exports: options.exports } } : {}),
+      // As in AWS: large files stored and linked to, slow ones handed to the export function (the API's and the pages' alike).
+      ...(options.exports ? { exports: options.exports } : {}),
     },
   );
 

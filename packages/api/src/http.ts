@@ -31,14 +31,6 @@ export function expectedVersion(c: Context<AppEnv>): number | undefined {
 
 const XLSX_TYPE = XLSX_CONTENT_TYPE;
 
-/** A workbook to save (the monitoring pack): the API's route and the pages' button answer it alike. */
-export function workbookResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string): Response {
-  c.header('Content-Type', XLSX_CONTENT_TYPE);
-  c.header('Content-Disposition', `attachment; filename="${filename}"`);
-  c.header('Cache-Control', 'private, no-store');
-  return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
-}
-
 /** A body that is not JSON (a tracker: CSV or a workbook) is refused with 415 rather than silently read as empty. */
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {

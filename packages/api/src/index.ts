@@ -5,5 +5,7 @@ export * from './auth.ts';
 
 export * from './problem.ts';
 export * from './config.ts';
+export * from './exports.ts';
+export type { FeedExports } from './stream.ts';
 export * from './pages/login.tsx';
 export * from './pages/paths.ts';

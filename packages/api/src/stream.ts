@@ -11,9 +11,8 @@ import { logger, type ExportDesk, type ExportStore } from '@bt/services';
  * looks complete), and in Lambda, which buffers the response, the invocation
  * fails and API Gateway answers 500.
  */
-export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<string>, what: string): Promise<Response> {
-  const encoder = new TextEncoder();
-  const ahead: string[] = [];
+export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<string | Uint8Array>, what: string): Promise<Response> {
+  const ahead: Array<string | Uint8Array> = [];
   let done = false;
   for (let i = 0; i < 2 && !done; i++) {
     const next = await chunks.next();
@@ -23,12 +22,12 @@ export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<st
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const early = ahead.shift();
-      if (early !== undefined) return controller.enqueue(encoder.encode(early));
+      if (early !== undefined) return controller.enqueue(bytesOf(early));
       if (done) return controller.close();
       try {
         const next = await chunks.next();
         if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        else controller.enqueue(bytesOf(next.value));
       } catch (error) {
         logger.error(`${what} failed part-way; the response is cut off so the client sees it fail`, { requestId: c.get('requestId'), error });
         controller.error(error);
@@ -41,18 +40,26 @@ export async function streamOrFail(c: Context<AppEnv>, chunks: AsyncGenerator<st
   return c.body(body);
 }
 
-/** In AWS: where a feed too large to answer inline is stored, and past what size; and who makes one too slow to make within a request. */
+const encoder = new TextEncoder();
+const bytesOf = (chunk: string | Uint8Array): Uint8Array => (typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+
+/** In AWS: where a feed or pack too large to answer inline is stored, and past what size; and who makes one too slow to make within a request. */
 export interface FeedExports {
   store: ExportStore;
   inlineLimitBytes: number;
-  /** The export function, and how long a request may spend storing a feed before it hands the rest to it. */
+  /** The export function, and how long a request may spend making a feed or pack before it hands it to it. */
   handOff?: { desk: ExportDesk; afterMs: number } | undefined;
 }
 
-/** How long a client is asked to wait before asking again for a feed being made (202). */
+/** A request's time to make a file before handing it to the export function: aborted once `afterMs` have passed (at once for 0). */
+export function handOffDeadline(afterMs: number): AbortSignal {
+  return afterMs > 0 ? AbortSignal.timeout(afterMs) : AbortSignal.abort(new DOMException('No time to make a file within a request.', 'TimeoutError'));
+}
+
+/** How long a client is asked to wait before asking again for a file being made (202). */
 export const RETRY_AFTER_SECONDS = 30;
 
-/** Where a feed too large to answer inline goes, and under which name it downloads. */
+/** Where a feed or pack too large to answer inline goes, and under which name it downloads. */
 export interface LargeAnswer {
   store: ExportStore;
   limitBytes: number;
@@ -61,26 +68,29 @@ export interface LargeAnswer {
   filename: string;
   contentType: string;
   /**
-   * A feed still being stored when `afterMs` have passed is handed to the
-   * export function (`start`: at most one job per file) and the client told
-   * to come back (202); one already being made (`running`) is answered 202
-   * at once. Without it, the request stores the feed whatever it takes.
+   * A file still being made when `deadline` is aborted (its time is up) is
+   * handed to the export function (`start`: at most one job per file) and the
+   * client told to come back (202); one already being made (`running`) is
+   * answered 202 at once. The producer may watch the same signal (the pack
+   * does, between pages of its read); it is checked between chunks too.
+   * Without it, the request makes and stores the file whatever it takes.
    */
-  handOff?: { afterMs: number; running(): Promise<boolean>; start(): Promise<void> };
+  handOff?: { deadline: AbortSignal; running(): Promise<boolean>; start(): Promise<void> };
+  /** The answer while the export function makes it (202; default: the API's JSON, below). */
+  preparing?: (c: Context<AppEnv>) => Response | Promise<Response>;
 }
 
 /**
  * A body answered inline up to a size, and past it stored and linked to:
  * 303 See Other to a short-lived link (a Lambda response through the HTTP
  * API is capped at 6 MB). The stored file is named by the content's ETag, so
- * the same feed asked again is linked to at once, without being made again.
+ * the same file asked again is linked to at once, without being made again.
  * The inline part is produced in full before the response starts, so any
- * failure is an ordinary problem+json, as is a failure while storing. A feed
- * that takes longer to store than the request may run (API Gateway gives it
+ * failure is an ordinary problem+json, as is a failure while storing. A file
+ * that takes longer to make than the request may run (API Gateway gives it
  * 30 s) is handed off, and the client told to come back (202, below).
  */
-export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string>, large: LargeAnswer): Promise<Response> {
-  const started = performance.now();
+export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
   const download = { filename: large.filename, contentType: large.contentType };
   const seeOther = (url: string) => {
     c.header('Content-Type', undefined);
@@ -89,60 +99,77 @@ export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<
   };
   const stored = await large.store.link(large.key, download);
   if (stored) return seeOther(stored);
-  if (await large.handOff?.running()) {
+  const handOff = large.handOff;
+  const comeBack = () => {
+    c.header('Content-Type', undefined);
+    c.header('Content-Disposition', undefined);
+    c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    c.header('Location', c.req.url);
+    return (large.preparing ?? preparingJson)(c);
+  };
+  if (await handOff?.running()) {
     await chunks.return(undefined);
-    return comeBack(c);
+    return comeBack();
   }
-  const encoder = new TextEncoder();
+  // Out of time: the producer's own abort (the pack's, between pages), or this check's between chunks.
+  const outOfTime = (error: unknown) => handOff?.deadline.aborted === true && error === handOff.deadline.reason;
+  const handedOff = async () => {
+    await handOff!.start();
+    return comeBack();
+  };
   const head: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done) return c.body(Buffer.concat(head));
-    const bytes = encoder.encode(next.value);
-    head.push(bytes);
-    size += bytes.length;
-    if (size > large.limitBytes) break;
+  try {
+    for (;;) {
+      handOff?.deadline.throwIfAborted();
+      const next = await chunks.next();
+      if (next.done) return c.body(Buffer.concat(head));
+      const bytes = bytesOf(next.value);
+      head.push(bytes);
+      size += bytes.length;
+      if (size > large.limitBytes) break;
+    }
+  } catch (error) {
+    if (!outOfTime(error)) throw error;
+    await chunks.return(undefined);
+    return handedOff();
   }
-  const handOff = large.handOff;
-  let handedOff = false;
+  // Whether the upload failed because the time was up (the store may wrap the error it was given).
+  let timedOut = false;
   const everything = async function* () {
     yield* head;
-    for await (const chunk of chunks) {
-      if (handOff && performance.now() - started > handOff.afterMs) {
-        // Stops making the feed here (the upload so far is abandoned): the export function makes it whole.
-        handedOff = true;
-        throw new Error('The feed is handed to the export function.');
+    try {
+      for await (const chunk of chunks) {
+        // Stops making the file here (the upload so far is abandoned): the export function makes it whole.
+        handOff?.deadline.throwIfAborted();
+        yield bytesOf(chunk);
       }
-      yield encoder.encode(chunk);
+    } catch (error) {
+      timedOut = outOfTime(error);
+      throw error;
     }
   };
   try {
     await large.store.save(large.key, everything(), large.contentType);
   } catch (error) {
-    if (!handedOff || !handOff) throw error;
-    await handOff.start();
-    return comeBack(c);
+    if (!timedOut) throw error;
+    return handedOff();
   }
   const link = await large.store.link(large.key, download);
-  if (!link) throw new Error(`The feed stored as ${large.key} is not there to link to.`);
+  if (!link) throw new Error(`The file stored as ${large.key} is not there to link to.`);
   return seeOther(link);
 }
 
 /**
- * 202 Accepted: the feed is being made by the export function; ask again at
- * the same address (Location) after Retry-After seconds, and be sent to the
- * file (303) once it is stored.
+ * 202 Accepted: the file is being made by the export function; ask again at
+ * the same address (Location) after Retry-After seconds, and be sent to it
+ * (303) once it is stored.
  */
-function comeBack(c: Context<AppEnv>): Response {
-  c.header('Content-Type', undefined);
-  c.header('Content-Disposition', undefined);
-  c.header('Retry-After', String(RETRY_AFTER_SECONDS));
-  c.header('Location', c.req.url);
+function preparingJson(c: Context<AppEnv>): Response {
   return c.json(
     {
       status: 'preparing',
-      detail: `The feed is being made: ask again at the same address after ${RETRY_AFTER_SECONDS} seconds, and you will be sent to it.`,
+      detail: `The file is being made: ask again at the same address after ${RETRY_AFTER_SECONDS} seconds, and you will be sent to it.`,
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     },
     202,

@@ -25,25 +25,6 @@ export function momentOfRequest(deps: Deps, asAt: string | undefined): Moment {
   return momentOf(asAt, deps.clock());
 }
 
-/** The programme's figures' inputs at a moment: one summary per project, the periods and the programme settings. */
-export interface ProgrammeAt {
-  summaries: ProjectSummary[];
-  periods: PeriodsState;
-  settings: ProgrammeSettings;
-}
-
-/**
- * The programme as it was known at a moment, for the figures of an FY, all
- * in memory (`programmeStream` read whole): for the monitoring pack, which
- * lists every saving.
- */
-export async function programmeAt(deps: Deps, moment: Moment, fy: FinancialYear): Promise<ProgrammeAt> {
-  const { pages, ...read } = await programmeStream(deps, moment, fy);
-  const summaries: ProjectSummary[] = [];
-  for await (const page of pages) for (const s of page) summaries.push(s);
-  return { ...read, summaries };
-}
-
 /** The programme's figures' inputs at a moment, the summaries a page at a time. */
 export interface ProgrammeStream {
   periods: PeriodsState;

@@ -2,7 +2,6 @@ import { AsAt, FinancialYear, type Moment } from '@bt/core';
 import * as z from 'zod';
 import type { Deps } from './context.ts';
 import { InvokingCaller } from './digest-desk.ts';
-import type { ExportStore } from './export-store.ts';
 import {
   BENEFIT_DIMENSION_COLUMNS,
   benefitDimension,
@@ -20,7 +19,6 @@ import {
   WORKSTREAM_DIMENSION_COLUMNS,
   workstreamDimension,
 } from './feeds.ts';
-import { logger } from './logger.ts';
 
 export const FEED_NAMES = ['savings', 'investment', 'workstreams', 'projects', 'benefits'] as const;
 export type FeedName = (typeof FEED_NAMES)[number];
@@ -97,15 +95,14 @@ export function feedFileKey(etag: string, filename: string): string {
   return `feeds/${etag.replaceAll('"', '')}/${filename}`;
 }
 
-/** How long a job may run before another may be started for the same feed: the export function's timeout (15 minutes) and a minute more. */
-export const EXPORT_JOB_STALE_MS = 16 * 60_000;
-
 /**
  * A feed handed to the export function (a direct, asynchronous invoke, never
  * a public route): what was asked, by whom, and the ETag the file is stored
- * under, so the function makes that feed or none.
+ * under, so the function makes that feed or none. (`kind` was added with the
+ * monitoring pack's jobs: a job without one is a feed's.)
  */
 export const FeedExportJob = z.object({
+  kind: z.literal('feed').default('feed'),
   request: FeedRequest,
   caller: InvokingCaller,
   etag: z.string().min(1),
@@ -113,61 +110,9 @@ export const FeedExportJob = z.object({
 });
 export type FeedExportJob = z.infer<typeof FeedExportJob>;
 
-/** Starts a feed's export job elsewhere and returns at once (in AWS, an asynchronous invoke of the export function). */
-export interface ExportDesk {
-  handOff(job: FeedExportJob): Promise<void>;
-}
-
-/** Before this instant a job has outlived the export function's timeout: a request may start another for its file. */
-function staleBefore(deps: Deps): string {
-  return new Date(deps.clock().getTime() - EXPORT_JOB_STALE_MS).toISOString();
-}
-
-/** Whether the export function is making this file now (a request for it is told to come back, and makes nothing). */
-export function feedExportRunning(deps: Deps, key: string): Promise<boolean> {
-  return deps.store.exportJobs.running(key, staleBefore(deps));
-}
-
-/**
- * Hands a feed to the export function: the file is claimed first, so of any
- * number of requests for it exactly one starts a job (the others find it
- * claimed and start none); a job the function did not take releases it.
- */
-export async function handOffFeed(deps: Deps, desk: ExportDesk, job: FeedExportJob): Promise<void> {
-  if (!(await deps.store.exportJobs.claim(job.key, deps.clock(), staleBefore(deps)))) return;
-  try {
-    await desk.handOff(job);
-  } catch (error) {
-    await deps.store.exportJobs.release(job.key);
-    throw error;
-  }
-}
-
-/**
- * In the export function: makes the feed of a job and stores it under the
- * job's key, unless the data has changed since it was asked for (the ETag
- * no longer the job's: a request now would be for another file, and gets a
- * job of its own) or the file is already there. The job's marker is
- * released either way, and on failure, so a later request can start again.
- */
-export async function runFeedExport(deps: Deps, exportStore: ExportStore, job: FeedExportJob): Promise<'stored' | 'already-stored' | 'stale'> {
-  try {
-    const { request } = job;
-    const current = await feedEtag(deps, job.caller, request.feed, { ...request, granularity: request.granularity ?? 'year' });
-    if (current.etag !== job.etag) {
-      logger.info('A feed export job was for data since changed: nothing made', { key: job.key, requestId: job.caller.requestId });
-      return 'stale';
-    }
-    const file = feedFile(request, current.financialYear);
-    if (await exportStore.link(job.key, file)) return 'already-stored';
-    const encoder = new TextEncoder();
-    const chunks = feedChunks(deps, request, current);
-    const bytes = async function* () {
-      for await (const chunk of chunks) yield encoder.encode(chunk);
-    };
-    await exportStore.save(job.key, bytes(), file.contentType);
-    return 'stored';
-  } finally {
-    await deps.store.exportJobs.release(job.key);
-  }
+/** The feed of a job as it would be asked for now (its ETag, FY and moment), and its file. */
+export async function feedOfJob(deps: Deps, job: FeedExportJob) {
+  const { request } = job;
+  const current = await feedEtag(deps, job.caller, request.feed, { ...request, granularity: request.granularity ?? 'year' });
+  return { etag: current.etag, file: feedFile(request, current.financialYear), chunks: () => feedChunks(deps, request, current) };
 }

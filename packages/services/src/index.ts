@@ -23,6 +23,7 @@ export * from './digest-desk.ts';
 export * from './adapters/lambda-digest-desk.ts';
 export * from './adapters/lambda-export-desk.ts';
 export * from './feed-export.ts';
+export * from './export-jobs.ts';
 export * from './logger.ts';
 export * from './periods.ts';
 export * from './programme.ts';

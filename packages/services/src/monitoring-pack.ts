@@ -1,9 +1,11 @@
-import { assertCan, benefitYear, fyOfMonth, isAmberOrRed, isWrittenOut, monthOfDate, type BenefitSummary, type FinancialYear, type Workstream } from '@bt/core';
+import { assertCan, benefitYears, fyOfMonth, isAmberOrRed, isWrittenOut, monthOfDate, type FinancialYear } from '@bt/core';
 import { mapInFlight, type ProjectSummary } from '@bt/store';
-import type { Workbook, Worksheet } from 'exceljs';
-import { allWorkstreams, HISTORY_READS_IN_FLIGHT, programmeAt, workstreamsAt } from './as-at.ts';
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { Workbook, Worksheet, WorksheetProperties } from 'exceljs';
+import { allWorkstreams, HISTORY_READS_IN_FLIGHT, programmeStream, workstreamsAt } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
-import { reportOf, resolveAsAt, type AsAtQuery, type ProgrammeReport } from './report.ts';
+import { ReportTally, resolveAsAt, type AsAtQuery, type ProgrammeReport } from './report.ts';
 
 /** Pounds with pence, negatives red: every money cell of the pack is a number in this format. */
 export const POUNDS_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00';
@@ -69,6 +71,13 @@ export interface PackData {
   investment: InvestmentLine[];
 }
 
+/** What the written-out sheet needs of a saving found to replace another, kept while the pages are read (the replaced one may come later). */
+interface Replacement {
+  label: string;
+  agreedPence: number;
+  outturnPence: number;
+}
+
 /**
  * The monthly monitoring pack's content (SPEC 6): the programme report, and
  * from the same project summaries at the same moment each saving's line, the
@@ -76,111 +85,119 @@ export interface PackData {
  * source, so every total in the workbook is the report's to the penny. The
  * SRO and the savings' owners are the records' own (descriptive, as now),
  * read from each record's Query with only those fields given back.
+ *
+ * The programme is read a page of projects at a time (`programmeStream`):
+ * each page is counted into the report, its lines made and its projects let
+ * go, so what is held is the lines, never the summaries. `signal` stops the
+ * read between pages (a request out of time hands the pack to the export
+ * function).
  */
-export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAtQuery): Promise<PackData> {
+export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAtQuery, signal?: AbortSignal): Promise<PackData> {
   assertCan(caller.principal, 'programme:read');
   const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
   const t = thresholdsOf(deps);
-  const [all, read] = await Promise.all([allWorkstreams(deps), programmeAt(deps, moment, fy)]);
-  const { summaries, periods, settings } = read;
-  const report = reportOf(deps, moment, fy, all, read);
-  const people = new Map(
-    (await mapInFlight(summaries, HISTORY_READS_IN_FLIGHT, async (s) => [s.projectId, await deps.store.children.people(s.projectId)] as const)).flatMap(
-      ([id, p]) => (p ? [[id, p] as const] : []),
-    ),
-  );
+  const [all, read] = await Promise.all([allWorkstreams(deps), programmeStream(deps, moment, fy)]);
+  const { periods, settings } = read;
+  const tally = new ReportTally(deps, moment, fy, all, read);
+  const yearOf = benefitYears(fy, asAt, t, periods);
   const workstreams = workstreamsAt(all, moment).sort((a, b) => a.code.localeCompare(b.code));
-  const byId = new Map(summaries.flatMap((s) => s.benefits.map((b) => [b.id, { b, s }] as const)));
-  const yearOf = (b: BenefitSummary) => benefitYear(b, fy, asAt, t, periods);
+  const listed = new Map(workstreams.map((ws) => [ws.id, { ws, lines: [] as PackLine[] }]));
+  const workstreamName = new Map(all.map((ws) => [ws.id, ws.name]));
+  const writtenOut: Array<Omit<WrittenOutLine, 'replacedBy' | 'replacementAgreedPence' | 'replacementOutturnPence'> & { benefitId: string }> = [];
+  const replacements = new Map<string, Replacement[]>();
+  const investment = new Map<string, InvestmentLine>();
+  const lastMonth = monthOfDate(asAt);
 
-  const lineOf = (ws: Workstream, s: ProjectSummary, b: BenefitSummary): PackLine => {
-    const y = yearOf(b);
-    const named = people.get(s.projectId);
-    return {
-      workstreamCode: ws.code,
-      workstreamName: ws.name,
-      projectCode: s.code,
-      projectName: s.name,
-      directorate: s.directorate,
-      sro: named?.sro ?? '',
-      title: b.title,
-      mtfsRef: b.mtfsRef,
-      category: b.category,
-      type: b.type,
-      recurrence: b.recurrence,
-      owner: named?.owners.get(b.id) ?? '',
-      confidencePct: b.confidencePct,
-      stage: s.stage,
-      status: b.status,
-      baselinePence: b.baseline[fy] ?? 0,
-      forecastPence: b.forecast[fy] ?? 0,
-      agreedPence: y.baselinePence,
-      outturnPence: y.outturnPence,
-      variancePence: y.variancePence,
-      realisedPence: y.realisedPence,
-      rag: y.rag,
-      countsTowardsMtfs: y.countsTowardsMtfs,
-      commentary: isAmberOrRed(y.rag, s.deliveryConfidence) ? (s.commentary ?? null) : null,
-    };
-  };
-  const hasAmounts = (b: BenefitSummary) => {
-    const y = yearOf(b);
-    return (b.baseline[fy] ?? 0) !== 0 || (b.forecast[fy] ?? 0) !== 0 || y.outturnPence !== 0 || y.realisedPence !== 0;
-  };
+  for await (const page of read.pages) {
+    signal?.throwIfAborted();
+    const people = new Map(
+      (await mapInFlight(page, HISTORY_READS_IN_FLIGHT, async (s) => [s.projectId, await deps.store.children.people(s.projectId)] as const)).flatMap(
+        ([id, p]) => (p ? [[id, p] as const] : []),
+      ),
+    );
+    for (const s of page) {
+      tally.project(s);
+      const named = people.get(s.projectId);
+      const sheet = listed.get(s.workstreamId);
+      for (const b of s.benefits) {
+        const y = yearOf(b);
+        if (b.replacesBenefitId) {
+          const found = replacements.get(b.replacesBenefitId) ?? [];
+          found.push({ label: `${b.title} (${s.code})`, agreedPence: y.baselinePence, outturnPence: y.outturnPence });
+          replacements.set(b.replacesBenefitId, found);
+        }
+        if (isWrittenOut(b.status) && b.writtenOutAt && b.writtenOutAt.slice(0, 10) <= asAt)
+          writtenOut.push({
+            benefitId: b.id,
+            workstream: workstreamName.get(s.workstreamId) ?? '',
+            projectCode: s.code,
+            projectName: s.name,
+            title: b.title,
+            mtfsRef: b.mtfsRef,
+            status: b.status,
+            writtenOutOn: b.writtenOutAt.slice(0, 10),
+            agreedPence: isPipeline(s) ? 0 : (b.baseline[fy] ?? 0),
+          });
+        const hasAmounts = (b.baseline[fy] ?? 0) !== 0 || (b.forecast[fy] ?? 0) !== 0 || y.outturnPence !== 0 || y.realisedPence !== 0;
+        if (!sheet || !hasAmounts) continue;
+        sheet.lines.push({
+          workstreamCode: sheet.ws.code,
+          workstreamName: sheet.ws.name,
+          projectCode: s.code,
+          projectName: s.name,
+          directorate: s.directorate,
+          sro: named?.sro ?? '',
+          title: b.title,
+          mtfsRef: b.mtfsRef,
+          category: b.category,
+          type: b.type,
+          recurrence: b.recurrence,
+          owner: named?.owners.get(b.id) ?? '',
+          confidencePct: b.confidencePct,
+          stage: s.stage,
+          status: b.status,
+          baselinePence: b.baseline[fy] ?? 0,
+          forecastPence: b.forecast[fy] ?? 0,
+          agreedPence: y.baselinePence,
+          outturnPence: y.outturnPence,
+          variancePence: y.variancePence,
+          realisedPence: y.realisedPence,
+          rag: y.rag,
+          countsTowardsMtfs: y.countsTowardsMtfs,
+          commentary: isAmberOrRed(y.rag, s.deliveryConfidence) ? (s.commentary ?? null) : null,
+        });
+      }
+      for (const i of s.investments) {
+        const key = `${i.fundingSource}|${i.kind}`;
+        const line = investment.get(key) ?? { fundingSource: i.fundingSource, kind: i.kind, plannedPence: 0, actualPence: 0 };
+        line.plannedPence += i.planned[fy] ?? 0;
+        for (const [m, v] of Object.entries(i.actual)) if (fyOfMonth(m) === fy && m <= lastMonth) line.actualPence += v;
+        investment.set(key, line);
+      }
+    }
+  }
+
   const order = (a: PackLine, b: PackLine) =>
     a.category.localeCompare(b.category) === 0
       ? a.projectCode.localeCompare(b.projectCode) || a.mtfsRef.localeCompare(b.mtfsRef) || a.title.localeCompare(b.title)
       : a.category === 'transformation'
         ? -1
         : 1;
-
-  const writtenOut: WrittenOutLine[] = [];
-  for (const s of summaries) {
-    for (const b of s.benefits) {
-      if (!isWrittenOut(b.status) || !b.writtenOutAt || b.writtenOutAt.slice(0, 10) > asAt) continue;
-      const replacements = [...byId.values()].filter(({ b: r }) => r.replacesBenefitId === b.id);
-      const ws = all.find((w) => w.id === s.workstreamId);
-      writtenOut.push({
-        workstream: ws?.name ?? '',
-        projectCode: s.code,
-        projectName: s.name,
-        title: b.title,
-        mtfsRef: b.mtfsRef,
-        status: b.status,
-        writtenOutOn: b.writtenOutAt.slice(0, 10),
-        agreedPence: isPipeline(s) ? 0 : (b.baseline[fy] ?? 0),
-        replacedBy: replacements.map(({ b: r, s: rs }) => `${r.title} (${rs.code})`).join('; '),
-        replacementAgreedPence: replacements.reduce((a, { b: r }) => a + yearOf(r).baselinePence, 0),
-        replacementOutturnPence: replacements.reduce((a, { b: r }) => a + yearOf(r).outturnPence, 0),
-      });
-    }
-  }
-
-  const investment = new Map<string, InvestmentLine>();
-  const lastMonth = monthOfDate(asAt);
-  for (const s of summaries) {
-    for (const i of s.investments) {
-      const key = `${i.fundingSource}|${i.kind}`;
-      const line = investment.get(key) ?? { fundingSource: i.fundingSource, kind: i.kind, plannedPence: 0, actualPence: 0 };
-      line.plannedPence += i.planned[fy] ?? 0;
-      for (const [m, v] of Object.entries(i.actual)) if (fyOfMonth(m) === fy && m <= lastMonth) line.actualPence += v;
-      investment.set(key, line);
-    }
-  }
-
   return {
     title: `${settings.councilName ? `${settings.councilName}: ` : ''}${settings.name}, monthly monitoring ${fy}`,
-    report,
-    workstreams: workstreams.map((ws) => ({
-      id: ws.id,
-      code: ws.code,
-      name: ws.name,
-      lines: summaries
-        .filter((s) => s.workstreamId === ws.id)
-        .flatMap((s) => s.benefits.filter(hasAmounts).map((b) => lineOf(ws, s, b)))
-        .sort(order),
-    })),
-    writtenOut: writtenOut.sort((a, b) => a.projectCode.localeCompare(b.projectCode) || a.title.localeCompare(b.title)),
+    report: tally.report(),
+    workstreams: [...listed.values()].map(({ ws, lines }) => ({ id: ws.id, code: ws.code, name: ws.name, lines: lines.sort(order) })),
+    writtenOut: writtenOut
+      .map(({ benefitId, ...line }) => {
+        const found = replacements.get(benefitId) ?? [];
+        return {
+          ...line,
+          replacedBy: found.map((r) => r.label).join('; '),
+          replacementAgreedPence: found.reduce((a, r) => a + r.agreedPence, 0),
+          replacementOutturnPence: found.reduce((a, r) => a + r.outturnPence, 0),
+        };
+      })
+      .sort((a, b) => a.projectCode.localeCompare(b.projectCode) || a.title.localeCompare(b.title)),
     investment: [...investment.values()]
       .filter((l) => l.plannedPence !== 0 || l.actualPence !== 0)
       .sort((a, b) => a.fundingSource.localeCompare(b.fundingSource) || a.kind.localeCompare(b.kind)),
@@ -191,18 +208,43 @@ const isPipeline = (s: ProjectSummary) => s.stage === 'pipeline' || s.stage === 
 
 const pounds = (pence: number) => pence / 100;
 
-/** The pack as an Excel workbook: real numbers in pounds, frozen headers, filters, print titles, landscape on one page wide. */
-export async function monitoringPackXlsx(data: PackData): Promise<Uint8Array> {
+/**
+ * The pack as an Excel workbook, a chunk at a time as exceljs's streaming
+ * writer zips it: each row is written out as soon as it is made and each
+ * sheet closed before the next, so memory holds the lines (the data), not a
+ * workbook of them. Real numbers in pounds, frozen headers, filters, print
+ * titles, landscape on one page wide. Strings are shared (a smaller file:
+ * the workstream, stage and category repeat on every line).
+ */
+export async function* monitoringPackChunks(data: PackData): AsyncGenerator<Uint8Array> {
   const { default: ExcelJS } = await import('exceljs');
-  const wb = new ExcelJS.Workbook();
+  const out = new PassThrough();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true, zip: { zlib: { level: 9 } } });
   wb.creator = 'Transformation benefits tracker';
   wb.created = new Date(data.report.knownAt);
-  summarySheet(wb, data);
-  const used = new Set<string>(['Summary', 'Written out', 'Investment']);
-  for (const ws of data.workstreams) workstreamSheet(wb, data, ws, sheetName(`${ws.code} ${ws.name}`, used));
-  writtenOutSheet(wb, data);
-  investmentSheet(wb, data);
-  return new Uint8Array(await wb.xlsx.writeBuffer());
+  const built = (async () => {
+    summarySheet(wb, data);
+    const used = new Set<string>(['Summary', 'Written out', 'Investment']);
+    for (const ws of data.workstreams) workstreamSheet(wb, data, ws, sheetName(`${ws.code} ${ws.name}`, used));
+    writtenOutSheet(wb, data);
+    investmentSheet(wb, data);
+    await wb.commit();
+  })();
+  // A failure while building ends the stream with it; one after the reader has gone (it stopped early) is of no one's concern.
+  built.catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  try {
+    for await (const chunk of out) yield chunk as Uint8Array;
+    await built;
+  } finally {
+    out.destroy();
+  }
+}
+
+/** The whole workbook (the digest attaches it; the pages and a local run answer it at once). */
+export async function monitoringPackXlsx(data: PackData): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of monitoringPackChunks(data)) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** A sheet name Excel accepts (31 characters, none of []:*?/\ and no straight apostrophe), unique in the workbook. */
@@ -219,19 +261,28 @@ function sheetName(wanted: string, used: Set<string>): string {
   return name;
 }
 
-function setUp(ws: Worksheet, headerRow: number, columns: Array<{ width: number }>) {
-  ws.columns = columns.map((c) => ({ width: c.width }));
-  ws.views = [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }];
-  ws.pageSetup = {
-    orientation: 'landscape',
-    paperSize: 9,
-    fitToPage: true,
-    fitToWidth: 1,
-    fitToHeight: 0,
-    printTitlesRow: `${headerRow}:${headerRow}`,
-    margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
-  };
-  ws.headerFooter = { oddFooter: '&L&A&RPage &P of &N' };
+/**
+ * A sheet with its layout: the frozen header, the print set-up and footer are
+ * given when it is made (a streamed sheet writes them before its first row),
+ * then its columns' widths.
+ */
+function addSheet(wb: Workbook, name: string, headerRow: number, widths: number[], properties?: Partial<WorksheetProperties>): Worksheet {
+  const ws = wb.addWorksheet(name, {
+    ...(properties ? { properties } : {}),
+    views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
+    pageSetup: {
+      orientation: 'landscape',
+      paperSize: 9,
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `${headerRow}:${headerRow}`,
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+    },
+    headerFooter: { oddFooter: '&L&A&RPage &P of &N' },
+  });
+  ws.columns = widths.map((width) => ({ width }));
+  return ws;
 }
 
 function title(ws: Worksheet, data: PackData, text: string) {
@@ -260,9 +311,8 @@ function money(ws: Worksheet, ref: string, pence: number | null) {
 }
 
 function summarySheet(wb: Workbook, data: PackData) {
-  const ws = wb.addWorksheet('Summary', { properties: { tabColor: { argb: 'FF1D70B8' } } });
+  const ws = addSheet(wb, 'Summary', 4, [44, 18, 18, 18, 18, 14, 14], { tabColor: { argb: 'FF1D70B8' } });
   const p = data.report.programme;
-  setUp(ws, 4, [{ width: 44 }, { width: 18 }, { width: 18 }, { width: 18 }, { width: 18 }, { width: 14 }, { width: 14 }]);
   title(ws, data, 'Summary');
   header(ws, 4, ['Measure', 'Value']);
   const measures: Array<[string, number | null, 'money' | 'percent']> = [
@@ -334,6 +384,7 @@ function summarySheet(wb: Workbook, data: PackData) {
     money(ws, `C${row}`, f.outturnPence);
     money(ws, `D${row}`, f.gapPence);
   }
+  ws.commit();
 }
 
 /** The line columns of a workstream sheet; the first fourteen and the FY's baseline and forecast are the import's own headers. */
@@ -369,14 +420,9 @@ export function lineHeaders(fy: FinancialYear): string[] {
 export const WORKSTREAM_SHEET = { totals: { transformation: 5, mitigation: 6, workstream: 7, target: 8, gap: 9 }, header: 11 } as const;
 
 function workstreamSheet(wb: Workbook, data: PackData, w: PackData['workstreams'][number], name: string) {
-  const ws = wb.addWorksheet(name);
   const fy = data.report.financialYear;
   const H = WORKSTREAM_SHEET.header;
-  setUp(
-    ws,
-    H,
-    [8, 22, 10, 26, 14, 20, 30, 12, 14, 15, 11, 20, 11, 12, 15, 15, 15, 15, 15, 15, 8, 10, 50].map((width) => ({ width })),
-  );
+  const ws = addSheet(wb, name, H, [8, 22, 10, 26, 14, 20, 30, 12, 14, 15, 11, 20, 11, 12, 15, 15, 15, 15, 15, 15, 8, 10, 50]);
   title(ws, data, `${w.code} ${w.name}`);
   const report = data.report.workstreams.find((x) => x.id === w.id);
   const first = H + 1;
@@ -454,17 +500,14 @@ function workstreamSheet(wb: Workbook, data: PackData, w: PackData['workstreams'
     for (let c = 15; c <= 20; c++) row.getCell(c).numFmt = POUNDS_FORMAT;
     row.getCell(23).alignment = { wrapText: true, vertical: 'top' };
     row.alignment = { vertical: 'top' };
+    row.commit();
   });
   ws.autoFilter = `A${H}:W${last}`;
+  ws.commit();
 }
 
 function writtenOutSheet(wb: Workbook, data: PackData) {
-  const ws = wb.addWorksheet('Written out');
-  setUp(
-    ws,
-    4,
-    [22, 10, 26, 30, 12, 13, 14, 15, 40, 15, 15].map((width) => ({ width })),
-  );
+  const ws = addSheet(wb, 'Written out', 4, [22, 10, 26, 30, 12, 13, 14, 15, 40, 15, 15]);
   title(ws, data, 'Savings written out, and their replacements');
   header(ws, 4, [
     'Workstream',
@@ -495,17 +538,14 @@ function writtenOutSheet(wb: Workbook, data: PackData) {
       pounds(l.replacementOutturnPence),
     ];
     for (const c of [8, 10, 11]) row.getCell(c).numFmt = POUNDS_FORMAT;
+    row.commit();
   });
   ws.autoFilter = `A4:K${Math.max(5, 4 + data.writtenOut.length)}`;
+  ws.commit();
 }
 
 function investmentSheet(wb: Workbook, data: PackData) {
-  const ws = wb.addWorksheet('Investment');
-  setUp(
-    ws,
-    4,
-    [30, 12, 18, 18, 18].map((width) => ({ width })),
-  );
+  const ws = addSheet(wb, 'Investment', 4, [30, 12, 18, 18, 18]);
   title(ws, data, 'Investment by funding source');
   header(ws, 4, ['Funding source', 'Kind', 'Planned (£)', 'Spent to date (£)', 'Variance (£)']);
   data.investment.forEach((l, i) => {
@@ -524,11 +564,47 @@ function investmentSheet(wb: Workbook, data: PackData) {
   for (const c of [3, 4, 5]) total.getCell(c).numFmt = POUNDS_FORMAT;
   total.font = { bold: true };
   ws.autoFilter = `A4:E${lastRow}`;
+  ws.commit();
+}
+
+/** The file a pack downloads as: its FY and the date it is as at. */
+function packFilename(financialYear: FinancialYear, asAt: string): string {
+  return `monitoring-pack-${financialYear.replace('/', '-')}-${asAt.slice(0, 10)}.xlsx`;
 }
 
 /** The pack for a request: its content and the workbook, and the file name to save it as. */
 export async function monitoringPack(deps: Deps, caller: Caller, query: AsAtQuery): Promise<{ data: PackData; bytes: Uint8Array; filename: string }> {
   const data = await monitoringPackData(deps, caller, query);
   const bytes = await monitoringPackXlsx(data);
-  return { data, bytes, filename: `monitoring-pack-${data.report.financialYear.replace('/', '-')}-${data.report.asAt.slice(0, 10)}.xlsx` };
+  return { data, bytes, filename: packFilename(data.report.financialYear, data.report.asAt) };
+}
+
+/** The pack's workbook for a request, its content read and then its bytes made a chunk at a time (`signal`: see monitoringPackData). */
+export async function* monitoringPackFile(deps: Deps, caller: Caller, query: AsAtQuery, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  yield* monitoringPackChunks(await monitoringPackData(deps, caller, query, signal));
+}
+
+/** Changes when the workbook's layout does, so a pack stored before a release is not served after it. */
+const PACK_LAYOUT = 1;
+
+/**
+ * The pack's ETag, as the feeds': what it shows changes only with a change
+ * to the data (every change writes an audit entry, a change of SRO or owner
+ * too), the moment, the FY and the settings. One small read: a client's
+ * If-None-Match is answered 304, and a pack stored once (named by it) serves
+ * every request for it until the data changes.
+ */
+export async function monitoringPackEtag(deps: Deps, caller: Caller, query: AsAtQuery): Promise<{ etag: string; filename: string }> {
+  assertCan(caller.principal, 'programme:read');
+  const { moment, financialYear } = resolveAsAt(deps, query);
+  const latest = await deps.store.audit.latestId();
+  const hash = createHash('sha256')
+    .update(JSON.stringify(['monitoring-pack', PACK_LAYOUT, latest, moment.asAt, moment.past, financialYear, thresholdsOf(deps)]))
+    .digest('base64url');
+  return { etag: `"${hash.slice(0, 27)}"`, filename: packFilename(financialYear, moment.asAt) };
+}
+
+/** Where a pack is stored in the exports bucket: named by its ETag, as the feeds are. */
+export function packFileKey(etag: string, filename: string): string {
+  return `packs/${etag.replaceAll('"', '')}/${filename}`;
 }

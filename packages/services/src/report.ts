@@ -22,7 +22,7 @@ import {
 } from '@bt/core';
 import type { ProjectSummary } from '@bt/store';
 import * as z from 'zod';
-import { allWorkstreams, momentOfRequest, programmeStream, workstreamsAt, type ProgrammeAt } from './as-at.ts';
+import { allWorkstreams, momentOfRequest, programmeStream, workstreamsAt, type ProgrammeStream } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 /** The programme report (GET /v1/reports/programme): one definition, the API's schema and the type. */
@@ -77,20 +77,15 @@ export async function programmeReport(deps: Deps, caller: Caller, query: AsAtQue
   return tally.report();
 }
 
-/** The report from what was read at a moment (the monitoring pack builds its lines from the same read, so its totals are the report's). */
-export function reportOf(deps: Deps, moment: Moment, fy: FinancialYear, all: Workstream[], read: ProgrammeAt): ProgrammeReport {
-  const tally = new ReportTally(deps, moment, fy, all, read);
-  for (const s of read.summaries) tally.project(s);
-  return tally.report();
-}
-
 /**
  * The programme report's roll-ups, counted a project at a time: each saving's
  * figures worked out once, then added to the programme, its workstream, its
  * category and type, and its status bucket. Only sums are kept (and, for the
  * written-out savings, what their replacements cover), never the summaries.
+ * The monitoring pack feeds it the pages it makes its lines from, so the
+ * workbook's totals are the report's.
  */
-class ReportTally {
+export class ReportTally {
   private readonly asAt: IsoDate;
   private readonly t: Thresholds;
   private readonly periods: PeriodsState;
@@ -109,7 +104,7 @@ class ReportTally {
     private readonly moment: Moment,
     private readonly fy: FinancialYear,
     all: Workstream[],
-    private readonly read: Pick<ProgrammeAt, 'periods' | 'settings'>,
+    private readonly read: Pick<ProgrammeStream, 'periods' | 'settings'>,
   ) {
     this.asAt = moment.date;
     this.t = thresholdsOf(deps);

@@ -6,9 +6,10 @@ import { keys } from './keys.ts';
 const TTL_SECONDS = 24 * 3600;
 
 /**
- * Feeds being made by the export function, one marker per file (its key in
- * the exports bucket, named by the feed's ETag): while one is running, a
- * request for the same feed is told to come back, not given a second job.
+ * Feeds and monitoring packs being made by the export function, one marker
+ * per file (its key in the exports bucket, named by its ETag): while one is
+ * running, a request for the same file is told to come back, not given a
+ * second job.
  */
 export class ExportJobRepository {
   constructor(

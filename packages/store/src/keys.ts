@@ -262,7 +262,7 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
   },
   {
-    pattern: 'a feed being made by the export function (one job per file)',
+    pattern: 'a feed or monitoring pack being made by the export function (one job per file)',
     how: `GetItem ${shown(keys.exportJob('<file key>'))} (expires after a day via TTL \`expiresAt\`)`,
   },
   { pattern: 'a change request', how: `GetItem ${shown(keys.change('<id>'))}` },

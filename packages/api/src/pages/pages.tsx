@@ -1,11 +1,12 @@
 import { AsAt, FinancialYear, fyOfDate, PayloadTooLargeError, todayInLondon, type Principal } from '@bt/core';
-import * as svc from '@bt/services';
+import type * as svc from '@bt/services';
 import { Hono, type Context } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
 import { logger } from '@bt/services';
-import { workbookResponse } from '../http.ts';
+import { monitoringPackAnswer } from '../exports.ts';
+import { RETRY_AFTER_SECONDS, type FeedExports } from '../stream.ts';
 import { knownError } from '../problem.ts';
 import { Layout } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
@@ -28,6 +29,31 @@ export interface PagesConfig {
   login: PageLogin;
   /** GOV.UK Frontend's `dist/govuk` folder (stylesheet, fonts, images), served at /assets. */
   assetsDir: string;
+  /** In AWS: where a monitoring pack too large to answer inline is stored, and the export function that makes one too slow for a request. */
+  exports?: FeedExports | undefined;
+}
+
+/**
+ * While the export function makes the pack (202): a page that says so and
+ * asks again after Retry-After seconds; once the pack is stored the answer is
+ * the link to it (303), and the browser downloads it, staying on this page.
+ */
+function packPreparing(c: Context<AppEnv>): Response | Promise<Response> {
+  return c.html(
+    <Layout title="Preparing the monitoring pack" refreshSeconds={RETRY_AFTER_SECONDS}>
+      <h1 class="govuk-heading-l">Preparing the monitoring pack</h1>
+      <p class="govuk-body" data-testid="pack-preparing">
+        The programme is large, so the workbook is being made for you. This page checks again every {RETRY_AFTER_SECONDS} seconds and the download starts when
+        it is ready, usually within a minute or two.
+      </p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/">
+          Back to the programme overview
+        </a>
+      </p>
+    </Layout>,
+    202,
+  );
 }
 
 /**
@@ -156,12 +182,10 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   );
 
   // The monitoring pack, as the overview's button downloads it (the same workbook as GET /v1/reports/monitoring-pack).
+  // In AWS, a large programme's pack is stored and linked to, or made by the export function while the page says so and asks again.
   pages.get(
     '/reports/monitoring-pack',
-    page(async (c, caller) => {
-      const pack = await svc.monitoringPack(deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) });
-      return workbookResponse(c, pack.bytes, pack.filename);
-    }),
+    page((c, caller) => monitoringPackAnswer(c, deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) }, config.exports, packPreparing)),
   );
 
   pages.get(

@@ -3,8 +3,9 @@ import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { inlineOrLinked, streamOrFail, type FeedExports } from '../stream.ts';
-import { caller, workbookResponse } from '../http.ts';
+import { exportDeadline, linkedExport, monitoringPackAnswer, notModified } from '../exports.ts';
+import { streamOrFail, type FeedExports } from '../stream.ts';
+import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const DateQuery = {
@@ -23,6 +24,9 @@ const DimensionQuery = z.strictObject({
   financialYear: FinancialYear.optional().meta({ description: 'Default: the current FY.' }),
   format: z.enum(['csv', 'json']).default('csv'),
 });
+
+/** 202 Accepted: a feed or the pack is being made by the export function. */
+const Preparing = z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' });
 
 const CSV_DESCRIPTION =
   'CSV: UTF-8 with BOM, CRLF, a header row, the documented column order, pounds with two decimals, ISO dates; text that a spreadsheet would run as a formula is prefixed with an apostrophe. JSON: the same rows with pence. Both carry an ETag; If-None-Match answers 304.';
@@ -72,16 +76,25 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       summary: 'The monthly monitoring pack: an Excel workbook for Cabinet (summary, a sheet per workstream, written-out savings, investment)',
       description:
         'Real numbers in pounds (2 dp), frozen headers, filters, print titles. Its totals are the programme report’s at the same moment, to the penny. A workstream sheet’s lines carry the import’s columns, so the workbook imports back unchanged (`sheet=`).',
-      request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }) },
+      request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }), headers: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
-        200: { description: 'The workbook', content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } } },
+        200: { description: 'The workbook (with an ETag)', content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } } },
+        202: {
+          description:
+            'In AWS, a pack that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303).',
+          ...json(Preparing),
+        },
+        303: {
+          description:
+            'In AWS, a workbook larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB: several thousand projects) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header.',
+        },
+        304: { description: 'Not modified since the ETag you sent' },
         ...problems(400, 401, 403),
       },
     }),
     async (c) => {
       const { financialYear, asAt } = c.req.valid('query');
-      const pack = await svc.monitoringPack(deps, caller(c), { financialYear, asAt });
-      return workbookResponse(c, pack.bytes, pack.filename);
+      return monitoringPackAnswer(c, deps, caller(c), { financialYear, asAt }, exports);
     },
   );
 
@@ -161,7 +174,7 @@ function feedRoute(
         202: {
           description:
             'In AWS, a feed that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303).',
-          ...json(z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' })),
+          ...json(Preparing),
         },
         303: {
           description:
@@ -178,41 +191,25 @@ function feedRoute(
         | (z.infer<typeof DimensionQuery> & { granularity?: undefined });
       const request: svc.FeedRequest = { feed, ...query };
       const who = caller(c);
+      const deadline = exportDeadline(exports);
       const resolved = await svc.feedEtag(deps, who, feed, { ...query, granularity: query.granularity ?? 'year' });
       const { etag, financialYear } = resolved;
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
-      if (
-        c.req
-          .header('If-None-Match')
-          ?.split(',')
-          .map((t) => t.trim())
-          .includes(etag)
-      )
-        return c.body(null, 304);
+      if (notModified(c, etag)) return c.body(null, 304);
       const file = svc.feedFile(request, financialYear);
       c.header('Content-Type', file.contentType);
       if (query.format === 'csv') c.header('Content-Disposition', `attachment; filename="${file.name}.csv"`);
       const chunks = svc.feedChunks(deps, request, resolved);
       if (!exports) return streamOrFail(c, chunks, 'feed');
       const key = svc.feedFileKey(etag, file.filename);
-      const handOff = exports.handOff;
-      return inlineOrLinked(c, chunks, {
-        store: exports.store,
-        limitBytes: exports.inlineLimitBytes,
+      return linkedExport(c, deps, exports, chunks, deadline, { key, filename: file.filename, contentType: file.contentType }, () => ({
+        kind: 'feed',
+        request,
+        caller: who,
+        etag,
         key,
-        filename: file.filename,
-        contentType: file.contentType,
-        ...(handOff
-          ? {
-              handOff: {
-                afterMs: handOff.afterMs,
-                running: () => svc.feedExportRunning(deps, key),
-                start: () => svc.handOffFeed(deps, handOff.desk, { request, caller: who, etag, key }),
-              },
-            }
-          : {}),
-      });
+      }));
     },
   );
 }

@@ -1,13 +1,25 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 // @ts-expect-error s3rver ships no types: a fake S3 (path-style, files on disk) for the test alone.
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_JOB_STALE_MS, FeedExportJob } from '@bt/services';
+import ExcelJS from 'exceljs';
+import {
+  EXPORT_JOB_STALE_MS,
+  FeedExportJob,
+  monitoringPackData,
+  monitoringPackEtag,
+  monitoringPackXlsx,
+  PackExportJob,
+  packFileKey,
+  XLSX_CONTENT_TYPE,
+} from '@bt/services';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { lambdaContext, loadEvent } from '../support/events.ts';
@@ -23,10 +35,15 @@ import { startLambdaService } from '../support/lambda-service.ts';
  * again; the ETag and 304 still hold; a small feed is answered inline. A
  * feed too slow to make within a request is handed to the export function's
  * bundle (through the Lambda service's stand-in, asynchronously): 202 until
- * it is stored, one job however often it is asked for, then 303.
+ * it is stored, one job however often it is asked for, then 303. The
+ * monitoring pack the same way: stored and linked to past the limit, handed
+ * to the export function when out of time, and the workbook behind the link
+ * the one the product makes for the same moment.
  */
 const root = join(import.meta.dirname, '..', '..');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-exports-bundle-'));
+// The export function's bundle in a folder of its own, with only its own side modules (exceljs and the S3 client), as it is deployed.
+const exportsOutdir = mkdtempSync(join(tmpdir(), 'bt-exports-fn-'));
 const s3dir = mkdtempSync(join(tmpdir(), 'bt-s3rver-'));
 const BUCKET = 'bt-exports';
 type Result = { statusCode: number; headers: Record<string, string>; body: string };
@@ -35,6 +52,7 @@ let h: Harness;
 let s3: { close: () => Promise<void> };
 let s3Endpoint: string;
 const context = lambdaContext;
+const run = promisify(execFile);
 
 beforeAll(async () => {
   h = await createHarness({ demoCopy: true });
@@ -69,6 +87,7 @@ afterAll(async () => {
   await s3?.close();
   await h?.cleanup();
   rmSync(outdir, { recursive: true, force: true });
+  rmSync(exportsOutdir, { recursive: true, force: true });
   rmSync(s3dir, { recursive: true, force: true });
 });
 
@@ -143,6 +162,66 @@ describe('a feed larger than the inline limit, in AWS', () => {
   });
 });
 
+/** Every sheet's cells (address, value, number format) and layout: what a reader of the workbook sees. */
+async function workbookOf(bytes: Uint8Array) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb.worksheets.map((ws) => {
+    const cells: unknown[] = [];
+    ws.eachRow((row) => row.eachCell((cell) => cells.push([cell.address, cell.value, cell.numFmt])));
+    return { name: ws.name, views: ws.views, autoFilter: ws.autoFilter, cells };
+  });
+}
+
+/** The pack the product makes for a moment (the sample event's: as at 23 November 2026, known then), with the bundle's clock: the real one. */
+async function packAsMade(asAt = '2026-11-23'): Promise<Uint8Array> {
+  const caller = { principal: { sub: 'chief-exec', name: 'Chief Executive', roles: ['cmt' as const] }, requestId: 'test' };
+  return monitoringPackXlsx(await monitoringPackData({ store: h.store, clock: () => new Date() }, caller, { financialYear: '2026/27', asAt }));
+}
+
+/** The sample request for the pack, as at another date (a file not yet stored). */
+function packEventAsAt(asAt: string) {
+  const event = loadEvent('http-api', 'get-monitoring-pack-cmt');
+  const query = `financialYear=2026%2F27&asAt=${asAt}`;
+  return { ...event, rawQueryString: query, queryStringParameters: Object.fromEntries(new URLSearchParams(query)) };
+}
+
+describe('the monitoring pack larger than the inline limit, in AWS', () => {
+  it('is stored once and linked to (303), the link gives the workbook the product makes, and the ETag and 304 hold', async () => {
+    const event = loadEvent('http-api', 'get-monitoring-pack-cmt');
+    const first = await handler(event, context);
+    expect(first.statusCode, first.body).toBe(303);
+    const location = first.headers.location!;
+    expect(location).toMatch(new RegExp(`^${s3Endpoint}/${BUCKET}/packs/`));
+    expect(first.headers.etag).toMatch(/^"[\w-]{27}"$/);
+    const download = await fetch(location);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe(XLSX_CONTENT_TYPE);
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="monitoring-pack-2026-27-2026-11-23.xlsx"');
+    const stored = await workbookOf(new Uint8Array(await download.arrayBuffer()));
+    expect(stored.map((s) => s.name)).toContain('Summary');
+    expect(stored).toEqual(await workbookOf(await packAsMade()));
+
+    // Asked again: linked to at once, not made again; the ETag answers 304.
+    const before = await storedObjects();
+    const again = await handler(event, context);
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location!.split('?')[0]).toBe(location.split('?')[0]);
+    expect(await storedObjects()).toEqual(before);
+    const notModified = await handler({ ...event, headers: { ...event.headers, 'if-none-match': first.headers.etag } }, context);
+    expect(notModified.statusCode).toBe(304);
+  });
+
+  it('is not for the feed reader (403), and nothing is stored', async () => {
+    const before = await storedObjects();
+    const event = loadEvent('http-api', 'get-feed-savings-machine-client');
+    const denied = await handler({ ...loadEvent('http-api', 'get-monitoring-pack-cmt'), requestContext: event.requestContext }, context);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.headers['content-type']).toBe('application/problem+json');
+    expect(await storedObjects()).toEqual(before);
+  });
+});
+
 describe('a feed too slow to make within a request, in AWS', () => {
   // A second instance of the API bundle, told to hand off any feed still being stored after 0 ms; and the export function's bundle.
   let handOffHandler: (event: unknown, context: unknown) => Promise<Result>;
@@ -157,13 +236,12 @@ describe('a feed too slow to make within a request, in AWS', () => {
     await build({
       ...lambdaBundling,
       entryPoints: { exports: join(root, FUNCTION_ENTRIES.exports) },
-      outdir,
+      outdir: exportsOutdir,
       outExtension: { '.js': '.mjs' },
       target: 'node20',
       logLevel: 'error',
     });
-    // Beside the API's in the same folder: their side packages' exports listed together, as each function's own folder lists its own.
-    await buildSideModules(['api', 'exports'], outdir);
+    await buildSideModules(['exports'], exportsOutdir);
     // The export function's runs wait at the gate, so a test can ask for the feed while its job is running.
     lambdaService = await startLambdaService({
       'bt-exports': async (event) => {
@@ -173,7 +251,7 @@ describe('a feed too slow to make within a request, in AWS', () => {
     });
     Object.assign(process.env, { FEED_EXPORT_FUNCTION_NAME: 'bt-exports', FEED_HAND_OFF_AFTER_MS: '0', LAMBDA_ENDPOINT: lambdaService.endpoint });
     ({ handler: handOffHandler } = await import(`${pathToFileURL(join(outdir, 'api.mjs')).href}?hand-off`));
-    ({ handler: exportsHandler } = await import(pathToFileURL(join(outdir, 'exports.mjs')).href));
+    ({ handler: exportsHandler } = await import(pathToFileURL(join(exportsOutdir, 'exports.mjs')).href));
   });
 
   afterAll(async () => {
@@ -242,6 +320,57 @@ describe('a feed too slow to make within a request, in AWS', () => {
     // One left running past the export function's timeout no longer holds the file.
     expect(await h.store.exportJobs.claim(job.key, new Date(Date.now() + EXPORT_JOB_STALE_MS + 1000), new Date(Date.now() + 1000).toISOString())).toBe(true);
     await h.store.exportJobs.release(job.key);
+  });
+
+  it('hands the monitoring pack over the same way (202), and the job stores the workbook the product makes (303)', async () => {
+    openGate();
+    await lambdaService.settled();
+    const ran = jobs().length;
+    const event = packEventAsAt('2026-11-20');
+    const first = await handOffHandler(event, context);
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.headers['retry-after']).toBe('30');
+    expect(first.headers['content-disposition']).toBeUndefined();
+    expect(jobs()).toHaveLength(ran + 1);
+    const job = PackExportJob.parse(jobs()[ran]!.payload);
+    expect(job).toMatchObject({ kind: 'monitoring-pack', query: { financialYear: '2026/27', asAt: '2026-11-20' }, etag: first.headers.etag });
+    expect(job.key).toBe(`packs/${first.headers.etag!.replaceAll('"', '')}/monitoring-pack-2026-27-2026-11-20.xlsx`);
+    expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
+    const runs = await lambdaService.settled();
+    expect(runs[ran]).toMatchObject({ status: 'fulfilled', value: { kind: 'monitoring-pack', key: job.key, outcome: 'stored' } });
+    expect(await h.store.exportJobs.running(job.key, staleBefore())).toBe(false);
+
+    const done = await handOffHandler(event, context);
+    expect(done.statusCode).toBe(303);
+    const download = await fetch(done.headers.location!);
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="monitoring-pack-2026-27-2026-11-20.xlsx"');
+    expect(await workbookOf(new Uint8Array(await download.arrayBuffer()))).toEqual(await workbookOf(await packAsMade('2026-11-20')));
+    expect(jobs()).toHaveLength(ran + 1);
+  });
+
+  it('makes no pack for a job whose data has since changed (its sample event)', async () => {
+    const event = loadEvent('invoke', 'pack-export');
+    const job = PackExportJob.parse(event);
+    expect(await exportsHandler(event)).toMatchObject({ kind: 'monitoring-pack', key: job.key, outcome: 'stale' });
+    expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
+  });
+
+  it('makes the pack in a process of its own, with only its own side modules beside it (as deployed: exceljs and the S3 client)', async () => {
+    const caller = { principal: { sub: 'chief-exec', name: 'Chief Executive', roles: ['cmt' as const] }, requestId: 'req-own-process' };
+    const query = { financialYear: '2026/27', asAt: '2026-11-19' };
+    const { etag, filename } = await monitoringPackEtag({ store: h.store, clock: () => new Date() }, caller, query);
+    const job = { kind: 'monitoring-pack', query, caller, etag, key: packFileKey(etag, filename) };
+    // A plain Node process (not the test runner, which would resolve exceljs from the repository): only what is beside the bundle is found.
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(join(exportsOutdir, 'exports.mjs')).href)}); process.stdout.write(JSON.stringify(await handler(${JSON.stringify(job)})));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: exportsOutdir,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'monitoring-pack', key: job.key, outcome: 'stored' });
+    const stored = await fetch(
+      (await S3ExportStore.create({ region: 'eu-west-2', bucket: BUCKET, endpoint: s3Endpoint }).link(job.key, { filename, contentType: XLSX_CONTENT_TYPE }))!,
+    );
+    expect(await workbookOf(new Uint8Array(await stored.arrayBuffer()))).toEqual(await workbookOf(await packAsMade('2026-11-19')));
   });
 
   it('refuses a job that is not one (the function fails, nothing is made)', async () => {

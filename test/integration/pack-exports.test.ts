@@ -1,0 +1,134 @@
+import ExcelJS from 'exceljs';
+import * as svc from '@bt/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../support/harness.ts';
+
+/**
+ * The monitoring pack of a programme too large or too slow for a request, as
+ * in AWS, through the API and the pages alike: past the inline limit it is
+ * stored and linked to (303); out of time it is handed to the export
+ * function, one job however often it is asked for, and the asker told to
+ * come back (the API: 202 JSON; the pages: a page that says so and asks
+ * again); once the job has run, the link. The jobs' markers are DynamoDB's;
+ * the exports bucket is a map here (S3 itself: test/e2e/exports.test.ts).
+ */
+let h: Harness;
+const files = new Map<string, Uint8Array>();
+const jobs: svc.ExportJob[] = [];
+const ORIGIN = 'http://localhost';
+const exportStore: svc.ExportStore = {
+  link: async (key) => (files.has(key) ? `https://exports.example/${key}?X-Amz-Expires=300` : undefined),
+  save: async (key, chunks) => {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    files.set(key, Buffer.concat(parts));
+  },
+};
+
+beforeAll(async () => {
+  h = await createHarness({
+    demoCopy: true,
+    pages: true,
+    // No time at all within a request: every pack not yet stored is handed off.
+    exports: { store: exportStore, inlineLimitBytes: 1024, handOff: { afterMs: 0, desk: { handOff: async (job) => void jobs.push(job) } } },
+  });
+});
+afterAll(async () => {
+  await h?.cleanup();
+});
+
+/** A signed-in browser's GET (the pages' session cookie). */
+async function browserGet(token: string) {
+  const res = await h.app.request('/sign-in', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN },
+    body: new URLSearchParams({ token, next: '/' }).toString(),
+  });
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  return (path: string) => h.app.request(path, { headers: { Cookie: cookie } });
+}
+
+async function runJobs() {
+  const ran = await Promise.all(jobs.splice(0).map((job) => svc.runExport(h.deps, exportStore, job)));
+  return ran;
+}
+
+async function sheetsOf(bytes: Uint8Array) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb.worksheets.map((w) => w.name);
+}
+
+describe('the monitoring pack too slow for a request', () => {
+  it('through the pages: a page that says it is being made and asks again, one job, then the download (303)', async () => {
+    const get = await browserGet(h.tokens.finance);
+    const path = '/reports/monitoring-pack?financialYear=2026%2F27&asAt=2026-10-31';
+    const first = await get(path);
+    expect(first.status).toBe(202);
+    expect(first.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(first.headers.get('retry-after')).toBe('30');
+    expect(first.headers.get('content-disposition')).toBeNull();
+    const html = await first.text();
+    expect(html).toContain('<meta http-equiv="refresh" content="30"');
+    expect(html).toContain('data-testid="pack-preparing"');
+    expect(jobs).toHaveLength(1);
+    const job = svc.ExportJob.parse(jobs[0]);
+    expect(job).toMatchObject({ kind: 'monitoring-pack', query: { financialYear: '2026/27', asAt: '2026-10-31' }, caller: { principal: { sub: 'fin' } } });
+    expect(job.key).toMatch(/^packs\/[\w-]{27}\/monitoring-pack-2026-27-2026-10-31\.xlsx$/);
+
+    // The page asks again while the job runs: the same page, no second job.
+    const again = await get(path);
+    expect(again.status).toBe(202);
+    expect(jobs).toHaveLength(1);
+
+    expect(await runJobs()).toEqual(['stored']);
+    const done = await get(path);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`https://exports.example/${job.key}?X-Amz-Expires=300`);
+    expect(await sheetsOf(files.get(job.key)!)).toContain('Summary');
+  });
+
+  it('through the API: 202 JSON and one job, then the link; the pages and the API share the stored file', async () => {
+    const path = '/v1/reports/monitoring-pack?financialYear=2026%2F27&asAt=2026-09-30';
+    const ask = () => h.app.request(path, { headers: { Authorization: `Bearer ${h.tokens.cmt}` } });
+    const first = await ask();
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ status: 'preparing', retryAfterSeconds: 30 });
+    expect(first.headers.get('etag')).toMatch(/^"[\w-]{27}"$/);
+    expect(jobs.map((j) => j.kind)).toEqual(['monitoring-pack']);
+    expect(await runJobs()).toEqual(['stored']);
+    const done = await ask();
+    expect(done.status).toBe(303);
+    // The same moment through the pages: the same file, linked to at once.
+    const get = await browserGet(h.tokens.finance);
+    const page = await get('/reports/monitoring-pack?financialYear=2026%2F27&asAt=2026-09-30');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe(done.headers.get('location'));
+    expect(jobs).toHaveLength(0);
+    // And 304 for the ETag the client holds, before anything is made.
+    const notModified = await h.app.request(path, { headers: { Authorization: `Bearer ${h.tokens.cmt}`, 'If-None-Match': first.headers.get('etag')! } });
+    expect(notModified.status).toBe(304);
+  });
+
+  it('makes a job nothing once the data it was asked for has changed (a change since: a new ETag), and the next request a job of its own', async () => {
+    const path = '/v1/reports/monitoring-pack?financialYear=2026%2F27';
+    const ask = () => h.app.request(path, { headers: { Authorization: `Bearer ${h.tokens.cmt}` } });
+    const first = await ask();
+    expect(first.status).toBe(202);
+    // A change lands before the job runs.
+    const ws = (await h.call('GET', '/v1/workstreams', { token: h.tokens.admin })).body.items[0];
+    const renamed = await h.call('PATCH', `/v1/workstreams/${ws.id}`, {
+      token: h.tokens.admin,
+      headers: { 'If-Match': `"${ws.version}"` },
+      body: { name: `${ws.name} (renamed)` },
+    });
+    expect(renamed.status).toBe(200);
+    expect(await runJobs()).toEqual(['stale']);
+    const second = await ask();
+    expect(second.status).toBe(202);
+    expect(second.headers.get('etag')).not.toBe(first.headers.get('etag'));
+    expect(jobs).toHaveLength(1);
+    expect(await runJobs()).toEqual(['stored']);
+    expect((await ask()).status).toBe(303);
+  });
+});
