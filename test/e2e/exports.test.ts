@@ -103,6 +103,17 @@ async function storedObjects() {
   return (listed.Contents ?? []).map((o) => ({ key: o.Key!, modified: o.LastModified?.toISOString() }));
 }
 
+/** Asked again, a stored file is linked to at once (the same object, nothing made again); with its ETag, 304 before anything is read or stored. */
+async function expectLinkedAgainAnd304(event: ReturnType<typeof loadEvent<'http-api'>>, first: Result) {
+  const before = await storedObjects();
+  const again = await handler(event, context);
+  expect(again.statusCode).toBe(303);
+  expect(again.headers.location!.split('?')[0]).toBe(first.headers.location!.split('?')[0]);
+  expect(await storedObjects()).toEqual(before);
+  const notModified = await handler({ ...event, headers: { ...event.headers, 'if-none-match': first.headers.etag } }, context);
+  expect(notModified.statusCode).toBe(304);
+}
+
 describe('a feed larger than the inline limit, in AWS', () => {
   it('is stored once and linked to (303), the link gives the feed byte for byte, and the ETag and 304 still hold', async () => {
     const event = loadEvent('http-api', 'get-feed-savings-machine-client');
@@ -126,17 +137,8 @@ describe('a feed larger than the inline limit, in AWS', () => {
     expect(stored.length).toBeGreaterThan(2048);
     expect(stored).toBe(inline.body);
 
-    // Asked again: linked to at once, not made again.
-    const before = await storedObjects();
-    expect(before).toHaveLength(1);
-    const again = await handler(event, context);
-    expect(again.statusCode).toBe(303);
-    expect(again.headers.location!.split('?')[0]).toBe(location.split('?')[0]);
-    expect(await storedObjects()).toEqual(before);
-
-    // The ETag still answers 304, before anything is read or stored.
-    const notModified = await handler({ ...event, headers: { ...event.headers, 'if-none-match': first.headers.etag } }, context);
-    expect(notModified.statusCode).toBe(304);
+    expect(await storedObjects()).toHaveLength(1);
+    await expectLinkedAgainAnd304(event, first);
   });
 
   it('answers a feed under the limit inline, storing nothing', async () => {
@@ -202,14 +204,7 @@ describe('the monitoring pack larger than the inline limit, in AWS', () => {
     expect(stored.map((s) => s.name)).toContain('Summary');
     expect(stored).toEqual(await workbookOf(await packAsMade()));
 
-    // Asked again: linked to at once, not made again; the ETag answers 304.
-    const before = await storedObjects();
-    const again = await handler(event, context);
-    expect(again.statusCode).toBe(303);
-    expect(again.headers.location!.split('?')[0]).toBe(location.split('?')[0]);
-    expect(await storedObjects()).toEqual(before);
-    const notModified = await handler({ ...event, headers: { ...event.headers, 'if-none-match': first.headers.etag } }, context);
-    expect(notModified.statusCode).toBe(304);
+    await expectLinkedAgainAnd304(event, first);
   });
 
   it('is not for the feed reader (403), and nothing is stored', async () => {
