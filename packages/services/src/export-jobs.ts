@@ -2,10 +2,45 @@ import { AsAt, FinancialYear } from '@bt/core';
 import * as z from 'zod';
 import type { Deps } from './context.ts';
 import { InvokingCaller } from './digest-desk.ts';
-import type { ExportStore } from './export-store.ts';
-import { FeedExportJob, feedOfJob } from './feed-export.ts';
-import { logger } from './logger.ts';
-import { monitoringPackEtag, monitoringPackFile, XLSX_CONTENT_TYPE } from './monitoring-pack.ts';
+
+/*
+ * What the API and the pages hand the export function, and the claim that
+ * makes it one job per file. The making of a job's file is export-run.ts,
+ * apart: the pages, which hand off only the monitoring pack, carry none of
+ * the feeds' code.
+ */
+
+export const FEED_NAMES = ['savings', 'investment', 'workstreams', 'projects', 'benefits'] as const;
+export type FeedName = (typeof FEED_NAMES)[number];
+
+/**
+ * A request for a feed as the API validated it: the fact feeds have a
+ * granularity (month or year) and may be asked as at a moment; the dimension
+ * feeds have neither (their rows are by year).
+ */
+export const FeedRequest = z.object({
+  feed: z.enum(FEED_NAMES),
+  format: z.enum(['csv', 'json']),
+  financialYear: FinancialYear.optional(),
+  asAt: AsAt.optional(),
+  granularity: z.enum(['month', 'year']).optional(),
+});
+export type FeedRequest = z.infer<typeof FeedRequest>;
+
+/**
+ * A feed handed to the export function (a direct, asynchronous invoke, never
+ * a public route): what was asked, by whom, and the ETag the file is stored
+ * under, so the function makes that feed or none. (`kind` was added with the
+ * monitoring pack's jobs: a job without one is a feed's.)
+ */
+export const FeedExportJob = z.object({
+  kind: z.literal('feed').default('feed'),
+  request: FeedRequest,
+  caller: InvokingCaller,
+  etag: z.string().min(1),
+  key: z.string().min(1),
+});
+export type FeedExportJob = z.infer<typeof FeedExportJob>;
 
 /** The monitoring pack handed to the export function: the moment and FY asked for, by whom, and the ETag and key it is stored under. */
 export const PackExportJob = z.object({
@@ -51,50 +86,5 @@ export async function handOffExport(deps: Deps, desk: ExportDesk, job: ExportJob
   } catch (error) {
     await deps.store.exportJobs.release(job.key);
     throw error;
-  }
-}
-
-/** A job's file as it would be asked for now: its ETag, its name and type, and its bytes when made. */
-interface ExportFile {
-  etag: string;
-  file: { filename: string; contentType: string };
-  chunks(): AsyncIterable<string | Uint8Array>;
-}
-
-async function fileOfJob(deps: Deps, job: ExportJob): Promise<ExportFile> {
-  if (job.kind === 'feed') return feedOfJob(deps, job);
-  const pack = await monitoringPackEtag(deps, job.caller, job.query);
-  return {
-    etag: pack.etag,
-    file: { filename: pack.filename, contentType: XLSX_CONTENT_TYPE },
-    chunks: () => monitoringPackFile(deps, job.caller, job.query),
-  };
-}
-
-/**
- * In the export function: makes the file of a job (a feed or the monitoring
- * pack) and stores it under the job's key, unless the data has changed since
- * it was asked for (the ETag no longer the job's: a request now would be for
- * another file, and gets a job of its own) or the file is already there. The
- * caller's right to it is checked again. The job's marker is released either
- * way, and on failure, so a later request can start again.
- */
-export async function runExport(deps: Deps, exportStore: ExportStore, job: ExportJob): Promise<'stored' | 'already-stored' | 'stale'> {
-  try {
-    const current = await fileOfJob(deps, job);
-    if (current.etag !== job.etag) {
-      logger.info('An export job was for data since changed: nothing made', { key: job.key, requestId: job.caller.requestId });
-      return 'stale';
-    }
-    if (await exportStore.link(job.key, current.file)) return 'already-stored';
-    const encoder = new TextEncoder();
-    const chunks = current.chunks();
-    const bytes = async function* () {
-      for await (const chunk of chunks) yield typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-    };
-    await exportStore.save(job.key, bytes(), current.file.contentType);
-    return 'stored';
-  } finally {
-    await deps.store.exportJobs.release(job.key);
   }
 }

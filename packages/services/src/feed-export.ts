@@ -1,7 +1,6 @@
-import { AsAt, FinancialYear, type Moment } from '@bt/core';
-import * as z from 'zod';
+import type { FinancialYear, Moment } from '@bt/core';
 import type { Deps } from './context.ts';
-import { InvokingCaller } from './digest-desk.ts';
+import type { FeedExportJob, FeedName, FeedRequest } from './export-jobs.ts';
 import {
   BENEFIT_DIMENSION_COLUMNS,
   benefitDimension,
@@ -19,23 +18,6 @@ import {
   WORKSTREAM_DIMENSION_COLUMNS,
   workstreamDimension,
 } from './feeds.ts';
-
-export const FEED_NAMES = ['savings', 'investment', 'workstreams', 'projects', 'benefits'] as const;
-export type FeedName = (typeof FEED_NAMES)[number];
-
-/**
- * A request for a feed as the API validated it: the fact feeds have a
- * granularity (month or year) and may be asked as at a moment; the dimension
- * feeds have neither (their rows are by year).
- */
-export const FeedRequest = z.object({
-  feed: z.enum(FEED_NAMES),
-  format: z.enum(['csv', 'json']),
-  financialYear: FinancialYear.optional(),
-  asAt: AsAt.optional(),
-  granularity: z.enum(['month', 'year']).optional(),
-});
-export type FeedRequest = z.infer<typeof FeedRequest>;
 
 /** A feed's body, a chunk at a time, from its rows and columns. */
 type Producer = (deps: Deps, request: FeedRequest, resolved: ResolvedFeed) => AsyncGenerator<string>;
@@ -94,21 +76,6 @@ export function feedFile(request: FeedRequest, financialYear: FinancialYear): { 
 export function feedFileKey(etag: string, filename: string): string {
   return `feeds/${etag.replaceAll('"', '')}/${filename}`;
 }
-
-/**
- * A feed handed to the export function (a direct, asynchronous invoke, never
- * a public route): what was asked, by whom, and the ETag the file is stored
- * under, so the function makes that feed or none. (`kind` was added with the
- * monitoring pack's jobs: a job without one is a feed's.)
- */
-export const FeedExportJob = z.object({
-  kind: z.literal('feed').default('feed'),
-  request: FeedRequest,
-  caller: InvokingCaller,
-  etag: z.string().min(1),
-  key: z.string().min(1),
-});
-export type FeedExportJob = z.infer<typeof FeedExportJob>;
 
 /** The feed of a job as it would be asked for now (its ETag, FY and moment), and its file. */
 export async function feedOfJob(deps: Deps, job: FeedExportJob) {

@@ -24,6 +24,7 @@ export * from './adapters/lambda-digest-desk.ts';
 export * from './adapters/lambda-export-desk.ts';
 export * from './feed-export.ts';
 export * from './export-jobs.ts';
+export * from './export-run.ts';
 export * from './logger.ts';
 export * from './periods.ts';
 export * from './programme.ts';

@@ -6,14 +6,13 @@ import type { Child } from 'hono/jsx';
  * govuk-frontend package, no CDN). No client JavaScript is needed to read a
  * page: charts are inline SVG, each with a table of the same figures.
  */
-export function Layout(props: { title: string; user?: string | undefined; refreshSeconds?: number; children: Child }) {
+export function Layout(props: { title: string; user?: string | undefined; children: Child }) {
   return (
     <html lang="en" class="govuk-template">
       <head>
         <meta charset="utf-8" />
         <title>{`${props.title} – Transformation benefits tracker`}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
         <link rel="stylesheet" href="/assets/govuk-frontend.min.css" />
         <style>
           {

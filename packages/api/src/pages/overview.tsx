@@ -27,12 +27,12 @@ export async function overviewPage({ deps, today, fyFrom, asAtFrom }: PageContex
       <span class="govuk-caption-l">Programme overview as at {report.asAt}</span>
       <h1 class="govuk-heading-l">Transformation programme {fy}</h1>
       <AsAtControl action="/" financialYear={fy} asAt={asAt} knownAt={report.knownAt} />
+      {/* No `download` attribute: the workbook comes as an attachment (saved, and this page stays), and a large programme's pack may answer with a page saying it is being prepared, which must be shown, not saved. */}
       <p class="govuk-body">
         <a
           class="govuk-button govuk-button--secondary"
           href={`/reports/monitoring-pack?financialYear=${encodeURIComponent(fy)}${asAt ? `&asAt=${encodeURIComponent(asAt)}` : ''}`}
           data-testid="monitoring-pack"
-          download
         >
           Download the monthly monitoring pack (Excel)
         </a>

@@ -6,7 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
 import { logger } from '@bt/services';
 import { monitoringPackAnswer } from '../exports.ts';
-import { RETRY_AFTER_SECONDS, type FeedExports } from '../stream.ts';
+import type { FeedExports } from '../stream.ts';
 import { knownError } from '../problem.ts';
 import { Layout } from './layout.tsx';
 import type { PageLogin } from './login.tsx';
@@ -34,18 +34,23 @@ export interface PagesConfig {
 }
 
 /**
- * While the export function makes the pack (202): a page that says so and
- * asks again after Retry-After seconds; once the pack is stored the answer is
- * the link to it (303), and the browser downloads it, staying on this page.
+ * While the export function makes the pack (202): a page that says so, with
+ * a button to ask again (the same address: once the pack is stored the
+ * answer is the link to it, and the browser downloads it). It does not
+ * reload itself: a page that refreshes on a timer fails WCAG 2.2.1 (F41).
  */
 function packPreparing(c: Context<AppEnv>): Response | Promise<Response> {
+  const again = c.req.path + (c.req.url.includes('?') ? `?${c.req.url.split('?')[1]}` : '');
   return c.html(
-    <Layout title="Preparing the monitoring pack" refreshSeconds={RETRY_AFTER_SECONDS}>
-      <h1 class="govuk-heading-l">Preparing the monitoring pack</h1>
+    <Layout title="Preparing the monitoring pack">
+      <h1 class="govuk-heading-l">The monitoring pack is being prepared</h1>
       <p class="govuk-body" data-testid="pack-preparing">
-        The programme is large, so the workbook is being made for you. This page checks again every {RETRY_AFTER_SECONDS} seconds and the download starts when
-        it is ready, usually within a minute or two.
+        The programme is large, so the workbook is being made for you. It usually takes a minute or two. Select the button to download it when it is ready; if
+        it is not ready yet, you will come back to this page.
       </p>
+      <a href={again} class="govuk-button" data-testid="pack-again">
+        Download the monitoring pack
+      </a>
       <p class="govuk-body">
         <a class="govuk-link" href="/">
           Back to the programme overview
