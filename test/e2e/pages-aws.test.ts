@@ -19,6 +19,9 @@ import { PAGE_FORM_PATHS, PAGE_PATHS } from '../../packages/api/src/pages/paths.
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
+import { startLambdaService } from '../support/lambda-service.ts';
+// @ts-expect-error s3rver ships no types: a fake S3 (path-style, files on disk) for the test alone.
+import S3rver from 's3rver';
 import { createHarness, type Harness } from '../support/harness.ts';
 
 /**
@@ -291,5 +294,101 @@ describe('the pages behind the hosted login, in Chromium', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await pack.body()) as unknown as ArrayBuffer);
     expect(Math.round((wb.getWorksheet('Summary')!.getCell('B5').value as number) * 100)).toBe(report.programme.mtfsTargetPence);
+  });
+});
+
+describe("a large programme's monitoring pack through the pages, in Chromium", () => {
+  // As in AWS with a programme too large for a request: the pages' bundle with the exports bucket (s3rver) and the export
+  // function's bundle behind a stand-in for the Lambda service; no time at all within a request, so the pack is always handed off.
+  const BUCKET = 'bt-exports';
+  const s3dir = mkdtempSync(join(tmpdir(), 'bt-pages-s3-'));
+  let s3: { close: () => Promise<void> };
+  let lambdaService: Awaited<ReturnType<typeof startLambdaService>>;
+  let inlineHandler: typeof handler;
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  const settings = [
+    'EXPORTS_BUCKET',
+    'S3_ENDPOINT',
+    'FEED_EXPORT_FUNCTION_NAME',
+    'FEED_HAND_OFF_AFTER_MS',
+    'LAMBDA_ENDPOINT',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+  ];
+
+  beforeAll(async () => {
+    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET }] });
+    const { port } = await server.run();
+    s3 = server;
+    await build({
+      ...lambdaBundling,
+      entryPoints: { exports: join(root, FUNCTION_ENTRIES.exports) },
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      target: 'node20',
+      logLevel: 'error',
+    });
+    await buildSideModules(['pages', 'api', 'exports'], outdir);
+    Object.assign(process.env, {
+      EXPORTS_BUCKET: BUCKET,
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      FEED_EXPORT_FUNCTION_NAME: 'bt-exports',
+      FEED_HAND_OFF_AFTER_MS: '0',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    const { handler: exportsHandler } = await import(pathToFileURL(join(outdir, 'exports.mjs')).href);
+    lambdaService = await startLambdaService({
+      'bt-exports': async (event) => {
+        await gate;
+        return exportsHandler(event);
+      },
+    });
+    process.env.LAMBDA_ENDPOINT = lambdaService.endpoint;
+    inlineHandler = handler;
+    ({ handler } = await import(`${pathToFileURL(join(outdir, 'pages.mjs')).href}?exports`));
+  });
+
+  afterAll(async () => {
+    openGate();
+    handler = inlineHandler ?? handler;
+    await lambdaService?.close();
+    await s3?.close();
+    for (const key of settings) delete process.env[key];
+    rmSync(s3dir, { recursive: true, force: true });
+  });
+
+  it('says it is being prepared (202, a page that passes axe), then downloads the workbook from the exports bucket when asked again', async () => {
+    await page.goto(`${gateway.url}/`);
+    if (new URL(page.url()).origin === idp.issuer) await signInAtProvider('chief');
+    await page.click('[data-testid=monitoring-pack]');
+    await page.waitForURL((u) => u.pathname === '/reports/monitoring-pack');
+    expect(await page.textContent('h1')).toBe('The monitoring pack is being prepared');
+    expect(await page.textContent('header')).toContain('Sign out (');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(out, 'page-aws-pack-preparing.png'), fullPage: true });
+    const jobs = lambdaService.invocations.filter((i) => i.name === 'bt-exports');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ type: 'Event', payload: { kind: 'monitoring-pack' } });
+
+    // Asked again before it is ready: the same page, no second job.
+    await page.click('[data-testid=pack-again]');
+    expect(await page.textContent('h1')).toBe('The monitoring pack is being prepared');
+    expect(lambdaService.invocations.filter((i) => i.name === 'bt-exports')).toHaveLength(1);
+
+    openGate();
+    expect(await lambdaService.settled()).toMatchObject([{ status: 'fulfilled', value: { kind: 'monitoring-pack', outcome: 'stored' } }]);
+    // Ready: the button's request is sent on to the stored file (303, a presigned link), which the browser saves; the page stays.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=pack-again]')]);
+    expect(download.suggestedFilename()).toMatch(/^monitoring-pack-\d{4}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await download.path())!);
+    const caller = { principal: { sub: 'test', name: 'Test', roles: ['cmt' as const] }, requestId: 'test' };
+    const report = await svc.programmeReport({ store, clock: () => new Date() }, caller, { asAt: todayInLondon() });
+    expect(Math.round((wb.getWorksheet('Summary')!.getCell('B5').value as number) * 100)).toBe(report.programme.mtfsTargetPence);
+    expect(await page.textContent('h1')).toBe('The monitoring pack is being prepared');
   });
 });

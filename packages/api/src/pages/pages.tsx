@@ -39,10 +39,10 @@ export interface PagesConfig {
  * answer is the link to it, and the browser downloads it). It does not
  * reload itself: a page that refreshes on a timer fails WCAG 2.2.1 (F41).
  */
-function packPreparing(c: Context<AppEnv>): Response | Promise<Response> {
+function packPreparing(c: Context<AppEnv>, user: string): Response | Promise<Response> {
   const again = c.req.path + (c.req.url.includes('?') ? `?${c.req.url.split('?')[1]}` : '');
   return c.html(
-    <Layout title="Preparing the monitoring pack">
+    <Layout title="Preparing the monitoring pack" user={user}>
       <h1 class="govuk-heading-l">The monitoring pack is being prepared</h1>
       <p class="govuk-body" data-testid="pack-preparing">
         The programme is large, so the workbook is being made for you. It usually takes a minute or two. Select the button to download it when it is ready; if
@@ -190,7 +190,9 @@ export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   // In AWS, a large programme's pack is stored and linked to, or made by the export function while the page says so and asks again.
   pages.get(
     '/reports/monitoring-pack',
-    page((c, caller) => monitoringPackAnswer(c, deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) }, config.exports, packPreparing)),
+    page((c, caller, who) =>
+      monitoringPackAnswer(c, deps, caller, { financialYear: fyFrom(c), asAt: asAtFrom(c) }, config.exports, (c) => packPreparing(c, who.name)),
+    ),
   );
 
   pages.get(
