@@ -275,8 +275,11 @@ describe('a feed too slow to make within a request, in AWS', () => {
     expect(jobs()).toHaveLength(1);
     expect(jobs()[0]!.type).toBe('Event');
     const job = FeedExportJob.parse(jobs()[0]!.payload);
-    expect(job).toMatchObject({ request: { feed: 'savings', format: 'json', granularity: 'month' }, etag: first.headers.etag });
-    expect(job.key).toBe(`feeds/${first.headers.etag!.replaceAll('"', '')}/savings-2026-27-month.json`);
+    expect(job).toMatchObject({ request: { feed: 'savings', format: 'json', granularity: 'month' } });
+    expect(job.key).toBe(`feeds/${job.etag.replaceAll('"', '')}/savings-2026-27-month.json`);
+    // The 202 is never stored and carries no ETag (a client holding one would be told 304 for a file it never got).
+    expect(first.headers['cache-control']).toBe('no-store');
+    expect(first.headers.etag).toBeUndefined();
     expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
     expect(await h.store.exportJobs.running(job.key, staleBefore())).toBe(true);
 
@@ -292,6 +295,8 @@ describe('a feed too slow to make within a request, in AWS', () => {
 
     const done = await handOffHandler(savingsJson(), context);
     expect(done.statusCode).toBe(303);
+    expect(done.headers.etag).toBe(job.etag);
+    expect(done.headers['cache-control']).toBe('no-store');
     const download = await fetch(done.headers.location!);
     expect(download.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="savings-2026-27-month.json"');
@@ -332,8 +337,8 @@ describe('a feed too slow to make within a request, in AWS', () => {
     expect(first.headers['content-disposition']).toBeUndefined();
     expect(jobs()).toHaveLength(ran + 1);
     const job = PackExportJob.parse(jobs()[ran]!.payload);
-    expect(job).toMatchObject({ kind: 'monitoring-pack', query: { financialYear: '2026/27', asAt: '2026-11-20' }, etag: first.headers.etag });
-    expect(job.key).toBe(`packs/${first.headers.etag!.replaceAll('"', '')}/monitoring-pack-2026-27-2026-11-20.xlsx`);
+    expect(job).toMatchObject({ kind: 'monitoring-pack', query: { financialYear: '2026/27', asAt: '2026-11-20' } });
+    expect(job.key).toBe(`packs/${job.etag.replaceAll('"', '')}/monitoring-pack-2026-27-2026-11-20.xlsx`);
     expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
     const runs = await lambdaService.settled();
     expect(runs[ran]).toMatchObject({ status: 'fulfilled', value: { kind: 'monitoring-pack', key: job.key, outcome: 'stored' } });

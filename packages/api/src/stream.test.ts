@@ -29,8 +29,10 @@ async function answer(chunks: () => AsyncGenerator<string | Uint8Array>, options
   const started: string[] = [];
   const app = new Hono<AppEnv>();
   app.onError((error, c) => c.json({ error: String(error) }, 500));
-  app.get('/file', (c) =>
-    inlineOrLinked(c, chunks(), {
+  app.get('/file', (c) => {
+    c.header('ETag', '"the-file"');
+    c.header('Cache-Control', 'private, no-cache');
+    return inlineOrLinked(c, chunks(), {
       store,
       limitBytes: 10,
       key: 'packs/etag/file.xlsx',
@@ -48,8 +50,8 @@ async function answer(chunks: () => AsyncGenerator<string | Uint8Array>, options
           }
         : {}),
       ...(options.preparing ? { preparing: options.preparing } : {}),
-    }),
-  );
+    });
+  });
   const res = await app.request('/file');
   return { res, started, files };
 }
@@ -85,6 +87,9 @@ describe('a file made within a request, or handed to the export function', () =>
     expect(res.status).toBe(202);
     expect(res.headers.get('retry-after')).toBe('30');
     expect(res.headers.get('location')).toBe('http://localhost/file');
+    // Not stored by a browser, and no ETag: a client holding one would be told 304 for a file it never got.
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('etag')).toBeNull();
     expect(await res.json()).toMatchObject({ status: 'preparing', retryAfterSeconds: 30 });
     expect(started).toEqual(['job']);
     expect(files.size).toBe(0);
@@ -116,6 +121,9 @@ describe('a file made within a request, or handed to the export function', () =>
     );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('https://exports.example/packs/etag/file.xlsx');
+    // Never stored (a stored redirect revalidated would lead to a link long expired); the file's ETag, for a client that followed it.
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('etag')).toBe('"the-file"');
     expect(new TextDecoder().decode(files.get('packs/etag/file.xlsx'))).toBe('more than ten bytes, in bytes too');
     expect(started).toEqual([]);
   });

@@ -92,17 +92,22 @@ export interface LargeAnswer {
  */
 export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
   const download = { filename: large.filename, contentType: large.contentType };
+  // Never stored by a browser: a stored 303 revalidated (304) would send it to a link long expired. Its ETag is the file's (a client that followed it has that content).
   const seeOther = (url: string) => {
     c.header('Content-Type', undefined);
     c.header('Content-Disposition', undefined);
+    c.header('Cache-Control', 'no-store');
     return c.redirect(url, 303);
   };
   const stored = await large.store.link(large.key, download);
   if (stored) return seeOther(stored);
   const handOff = large.handOff;
+  // Never stored, and without the file's ETag: a client holding it would be told 304 (you have it) for a file it never got.
   const comeBack = () => {
     c.header('Content-Type', undefined);
     c.header('Content-Disposition', undefined);
+    c.header('ETag', undefined);
+    c.header('Cache-Control', 'no-store');
     c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     c.header('Location', c.req.url);
     return (large.preparing ?? preparingJson)(c);
