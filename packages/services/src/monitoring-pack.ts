@@ -1,4 +1,4 @@
-import { assertCan, benefitYears, fyOfMonth, isAmberOrRed, isWrittenOut, monthOfDate, type FinancialYear } from '@bt/core';
+import { assertCan, fyOfMonth, isAmberOrRed, isWrittenOut, monthOfDate, type FinancialYear } from '@bt/core';
 import { mapInFlight, type ProjectSummary } from '@bt/store';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -95,11 +95,11 @@ interface Replacement {
 export async function monitoringPackData(deps: Deps, caller: Caller, query: AsAtQuery, signal?: AbortSignal): Promise<PackData> {
   assertCan(caller.principal, 'programme:read');
   const { moment, asAt, financialYear: fy } = resolveAsAt(deps, query);
-  const t = thresholdsOf(deps);
   const [all, read] = await Promise.all([allWorkstreams(deps), programmeStream(deps, moment, fy)]);
-  const { periods, settings } = read;
+  const { settings } = read;
   const tally = new ReportTally(deps, moment, fy, all, read);
-  const yearOf = benefitYears(fy, asAt, t, periods);
+  // The same figures the report counts, worked out once for both.
+  const yearOf = tally.yearOf;
   const workstreams = workstreamsAt(all, moment).sort((a, b) => a.code.localeCompare(b.code));
   const listed = new Map(workstreams.map((ws) => [ws.id, { ws, lines: [] as PackLine[] }]));
   const workstreamName = new Map(all.map((ws) => [ws.id, ws.name]));

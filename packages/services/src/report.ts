@@ -89,7 +89,8 @@ export class ReportTally {
   private readonly asAt: IsoDate;
   private readonly t: Thresholds;
   private readonly periods: PeriodsState;
-  private readonly yearOf: (b: BenefitSummary) => BenefitYearValue;
+  /** Each saving's figures for the FY, worked out once (the pack makes its lines with the same). */
+  readonly yearOf: (b: BenefitSummary) => BenefitYearValue;
   /** The workstreams that existed at the moment, in their order. */
   private readonly listed: Workstream[];
   private readonly programme: FiguresTally;

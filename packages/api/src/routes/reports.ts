@@ -28,6 +28,20 @@ const DimensionQuery = z.strictObject({
 /** 202 Accepted: a feed or the pack is being made by the export function. */
 const Preparing = z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' });
 
+/** In the OpenAPI: a feed's or the pack's answers in AWS when it is too slow (202) or too large (303) for a request, and 304. */
+function exportAnswers(what: string) {
+  return {
+    202: {
+      description: `In AWS, ${what} that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303). Not to be stored; no ETag.`,
+      ...json(Preparing),
+    },
+    303: {
+      description: `In AWS, ${what} larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header. Not to be stored; the ETag is the file's.`,
+    },
+    304: { description: 'Not modified since the ETag you sent' },
+  } as const;
+}
+
 const CSV_DESCRIPTION =
   'CSV: UTF-8 with BOM, CRLF, a header row, the documented column order, pounds with two decimals, ISO dates; text that a spreadsheet would run as a formula is prefixed with an apostrophe. JSON: the same rows with pence. Both carry an ETag; If-None-Match answers 304.';
 
@@ -79,16 +93,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }), headers: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
         200: { description: 'The workbook (with an ETag)', content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } } },
-        202: {
-          description:
-            'In AWS, a pack that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303).',
-          ...json(Preparing),
-        },
-        303: {
-          description:
-            'In AWS, a workbook larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB: several thousand projects) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header.',
-        },
-        304: { description: 'Not modified since the ETag you sent' },
+        ...exportAnswers('a workbook (several thousand projects)'),
         ...problems(400, 401, 403),
       },
     }),
@@ -171,16 +176,7 @@ function feedRoute(
             },
           },
         },
-        202: {
-          description:
-            'In AWS, a feed that takes longer to make than a request may run (FEED_HAND_OFF_AFTER_MS, 20 s: a programme of thousands of projects) is being made by the export function: ask again at the same address (Location) after Retry-After seconds, and you will be sent to it (303).',
-          ...json(Preparing),
-        },
-        303: {
-          description:
-            'In AWS, a feed larger than the inline limit (FEED_INLINE_LIMIT_BYTES, 5 MB) is stored for a day and answered with a link (Location) that works for five minutes: follow it without the Authorization header.',
-        },
-        304: { description: 'Not modified since the ETag you sent' },
+        ...exportAnswers('a feed'),
         ...problems(400, 401, 403),
       },
     }),
