@@ -136,4 +136,21 @@ describe('the monitoring pack too slow for a request', () => {
     expect(await runJobs()).toEqual(['stored']);
     expect((await ask()).status).toBe(303);
   });
+
+  it('makes nothing for a job whose key is not its file’s (it would store it where no request links), and stores it under its own', async () => {
+    const caller = { principal: { sub: 'fin', name: 'fin (test)', roles: ['finance' as const] }, requestId: 'req-forged-key' };
+    const query = { financialYear: '2026/27' as const, asAt: '2026-08-31' };
+    const { etag, filename } = await svc.monitoringPackEtag(h.deps, caller, query);
+    const key = svc.packFileKey(etag, filename);
+    for (const wrong of [`packs/another/${filename}`, svc.feedFileKey(etag, filename)]) {
+      expect(await h.store.exportJobs.claim(wrong, h.deps.clock(), '2000-01-01T00:00:00Z')).toBe(true);
+      await expect(svc.runExport(h.deps, exportStore, { kind: 'monitoring-pack', query, caller, etag, key: wrong })).rejects.toThrow(/is not its file's/);
+      expect(files.has(wrong)).toBe(false);
+      // Released all the same.
+      expect(await svc.exportRunning(h.deps, wrong)).toBe(false);
+    }
+    // The same job with its own key stores the file.
+    expect(await svc.runExport(h.deps, exportStore, { kind: 'monitoring-pack', query, caller, etag, key })).toBe('stored');
+    expect(files.has(key)).toBe(true);
+  });
 });

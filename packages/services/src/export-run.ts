@@ -3,11 +3,13 @@ import type { ExportJob } from './export-jobs.ts';
 import type { ExportStore } from './export-store.ts';
 import { feedOfJob } from './feed-export.ts';
 import { logger } from './logger.ts';
-import { monitoringPackEtag, monitoringPackFile, XLSX_CONTENT_TYPE } from './monitoring-pack.ts';
+import { monitoringPackEtag, monitoringPackFile, packFileKey, XLSX_CONTENT_TYPE } from './monitoring-pack.ts';
 
 /** A job's file as it would be asked for now: its ETag, its name and type, and its bytes when made. */
 interface ExportFile {
   etag: string;
+  /** Where it is stored: named by its ETag, as the API links to it. */
+  key: string;
   file: { filename: string; contentType: string };
   chunks(): AsyncIterable<string | Uint8Array>;
 }
@@ -17,6 +19,7 @@ async function fileOfJob(deps: Deps, job: ExportJob): Promise<ExportFile> {
   const pack = await monitoringPackEtag(deps, job.caller, job.query);
   return {
     etag: pack.etag,
+    key: packFileKey(pack.etag, pack.filename),
     file: { filename: pack.filename, contentType: XLSX_CONTENT_TYPE },
     chunks: () => monitoringPackFile(deps, job.caller, job.query),
   };
@@ -37,6 +40,8 @@ export async function runExport(deps: Deps, exportStore: ExportStore, job: Expor
       logger.info('An export job was for data since changed: nothing made', { key: job.key, requestId: job.caller.requestId });
       return 'stale';
     }
+    // A job stores its file where the API links to it, and nowhere else.
+    if (job.key !== current.key) throw new Error(`An export job's key ${job.key} is not its file's (${current.key}): nothing made.`);
     if (await exportStore.link(job.key, current.file)) return 'already-stored';
     const encoder = new TextEncoder();
     const chunks = current.chunks();

@@ -81,5 +81,6 @@ export function feedFileKey(etag: string, filename: string): string {
 export async function feedOfJob(deps: Deps, job: FeedExportJob) {
   const { request } = job;
   const current = await feedEtag(deps, job.caller, request.feed, { ...request, granularity: request.granularity ?? 'year' });
-  return { etag: current.etag, file: feedFile(request, current.financialYear), chunks: () => feedChunks(deps, request, current) };
+  const file = feedFile(request, current.financialYear);
+  return { etag: current.etag, key: feedFileKey(current.etag, file.filename), file, chunks: () => feedChunks(deps, request, current) };
 }
