@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertId, alertKey, PUBLISHED_EVENTS, type Alert, type AlertRule } from '@bt/core';
 import { evaluateAndStore, FileEventSink, publishOutbox } from '@bt/services';
-import { RequestCounter, Store } from '@bt/store';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, RequestCounter, Store } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
@@ -367,15 +368,15 @@ describe('exactly once', () => {
       expect((await s.h.call('GET', `/v1/alerts/${id}`, { token: s.h.tokens.cmt })).body).toMatchObject({ status: 'resolved', lastSeenAt: again.evaluatedAt });
   });
 
-  it('writes only what changed, 25 alerts a transaction; a changed figure is written and its version moves', async () => {
+  it('writes only what changed, 33 alerts a transaction (99 items, a raise being 3); a changed figure is written and its version moves', async () => {
     const s = await busyScenario();
-    for (let i = 0; i < 30; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
+    for (let i = 0; i < 25; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
     const counter = new RequestCounter();
     const counted = new Store(s.h.store.config, counter);
     s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
     const first = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT);
-    expect(first.raised.length).toBeGreaterThan(30);
-    expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(Math.ceil(first.raised.length / 25));
+    expect(first.raised.length).toBeGreaterThan(33);
+    expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(Math.ceil(first.raised.length / 33));
     // The conditions not live were looked up by id, 100 a request (none had been raised before).
     expect(counter.byCommand.get('BatchGetItemCommand')).toBe(Math.ceil(first.conditions / 100));
     const one = (await s.h.call('GET', '/v1/alerts?rule=forecast-slippage&limit=200', { token: s.h.tokens.cmt })).body.items as Alert[];
@@ -490,6 +491,62 @@ describe('an alert’s history', () => {
     // A same-day refresh is not a step of its life.
     await s.evaluate();
     expect((await s.h.call('GET', `/v1/alerts/${alert.id}`, { token: s.h.tokens.cmt })).body.history).toHaveLength(5);
+    // Each step is written once: its audit entry, in the step's own transaction, is its history (no history item beside it).
+    const trail = await s.h.call('GET', `/v1/audit?entityId=${alert.id}`, { token: s.h.tokens.admin });
+    expect(trail.body.items.map((e: { action: string; actor: { sub: string } }) => [e.action, e.actor.sub])).toEqual([
+      ['raise', 'system:alerts'],
+      ['acknowledge', 'pat'],
+      ['escalate', 'system:alerts'],
+      ['resolve', 'system:alerts'],
+      ['raise', 'system:alerts'],
+    ]);
+    const partition = await s.h.raw.send(
+      new QueryCommand({ TableName: s.h.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ALERT#${alert.id}` } }),
+    );
+    expect(partition.Items!.map((i) => i.sk)).toEqual(['ALERT']);
+  });
+
+  it('still shows the steps stored on their own before its audit trail was its history, each step once', async () => {
+    const s = await scenario();
+    const b = await s.benefit({}, yearly(120_000), yearly(108_000));
+    await s.evaluate();
+    const alert = (await s.alertFor('forecast-slippage', b.id))!;
+    // As stored until December 2026: every step its own item as well as its audit entry (version 1, the raise), and an escalation
+    // with none (version 2, the alert as that escalation left it).
+    const stored = (version: number, action: string, severity: string) => ({
+      ...keys.alertHistory(alert.id, version),
+      entity: 'alert-history',
+      action,
+      at: `2025-12-1${version}T12:00:00.000Z`,
+      occurrence: 1,
+      severity,
+      message: alert.message,
+      version,
+    });
+    for (const item of [stored(1, 'raised', 'warning'), stored(2, 'escalated', 'critical')])
+      await s.h.raw.send(new PutCommand({ TableName: s.h.tableName, Item: item }));
+    await s.h.raw.send(
+      new UpdateCommand({
+        TableName: s.h.tableName,
+        Key: keys.alert(alert.id),
+        UpdateExpression: 'SET version = :v, severity = :s',
+        ExpressionAttributeValues: { ':v': 2, ':s': 'critical' },
+      }),
+    );
+    const got = await s.h.call('GET', `/v1/alerts/${alert.id}`, { token: s.h.tokens.cmt });
+    expect(got.body.history.map((e: { action: string; version: number; at: string }) => [e.action, e.version, e.at])).toEqual([
+      ['raised', 1, '2025-12-11T12:00:00.000Z'],
+      ['escalated', 2, '2025-12-12T12:00:00.000Z'],
+    ]);
+    // Resolved now: the new step comes from the audit trail, after the stored ones.
+    await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(120_000));
+    await s.evaluate();
+    const after = await s.h.call('GET', `/v1/alerts/${alert.id}`, { token: s.h.tokens.cmt });
+    expect(after.body.history.map((e: { action: string; version: number }) => [e.action, e.version])).toEqual([
+      ['raised', 1],
+      ['escalated', 2],
+      ['resolved', 3],
+    ]);
   });
 });
 

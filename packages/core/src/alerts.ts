@@ -217,6 +217,43 @@ export const AlertHistoryEntry = z
   .meta({ id: 'AlertHistoryEntry' });
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
 
+/**
+ * The audit action of each step of an alert's life. Each step's audit entry
+ * is written in the step's own transaction and holds the alert as the step
+ * left it, so an alert's audit trail is its history: the step is written
+ * once, not once for the trail and again for the history.
+ */
+export const ALERT_STEP_ACTIONS = { raised: 'raise', escalated: 'escalate', acknowledged: 'acknowledge', resolved: 'resolve' } as const satisfies Record<
+  AlertHistoryEntry['action'],
+  string
+>;
+const STEP_OF_ACTION = new Map<string, AlertHistoryEntry['action']>(
+  Object.entries(ALERT_STEP_ACTIONS).map(([step, action]) => [action, step as AlertHistoryEntry['action']]),
+);
+
+/** The step of an alert's life an audit entry of the alert records (none for another action), with the alert as the step left it. */
+export function alertStepOfAudit(entry: { action: string; at: string; actor: { sub: string } }, after: Alert): AlertHistoryEntry | undefined {
+  const step = STEP_OF_ACTION.get(entry.action);
+  return step && alertHistoryEntry(after, step, entry.at, step === 'acknowledged' ? entry.actor.sub : undefined);
+}
+
+/** Is this audit action a step of an alert's life? */
+export function isAlertStep(action: string): boolean {
+  return STEP_OF_ACTION.has(action);
+}
+
+/**
+ * An alert's history, oldest first: the steps read from its audit trail, and
+ * the history entries stored on their own before the trail was the history
+ * (until December 2026) — a step both recorded (its version) is shown once.
+ */
+export function mergedAlertHistory(fromTrail: AlertHistoryEntry[], stored: AlertHistoryEntry[]): AlertHistoryEntry[] {
+  const byVersion = new Map<number, AlertHistoryEntry>();
+  for (const e of stored) byVersion.set(e.version, e);
+  for (const e of fromTrail) if (!byVersion.has(e.version)) byVersion.set(e.version, e);
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+}
+
 /** The history entry of an alert write that changed its life (a refresh of `lastSeenAt` is not one). */
 export function alertHistoryEntry(alert: Alert, action: AlertHistoryEntry['action'], at: string, by?: string): AlertHistoryEntry {
   return {

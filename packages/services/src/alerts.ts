@@ -1,6 +1,6 @@
 import {
   alertFromCondition,
-  alertHistoryEntry,
+  ALERT_STEP_ACTIONS,
   type AlertHistoryEntry,
   alertId,
   retryLostRaces,
@@ -115,13 +115,13 @@ function event(detailType: DomainEvent['detailType'], alert: Alert, time: string
 
 /** At most this many items in one transaction (DynamoDB's limit). */
 const MAX_TRANSACTION_ITEMS = 100;
-/** Alerts written together in one transaction (a raise or a resolve is 4 items). */
-const ALERTS_PER_TRANSACTION = 25;
+/** Alerts written together in one transaction (a raise or a resolve is 3 items). */
+const ALERTS_PER_TRANSACTION = 33;
 /** Transactions in flight at once. */
 const TRANSACTION_CONCURRENCY = 4;
 
 export interface EvaluationOptions {
-  /** Alerts written in one transaction (1 writes each on its own; the default packs up to 25). */
+  /** Alerts written in one transaction (1 writes each on its own; the default packs up to 33). */
   alertsPerTransaction?: number;
 }
 
@@ -144,8 +144,8 @@ interface AlertWrite {
  * Reads: each project's record (one Query each), the live alerts (one Query
  * per MB of them) and, for conditions not live, their earlier occurrences
  * by id (100 a request), never a read per alert. Writes: only what changed, up to
- * 25 alerts a transaction, each raise and resolve with its outbox event and
- * audit entry, each alert's write conditional on the version read, so a
+ * 33 alerts a transaction, each raise and resolve with its outbox event and
+ * audit entry (which is also its history), each alert's write conditional on the version read, so a
  * re-run, a concurrent run or a retry after a crash half-way never
  * duplicates an alert or an event. A transaction that loses a race is done
  * again alert by alert, each read afresh.
@@ -212,19 +212,11 @@ export async function evaluateAndStore(
     const resolved: Alert = { ...seenBy(alert, lastRun), status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
     const ops = () => [
       deps.store.alerts.putOp(resolved, alert.version),
-      deps.store.alerts.historyOp(alert.id, alertHistoryEntry(resolved, 'resolved', ctx.now)),
       deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-      deps.store.audit.entryOp(ctx, {
-        entityType: 'alert',
-        entityId: alert.id,
-        projectId: alert.subject.projectId,
-        action: 'resolve',
-        before: alert,
-        after: resolved,
-      }),
+      alertStep(deps, ctx, 'resolved', alert, resolved),
     ];
     writes.push({
-      size: 4,
+      size: 3,
       ops,
       done: () => result.resolved.push(resolved),
       alone: async () => {
@@ -309,42 +301,47 @@ interface ConditionWrite {
 
 /**
  * The writes a condition that holds makes of its alert as stored: a raise
- * (alert, history, outbox event, audit entry), an update of what moved (with
- * a history entry when its severity rose), or nothing when it is as it was.
+ * (alert, outbox event, audit entry), an update of what moved (with an audit
+ * entry when its severity rose), or nothing when it is as it was.
  */
 function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondition, current: Alert | undefined): ConditionWrite | undefined {
   const { alert, raised, escalated, changed } = alertFromCondition(id, c, current, ctx.now);
   if (!changed) return undefined;
   if (!raised) {
-    // Bringing figures up to date is bookkeeping, not a change anyone made: no audit entry, no event; a rise in severity is kept in its history.
+    // Bringing figures up to date is bookkeeping, not a step of its life: no audit entry, no event. A rise in severity is a step.
     return {
       alert,
       raised,
       size: escalated ? 2 : 1,
-      ops: () => [
-        deps.store.alerts.putOp(alert, current!.version),
-        ...(escalated ? [deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'escalated', ctx.now))] : []),
-      ],
+      ops: () => [deps.store.alerts.putOp(alert, current!.version), ...(escalated ? [alertStep(deps, ctx, 'escalated', current!, alert)] : [])],
     };
   }
   return {
     alert,
     raised,
-    size: 4,
+    size: 3,
     ops: () => [
       deps.store.alerts.putOp(alert, current?.version),
-      deps.store.alerts.historyOp(id, alertHistoryEntry(alert, 'raised', ctx.now)),
       deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-      deps.store.audit.entryOp(ctx, {
-        entityType: 'alert',
-        entityId: id,
-        projectId: c.subject.projectId,
-        action: 'raise',
-        before: current ?? null,
-        after: alert,
-      }),
+      alertStep(deps, ctx, 'raised', current ?? null, alert),
     ],
   };
+}
+
+/**
+ * A step of an alert's life (raised, escalated, acknowledged, resolved): its
+ * audit entry, in the step's own transaction. The alert's history is read
+ * from these (`alertStepOfAudit`), so the step is written once.
+ */
+function alertStep(deps: Deps, ctx: WriteContext, step: keyof typeof ALERT_STEP_ACTIONS, before: Alert | null, after: Alert): TxOp {
+  return deps.store.audit.entryOp(ctx, {
+    entityType: 'alert',
+    entityId: after.id,
+    projectId: after.subject.projectId,
+    action: ALERT_STEP_ACTIONS[step],
+    before,
+    after,
+  });
 }
 
 /** POST /v1/alerts/evaluate: admins run the evaluation now. */
@@ -396,15 +393,7 @@ export async function acknowledgeAlert(deps: Deps, caller: Caller, id: string, n
       current.version,
       () => new ConflictError('concurrent-modification', `Alert ${id} changed while you acknowledged it; fetch it again.`),
     ),
-    deps.store.alerts.historyOp(id, alertHistoryEntry(next, 'acknowledged', ctx.now, ctx.actor.sub)),
-    deps.store.audit.entryOp(ctx, {
-      entityType: 'alert',
-      entityId: id,
-      projectId: current.subject.projectId,
-      action: 'acknowledge',
-      before: current,
-      after: next,
-    }),
+    alertStep(deps, ctx, 'acknowledged', current, next),
   ]);
   return next;
 }

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Alert, AlertHistoryEntry, ConflictError, Timestamp, type AppError } from '@bt/core';
+import { Alert, AlertHistoryEntry, alertStepOfAudit, AuditEntry, ConflictError, isAlertStep, mergedAlertHistory, Timestamp, type AppError } from '@bt/core';
 import * as z from 'zod';
 import { batchGet } from './batch.ts';
 import { collections, keys } from './keys.ts';
-import { fromStored } from './stored.ts';
+import { fromStored, StoredDataError } from './stored.ts';
 import { collectionItems, equalsFilter, partitionItems, queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
@@ -143,23 +143,30 @@ export class AlertRepository {
     return stored.map((a) => seenBy(a, run));
   }
 
-  /** A step of an alert's life, kept for good, in the transaction of the write that made it. */
-  historyOp(alertId: string, entry: AlertHistoryEntry): TxOp {
-    return {
-      item: {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.alertHistory(alertId, entry.version), entity: 'alert-history', ...JSON.parse(JSON.stringify(entry)) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      onConditionFailed: () => new AlertRaceLost(alertId),
-    };
-  }
-
-  /** An alert's history, oldest first. */
+  /**
+   * An alert's history, oldest first: its audit trail (each raise,
+   * escalation, acknowledgement and resolution is an audit entry holding the
+   * alert as the step left it), with the history entries stored on their own
+   * before the trail was the history. Two Queries, side by side.
+   */
   async history(alertId: string): Promise<AlertHistoryEntry[]> {
-    return (await partitionItems(this.doc, this.tableName, keys.alertHistoryOf(alertId))).map((i) => fromStored(AlertHistoryEntry, i));
+    const [trail, stored] = await Promise.all([
+      partitionItems(this.doc, this.tableName, { pk: keys.auditOf(alertId) }),
+      partitionItems(this.doc, this.tableName, keys.alertHistoryOf(alertId)),
+    ]);
+    const steps: AlertHistoryEntry[] = [];
+    for (const item of trail) {
+      const entry = fromStored(AuditEntry, item);
+      if (!isAlertStep(entry.action)) continue;
+      const after = Alert.safeParse(entry.after);
+      if (!after.success) throw new StoredDataError({ pk: item.pk, sk: item.sk }, after.error.issues);
+      const step = alertStepOfAudit(entry, after.data);
+      if (step) steps.push(step);
+    }
+    return mergedAlertHistory(
+      steps,
+      stored.map((i) => fromStored(AlertHistoryEntry, i)),
+    );
   }
 
   /** Writes the alert in its next state if it is still at `expectedVersion` (absent: if it does not exist yet). */

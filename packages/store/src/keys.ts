@@ -22,7 +22,7 @@
  * | idempotency key   | IDEM#<sub>#<key> (each URI-encoded)| IDEM        |                          |                      |
  * | period close      | PERIODS             | PERIODS     |                          |                      |
  * | programme settings| PROGRAMME           | SETTINGS    |                          |                      |
- * | alert history     | ALERT#<id>          | HIST#<version> |                       |                      |
+ * | alert history (until Dec 2026; now its audit trail) | ALERT#<id> | HIST#<version> |            |                      |
  * | alert             | ALERT#<id>          | ALERT       | ALERTS#<status> / <raised>#<id> | ALERTS / <raised>#<id> |
  * | last alert run    | ALERTS              | RUN         |                          |                      |
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
@@ -86,6 +86,7 @@ export const keys = {
   periods: () => ({ pk: 'PERIODS', sk: 'PERIODS' }),
   programme: () => ({ pk: 'PROGRAMME', sk: 'SETTINGS' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  /** Steps of an alert's life as they were stored until December 2026 (read, no longer written: its audit trail is its history). */
   alertHistory: (id: string, version: number) => ({ pk: `ALERT#${id}`, sk: `HIST#${String(version).padStart(6, '0')}` }),
   alertRun: () => ({ pk: 'ALERTS', sk: 'RUN' }),
   alertHistoryOf: (id: string) => ({ pk: `ALERT#${id}`, skPrefix: 'HIST#' }),
@@ -251,7 +252,10 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     how: `BatchGetItem of ${shown(keys.alert('<id>'))}, 100 a request, consistent`,
   },
   { pattern: 'the last alert evaluation that ran to its end (when each live alert was last seen)', how: `GetItem ${shown(keys.alertRun())}` },
-  { pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)", how: prefixed(keys.alertHistoryOf('<id>')) },
+  {
+    pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)",
+    how: `its audit trail, Query \`pk=${keys.auditOf('<id>')}\`, beside ${prefixed(keys.alertHistoryOf('<id>'))} (steps stored on their own until December 2026; a step in both is shown once)`,
+  },
   { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
   { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
   { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },
