@@ -132,7 +132,8 @@ async function main() {
       await fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month');
       tape.replay();
       const replayed: number[] = [];
-      for (let i = 0; i < 3; i++)
+      // Five rounds, the best and the median (issue 20: at least five).
+      for (let i = 0; i < 5; i++)
         replayed.push(
           (await step('savings feed, replayed', () => fetchAll('/v1/feeds/savings?financialYear=2025/26&format=csv&granularity=month'))).step.seconds,
         );
@@ -151,7 +152,7 @@ async function main() {
         savingsFeedCsvProductCpu: {
           replayedSeconds: replayed,
           rowsPerSecondBest: Math.round(rows / Math.min(...replayed)),
-          rowsPerSecondMedian: Math.round(rows / [...replayed].sort((a, b) => a - b)[1]!),
+          rowsPerSecondMedian: Math.round(rows / [...replayed].sort((a, b) => a - b)[2]!),
           replayedResponsesMiB: replayedMb,
         },
         monitoringPack: { ...pack.step, megabytes: Number((pack.value.bytes / 2 ** 20).toFixed(2)) },

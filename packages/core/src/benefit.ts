@@ -3,7 +3,7 @@ import { EntityMeta, EntryQuery, Text, Timestamp, UserId } from './common.ts';
 import { idSchema } from './id.ts';
 import { Month } from './fy.ts';
 import { Pence } from './money.ts';
-import { MonthlyPence, SeriesInput } from './series.ts';
+import { MonthlyPence, SeriesInput, StoredMonthlyPence } from './series.ts';
 import { ProjectId } from './project.ts';
 
 export const BenefitId = idSchema('benefit');
@@ -74,6 +74,14 @@ export const Benefit = z
   })
   .meta({ id: 'Benefit' });
 export type Benefit = z.infer<typeof Benefit>;
+
+/** A benefit as read back from the table: `Benefit`, its months checked by `StoredMonthlyPence` (one loop each, no copy). */
+export const StoredBenefit = Benefit.extend({
+  baseline: StoredMonthlyPence,
+  forecast: StoredMonthlyPence,
+  realised: StoredMonthlyPence,
+  validated: StoredMonthlyPence,
+});
 
 export const CreateBenefit = z
   .strictObject({

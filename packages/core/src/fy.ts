@@ -45,6 +45,11 @@ export const IsoDate = z
   .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' });
 export type IsoDate = string;
 
+/** A month (YYYY-MM) of the product's calendar: what `Month` accepts, as a plain test. */
+export function isMonth(value: string): boolean {
+  return MONTH_RE.test(value) && value >= FIRST_MONTH && value <= LAST_MONTH;
+}
+
 export function isFinancialYear(value: string): boolean {
   const m = FY_RE.exec(value);
   if (!m) return false;

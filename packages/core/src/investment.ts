@@ -4,7 +4,7 @@ import { Month } from './fy.ts';
 import { idSchema } from './id.ts';
 import { Pence } from './money.ts';
 import { ProjectId } from './project.ts';
-import { MonthlyPence, SeriesInput } from './series.ts';
+import { MonthlyPence, SeriesInput, StoredMonthlyPence } from './series.ts';
 
 export const InvestmentId = idSchema('investment');
 export const SpendId = idSchema('spend');
@@ -26,6 +26,9 @@ export const Investment = z
   })
   .meta({ id: 'Investment' });
 export type Investment = z.infer<typeof Investment>;
+
+/** An investment line as read back from the table: `Investment`, its months checked by `StoredMonthlyPence`. */
+export const StoredInvestment = Investment.extend({ planned: StoredMonthlyPence, actual: StoredMonthlyPence });
 
 export const CreateInvestment = z
   .strictObject({ title: Text(), kind: InvestmentKind, fundingSource: FundingSource, ...SeriesInput })

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fyRange, monthsOfFy } from './fy.ts';
 import { riskBand } from './risk.ts';
-import { normaliseMonthly, packMonthly, toMonthly, totalInFy, unpackMonthly } from './series.ts';
+import { MonthlyPence, normaliseMonthly, packMonthly, StoredMonthlyPence, toMonthly, totalInFy, unpackMonthly } from './series.ts';
 
 describe('series', () => {
   it('phases a recurring £1.2m saving from October as £0.6m over Oct–Mar, then £0.6m more the next year', () => {
@@ -92,5 +92,71 @@ describe('risk bands', () => {
     [25, 'critical'],
   ])('score %i is %s', (score, band) => {
     expect(riskBand(score)).toBe(band);
+  });
+});
+
+describe('months as read back from the table (StoredMonthlyPence)', () => {
+  const bothSay = (value: unknown) => [MonthlyPence.safeParse(value).success, StoredMonthlyPence.safeParse(value).success];
+
+  it('accepts and refuses what MonthlyPence does', () => {
+    const cases: unknown[] = [
+      {},
+      { '2025-10': 10_000_000, '2026-03': -5 },
+      { '2000-04': 1, '2099-03': 100_000_000_000, '2050-01': -100_000_000_000 },
+      { '2000-03': 1 },
+      { '2099-04': 1 },
+      { '2025-13': 1 },
+      { '2025-1': 1 },
+      { '2025-10 ': 1 },
+      { '2025-10': 1.5 },
+      { '2025-10': '100' },
+      { '2025-10': null },
+      { '2025-10': Number.NaN },
+      { '2025-10': 100_000_000_001 },
+      { '2025-10': -100_000_000_001 },
+      Object.fromEntries(
+        monthsOfFy('2025/26')
+          .flatMap((m) => fyRange('2000/01', 20).map((fy) => `${fy.slice(0, 4)}${m.slice(4)}`))
+          .map((m) => [m, 1]),
+      ),
+      Object.fromEntries(
+        fyRange('2000/01', 21)
+          .flatMap(monthsOfFy)
+          .map((m) => [m, 1]),
+      ),
+      null,
+      [],
+      [1],
+      'months',
+      42,
+      new Map([['2025-10', 1]]),
+    ];
+    for (const value of cases) {
+      const [full, stored] = bothSay(value);
+      expect(stored, JSON.stringify(value)?.slice(0, 80)).toBe(full);
+    }
+  });
+
+  it('agrees with MonthlyPence on any map of month-like keys to numbers', () => {
+    const key = fc.oneof(
+      fc.constantFrom(...fyRange('2024/25', 3).flatMap(monthsOfFy)),
+      fc.tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 13 })).map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`),
+      fc.string({ maxLength: 8 }),
+    );
+    const value = fc.oneof(fc.integer({ min: -200_000_000_000, max: 200_000_000_000 }), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER + 2));
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 30 }), (months) => {
+        const [full, stored] = bothSay(months);
+        expect(stored).toBe(full);
+      }),
+    );
+  });
+
+  it('gives back the very map it read (no copy), and names the month at fault', () => {
+    const months = { '2025-10': 10_000_000 };
+    expect(StoredMonthlyPence.parse(months)).toBe(months);
+    const refused = StoredMonthlyPence.safeParse({ '2025-10': 1, '2025-11': 0.5 });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues.map((i) => i.path)).toEqual([['2025-11']]);
   });
 });

@@ -1,14 +1,45 @@
 import * as z from 'zod';
 import { ValidationError } from './errors.ts';
-import { FinancialYear, fyOfMonth, Month, monthsOfFy } from './fy.ts';
-import { addPence, allocateEvenly, Pence } from './money.ts';
+import { FinancialYear, fyOfMonth, isMonth, Month, monthsOfFy } from './fy.ts';
+import { addPence, allocateEvenly, MAX_AMOUNT_PENCE, Pence } from './money.ts';
+
+const MONTHS_AT_MOST = 240;
 
 /** Amounts by month, in pence: `{ "2025-10": 10000000, … }`. Zero months are not stored. */
 export const MonthlyPence = z
   .record(Month, Pence)
-  .refine((m) => Object.keys(m).length <= 240, 'at most 240 months (20 years)')
+  .refine((m) => Object.keys(m).length <= MONTHS_AT_MOST, `at most ${MONTHS_AT_MOST} months (20 years)`)
   .meta({ description: 'Pence by month (YYYY-MM).', example: { '2025-10': 10_000_000, '2025-11': 10_000_000 } });
 export type MonthlyPence = Record<string, number>;
+
+/**
+ * `MonthlyPence` as read back from the table: the same rule (months of the
+ * calendar, whole pence within ±£1bn, at most 240 months), checked in one
+ * loop over the map as it is. A project's record holds thousands of months,
+ * and zod's record parses each through a key schema and a value schema into
+ * a copy: most of the CPU of reading a record (the alert run reads every
+ * one). Requests are still checked by `MonthlyPence`, whose messages and
+ * OpenAPI description they get.
+ */
+export const StoredMonthlyPence = z.custom<MonthlyPence>(isPlainMap, 'must be pence by month (YYYY-MM)').check((ctx) => {
+  if (!isPlainMap(ctx.value)) return;
+  let months = 0;
+  for (const month in ctx.value) {
+    if (!Object.hasOwn(ctx.value, month)) continue;
+    months += 1;
+    const pence = ctx.value[month];
+    if (!isMonth(month)) ctx.issues.push({ code: 'custom', message: 'must be a month of the calendar, such as 2025-10', input: month, path: [month] });
+    else if (!Number.isSafeInteger(pence) || Math.abs(pence!) > MAX_AMOUNT_PENCE)
+      ctx.issues.push({ code: 'custom', message: 'must be whole pence within ±£1bn', input: pence, path: [month] });
+  }
+  if (months > MONTHS_AT_MOST) ctx.issues.push({ code: 'custom', message: `at most ${MONTHS_AT_MOST} months (20 years)`, input: ctx.value });
+});
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 
 /** An annual amount for an FY, phased evenly over the months from `fromMonth` (default April) to March. */
 export const PhasedAmount = z

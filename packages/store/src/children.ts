@@ -1,5 +1,18 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Benefit, ConflictError, Investment, Milestone, NotFoundError, Project, Risk, RiskScoreEntry, type AppError, type EntityType } from '@bt/core';
+import {
+  ConflictError,
+  Milestone,
+  NotFoundError,
+  Project,
+  Risk,
+  RiskScoreEntry,
+  StoredBenefit,
+  StoredInvestment,
+  type AppError,
+  type Benefit,
+  type EntityType,
+  type Investment,
+} from '@bt/core';
 import { partitionItems, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type * as z from 'zod';
 import { auditOp, type WriteContext } from './audit.ts';
@@ -10,7 +23,8 @@ import type { SummaryRepository } from './summaries.ts';
 import { staleVersion } from './workstreams.ts';
 import { LEDGER_TOTALS, versionedUpdateOp } from './update.ts';
 
-const SCHEMAS = { benefit: Benefit, investment: Investment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
+/** What each child is read back as (benefits and investment lines with their months checked in one loop: `StoredMonthlyPence`). */
+const SCHEMAS = { benefit: StoredBenefit, investment: StoredInvestment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
 export type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
 type Meta = 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy';
 export type ChildFields<K extends ChildKind> = Omit<ChildOf<K>, Meta>;
