@@ -27,8 +27,10 @@ export const Investment = z
   .meta({ id: 'Investment' });
 export type Investment = z.infer<typeof Investment>;
 
-/** An investment line as read back from the table: `Investment`, its months checked by `StoredMonthlyPence`. */
-export const StoredInvestment = Investment.extend({ planned: StoredMonthlyPence, actual: StoredMonthlyPence });
+const makeStoredInvestment = () => Investment.extend({ planned: StoredMonthlyPence, actual: StoredMonthlyPence });
+let storedInvestment: ReturnType<typeof makeStoredInvestment> | undefined;
+/** An investment line as read back from the table: `Investment`, its months checked by `StoredMonthlyPence` (built on the first read). */
+export const StoredInvestment = () => (storedInvestment ??= makeStoredInvestment());
 
 export const CreateInvestment = z
   .strictObject({ title: Text(), kind: InvestmentKind, fundingSource: FundingSource, ...SeriesInput })

@@ -24,8 +24,11 @@ import { staleVersion } from './workstreams.ts';
 import { LEDGER_TOTALS, versionedUpdateOp } from './update.ts';
 
 /** What each child is read back as (benefits and investment lines with their months checked in one loop: `StoredMonthlyPence`). */
-const SCHEMAS = { benefit: StoredBenefit, investment: StoredInvestment, risk: Risk, milestone: Milestone } as const satisfies Record<ChildKind, z.ZodType>;
-export type ChildOf<K extends ChildKind> = z.infer<(typeof SCHEMAS)[K]>;
+const SCHEMAS = { benefit: StoredBenefit, investment: StoredInvestment, risk: () => Risk, milestone: () => Milestone } as const satisfies Record<
+  ChildKind,
+  () => z.ZodType
+>;
+export type ChildOf<K extends ChildKind> = z.infer<ReturnType<(typeof SCHEMAS)[K]>>;
 type Meta = 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy';
 export type ChildFields<K extends ChildKind> = Omit<ChildOf<K>, Meta>;
 
@@ -58,7 +61,7 @@ export class ChildRepository {
 
   async get<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K> | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.child(projectId, kind, id), ConsistentRead: true }));
-    return result.Item ? (fromStored(SCHEMAS[kind], result.Item) as ChildOf<K>) : undefined;
+    return result.Item ? (fromStored(SCHEMAS[kind](), result.Item) as ChildOf<K>) : undefined;
   }
 
   async getOrThrow<K extends ChildKind>(kind: K, projectId: string, id: string): Promise<ChildOf<K>> {
@@ -91,7 +94,7 @@ export class ChildRepository {
     const items = await partitionItems(this.doc, this.tableName, keys.recordOf(projectId));
     const projectItem = items.find((i) => i.entity === 'project');
     if (!projectItem) return undefined;
-    const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => fromStored(SCHEMAS[kind], i) as ChildOf<K>);
+    const of = <K extends ChildKind>(kind: K) => items.filter((i) => i.entity === kind).map((i) => fromStored(SCHEMAS[kind](), i) as ChildOf<K>);
     return {
       project: fromStored(Project, projectItem),
       benefits: of('benefit'),
