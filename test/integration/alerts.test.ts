@@ -550,6 +550,54 @@ describe('an alert’s history', () => {
   });
 });
 
+describe('an acknowledgement racing the evaluation', () => {
+  it('each step is written once or not at all: the history and the alert agree whichever lands first', async () => {
+    const s = await scenario();
+    for (let round = 0; round < 3; round++) {
+      // Four savings slipping a little: one open alert each.
+      const benefits = [];
+      for (let i = 0; i < 4; i++) benefits.push(await s.benefit({ title: `Saving ${round}.${i}` }, yearly(120_000), yearly(108_000)));
+      await s.evaluate();
+      const alerts = await Promise.all(benefits.map(async (b) => (await s.alertFor('forecast-slippage', b.id))!));
+      expect(alerts.map((a) => a.status)).toEqual(['open', 'open', 'open', 'open']);
+      // Then half of them clear (the evaluation resolves them) and half slip further (it escalates them), while each is acknowledged.
+      for (const [i, b] of benefits.entries()) await s.call('PUT', `${s.p}/benefits/${b.id}/forecast`, yearly(i % 2 === 0 ? 120_000 : 60_000));
+      const [run, ...acks] = await Promise.all([
+        s.evaluate(),
+        ...alerts.map((a) => s.h.call('POST', `/v1/alerts/${a.id}/acknowledge`, { token: s.h.tokens.pm, body: { note: `Round ${round}` } })),
+      ]);
+      for (const [i, a] of alerts.entries()) {
+        const ack = acks[i]!;
+        // Acknowledged, or told it changed under it (409): never an error, never both.
+        expect([200, 409], JSON.stringify(ack.body)).toContain(ack.status);
+        const got = (await s.h.call('GET', `/v1/alerts/${a.id}`, { token: s.h.tokens.cmt })).body;
+        const trail = (await s.h.call('GET', `/v1/audit?entityId=${a.id}&limit=200`, { token: s.h.tokens.admin })).body.items as {
+          action: string;
+          after: { version: number };
+        }[];
+        const thisRound = trail.filter((e) => e.after.version > a.version);
+        const acknowledged = thisRound.filter((e) => e.action === 'acknowledge');
+        expect(acknowledged).toHaveLength(ack.status === 200 ? 1 : 0);
+        // The evaluation's step lands once, whichever came first (after a lost race it is done again on what the other wrote).
+        expect(
+          thisRound.filter((e) => e.action === (i % 2 === 0 ? 'resolve' : 'escalate')),
+          JSON.stringify({ i, round, a: [a.version, a.status, a.severity], ack: ack.status, trail: trail.map((e) => [e.action, e.after.version]) }),
+        ).toHaveLength(1);
+        // Each version written by one step; the alert is the newest step's.
+        const versions = trail.map((e) => e.after.version);
+        expect(new Set(versions).size).toBe(versions.length);
+        expect(got.version).toBe(Math.max(...versions));
+        expect(got.status).toBe(i % 2 === 0 ? 'resolved' : ack.status === 200 ? 'acknowledged' : 'open');
+        if (i % 2 === 1) expect(got.severity).toBe('critical');
+        // The run says what it did: a resolution done again after a lost race is counted as resolved.
+        if (i % 2 === 0) expect(run.resolved.map((x) => x.id)).toContain(a.id);
+        // The history is the trail, oldest first by version.
+        expect(got.history.map((e: { version: number }) => e.version)).toEqual([...versions].sort((x, y) => x - y));
+      }
+    }
+  });
+});
+
 describe('an evaluation as at another day', () => {
   it('is a preview: it says what would have been raised and resolved then, and changes no alert and publishes nothing', async () => {
     const s = await scenario();

@@ -205,28 +205,43 @@ export async function evaluateAndStore(
     });
   }
 
+  // Its resolution as a write on top of the alert as stored.
+  const resolution = (current: Alert) => {
+    // Last seen by the run before this one, unless that one wrote it.
+    const resolved: Alert = { ...seenBy(current, lastRun), status: 'resolved', resolvedAt: ctx.now, version: current.version + 1 };
+    return {
+      resolved,
+      ops: () => [
+        deps.store.alerts.putOp(resolved, current.version),
+        deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
+        alertStep(deps, ctx, 'resolved', current, resolved),
+      ],
+    };
+  };
   // An alert of a project that could not be read has not cleared: nothing is known of it.
   for (const alert of live.values()) {
     if (holding.has(alert.id) || (alert.subject.projectId && unread.has(alert.subject.projectId))) continue;
-    // Last seen by the run before this one, unless that one wrote it.
-    const resolved: Alert = { ...seenBy(alert, lastRun), status: 'resolved', resolvedAt: ctx.now, version: alert.version + 1 };
-    const ops = () => [
-      deps.store.alerts.putOp(resolved, alert.version),
-      deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-      alertStep(deps, ctx, 'resolved', alert, resolved),
-    ];
+    const planned = resolution(alert);
     writes.push({
       size: 3,
-      ops,
-      done: () => result.resolved.push(resolved),
+      ops: planned.ops,
+      done: () => result.resolved.push(planned.resolved),
       alone: async () => {
-        try {
-          await deps.store.commit(ops());
-          result.resolved.push(resolved);
-        } catch (error) {
-          // A concurrent run resolved (or refreshed) it first: its outcome stands.
-          if (!isRace(error)) throw error;
-        }
+        let next: ReturnType<typeof resolution> | undefined = planned;
+        const resolved = await retryLostRaces(async () => {
+          if (!next) {
+            // Written since it was read. Resolved by a concurrent run, or brought up to date by one that saw it holding (its
+            // condition as stored moved): that outcome stands. Acknowledged meanwhile: it is resolved all the same, on top of that.
+            const current = await deps.store.alerts.getStored(alert.id);
+            if (!current || current.status === 'resolved' || conditionMoved(alert, current)) return undefined;
+            next = resolution(current);
+          }
+          const attempt = next;
+          next = undefined;
+          await deps.store.commit(attempt.ops());
+          return attempt.resolved;
+        }, isRace);
+        if (resolved) result.resolved.push(resolved);
       },
     });
   }
@@ -244,6 +259,13 @@ export async function evaluateAndStore(
   });
   await deps.store.alerts.recordRun({ at: ctx.now, skippedProjectIds: [...unread] });
   return result;
+}
+
+/** Did a write between two reads of an alert change its condition (an evaluation's write), not only its acknowledgement? */
+function conditionMoved(before: Alert, after: Alert): boolean {
+  if (before.occurrence !== after.occurrence || before.severity !== after.severity || before.message !== after.message) return true;
+  const names = Object.keys(before.figures);
+  return names.length !== Object.keys(after.figures).length || names.some((n) => !Object.hasOwn(after.figures, n) || before.figures[n] !== after.figures[n]);
 }
 
 /** Writes packed into transactions of at most `perTransaction` alerts and 100 items. */
