@@ -195,7 +195,8 @@ export function alertFromCondition(
   };
 }
 
-function sameFigures(a: AlertCondition['figures'], b: AlertCondition['figures']): boolean {
+/** The same figures, name by name (an alert's or a condition's). */
+export function sameFigures(a: AlertCondition['figures'], b: AlertCondition['figures']): boolean {
   const names = Object.keys(a);
   return names.length === Object.keys(b).length && names.every((n) => Object.hasOwn(b, n) && a[n] === b[n]);
 }

@@ -4,6 +4,7 @@ import {
   type AlertHistoryEntry,
   alertId,
   retryLostRaces,
+  sameFigures,
   alertKey,
   AlertSettingsFromEnv,
   assertCan,
@@ -263,9 +264,12 @@ export async function evaluateAndStore(
 
 /** Did a write between two reads of an alert change its condition (an evaluation's write), not only its acknowledgement? */
 function conditionMoved(before: Alert, after: Alert): boolean {
-  if (before.occurrence !== after.occurrence || before.severity !== after.severity || before.message !== after.message) return true;
-  const names = Object.keys(before.figures);
-  return names.length !== Object.keys(after.figures).length || names.some((n) => !Object.hasOwn(after.figures, n) || before.figures[n] !== after.figures[n]);
+  return (
+    before.occurrence !== after.occurrence ||
+    before.severity !== after.severity ||
+    before.message !== after.message ||
+    !sameFigures(before.figures, after.figures)
+  );
 }
 
 /** Writes packed into transactions of at most `perTransaction` alerts and 100 items. */
