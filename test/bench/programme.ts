@@ -157,7 +157,8 @@ export async function seedProgramme(
         version: 1,
       };
       items.push(
-        store.changes.createOps({ actor: { sub: 'bench', name: 'Bench' }, requestId: 'bench', now }, request)[0]!.item.Put!.Item as Record<string, unknown>,
+        store.changes.createOps({ actor: { sub: 'bench', name: 'Bench' }, requestId: 'bench', now, clock: () => new Date(now) }, request)[0]!.item.Put!
+          .Item as Record<string, unknown>,
       );
     }
     // The summary and its ledger totals by FY exactly as the store writes them (without the snapshot for history, written below as the writes would have).

@@ -124,6 +124,8 @@ const TRANSACTION_CONCURRENCY = 4;
 export interface EvaluationOptions {
   /** Alerts written in one transaction (1 writes each on its own; the default packs up to 33). */
   alertsPerTransaction?: number;
+  /** Transactions in flight at once (the default 4; 1 writes them one after another). */
+  transactionConcurrency?: number;
 }
 
 /** One alert's write: its transaction items, what it means once written, and how to do it again on its own after a lost race. */
@@ -247,17 +249,21 @@ export async function evaluateAndStore(
     });
   }
 
-  await inBatches(packed(writes, options.alertsPerTransaction ?? ALERTS_PER_TRANSACTION), TRANSACTION_CONCURRENCY, async (batch) => {
-    try {
-      await deps.store.commit(batch.flatMap((w) => w.ops()));
-    } catch (error) {
-      if (!isRace(error)) throw error;
-      // Nothing of the batch was written: each alert again on its own, read afresh.
-      for (const w of batch) await w.alone();
-      return;
-    }
-    for (const w of batch) w.done();
-  });
+  await inBatches(
+    packed(writes, options.alertsPerTransaction ?? ALERTS_PER_TRANSACTION),
+    options.transactionConcurrency ?? TRANSACTION_CONCURRENCY,
+    async (batch) => {
+      try {
+        await deps.store.commit(batch.flatMap((w) => w.ops()));
+      } catch (error) {
+        if (!isRace(error)) throw error;
+        // Nothing of the batch was written: each alert again on its own, read afresh.
+        for (const w of batch) await w.alone();
+        return;
+      }
+      for (const w of batch) w.done();
+    },
+  );
   await deps.store.alerts.recordRun({ at: ctx.now, skippedProjectIds: [...unread] });
   return result;
 }

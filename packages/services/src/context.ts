@@ -29,6 +29,7 @@ export function writeContext(deps: Deps, caller: Caller): WriteContext {
     actor: { sub: caller.principal.sub, name: caller.principal.name },
     requestId: caller.requestId,
     now: deps.clock().toISOString(),
+    clock: deps.clock,
   };
 }
 

@@ -18,7 +18,7 @@ import {
   type Moment,
   type RecordState,
 } from '@bt/core';
-import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord } from '@bt/store';
+import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord, type Store } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
@@ -446,8 +446,18 @@ export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): Asy
   }
 }
 
-/** Changes newer than this are not yet given out: entries written a moment ago by another writer may still be arriving. */
-export const CHANGE_FEED_SETTLE_MS = 5_000;
+/**
+ * How long the change feed holds back what was just written. An entry's id is
+ * the moment its transaction was sent (store's `auditOp`), and a transaction
+ * sent has landed, or never will, within the store's longest request (every
+ * attempt timed out but the last): until then an entry with an older id may
+ * still arrive. A margin more for the clocks of the functions that write.
+ * 15 s with the default timeouts.
+ */
+export function changeFeedSettleMs(store: Store): number {
+  return store.longestRequestMs + CLOCK_MARGIN_MS;
+}
+const CLOCK_MARGIN_MS = 3_000;
 
 /**
  * Every change since a cursor, oldest first, with the cursor to ask from
@@ -462,7 +472,7 @@ export async function changesSince(
   assertCan(caller.principal, 'feeds:read');
   // The change feed is the audit trail (before/after, actors): readable only by those who may read the audit trail.
   assertCan(caller.principal, 'audit:read', 'The change feed carries the audit trail (who changed what); your roles may not read it.');
-  const settledBefore = deps.clock().getTime() - CHANGE_FEED_SETTLE_MS;
+  const settledBefore = deps.clock().getTime() - changeFeedSettleMs(deps.store);
   const result = await deps.store.audit.since(cursor, settledBefore, limit);
   return { items: result.items, nextCursor: result.nextCursor, hasMore: result.hasMore };
 }

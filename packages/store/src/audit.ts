@@ -16,6 +16,8 @@ export interface WriteContext {
   requestId: string;
   /** ISO timestamp of the change. */
   now: string;
+  /** The app's clock: an audit entry's id is taken from it as its transaction is sent (see `auditOp`). */
+  clock: () => Date;
 }
 
 /** The audit entry of a change, as a write to put in the change's own transaction. */
@@ -32,9 +34,7 @@ export function auditOp(
     after: Record<string, unknown> | null;
   },
 ): TxOp {
-  const id = newId('audit', Date.parse(ctx.now));
-  const entry: AuditEntry = {
-    id,
+  const entry: Omit<AuditEntry, 'id'> = {
     entityType: change.entityType,
     entityId: change.entityId,
     ...(change.projectId ? { projectId: change.projectId } : {}),
@@ -46,16 +46,21 @@ export function auditOp(
     after: change.after,
     changes: changedFields(change.before, change.after),
   };
-  return {
-    item: {
+  const item = () => {
+    const id = newId('audit', ctx.clock().getTime());
+    return {
       Put: {
         TableName: tableName,
-        Item: { ...keys.audit(change.entityId, id, change.projectId), entity: 'audit', ...entry },
+        Item: { ...keys.audit(change.entityId, id, change.projectId), entity: 'audit', id, ...entry },
         // Audit entries are never overwritten.
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    },
+    };
   };
+  // The id is the entry's place in the change feed, which gives out what is older than its settling window: so it is the
+  // moment the entry is sent, not when the change began (`at`). A write built early and sent late — a run of minutes, its
+  // transactions side by side — would otherwise land behind entries a client had already been given, and never reach it.
+  return { item: item(), atSend: item };
 }
 
 export class AuditRepository {

@@ -23,6 +23,11 @@ export interface DynamoTimeouts {
 export const DEFAULT_TIMEOUTS: DynamoTimeouts = DEFAULT_DYNAMODB_TIMEOUTS;
 export const MAX_ATTEMPTS = 2;
 
+/** The longest a request can take before the client gives it up: every attempt a connection and a request at most. */
+export function longestRequestMs(timeouts: DynamoTimeouts): number {
+  return MAX_ATTEMPTS * (timeouts.connectionTimeoutMs + timeouts.requestTimeoutMs);
+}
+
 /** Counts the DynamoDB requests made through a client, by command name (tests and benchmarks). */
 export class RequestCounter {
   readonly byCommand = new Map<string, number>();

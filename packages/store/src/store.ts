@@ -10,7 +10,7 @@ import { ImportRepository } from './imports.ts';
 import { LedgerRepository } from './ledger.ts';
 import { PeriodRepository } from './periods.ts';
 import { ProgrammeRepository } from './programme.ts';
-import { createDynamo, type DynamoConfig, type RequestCounter } from './client.ts';
+import { createDynamo, DEFAULT_TIMEOUTS, longestRequestMs, type DynamoConfig, type RequestCounter } from './client.ts';
 import { ProjectRepository } from './projects.ts';
 import { SummaryRepository } from './summaries.ts';
 import { WorkstreamRepository } from './workstreams.ts';
@@ -54,6 +54,8 @@ export class Store {
   readonly periods: PeriodRepository;
   readonly programme: ProgrammeRepository;
   readonly imports: ImportRepository;
+  /** The longest a request to the table can take before it is given up (a transaction sent has landed, or never will, by then). */
+  readonly longestRequestMs: number;
   private readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
 
@@ -80,6 +82,7 @@ export class Store {
     this.imports = new ImportRepository(doc, config.tableName);
     this.tableName = config.tableName;
     this.doc = doc;
+    this.longestRequestMs = longestRequestMs({ ...DEFAULT_TIMEOUTS, ...config.timeouts });
   }
 
   /**

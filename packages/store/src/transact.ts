@@ -8,6 +8,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** One write of a transaction, and the domain error its condition failing means (given the item as it was, when the write asks for it with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`). */
 export interface TxOp {
   item: TransactItem;
+  /** Makes the item afresh each time its transaction is sent (an audit entry: its id is the moment it is written). */
+  atSend?: () => TransactItem;
   onConditionFailed?: (old?: Record<string, unknown>) => AppError;
 }
 
@@ -28,7 +30,7 @@ export async function transact(doc: DynamoDBDocumentClient, ops: TxOp[]): Promis
   await retryLostRaces(
     async () => {
       try {
-        await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.item) }));
+        await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.atSend?.() ?? o.item) }));
       } catch (error) {
         throw toDomainError(error, ops);
       }

@@ -1,0 +1,80 @@
+import { fyOfDate, todayInLondon } from '@bt/core';
+import { changeFeedSettleMs, evaluateAndStore } from '@bt/services';
+import type { Store } from '@bt/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHarness, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+
+// A file of its own: ids are monotonic within a process across clocks (core's `newId`), so the app clock this test reads
+// the feed by must be the only one that has made ids here.
+let h: Harness;
+afterAll(async () => h?.cleanup());
+
+describe('the change feed beside a long evaluation', () => {
+  it('gives every step the run writes, once, though the run outlasts the settling window and writes out of order', async () => {
+    h = await createHarness();
+    const call = async (method: string, path: string, body?: unknown, token = h.tokens.admin) => {
+      const r = await h.call(method, path, { token, ...(body === undefined ? {} : { body }) });
+      expect(r.status, `${method} ${path} ${JSON.stringify(r.body)}`).toBeLessThan(300);
+      return r.body;
+    };
+    // As at today (the app's clock, never set back): the feed is in the order things were written.
+    const asAt = todayInLondon(h.deps.clock());
+    const phased = (pounds: number) => ({ phased: [{ financialYear: fyOfDate(asAt), amountPence: pounds * 100 }] });
+    const ws = await call('POST', '/v1/workstreams', workstreamBody());
+    const p = `/v1/projects/${(await call('POST', '/v1/projects', projectBody(ws.id, { stage: 'delivery' }))).id}`;
+    // Four savings slipping badly: an alert each.
+    for (let i = 0; i < 4; i++) {
+      const b = await call('POST', `${p}/benefits`, {
+        title: `Saving ${i}`,
+        type: 'cashable-saving',
+        category: 'transformation',
+        recurrence: 'recurring',
+        mtfsRef: `REF-${i}`,
+        owner: 'o',
+        confidencePct: 100,
+      });
+      await call('PUT', `${p}/benefits/${b.id}/baseline`, { ...phased(120_000), reason: 'Approved business case' });
+      await call('PUT', `${p}/benefits/${b.id}/forecast`, phased(60_000));
+    }
+    // Every page of the feed after a cursor, read once the settling window has passed what was written.
+    const settled = async (from?: string) => {
+      h.advanceClock(changeFeedSettleMs(h.store) + 1_000);
+      const ids: string[] = [];
+      let cursor = from;
+      for (;;) {
+        const page = await call('GET', `/v1/feeds/changes?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, undefined, h.tokens.finance);
+        ids.push(...page.items.map((e: { id: string }) => e.id));
+        cursor = page.nextCursor as string;
+        if (!page.hasMore) return { ids, cursor };
+      }
+    };
+    const before = await settled();
+    // Two of the run's transactions in flight: the first sent lands last, after a client has read the feed (the window since
+    // passed) with the second in it — as a run of minutes with transactions side by side may.
+    let commits = 0;
+    let during: { ids: string[]; cursor: string } | undefined;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store: Store = Object.create(h.store);
+    store.commit = async (ops) => {
+      const n = ++commits;
+      if (n === 1) await held;
+      await h.store.commit(ops);
+      if (n !== 2) return;
+      during = await settled(before.cursor);
+      release();
+    };
+    const run = await evaluateAndStore({ ...h.deps, store }, asAt, undefined, { alertsPerTransaction: 1, transactionConcurrency: 2 });
+    expect(run.preview).toBe(false);
+    expect(commits).toBeGreaterThanOrEqual(4);
+    expect(run.raised).toHaveLength(commits);
+    expect(during!.ids).toHaveLength(1);
+    const after = await settled(during!.cursor);
+    // The one held back and every one after it come after the client's read: nothing is given out twice or left behind.
+    expect(after.ids).toHaveLength(commits - 1);
+    const trail = (await call('GET', '/v1/audit?limit=200')).items.map((e: { id: string }) => e.id);
+    expect([...before.ids, ...during!.ids, ...after.ids]).toEqual(trail);
+  });
+});
