@@ -1,17 +1,20 @@
 import { fyOfDate, todayInLondon } from '@bt/core';
 import { changeFeedSettleMs, evaluateAndStore } from '@bt/services';
-import type { Store } from '@bt/store';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { auditIdFrom, auditIdTime, keys, type Store } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHarness, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
 // A file of its own: ids are monotonic within a process across clocks (core's `newId`), so the app clock this test reads
 // the feed by must be the only one that has made ids here.
 let h: Harness;
-afterAll(async () => h?.cleanup());
+const harnesses: Harness[] = [];
+afterAll(async () => Promise.all(harnesses.map((x) => x.cleanup())));
 
 describe('the change feed beside a long evaluation', () => {
   it('gives every step the run writes, once, though the run outlasts the settling window and writes out of order', async () => {
     h = await createHarness();
+    harnesses.push(h);
     const call = async (method: string, path: string, body?: unknown, token = h.tokens.admin) => {
       const r = await h.call(method, path, { token, ...(body === undefined ? {} : { body }) });
       expect(r.status, `${method} ${path} ${JSON.stringify(r.body)}`).toBeLessThan(300);
@@ -76,5 +79,71 @@ describe('the change feed beside a long evaluation', () => {
     expect(after.ids).toHaveLength(commits - 1);
     const trail = (await call('GET', '/v1/audit?limit=200')).items.map((e: { id: string }) => e.id);
     expect([...before.ids, ...during!.ids, ...after.ids]).toEqual(trail);
+  });
+});
+
+describe("a feed's ETag beside writes that land out of order", () => {
+  it('moves with a change whose entry lands after a newer one, and holds still while nothing lands', async () => {
+    const h = await createHarness();
+    harnesses.push(h);
+    const fy = encodeURIComponent('2026/27');
+    const feed = (etag?: string) =>
+      h.call('GET', `/v1/feeds/workstreams?format=json&financialYear=${fy}`, { token: h.tokens.finance, headers: etag ? { 'If-None-Match': etag } : {} });
+    const late = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 'Children and Families' }) })).body;
+    const newest = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 'Place' }) })).body;
+    expect(newest.id).toBeDefined();
+    const first = await feed();
+    const etag = first.headers.get('etag')!;
+    expect((await feed(etag)).status).toBe(304);
+
+    // Another function renamed a workstream in a transaction sent a second before the newest entry's, and it lands now.
+    const trail = (await h.call('GET', '/v1/audit?limit=200', { token: h.tokens.admin })).body.items as { id: string }[];
+    const sentAt = auditIdTime(trail.at(-1)!.id) - 1_000;
+    const id = `${auditIdFrom(sentAt)}0000000000000000`;
+    const renamed = 'Children, Young People and Families';
+    await h.raw.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: h.tableName,
+              Key: keys.workstream(late.id),
+              UpdateExpression: 'SET #name = :name',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: { ':name': renamed },
+            },
+          },
+          {
+            Put: {
+              TableName: h.tableName,
+              Item: {
+                ...keys.audit(late.id, id),
+                entity: 'audit',
+                id,
+                entityType: 'workstream',
+                entityId: late.id,
+                action: 'update',
+                actor: { sub: 'ada', name: 'Ada' },
+                at: new Date(sentAt).toISOString(),
+                requestId: 'sent-a-second-before',
+                before: { name: late.name },
+                after: { name: renamed },
+                changes: ['name'],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    // It is not the newest entry, yet the ETag moves: the client gets the change, not 304.
+    const trailAfter = (await h.call('GET', '/v1/audit?limit=200', { token: h.tokens.admin })).body.items as { id: string }[];
+    expect(trailAfter.at(-1)!.id).toBe(trail.at(-1)!.id);
+    const changed = await feed(etag);
+    expect(changed.status).toBe(200);
+    expect(changed.body.rows.find((r: { workstreamId: string }) => r.workstreamId === late.id).workstreamName).toBe(renamed);
+    // Nothing lands from then on: the ETag holds still, however long after.
+    const settledEtag = changed.headers.get('etag')!;
+    h.advanceClock(changeFeedSettleMs(h.store) * 4);
+    expect((await feed(settledEtag)).status).toBe(304);
   });
 });

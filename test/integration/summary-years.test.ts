@@ -237,9 +237,10 @@ describe('ledger totals by FY', () => {
     };
     h.counter.reset();
     const fromSummaries = await feeds();
-    // Each of the 8 feeds: the latest audit id (its ETag), the workstreams and the project ids (a Query each), the summaries and FY items
-    // by key (one BatchGetItem); the savings feeds also get the period state. A record read would be a Query more per project.
-    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 8 * 3, BatchGetItemCommand: 8, GetItemCommand: 4 });
+    // Each of the 8 feeds: the newest audit entries (its ETag: the newest id, then the ids just before it), the workstreams and the
+    // project ids (a Query each), the summaries and FY items by key (one BatchGetItem); the savings feeds also get the period state.
+    // A record read would be a Query more per project.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 8 * 4, BatchGetItemCommand: 8, GetItemCommand: 4 });
     const rows = fromSummaries as Array<Array<{ benefitId?: string; replacedBy?: string | null; projectCode: string }>>;
     expect(rows[0]!.find((r) => r.benefitId === failed.id)?.replacedBy).toBe(replacement.id);
     // The same feeds from the records: a summary of layout 5 (without what a feed needs) makes the feed read the record.

@@ -58,3 +58,17 @@ export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt
     () => new ConflictError('concurrent-modification', 'Too many people are changing this at once; try again.'),
   );
 }
+
+/**
+ * How long the change feed holds back what was just written. An entry's id is
+ * the moment its transaction was sent (store's `auditOp`), and a transaction
+ * sent has landed, or never will, within the store's longest request (every
+ * attempt timed out but the last): until then an entry with an older id may
+ * still arrive. A margin more for the clocks of the functions that write.
+ * 15 s with the default timeouts. The feeds' ETags use the same window
+ * (store's `stateMark`).
+ */
+export function changeFeedSettleMs(store: Store): number {
+  return store.longestRequestMs + CLOCK_MARGIN_MS;
+}
+const CLOCK_MARGIN_MS = 3_000;

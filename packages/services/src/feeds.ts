@@ -18,9 +18,9 @@ import {
   type Moment,
   type RecordState,
 } from '@bt/core';
-import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord, type Store } from '@bt/store';
+import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
-import { thresholdsOf, type Caller, type Deps } from './context.ts';
+import { changeFeedSettleMs, thresholdsOf, type Caller, type Deps } from './context.ts';
 import { projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
 import { resolveAsAt } from './report.ts';
 
@@ -177,7 +177,8 @@ function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[]
 /**
  * The feeds' ETag: what they show changes only with a change to the data
  * (every change writes an audit entry), the query, the date and the settings.
- * So a client's If-None-Match is answered with 304 after one small read.
+ * So a client's If-None-Match is answered with 304 after two small reads
+ * (store's `stateMark`: the newest entry, and the ids of those just before it).
  */
 export async function feedEtag(
   deps: Deps,
@@ -187,7 +188,7 @@ export async function feedEtag(
 ): Promise<{ etag: string; asAt: string; moment: Moment; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.latestId();
+  const latest = await deps.store.audit.stateMark(changeFeedSettleMs(deps.store));
   const past = moment.past;
   const hash = createHash('sha256')
     .update(JSON.stringify([feed, query.format, latest, moment.asAt, past, financialYear, query.granularity, thresholdsOf(deps)]))
@@ -445,19 +446,6 @@ export async function* investmentRows(deps: Deps, query: ResolvedFeedQuery): Asy
     if (rows.length) yield rows;
   }
 }
-
-/**
- * How long the change feed holds back what was just written. An entry's id is
- * the moment its transaction was sent (store's `auditOp`), and a transaction
- * sent has landed, or never will, within the store's longest request (every
- * attempt timed out but the last): until then an entry with an older id may
- * still arrive. A margin more for the clocks of the functions that write.
- * 15 s with the default timeouts.
- */
-export function changeFeedSettleMs(store: Store): number {
-  return store.longestRequestMs + CLOCK_MARGIN_MS;
-}
-const CLOCK_MARGIN_MS = 3_000;
 
 /**
  * Every change since a cursor, oldest first, with the cursor to ask from

@@ -1,11 +1,22 @@
 import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } from '@bt/core';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { encodeTime } from 'ulid';
+import { createHash } from 'node:crypto';
+import { decodeTime, encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
 
 /** The audit log's index attributes (its sort key is the audit id, a ULID: time order). */
 const AUDIT = collectionAttributes(collections.audit());
+
+/** The lowest audit id of a moment (ms): where the entries sent from then on start. */
+export function auditIdFrom(ms: number): string {
+  return `aud_${encodeTime(Math.max(0, ms), 10)}`;
+}
+
+/** The moment (ms) an audit entry's transaction was sent, from its id. */
+export function auditIdTime(id: string): number {
+  return decodeTime(id.slice('aud_'.length));
+}
 import { fromStored } from './stored.ts';
 import { queryCollection, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
@@ -97,13 +108,45 @@ export class AuditRepository {
   }
 
   /**
+   * What marks the data's state, for the feeds' and the pack's ETags (every
+   * change writes an audit entry): the newest id and every id up to `windowMs`
+   * before it, hashed. An entry sent a moment before the newest may land after
+   * it (an id is the moment its transaction was sent, and a transaction lands
+   * within the store's longest request), so the newest id alone could stay the
+   * same across a change; one that lands late is within the window before the
+   * newest. Measured from the newest, not from now, so it holds still while
+   * nothing lands. One request, and one more for the window (its ids only).
+   */
+  async stateMark(windowMs: number): Promise<string | null> {
+    const newest = await this.latestId();
+    if (!newest) return null;
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: collections.audit().index,
+          KeyConditionExpression: `${AUDIT.pk} = :pk AND ${AUDIT.sk} BETWEEN :from AND :to`,
+          ExpressionAttributeValues: { ':pk': collections.audit().pk, ':from': auditIdFrom(auditIdTime(newest) - windowMs), ':to': newest },
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(item.id as string);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return `${newest}.${createHash('sha256').update(ids.join()).digest('base64url')}`;
+  }
+
+  /**
    * Entries after the cursor's position and written before `settledBeforeMs`,
    * oldest first. The cursor names the last entry given out; it is returned
    * unchanged when nothing new has settled, so a client can keep polling.
    */
   async since(cursor: string | undefined, settledBeforeMs: number, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
     const after = cursor === undefined ? 'aud_' : decodeChangeCursor(cursor);
-    const bound = `aud_${encodeTime(settledBeforeMs, 10)}`;
+    const bound = auditIdFrom(settledBeforeMs);
     // Only a cursor from the future (tampered, or a clock set back) is past the settled bound: nothing has settled after it yet.
     if (after > bound) return { items: [], nextCursor: cursor!, hasMore: false };
     const items: AuditEntry[] = [];
