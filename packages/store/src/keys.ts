@@ -244,7 +244,14 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
   },
   { pattern: "a risk's whole score history (the risk item keeps the latest 10)", how: prefixed(keys.riskScoresOf('<riskId>')) },
   { pattern: 'audit trail of an entity, oldest first', how: `Query \`pk=${keys.auditOf('<entityId>')}\` (sk = audit id, a ULID)` },
-  { pattern: 'the whole audit log in order (and the change feed)', how: inIndex(collections.audit(), 'audit id') },
+  {
+    pattern: 'the whole audit log in order (and the change feed)',
+    how: `${inIndex(collections.audit(), 'audit id')} (the moment its transaction was sent: \`auditOp\`'s \`atSend\`, made again at each attempt)`,
+  },
+  {
+    pattern: "the data's state, for the feeds' and the pack's ETags",
+    how: `${inIndex(collections.audit(), 'audit id')}, newest first, Limit 1; then its ids up to the change feed's settling window before it (\`stateMark\`)`,
+  },
   { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
   { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
   {
