@@ -597,7 +597,7 @@ const PACK_LAYOUT = 1;
 export async function monitoringPackEtag(deps: Deps, caller: Caller, query: AsAtQuery): Promise<{ etag: string; filename: string }> {
   assertCan(caller.principal, 'programme:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.stateMark(changeFeedSettleMs(deps.store));
+  const latest = await deps.store.audit.stateMark(deps.clock().getTime(), changeFeedSettleMs(deps.store));
   const hash = createHash('sha256')
     .update(JSON.stringify(['monitoring-pack', PACK_LAYOUT, latest, moment.asAt, moment.past, financialYear, thresholdsOf(deps)]))
     .digest('base64url');

@@ -1,6 +1,5 @@
 import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } from '@bt/core';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
 import { decodeTime, encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
@@ -109,18 +108,19 @@ export class AuditRepository {
 
   /**
    * What marks the data's state, for the feeds' and the pack's ETags (every
-   * change writes an audit entry): the newest id and every id up to `windowMs`
-   * before it, hashed. An entry sent a moment before the newest may land after
-   * it (an id is the moment its transaction was sent, and a transaction lands
-   * within the store's longest request), so the newest id alone could stay the
-   * same across a change; one that lands late is within the window before the
-   * newest. Measured from the newest, not from now, so it holds still while
-   * nothing lands. One request, and one more for the window (its ids only).
+   * change writes an audit entry). An entry sent a moment before the newest
+   * may land after it (an id is the moment its transaction was sent, and a
+   * transaction lands within the settling window `windowMs`), so the newest id
+   * alone could stay the same across a change. Once the newest is older than
+   * the window nothing can land behind it, and it is the mark (one request).
+   * Before that, the number of entries up to the window before the newest goes
+   * with it: one that lands late is among them. Counted, not read (a window
+   * after an alert run holds thousands).
    */
-  async stateMark(windowMs: number): Promise<string | null> {
+  async stateMark(nowMs: number, windowMs: number): Promise<string | null> {
     const newest = await this.latestId();
-    if (!newest) return null;
-    const ids: string[] = [];
+    if (!newest || auditIdTime(newest) <= nowMs - windowMs) return newest;
+    let count = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -129,14 +129,14 @@ export class AuditRepository {
           IndexName: collections.audit().index,
           KeyConditionExpression: `${AUDIT.pk} = :pk AND ${AUDIT.sk} BETWEEN :from AND :to`,
           ExpressionAttributeValues: { ':pk': collections.audit().pk, ':from': auditIdFrom(auditIdTime(newest) - windowMs), ':to': newest },
-          ProjectionExpression: 'id',
+          Select: 'COUNT',
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) ids.push(item.id as string);
+      count += page.Count ?? 0;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return `${newest}.${createHash('sha256').update(ids.join()).digest('base64url')}`;
+    return `${newest}+${count}`;
   }
 
   /**
