@@ -65,8 +65,7 @@ export async function withFreshRead<T>(expectedVersion: ExpectedVersion, attempt
  * sent has landed, or never will, within the store's longest request (every
  * attempt timed out but the last): until then an entry with an older id may
  * still arrive. A margin more for the clocks of the functions that write.
- * 15 s with the default timeouts. The feeds' ETags use the same window
- * (store's `stateMark`).
+ * 15 s with the default timeouts.
  */
 export function changeFeedSettleMs(store: Store): number {
   return store.longestRequestMs + CLOCK_MARGIN_MS;

@@ -177,8 +177,7 @@ function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[]
 /**
  * The feeds' ETag: what they show changes only with a change to the data
  * (every change writes an audit entry), the query, the date and the settings.
- * So a client's If-None-Match is answered with 304 after one small read (two
- * within the settling window of the newest change: store's `stateMark`).
+ * So a client's If-None-Match is answered with 304 after one small read.
  */
 export async function feedEtag(
   deps: Deps,
@@ -188,7 +187,7 @@ export async function feedEtag(
 ): Promise<{ etag: string; asAt: string; moment: Moment; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.stateMark(deps.clock().getTime(), changeFeedSettleMs(deps.store));
+  const latest = await deps.store.audit.latestId();
   const past = moment.past;
   const hash = createHash('sha256')
     .update(JSON.stringify([feed, query.format, latest, moment.asAt, past, financialYear, query.granularity, thresholdsOf(deps)]))

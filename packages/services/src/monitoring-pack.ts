@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Workbook, Worksheet, WorksheetProperties } from 'exceljs';
 import { allWorkstreams, HISTORY_READS_IN_FLIGHT, programmeStream, workstreamsAt } from './as-at.ts';
-import { changeFeedSettleMs, thresholdsOf, type Caller, type Deps } from './context.ts';
+import { thresholdsOf, type Caller, type Deps } from './context.ts';
 import { ReportTally, resolveAsAt, type AsAtQuery, type ProgrammeReport } from './report.ts';
 
 /** Pounds with pence, negatives red: every money cell of the pack is a number in this format. */
@@ -597,7 +597,7 @@ const PACK_LAYOUT = 1;
 export async function monitoringPackEtag(deps: Deps, caller: Caller, query: AsAtQuery): Promise<{ etag: string; filename: string }> {
   assertCan(caller.principal, 'programme:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.stateMark(deps.clock().getTime(), changeFeedSettleMs(deps.store));
+  const latest = await deps.store.audit.latestId();
   const hash = createHash('sha256')
     .update(JSON.stringify(['monitoring-pack', PACK_LAYOUT, latest, moment.asAt, moment.past, financialYear, thresholdsOf(deps)]))
     .digest('base64url');

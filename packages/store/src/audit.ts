@@ -1,21 +1,11 @@
 import { AuditEntry, BadRequestError, changedFields, newId, type EntityType } from '@bt/core';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeTime, encodeTime } from 'ulid';
+import { encodeTime } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionAttributes, collectionQuery, collections, keys } from './keys.ts';
 
 /** The audit log's index attributes (its sort key is the audit id, a ULID: time order). */
 const AUDIT = collectionAttributes(collections.audit());
-
-/** The lowest audit id of a moment (ms): where the entries sent from then on start. */
-export function auditIdFrom(ms: number): string {
-  return `aud_${encodeTime(Math.max(0, ms), 10)}`;
-}
-
-/** The moment (ms) an audit entry's transaction was sent, from its id. */
-export function auditIdTime(id: string): number {
-  return decodeTime(id.slice('aud_'.length));
-}
 import { fromStored } from './stored.ts';
 import { queryCollection, queryPartitionPage, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
@@ -107,46 +97,13 @@ export class AuditRepository {
   }
 
   /**
-   * What marks the data's state, for the feeds' and the pack's ETags (every
-   * change writes an audit entry). An entry sent a moment before the newest
-   * may land after it (an id is the moment its transaction was sent, and a
-   * transaction lands within the settling window `windowMs`), so the newest id
-   * alone could stay the same across a change. Once the newest is older than
-   * the window nothing can land behind it, and it is the mark (one request).
-   * Before that, the number of entries up to the window before the newest goes
-   * with it: one that lands late is among them. Counted, not read (a window
-   * after an alert run holds thousands).
-   */
-  async stateMark(nowMs: number, windowMs: number): Promise<string | null> {
-    const newest = await this.latestId();
-    if (!newest || auditIdTime(newest) <= nowMs - windowMs) return newest;
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: collections.audit().index,
-          KeyConditionExpression: `${AUDIT.pk} = :pk AND ${AUDIT.sk} BETWEEN :from AND :to`,
-          ExpressionAttributeValues: { ':pk': collections.audit().pk, ':from': auditIdFrom(auditIdTime(newest) - windowMs), ':to': newest },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return `${newest}+${count}`;
-  }
-
-  /**
    * Entries after the cursor's position and written before `settledBeforeMs`,
    * oldest first. The cursor names the last entry given out; it is returned
    * unchanged when nothing new has settled, so a client can keep polling.
    */
   async since(cursor: string | undefined, settledBeforeMs: number, limit: number): Promise<{ items: AuditEntry[]; nextCursor: string; hasMore: boolean }> {
     const after = cursor === undefined ? 'aud_' : decodeChangeCursor(cursor);
-    const bound = auditIdFrom(settledBeforeMs);
+    const bound = `aud_${encodeTime(settledBeforeMs, 10)}`;
     // Only a cursor from the future (tampered, or a clock set back) is past the settled bound: nothing has settled after it yet.
     if (after > bound) return { items: [], nextCursor: cursor!, hasMore: false };
     const items: AuditEntry[] = [];

@@ -248,10 +248,6 @@ export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = 
     pattern: 'the whole audit log in order (and the change feed)',
     how: `${inIndex(collections.audit(), 'audit id')} (the moment its transaction was sent: \`auditOp\`'s \`atSend\`, made again at each attempt)`,
   },
-  {
-    pattern: "the data's state, for the feeds' and the pack's ETags",
-    how: `${inIndex(collections.audit(), 'audit id')}, newest first, Limit 1; within the change feed's settling window of it, also the entries in that window before it, counted (\`stateMark\`)`,
-  },
   { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
   { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
   {
