@@ -3,6 +3,7 @@ import { changeFeedSettleMs, evaluateAndStore } from '@bt/services';
 import type { Store } from '@bt/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
+import { landBehindNewest } from '../support/late-write.ts';
 
 // One harness for the file, its clock only moved forward: ids are monotonic within a process across clocks (core's `newId`),
 // so the app clock the test reads the feed by must be the only one that has made ids here (a file is a process of its own).
@@ -78,5 +79,44 @@ describe('the change feed beside a long evaluation', () => {
     expect(after.ids).toHaveLength(commits - 1);
     const trail = (await call('GET', '/v1/audit?limit=200')).items.map((e: { id: string }) => e.id);
     expect([...before.ids, ...during!.ids, ...after.ids]).toEqual(trail);
+  });
+});
+
+describe("a feed's ETag beside writes that land out of order", () => {
+  it('is given only once the window after the newest change has passed, so no client is told 304 over a change that lands behind it', async () => {
+    const fy = encodeURIComponent('2026/27');
+    const feed = (etag?: string | null) =>
+      h.call('GET', `/v1/feeds/workstreams?format=json&financialYear=${fy}`, { token: h.tokens.finance, headers: etag ? { 'If-None-Match': etag } : {} });
+    const nameOf = (reply: { body: { rows: { workstreamId: string; workstreamName: string }[] } }, id: string) =>
+      reply.body.rows.find((r) => r.workstreamId === id)?.workstreamName;
+    const late = (await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 'Children and Families' }) })).body;
+    expect((await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: workstreamBody({ name: 'Place' }) })).status).toBe(201);
+
+    // Asked for just after the newest change: the answer, without an ETag to come back with.
+    const first = await feed();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('etag')).toBeNull();
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+
+    // Another function renamed a workstream in a transaction sent a second before the newest entry's; it lands now.
+    const renamed = 'Children, Young People and Families';
+    const newest = await h.store.audit.latestId();
+    await landBehindNewest(h, late, renamed);
+    expect(await h.store.audit.latestId()).toBe(newest);
+    // The client asks again with what it was given (the newest entry has not moved): the change, not 304.
+    const next = await feed(first.headers.get('etag'));
+    expect(next.status).toBe(200);
+    expect(nameOf(next, late.id)).toBe(renamed);
+
+    // Once the window has passed nothing can land behind the newest: the ETag, and 304 for it after one Query, however long after.
+    await h.settle();
+    const settled = await feed();
+    const etag = settled.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect(nameOf(settled, late.id)).toBe(renamed);
+    h.advanceClock(changeFeedSettleMs(h.store) * 4);
+    h.counter.reset();
+    expect((await feed(etag)).status).toBe(304);
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 1 });
   });
 });

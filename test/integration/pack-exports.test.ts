@@ -1,7 +1,10 @@
 import ExcelJS from 'exceljs';
 import * as svc from '@bt/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idTimeMs } from '@bt/core';
+import type { Store } from '@bt/store';
 import { createHarness, type Harness } from '../support/harness.ts';
+import { landBehindNewest } from '../support/late-write.ts';
 
 /**
  * The monitoring pack of a programme too large or too slow for a request, as
@@ -48,7 +51,9 @@ async function browserGet(token: string) {
   return (path: string) => h.app.request(path, { headers: { Cookie: cookie } });
 }
 
+/** The export function's jobs, run once the window after the last write has passed (a job within it waits it out: below). */
 async function runJobs() {
+  await h.settle();
   const ran = await Promise.all(jobs.splice(0).map((job) => svc.runExport(h.deps, exportStore, job)));
   return ran;
 }
@@ -135,6 +140,56 @@ describe('the monitoring pack too slow for a request', () => {
     expect(jobs[0]!.key).not.toBe(firstJob);
     expect(await runJobs()).toEqual(['stored']);
     expect((await ask()).status).toBe(303);
+  });
+
+  it('hands a file asked for within the window after a write to a job that waits the window out: a change sent a moment before the newest is in it', async () => {
+    const path = '/v1/feeds/workstreams?format=json&financialYear=2026%2F27';
+    const ask = () => h.app.request(path, { headers: { Authorization: `Bearer ${h.tokens.finance}` } });
+    const [late, other] = (await h.call('GET', '/v1/workstreams', { token: h.tokens.admin })).body.items as { id: string; name: string; version: number }[];
+    const newer = await h.call('PATCH', `/v1/workstreams/${other!.id}`, {
+      token: h.tokens.admin,
+      headers: { 'If-Match': `"${other!.version}"` },
+      body: { name: `${other!.name} (renamed)` },
+    });
+    expect(newer.status).toBe(200);
+    const first = await ask();
+    expect(first.status).toBe(202);
+    expect(first.headers.get('etag')).toBeNull();
+    const job = jobs.splice(0)[0]!;
+    expect(job.kind).toBe('feed');
+
+    // The job runs 1.5 s before the window after the newest change closes. Another function's rename, sent a second before
+    // that change, lands as the job starts; the job reads nothing to store before the window has passed, and so has it.
+    const newest = (await h.store.audit.latestId())!;
+    const settlesAt = idTimeMs(newest) + svc.changeFeedSettleMs(h.store);
+    h.setClock(settlesAt - 1_500);
+    const renamed = `${late!.name}, renamed elsewhere`;
+    let landing: Promise<string> | undefined;
+    let readAt: number | undefined;
+    const store: Store = Object.assign(Object.create(h.store), {
+      audit: Object.assign(Object.create(h.store.audit), {
+        latestId: async () => {
+          const id = await h.store.audit.latestId();
+          landing ??= landBehindNewest(h, late!, renamed);
+          return id;
+        },
+      }),
+      workstreams: Object.assign(Object.create(h.store.workstreams), {
+        list: async (...args: Parameters<Store['workstreams']['list']>) => {
+          readAt ??= h.deps.clock().getTime();
+          await landing;
+          return h.store.workstreams.list(...args);
+        },
+      }),
+    });
+    expect(await svc.runExport({ ...h.deps, store }, exportStore, job)).toBe('stored');
+    expect(readAt).toBeGreaterThanOrEqual(settlesAt);
+    const rows = JSON.parse(Buffer.from(files.get(job.key)!).toString('utf8')).rows as { workstreamId: string; workstreamName: string }[];
+    expect(rows.find((r) => r.workstreamId === late!.id)?.workstreamName).toBe(renamed);
+    // Asked again: the file, under the ETag it is named by.
+    const done = await ask();
+    expect(done.status).toBe(303);
+    expect(done.headers.get('etag')).toBe(job.etag);
   });
 
   it('makes nothing for a job whose key is not its file’s (it would store it where no request links), and stores it under its own', async () => {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '@bt/store';
@@ -11,13 +11,16 @@ import { SHARED_DEMO_TABLE, TEST_NOW } from './test-clock.ts';
 /** The demo as the first start seeds it, weekly digests included, as at the tests' clock. */
 async function seedSharedDemo(endpoint: string) {
   const store = new Store({ region: 'eu-west-2', endpoint, tableName: SHARED_DEMO_TABLE });
+  // Where the seeded digests' mail goes: read by no test, removed once seeded.
+  const outbox = mkdtempSync(join(tmpdir(), 'bt-shared-demo-'));
   try {
     if ((await store.ensureTable()) === 'exists') await store.dropTable().then(() => store.ensureTable());
     const offset = TEST_NOW - Date.now();
-    const digest = testDigestConfig(mkdtempSync(join(tmpdir(), 'bt-shared-demo-')));
+    const digest = testDigestConfig(outbox);
     await seedDemo({ store, clock: () => new Date(Date.now() + offset) }, { digests: { settings: digest.settings, mailer: digest.mailer } });
   } finally {
     store.destroy();
+    rmSync(outbox, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { ExportSettings } from './config.ts';
 import type { AppEnv } from './env.ts';
-import { handOffDeadline, inlineOrLinked, streamOrFail, type FeedExports } from './stream.ts';
+import { handOffDeadline, inlineOrLinked, streamOrFail, type FeedExports, type LargeAnswer } from './stream.ts';
 
 /** Whether the client already has this ETag's content (If-None-Match): answered 304, nothing made. */
 export function notModified(c: Context<AppEnv>, etag: string): boolean {
@@ -32,7 +33,7 @@ export function linkedExport(
   exports: FeedExports,
   chunks: AsyncGenerator<string | Uint8Array>,
   deadline: AbortSignal | undefined,
-  file: { key: string; filename: string; contentType: string },
+  file: { key: string; filename: string; contentType: string; settling?: LargeAnswer['settling'] },
   job: () => svc.ExportJob,
   preparing?: (c: Context<AppEnv>) => Response | Promise<Response>,
 ): Promise<Response> {
@@ -55,8 +56,17 @@ export function linkedExport(
 }
 
 /**
+ * While the data settles (`svc.dataMark`), how a file too large to answer
+ * inline is made again once the window has passed (none once settled).
+ */
+export function untilSettled(mark: { settled: boolean; settlesInMs: number }, remake: () => AsyncGenerator<string | Uint8Array>): LargeAnswer['settling'] {
+  return mark.settled ? undefined : { wait: () => sleep(mark.settlesInMs), remake };
+}
+
+/**
  * The monitoring pack for a request, as the API and the pages answer it: an
- * ETag (If-None-Match answers 304, nothing read but the newest change);
+ * ETag once the data has settled (If-None-Match answers 304, nothing read
+ * but the newest change);
  * locally streamed; in AWS inline when small, else stored and linked to
  * (303), or handed to the export function when it takes longer than a
  * request may run (202). `preparing`: the pages' answer while it is made.
@@ -70,8 +80,9 @@ export async function monitoringPackAnswer(
   preparing?: (c: Context<AppEnv>) => Response | Promise<Response>,
 ): Promise<Response> {
   const deadline = exportDeadline(exports);
-  const { etag, filename } = await svc.monitoringPackEtag(deps, caller, query);
-  c.header('ETag', etag);
+  const mark = await svc.monitoringPackEtag(deps, caller, query);
+  const { etag, filename } = mark;
+  if (mark.settled) c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (notModified(c, etag)) return c.body(null, 304);
   c.header('Content-Type', svc.XLSX_CONTENT_TYPE);
@@ -80,7 +91,8 @@ export async function monitoringPackAnswer(
   if (!exports) return streamOrFail(c, chunks, 'monitoring pack');
   const key = svc.packFileKey(etag, filename);
   const job = (): svc.ExportJob => ({ kind: 'monitoring-pack', query, caller, etag, key });
-  return linkedExport(c, deps, exports, chunks, deadline, { key, filename, contentType: svc.XLSX_CONTENT_TYPE }, job, preparing);
+  const settling = untilSettled(mark, () => svc.monitoringPackFile(deps, caller, query));
+  return linkedExport(c, deps, exports, chunks, deadline, { key, filename, contentType: svc.XLSX_CONTENT_TYPE, settling }, job, preparing);
 }
 
 /**

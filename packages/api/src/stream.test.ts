@@ -50,6 +50,7 @@ async function answer(chunks: () => AsyncGenerator<string | Uint8Array>, options
           }
         : {}),
       ...(options.preparing ? { preparing: options.preparing } : {}),
+      ...(options.settling ? { settling: options.settling } : {}),
     });
   });
   const res = await app.request('/file');
@@ -161,6 +162,52 @@ describe('a file made within a request, or handed to the export function', () =>
     expect(res.status).toBe(202);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('retry-after')).toBe('30');
+  });
+
+  it('never stores what it made from data still settling: small, inline; large, handed off, or without the export function made again once settled', async () => {
+    const waited: string[] = [];
+    let stopped = false;
+    const settling = (remade: string) => ({
+      wait: async () => void waited.push('window'),
+      remake: async function* () {
+        yield remade;
+      },
+    });
+    const made = (text: string) =>
+      async function* () {
+        try {
+          yield text;
+          yield ' and the rest of it';
+        } finally {
+          stopped = true;
+        }
+      };
+    const small = await answer(
+      async function* () {
+        yield 'small';
+      },
+      { settling: settling('unused') },
+    );
+    expect(small.res.status).toBe(200);
+    expect(await small.res.text()).toBe('small');
+    expect(small.files.size).toBe(0);
+    expect(waited).toEqual([]);
+
+    // With the export function: handed to it at once (it waits the window out), though the request has time left.
+    const handed = await answer(made('more than ten bytes'), { deadline: outOfTime().signal, settling: settling('unused') });
+    expect(handed.res.status).toBe(202);
+    expect(handed.started).toEqual(['job']);
+    expect(handed.files.size).toBe(0);
+    expect(stopped).toBe(true);
+    expect(waited).toEqual([]);
+
+    // Without one: the window waited out here, the file made again and stored.
+    stopped = false;
+    const remade = await answer(made('more than ten bytes'), { settling: settling('made once the window had passed') });
+    expect(remade.res.status).toBe(303);
+    expect(stopped).toBe(true);
+    expect(waited).toEqual(['window']);
+    expect(new TextDecoder().decode(remade.files.get('packs/etag/file.xlsx'))).toBe('made once the window had passed');
   });
 
   it('gives a request no time at all for 0 ms, and the time asked for otherwise', () => {

@@ -78,6 +78,14 @@ export interface LargeAnswer {
   handOff?: { deadline: AbortSignal; running(): Promise<boolean>; start(): Promise<void> };
   /** The answer while the export function makes it (202; default: the API's JSON, below). */
   preparing?: (c: Context<AppEnv>) => Response | Promise<Response>;
+  /**
+   * The data still settling (services' `dataMark`): what is made now may
+   * lack a change the file's name covers. Answered inline when small (the
+   * caller gives it no ETag), but never stored under that name: past the
+   * inline size it is handed to the export function, which waits the window
+   * out, or without one, made again here once the window has passed.
+   */
+  settling?: { wait(): Promise<void>; remake(): AsyncGenerator<string | Uint8Array> };
 }
 
 /**
@@ -90,7 +98,8 @@ export interface LargeAnswer {
  * that takes longer to make than the request may run (API Gateway gives it
  * 30 s) is handed off, and the client told to come back (202, below).
  */
-export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
+export async function inlineOrLinked(c: Context<AppEnv>, made: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
+  let chunks = made;
   const download = { filename: large.filename, contentType: large.contentType };
   // Never stored by a browser: a stored 303 revalidated (304) would send it to a link long expired. Its ETag is the file's (a client that followed it has that content).
   const seeOther = (url: string) => {
@@ -138,6 +147,13 @@ export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<
     if (!outOfTime(error)) throw error;
     await chunks.return(undefined);
     return handedOff();
+  }
+  if (large.settling) {
+    await chunks.return(undefined);
+    if (handOff) return handedOff();
+    await large.settling.wait();
+    head.length = 0;
+    chunks = large.settling.remake();
   }
   // Whether the upload failed because the time was up (the store may wrap the error it was given).
   let timedOut = false;

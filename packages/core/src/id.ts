@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 
 /** Prefixed, sortable ids: `prj_01J…` — the prefix says what it is, the ULID sorts by creation time. */
 export const ID_PREFIXES = {
@@ -29,6 +29,11 @@ const nextUlid = monotonicFactory();
  */
 export function newId(kind: IdKind, now: number): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+/** When an id was made (ms): its ULID's time, on the clock of whoever made it. */
+export function idTimeMs(id: string): number {
+  return decodeTime(id.slice(id.indexOf('_') + 1));
 }
 
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';

@@ -1,4 +1,4 @@
-import { ConflictError, newId, PreconditionFailedError, retryLostRaces, type IdKind } from '@bt/core';
+import { ConflictError, idTimeMs, newId, PreconditionFailedError, retryLostRaces, type IdKind } from '@bt/core';
 import { DEFAULT_THRESHOLDS, type AlertSettings, type LedgerSettings, type Principal, type Thresholds } from '@bt/core';
 import type { Store, WriteContext } from '@bt/store';
 
@@ -71,3 +71,26 @@ export function changeFeedSettleMs(store: Store): number {
   return store.longestRequestMs + CLOCK_MARGIN_MS;
 }
 const CLOCK_MARGIN_MS = 3_000;
+
+/**
+ * The data's state as the feeds' and the pack's ETags name it: the newest
+ * audit entry (every change writes one). Whether it has settled: an entry
+ * sent a moment before the newest may land after it (its id is older, so the
+ * newest does not move) until the change feed's window past the newest has
+ * gone. Until then, what is read now may lack a change the same mark will
+ * name once it lands, so nothing made from it is given that name: no ETag on
+ * the answer, no file stored under it. `settlesInMs`: how long until it has
+ * (0 once it has).
+ */
+export interface DataMark {
+  latest: string | null;
+  settled: boolean;
+  settlesInMs: number;
+}
+
+export async function dataMark(deps: Deps): Promise<DataMark> {
+  const latest = await deps.store.audit.latestId();
+  const settlesAt = latest === null ? 0 : idTimeMs(latest) + changeFeedSettleMs(deps.store);
+  const settlesInMs = Math.max(0, settlesAt - deps.clock().getTime());
+  return { latest, settled: settlesInMs === 0, settlesInMs };
+}

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from './context.ts';
 import type { ExportJob } from './export-jobs.ts';
 import type { ExportStore } from './export-store.ts';
@@ -8,6 +9,8 @@ import { monitoringPackEtag, monitoringPackFile, packFileKey, XLSX_CONTENT_TYPE 
 /** A job's file as it would be asked for now: its ETag, its name and type, and its bytes when made. */
 interface ExportFile {
   etag: string;
+  /** How long until what is read is the whole of what the ETag names (`dataMark`): 0 once it is. */
+  settlesInMs: number;
   /** Where it is stored: named by its ETag, as the API links to it. */
   key: string;
   file: { filename: string; contentType: string };
@@ -19,6 +22,7 @@ async function fileOfJob(deps: Deps, job: ExportJob): Promise<ExportFile> {
   const pack = await monitoringPackEtag(deps, job.caller, job.query);
   return {
     etag: pack.etag,
+    settlesInMs: pack.settlesInMs,
     key: packFileKey(pack.etag, pack.filename),
     file: { filename: pack.filename, contentType: XLSX_CONTENT_TYPE },
     chunks: () => monitoringPackFile(deps, job.caller, job.query),
@@ -27,15 +31,23 @@ async function fileOfJob(deps: Deps, job: ExportJob): Promise<ExportFile> {
 
 /**
  * In the export function: makes the file of a job (a feed or the monitoring
- * pack) and stores it under the job's key, unless the data has changed since
- * it was asked for (the ETag no longer the job's: a request now would be for
- * another file, and gets a job of its own) or the file is already there. The
- * caller's right to it is checked again. The job's marker is released either
- * way, and on failure, so a later request can start again.
+ * pack) and stores it under the job's key, from settled data (`dataMark`: a
+ * job handed off within the window after a write waits it out), unless the
+ * data has changed since it was asked for (the ETag no longer the job's: a
+ * request now would be for another file, and gets a job of its own) or the
+ * file is already there. The caller's right to it is checked again. The
+ * job's marker is released either way, and on failure, so a later request
+ * can start again.
  */
 export async function runExport(deps: Deps, exportStore: ExportStore, job: ExportJob): Promise<'stored' | 'already-stored' | 'stale'> {
   try {
-    const current = await fileOfJob(deps, job);
+    let current = await fileOfJob(deps, job);
+    // Asked for within the window after a write: a change sent a moment before may still land, and the file stored under
+    // this name must have it. Made once the window has passed (unless the data has moved on meanwhile: stale, below).
+    while (current.etag === job.etag && current.settlesInMs > 0) {
+      await sleep(current.settlesInMs);
+      current = await fileOfJob(deps, job);
+    }
     if (current.etag !== job.etag) {
       logger.info('An export job was for data since changed: nothing made', { key: job.key, requestId: job.caller.requestId });
       return 'stale';

@@ -82,5 +82,11 @@ export async function feedOfJob(deps: Deps, job: FeedExportJob) {
   const { request } = job;
   const current = await feedEtag(deps, job.caller, request.feed, { ...request, granularity: request.granularity ?? 'year' });
   const file = feedFile(request, current.financialYear);
-  return { etag: current.etag, key: feedFileKey(current.etag, file.filename), file, chunks: () => feedChunks(deps, request, current) };
+  return {
+    etag: current.etag,
+    settlesInMs: current.settlesInMs,
+    key: feedFileKey(current.etag, file.filename),
+    file,
+    chunks: () => feedChunks(deps, request, current),
+  };
 }

@@ -20,7 +20,7 @@ import {
 } from '@bt/core';
 import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord } from '@bt/store';
 import { stringify } from 'csv-stringify/sync';
-import { changeFeedSettleMs, thresholdsOf, type Caller, type Deps } from './context.ts';
+import { changeFeedSettleMs, dataMark, thresholdsOf, type Caller, type Deps } from './context.ts';
 import { projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
 import { resolveAsAt } from './report.ts';
 
@@ -178,21 +178,23 @@ function visible<R>(columns: Column<R>[], granularity: Granularity): Column<R>[]
  * The feeds' ETag: what they show changes only with a change to the data
  * (every change writes an audit entry), the query, the date and the settings.
  * So a client's If-None-Match is answered with 304 after one small read.
+ * `settled`: whether what is read now is the whole of what the ETag names
+ * (`dataMark`); until it is, the answer goes without it.
  */
 export async function feedEtag(
   deps: Deps,
   caller: Caller,
   feed: string,
   query: FeedQuery & { format: string },
-): Promise<{ etag: string; asAt: string; moment: Moment; financialYear: FinancialYear }> {
+): Promise<{ etag: string; settled: boolean; settlesInMs: number; asAt: string; moment: Moment; financialYear: FinancialYear }> {
   assertCan(caller.principal, 'feeds:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.latestId();
+  const { latest, settled, settlesInMs } = await dataMark(deps);
   const past = moment.past;
   const hash = createHash('sha256')
     .update(JSON.stringify([feed, query.format, latest, moment.asAt, past, financialYear, query.granularity, thresholdsOf(deps)]))
     .digest('base64url');
-  return { etag: `"${hash.slice(0, 27)}"`, asAt: moment.asAt, moment, financialYear };
+  return { etag: `"${hash.slice(0, 27)}"`, settled, settlesInMs, asAt: moment.asAt, moment, financialYear };
 }
 
 type WorkstreamRef = { id: string; code: string; name: string };

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Workbook, Worksheet, WorksheetProperties } from 'exceljs';
 import { allWorkstreams, HISTORY_READS_IN_FLIGHT, programmeStream, workstreamsAt } from './as-at.ts';
-import { thresholdsOf, type Caller, type Deps } from './context.ts';
+import { dataMark, thresholdsOf, type Caller, type Deps } from './context.ts';
 import { ReportTally, resolveAsAt, type AsAtQuery, type ProgrammeReport } from './report.ts';
 
 /** Pounds with pence, negatives red: every money cell of the pack is a number in this format. */
@@ -592,16 +592,21 @@ const PACK_LAYOUT = 1;
  * to the data (every change writes an audit entry, a change of SRO or owner
  * too), the moment, the FY and the settings. One small read: a client's
  * If-None-Match is answered 304, and a pack stored once (named by it) serves
- * every request for it until the data changes.
+ * every request for it until the data changes. `settled` as the feeds'
+ * (`dataMark`).
  */
-export async function monitoringPackEtag(deps: Deps, caller: Caller, query: AsAtQuery): Promise<{ etag: string; filename: string }> {
+export async function monitoringPackEtag(
+  deps: Deps,
+  caller: Caller,
+  query: AsAtQuery,
+): Promise<{ etag: string; settled: boolean; settlesInMs: number; filename: string }> {
   assertCan(caller.principal, 'programme:read');
   const { moment, financialYear } = resolveAsAt(deps, query);
-  const latest = await deps.store.audit.latestId();
+  const { latest, settled, settlesInMs } = await dataMark(deps);
   const hash = createHash('sha256')
     .update(JSON.stringify(['monitoring-pack', PACK_LAYOUT, latest, moment.asAt, moment.past, financialYear, thresholdsOf(deps)]))
     .digest('base64url');
-  return { etag: `"${hash.slice(0, 27)}"`, filename: packFilename(financialYear, moment.asAt) };
+  return { etag: `"${hash.slice(0, 27)}"`, settled, settlesInMs, filename: packFilename(financialYear, moment.asAt) };
 }
 
 /** Where a pack is stored in the exports bucket: named by its ETag, as the feeds are. */

@@ -3,7 +3,7 @@ import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { exportDeadline, linkedExport, monitoringPackAnswer, notModified } from '../exports.ts';
+import { exportDeadline, linkedExport, monitoringPackAnswer, notModified, untilSettled } from '../exports.ts';
 import { streamOrFail, type FeedExports } from '../stream.ts';
 import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
@@ -190,7 +190,8 @@ function feedRoute(
       const deadline = exportDeadline(exports);
       const resolved = await svc.feedEtag(deps, who, feed, { ...query, granularity: query.granularity ?? 'year' });
       const { etag, financialYear } = resolved;
-      c.header('ETag', etag);
+      // Only for settled data: what is read within the window after a write may lack a change the ETag would name.
+      if (resolved.settled) c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
       if (notModified(c, etag)) return c.body(null, 304);
       const file = svc.feedFile(request, financialYear);
@@ -199,7 +200,8 @@ function feedRoute(
       const chunks = svc.feedChunks(deps, request, resolved);
       if (!exports) return streamOrFail(c, chunks, 'feed');
       const key = svc.feedFileKey(etag, file.filename);
-      return linkedExport(c, deps, exports, chunks, deadline, { key, filename: file.filename, contentType: file.contentType }, () => ({
+      const settling = untilSettled(resolved, () => svc.feedChunks(deps, request, resolved));
+      return linkedExport(c, deps, exports, chunks, deadline, { key, filename: file.filename, contentType: file.contentType, settling }, () => ({
         kind: 'feed',
         request,
         caller: who,
