@@ -8,10 +8,19 @@ import { buildSideModules } from '../support/side-modules.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
+/**
+ * The Node.js that imports the bundles: this one, or `BENCH_NODE` (a path),
+ * for the Lambda runtime's major version where this machine has another
+ * (README, "Benchmarks"). The bundles are built for its version.
+ */
+const NODE = process.env.BENCH_NODE ?? process.execPath;
+export const BUNDLE_NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+const NODE_TARGET = `node${BUNDLE_NODE_VERSION.slice(1).split('.')[0]}`;
+
 /** One cold import of a bundle in a fresh node process (a cold-start proxy), in ms. */
 function importOnce(file: string, env: NodeJS.ProcessEnv): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
-  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }));
+  return Number(execFileSync(NODE, ['--input-type=module', '-e', script], { env }));
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -76,7 +85,7 @@ export async function bundleFigures(endpoint: string) {
       entryPoints: entries,
       outdir: dir,
       outExtension: { '.js': '.mjs' },
-      target: 'node20',
+      target: NODE_TARGET,
       logLevel: 'error',
       nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')],
     });
@@ -117,7 +126,9 @@ export async function bundleFigures(endpoint: string) {
 /** `pnpm bench:bundles`: the bundle step of `pnpm bench` alone (no DynamoDB Local, no seed), for a quick cold-start reading. */
 if (process.argv[1] === import.meta.filename) {
   const figures = await bundleFigures('http://127.0.0.1:1');
-  console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):');
+  console.log(
+    `bundles on Node.js ${BUNDLE_NODE_VERSION} (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):`,
+  );
   console.table(
     Object.fromEntries(
       Object.entries(figures).map(([name, f]) => [

@@ -7,7 +7,7 @@ import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { makeToken } from '../../packages/local/src/token.ts';
 import { evaluateAndStore } from '@bt/services';
 import { testDigestDesk } from '../support/digest.ts';
-import { bundleFigures } from './bundles.ts';
+import { BUNDLE_NODE_VERSION, bundleFigures } from './bundles.ts';
 import { callLatency, httpLatency } from './latency.ts';
 import { benchMachine } from './app.ts';
 import { seedProgramme } from './programme.ts';
@@ -33,7 +33,10 @@ async function main() {
   const months = benchMonths();
   console.log('month parsing, parsed once vs a regex per call (5 alternating rounds):', JSON.stringify(months));
   const bundles = await bundleFigures('http://127.0.0.1:1');
-  console.log('bundles (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):', bundles);
+  console.log(
+    `bundles on Node.js ${BUNDLE_NODE_VERSION} (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):`,
+    bundles,
+  );
   const dynamo = await startDynamoDbLocal();
   const counter = new RequestCounter();
   const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName: 'bench' }, counter);
@@ -47,7 +50,7 @@ async function main() {
   try {
     await store.ensureTable();
     results.months = months;
-    results.bundles = bundles;
+    results.bundles = { node: BUNDLE_NODE_VERSION, ...bundles };
     const seeded = await seedProgramme(store, raw, { projects: PROJECTS, benefitsPerProject: BENEFITS, years: YEARS });
     console.log(`seeded ${seeded.items} items in ${seeded.seedSeconds.toFixed(1)} s`);
     const deps = { store, clock: () => new Date('2025-11-20T09:00:00Z') };
