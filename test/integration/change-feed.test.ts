@@ -1,5 +1,5 @@
 import { fyOfDate, todayInLondon } from '@bt/core';
-import { changeFeedSettleMs, evaluateAndStore } from '@bt/services';
+import { changeFeedSettleMs, dataMark, evaluateAndStore } from '@bt/services';
 import type { Store } from '@bt/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
@@ -118,5 +118,17 @@ describe("a feed's ETag beside writes that land out of order", () => {
     h.counter.reset();
     expect((await feed(etag)).status).toBe(304);
     expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 1 });
+  });
+
+  it('waits on no clock further ahead than the window: an entry an hour ahead holds the ETag back, a wait never longer than the window', async () => {
+    const ws = (await h.call('GET', '/v1/workstreams?limit=1', { token: h.tokens.admin })).body.items[0];
+    await landBehindNewest(h, ws, `${ws.name} (from a clock an hour fast)`, -3_600_000);
+    const mark = await dataMark(h.deps);
+    expect(mark.settled).toBe(false);
+    expect(mark.settlesInMs).toBe(changeFeedSettleMs(h.store));
+    const fy = encodeURIComponent('2026/27');
+    const reply = await h.call('GET', `/v1/feeds/workstreams?format=json&financialYear=${fy}`, { token: h.tokens.finance });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('etag')).toBeNull();
   });
 });

@@ -16,7 +16,8 @@ export function auditIdAt(ms: number): string {
  * A workstream renamed by another function, in a transaction sent `earlierMs`
  * before the newest audit entry's and landing only now (as two writers in
  * flight at once may): its audit entry is older than the newest, which does
- * not move. Straight to the table, as the store's `transact` writes it.
+ * not move (negative: after it, as from a clock that is fast). Straight to
+ * the table, as the store's `transact` writes it.
  */
 export async function landBehindNewest(h: Harness, workstream: { id: string; name: string }, name: string, earlierMs = 1_000): Promise<string> {
   const newest = await h.store.audit.latestId();

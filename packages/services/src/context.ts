@@ -80,7 +80,9 @@ const CLOCK_MARGIN_MS = 3_000;
  * gone. Until then, what is read now may lack a change the same mark will
  * name once it lands, so nothing made from it is given that name: no ETag on
  * the answer, no file stored under it. `settlesInMs`: how long until it has
- * (0 once it has).
+ * (0 once it has), never more than the window: an id further ahead is of a
+ * clock that is, and waiting on it would outlast a request (or a job) for
+ * nothing the window does not already cover.
  */
 export interface DataMark {
   latest: string | null;
@@ -90,7 +92,8 @@ export interface DataMark {
 
 export async function dataMark(deps: Deps): Promise<DataMark> {
   const latest = await deps.store.audit.latestId();
-  const settlesAt = latest === null ? 0 : idTimeMs(latest) + changeFeedSettleMs(deps.store);
-  const settlesInMs = Math.max(0, settlesAt - deps.clock().getTime());
-  return { latest, settled: settlesInMs === 0, settlesInMs };
+  const window = changeFeedSettleMs(deps.store);
+  const settlesAt = latest === null ? 0 : idTimeMs(latest) + window;
+  const wait = settlesAt - deps.clock().getTime();
+  return { latest, settled: wait <= 0, settlesInMs: Math.min(window, Math.max(0, wait)) };
 }

@@ -44,7 +44,7 @@ export async function runExport(deps: Deps, exportStore: ExportStore, job: Expor
     let current = await fileOfJob(deps, job);
     // Asked for within the window after a write: a change sent a moment before may still land, and the file stored under
     // this name must have it. Made once the window has passed (unless the data has moved on meanwhile: stale, below).
-    while (current.etag === job.etag && current.settlesInMs > 0) {
+    if (current.etag === job.etag && current.settlesInMs > 0) {
       await sleep(current.settlesInMs);
       current = await fileOfJob(deps, job);
     }

@@ -92,7 +92,10 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
         'Real numbers in pounds (2 dp), frozen headers, filters, print titles. Its totals are the programme report’s at the same moment, to the penny. A workstream sheet’s lines carry the import’s columns, so the workbook imports back unchanged (`sheet=`).',
       request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }), headers: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
-        200: { description: 'The workbook (with an ETag, but not in the window after a change, as the feeds)', content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } } },
+        200: {
+          description: 'The workbook (with an ETag, but not in the window after a change, as the feeds)',
+          content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } },
+        },
         ...exportAnswers('a workbook (several thousand projects)'),
         ...problems(400, 401, 403),
       },
