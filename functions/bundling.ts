@@ -108,6 +108,21 @@ export function sideModuleCommands(name: keyof typeof FUNCTION_ENTRIES, root: st
   ];
 }
 
+/**
+ * Files a function's build writes beside its bundle, as shell commands (the
+ * CDK's afterBundling hook; the bundle tests run the same): the API's OpenAPI
+ * document, made from the function's own app (`functions/api/openapi-file.ts`)
+ * and served as it is, not made again at each request.
+ */
+export function builtFileCommands(name: keyof typeof FUNCTION_ENTRIES, root: string, outputDir: string): string[] {
+  return name === 'api'
+    ? [`AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true pnpm --dir "${root}" exec tsx functions/api/openapi-file.ts "${outputDir}/${OPENAPI_FILE}"`]
+    : [];
+}
+
+/** The API's OpenAPI document beside its bundle. */
+export const OPENAPI_FILE = 'openapi.json';
+
 /** Entry points of the functions, relative to the repository root. */
 export const FUNCTION_ENTRIES = {
   api: 'functions/api/index.ts',

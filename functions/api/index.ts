@@ -1,28 +1,11 @@
-import { createApiApp, exportsFromSettings, loadLambdaEnv } from '@bt/api';
-import { InvokedDigestDesk } from '@bt/services';
-import { Store, storeConfig } from '@bt/store';
+import { fileURLToPath } from 'node:url';
+import { loadLambdaEnv } from '@bt/api';
 import { handle } from 'hono/aws-lambda';
+import { apiFunctionApp } from './app.ts';
 
-// Cold start: settings and the AWS clients are made once per container.
-const env = loadLambdaEnv(process.env);
-const store = new Store(storeConfig(env));
-// Digests on demand are rendered and sent by the digest function: the API carries no mail code and has no right to send email.
-const lambda = {
-  region: env.AWS_REGION,
-  ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-};
-const app = createApiApp(
-  { store, clock: () => new Date(), thresholds: env.thresholds, alertSettings: env.alertSettings, ledger: env.ledger },
-  {
-    auth: { mode: 'apigw-jwt' },
-    bodyLimitBytes: env.BODY_LIMIT_BYTES,
-    docsAssetsBaseUrl: env.DOCS_ASSETS_BASE_URL,
-    // The SDK's Lambda client is loaded with the first digest asked for (built beside the bundle: functions/bundling.ts).
-    digests: new InvokedDigestDesk(lambda, env.DIGEST_FUNCTION_NAME, () => import('@bt/services/lambda-client')),
-    // A feed or pack past the inline limit is stored in the exports bucket and linked to (303); one too slow for a request is made by the export function (202).
-    exports: exportsFromSettings(env),
-  },
-);
+// Cold start: settings and the AWS clients are made once per container. The OpenAPI document is the file the build wrote
+// beside the bundle (functions/bundling.ts, `builtFileCommands`).
+const { app } = apiFunctionApp(loadLambdaEnv(process.env), fileURLToPath(new URL('openapi.json', import.meta.url)));
 
 /** The HTTP API (payload v2) handler: the API Gateway JWT authorizer has verified the caller (the pages are a function of their own: functions/pages). */
 export const handler = handle(app);

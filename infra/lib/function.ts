@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
+import { builtFileCommands, bundleAssets, FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -45,13 +45,14 @@ export class ProjectFunction extends NodejsFunction {
         banner: lambdaBundling.banner.js,
         // The AWS SDK is bundled, so the version deployed is the one in the lockfile; exceljs is built beside the bundle (below).
         externalModules: [...lambdaBundling.external],
-        // Files the function reads beside its bundle (the API's GOV.UK Frontend assets); the bundle tests copy the same list.
+        // Files the function reads beside its bundle (the pages' GOV.UK Frontend assets, the API's OpenAPI document); the bundle tests make the same.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...bundleAssets(name).map(({ from, to }) => `cp -R "${from}" "${join(outputDir, to)}"`),
             ...sideModuleCommands(name, root, outputDir),
+            ...builtFileCommands(name, root, outputDir),
           ],
         },
       },

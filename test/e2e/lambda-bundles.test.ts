@@ -1,15 +1,16 @@
 import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createApiApp, openApiJson } from '@bt/api';
 import { fyOfDate, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
 import { createDynamo, Store } from '@bt/store';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
+import { builtFileCommands, FUNCTION_ENTRIES, lambdaBundling, OPENAPI_FILE, sideModuleCommands } from '../../functions/bundling.ts';
 import { lambdaContext, loadEvent } from '../support/events.ts';
 import { buildSideModules } from '../support/side-modules.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
@@ -45,6 +46,8 @@ beforeAll(async () => {
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
   await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
   await buildSideModules(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], outdir);
+  // The files the stack's afterBundling hook writes beside the bundles (the API's OpenAPI document), by its own commands.
+  execSync(builtFileCommands('api', root, outdir).join(' && '), { cwd: root, stdio: 'pipe', shell: '/bin/bash' });
   // The API bundle asks the digest bundle to send digests on demand, through the real Lambda client.
   lambdaService = await startLambdaService({ 'bt-digest': (event) => digestHandler(event) });
   Object.assign(process.env, {
@@ -122,10 +125,28 @@ describe('the API function bundle', () => {
     expect(statSync(join(outdir, 'api.mjs.map')).size).toBeGreaterThan(size);
   });
 
-  it('answers health and the OpenAPI document without identity', async () => {
+  it('answers health, and the OpenAPI document its build wrote beside it, without identity', async () => {
     expect((await invoke('get-health')).statusCode).toBe(200);
+    // The document the build wrote is the API's: every route the app has, and nothing else.
+    const file = join(outdir, OPENAPI_FILE);
+    const built = JSON.parse(readFileSync(file, 'utf8'));
+    expect(built.openapi).toBe('3.1.0');
+    const app = createApiApp(
+      { store, clock: () => new Date() },
+      { auth: { mode: 'apigw-jwt' }, bodyLimitBytes: 65_536, digests: { preview: () => Promise.reject(), sendNow: () => Promise.reject() } },
+    );
+    expect(Object.keys(built.paths).sort()).toEqual(Object.keys(JSON.parse(openApiJson(app)).paths).sort());
+    // Served as it is (a mark put in the file comes back), not made again at each request; with an ETag of it, and 304.
+    const marked = JSON.stringify({ ...built, 'x-served-from': 'the file beside the bundle' });
+    writeFileSync(file, marked);
     const doc = await invoke('get-openapi');
-    expect(doc.json.openapi).toBe('3.1.0');
+    expect(doc.statusCode).toBe(200);
+    expect(doc.body).toBe(marked);
+    expect(doc.json['x-served-from']).toBe('the file beside the bundle');
+    expect(doc.headers['cache-control']).toBe('public, max-age=300');
+    const again = await apiHandler({ ...loadEvent('http-api', 'get-openapi'), headers: { 'if-none-match': doc.headers.etag } }, context);
+    expect(again.statusCode).toBe(304);
+    expect(builtFileCommands('alerts', root, '/x')).toEqual([]);
   });
 
   it('creates a workstream for an admin identified by the authorizer, using its request id', async () => {

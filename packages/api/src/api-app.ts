@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { swaggerUI } from '@hono/swagger-ui';
 import { NotFoundError, PayloadTooLargeError } from '@bt/core';
 import type { Deps, DigestDesk } from '@bt/services';
@@ -9,6 +11,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type * as z from 'zod';
 import { authenticate, type AuthConfig } from './auth.ts';
 import type { AppEnv } from './env.ts';
+import { notModified } from './exports.ts';
 import { requireJsonBody } from './http.ts';
 import type { FeedExports } from './stream.ts';
 import { logger } from '@bt/services';
@@ -36,6 +39,57 @@ export interface ApiAppConfig {
   digests: DigestDesk;
   /** In AWS: where a feed too large to answer inline is stored, and past what size (SPEC 6; Lambda's responses are capped at 6 MB). */
   exports?: FeedExports | undefined;
+  /** In AWS: the OpenAPI document the build wrote beside the bundle (`openApiJson`), served as it is; locally, made from the routes. */
+  openApiFile?: string | undefined;
+}
+
+/** The OpenAPI document's own fields: its paths and components come from the routes. */
+const OPENAPI_DOCUMENT: Parameters<OpenAPIHono<AppEnv>['getOpenAPI31Document']>[0] = {
+  openapi: '3.1.0',
+  servers: [{ url: '/', description: 'This deployment' }],
+  info: {
+    title: 'Transformation programme benefits tracker',
+    version: '0.1.0',
+    license: { name: 'Open Government Licence v3.0', url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/' },
+    description:
+      'Tracks a council transformation programme against its MTFS: workstreams, projects, benefits (planned vs realised savings), investment, risks and milestones. Money is integer pence; financial years are written 2025/26.',
+  },
+};
+
+/** The OpenAPI document of an app made by `createApiApp`, as `/openapi.json` gives it: what the build writes to a file. */
+export function openApiJson(app: OpenAPIHono<AppEnv>): string {
+  return JSON.stringify(app.getOpenAPI31Document(OPENAPI_DOCUMENT));
+}
+
+/**
+ * `/openapi.json` from the file the build wrote beside the bundle: the same
+ * bytes every time, read once (making the document takes 80–300 ms of CPU at
+ * each request), with an ETag of its content, so a browser revalidates the
+ * docs page's copy for nothing. Without the file (a bundle made without the
+ * build's step), made from the routes as locally, and said so once.
+ */
+function servedFile(path: string, make: () => string): MiddlewareHandler<AppEnv> {
+  let served: Promise<{ body: string; etag: string }> | undefined;
+  const load = async () => {
+    const body = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      logger.warn('The OpenAPI document file is not beside the bundle: made from the routes instead', { path });
+      return make();
+    });
+    return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  };
+  return async (c) => {
+    served ??= load().catch((error: unknown) => {
+      served = undefined;
+      throw error;
+    });
+    const { body, etag } = await served;
+    c.header('ETag', etag);
+    c.header('Cache-Control', 'public, max-age=300');
+    if (notModified(c, etag)) return c.body(null, 304);
+    c.header('Content-Type', 'application/json');
+    return c.body(body);
+  };
 }
 
 const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
@@ -72,17 +126,12 @@ export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: (app: Ope
   mount?.(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    servers: [{ url: '/', description: 'This deployment' }],
-    info: {
-      title: 'Transformation programme benefits tracker',
-      version: '0.1.0',
-      license: { name: 'Open Government Licence v3.0', url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/' },
-      description:
-        'Tracks a council transformation programme against its MTFS: workstreams, projects, benefits (planned vs realised savings), investment, risks and milestones. Money is integer pence; financial years are written 2025/26.',
-    },
-  });
+  if (config.openApiFile)
+    app.get(
+      '/openapi.json',
+      servedFile(config.openApiFile, () => openApiJson(app)),
+    );
+  else app.doc31('/openapi.json', OPENAPI_DOCUMENT);
   app.use('/docs', async (c, next) => {
     await next();
     c.header(
