@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allocateByWeights,
@@ -76,6 +77,19 @@ describe('formatting', () => {
     expect(poundsDecimal(-5)).toBe('-0.05');
     expect(poundsDecimal(100)).toBe('1.00');
   });
+  it('writes any whole number of pence as pounds exactly, as integer arithmetic does, to the largest safe integer', () => {
+    const reference = (pence: number) => {
+      const abs = BigInt(Math.abs(pence));
+      return `${pence < 0 ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+    };
+    for (const pence of [0, 1, 9, 10, 99, 100, 101, -1, -100, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER])
+      expect(poundsDecimal(pence)).toBe(reference(pence));
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (pence) => poundsDecimal(pence) === reference(pence)),
+      { numRuns: 5_000 },
+    );
+    expect(poundsDecimal(-0)).toBe('0.00');
+  });
   it('formats short headline figures', () => {
     expect(formatPoundsShort(120_000_000)).toBe('£1.20m');
     expect(formatPoundsShort(4_895_100_000)).toBe('£48.95m');
@@ -143,8 +157,20 @@ describe('allocation', () => {
       }
     }
   });
+  it('splits evenly exactly as by equal weights, for any total and any number of parts (and never gives -0)', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), fc.integer({ min: 1, max: 400 }), (total, n) => {
+        const parts = allocateEvenly(total, n);
+        expect(parts).toEqual(allocateByWeights(total, Array(n).fill(1)));
+        expect(parts.some((p) => Object.is(p, -0))).toBe(false);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
   it('refuses nonsense', () => {
     expect(() => allocateEvenly(100, 0)).toThrow(RangeError);
+    expect(() => allocateEvenly(0.5, 2)).toThrow(RangeError);
+    expect(() => allocateEvenly(Number.MAX_SAFE_INTEGER + 1, 2)).toThrow(RangeError);
     expect(() => allocateByWeights(100, [0, 0])).toThrow(RangeError);
     expect(() => allocateByWeights(100, [-1, 2])).toThrow(RangeError);
   });

@@ -95,11 +95,13 @@ export function parseAmount(input: string): Pence {
 
 function splitPence(pence: Pence): { sign: string; pounds: string; pennies: string } {
   assertPence(pence);
-  const abs = BigInt(Math.abs(pence));
+  // In Numbers, exactly (a feed writes every money cell through here): a safe integer's `%` is exact, and so is dividing out what it leaves.
+  const abs = Math.abs(pence);
+  const pennies = abs % 100;
   return {
     sign: pence < 0 ? '-' : '',
-    pounds: (abs / 100n).toString(),
-    pennies: (abs % 100n).toString().padStart(2, '0'),
+    pounds: String((abs - pennies) / 100),
+    pennies: pennies < 10 ? `0${pennies}` : String(pennies),
   };
 }
 
@@ -166,10 +168,17 @@ export function divRoundBig(n: bigint, d: bigint): bigint {
  */
 export function allocateEvenly(total: Pence, parts: number): Pence[] {
   if (!Number.isInteger(parts) || parts < 1) throw new RangeError('parts must be a positive integer');
-  return allocateByWeights(
-    total,
-    Array.from({ length: parts }, () => 1),
-  );
+  assertPence(total);
+  // `allocateByWeights` with equal weights, without its BigInts (every figure reads evenly phased years back this way):
+  // every share has the same remainder, so the extra pennies go to the earliest parts. Exact in Numbers: the total is a
+  // safe integer, `%` of integers is exact, and so is dividing out what it leaves.
+  const abs = Math.abs(total);
+  const extra = abs % parts;
+  const floor = (abs - extra) / parts;
+  return Array.from({ length: parts }, (_, i) => {
+    const share = i < extra ? floor + 1 : floor;
+    return total < 0 && share !== 0 ? -share : share;
+  });
 }
 
 /**
