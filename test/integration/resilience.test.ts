@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIENCE, createApp, LOCAL_ISSUER } from '@bt/api';
@@ -94,7 +94,11 @@ describe('when DynamoDB goes away mid-run', () => {
     const before = await call('POST', '/v1/workstreams', workstreamBody({ code: 'BEFORE' }));
     expect(before.status).toBe(201);
 
+    // What DynamoDB Local unpacks at its start (its SQLite library) goes to a directory of its own, gone once it has stopped.
+    const javaTmpDir = dynamo.javaTmpDir;
+    expect(readdirSync(javaTmpDir).some((f) => f.includes('sqlite'))).toBe(true);
     await dynamo.stop();
+    expect(existsSync(javaTmpDir)).toBe(false);
     for (const [method, path, body] of [
       ['GET', '/v1/workstreams'],
       ['POST', '/v1/workstreams', workstreamBody({ code: 'DURING' })],

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,8 @@ import { createDynamo } from '@bt/store';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** Java's temporary directory: DynamoDB Local unpacks its SQLite library there at each start; removed when java ends. */
+  javaTmpDir: string;
   stop(): Promise<void>;
 }
 
@@ -52,7 +55,11 @@ export async function startDynamoDbLocal(
   const port = options.port ?? (await freePort());
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const watchdogPath = join(here, 'watchdog.mjs');
-  const child: ChildProcess = spawn(process.execPath, [watchdogPath, options.dbPath ?? '-inMemory', String(port), options.pidFile ?? '-'], {
+  // DynamoDB Local unpacks its SQLite library (900 KiB) into java's temporary directory at every start and never removes
+  // it: a directory of its own, which the watchdog removes when java ends, however that happens.
+  const javaTmpDir = mkdtempSync(join(tmpdir(), 'bt-dynamodb-local-'));
+  const args = [watchdogPath, options.dbPath ?? '-inMemory', String(port), options.pidFile ?? '-', javaTmpDir];
+  const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['pipe', 'inherit', 'inherit'],
     ...(options.quickStart ? { env: { ...process.env, BT_JVM_OPTIONS: QUICK_START_JVM } } : {}),
   });
@@ -62,6 +69,7 @@ export async function startDynamoDbLocal(
   let ready = false;
   child.on('exit', (code) => {
     exited = true;
+    rmSync(javaTmpDir, { recursive: true, force: true });
     // Once it has answered, an exit we did not ask for is the supervisor's to handle.
     if (ready && !stopping) options.onUnexpectedExit?.(code);
   });
@@ -70,6 +78,7 @@ export async function startDynamoDbLocal(
   return {
     endpoint,
     port,
+    javaTmpDir,
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
