@@ -44,7 +44,9 @@ export async function runExport(deps: Deps, exportStore: ExportStore, job: Expor
     let current = await fileOfJob(deps, job);
     // Asked for within the window after a write: a change sent a moment before may still land, and the file stored under
     // this name must have it. Made once the window has passed (unless the data has moved on meanwhile: stale, below).
-    if (current.etag === job.etag && current.settlesInMs > 0) {
+    // Looked at again after the wait: a timer may fire a moment early by the clock. Twice at most: a mark still unsettled
+    // after that is of a clock running fast (`dataMark`), which waiting longer would not change.
+    for (let waits = 0; waits < 2 && current.etag === job.etag && current.settlesInMs > 0; waits++) {
       await sleep(current.settlesInMs);
       current = await fileOfJob(deps, job);
     }
