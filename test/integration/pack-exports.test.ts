@@ -209,3 +209,56 @@ describe('the monitoring pack too slow for a request', () => {
     expect(files.has(key)).toBe(true);
   });
 });
+
+describe('a feed too large to answer inline, made from data still settling', () => {
+  let h2: Harness;
+  const stored = new Map<string, Uint8Array>();
+  beforeAll(async () => {
+    h2 = await createHarness({
+      demoCopy: true,
+      // Time enough within a request: made and stored here, never handed off.
+      exports: {
+        store: {
+          link: async (key) => (stored.has(key) ? `https://exports.example/${key}?X-Amz-Expires=300` : undefined),
+          save: async (key, chunks) => {
+            const parts: Uint8Array[] = [];
+            for await (const chunk of chunks) parts.push(chunk);
+            stored.set(key, Buffer.concat(parts));
+          },
+        },
+        inlineLimitBytes: 1024,
+      },
+    });
+  });
+  afterAll(async () => {
+    await h2?.cleanup();
+  });
+
+  it('is stored for that answer alone and linked to, without an ETag; once settled, under the ETag it is named by', async () => {
+    const path = '/v1/feeds/savings?financialYear=2026%2F27&format=csv&granularity=month';
+    const ask = (headers: Record<string, string> = {}) => h2.app.request(path, { headers: { Authorization: `Bearer ${h2.tokens.finance}`, ...headers } });
+    const ws = (await h2.call('GET', '/v1/workstreams', { token: h2.tokens.admin })).body.items[0];
+    const renamed = await h2.call('PATCH', `/v1/workstreams/${ws.id}`, { token: h2.tokens.admin, body: { name: `${ws.name} (renamed)` } });
+    expect(renamed.status).toBe(200);
+
+    const first = await ask({ 'X-Request-Id': 'req-within-the-window' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('etag')).toBeNull();
+    const within = first.headers.get('location')!.split('?')[0]!.replace('https://exports.example/', '');
+    expect(within).toMatch(/^feeds\/[\w-]{27}\/unsettled-req-within-the-window\/savings-2026-27-month\.csv$/);
+    expect([...stored.keys()]).toEqual([within]);
+    expect(Buffer.from(stored.get(within)!).toString('utf8')).toContain('(renamed)');
+
+    // Once the window has passed: the file of the data's name, made afresh (not the one made within it), with its ETag and 304.
+    await h2.settle();
+    const settled = await ask();
+    expect(settled.status).toBe(303);
+    const etag = settled.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    const named = settled.headers.get('location')!.split('?')[0]!.replace('https://exports.example/', '');
+    expect(named).toBe(svc.feedFileKey(etag, 'savings-2026-27-month.csv'));
+    expect(within.startsWith(named.slice(0, named.lastIndexOf('/')))).toBe(true);
+    expect(stored.size).toBe(2);
+    expect((await ask({ 'If-None-Match': etag })).status).toBe(304);
+  });
+});

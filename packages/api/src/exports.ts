@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
 import type { ExportSettings } from './config.ts';
@@ -56,11 +55,12 @@ export function linkedExport(
 }
 
 /**
- * While the data settles (`svc.dataMark`), how a file too large to answer
- * inline is made again once the window has passed (none once settled).
+ * While the data settles (`svc.dataMark`), where a file too large to answer
+ * inline is stored for this answer alone: beside the data's name, under the
+ * request's id (none once settled).
  */
-export function untilSettled(mark: { settled: boolean; settlesInMs: number }, remake: () => AsyncGenerator<string | Uint8Array>): LargeAnswer['settling'] {
-  return mark.settled ? undefined : { wait: () => sleep(mark.settlesInMs), remake };
+export function untilSettled(c: Context<AppEnv>, mark: { settled: boolean }, key: string): LargeAnswer['settling'] {
+  return mark.settled ? undefined : { key: svc.unsettledFileKey(key, c.get('requestId')) };
 }
 
 /**
@@ -91,7 +91,7 @@ export async function monitoringPackAnswer(
   if (!exports) return streamOrFail(c, chunks, 'monitoring pack');
   const key = svc.packFileKey(etag, filename);
   const job = (): svc.ExportJob => ({ kind: 'monitoring-pack', query, caller, etag, key });
-  const settling = untilSettled(mark, () => svc.monitoringPackFile(deps, caller, query));
+  const settling = untilSettled(c, mark, key);
   return linkedExport(c, deps, exports, chunks, deadline, { key, filename, contentType: svc.XLSX_CONTENT_TYPE, settling }, job, preparing);
 }
 

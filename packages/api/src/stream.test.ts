@@ -164,50 +164,45 @@ describe('a file made within a request, or handed to the export function', () =>
     expect(res.headers.get('retry-after')).toBe('30');
   });
 
-  it('never stores what it made from data still settling: small, inline; large, handed off, or without the export function made again once settled', async () => {
-    const waited: string[] = [];
-    let stopped = false;
-    const settling = (remade: string) => ({
-      wait: async () => void waited.push('window'),
-      remake: async function* () {
-        yield remade;
-      },
-    });
-    const made = (text: string) =>
-      async function* () {
-        try {
-          yield text;
-          yield ' and the rest of it';
-        } finally {
-          stopped = true;
-        }
-      };
+  it('never stores what it made from data still settling under the data’s name: small, inline; large, under a name of its own; too slow, handed off', async () => {
+    const settling = { key: 'packs/etag/unsettled-req-1/file.xlsx' };
     const small = await answer(
       async function* () {
         yield 'small';
       },
-      { settling: settling('unused') },
+      { deadline: outOfTime().signal, settling },
     );
     expect(small.res.status).toBe(200);
     expect(await small.res.text()).toBe('small');
     expect(small.files.size).toBe(0);
-    expect(waited).toEqual([]);
 
-    // With the export function: handed to it at once (it waits the window out), though the request has time left.
-    const handed = await answer(made('more than ten bytes'), { deadline: outOfTime().signal, settling: settling('unused') });
-    expect(handed.res.status).toBe(202);
-    expect(handed.started).toEqual(['job']);
-    expect(handed.files.size).toBe(0);
-    expect(stopped).toBe(true);
-    expect(waited).toEqual([]);
+    // Large: stored for this answer alone and linked to; nothing under the data's name, no job.
+    const large = await answer(
+      async function* () {
+        yield 'more than ten bytes';
+        yield ' and the rest of it';
+      },
+      { deadline: outOfTime().signal, settling },
+    );
+    expect(large.res.status).toBe(303);
+    expect(large.res.headers.get('location')).toBe('https://exports.example/packs/etag/unsettled-req-1/file.xlsx');
+    expect([...large.files.keys()]).toEqual(['packs/etag/unsettled-req-1/file.xlsx']);
+    expect(new TextDecoder().decode(large.files.get(settling.key))).toBe('more than ten bytes and the rest of it');
+    expect(large.started).toEqual([]);
 
-    // Without one: the window waited out here, the file made again and stored.
-    stopped = false;
-    const remade = await answer(made('more than ten bytes'), { settling: settling('made once the window had passed') });
-    expect(remade.res.status).toBe(303);
-    expect(stopped).toBe(true);
-    expect(waited).toEqual(['window']);
-    expect(new TextDecoder().decode(remade.files.get('packs/etag/file.xlsx'))).toBe('made once the window had passed');
+    // Too slow: handed to the export function as ever (its job makes the file of the data's name once the window has passed).
+    const time = outOfTime();
+    const slow = await answer(
+      async function* () {
+        yield 'more than ten bytes';
+        time.abort(new DOMException('out of time', 'TimeoutError'));
+        yield 'the rest';
+      },
+      { deadline: time.signal, settling },
+    );
+    expect(slow.res.status).toBe(202);
+    expect(slow.started).toEqual(['job']);
+    expect(slow.files.size).toBe(0);
   });
 
   it('gives a request no time at all for 0 ms, and the time asked for otherwise', () => {

@@ -80,12 +80,13 @@ export interface LargeAnswer {
   preparing?: (c: Context<AppEnv>) => Response | Promise<Response>;
   /**
    * The data still settling (services' `dataMark`): what is made now may
-   * lack a change the file's name covers. Answered inline when small (the
-   * caller gives it no ETag), but never stored under that name: past the
-   * inline size it is handed to the export function, which waits the window
-   * out, or without one, made again here once the window has passed.
+   * lack a change `key` names, so it is never stored there. Answered inline
+   * when small (the caller gives it no ETag); past the inline size, stored
+   * under `key` here, a name of its own for this answer alone (never linked
+   * to again), and linked to as any other. One handed to the export function
+   * (out of time) is made under `key` as ever: the job waits the window out.
    */
-  settling?: { wait(): Promise<void>; remake(): AsyncGenerator<string | Uint8Array> };
+  settling?: { key: string };
 }
 
 /**
@@ -98,8 +99,7 @@ export interface LargeAnswer {
  * that takes longer to make than the request may run (API Gateway gives it
  * 30 s) is handed off, and the client told to come back (202, below).
  */
-export async function inlineOrLinked(c: Context<AppEnv>, made: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
-  let chunks = made;
+export async function inlineOrLinked(c: Context<AppEnv>, chunks: AsyncGenerator<string | Uint8Array>, large: LargeAnswer): Promise<Response> {
   const download = { filename: large.filename, contentType: large.contentType };
   // Never stored by a browser: a stored 303 revalidated (304) would send it to a link long expired. Its ETag is the file's (a client that followed it has that content).
   const seeOther = (url: string) => {
@@ -148,13 +148,7 @@ export async function inlineOrLinked(c: Context<AppEnv>, made: AsyncGenerator<st
     await chunks.return(undefined);
     return handedOff();
   }
-  if (large.settling) {
-    await chunks.return(undefined);
-    if (handOff) return handedOff();
-    await large.settling.wait();
-    head.length = 0;
-    chunks = large.settling.remake();
-  }
+  const storedAs = large.settling?.key ?? large.key;
   // Whether the upload failed because the time was up (the store may wrap the error it was given).
   let timedOut = false;
   const everything = async function* () {
@@ -171,13 +165,13 @@ export async function inlineOrLinked(c: Context<AppEnv>, made: AsyncGenerator<st
     }
   };
   try {
-    await large.store.save(large.key, everything(), large.contentType);
+    await large.store.save(storedAs, everything(), large.contentType);
   } catch (error) {
     if (!timedOut) throw error;
     return handedOff();
   }
-  const link = await large.store.link(large.key, download);
-  if (!link) throw new Error(`The file stored as ${large.key} is not there to link to.`);
+  const link = await large.store.link(storedAs, download);
+  if (!link) throw new Error(`The file stored as ${storedAs} is not there to link to.`);
   return seeOther(link);
 }
 

@@ -77,6 +77,17 @@ export function feedFileKey(etag: string, filename: string): string {
   return `feeds/${etag.replaceAll('"', '')}/${filename}`;
 }
 
+/**
+ * Where a feed or pack made from data still settling is stored (`dataMark`):
+ * beside the file of the data's name, under the request's id, so it is linked
+ * to by that answer alone and never served for the name (it may lack a
+ * change the name covers). The bucket deletes it after a day, as the others.
+ */
+export function unsettledFileKey(key: string, requestId: string): string {
+  const at = key.lastIndexOf('/');
+  return `${key.slice(0, at)}/unsettled-${requestId.replaceAll(/[^\w-]/g, '_')}${key.slice(at)}`;
+}
+
 /** The feed of a job as it would be asked for now (its ETag, FY and moment), and its file. */
 export async function feedOfJob(deps: Deps, job: FeedExportJob) {
   const { request } = job;

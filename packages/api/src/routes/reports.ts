@@ -203,7 +203,7 @@ function feedRoute(
       const chunks = svc.feedChunks(deps, request, resolved);
       if (!exports) return streamOrFail(c, chunks, 'feed');
       const key = svc.feedFileKey(etag, file.filename);
-      const settling = untilSettled(resolved, () => svc.feedChunks(deps, request, resolved));
+      const settling = untilSettled(c, resolved, key);
       return linkedExport(c, deps, exports, chunks, deadline, { key, filename: file.filename, contentType: file.contentType, settling }, () => ({
         kind: 'feed',
         request,
