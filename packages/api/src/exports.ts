@@ -59,7 +59,7 @@ export function linkedExport(
  * inline is stored for this answer alone: beside the data's name, under the
  * request's id (none once settled).
  */
-export function untilSettled(c: Context<AppEnv>, mark: { settled: boolean }, key: string): LargeAnswer['settling'] {
+export function whileSettling(c: Context<AppEnv>, mark: { settled: boolean }, key: string): LargeAnswer['settling'] {
   return mark.settled ? undefined : { key: svc.unsettledFileKey(key, c.get('requestId')) };
 }
 
@@ -91,7 +91,7 @@ export async function monitoringPackAnswer(
   if (!exports) return streamOrFail(c, chunks, 'monitoring pack');
   const key = svc.packFileKey(etag, filename);
   const job = (): svc.ExportJob => ({ kind: 'monitoring-pack', query, caller, etag, key });
-  const settling = untilSettled(c, mark, key);
+  const settling = whileSettling(c, mark, key);
   return linkedExport(c, deps, exports, chunks, deadline, { key, filename, contentType: svc.XLSX_CONTENT_TYPE, settling }, job, preparing);
 }
 

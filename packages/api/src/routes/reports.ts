@@ -3,7 +3,7 @@ import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
-import { exportDeadline, linkedExport, monitoringPackAnswer, notModified, untilSettled } from '../exports.ts';
+import { exportDeadline, linkedExport, monitoringPackAnswer, notModified, whileSettling } from '../exports.ts';
 import { streamOrFail, type FeedExports } from '../stream.ts';
 import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
@@ -203,7 +203,7 @@ function feedRoute(
       const chunks = svc.feedChunks(deps, request, resolved);
       if (!exports) return streamOrFail(c, chunks, 'feed');
       const key = svc.feedFileKey(etag, file.filename);
-      const settling = untilSettled(c, resolved, key);
+      const settling = whileSettling(c, resolved, key);
       return linkedExport(c, deps, exports, chunks, deadline, { key, filename: file.filename, contentType: file.contentType, settling }, () => ({
         kind: 'feed',
         request,
