@@ -125,6 +125,14 @@ describe('the API function bundle', () => {
     expect(statSync(join(outdir, 'api.mjs.map')).size).toBeGreaterThan(size);
   });
 
+  it('is ASCII, as every bundle is: one other character anywhere has V8 decode the whole file to two-byte source before it parses it', () => {
+    for (const name of Object.keys(FUNCTION_ENTRIES)) {
+      const bytes = readFileSync(join(outdir, `${name}.mjs`));
+      const at = bytes.findIndex((byte) => byte > 0x7f);
+      expect(at === -1 ? '' : `${name}.mjs: ${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}`).toBe('');
+    }
+  });
+
   it('answers health, and the OpenAPI document its build wrote beside it, without identity', async () => {
     expect((await invoke('get-health')).statusCode).toBe(200);
     // The document the build wrote is the API's: every route the app has, and nothing else.

@@ -291,13 +291,15 @@ describe('a real council tracker', () => {
     expect(again).toMatchObject({ created: { workstreams: 0, projects: 0, benefits: 0 }, unchanged: 3, problems: [] });
   });
 
-  it('reads the CSV Excel saves from such a sheet: a title row above the header, and the comma-only blank rows, without a false repeat', async () => {
+  it('reads the CSV Excel saves from such a sheet: a title row above the header, the comma-only blank rows and rules of dashes, without a false repeat', async () => {
     const csv = [
       'Anytown Borough Council savings tracker,,,,,,,,,,,,',
       ',,,,,,,,,,,,',
       'Workstream code,Workstream name,Project code,Project name,Directorate,Saving,MTFS ref,Category,Type,Recurrence,Owner,Confidence (%),2026/27',
       'ASC,,ASC-42,Technology-enabled care,Adults,Sensors at home,ASC-26-21,Transformation,Cashable saving,Recurrent,TEC lead,70%,£1.5m',
       ',,,,,,,,,,,,',
+      // A rule under a block: hyphens, en and em dashes, equals signs.
+      '---,\u2013\u2013\u2013,\u2014\u2014,===,,,,,,,,,',
       ',,,,,,,,,,,,',
       'ASC,,ASC-42,Technology-enabled care,Adults,Falls response,ASC-26-22,Transformation,Cashable saving,One off,TEC lead,60%,"(1,234)"',
       ',,,,,,,,,,,,',

@@ -102,9 +102,13 @@ export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {
   return parseSavingsRecords(read.records, mapping);
 }
 
-/** A row that holds no saving: blank, or only separators (the ",,,,," lines a spreadsheet's CSV export writes), or a total. */
+/**
+ * A row that holds no saving: blank, or only separators (the ",,,,," lines a
+ * spreadsheet's CSV export writes, rules of dashes, en and em dashes written
+ * as escapes so that the bundles stay ASCII), or a total.
+ */
 function isFiller(record: string[]): boolean {
-  const cells = record.map((c) => c.trim()).filter((c) => !/^[\s,;|_=\-–—]*$/.test(c));
+  const cells = record.map((c) => c.trim()).filter((c) => !/^[\s,;|_=\-\u2013\u2014]*$/.test(c));
   return cells.length === 0 || /^(grand |sub-?)?totals?:?$/i.test(cells[0]!);
 }
 
