@@ -368,15 +368,21 @@ describe('exactly once', () => {
       expect((await s.h.call('GET', `/v1/alerts/${id}`, { token: s.h.tokens.cmt })).body).toMatchObject({ status: 'resolved', lastSeenAt: again.evaluatedAt });
   });
 
-  it('writes only what changed, 33 alerts a transaction (99 items, a raise being 3); a changed figure is written and its version moves', async () => {
+  it('writes only what changed, 49 alerts a transaction (a raise being 2 items, their events one outbox item: 99); a changed figure is written and its version moves', async () => {
     const s = await busyScenario();
-    for (let i = 0; i < 25; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
+    for (let i = 0; i < 40; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
     const counter = new RequestCounter();
     const counted = new Store(s.h.store.config, counter);
     s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
     const first = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT);
-    expect(first.raised.length).toBeGreaterThan(33);
-    expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(Math.ceil(first.raised.length / 33));
+    expect(first.raised.length).toBeGreaterThan(49);
+    const transactions = Math.ceil(first.raised.length / 49);
+    expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(transactions);
+    // Each transaction's raise events in one outbox item: every raise's event, once.
+    const items = (await s.h.store.outbox.page(1000)).filter((item) => item.events.some((e) => e.detailType === 'AlertRaised'));
+    expect(items).toHaveLength(transactions);
+    expect(items.map((item) => item.key.pk.startsWith('EVENTS#'))).toEqual(items.map(() => true));
+    expect(items.flatMap((item) => item.events.map((e) => e.id)).sort()).toEqual(first.raised.map((a) => `${a.id}.${a.occurrence}.raised`).sort());
     // The conditions not live were looked up by id, 100 a request (none had been raised before).
     expect(counter.byCommand.get('BatchGetItemCommand')).toBe(Math.ceil(first.conditions / 100));
     const one = (await s.h.call('GET', '/v1/alerts?rule=forecast-slippage&limit=200', { token: s.h.tokens.cmt })).body.items as Alert[];
@@ -393,6 +399,24 @@ describe('exactly once', () => {
     const now = (await s.h.call('GET', `/v1/alerts/${moved.id}`, { token: s.h.tokens.cmt })).body as Alert;
     expect(now.version).toBe(moved.version + 1);
     expect(now.figures.forecastPence).toBe(gbp(70_000));
+  });
+
+  it('events too large to share one outbox item go in several, and a transaction whose items then pass 100 is written in halves: each alert and event once', async () => {
+    const s = await busyScenario();
+    for (let i = 0; i < 40; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
+    const counter = new RequestCounter();
+    const counted = new Store(s.h.store.config, counter);
+    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
+    // About two raise events an item: 49 raises (98 items) and their 25 outbox items are more than one transaction takes.
+    const run = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT, undefined, { outboxItemBytes: 3_000 });
+    counted.destroy();
+    expect(run.raised.length).toBeGreaterThan(49);
+    expect(counter.byCommand.get('TransactWriteItemsCommand')).toBeGreaterThan(Math.ceil(run.raised.length / 49));
+    const items = (await s.h.store.outbox.page(1000)).filter((item) => item.events.some((e) => e.detailType === 'AlertRaised'));
+    expect(items.length).toBeGreaterThan(run.raised.length / 3);
+    for (const item of items) expect(item.events.length === 1 || Buffer.byteLength(JSON.stringify(item.events)) <= 3_000).toBe(true);
+    expect(items.flatMap((item) => item.events.map((e) => e.id)).sort()).toEqual(run.raised.map((a) => `${a.id}.${a.occurrence}.raised`).sort());
+    expect(await check(s)).toHaveLength(run.raised.length);
   });
 
   it('two concurrent runs leave one alert and one raise event per condition', async () => {
@@ -653,6 +677,45 @@ describe('publishing the outbox', () => {
     ).toEqual(events.map((e) => e.id));
     // Three pages read and marked (100, 100, 50), and the empty page that ends it.
     expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 4, TransactWriteItemsCommand: 3 });
+    expect(await h.store.outbox.pending()).toEqual([]);
+  });
+
+  it('sends items of many events (an alert run’s) about a hundred events at a time, each lot marked once sent: a publisher stopped half-way sends again only its lot', async () => {
+    const h = await createHarness();
+    harnesses.push(h);
+    const dir = mkdtempSync(join(tmpdir(), 'bt-outbox-lots-'));
+    dirs.push(dir);
+    const event = (i: number) => ({
+      id: `evt-${String(i).padStart(3, '0')}.recorded`,
+      source: 'benefits-tracker' as const,
+      detailType: 'DigestSent' as const,
+      time: new Date(Date.UTC(2026, 10, 23, 9, 0, 0, i)).toISOString(),
+      detail: { digestId: `dig-${i}`, slot: `manual:${i}`, recipients: [], subject: 's', sentAt: '2026-11-23T09:00:00.000Z' },
+    });
+    const events = Array.from({ length: 275 }, (_, i) => event(i));
+    // Five writes of 49 events each (one item each), then 30 of one event.
+    for (let i = 0; i < 245; i += 49) await h.store.commit(h.store.outbox.enqueueAllOps(events.slice(i, i + 49)));
+    await h.store.commit(events.slice(245).map((e) => h.store.outbox.enqueueOp(e)));
+    expect(await h.store.outbox.page(1000)).toHaveLength(35);
+
+    const sink = new FileEventSink(join(dir, 'events.jsonl'));
+    let sends = 0;
+    const stopsAtItsSecondLot = { publish: async (lot: typeof events) => (++sends === 2 ? Promise.reject(new Error('timed out')) : sink.publish(lot)) };
+    await expect(publishOutbox(h.deps, stopsAtItsSecondLot)).rejects.toThrow('timed out');
+    // The first lot: three items, 147 events, sent and marked.
+    expect(sink.read()).toHaveLength(147);
+    expect(await h.store.outbox.pending(1000)).toEqual(events.slice(147));
+
+    h.counter.reset();
+    expect(await publishOutbox(h.deps, sink)).toBe(128);
+    expect(
+      sink
+        .read()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(events.map((e) => e.id));
+    // One page (32 items), in two lots of 100 and 28 events (each marked in one transaction), and the empty page that ends it.
+    expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2, TransactWriteItemsCommand: 2 });
     expect(await h.store.outbox.pending()).toEqual([]);
   });
 });

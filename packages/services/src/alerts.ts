@@ -29,6 +29,7 @@ import {
   collectAll,
   seenBy,
   type AlertFilter,
+  type OutboxEntry,
   type OutboxStore,
   type Page,
   type PageRequest,
@@ -116,23 +117,32 @@ function event(detailType: DomainEvent['detailType'], alert: Alert, time: string
 
 /** At most this many items in one transaction (DynamoDB's limit). */
 const MAX_TRANSACTION_ITEMS = 100;
-/** Alerts written together in one transaction (a raise or a resolve is 3 items). */
-const ALERTS_PER_TRANSACTION = 33;
+/**
+ * Alerts written together in one transaction: a raise or a resolve is 2 items
+ * (the alert, its audit entry), and the transaction's events share one outbox
+ * item, so 49 raises are 99 items.
+ */
+const ALERTS_PER_TRANSACTION = 49;
 /** Transactions in flight at once. */
 const TRANSACTION_CONCURRENCY = 4;
 
 export interface EvaluationOptions {
-  /** Alerts written in one transaction (1 writes each on its own; the default packs up to 33). */
+  /** Alerts written in one transaction (1 writes each on its own; the default packs up to 49). */
   alertsPerTransaction?: number;
   /** Transactions in flight at once (the default 4; 1 writes them one after another). */
   transactionConcurrency?: number;
+  /** Bytes of events in one outbox item (the default `OUTBOX_ITEM_BYTES`, 350,000; smaller in a test, so a transaction's events need more than one). */
+  outboxItemBytes?: number;
 }
 
 /** One alert's write: its transaction items, what it means once written, and how to do it again on its own after a lost race. */
 interface AlertWrite {
-  /** How many transaction items it is (its items are built only when its transaction is: a run of 100,000 alerts holds no 400,000 items at once). */
+  /** How many transaction items it is, its event aside (its items are built only when its transaction is: a run of 100,000 alerts holds no 300,000 items at once). */
   size: number;
+  /** Does it report an event (a raise, a resolve)? The events of a transaction share an outbox item. */
+  reports: boolean;
   ops: () => TxOp[];
+  events: () => DomainEvent[];
   done: () => void;
   alone: () => Promise<void>;
 }
@@ -147,8 +157,9 @@ interface AlertWrite {
  * Reads: each project's record (one Query each), the live alerts (one Query
  * per MB of them) and, for conditions not live, their earlier occurrences
  * by id (100 a request), never a read per alert. Writes: only what changed, up to
- * 33 alerts a transaction, each raise and resolve with its outbox event and
- * audit entry (which is also its history), each alert's write conditional on the version read, so a
+ * 49 alerts a transaction, each raise and resolve with its audit entry (which
+ * is also its history) and its event, the transaction's events in one outbox
+ * item; each alert's write conditional on the version read, so a
  * re-run, a concurrent run or a retry after a crash half-way never
  * duplicates an alert or an event. A transaction that loses a race is done
  * again alert by alert, each read afresh.
@@ -194,14 +205,16 @@ export async function evaluateAndStore(
     }
     writes.push({
       size: planned.size,
+      reports: planned.event !== undefined,
       ops: planned.ops,
+      events: () => (planned.event ? [planned.event()] : []),
       done: () => counted(planned),
       // A lost race means a concurrent run wrote it: read its outcome and apply ours on top.
       alone: async () =>
         counted(
           await retryLostRaces(async () => {
             const again = conditionWrite(deps, ctx, id, condition, await deps.store.alerts.getStored(id));
-            if (again) await deps.store.commit(again.ops());
+            if (again) await deps.store.commit(withEvents(deps, again.ops(), again.event ? [again.event()] : []));
             return again;
           }, isRace),
         ),
@@ -214,11 +227,8 @@ export async function evaluateAndStore(
     const resolved: Alert = { ...seenBy(current, lastRun), status: 'resolved', resolvedAt: ctx.now, version: current.version + 1 };
     return {
       resolved,
-      ops: () => [
-        deps.store.alerts.putOp(resolved, current.version),
-        deps.store.outbox.enqueueOp(event('AlertResolved', resolved, ctx.now)),
-        alertStep(deps, ctx, 'resolved', current, resolved),
-      ],
+      ops: () => [deps.store.alerts.putOp(resolved, current.version), alertStep(deps, ctx, 'resolved', current, resolved)],
+      event: () => event('AlertResolved', resolved, ctx.now),
     };
   };
   // An alert of a project that could not be read has not cleared: nothing is known of it.
@@ -226,8 +236,10 @@ export async function evaluateAndStore(
     if (holding.has(alert.id) || (alert.subject.projectId && unread.has(alert.subject.projectId))) continue;
     const planned = resolution(alert);
     writes.push({
-      size: 3,
+      size: 2,
+      reports: true,
       ops: planned.ops,
+      events: () => [planned.event()],
       done: () => result.resolved.push(planned.resolved),
       alone: async () => {
         let next: ReturnType<typeof resolution> | undefined = planned;
@@ -241,7 +253,7 @@ export async function evaluateAndStore(
           }
           const attempt = next;
           next = undefined;
-          await deps.store.commit(attempt.ops());
+          await deps.store.commit(withEvents(deps, attempt.ops(), [attempt.event()]));
           return attempt.resolved;
         }, isRace);
         if (resolved) result.resolved.push(resolved);
@@ -252,9 +264,22 @@ export async function evaluateAndStore(
   await inBatches(
     packed(writes, options.alertsPerTransaction ?? ALERTS_PER_TRANSACTION),
     options.transactionConcurrency ?? TRANSACTION_CONCURRENCY,
-    async (batch) => {
+    async function commitBatch(batch: AlertWrite[]): Promise<void> {
+      const ops = withEvents(
+        deps,
+        batch.flatMap((w) => w.ops()),
+        batch.flatMap((w) => w.events()),
+        options.outboxItemBytes,
+      );
+      // Events too large for one outbox item (long messages and notes) can make more items than a transaction takes: halves.
+      if (ops.length > MAX_TRANSACTION_ITEMS && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await commitBatch(batch.slice(0, half));
+        await commitBatch(batch.slice(half));
+        return;
+      }
       try {
-        await deps.store.commit(batch.flatMap((w) => w.ops()));
+        await deps.store.commit(ops);
       } catch (error) {
         if (!isRace(error)) throw error;
         // Nothing of the batch was written: each alert again on its own, read afresh.
@@ -278,22 +303,31 @@ function conditionMoved(before: Alert, after: Alert): boolean {
   );
 }
 
-/** Writes packed into transactions of at most `perTransaction` alerts and 100 items. */
+/** Writes packed into transactions of at most `perTransaction` alerts and 100 items, an outbox item for their events among them. */
 function packed(writes: AlertWrite[], perTransaction: number): AlertWrite[][] {
   const out: AlertWrite[][] = [];
   let batch: AlertWrite[] = [];
   let items = 0;
+  let reports = false;
   for (const w of writes) {
-    if (batch.length > 0 && (batch.length >= perTransaction || items + w.size > MAX_TRANSACTION_ITEMS)) {
+    const outbox = reports || w.reports ? 1 : 0;
+    if (batch.length > 0 && (batch.length >= perTransaction || items + w.size + outbox > MAX_TRANSACTION_ITEMS)) {
       out.push(batch);
       batch = [];
       items = 0;
+      reports = false;
     }
     batch.push(w);
     items += w.size;
+    reports ||= w.reports;
   }
   if (batch.length > 0) out.push(batch);
   return out;
+}
+
+/** A write's items and the outbox items of the events it reports (one for one event or many: `enqueueAllOps`). */
+function withEvents(deps: Deps, ops: TxOp[], events: DomainEvent[], itemBytes?: number): TxOp[] {
+  return [...ops, ...deps.store.outbox.enqueueAllOps(events, itemBytes)];
 }
 
 /** What an evaluation would raise and resolve against the live alerts, computed without a write. */
@@ -327,13 +361,16 @@ function previewOutcome(
 interface ConditionWrite {
   alert: Alert;
   raised: boolean;
+  /** Its items, its event aside. */
   size: number;
   ops: () => TxOp[];
+  /** The event it reports (a raise's), written to the outbox beside its items. */
+  event?: () => DomainEvent;
 }
 
 /**
  * The writes a condition that holds makes of its alert as stored: a raise
- * (alert, outbox event, audit entry), an update of what moved (with an audit
+ * (alert and audit entry, and its event for the outbox), an update of what moved (with an audit
  * entry when its severity rose), or nothing when it is as it was.
  */
 function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondition, current: Alert | undefined): ConditionWrite | undefined {
@@ -351,12 +388,9 @@ function conditionWrite(deps: Deps, ctx: WriteContext, id: string, c: AlertCondi
   return {
     alert,
     raised,
-    size: 3,
-    ops: () => [
-      deps.store.alerts.putOp(alert, current?.version),
-      deps.store.outbox.enqueueOp(event('AlertRaised', alert, ctx.now)),
-      alertStep(deps, ctx, 'raised', current ?? null, alert),
-    ],
+    size: 2,
+    ops: () => [deps.store.alerts.putOp(alert, current?.version), alertStep(deps, ctx, 'raised', current ?? null, alert)],
+    event: () => event('AlertRaised', alert, ctx.now),
   };
 }
 
@@ -441,20 +475,45 @@ export interface OutboxDeps {
   clock: () => Date;
 }
 
-/** Sends pending outbox events to the sink and marks them published (at least once; ids let repeats be dropped). */
+/** Events sent to the sink between marks: what a publisher stopped half-way (a timeout) sends again is at most this many and one item's. */
+const EVENTS_BETWEEN_MARKS = 100;
+
+/**
+ * Sends pending outbox events to the sink and marks them published (at least
+ * once; ids let repeats be dropped). A page of the outbox is up to 100 items,
+ * and an item may hold many events (the alert run's hold one transaction's):
+ * the page goes out about a hundred events at a time, each lot marked once
+ * sent, so a publisher stopped half-way sends again only the lot it was on.
+ */
 export async function publishOutbox(deps: OutboxDeps, sink: EventSink): Promise<number> {
   let published = 0;
   for (;;) {
-    const batch = await deps.store.outbox.pending(100);
-    if (batch.length === 0) return published;
-    await sink.publish(batch);
-    // The page marked in one transaction (the outbox's pages are at most 100, a transaction's limit).
-    await deps.store.commit(
-      deps.store.outbox.markPublishedOps(
-        batch.map((e) => e.id),
-        deps.clock().toISOString(),
-      ),
-    );
-    published += batch.length;
+    const page = await deps.store.outbox.page(100);
+    if (page.length === 0) return published;
+    for (const lot of lotsOf(page, EVENTS_BETWEEN_MARKS)) {
+      const events = lot.flatMap((entry) => entry.events);
+      await sink.publish(events);
+      // The lot marked in one transaction (a page is at most 100 items, a transaction's limit).
+      await deps.store.commit(deps.store.outbox.markPublishedOps(lot, deps.clock().toISOString()));
+      published += events.length;
+    }
   }
+}
+
+/** Outbox items in order, in lots of about `events` events: items are added to a lot until it holds that many. */
+function lotsOf(entries: OutboxEntry[], events: number): OutboxEntry[][] {
+  const lots: OutboxEntry[][] = [];
+  let lot: OutboxEntry[] = [];
+  let held = 0;
+  for (const entry of entries) {
+    lot.push(entry);
+    held += entry.events.length;
+    if (held >= events) {
+      lots.push(lot);
+      lot = [];
+      held = 0;
+    }
+  }
+  if (lot.length > 0) lots.push(lot);
+  return lots;
 }

@@ -28,6 +28,7 @@
  * | digest            | DIGEST#<id>         | DIGEST      | DIGESTS / <createdAt>#<id> |                    |
  * | digest slot guard | DIGESTSLOT#<slot>   | SLOT        |                          |                      |
  * | outbox event      | EVENT#<id>          | EVENT       | OUTBOX / <time>#<id> (until published) |        |
+ * | outbox events of one write | EVENTS#<first id> | EVENTS | OUTBOX / <time>#<first id> (until published) |  |
  * | change request    | CHG#<id>            | CHG         | CHANGES#<status> / <requested>#<id> | CHANGES#PRJ#<pid> / <requested>#<id> |
  * | import journal    | IMPORT#<id>         | HEAD        | IMPORTS / <startedAt>#<id> (until applied or rolled back) | |
  * | import step       | IMPORT#<id>         | STEP#<000001> |                        |                      |
@@ -95,6 +96,8 @@ export const keys = {
     ...inCollection(collections.alerts(), `${firstRaisedAt}#${id}`),
   }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  /** Many events of one write in one item (the alert run's: one item a transaction, not one an alert), named by the first. */
+  events: (firstId: string) => ({ pk: `EVENTS#${firstId}`, sk: 'EVENTS' }),
   eventIndex: (time: string, id: string) => inCollection(collections.outbox(), `${time}#${id}`),
   digest: (id: string) => ({ pk: `DIGEST#${id}`, sk: 'DIGEST' }),
   digestIndex: (createdAt: string, id: string) => inCollection(collections.digests(), `${createdAt}#${id}`),
