@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { alertId, alertKey, PUBLISHED_EVENTS, type Alert, type AlertRule } from '@bt/core';
 import { evaluateAndStore, FileEventSink, publishOutbox } from '@bt/services';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, RequestCounter, Store } from '@bt/store';
+import { keys, RequestCounter, Store, type OutboxEntry } from '@bt/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHarness, expectProblem, projectBody, workstreamBody, type Harness } from '../support/harness.ts';
 
@@ -322,6 +322,23 @@ describe('exactly once', () => {
     return all;
   }
 
+  /** The busy scenario and 40 slipping savings more (over 49 raises), a store that counts its requests, the clock at noon. */
+  async function manySlipping() {
+    const s = await busyScenario();
+    for (let i = 0; i < 40; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
+    const counter = new RequestCounter();
+    const counted = new Store(s.h.store.config, counter);
+    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
+    return { s, counter, counted };
+  }
+
+  /** The outbox's items that hold raise events. */
+  async function raiseItems(s: Awaited<ReturnType<typeof busyScenario>>) {
+    return (await s.h.store.outbox.page(1000)).filter((item) => item.events.some((e) => e.detailType === 'AlertRaised'));
+  }
+  const eventIds = (items: OutboxEntry[]) => items.flatMap((item) => item.events.map((e) => e.id)).sort();
+  const raiseEventIds = (raised: Alert[]) => raised.map((a) => `${a.id}.${a.occurrence}.raised`).sort();
+
   it('a same-date rerun refreshes, never duplicates', async () => {
     const s = await busyScenario();
     const first = await s.evaluate();
@@ -369,20 +386,16 @@ describe('exactly once', () => {
   });
 
   it('writes only what changed, 49 alerts a transaction (a raise being 2 items, their events one outbox item: 99); a changed figure is written and its version moves', async () => {
-    const s = await busyScenario();
-    for (let i = 0; i < 40; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
-    const counter = new RequestCounter();
-    const counted = new Store(s.h.store.config, counter);
-    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
+    const { s, counter, counted } = await manySlipping();
     const first = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT);
     expect(first.raised.length).toBeGreaterThan(49);
     const transactions = Math.ceil(first.raised.length / 49);
     expect(counter.byCommand.get('TransactWriteItemsCommand')).toBe(transactions);
     // Each transaction's raise events in one outbox item: every raise's event, once.
-    const items = (await s.h.store.outbox.page(1000)).filter((item) => item.events.some((e) => e.detailType === 'AlertRaised'));
+    const items = await raiseItems(s);
     expect(items).toHaveLength(transactions);
     expect(items.map((item) => item.key.pk.startsWith('EVENTS#'))).toEqual(items.map(() => true));
-    expect(items.flatMap((item) => item.events.map((e) => e.id)).sort()).toEqual(first.raised.map((a) => `${a.id}.${a.occurrence}.raised`).sort());
+    expect(eventIds(items)).toEqual(raiseEventIds(first.raised));
     // The conditions not live were looked up by id, 100 a request (none had been raised before).
     expect(counter.byCommand.get('BatchGetItemCommand')).toBe(Math.ceil(first.conditions / 100));
     const one = (await s.h.call('GET', '/v1/alerts?rule=forecast-slippage&limit=200', { token: s.h.tokens.cmt })).body.items as Alert[];
@@ -402,20 +415,16 @@ describe('exactly once', () => {
   });
 
   it('events too large to share one outbox item go in several, and a transaction whose items then pass 100 is written in halves: each alert and event once', async () => {
-    const s = await busyScenario();
-    for (let i = 0; i < 40; i++) await s.benefit({ title: `Saving ${i}` }, yearly(120_000), yearly(60_000));
-    const counter = new RequestCounter();
-    const counted = new Store(s.h.store.config, counter);
-    s.h.setClock(Date.parse(`${AS_AT}T12:00:00Z`));
+    const { s, counter, counted } = await manySlipping();
     // About two raise events an item: 49 raises (98 items) and their 25 outbox items are more than one transaction takes.
     const run = await evaluateAndStore({ ...s.h.deps, store: counted }, AS_AT, undefined, { outboxItemBytes: 3_000 });
     counted.destroy();
     expect(run.raised.length).toBeGreaterThan(49);
     expect(counter.byCommand.get('TransactWriteItemsCommand')).toBeGreaterThan(Math.ceil(run.raised.length / 49));
-    const items = (await s.h.store.outbox.page(1000)).filter((item) => item.events.some((e) => e.detailType === 'AlertRaised'));
+    const items = await raiseItems(s);
     expect(items.length).toBeGreaterThan(run.raised.length / 3);
     for (const item of items) expect(item.events.length === 1 || Buffer.byteLength(JSON.stringify(item.events)) <= 3_000).toBe(true);
-    expect(items.flatMap((item) => item.events.map((e) => e.id)).sort()).toEqual(run.raised.map((a) => `${a.id}.${a.occurrence}.raised`).sort());
+    expect(eventIds(items)).toEqual(raiseEventIds(run.raised));
     expect(await check(s)).toHaveLength(run.raised.length);
   });
 
@@ -653,52 +662,46 @@ describe('an evaluation as at another day', () => {
 });
 
 describe('publishing the outbox', () => {
-  it('publishes every event once and marks a page of up to 100 in one write: 250 events, 3 transactions', async () => {
+  /** A fresh table and a file sink; `n` events to publish, a millisecond apart (so the outbox's order is theirs). */
+  async function publishing(n: number) {
     const h = await createHarness();
     harnesses.push(h);
-    const dir = mkdtempSync(join(tmpdir(), 'bt-outbox-pages-'));
+    const dir = mkdtempSync(join(tmpdir(), 'bt-outbox-'));
     dirs.push(dir);
-    const events = Array.from({ length: 250 }, (_, i) => ({
+    const events = Array.from({ length: n }, (_, i) => ({
       id: `evt-${String(i).padStart(3, '0')}.recorded`,
       source: 'benefits-tracker' as const,
       detailType: 'DigestSent' as const,
       time: new Date(Date.UTC(2026, 10, 23, 9, 0, 0, i)).toISOString(),
       detail: { digestId: `dig-${i}`, slot: `manual:${i}`, recipients: [], subject: 's', sentAt: '2026-11-23T09:00:00.000Z' },
     }));
-    for (let i = 0; i < events.length; i += 100) await h.store.commit(events.slice(i, i + 100).map((e) => h.store.outbox.enqueueOp(e)));
     const sink = new FileEventSink(join(dir, 'events.jsonl'));
-    h.counter.reset();
-    expect(await publishOutbox(h.deps, sink)).toBe(250);
-    expect(
+    const sent = () =>
       sink
         .read()
         .map((e) => e.id)
-        .sort(),
-    ).toEqual(events.map((e) => e.id));
+        .sort();
+    return { h, events, sink, sent };
+  }
+
+  it('publishes every event once and marks a page of up to 100 in one write: 250 events, 3 transactions', async () => {
+    const { h, events, sink, sent } = await publishing(250);
+    for (let i = 0; i < events.length; i += 100) await h.store.commit(events.slice(i, i + 100).map((e) => h.store.outbox.enqueueOp(e)));
+    h.counter.reset();
+    expect(await publishOutbox(h.deps, sink)).toBe(250);
+    expect(sent()).toEqual(events.map((e) => e.id));
     // Three pages read and marked (100, 100, 50), and the empty page that ends it.
     expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 4, TransactWriteItemsCommand: 3 });
     expect(await h.store.outbox.pending()).toEqual([]);
   });
 
   it('sends items of many events (an alert run’s) about a hundred events at a time, each lot marked once sent: a publisher stopped half-way sends again only its lot', async () => {
-    const h = await createHarness();
-    harnesses.push(h);
-    const dir = mkdtempSync(join(tmpdir(), 'bt-outbox-lots-'));
-    dirs.push(dir);
-    const event = (i: number) => ({
-      id: `evt-${String(i).padStart(3, '0')}.recorded`,
-      source: 'benefits-tracker' as const,
-      detailType: 'DigestSent' as const,
-      time: new Date(Date.UTC(2026, 10, 23, 9, 0, 0, i)).toISOString(),
-      detail: { digestId: `dig-${i}`, slot: `manual:${i}`, recipients: [], subject: 's', sentAt: '2026-11-23T09:00:00.000Z' },
-    });
-    const events = Array.from({ length: 275 }, (_, i) => event(i));
+    const { h, events, sink, sent } = await publishing(275);
     // Five writes of 49 events each (one item each), then 30 of one event.
     for (let i = 0; i < 245; i += 49) await h.store.commit(h.store.outbox.enqueueAllOps(events.slice(i, i + 49)));
     await h.store.commit(events.slice(245).map((e) => h.store.outbox.enqueueOp(e)));
     expect(await h.store.outbox.page(1000)).toHaveLength(35);
 
-    const sink = new FileEventSink(join(dir, 'events.jsonl'));
     let sends = 0;
     const stopsAtItsSecondLot = { publish: async (lot: typeof events) => (++sends === 2 ? Promise.reject(new Error('timed out')) : sink.publish(lot)) };
     await expect(publishOutbox(h.deps, stopsAtItsSecondLot)).rejects.toThrow('timed out');
@@ -708,12 +711,7 @@ describe('publishing the outbox', () => {
 
     h.counter.reset();
     expect(await publishOutbox(h.deps, sink)).toBe(128);
-    expect(
-      sink
-        .read()
-        .map((e) => e.id)
-        .sort(),
-    ).toEqual(events.map((e) => e.id));
+    expect(sent()).toEqual(events.map((e) => e.id));
     // One page (32 items), in two lots of 100 and 28 events (each marked in one transaction), and the empty page that ends it.
     expect(Object.fromEntries(h.counter.byCommand)).toEqual({ QueryCommand: 2, TransactWriteItemsCommand: 2 });
     expect(await h.store.outbox.pending()).toEqual([]);
