@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +115,57 @@ describe('modules loaded on first use, beside the bundles', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(sideModuleCommands('alerts', root, '/x')).toEqual([]);
+  });
+});
+
+/** A bundle imported in a node process of its own (a cold start): the lazy schemas it declared and built (packages/core/src/lazy-schema.ts). */
+function schemasAtImport(name: string, env: NodeJS.ProcessEnv = {}): { declared: number; built: number } {
+  const script = `await import(${JSON.stringify(pathToFileURL(join(outdir, `${name}.mjs`)).href)});const c=globalThis[Symbol.for('benefits-tracker.lazy-schemas')];process.stdout.write(JSON.stringify({declared:c.declared,built:c.built}));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      EXPORTS_BUCKET: 'bundle-exports',
+      FEED_EXPORT_FUNCTION_NAME: 'bundle-exports',
+      PAGES_OIDC_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_bundle',
+      PAGES_OIDC_CLIENT_ID: 'bundle-client',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...env,
+    },
+  });
+  return JSON.parse(out);
+}
+
+describe('schemas built on first use', () => {
+  it('each function declares the schemas it carries at its cold start and builds only those it reads there (its settings; the API, its routes’ request checks)', () => {
+    const counts = Object.fromEntries(Object.keys(FUNCTION_ENTRIES).map((name) => [name, schemasAtImport(name)]));
+    for (const [name, { declared, built }] of Object.entries(counts)) {
+      expect(built, name).toBeLessThanOrEqual(name === 'api' ? 30 : 10);
+      expect(declared, name).toBeGreaterThan(name === 'publisher' ? 3 : 100);
+    }
+    // Built eagerly (BT_EAGER_SCHEMAS=1), as zod alone would: every one of them at the cold start.
+    const eager = schemasAtImport('api', { BT_EAGER_SCHEMAS: '1' });
+    expect(eager).toEqual({ declared: counts.api!.declared, built: counts.api!.declared });
+  });
+
+  it('the OpenAPI document made from lazy schemas is the one made from eager ones', () => {
+    const eagerFile = join(outdir, 'openapi-eager.json');
+    execSync(`pnpm exec tsx functions/api/openapi-file.ts "${eagerFile}"`, {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, BT_EAGER_SCHEMAS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const lazyFile = join(outdir, 'openapi-lazy.json');
+    execSync(`pnpm exec tsx functions/api/openapi-file.ts "${lazyFile}"`, {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const lazy = readFileSync(lazyFile, 'utf8');
+    // A document of every component, with the ids their schemas registered ($ref to them), not one inlined in another.
+    expect(Object.keys(JSON.parse(lazy).components.schemas).length).toBeGreaterThan(60);
+    expect(lazy).toContain('"$ref":"#/components/schemas/Benefit"');
+    expect(lazy === readFileSync(eagerFile, 'utf8')).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { Role, UnauthenticatedError, type Principal } from '@bt/core';
 import type { MiddlewareHandler } from 'hono';
 import { verify } from 'hono/jwt';
@@ -16,36 +17,40 @@ export const LOCAL_ISSUER = 'benefits-tracker-local';
 export const AUDIENCE = 'benefits-tracker';
 
 /** Roles arrive as a JSON array, a space- or comma-separated string, or API Gateway's "[a b]" rendering of an array. */
-const RoleList = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.replace(/^\[|\]$/g, '').split(/[\s,]+/)).filter((r) => r.length > 0));
+const RoleList = lazySchema(() =>
+  z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : v.replace(/^\[|\]$/g, '').split(/[\s,]+/)).filter((r) => r.length > 0)),
+);
 
 /**
  * A user's id, normalised once here so every comparison (segregation of
  * duties, "manages this project", idempotency scopes) sees one spelling:
  * Unicode NFC, no surrounding white space, no control characters.
  */
-export const Subject = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[^\p{Cc}\p{Cf}]+$/u),
-  );
+export const Subject = lazySchema(() =>
+  z
+    .string()
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[^\p{Cc}\p{Cf}]+$/u),
+    ),
+);
 
-const Claims = z.object({
-  sub: Subject,
-  name: z.string().max(200).optional(),
-  email: z.string().max(320).optional(),
-  roles: RoleList.optional(),
-  'cognito:groups': RoleList.optional(),
-  /** An OAuth access token's scopes (space-separated); a machine client's token carries `feeds/read`. */
-  scope: z.string().max(2000).optional(),
-  token_use: z.string().optional(),
-});
+const Claims = lazySchema(() =>
+  z.object({
+    sub: Subject,
+    name: z.string().max(200).optional(),
+    email: z.string().max(320).optional(),
+    roles: RoleList.optional(),
+    'cognito:groups': RoleList.optional(),
+    /** An OAuth access token's scopes (space-separated); a machine client's token carries `feeds/read`. */
+    scope: z.string().max(2000).optional(),
+    token_use: z.string().optional(),
+  }),
+);
 
 /** The scope of the stack's resource server that a machine client (Power BI's gateway) is granted: the feeds, and nothing else. */
 export const FEEDS_READ_SCOPE = 'feeds/read';

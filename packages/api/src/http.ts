@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { BadRequestError, PreconditionFailedError, UnsupportedMediaTypeError } from '@bt/core';
 import { XLSX_CONTENT_TYPE, type Caller } from '@bt/services';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -46,10 +47,10 @@ export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** `limit` and `cursor` of every list. */
-export const PageQuery = {
+export const PageQuery = lazySchema(() => ({
   limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Items per page, 1–200.' }),
   cursor: z.string().max(2048).optional().meta({ description: 'The nextCursor of the previous page.' }),
-};
+}));
 
 export function pageOf<T>(schema: z.ZodType<T>, id: string) {
   return z

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { Problem } from './problem.ts';
@@ -29,9 +30,11 @@ export const ETagHeader = {
   ETag: { description: "The representation's version; send it back in If-Match to update safely.", schema: { type: 'string' as const } },
 };
 
-export const IfMatchHeaders = z.object({
-  'if-match': z.string().optional().meta({ description: 'The ETag you last received; a stale one gets 412 and changes nothing.' }),
-});
+export const IfMatchHeaders = lazySchema(() =>
+  z.object({
+    'if-match': z.string().optional().meta({ description: 'The ETag you last received; a stale one gets 412 and changes nothing.' }),
+  }),
+);
 
 export const security = [{ bearerAuth: [] }];
 
@@ -40,9 +43,11 @@ export function json<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } } } as const;
 }
 
-export const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().optional().meta({ description: 'Makes a retried POST return the first result and record nothing new (kept 24 hours).' }),
-});
+export const IdempotencyHeaders = lazySchema(() =>
+  z.object({
+    'idempotency-key': z.string().optional().meta({ description: 'Makes a retried POST return the first result and record nothing new (kept 24 hours).' }),
+  }),
+);
 
 /**
  * `createRoute` with an operationId derived from the method and path

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import {
   AppError,
   BadRequestError,
@@ -18,21 +19,23 @@ import type { AppEnv } from './env.ts';
 import { logger } from '@bt/services';
 
 /** RFC 9457 problem details, as every error of the API is answered. */
-export const Problem = z
-  .object({
-    type: z.string().meta({ example: '/problems/validation-failed' }),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-    code: z.string().meta({ description: 'Stable machine-readable code.' }),
-    requestId: z.string().optional(),
-    errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
-      .optional()
-      .meta({ description: 'The failing fields, for validation errors.' }),
-  })
-  .meta({ id: 'Problem' });
+export const Problem = lazySchema(() =>
+  z
+    .object({
+      type: z.string().meta({ example: '/problems/validation-failed' }),
+      title: z.string(),
+      status: z.int(),
+      detail: z.string(),
+      instance: z.string().optional(),
+      code: z.string().meta({ description: 'Stable machine-readable code.' }),
+      requestId: z.string().optional(),
+      errors: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .meta({ description: 'The failing fields, for validation errors.' }),
+    })
+    .meta({ id: 'Problem' }),
+);
 export type Problem = z.infer<typeof Problem>;
 
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {

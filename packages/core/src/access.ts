@@ -1,8 +1,9 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { ForbiddenError } from './errors.ts';
 
 /** Roles of the spec's "who may do what" table. */
-export const Role = z.enum(['admin', 'programme-manager', 'finance', 'cmt', 'feed-reader']);
+export const Role = lazySchema(() => z.enum(['admin', 'programme-manager', 'finance', 'cmt', 'feed-reader']));
 export type Role = z.infer<typeof Role>;
 
 /** Who is asking: from a verified JWT (locally) or the API Gateway JWT authorizer's claims (in AWS). */

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import type { ChangeRequest } from './change-request.ts';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
@@ -19,36 +20,40 @@ import type { Workstream } from './workstream.ts';
  * alerts exactly once (keyed on rule + subject + FY).
  */
 
-export const AlertRule = z.enum([
-  'forecast-slippage',
-  'under-realisation',
-  'mtfs-gap',
-  'investment-overrun',
-  'payback-slipped',
-  'milestone-overdue',
-  'high-risk',
-  'stale-forecast',
-  'unvalidated-actuals',
-  'confidence-deteriorated',
-  'one-off-fallout',
-  'double-count-risk',
-  'unreplaced-write-out',
-  'dis-benefit-overrun',
-  'realised-before-milestone',
-  'change-request-pending',
-]);
+export const AlertRule = lazySchema(() =>
+  z.enum([
+    'forecast-slippage',
+    'under-realisation',
+    'mtfs-gap',
+    'investment-overrun',
+    'payback-slipped',
+    'milestone-overdue',
+    'high-risk',
+    'stale-forecast',
+    'unvalidated-actuals',
+    'confidence-deteriorated',
+    'one-off-fallout',
+    'double-count-risk',
+    'unreplaced-write-out',
+    'dis-benefit-overrun',
+    'realised-before-milestone',
+    'change-request-pending',
+  ]),
+);
 export type AlertRule = z.infer<typeof AlertRule>;
-export const Severity = z.enum(['info', 'warning', 'critical']);
+export const Severity = lazySchema(() => z.enum(['info', 'warning', 'critical']));
 export type Severity = z.infer<typeof Severity>;
-export const AlertStatus = z.enum(['open', 'acknowledged', 'resolved']);
+export const AlertStatus = lazySchema(() => z.enum(['open', 'acknowledged', 'resolved']));
 
-export const AlertSubject = z.object({
-  type: z.enum(['programme', 'workstream', 'project', 'benefit', 'investment', 'risk', 'milestone']),
-  id: z.string(),
-  label: z.string().meta({ description: 'What a person calls it, e.g. "Adult Social Care: Reablement".' }),
-  workstreamId: z.string().optional(),
-  projectId: z.string().optional(),
-});
+export const AlertSubject = lazySchema(() =>
+  z.object({
+    type: z.enum(['programme', 'workstream', 'project', 'benefit', 'investment', 'risk', 'milestone']),
+    id: z.string(),
+    label: z.string().meta({ description: 'What a person calls it, e.g. "Adult Social Care: Reablement".' }),
+    workstreamId: z.string().optional(),
+    projectId: z.string().optional(),
+  }),
+);
 export type AlertSubject = z.infer<typeof AlertSubject>;
 
 /** A condition that holds as at the evaluation date. */
@@ -61,27 +66,29 @@ export interface AlertCondition {
   message: string;
 }
 
-export const Alert = z
-  .object({
-    id: z.string(),
-    rule: AlertRule,
-    severity: Severity,
-    subject: AlertSubject,
-    financialYear: z.string(),
-    figures: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
-    message: z.string(),
-    status: AlertStatus,
-    occurrence: z.int().positive().meta({ description: 'How many times this condition has been raised (a re-raise after resolving is a new occurrence).' }),
-    firstRaisedAt: Timestamp,
-    lastSeenAt: Timestamp,
-    resolvedAt: Timestamp.optional(),
-    acknowledgedAt: Timestamp.optional(),
-    acknowledgedBy: UserId.optional(),
-    acknowledgementNote: z.string().optional(),
-    escalatedAt: Timestamp.optional().meta({ description: 'When its severity last rose.' }),
-    version: z.int().positive(),
-  })
-  .meta({ id: 'Alert' });
+export const Alert = lazySchema(() =>
+  z
+    .object({
+      id: z.string(),
+      rule: AlertRule,
+      severity: Severity,
+      subject: AlertSubject,
+      financialYear: z.string(),
+      figures: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+      message: z.string(),
+      status: AlertStatus,
+      occurrence: z.int().positive().meta({ description: 'How many times this condition has been raised (a re-raise after resolving is a new occurrence).' }),
+      firstRaisedAt: Timestamp,
+      lastSeenAt: Timestamp,
+      resolvedAt: Timestamp.optional(),
+      acknowledgedAt: Timestamp.optional(),
+      acknowledgedBy: UserId.optional(),
+      acknowledgementNote: z.string().optional(),
+      escalatedAt: Timestamp.optional().meta({ description: 'When its severity last rose.' }),
+      version: z.int().positive(),
+    })
+    .meta({ id: 'Alert' }),
+);
 export type Alert = z.infer<typeof Alert>;
 
 /** Thresholds of the rules; each from a setting (docs/settings.md). */
@@ -202,20 +209,22 @@ export function sameFigures(a: AlertCondition['figures'], b: AlertCondition['fig
 }
 
 /** One step in an alert's life, kept for good (GET /v1/alerts/{id} shows them, oldest first). */
-export const AlertHistoryEntry = z
-  .object({
-    action: z.enum(['raised', 'escalated', 'acknowledged', 'resolved']),
-    at: Timestamp,
-    /** Who acknowledged it; the evaluation (a job) otherwise. */
-    by: UserId.optional(),
-    occurrence: z.int().min(1),
-    severity: Severity,
-    message: z.string(),
-    note: z.string().optional(),
-    /** The alert's version this step wrote. */
-    version: z.int().min(1),
-  })
-  .meta({ id: 'AlertHistoryEntry' });
+export const AlertHistoryEntry = lazySchema(() =>
+  z
+    .object({
+      action: z.enum(['raised', 'escalated', 'acknowledged', 'resolved']),
+      at: Timestamp,
+      /** Who acknowledged it; the evaluation (a job) otherwise. */
+      by: UserId.optional(),
+      occurrence: z.int().min(1),
+      severity: Severity,
+      message: z.string(),
+      note: z.string().optional(),
+      /** The alert's version this step wrote. */
+      version: z.int().min(1),
+    })
+    .meta({ id: 'AlertHistoryEntry' }),
+);
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
 
 /**

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { BenefitCategory, BenefitId, BenefitStatus, BenefitType } from './benefit.ts';
 import { Text, Timestamp, UserId, Version } from './common.ts';
@@ -16,51 +17,55 @@ import type { Principal } from './access.ts';
  * the change in one transaction with its audit entry, and refuses a request
  * the entity has moved on from since (409).
  */
-export const ChangeRequestId = idSchema('change');
+export const ChangeRequestId = lazySchema(() => idSchema('change'));
 
-export const ChangeKind = z.enum(['re-baseline', 'write-out', 'reclassification', 'stage-change']);
+export const ChangeKind = lazySchema(() => z.enum(['re-baseline', 'write-out', 'reclassification', 'stage-change']));
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
-export const ChangeStatus = z.enum(['pending', 'approved', 'rejected', 'withdrawn']);
+export const ChangeStatus = lazySchema(() => z.enum(['pending', 'approved', 'rejected', 'withdrawn']));
 export type ChangeStatus = z.infer<typeof ChangeStatus>;
 
 /** What is proposed: the baseline's months, the status, the type or category, or the stage. */
-export const ProposedChange = z
-  .object({
-    baseline: MonthlyPence.optional(),
-    status: BenefitStatus.optional(),
-    type: BenefitType.optional(),
-    category: BenefitCategory.optional(),
-    stage: Stage.optional(),
-  })
-  .meta({ id: 'ProposedChange' });
+export const ProposedChange = lazySchema(() =>
+  z
+    .object({
+      baseline: MonthlyPence.optional(),
+      status: BenefitStatus.optional(),
+      type: BenefitType.optional(),
+      category: BenefitCategory.optional(),
+      stage: Stage.optional(),
+    })
+    .meta({ id: 'ProposedChange' }),
+);
 export type ProposedChange = z.infer<typeof ProposedChange>;
 
-export const ChangeRequest = z
-  .object({
-    id: ChangeRequestId,
-    kind: ChangeKind,
-    projectId: ProjectId,
-    benefitId: BenefitId.optional(),
-    proposed: ProposedChange,
-    was: ProposedChange.extend({ baselineVersion: z.int().nonnegative().optional() }).meta({
-      description: 'What the request changes from: approval is refused (409) if any of it has changed since.',
-    }),
-    reason: z.string(),
-    requestedBy: UserId,
-    requestedAt: Timestamp,
-    status: ChangeStatus,
-    decidedBy: UserId.optional(),
-    decidedAt: Timestamp.optional(),
-    decisionNote: z.string().optional(),
-    version: Version,
-  })
-  .meta({ id: 'ChangeRequest' });
+export const ChangeRequest = lazySchema(() =>
+  z
+    .object({
+      id: ChangeRequestId,
+      kind: ChangeKind,
+      projectId: ProjectId,
+      benefitId: BenefitId.optional(),
+      proposed: ProposedChange,
+      was: ProposedChange.extend({ baselineVersion: z.int().nonnegative().optional() }).meta({
+        description: 'What the request changes from: approval is refused (409) if any of it has changed since.',
+      }),
+      reason: z.string(),
+      requestedBy: UserId,
+      requestedAt: Timestamp,
+      status: ChangeStatus,
+      decidedBy: UserId.optional(),
+      decidedAt: Timestamp.optional(),
+      decisionNote: z.string().optional(),
+      version: Version,
+    })
+    .meta({ id: 'ChangeRequest' }),
+);
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 
-export const DecideChange = z
-  .strictObject({ note: Text(1000).meta({ description: 'Why approved or rejected (kept in the audit trail).' }) })
-  .meta({ id: 'DecideChange' });
+export const DecideChange = lazySchema(() =>
+  z.strictObject({ note: Text(1000).meta({ description: 'Why approved or rejected (kept in the audit trail).' }) }).meta({ id: 'DecideChange' }),
+);
 export type DecideChange = z.infer<typeof DecideChange>;
 
 const WRITTEN_OUT: ReadonlySet<string> = new Set(['unachievable', 'withdrawn']);

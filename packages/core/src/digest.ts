@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { AlertRule, Severity, type Alert } from './alerts.ts';
 import { isWrittenOut, type Benefit } from './benefit.ts';
@@ -14,118 +15,124 @@ import type { Risk } from './risk.ts';
 import type { Workstream } from './workstream.ts';
 
 /** The headline figures a digest reports and the next digest compares with. */
-export const DigestHeadline = z.object({
-  mtfsTargetPence: z.int(),
-  baselinePence: z.int(),
-  forecastPence: z.int(),
-  /** Forecast outturn (realised in closed months + forecast in open ones); absent in digests sent before 2026-11-30. */
-  outturnPence: z.int().optional(),
-  realisedPence: z.int(),
-  gapPence: z.int(),
-  riskAdjustedGapPence: z.int(),
-  deliveryRate: z.number().nullable(),
-});
+export const DigestHeadline = lazySchema(() =>
+  z.object({
+    mtfsTargetPence: z.int(),
+    baselinePence: z.int(),
+    forecastPence: z.int(),
+    /** Forecast outturn (realised in closed months + forecast in open ones); absent in digests sent before 2026-11-30. */
+    outturnPence: z.int().optional(),
+    realisedPence: z.int(),
+    gapPence: z.int(),
+    riskAdjustedGapPence: z.int(),
+    deliveryRate: z.number().nullable(),
+  }),
+);
 export type DigestHeadline = z.infer<typeof DigestHeadline>;
 
-const AlertLine = z.object({ id: z.string(), rule: AlertRule, severity: Severity, message: z.string() });
+const AlertLine = lazySchema(() => z.object({ id: z.string(), rule: AlertRule, severity: Severity, message: z.string() }));
 
 /** A change that moved the figures since the last digest: what, where, by whom, by how much. */
-export const DigestCause = z.object({
-  kind: z.string(),
-  at: z.string(),
-  by: z.string(),
-  project: z.string(),
-  benefit: z.string().optional(),
-  amountPence: z.number(),
-  detail: z.string(),
-});
+export const DigestCause = lazySchema(() =>
+  z.object({
+    kind: z.string(),
+    at: z.string(),
+    by: z.string(),
+    project: z.string(),
+    benefit: z.string().optional(),
+    amountPence: z.number(),
+    detail: z.string(),
+  }),
+);
 export type DigestCause = z.infer<typeof DigestCause>;
 
 /** What a digest says (stored with it, and sent between the API and the digest function). */
-export const DigestContent = z.object({
-  slot: z.string(),
-  financialYear: z.string(),
-  asAt: z.string(),
-  headline: DigestHeadline,
-  /** Change since the last digest sent (its figures as known when it was sent), or null for the first; `causes`: the changes that moved them most. */
-  movement: z
-    .object({
-      since: z.string(),
-      figures: z.record(z.string(), z.number().nullable()),
-      causes: z.array(DigestCause).optional(),
-    })
-    .nullable(),
-  workstreams: z.array(
-    z.object({
-      id: z.string(),
-      code: z.string(),
-      name: z.string(),
-      mtfsTargetPence: z.number(),
-      baselinePence: z.number(),
-      forecastPence: z.number(),
-      outturnPence: z.number(),
-      realisedPence: z.number(),
-      gapPence: z.number(),
-      rag: Brag.nullable(),
-      mtfsRag: Rag.nullable(),
-    }),
-  ),
-  slippages: z.array(
-    z.object({
-      workstream: z.string(),
-      project: z.string(),
-      benefit: z.string(),
-      projectId: z.string(),
-      benefitId: z.string(),
-      baselinePence: z.number(),
-      forecastPence: z.number(),
-      outturnPence: z.number(),
-      shortfallPence: z.number(),
-    }),
-  ),
-  newAlerts: z.array(AlertLine),
-  escalatedAlerts: z.array(AlertLine),
-  criticalRisks: z.array(
-    z.object({
-      project: z.string(),
-      projectId: z.string(),
-      title: z.string(),
-      owner: z.string(),
-      score: z.number(),
-      savingsAtRiskPence: z.number().nullable(),
-    }),
-  ),
-  milestonesDue: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), dueDate: z.string(), overdue: z.boolean() })),
-  /** Amber and red projects with their manager's commentary, worst first (absent in digests sent before 2026-12-01). */
-  commentaries: z
-    .array(
+export const DigestContent = lazySchema(() =>
+  z.object({
+    slot: z.string(),
+    financialYear: z.string(),
+    asAt: z.string(),
+    headline: DigestHeadline,
+    /** Change since the last digest sent (its figures as known when it was sent), or null for the first; `causes`: the changes that moved them most. */
+    movement: z
+      .object({
+        since: z.string(),
+        figures: z.record(z.string(), z.number().nullable()),
+        causes: z.array(DigestCause).optional(),
+      })
+      .nullable(),
+    workstreams: z.array(
+      z.object({
+        id: z.string(),
+        code: z.string(),
+        name: z.string(),
+        mtfsTargetPence: z.number(),
+        baselinePence: z.number(),
+        forecastPence: z.number(),
+        outturnPence: z.number(),
+        realisedPence: z.number(),
+        gapPence: z.number(),
+        rag: Brag.nullable(),
+        mtfsRag: Rag.nullable(),
+      }),
+    ),
+    slippages: z.array(
       z.object({
         workstream: z.string(),
         project: z.string(),
+        benefit: z.string(),
         projectId: z.string(),
-        rag: Rag.nullable(),
-        deliveryConfidence: z.string(),
+        benefitId: z.string(),
         baselinePence: z.number(),
+        forecastPence: z.number(),
         outturnPence: z.number(),
-        commentary: z.string().nullable(),
-        commentaryAt: z.string().nullable(),
+        shortfallPence: z.number(),
       }),
-    )
-    .optional(),
-  investment: z.object({
-    plannedPence: z.number(),
-    actualPence: z.number(),
-    byFundingSource: z.array(z.object({ fundingSource: z.string(), plannedPence: z.number(), actualPence: z.number() })),
+    ),
+    newAlerts: z.array(AlertLine),
+    escalatedAlerts: z.array(AlertLine),
+    criticalRisks: z.array(
+      z.object({
+        project: z.string(),
+        projectId: z.string(),
+        title: z.string(),
+        owner: z.string(),
+        score: z.number(),
+        savingsAtRiskPence: z.number().nullable(),
+      }),
+    ),
+    milestonesDue: z.array(z.object({ project: z.string(), projectId: z.string(), title: z.string(), dueDate: z.string(), overdue: z.boolean() })),
+    /** Amber and red projects with their manager's commentary, worst first (absent in digests sent before 2026-12-01). */
+    commentaries: z
+      .array(
+        z.object({
+          workstream: z.string(),
+          project: z.string(),
+          projectId: z.string(),
+          rag: Rag.nullable(),
+          deliveryConfidence: z.string(),
+          baselinePence: z.number(),
+          outturnPence: z.number(),
+          commentary: z.string().nullable(),
+          commentaryAt: z.string().nullable(),
+        }),
+      )
+      .optional(),
+    investment: z.object({
+      plannedPence: z.number(),
+      actualPence: z.number(),
+      byFundingSource: z.array(z.object({ fundingSource: z.string(), plannedPence: z.number(), actualPence: z.number() })),
+    }),
+    /** The programme against its total target and the net budget (programme settings), when set. */
+    context: z
+      .object({
+        programmeTarget: z.object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.number() }).nullable(),
+        netBudgetPence: z.number().nullable(),
+        shareOfNetBudget: z.number().nullable(),
+      })
+      .optional(),
   }),
-  /** The programme against its total target and the net budget (programme settings), when set. */
-  context: z
-    .object({
-      programmeTarget: z.object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.number() }).nullable(),
-      netBudgetPence: z.number().nullable(),
-      shareOfNetBudget: z.number().nullable(),
-    })
-    .optional(),
-});
+);
 export type DigestContent = z.infer<typeof DigestContent>;
 
 export interface DigestInput {

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { Alert } from './alerts.ts';
 import { Actual } from './benefit.ts';
@@ -8,15 +9,17 @@ import { ChangeRequest } from './change-request.ts';
  * `benefits-tracker`). `id` is deterministic for what the event reports, so
  * a consumer can drop a repeat. JSON Schemas and samples: events/published/.
  */
-export const AlertEventDetail = z.object({ id: z.string(), alert: Alert }).meta({ id: 'AlertEventDetail' });
-export const ActualRecordedDetail = z
-  .object({ id: z.string(), projectId: z.string(), benefitId: z.string(), actual: Actual })
-  .meta({ id: 'ActualRecordedDetail' });
-export const DigestSentDetail = z
-  .object({ id: z.string(), digestId: z.string(), slot: z.string(), recipients: z.array(z.string()), subject: z.string(), sentAt: z.string() })
-  .meta({ id: 'DigestSentDetail' });
+export const AlertEventDetail = lazySchema(() => z.object({ id: z.string(), alert: Alert }).meta({ id: 'AlertEventDetail' }));
+export const ActualRecordedDetail = lazySchema(() =>
+  z.object({ id: z.string(), projectId: z.string(), benefitId: z.string(), actual: Actual }).meta({ id: 'ActualRecordedDetail' }),
+);
+export const DigestSentDetail = lazySchema(() =>
+  z
+    .object({ id: z.string(), digestId: z.string(), slot: z.string(), recipients: z.array(z.string()), subject: z.string(), sentAt: z.string() })
+    .meta({ id: 'DigestSentDetail' }),
+);
 
-export const ChangeEventDetail = z.object({ id: z.string(), request: ChangeRequest }).meta({ id: 'ChangeEventDetail' });
+export const ChangeEventDetail = lazySchema(() => z.object({ id: z.string(), request: ChangeRequest }).meta({ id: 'ChangeEventDetail' }));
 
 export const PUBLISHED_EVENTS = {
   AlertRaised: AlertEventDetail,

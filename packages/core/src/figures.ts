@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import type { BenefitState } from './history.ts';
 import * as z from 'zod';
 import { isWrittenOut, type Benefit, type BenefitCategory, type BenefitStatus, type BenefitType, type Recurrence } from './benefit.ts';
@@ -213,39 +214,41 @@ export function benefitYears(
 
 // --- roll-ups ------------------------------------------------------------------
 
-export const Figures = z
-  .object({
-    mtfsTargetPence: z.int().nullable().meta({ description: 'MTFS target (workstream and programme roll-ups; null elsewhere).' }),
-    baselinePence: z.int().meta({ description: 'Agreed baseline: the baselines of projects from approval on.' }),
-    pipelinePence: z.int().meta({ description: 'Baselines of projects not yet approved (pipeline, business case): not agreed, shown beside unidentified.' }),
-    forecastPence: z
-      .int()
-      .meta({ description: "The managers' forecast for the FY, in the months each saving is live (nothing from a write-out or a cancellation)." }),
-    outturnPence: z
-      .int()
-      .meta({ description: 'Forecast outturn: realised in the closed months + forecast in the open months. In a closed year, the realised.' }),
-    realisedPence: z.int().meta({ description: 'Realised in the FY up to the as-at month.' }),
-    validatedPence: z.int(),
-    riskAdjustedForecastPence: z.int().meta({ description: 'Σ forecast × confidence, each benefit rounded to the penny half away from zero.' }),
-    riskAdjustedOutturnPence: z
-      .int()
-      .meta({ description: 'Σ (realised in closed months + open months’ forecast × confidence), each benefit-year rounded once.' }),
-    variancePence: z.int().meta({ description: 'outturn − agreed baseline' }),
-    gapPence: z.int().nullable().meta({ description: 'MTFS gap: target − outturn (in a closed year, target − realised).' }),
-    unidentifiedPence: z.int().nullable().meta({ description: 'Unidentified savings: target − agreed baseline (pipeline beside it).' }),
-    riskAdjustedGapPence: z.int().nullable().meta({ description: 'target − risk-adjusted outturn.' }),
-    deliveryRate: z.number().nullable().meta({ description: 'realised ÷ agreed baseline as a fraction (0.876), 4 decimal places; null without a baseline.' }),
-    oneOffFalloutPence: z.int().meta({ description: 'Outturn of one-off benefits this FY: a pressure next FY.' }),
-    investmentPlannedPence: z.int(),
-    investmentActualPence: z.int().meta({ description: 'Actual spend in the FY up to the as-at month.' }),
-    netContributionPence: z.int().meta({ description: 'Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY.' }),
-    rag: Brag.nullable().meta({ description: 'Delivery: outturn ÷ agreed baseline (blue when a closed year delivered it).' }),
-    mtfsRag: Rag.nullable().meta({
-      description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).',
-    }),
-    benefitCount: z.int(),
-  })
-  .meta({ id: 'Figures' });
+export const Figures = lazySchema(() =>
+  z
+    .object({
+      mtfsTargetPence: z.int().nullable().meta({ description: 'MTFS target (workstream and programme roll-ups; null elsewhere).' }),
+      baselinePence: z.int().meta({ description: 'Agreed baseline: the baselines of projects from approval on.' }),
+      pipelinePence: z.int().meta({ description: 'Baselines of projects not yet approved (pipeline, business case): not agreed, shown beside unidentified.' }),
+      forecastPence: z
+        .int()
+        .meta({ description: "The managers' forecast for the FY, in the months each saving is live (nothing from a write-out or a cancellation)." }),
+      outturnPence: z
+        .int()
+        .meta({ description: 'Forecast outturn: realised in the closed months + forecast in the open months. In a closed year, the realised.' }),
+      realisedPence: z.int().meta({ description: 'Realised in the FY up to the as-at month.' }),
+      validatedPence: z.int(),
+      riskAdjustedForecastPence: z.int().meta({ description: 'Σ forecast × confidence, each benefit rounded to the penny half away from zero.' }),
+      riskAdjustedOutturnPence: z
+        .int()
+        .meta({ description: 'Σ (realised in closed months + open months’ forecast × confidence), each benefit-year rounded once.' }),
+      variancePence: z.int().meta({ description: 'outturn − agreed baseline' }),
+      gapPence: z.int().nullable().meta({ description: 'MTFS gap: target − outturn (in a closed year, target − realised).' }),
+      unidentifiedPence: z.int().nullable().meta({ description: 'Unidentified savings: target − agreed baseline (pipeline beside it).' }),
+      riskAdjustedGapPence: z.int().nullable().meta({ description: 'target − risk-adjusted outturn.' }),
+      deliveryRate: z.number().nullable().meta({ description: 'realised ÷ agreed baseline as a fraction (0.876), 4 decimal places; null without a baseline.' }),
+      oneOffFalloutPence: z.int().meta({ description: 'Outturn of one-off benefits this FY: a pressure next FY.' }),
+      investmentPlannedPence: z.int(),
+      investmentActualPence: z.int().meta({ description: 'Actual spend in the FY up to the as-at month.' }),
+      netContributionPence: z.int().meta({ description: 'Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY.' }),
+      rag: Brag.nullable().meta({ description: 'Delivery: outturn ÷ agreed baseline (blue when a closed year delivered it).' }),
+      mtfsRag: Rag.nullable().meta({
+        description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).',
+      }),
+      benefitCount: z.int(),
+    })
+    .meta({ id: 'Figures' }),
+);
 export type Figures = z.infer<typeof Figures>;
 
 /** A fraction to 4 decimal places, computed exactly from integers (not money: a ratio). */
@@ -372,21 +375,23 @@ export class FiguresTally {
 
 // --- status buckets --------------------------------------------------------------
 
-const Bucket = z.object({ count: z.int(), baselinePence: z.int(), forecastPence: z.int() });
-export const StatusBuckets = z
-  .object({
-    delivered: Bucket,
-    green: Bucket.meta({ description: 'On track.' }),
-    amber: Bucket.meta({ description: 'At risk.' }),
-    red: Bucket.meta({ description: 'Unachievable as things stand, needing replacement.' }),
-    writtenOut: Bucket.extend({
-      replacementCount: z.int(),
-      replacementBaselinePence: z.int().meta({ description: 'Baseline this FY of the savings found to replace them.' }),
-      replacementForecastPence: z.int(),
-      unreplacedPence: z.int().meta({ description: "Written-out baseline not covered by replacements' forecast." }),
-    }),
-  })
-  .meta({ id: 'StatusBuckets' });
+const Bucket = lazySchema(() => z.object({ count: z.int(), baselinePence: z.int(), forecastPence: z.int() }));
+export const StatusBuckets = lazySchema(() =>
+  z
+    .object({
+      delivered: Bucket,
+      green: Bucket.meta({ description: 'On track.' }),
+      amber: Bucket.meta({ description: 'At risk.' }),
+      red: Bucket.meta({ description: 'Unachievable as things stand, needing replacement.' }),
+      writtenOut: Bucket.extend({
+        replacementCount: z.int(),
+        replacementBaselinePence: z.int().meta({ description: 'Baseline this FY of the savings found to replace them.' }),
+        replacementForecastPence: z.int(),
+        unreplacedPence: z.int().meta({ description: "Written-out baseline not covered by replacements' forecast." }),
+      }),
+    })
+    .meta({ id: 'StatusBuckets' }),
+);
 export type StatusBuckets = z.infer<typeof StatusBuckets>;
 
 /**
@@ -473,17 +478,19 @@ function emptyBucket() {
 
 // --- payback, NPV, ROI -----------------------------------------------------------
 
-export const ProjectFinancials = z
-  .object({
-    paybackFinancialYear: z
-      .string()
-      .nullable()
-      .meta({ description: 'First FY in which cumulative benefit value ≥ cumulative investment; null if not within 30 years.' }),
-    npvPence: z.int().meta({ description: 'Net present value over the horizon at the discount rate (Green Book 3.5%).' }),
-    roi: z.number().nullable().meta({ description: '(benefit value − investment) ÷ investment over the horizon; null without investment.' }),
-    horizon: z.array(z.string()).meta({ description: 'The FYs of the NPV and ROI horizon.' }),
-  })
-  .meta({ id: 'ProjectFinancials' });
+export const ProjectFinancials = lazySchema(() =>
+  z
+    .object({
+      paybackFinancialYear: z
+        .string()
+        .nullable()
+        .meta({ description: 'First FY in which cumulative benefit value ≥ cumulative investment; null if not within 30 years.' }),
+      npvPence: z.int().meta({ description: 'Net present value over the horizon at the discount rate (Green Book 3.5%).' }),
+      roi: z.number().nullable().meta({ description: '(benefit value − investment) ÷ investment over the horizon; null without investment.' }),
+      horizon: z.array(z.string()).meta({ description: 'The FYs of the NPV and ROI horizon.' }),
+    })
+    .meta({ id: 'ProjectFinancials' }),
+);
 export type ProjectFinancials = z.infer<typeof ProjectFinancials>;
 
 const PAYBACK_SEARCH_YEARS = 30;

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 
 /**
@@ -22,27 +23,33 @@ export const FIRST_MONTH = '2000-04';
 export const LAST_MONTH = '2099-03';
 const inRange = `from ${FIRST_MONTH} to ${LAST_MONTH} (financial years ${FIRST_FY_START}/01 to ${LAST_FY_START}/99)`;
 
-export const FinancialYear = z
-  .string()
-  .regex(FY_RE, 'must be a financial year such as 2025/26')
-  .refine(isFinancialYear, 'the second year must follow the first, as in 2025/26')
-  .refine((v) => !isFinancialYear(v) || (Number(v.slice(0, 4)) >= FIRST_FY_START && Number(v.slice(0, 4)) <= LAST_FY_START), `must be ${inRange}`)
-  .meta({ description: 'UK local-government financial year, 1 April to 31 March.', example: '2025/26' });
+export const FinancialYear = lazySchema(() =>
+  z
+    .string()
+    .regex(FY_RE, 'must be a financial year such as 2025/26')
+    .refine(isFinancialYear, 'the second year must follow the first, as in 2025/26')
+    .refine((v) => !isFinancialYear(v) || (Number(v.slice(0, 4)) >= FIRST_FY_START && Number(v.slice(0, 4)) <= LAST_FY_START), `must be ${inRange}`)
+    .meta({ description: 'UK local-government financial year, 1 April to 31 March.', example: '2025/26' }),
+);
 export type FinancialYear = string;
 
-export const Month = z
-  .string()
-  .regex(MONTH_RE, 'must be a month such as 2025-10')
-  .refine((v) => !MONTH_RE.test(v) || (v >= FIRST_MONTH && v <= LAST_MONTH), `must be ${inRange}`)
-  .meta({ description: 'Calendar month (ISO 8601, YYYY-MM).', example: '2025-10' });
+export const Month = lazySchema(() =>
+  z
+    .string()
+    .regex(MONTH_RE, 'must be a month such as 2025-10')
+    .refine((v) => !MONTH_RE.test(v) || (v >= FIRST_MONTH && v <= LAST_MONTH), `must be ${inRange}`)
+    .meta({ description: 'Calendar month (ISO 8601, YYYY-MM).', example: '2025-10' }),
+);
 export type Month = string;
 
-export const IsoDate = z
-  .string()
-  .regex(DATE_RE, 'must be a date such as 2025-10-31')
-  .refine(isIsoDate, 'is not a real calendar date')
-  .refine((v) => !isIsoDate(v) || (v.slice(0, 7) >= FIRST_MONTH && v.slice(0, 7) <= LAST_MONTH), `must be ${inRange}`)
-  .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' });
+export const IsoDate = lazySchema(() =>
+  z
+    .string()
+    .regex(DATE_RE, 'must be a date such as 2025-10-31')
+    .refine(isIsoDate, 'is not a real calendar date')
+    .refine((v) => !isIsoDate(v) || (v.slice(0, 7) >= FIRST_MONTH && v.slice(0, 7) <= LAST_MONTH), `must be ${inRange}`)
+    .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' }),
+);
 export type IsoDate = string;
 
 /** A month (YYYY-MM) of the product's calendar: what `Month` accepts, as a plain test. */

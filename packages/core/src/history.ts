@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import type { Benefit } from './benefit.ts';
 import { fyOfMonth, IsoDate, todayInLondon } from './fy.ts';
@@ -18,10 +19,12 @@ import type { Project } from './project.ts';
 
 // --- the moment asked for ---------------------------------------------------------
 
-export const AsAt = z.union([IsoDate, z.iso.datetime({ offset: true })]).meta({
-  description: 'A date (the end of that day in Europe/London) or an ISO instant: the figures as they were known then. Default now.',
-  example: '2026-06-30',
-});
+export const AsAt = lazySchema(() =>
+  z.union([IsoDate, z.iso.datetime({ offset: true })]).meta({
+    description: 'A date (the end of that day in Europe/London) or an ISO instant: the figures as they were known then. Default now.',
+    example: '2026-06-30',
+  }),
+);
 export type AsAt = string;
 
 /**

@@ -3,6 +3,7 @@ export * from './fy.ts';
 export * from './id.ts';
 export * from './errors.ts';
 export * from './access.ts';
+export * from './lazy-schema.ts';
 export * from './common.ts';
 export * from './workstream.ts';
 export * from './project.ts';

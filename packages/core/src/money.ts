@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 
 /**
@@ -16,11 +17,13 @@ import * as z from 'zod';
 export const MAX_AMOUNT_PENCE = 100_000_000_000;
 
 /** An amount in pence: an integer, never a fraction of a penny, within ±£1bn. */
-export const Pence = z
-  .int()
-  .min(-MAX_AMOUNT_PENCE, 'must be at least -£1,000,000,000.00 (-100000000000 pence)')
-  .max(MAX_AMOUNT_PENCE, 'must be at most £1,000,000,000.00 (100000000000 pence)')
-  .meta({ description: 'An amount in pence (integer), at most ±£1bn.', example: 120000000 });
+export const Pence = lazySchema(() =>
+  z
+    .int()
+    .min(-MAX_AMOUNT_PENCE, 'must be at least -£1,000,000,000.00 (-100000000000 pence)')
+    .max(MAX_AMOUNT_PENCE, 'must be at most £1,000,000,000.00 (100000000000 pence)')
+    .meta({ description: 'An amount in pence (integer), at most ±£1bn.', example: 120000000 }),
+);
 export type Pence = number;
 
 /** a + b, refusing (as a server fault) a sum that could no longer be exact. */

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { BenefitId } from './benefit.ts';
 import { FinancialYear, IsoDate, monthsOfFy, type Month } from './fy.ts';
@@ -14,25 +15,27 @@ import { MonthlyPence, normaliseMonthly } from './series.ts';
  * delivery confidence, the open risks' scores, milestone completion and the
  * commentary. Written in one transaction with its audit entries.
  */
-export const MonthlyReturn = z
-  .strictObject({
-    financialYear: FinancialYear,
-    forecasts: z
-      .record(BenefitId, MonthlyPence)
-      .meta({ description: "Each saving's forecast for the open months of the FY (pence by month); the other months keep theirs." }),
-    deliveryConfidence: DeliveryConfidence,
-    risks: z.record(RiskId, z.strictObject({ likelihood: Score15, impact: Score15 })).default({}),
-    milestones: z
-      .record(MilestoneId, z.strictObject({ completedDate: IsoDate.nullable() }))
-      .default({})
-      .meta({ description: 'null: not completed yet.' }),
-    commentary: Commentary.optional(),
-    seen: z.record(z.string(), z.string().max(64)).default({}).meta({
-      description:
-        'What the return was opened at, per item (the marks the form carried): an item whose part the return writes (a forecast, a score, a completion, the confidence or commentary) changed since is refused (409), never overwritten. Actuals recorded meanwhile do not count.',
-    }),
-  })
-  .meta({ id: 'MonthlyReturn' });
+export const MonthlyReturn = lazySchema(() =>
+  z
+    .strictObject({
+      financialYear: FinancialYear,
+      forecasts: z
+        .record(BenefitId, MonthlyPence)
+        .meta({ description: "Each saving's forecast for the open months of the FY (pence by month); the other months keep theirs." }),
+      deliveryConfidence: DeliveryConfidence,
+      risks: z.record(RiskId, z.strictObject({ likelihood: Score15, impact: Score15 })).default({}),
+      milestones: z
+        .record(MilestoneId, z.strictObject({ completedDate: IsoDate.nullable() }))
+        .default({})
+        .meta({ description: 'null: not completed yet.' }),
+      commentary: Commentary.optional(),
+      seen: z.record(z.string(), z.string().max(64)).default({}).meta({
+        description:
+          'What the return was opened at, per item (the marks the form carried): an item whose part the return writes (a forecast, a score, a completion, the confidence or commentary) changed since is refused (409), never overwritten. Actuals recorded meanwhile do not count.',
+      }),
+    })
+    .meta({ id: 'MonthlyReturn' }),
+);
 export type MonthlyReturn = z.infer<typeof MonthlyReturn>;
 
 /** Delivery confidence at which the commentary is required: amber or worse needs an explanation and the mitigation. */

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { Text, Timestamp, UserId } from './common.ts';
 import { ConflictError, UnprocessableError } from './errors.ts';
@@ -10,46 +11,52 @@ import { addMonths, FinancialYear, fyOfMonth, Month, monthsOfFy, periodOfMonth }
  * against a closed month. Kept as one small state: every month up to
  * `closedThrough` is closed, except those reopened since.
  */
-export const Reopening = z.object({ at: Timestamp, by: UserId, reason: z.string() });
+export const Reopening = lazySchema(() => z.object({ at: Timestamp, by: UserId, reason: z.string() }));
 
 /** One close or reopening, kept so the periods closed at any instant can be told (SPEC 4.4). */
-export const PeriodChange = z.object({
-  at: Timestamp,
-  by: UserId,
-  action: z.enum(['close', 'reopen']),
-  month: Month,
-  reason: z.string().optional(),
-});
+export const PeriodChange = lazySchema(() =>
+  z.object({
+    at: Timestamp,
+    by: UserId,
+    action: z.enum(['close', 'reopen']),
+    month: Month,
+    reason: z.string().optional(),
+  }),
+);
 export type PeriodChange = z.infer<typeof PeriodChange>;
 
-export const PeriodsState = z
-  .object({
-    closedThrough: Month.nullable().meta({ description: 'Every month up to and including this one is closed, except those reopened.' }),
-    closedAt: Timestamp.optional(),
-    closedBy: UserId.optional(),
-    reopened: z.record(Month, Reopening),
-    version: z.int().nonnegative(),
-    log: z.array(PeriodChange).optional().meta({ description: 'Every close and reopening, oldest first.' }),
-  })
-  .meta({ id: 'PeriodsState' });
+export const PeriodsState = lazySchema(() =>
+  z
+    .object({
+      closedThrough: Month.nullable().meta({ description: 'Every month up to and including this one is closed, except those reopened.' }),
+      closedAt: Timestamp.optional(),
+      closedBy: UserId.optional(),
+      reopened: z.record(Month, Reopening),
+      version: z.int().nonnegative(),
+      log: z.array(PeriodChange).optional().meta({ description: 'Every close and reopening, oldest first.' }),
+    })
+    .meta({ id: 'PeriodsState' }),
+);
 export type PeriodsState = z.infer<typeof PeriodsState>;
 
 export const NO_PERIODS_CLOSED: PeriodsState = { closedThrough: null, reopened: {}, version: 0 };
 
-export const Period = z
-  .object({
-    month: Month,
-    financialYear: FinancialYear,
-    period: z.string().meta({ example: 'P7' }),
-    status: z.enum(['open', 'closed']),
-    reopened: Reopening.optional().meta({ description: 'Set when an admin reopened this closed month.' }),
-  })
-  .meta({ id: 'Period' });
+export const Period = lazySchema(() =>
+  z
+    .object({
+      month: Month,
+      financialYear: FinancialYear,
+      period: z.string().meta({ example: 'P7' }),
+      status: z.enum(['open', 'closed']),
+      reopened: Reopening.optional().meta({ description: 'Set when an admin reopened this closed month.' }),
+    })
+    .meta({ id: 'Period' }),
+);
 export type Period = z.infer<typeof Period>;
 
-export const ReopenPeriod = z
-  .strictObject({ reason: Text(500).meta({ description: 'Why the closed month is reopened (kept in the audit trail).' }) })
-  .meta({ id: 'ReopenPeriod' });
+export const ReopenPeriod = lazySchema(() =>
+  z.strictObject({ reason: Text(500).meta({ description: 'Why the closed month is reopened (kept in the audit trail).' }) }).meta({ id: 'ReopenPeriod' }),
+);
 
 export function isPeriodClosed(state: PeriodsState, month: string): boolean {
   return state.closedThrough !== null && month <= state.closedThrough && state.reopened[month] === undefined;

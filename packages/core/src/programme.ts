@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { Text, Timestamp, UserId } from './common.ts';
 import { FinancialYear } from './fy.ts';
@@ -10,36 +11,40 @@ import { Pence } from './money.ts';
  * Reports show the programme against its target and savings as a share of
  * the net budget.
  */
-const ProgrammeTarget = z
-  .strictObject({
-    fromFinancialYear: FinancialYear,
-    toFinancialYear: FinancialYear,
-    targetPence: Pence.nonnegative().meta({ description: 'The total savings the programme must deliver over these FYs.', example: 8_558_800_000 }),
-  })
-  .refine((t) => t.fromFinancialYear <= t.toFinancialYear, { message: 'toFinancialYear must not be before fromFinancialYear', path: ['toFinancialYear'] })
-  .meta({ id: 'ProgrammeTarget' });
+const ProgrammeTarget = lazySchema(() =>
+  z
+    .strictObject({
+      fromFinancialYear: FinancialYear,
+      toFinancialYear: FinancialYear,
+      targetPence: Pence.nonnegative().meta({ description: 'The total savings the programme must deliver over these FYs.', example: 8_558_800_000 }),
+    })
+    .refine((t) => t.fromFinancialYear <= t.toFinancialYear, { message: 'toFinancialYear must not be before fromFinancialYear', path: ['toFinancialYear'] })
+    .meta({ id: 'ProgrammeTarget' }),
+);
 
-const settingsFields = {
+const settingsFields = lazySchema(() => ({
   name: Text().meta({ example: 'Our Liverpool transformation programme' }),
   councilName: Text().meta({ example: 'Liverpool City Council' }),
   netBudgets: z
     .record(FinancialYear, Pence.nonnegative())
     .meta({ description: 'Net revenue budget per FY, in pence.', example: { '2024/25': 61_338_500_000 } }),
   programmeTarget: ProgrammeTarget.nullable().meta({ description: 'The programme total target over its years; null when not set.' }),
-};
+}));
 
-export const ProgrammeSettings = z
-  .object({
-    ...settingsFields,
-    councilName: z.string(),
-    version: z.int().nonnegative().meta({ description: '0 until an admin first sets them.' }),
-    updatedAt: Timestamp.optional(),
-    updatedBy: UserId.optional(),
-  })
-  .meta({ id: 'ProgrammeSettings' });
+export const ProgrammeSettings = lazySchema(() =>
+  z
+    .object({
+      ...settingsFields,
+      councilName: z.string(),
+      version: z.int().nonnegative().meta({ description: '0 until an admin first sets them.' }),
+      updatedAt: Timestamp.optional(),
+      updatedBy: UserId.optional(),
+    })
+    .meta({ id: 'ProgrammeSettings' }),
+);
 export type ProgrammeSettings = z.infer<typeof ProgrammeSettings>;
 
-export const PutProgrammeSettings = z.strictObject(settingsFields).meta({ id: 'PutProgrammeSettings' });
+export const PutProgrammeSettings = lazySchema(() => z.strictObject(settingsFields).meta({ id: 'PutProgrammeSettings' }));
 export type PutProgrammeSettings = z.infer<typeof PutProgrammeSettings>;
 
 /** What GET answers before an admin has set anything. */

@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { EntityMeta, Text, UserId } from './common.ts';
 import { ConflictError, ValidationError } from './errors.ts';
@@ -5,22 +6,24 @@ import { IsoDate } from './fy.ts';
 import { idSchema } from './id.ts';
 import { Code, WorkstreamId } from './workstream.ts';
 
-export const ProjectId = idSchema('project');
+export const ProjectId = lazySchema(() => idSchema('project'));
 
-export const Stage = z.enum(['pipeline', 'business-case', 'approved', 'delivery', 'closed', 'cancelled']);
+export const Stage = lazySchema(() => z.enum(['pipeline', 'business-case', 'approved', 'delivery', 'closed', 'cancelled']));
 export type Stage = z.infer<typeof Stage>;
 
 /** IPA five-point delivery confidence assessment. */
-export const DeliveryConfidence = z.enum(['green', 'amber-green', 'amber', 'amber-red', 'red']);
+export const DeliveryConfidence = lazySchema(() => z.enum(['green', 'amber-green', 'amber', 'amber-red', 'red']));
 export type DeliveryConfidence = z.infer<typeof DeliveryConfidence>;
 
 /** The manager's explanation and mitigation, which reports and the digest quote beside amber and red lines (set in the monthly return). */
-export const Commentary = Text(2000).meta({
-  description:
-    "The manager's commentary: why the figures are where they are and what is being done. Reports and the digest quote it beside amber and red lines.",
-});
+export const Commentary = lazySchema(() =>
+  Text(2000).meta({
+    description:
+      "The manager's commentary: why the figures are where they are and what is being done. Reports and the digest quote it beside amber and red lines.",
+  }),
+);
 
-const projectFields = {
+const projectFields = lazySchema(() => ({
   code: Code,
   name: Text(),
   workstreamId: WorkstreamId,
@@ -31,54 +34,63 @@ const projectFields = {
   deliveryConfidence: DeliveryConfidence,
   startDate: IsoDate,
   endDate: IsoDate,
-};
+}));
 
-export const Project = z
-  .object({
-    id: ProjectId,
-    ...projectFields,
-    previousDeliveryConfidence: DeliveryConfidence.optional().meta({ description: 'The confidence before the last change of it.' }),
-    deliveryConfidenceChangedAt: z.iso.datetime().optional(),
-    stageChangedAt: z.iso.datetime().optional().meta({ description: 'When the project last changed stage (a cancelled project forecasts nothing from then).' }),
-    commentary: Commentary.optional(),
-    commentaryUpdatedAt: z.iso.datetime().optional(),
-    commentaryUpdatedBy: UserId.optional(),
-    lastReturnAt: z.iso.datetime().optional().meta({ description: 'When the monthly return was last submitted.' }),
-    lastReturnBy: UserId.optional(),
-    ...EntityMeta,
-  })
-  .meta({ id: 'Project' });
+export const Project = lazySchema(() =>
+  z
+    .object({
+      id: ProjectId,
+      ...projectFields,
+      previousDeliveryConfidence: DeliveryConfidence.optional().meta({ description: 'The confidence before the last change of it.' }),
+      deliveryConfidenceChangedAt: z.iso.datetime().optional(),
+      stageChangedAt: z.iso
+        .datetime()
+        .optional()
+        .meta({ description: 'When the project last changed stage (a cancelled project forecasts nothing from then).' }),
+      commentary: Commentary.optional(),
+      commentaryUpdatedAt: z.iso.datetime().optional(),
+      commentaryUpdatedBy: UserId.optional(),
+      lastReturnAt: z.iso.datetime().optional().meta({ description: 'When the monthly return was last submitted.' }),
+      lastReturnBy: UserId.optional(),
+      ...EntityMeta,
+    })
+    .meta({ id: 'Project' }),
+);
 export type Project = z.infer<typeof Project>;
 
-export const CreateProject = z
-  .strictObject({
-    ...projectFields,
-    manager: projectFields.manager.optional().meta({ description: 'Defaults to the caller.' }),
-    stage: Stage.default('pipeline'),
-    deliveryConfidence: DeliveryConfidence.default('amber'),
-  })
-  .meta({ id: 'CreateProject' });
+export const CreateProject = lazySchema(() =>
+  z
+    .strictObject({
+      ...projectFields,
+      manager: projectFields.manager.optional().meta({ description: 'Defaults to the caller.' }),
+      stage: Stage.default('pipeline'),
+      deliveryConfidence: DeliveryConfidence.default('amber'),
+    })
+    .meta({ id: 'CreateProject' }),
+);
 export type CreateProject = z.infer<typeof CreateProject>;
 
-export const PatchProject = z
-  .strictObject({
-    code: projectFields.code.optional(),
-    name: projectFields.name.optional(),
-    workstreamId: projectFields.workstreamId.optional(),
-    directorate: projectFields.directorate.optional(),
-    sro: projectFields.sro.optional(),
-    manager: projectFields.manager.optional(),
-    stage: Stage.optional(),
-    deliveryConfidence: DeliveryConfidence.optional(),
-    startDate: IsoDate.optional(),
-    endDate: IsoDate.optional(),
-    commentary: Commentary.nullable().optional().meta({ description: 'null removes the commentary.' }),
-    reason: Text(500).optional().meta({
-      description:
-        'Why: required for a change that needs approval once the project is approved (a write-out, a type or category change; for a project, cancelling or closing it), answered 202 with the change request.',
-    }),
-  })
-  .meta({ id: 'PatchProject' });
+export const PatchProject = lazySchema(() =>
+  z
+    .strictObject({
+      code: projectFields.code.optional(),
+      name: projectFields.name.optional(),
+      workstreamId: projectFields.workstreamId.optional(),
+      directorate: projectFields.directorate.optional(),
+      sro: projectFields.sro.optional(),
+      manager: projectFields.manager.optional(),
+      stage: Stage.optional(),
+      deliveryConfidence: DeliveryConfidence.optional(),
+      startDate: IsoDate.optional(),
+      endDate: IsoDate.optional(),
+      commentary: Commentary.nullable().optional().meta({ description: 'null removes the commentary.' }),
+      reason: Text(500).optional().meta({
+        description:
+          'Why: required for a change that needs approval once the project is approved (a write-out, a type or category change; for a project, cancelling or closing it), answered 202 with the change request.',
+      }),
+    })
+    .meta({ id: 'PatchProject' }),
+);
 export type PatchProject = z.infer<typeof PatchProject>;
 
 export type ProjectFields = Omit<Project, keyof typeof EntityMeta>;

@@ -1,11 +1,12 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import type { Pence } from './money.ts';
 
-export const Rag = z.enum(['green', 'amber', 'red']);
+export const Rag = lazySchema(() => z.enum(['green', 'amber', 'red']));
 export type Rag = z.infer<typeof Rag>;
 
 /** BRAG as councils report it: blue = delivered, then green, amber, red. */
-export const Brag = z.enum(['blue', 'green', 'amber', 'red']);
+export const Brag = lazySchema(() => z.enum(['blue', 'green', 'amber', 'red']));
 export type Brag = z.infer<typeof Brag>;
 
 export interface RagThresholds {

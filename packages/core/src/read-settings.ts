@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 
 /**
@@ -20,17 +21,19 @@ export function readSettings<S extends z.ZodType>(schema: S, env: Record<string,
 }
 
 /** A DynamoDB table name (DynamoDB's own rule). */
-export const TableName = z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be 3–255 letters, digits, _ . or -');
+export const TableName = lazySchema(() => z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be 3–255 letters, digits, _ . or -'));
 
 /** How long a DynamoDB request may take before it is given up (answered 503), in ms. */
 export const DEFAULT_DYNAMODB_TIMEOUTS = { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 } as const;
 
 /** Where the data is: the table, the region, DynamoDB Local's endpoint (absent in AWS), the client's timeouts. */
-export const StoreSettings = z.object({
-  TABLE_NAME: TableName,
-  AWS_REGION: z.string().min(1),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DYNAMODB_TIMEOUTS.connectionTimeoutMs),
-  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_DYNAMODB_TIMEOUTS.requestTimeoutMs),
-});
+export const StoreSettings = lazySchema(() =>
+  z.object({
+    TABLE_NAME: TableName,
+    AWS_REGION: z.string().min(1),
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DYNAMODB_TIMEOUTS.connectionTimeoutMs),
+    DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_DYNAMODB_TIMEOUTS.requestTimeoutMs),
+  }),
+);
 export type StoreSettings = z.infer<typeof StoreSettings>;

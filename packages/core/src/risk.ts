@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { EntityMeta, Text, Timestamp, UserId } from './common.ts';
 import { BenefitId } from './benefit.ts';
@@ -5,10 +6,10 @@ import { idSchema } from './id.ts';
 import { Pence } from './money.ts';
 import { ProjectId } from './project.ts';
 
-export const RiskId = idSchema('risk');
-export const Score15 = z.int().min(1).max(5);
+export const RiskId = lazySchema(() => idSchema('risk'));
+export const Score15 = lazySchema(() => z.int().min(1).max(5));
 
-export const RiskBand = z.enum(['low', 'medium', 'high', 'critical']);
+export const RiskBand = lazySchema(() => z.enum(['low', 'medium', 'high', 'critical']));
 export type RiskBand = z.infer<typeof RiskBand>;
 
 /**
@@ -25,15 +26,17 @@ export function riskBand(score: number): RiskBand {
 /** Scorings kept on the risk itself; the whole history is kept as items of its own, so a risk never outgrows DynamoDB's item limit however often it is rescored. */
 export const RISK_HISTORY_KEPT = 10;
 
-export const RiskScoreEntry = z.object({
-  at: Timestamp,
-  by: UserId,
-  likelihood: Score15,
-  impact: Score15,
-  score: z.int(),
-  band: RiskBand,
-  status: z.enum(['open', 'closed']),
-});
+export const RiskScoreEntry = lazySchema(() =>
+  z.object({
+    at: Timestamp,
+    by: UserId,
+    likelihood: Score15,
+    impact: Score15,
+    score: z.int(),
+    band: RiskBand,
+    status: z.enum(['open', 'closed']),
+  }),
+);
 export type RiskScoreEntry = z.infer<typeof RiskScoreEntry>;
 
 /** The risk's history after one more scoring: the newest `RISK_HISTORY_KEPT`, and the sequence number of the new one. */
@@ -42,7 +45,7 @@ export function withScoring(risk: Pick<Risk, 'history' | 'scoreCount'> | undefin
   return { history: [...(risk?.history ?? []), entry].slice(-RISK_HISTORY_KEPT), scoreCount: count };
 }
 
-const riskFields = {
+const riskFields = lazySchema(() => ({
   title: Text(),
   owner: Text(),
   likelihood: Score15,
@@ -51,40 +54,44 @@ const riskFields = {
   status: z.enum(['open', 'closed']),
   benefitId: BenefitId.optional().meta({ description: 'The benefit whose savings are at risk (same project).' }),
   savingsAtRiskPence: Pence.nonnegative().optional(),
-};
+}));
 
-export const Risk = z
-  .object({
-    id: RiskId,
-    projectId: ProjectId,
-    ...riskFields,
-    score: z.int().meta({ description: 'likelihood × impact' }),
-    band: RiskBand,
-    history: z
-      .array(RiskScoreEntry)
-      .max(RISK_HISTORY_KEPT)
-      .meta({
-        description: `The latest scorings and statuses (up to ${RISK_HISTORY_KEPT}), oldest first; every one is kept, at GET …/risks/{riskId}/history.`,
-      }),
-    scoreCount: z.int().nonnegative().optional().meta({ description: 'How many scorings the whole history holds.' }),
-    ...EntityMeta,
-  })
-  .meta({ id: 'Risk' });
+export const Risk = lazySchema(() =>
+  z
+    .object({
+      id: RiskId,
+      projectId: ProjectId,
+      ...riskFields,
+      score: z.int().meta({ description: 'likelihood × impact' }),
+      band: RiskBand,
+      history: z
+        .array(RiskScoreEntry)
+        .max(RISK_HISTORY_KEPT)
+        .meta({
+          description: `The latest scorings and statuses (up to ${RISK_HISTORY_KEPT}), oldest first; every one is kept, at GET …/risks/{riskId}/history.`,
+        }),
+      scoreCount: z.int().nonnegative().optional().meta({ description: 'How many scorings the whole history holds.' }),
+      ...EntityMeta,
+    })
+    .meta({ id: 'Risk' }),
+);
 export type Risk = z.infer<typeof Risk>;
 
-export const CreateRisk = z.strictObject({ ...riskFields, status: riskFields.status.default('open') }).meta({ id: 'CreateRisk' });
+export const CreateRisk = lazySchema(() => z.strictObject({ ...riskFields, status: riskFields.status.default('open') }).meta({ id: 'CreateRisk' }));
 export type CreateRisk = z.infer<typeof CreateRisk>;
 
-export const PatchRisk = z
-  .strictObject({
-    title: riskFields.title.optional(),
-    owner: riskFields.owner.optional(),
-    likelihood: Score15.optional(),
-    impact: Score15.optional(),
-    mitigation: riskFields.mitigation.optional(),
-    status: riskFields.status.optional(),
-    benefitId: BenefitId.nullable().optional(),
-    savingsAtRiskPence: Pence.nonnegative().nullable().optional(),
-  })
-  .meta({ id: 'PatchRisk', description: 'null removes benefitId or savingsAtRiskPence.' });
+export const PatchRisk = lazySchema(() =>
+  z
+    .strictObject({
+      title: riskFields.title.optional(),
+      owner: riskFields.owner.optional(),
+      likelihood: Score15.optional(),
+      impact: Score15.optional(),
+      mitigation: riskFields.mitigation.optional(),
+      status: riskFields.status.optional(),
+      benefitId: BenefitId.nullable().optional(),
+      savingsAtRiskPence: Pence.nonnegative().nullable().optional(),
+    })
+    .meta({ id: 'PatchRisk', description: 'null removes benefitId or savingsAtRiskPence.' }),
+);
 export type PatchRisk = z.infer<typeof PatchRisk>;

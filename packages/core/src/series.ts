@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 import { FinancialYear, fyOfMonth, isMonth, Month, monthsOfFy } from './fy.ts';
@@ -6,10 +7,12 @@ import { addPence, allocateEvenly, MAX_AMOUNT_PENCE, Pence } from './money.ts';
 const MONTHS_AT_MOST = 240;
 
 /** Amounts by month, in pence: `{ "2025-10": 10000000, … }`. Zero months are not stored. */
-export const MonthlyPence = z
-  .record(Month, Pence)
-  .refine((m) => Object.keys(m).length <= MONTHS_AT_MOST, `at most ${MONTHS_AT_MOST} months (20 years)`)
-  .meta({ description: 'Pence by month (YYYY-MM).', example: { '2025-10': 10_000_000, '2025-11': 10_000_000 } });
+export const MonthlyPence = lazySchema(() =>
+  z
+    .record(Month, Pence)
+    .refine((m) => Object.keys(m).length <= MONTHS_AT_MOST, `at most ${MONTHS_AT_MOST} months (20 years)`)
+    .meta({ description: 'Pence by month (YYYY-MM).', example: { '2025-10': 10_000_000, '2025-11': 10_000_000 } }),
+);
 export type MonthlyPence = Record<string, number>;
 
 /**
@@ -21,19 +24,21 @@ export type MonthlyPence = Record<string, number>;
  * one). Requests are still checked by `MonthlyPence`, whose messages and
  * OpenAPI description they get.
  */
-export const StoredMonthlyPence = z.custom<MonthlyPence>(isPlainMap, 'must be pence by month (YYYY-MM)').check((ctx) => {
-  if (!isPlainMap(ctx.value)) return;
-  let months = 0;
-  for (const month in ctx.value) {
-    if (!Object.hasOwn(ctx.value, month)) continue;
-    months += 1;
-    const pence = ctx.value[month];
-    if (!isMonth(month)) ctx.issues.push({ code: 'custom', message: 'must be a month of the calendar, such as 2025-10', input: month, path: [month] });
-    else if (!Number.isSafeInteger(pence) || Math.abs(pence!) > MAX_AMOUNT_PENCE)
-      ctx.issues.push({ code: 'custom', message: 'must be whole pence within ±£1bn', input: pence, path: [month] });
-  }
-  if (months > MONTHS_AT_MOST) ctx.issues.push({ code: 'custom', message: `at most ${MONTHS_AT_MOST} months (20 years)`, input: ctx.value });
-});
+export const StoredMonthlyPence = lazySchema(() =>
+  z.custom<MonthlyPence>(isPlainMap, 'must be pence by month (YYYY-MM)').check((ctx) => {
+    if (!isPlainMap(ctx.value)) return;
+    let months = 0;
+    for (const month in ctx.value) {
+      if (!Object.hasOwn(ctx.value, month)) continue;
+      months += 1;
+      const pence = ctx.value[month];
+      if (!isMonth(month)) ctx.issues.push({ code: 'custom', message: 'must be a month of the calendar, such as 2025-10', input: month, path: [month] });
+      else if (!Number.isSafeInteger(pence) || Math.abs(pence!) > MAX_AMOUNT_PENCE)
+        ctx.issues.push({ code: 'custom', message: 'must be whole pence within ±£1bn', input: pence, path: [month] });
+    }
+    if (months > MONTHS_AT_MOST) ctx.issues.push({ code: 'custom', message: `at most ${MONTHS_AT_MOST} months (20 years)`, input: ctx.value });
+  }),
+);
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -42,23 +47,25 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
 }
 
 /** An annual amount for an FY, phased evenly over the months from `fromMonth` (default April) to March. */
-export const PhasedAmount = z
-  .strictObject({
-    financialYear: FinancialYear,
-    amountPence: Pence,
-    fromMonth: Month.optional().meta({ description: 'First month of the phasing (default: April of the FY).' }),
-  })
-  .meta({ id: 'PhasedAmount' });
+export const PhasedAmount = lazySchema(() =>
+  z
+    .strictObject({
+      financialYear: FinancialYear,
+      amountPence: Pence,
+      fromMonth: Month.optional().meta({ description: 'First month of the phasing (default: April of the FY).' }),
+    })
+    .meta({ id: 'PhasedAmount' }),
+);
 export type PhasedAmount = z.infer<typeof PhasedAmount>;
 
 /**
  * How a series is sent: monthly amounts, or annual amounts phased evenly
  * (the convenience form), stored as exact monthly pence either way.
  */
-export const SeriesInput = {
+export const SeriesInput = lazySchema(() => ({
   months: MonthlyPence.optional(),
   phased: z.array(PhasedAmount).min(1).max(20).optional(),
-};
+}));
 
 /** Turns either form into exact monthly pence; phased months always sum to the annual amount. */
 export function toMonthly(input: { months?: MonthlyPence | undefined; phased?: PhasedAmount[] | undefined }): MonthlyPence {

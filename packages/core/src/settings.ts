@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import * as z from 'zod';
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './alerts.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './figures.ts';
@@ -6,47 +7,58 @@ import { MAX_AMOUNT_PENCE } from './money.ts';
 import { readSettings } from './read-settings.ts';
 
 /** The thresholds from settings (RAG_GREEN_PCT, RAG_AMBER_PCT, NPV_HORIZON_YEARS, DISCOUNT_RATE_BP), defaults as above. */
-export const ThresholdSettings = z
-  .object({
-    RAG_GREEN_PCT: z.coerce.number().int().min(1).max(100).default(DEFAULT_THRESHOLDS.ragGreenPct),
-    RAG_AMBER_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_THRESHOLDS.ragAmberPct),
-    NPV_HORIZON_YEARS: z.coerce.number().int().min(1).max(30).default(DEFAULT_THRESHOLDS.horizonYears),
-    DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
-  })
-  .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
-  .transform(
-    (t): Thresholds => ({ ragGreenPct: t.RAG_GREEN_PCT, ragAmberPct: t.RAG_AMBER_PCT, horizonYears: t.NPV_HORIZON_YEARS, discountRateBp: t.DISCOUNT_RATE_BP }),
-  );
+export const ThresholdSettings = lazySchema(() =>
+  z
+    .object({
+      RAG_GREEN_PCT: z.coerce.number().int().min(1).max(100).default(DEFAULT_THRESHOLDS.ragGreenPct),
+      RAG_AMBER_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_THRESHOLDS.ragAmberPct),
+      NPV_HORIZON_YEARS: z.coerce.number().int().min(1).max(30).default(DEFAULT_THRESHOLDS.horizonYears),
+      DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
+    })
+    .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
+    .transform(
+      (t): Thresholds => ({
+        ragGreenPct: t.RAG_GREEN_PCT,
+        ragAmberPct: t.RAG_AMBER_PCT,
+        horizonYears: t.NPV_HORIZON_YEARS,
+        discountRateBp: t.DISCOUNT_RATE_BP,
+      }),
+    ),
+);
 
-export const AlertSettingsFromEnv = z
-  .object({
-    ALERT_SLIPPAGE_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.slippageTolerancePct),
-    ALERT_MINIMUM_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.minimumPence),
-    ALERT_UNDER_REALISATION_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct),
-    ALERT_INVESTMENT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.investmentOverrunPct),
-    ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
-    ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
-    ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
-    ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
-    ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: z.coerce.number().int().min(1).max(260).default(DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays),
-  })
-  .transform(
-    (e): AlertSettings => ({
-      slippageTolerancePct: e.ALERT_SLIPPAGE_TOLERANCE_PCT,
-      minimumPence: e.ALERT_MINIMUM_PENCE,
-      underRealisationTolerancePct: e.ALERT_UNDER_REALISATION_TOLERANCE_PCT,
-      investmentOverrunPct: e.ALERT_INVESTMENT_OVERRUN_PCT,
-      materialSavingsPence: e.ALERT_MATERIAL_SAVINGS_PENCE,
-      staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
-      unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
-      disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
-      changeRequestPendingWorkingDays: e.ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS,
-    }),
-  );
+export const AlertSettingsFromEnv = lazySchema(() =>
+  z
+    .object({
+      ALERT_SLIPPAGE_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.slippageTolerancePct),
+      ALERT_MINIMUM_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.minimumPence),
+      ALERT_UNDER_REALISATION_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct),
+      ALERT_INVESTMENT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.investmentOverrunPct),
+      ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
+      ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
+      ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
+      ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
+      ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: z.coerce.number().int().min(1).max(260).default(DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays),
+    })
+    .transform(
+      (e): AlertSettings => ({
+        slippageTolerancePct: e.ALERT_SLIPPAGE_TOLERANCE_PCT,
+        minimumPence: e.ALERT_MINIMUM_PENCE,
+        underRealisationTolerancePct: e.ALERT_UNDER_REALISATION_TOLERANCE_PCT,
+        investmentOverrunPct: e.ALERT_INVESTMENT_OVERRUN_PCT,
+        materialSavingsPence: e.ALERT_MATERIAL_SAVINGS_PENCE,
+        staleForecastDays: e.ALERT_STALE_FORECAST_DAYS,
+        unvalidatedDays: e.ALERT_UNVALIDATED_DAYS,
+        disBenefitOverrunPct: e.ALERT_DIS_BENEFIT_OVERRUN_PCT,
+        changeRequestPendingWorkingDays: e.ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS,
+      }),
+    ),
+);
 
-export const LedgerSettingsFromEnv = z
-  .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
-  .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE }));
+export const LedgerSettingsFromEnv = lazySchema(() =>
+  z
+    .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
+    .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE })),
+);
 
 /** The settings of the rules: RAG and appraisal thresholds, alert thresholds, the ledger's cap. */
 export interface RuleSettings {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AppError, IsoDate, Role } from '@bt/core';
 import type { Mailer } from '@bt/email';
 import type { StoredDigest } from '@bt/store';
@@ -23,26 +24,32 @@ export function inProcessDigestDesk(deps: Deps, settings: DigestSettings, mailer
 }
 
 /** Who asked, as the API hands a request to another function (a direct invoke, never a public route). */
-export const InvokingCaller = z.object({
-  principal: z.object({ sub: z.string().min(1), name: z.string(), email: z.string().optional(), roles: z.array(Role) }),
-  requestId: z.string().min(1),
-});
+export const InvokingCaller = lazySchema(() =>
+  z.object({
+    principal: z.object({ sub: z.string().min(1), name: z.string(), email: z.string().optional(), roles: z.array(Role) }),
+    requestId: z.string().min(1),
+  }),
+);
 
 /** What the API asks of the digest function (a direct invoke, never a public route). */
-export const DigestRequest = z.object({
-  action: z.enum(['preview', 'send']),
-  asAt: IsoDate.optional(),
-  caller: InvokingCaller,
-});
+export const DigestRequest = lazySchema(() =>
+  z.object({
+    action: z.enum(['preview', 'send']),
+    asAt: IsoDate.optional(),
+    caller: InvokingCaller,
+  }),
+);
 export type DigestRequest = z.infer<typeof DigestRequest>;
 
-export const DigestProblem = z.object({
-  status: z.number().int().min(400).max(599),
-  code: z.string(),
-  title: z.string(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+export const DigestProblem = lazySchema(() =>
+  z.object({
+    status: z.number().int().min(400).max(599),
+    code: z.string(),
+    title: z.string(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+);
 
 /** Its answer: the result, or the domain error (403, 404 …) that the API relays as problem+json. */
 export type DigestReply = { ok: true; preview: RenderedDigest } | { ok: true; digest: StoredDigest } | { ok: false; problem: z.infer<typeof DigestProblem> };

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { assertCan, buildDigest, formatPoundsShort, headlineOf, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
 import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
 import { DigestSlotTaken, type Page, type PageRequest, type StoredDigest } from '@bt/store';
@@ -18,29 +19,31 @@ export interface DigestSettings {
   monitoringPack?: MonitoringPackAttachment | undefined;
 }
 
-export const MonitoringPackAttachment = z.enum(['never', 'monthly', 'always']);
+export const MonitoringPackAttachment = lazySchema(() => z.enum(['never', 'monthly', 'always']));
 export type MonitoringPackAttachment = z.infer<typeof MonitoringPackAttachment>;
 
-export const DigestSettingsFromEnv = z
-  .object({
-    DIGEST_RECIPIENTS: z.string().min(3),
-    DIGEST_SENDER: z.email(),
-    PUBLIC_BASE_URL: z.url().optional(),
-    COUNCIL_NAME: z.string().min(1).optional(),
-    DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
-  })
-  .transform(
-    (e): DigestSettings => ({
-      recipients: e.DIGEST_RECIPIENTS.split(',')
-        .map((r) => r.trim())
-        .filter(Boolean),
-      sender: e.DIGEST_SENDER,
-      baseUrl: e.PUBLIC_BASE_URL,
-      councilName: e.COUNCIL_NAME,
-      monitoringPack: e.DIGEST_MONITORING_PACK,
-    }),
-  )
-  .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses');
+export const DigestSettingsFromEnv = lazySchema(() =>
+  z
+    .object({
+      DIGEST_RECIPIENTS: z.string().min(3),
+      DIGEST_SENDER: z.email(),
+      PUBLIC_BASE_URL: z.url().optional(),
+      COUNCIL_NAME: z.string().min(1).optional(),
+      DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
+    })
+    .transform(
+      (e): DigestSettings => ({
+        recipients: e.DIGEST_RECIPIENTS.split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+        sender: e.DIGEST_SENDER,
+        baseUrl: e.PUBLIC_BASE_URL,
+        councilName: e.COUNCIL_NAME,
+        monitoringPack: e.DIGEST_MONITORING_PACK,
+      }),
+    )
+    .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses'),
+);
 
 const SYSTEM: Caller = { principal: { sub: 'system:digest', name: 'CMT digest', roles: ['admin'] }, requestId: 'scheduled' };
 

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AsAt, FinancialYear } from '@bt/core';
 import * as z from 'zod';
 import type { Deps } from './context.ts';
@@ -18,13 +19,15 @@ export type FeedName = (typeof FEED_NAMES)[number];
  * granularity (month or year) and may be asked as at a moment; the dimension
  * feeds have neither (their rows are by year).
  */
-export const FeedRequest = z.object({
-  feed: z.enum(FEED_NAMES),
-  format: z.enum(['csv', 'json']),
-  financialYear: FinancialYear.optional(),
-  asAt: AsAt.optional(),
-  granularity: z.enum(['month', 'year']).optional(),
-});
+export const FeedRequest = lazySchema(() =>
+  z.object({
+    feed: z.enum(FEED_NAMES),
+    format: z.enum(['csv', 'json']),
+    financialYear: FinancialYear.optional(),
+    asAt: AsAt.optional(),
+    granularity: z.enum(['month', 'year']).optional(),
+  }),
+);
 export type FeedRequest = z.infer<typeof FeedRequest>;
 
 /**
@@ -33,27 +36,31 @@ export type FeedRequest = z.infer<typeof FeedRequest>;
  * under, so the function makes that feed or none. (`kind` was added with the
  * monitoring pack's jobs: a job without one is a feed's.)
  */
-export const FeedExportJob = z.object({
-  kind: z.literal('feed').default('feed'),
-  request: FeedRequest,
-  caller: InvokingCaller,
-  etag: z.string().min(1),
-  key: z.string().min(1),
-});
+export const FeedExportJob = lazySchema(() =>
+  z.object({
+    kind: z.literal('feed').default('feed'),
+    request: FeedRequest,
+    caller: InvokingCaller,
+    etag: z.string().min(1),
+    key: z.string().min(1),
+  }),
+);
 export type FeedExportJob = z.infer<typeof FeedExportJob>;
 
 /** The monitoring pack handed to the export function: the moment and FY asked for, by whom, and the ETag and key it is stored under. */
-export const PackExportJob = z.object({
-  kind: z.literal('monitoring-pack'),
-  query: z.object({ financialYear: FinancialYear.optional(), asAt: AsAt.optional() }),
-  caller: InvokingCaller,
-  etag: z.string().min(1),
-  key: z.string().min(1),
-});
+export const PackExportJob = lazySchema(() =>
+  z.object({
+    kind: z.literal('monitoring-pack'),
+    query: z.object({ financialYear: FinancialYear.optional(), asAt: AsAt.optional() }),
+    caller: InvokingCaller,
+    etag: z.string().min(1),
+    key: z.string().min(1),
+  }),
+);
 export type PackExportJob = z.infer<typeof PackExportJob>;
 
 /** What the API hands the export function: a feed or the monitoring pack, too slow to make within a request. */
-export const ExportJob = z.union([FeedExportJob, PackExportJob]);
+export const ExportJob = lazySchema(() => z.union([FeedExportJob, PackExportJob]));
 export type ExportJob = z.infer<typeof ExportJob>;
 
 /** How long a job may run before another may be started for the same file: the export function's timeout (15 minutes) and a minute more. */

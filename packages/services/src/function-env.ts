@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { readRuleSettings, readSettings, StoreSettings } from '@bt/core';
 import { outboxStore, Store, storeConfig } from '@bt/store';
@@ -12,10 +13,12 @@ import { FileEventSink } from './adapters/file-sink.ts';
  * start. Events go to EVENT_BUS_NAME; EVENTS_FILE instead writes them to a
  * file (a local invoke with the sample events).
  */
-const FunctionEnv = StoreSettings.extend({
-  EVENT_BUS_NAME: z.string().min(1).optional(),
-  EVENTS_FILE: z.string().min(1).optional(),
-}).refine((e) => e.EVENT_BUS_NAME || e.EVENTS_FILE, 'set EVENT_BUS_NAME (or EVENTS_FILE for a local invoke)');
+const FunctionEnv = lazySchema(() =>
+  StoreSettings.extend({
+    EVENT_BUS_NAME: z.string().min(1).optional(),
+    EVENTS_FILE: z.string().min(1).optional(),
+  }).refine((e) => e.EVENT_BUS_NAME || e.EVENTS_FILE, 'set EVENT_BUS_NAME (or EVENTS_FILE for a local invoke)'),
+);
 
 export function functionDeps(env: NodeJS.ProcessEnv): { deps: Deps; sink: EventSink } {
   const e = readSettings(FunctionEnv, env);

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { BenefitCategory, BenefitType, FinancialYear, MoneyParseError, parseAmount, Recurrence } from '@bt/core';
 import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
@@ -32,27 +33,31 @@ const TARGET_COLUMN = /^mtfs target (\d{4}\/\d{2})$/i;
 type YearKind = 'baseline' | 'forecast' | 'realised' | 'target';
 const REQUIRED: Field[] = ['workstreamCode', 'projectCode', 'title', 'mtfsRef', 'category', 'type', 'recurrence', 'owner'];
 
-export const ImportProblem = z.object({
-  /** 1-based row of the file, the header being row 1. */
-  row: z.int(),
-  column: z.string(),
-  path: z.string(),
-  message: z.string(),
-});
+export const ImportProblem = lazySchema(() =>
+  z.object({
+    /** 1-based row of the file, the header being row 1. */
+    row: z.int(),
+    column: z.string(),
+    path: z.string(),
+    message: z.string(),
+  }),
+);
 export type ImportProblem = z.infer<typeof ImportProblem>;
 
 /** What an import did (or, in a dry run, would do), and every problem by row and column. */
-export const ImportResult = z
-  .object({
-    dryRun: z.boolean(),
-    rows: z.int(),
-    created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
-    /** Actuals recorded for new savings' realised to date, and MTFS targets set or changed on existing workstreams. */
-    recorded: z.object({ actuals: z.int(), targets: z.int() }),
-    unchanged: z.int(),
-    problems: z.array(ImportProblem),
-  })
-  .meta({ id: 'ImportResult' });
+export const ImportResult = lazySchema(() =>
+  z
+    .object({
+      dryRun: z.boolean(),
+      rows: z.int(),
+      created: z.object({ workstreams: z.int(), projects: z.int(), benefits: z.int() }),
+      /** Actuals recorded for new savings' realised to date, and MTFS targets set or changed on existing workstreams. */
+      recorded: z.object({ actuals: z.int(), targets: z.int() }),
+      unchanged: z.int(),
+      problems: z.array(ImportProblem),
+    })
+    .meta({ id: 'ImportResult' }),
+);
 export type ImportResult = z.infer<typeof ImportResult>;
 
 export interface Row {

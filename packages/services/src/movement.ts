@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import {
   assertCan,
   CAUSE_KINDS,
@@ -18,52 +19,58 @@ import * as z from 'zod';
 import { allWorkstreams, HISTORY_READS_IN_FLIGHT, momentOfRequest, summaryOf } from './as-at.ts';
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
-const Moved = z.object({
-  baselinePence: z.int().meta({ description: 'Agreed baseline.' }),
-  outturnPence: z.int(),
-  realisedPence: z.int(),
-  riskAdjustedOutturnPence: z.int(),
-});
+const Moved = lazySchema(() =>
+  z.object({
+    baselinePence: z.int().meta({ description: 'Agreed baseline.' }),
+    outturnPence: z.int(),
+    realisedPence: z.int(),
+    riskAdjustedOutturnPence: z.int(),
+  }),
+);
 type Moved = z.infer<typeof Moved>;
 
-const MovementCause = z
-  .object({
-    kind: z.enum(CAUSE_KINDS),
-    at: z.string(),
-    by: z.string().meta({ description: 'Who made the change (user id).' }),
-    projectId: z.string().optional(),
-    projectCode: z.string().optional(),
-    benefitId: z.string().optional(),
-    benefitTitle: z.string().optional(),
-    month: z.string().optional(),
-    amountPence: z.int().nullable().meta({ description: "The change it made to the FY's amount (baseline, forecast or realised), where it has one." }),
-    detail: z.string(),
-  })
-  .meta({ id: 'MovementCause' });
+const MovementCause = lazySchema(() =>
+  z
+    .object({
+      kind: z.enum(CAUSE_KINDS),
+      at: z.string(),
+      by: z.string().meta({ description: 'Who made the change (user id).' }),
+      projectId: z.string().optional(),
+      projectCode: z.string().optional(),
+      benefitId: z.string().optional(),
+      benefitTitle: z.string().optional(),
+      month: z.string().optional(),
+      amountPence: z.int().nullable().meta({ description: "The change it made to the FY's amount (baseline, forecast or realised), where it has one." }),
+      detail: z.string(),
+    })
+    .meta({ id: 'MovementCause' }),
+);
 export type MovementCause = z.infer<typeof MovementCause>;
 
-const Row = z.object({ before: Moved, after: Moved, change: Moved });
+const Row = lazySchema(() => z.object({ before: Moved, after: Moved, change: Moved }));
 
 /** GET /v1/reports/programme/movement: one definition, the API's schema and the type. */
-export const ProgrammeMovement = z
-  .object({
-    financialYear: z.string(),
-    from: z.string().meta({ description: 'The earlier moment, as asked.' }),
-    to: z.string().meta({ description: 'The later moment, as asked (default now).' }),
-    fromKnownAt: z.string(),
-    toKnownAt: z.string(),
-    programme: z.object({ before: Figures, after: Figures, change: Moved }),
-    workstreams: z.array(
-      Row.extend({
-        id: z.string(),
-        code: z.string(),
-        name: z.string(),
-        projects: z.array(Row.extend({ id: z.string(), code: z.string(), name: z.string(), causes: z.array(MovementCause) })),
-      }),
-    ),
-    periods: z.array(MovementCause).meta({ description: 'Periods closed or reopened between the two moments (they turn forecast into realised, or back).' }),
-  })
-  .meta({ id: 'ProgrammeMovement' });
+export const ProgrammeMovement = lazySchema(() =>
+  z
+    .object({
+      financialYear: z.string(),
+      from: z.string().meta({ description: 'The earlier moment, as asked.' }),
+      to: z.string().meta({ description: 'The later moment, as asked (default now).' }),
+      fromKnownAt: z.string(),
+      toKnownAt: z.string(),
+      programme: z.object({ before: Figures, after: Figures, change: Moved }),
+      workstreams: z.array(
+        Row.extend({
+          id: z.string(),
+          code: z.string(),
+          name: z.string(),
+          projects: z.array(Row.extend({ id: z.string(), code: z.string(), name: z.string(), causes: z.array(MovementCause) })),
+        }),
+      ),
+      periods: z.array(MovementCause).meta({ description: 'Periods closed or reopened between the two moments (they turn forecast into realised, or back).' }),
+    })
+    .meta({ id: 'ProgrammeMovement' }),
+);
 export type ProgrammeMovement = z.infer<typeof ProgrammeMovement>;
 
 const moved = (f: Figures): Moved => ({

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import {
   assertCan,
   benefitYears,
@@ -26,26 +27,28 @@ import { allWorkstreams, momentOfRequest, programmeStream, workstreamsAt, type P
 import { thresholdsOf, type Caller, type Deps } from './context.ts';
 
 /** The programme report (GET /v1/reports/programme): one definition, the API's schema and the type. */
-export const ProgrammeReport = z
-  .object({
-    financialYear: z.string(),
-    asAt: z.string().meta({ description: 'The moment asked for: a date (the end of that day in London) or an instant.' }),
-    knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
-    programme: Figures.extend({
-      projectCount: z.int(),
-      netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
-      shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
-      programmeTarget: z
-        .object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() })
-        .nullable()
-        .meta({ description: 'The programme total target over its years (programme settings).' }),
-    }),
-    workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
-    byCategory: z.object({ transformation: Figures, mitigation: Figures }),
-    byType: z.record(BenefitType, Figures),
-    statusBuckets: StatusBuckets,
-  })
-  .meta({ id: 'ProgrammeReport' });
+export const ProgrammeReport = lazySchema(() =>
+  z
+    .object({
+      financialYear: z.string(),
+      asAt: z.string().meta({ description: 'The moment asked for: a date (the end of that day in London) or an instant.' }),
+      knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
+      programme: Figures.extend({
+        projectCount: z.int(),
+        netBudgetPence: z.int().nullable().meta({ description: 'The net revenue budget for the FY (programme settings); null when not set.' }),
+        shareOfNetBudget: z.number().nullable().meta({ description: 'Outturn ÷ net budget, a fraction to 4 places; null without a net budget.' }),
+        programmeTarget: z
+          .object({ fromFinancialYear: z.string(), toFinancialYear: z.string(), targetPence: z.int() })
+          .nullable()
+          .meta({ description: 'The programme total target over its years (programme settings).' }),
+      }),
+      workstreams: z.array(Figures.extend({ id: z.string(), code: z.string(), name: z.string(), projectCount: z.int() })),
+      byCategory: z.object({ transformation: Figures, mitigation: Figures }),
+      byType: z.record(BenefitType, Figures),
+      statusBuckets: StatusBuckets,
+    })
+    .meta({ id: 'ProgrammeReport' }),
+);
 export type ProgrammeReport = z.infer<typeof ProgrammeReport>;
 
 /** A date-dependent request's query: `asAt` a date or an instant (default now), the FY (default the FY of that date). */

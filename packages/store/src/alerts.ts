@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Alert, AlertHistoryEntry, alertStepOfAudit, AuditEntry, ConflictError, isAlertStep, mergedAlertHistory, Timestamp, type AppError } from '@bt/core';
@@ -15,7 +16,7 @@ import type { TxOp } from './transact.ts';
  * alert's `lastSeenAt` is moved once per run here rather than by a write of
  * every alert.
  */
-export const AlertRun = z.object({ at: Timestamp, skippedProjectIds: z.array(z.string()) });
+export const AlertRun = lazySchema(() => z.object({ at: Timestamp, skippedProjectIds: z.array(z.string()) }));
 export type AlertRun = z.infer<typeof AlertRun>;
 
 /** An alert as last seen: a live alert the last complete run held is seen then, unless its project could not be read. */

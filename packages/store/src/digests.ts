@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@bt/core';
 import * as z from 'zod';
@@ -7,27 +8,29 @@ import { queryCollection, type Page, type PageRequest } from './pagination.ts';
 import type { TxOp } from './transact.ts';
 
 /** A digest as stored: what it said (its figures, for the next digest's movement) and the message sent. */
-export const StoredDigest = z.object({
-  id: z.string(),
-  /** The schedule slot (the Monday's date) or `manual:<request id>`: one digest per slot. */
-  slot: z.string(),
-  status: z.enum(['sending', 'sent', 'failed']),
-  financialYear: z.string(),
-  asAt: z.string(),
-  subject: z.string(),
-  recipients: z.array(z.string()),
-  sender: z.string(),
-  createdAt: z.string(),
-  sentAt: z.string().optional(),
-  messageId: z.string().optional(),
-  failure: z.string().optional(),
-  /** The files attached (the monthly monitoring pack, when the settings say so), by name. */
-  attachments: z.array(z.string()).optional(),
-  /** The DigestContent it reported, as sent (kept as JSON: digests of earlier layouts stay readable). */
-  content: z.record(z.string(), z.unknown()),
-  html: z.string(),
-  text: z.string(),
-});
+export const StoredDigest = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    /** The schedule slot (the Monday's date) or `manual:<request id>`: one digest per slot. */
+    slot: z.string(),
+    status: z.enum(['sending', 'sent', 'failed']),
+    financialYear: z.string(),
+    asAt: z.string(),
+    subject: z.string(),
+    recipients: z.array(z.string()),
+    sender: z.string(),
+    createdAt: z.string(),
+    sentAt: z.string().optional(),
+    messageId: z.string().optional(),
+    failure: z.string().optional(),
+    /** The files attached (the monthly monitoring pack, when the settings say so), by name. */
+    attachments: z.array(z.string()).optional(),
+    /** The DigestContent it reported, as sent (kept as JSON: digests of earlier layouts stay readable). */
+    content: z.record(z.string(), z.unknown()),
+    html: z.string(),
+    text: z.string(),
+  }),
+);
 export type StoredDigest = z.infer<typeof StoredDigest>;
 
 export class DigestSlotTaken extends ConflictError {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { GetCommand, PutCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ConflictError, type EntityType } from '@bt/core';
@@ -40,20 +41,22 @@ export interface ImportStep {
   touchedProjects: string[];
 }
 
-export const ImportStatus = z.enum(['applying', 'applied', 'rolling-back', 'rolled-back']);
+export const ImportStatus = lazySchema(() => z.enum(['applying', 'applied', 'rolling-back', 'rolled-back']));
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
-export const ImportHead = z.object({
-  id: z.string(),
-  status: ImportStatus,
-  startedAt: z.string(),
-  startedBy: z.string(),
-  /** After this moment an import still `applying` has died part-way, and is rolled back. */
-  deadline: z.string(),
-  steps: z.number().int(),
-  /** Entities a rollback had to leave (changed by someone since the import wrote them). */
-  leftBehind: z.array(z.string()).optional(),
-});
+export const ImportHead = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    status: ImportStatus,
+    startedAt: z.string(),
+    startedBy: z.string(),
+    /** After this moment an import still `applying` has died part-way, and is rolled back. */
+    deadline: z.string(),
+    steps: z.number().int(),
+    /** Entities a rollback had to leave (changed by someone since the import wrote them). */
+    leftBehind: z.array(z.string()).optional(),
+  }),
+);
 export type ImportHead = z.infer<typeof ImportHead>;
 
 /**

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectionQuery, collections, keys, leaveCollection } from './keys.ts';
 import { createDynamo, type DynamoConfig } from './client.ts';
@@ -12,7 +13,7 @@ import * as z from 'zod';
  */
 export const OUTBOX_ITEM_BYTES = 350_000;
 
-const DomainEvents = z.array(DomainEvent);
+const DomainEvents = lazySchema(() => z.array(DomainEvent));
 
 /** A page of the outbox: each item's key and the events it holds (one, or the many of one write). */
 export interface OutboxEntry {

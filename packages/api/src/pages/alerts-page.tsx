@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AlertRule, Severity, type Principal } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
@@ -6,11 +7,13 @@ import type { AppEnv } from '../env.ts';
 import { Layout } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
-const AlertQuery = z.object({
-  status: z.enum(['open', 'acknowledged', 'resolved']).optional().catch(undefined),
-  severity: Severity.optional().catch(undefined),
-  rule: AlertRule.optional().catch(undefined),
-});
+const AlertQuery = lazySchema(() =>
+  z.object({
+    status: z.enum(['open', 'acknowledged', 'resolved']).optional().catch(undefined),
+    severity: Severity.optional().catch(undefined),
+    rule: AlertRule.optional().catch(undefined),
+  }),
+);
 
 /** The alerts, filtered by status, severity and rule. */
 export async function alertsPage({ deps }: PageContext, c: Context<AppEnv>, caller: svc.Caller, who: Principal): Promise<Response> {

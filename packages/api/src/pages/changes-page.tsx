@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AppError, ChangeStatus, DecideChange, formatPounds, type ChangeRequest, type Principal } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
@@ -7,7 +8,7 @@ import { ErrorSummary, Layout, Saved, Table } from './layout.tsx';
 import { assertCsrf, csrfToken, formBody } from './login.tsx';
 import type { PageContext } from './context.ts';
 
-const Query = z.object({ status: ChangeStatus.optional().catch(undefined), decided: z.string().max(40).optional().catch(undefined) });
+const Query = lazySchema(() => z.object({ status: ChangeStatus.optional().catch(undefined), decided: z.string().max(40).optional().catch(undefined) }));
 
 /** What a request proposes, in words. */
 function proposal(r: ChangeRequest): string {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, UnauthenticatedError, type Principal } from '@bt/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
@@ -141,7 +142,7 @@ export interface OidcLoginSettings {
 }
 
 /** The short-lived state of one sign-in, kept in a cookie scoped to the callback. */
-const Pending = z.object({ verifier: z.string().min(43), state: z.string().min(1), nonce: z.string().min(1), next: z.string() });
+const Pending = lazySchema(() => z.object({ verifier: z.string().min(43), state: z.string().min(1), nonce: z.string().min(1), next: z.string() }));
 const PENDING = 'bt_oidc';
 const CALLBACK = '/auth/callback';
 

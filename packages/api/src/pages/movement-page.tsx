@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AsAt, FinancialYear, UnprocessableError, type Principal } from '@bt/core';
 import * as svc from '@bt/services';
 import type { Context } from 'hono';
@@ -6,11 +7,13 @@ import type { AppEnv } from '../env.ts';
 import { Layout, money, Table } from './layout.tsx';
 import type { PageContext } from './context.ts';
 
-const MovementQuery = z.object({
-  from: AsAt.optional().catch(undefined),
-  to: AsAt.optional().catch(undefined),
-  financialYear: FinancialYear.optional().catch(undefined),
-});
+const MovementQuery = lazySchema(() =>
+  z.object({
+    from: AsAt.optional().catch(undefined),
+    to: AsAt.optional().catch(undefined),
+    financialYear: FinancialYear.optional().catch(undefined),
+  }),
+);
 
 /** A signed change in pounds: "+£1,000.00", "−£250.00", "no change". */
 const change = (pence: number) => (pence === 0 ? 'no change' : `${pence > 0 ? '+' : '−'}${money(Math.abs(pence))}`);

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { AppError, can, QueryNote, type Principal } from '@bt/core';
 import * as svc from '@bt/services';
 import { collectAll } from '@bt/store';
@@ -9,14 +10,16 @@ import { ErrorSummary, Layout, money, Saved, Table, type FormProblem } from './l
 import { assertCsrf, csrfToken, formBody } from './login.tsx';
 import { monthName } from './return-page.tsx';
 
-const Query = z.object({
-  cursor: z.string().max(2000).optional().catch(undefined),
-  query: z.string().max(40).optional().catch(undefined),
-  answer: z.string().max(40).optional().catch(undefined),
-  validated: z.coerce.number().int().min(0).max(svc.MAX_BULK_VALIDATION).optional().catch(undefined),
-  noted: z.string().max(40).optional().catch(undefined),
-});
-const Kind = z.enum(['actual', 'spend']);
+const Query = lazySchema(() =>
+  z.object({
+    cursor: z.string().max(2000).optional().catch(undefined),
+    query: z.string().max(40).optional().catch(undefined),
+    answer: z.string().max(40).optional().catch(undefined),
+    validated: z.coerce.number().int().min(0).max(svc.MAX_BULK_VALIDATION).optional().catch(undefined),
+    noted: z.string().max(40).optional().catch(undefined),
+  }),
+);
+const Kind = lazySchema(() => z.enum(['actual', 'spend']));
 
 /** What went wrong with a POST, shown on the page again with what was typed. */
 interface Refused {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Alert, AlertHistoryEntry, AlertRule, IsoDate, ProjectId, Severity, Text, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
@@ -8,7 +9,7 @@ import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Alerts'];
-const AlertIdParam = z.object({ id: z.string().regex(/^alr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an alert id (alr_…)') });
+const AlertIdParam = lazySchema(() => z.object({ id: z.string().regex(/^alr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an alert id (alr_…)') }));
 
 export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ChangeRequest, ChangeRequestId, ChangeStatus, DecideChange, ProjectId } from '@bt/core';
 import * as svc from '@bt/services';
@@ -7,7 +8,7 @@ import { caller, PageQuery, pageOf } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Change requests'];
-const IdParam = z.object({ id: ChangeRequestId });
+const IdParam = lazySchema(() => z.object({ id: ChangeRequestId }));
 
 /**
  * Change requests (SPEC 6): once a project is approved, a re-baseline, a

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DigestContent, IsoDate } from '@bt/core';
 import { StoredDigest } from '@bt/store';
@@ -10,9 +11,9 @@ import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Digests'];
 // One definition: the digest as the store keeps it (content as sent, JSON).
-const Digest = StoredDigest.meta({ id: 'Digest' });
-const DigestSummary = StoredDigest.omit({ content: true, html: true, text: true }).meta({ id: 'DigestSummary' });
-const Rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), content: DigestContent }).meta({ id: 'RenderedDigest' });
+const Digest = lazySchema(() => StoredDigest.meta({ id: 'Digest' }));
+const DigestSummary = lazySchema(() => StoredDigest.omit({ content: true, html: true, text: true }).meta({ id: 'DigestSummary' }));
+const Rendered = lazySchema(() => z.object({ subject: z.string(), html: z.string(), text: z.string(), content: DigestContent }).meta({ id: 'RenderedDigest' }));
 
 export function digestRoutes(deps: svc.Deps, desk: svc.DigestDesk, app: OpenAPIHono<AppEnv>) {
   app.openapi(

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { FinancialYear, Month, Period, ReopenPeriod } from '@bt/core';
 import * as svc from '@bt/services';
@@ -7,16 +8,18 @@ import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Periods'];
-const PeriodsView = z
-  .object({
-    financialYear: z.string(),
-    closedThrough: z.string().nullable().meta({ description: 'Every month up to and including this one is closed, except those reopened.' }),
-    closedAt: z.string().optional(),
-    closedBy: z.string().optional(),
-    months: z.array(Period),
-  })
-  .meta({ id: 'Periods' });
-const MonthParam = z.object({ month: Month });
+const PeriodsView = lazySchema(() =>
+  z
+    .object({
+      financialYear: z.string(),
+      closedThrough: z.string().nullable().meta({ description: 'Every month up to and including this one is closed, except those reopened.' }),
+      closedAt: z.string().optional(),
+      closedBy: z.string().optional(),
+      months: z.array(Period),
+    })
+    .meta({ id: 'Periods' }),
+);
+const MonthParam = lazySchema(() => z.object({ month: Month }));
 
 /** Period close: finance closes months, an admin reopens one with a reason; closed months take no actuals, reversals or spend. */
 export function periodRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   Actual,
@@ -35,8 +36,8 @@ import type { AppEnv } from '../env.ts';
 import { caller, etag, expectedVersion, idempotencyKey, PageQuery, pageOf } from '../http.ts';
 import { ETagHeader, IdempotencyHeaders, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
-const ProjectParam = z.object({ id: ProjectId });
-const BenefitParams = z.object({ id: ProjectId, benefitId: BenefitId });
+const ProjectParam = lazySchema(() => z.object({ id: ProjectId }));
+const BenefitParams = lazySchema(() => z.object({ id: ProjectId, benefitId: BenefitId }));
 const WRITE_PROBLEMS = [400, 401, 403, 404, 409, 412, 413, 415, 422] as const;
 
 function withEtag<T extends { version: number }>(c: Context<AppEnv>, value: T): T {

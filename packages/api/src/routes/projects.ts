@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   Benefit,
@@ -33,25 +34,29 @@ import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
 import { ETagHeader, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Projects'];
-const IdParam = z.object({ id: ProjectId });
+const IdParam = lazySchema(() => z.object({ id: ProjectId }));
 /** The project and its items, without figures (what a write answers). */
-const ProjectRecord = Project.extend({
-  benefits: z.array(Benefit),
-  investments: z.array(Investment),
-  risks: z.array(Risk),
-  milestones: z.array(Milestone),
-}).meta({ id: 'ProjectRecord' });
-const ProjectDetail = Project.extend({
-  benefits: z.array(Benefit),
-  investments: z.array(Investment),
-  risks: z.array(Risk),
-  milestones: z.array(Milestone),
-  figures: ProjectFinancials.extend({
-    asAt: z.string(),
-    knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
-    byYear: z.record(z.string(), Figures).meta({ description: 'Figures per FY: every FY the project has an amount in, and its start FY.' }),
-  }),
-}).meta({ id: 'ProjectDetail' });
+const ProjectRecord = lazySchema(() =>
+  Project.extend({
+    benefits: z.array(Benefit),
+    investments: z.array(Investment),
+    risks: z.array(Risk),
+    milestones: z.array(Milestone),
+  }).meta({ id: 'ProjectRecord' }),
+);
+const ProjectDetail = lazySchema(() =>
+  Project.extend({
+    benefits: z.array(Benefit),
+    investments: z.array(Investment),
+    risks: z.array(Risk),
+    milestones: z.array(Milestone),
+    figures: ProjectFinancials.extend({
+      asAt: z.string(),
+      knownAt: z.string().meta({ description: 'The instant the figures are as known at: the moment asked for, or now if it has not come yet.' }),
+      byYear: z.record(z.string(), Figures).meta({ description: 'Figures per FY: every FY the project has an amount in, and its start FY.' }),
+    }),
+  }).meta({ id: 'ProjectDetail' }),
+);
 
 export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(

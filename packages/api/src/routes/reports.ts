@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AsAt, AuditEntry, FinancialYear } from '@bt/core';
 import * as svc from '@bt/services';
@@ -8,25 +9,29 @@ import { streamOrFail, type FeedExports } from '../stream.ts';
 import { caller } from '../http.ts';
 import { json, problems, route, security } from '../openapi.ts';
 
-const DateQuery = {
+const DateQuery = lazySchema(() => ({
   financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of asAt.' }),
   asAt: AsAt.optional(),
-};
+}));
 
-const FeedQuery = z.object({
-  ...DateQuery,
-  format: z.enum(['csv', 'json']).default('csv'),
-  granularity: z.enum(['month', 'year']).default('month'),
-});
+const FeedQuery = lazySchema(() =>
+  z.object({
+    ...DateQuery,
+    format: z.enum(['csv', 'json']).default('csv'),
+    granularity: z.enum(['month', 'year']).default('month'),
+  }),
+);
 
 /** The dimension feeds describe things as they are now (an `asAt` is refused, not ignored); the workstreams' target is for an FY. */
-const DimensionQuery = z.strictObject({
-  financialYear: FinancialYear.optional().meta({ description: 'Default: the current FY.' }),
-  format: z.enum(['csv', 'json']).default('csv'),
-});
+const DimensionQuery = lazySchema(() =>
+  z.strictObject({
+    financialYear: FinancialYear.optional().meta({ description: 'Default: the current FY.' }),
+    format: z.enum(['csv', 'json']).default('csv'),
+  }),
+);
 
 /** 202 Accepted: a feed or the pack is being made by the export function. */
-const Preparing = z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' });
+const Preparing = lazySchema(() => z.object({ status: z.literal('preparing'), detail: z.string(), retryAfterSeconds: z.int() }).meta({ id: 'FeedPreparing' }));
 
 /** In the OpenAPI: a feed's or the pack's answers in AWS when it is too slow (202) or too large (303) for a request, and 304. */
 function exportAnswers(what: string) {

@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Actual, ActualId, BenefitId, EntryQuery, InvestmentId, ProjectId, QueryNote, Spend, SpendId, WorkstreamId } from '@bt/core';
 import * as svc from '@bt/services';
@@ -8,22 +9,24 @@ import { json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Validation'];
 
-const QueueRow = z
-  .object({
-    kind: z.enum(['actual', 'spend']),
-    id: z.string(),
-    projectId: z.string(),
-    parentId: z.string().meta({ description: 'The benefit (an actual) or the investment line (spend).' }),
-    month: z.string(),
-    amountPence: z.int(),
-    note: z.string(),
-    recordedBy: z.string(),
-    recordedAt: z.string(),
-    reverses: z.string().optional(),
-    query: EntryQuery.optional(),
-    queryOpen: z.boolean().meta({ description: 'A query awaits its answer: raised, not answered, the entry not reversed.' }),
-  })
-  .meta({ id: 'QueuedEntry' });
+const QueueRow = lazySchema(() =>
+  z
+    .object({
+      kind: z.enum(['actual', 'spend']),
+      id: z.string(),
+      projectId: z.string(),
+      parentId: z.string().meta({ description: 'The benefit (an actual) or the investment line (spend).' }),
+      month: z.string(),
+      amountPence: z.int(),
+      note: z.string(),
+      recordedBy: z.string(),
+      recordedAt: z.string(),
+      reverses: z.string().optional(),
+      query: EntryQuery.optional(),
+      queryOpen: z.boolean().meta({ description: 'A query awaits its answer: raised, not answered, the entry not reversed.' }),
+    })
+    .meta({ id: 'QueuedEntry' }),
+);
 
 /** Finance's validation queue (SPEC 6): what awaits validation across the programme, and validation in bulk. */
 export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {

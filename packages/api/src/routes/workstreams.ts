@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { CreateWorkstream, PatchWorkstream, Workstream, WorkstreamId } from '@bt/core';
 import { createWorkstream, getWorkstream, listWorkstreams, updateWorkstream, type Deps } from '@bt/services';
@@ -7,7 +8,7 @@ import { caller, etag, expectedVersion, PageQuery, pageOf } from '../http.ts';
 import { ETagHeader, IfMatchHeaders, json, problems, route, security } from '../openapi.ts';
 
 const tags = ['Workstreams'];
-const IdParam = z.object({ id: WorkstreamId });
+const IdParam = lazySchema(() => z.object({ id: WorkstreamId }));
 
 export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
   app.openapi(

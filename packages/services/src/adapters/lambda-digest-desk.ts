@@ -1,3 +1,4 @@
+import { lazySchema } from '@bt/core';
 import { DigestContent, RelayedError, type IsoDate } from '@bt/core';
 import { StoredDigest } from '@bt/store';
 import * as z from 'zod';
@@ -7,11 +8,13 @@ import { DigestProblem, type DigestDesk, type DigestRequest } from '../digest-de
 import { InvokesFunction } from './lambda-on-first-use.ts';
 
 /** The digest function's answer, checked at the boundary with the same schemas it was made from. */
-const Reply = z.union([
-  z.object({ ok: z.literal(true), preview: z.object({ subject: z.string(), html: z.string(), text: z.string(), content: DigestContent }) }),
-  z.object({ ok: z.literal(true), digest: StoredDigest }),
-  z.object({ ok: z.literal(false), problem: DigestProblem }),
-]);
+const Reply = lazySchema(() =>
+  z.union([
+    z.object({ ok: z.literal(true), preview: z.object({ subject: z.string(), html: z.string(), text: z.string(), content: DigestContent }) }),
+    z.object({ ok: z.literal(true), digest: StoredDigest }),
+    z.object({ ok: z.literal(false), problem: DigestProblem }),
+  ]),
+);
 
 /** In the API (AWS): the digest function does the work, invoked and awaited. */
 export class InvokedDigestDesk extends InvokesFunction implements DigestDesk {
