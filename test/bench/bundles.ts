@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
+import { createDynamo, keys, Store } from '@bt/store';
+import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
+import { loadEvent } from '../support/events.ts';
 import { buildSideModules } from '../support/side-modules.ts';
+import { seedProgramme } from './programme.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -47,6 +51,56 @@ function pairedRatio(file: string, floor: string, env: NodeJS.ProcessEnv, rounds
   return { min: Number(Math.min(...ratios).toFixed(2)), median: Number(median(ratios).toFixed(2)), medianMs: Number(median(ms).toFixed(1)) };
 }
 
+/**
+ * A cold start as a caller meets it: the bundle imported in a fresh node
+ * process and its handler invoked once with `event`, in ms (import alone, and
+ * import and the first answer together). Fails unless the answer is 200.
+ */
+function firstRequestOnce(file: string, event: unknown, env: NodeJS.ProcessEnv): { importMs: number; totalMs: number } {
+  const script = `const t=performance.now();const m=await import(${JSON.stringify(file)});const i=performance.now();const r=await m.handler(${JSON.stringify(event)},{awsRequestId:'bench',getRemainingTimeInMillis:()=>30000});const e=performance.now();if(r.statusCode!==200)throw new Error('status '+r.statusCode+' '+r.body);process.stdout.write(JSON.stringify({importMs:i-t,totalMs:e-t}));`;
+  return JSON.parse(execFileSync(NODE, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }));
+}
+
+/** A seeded table for the first requests, and how to stop its DynamoDB Local. */
+export interface LiveTable {
+  endpoint: string;
+  tableName: string;
+  /** The key of an item the stack floor's handler reads (a workstream's). */
+  key: { pk: string; sk: string };
+  stop: () => Promise<void>;
+}
+
+/**
+ * The API's cold start with its first request (`events/http-api/get-workstreams-cmt.json`:
+ * a Query, the records checked and figured, the page answered) against the
+ * stack floor's with its own (one GetItem, answered as it is), paired in
+ * each round like the imports. Schemas built on first use make a cold
+ * import cheaper only if the first request does not then build them all:
+ * this is the figure that says whether anyone waits less.
+ */
+function pairedFirstRequest(api: string, floor: string, table: LiveTable, env: NodeJS.ProcessEnv, rounds = ROUNDS) {
+  const apiEvent = loadEvent('http-api', 'get-workstreams-cmt');
+  const path = `/${encodeURIComponent(table.key.pk)}/${encodeURIComponent(table.key.sk)}`;
+  // The same event, to the floor's one route: GET /{pk}/{sk}.
+  const floorEvent = JSON.parse(JSON.stringify(apiEvent));
+  Object.assign(floorEvent, { rawPath: path, rawQueryString: '', queryStringParameters: undefined });
+  floorEvent.requestContext.http.path = path;
+  const ratios: { total: number; import: number }[] = [];
+  const ms: { api: number; floor: number }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const f = firstRequestOnce(floor, floorEvent, env);
+    const a = firstRequestOnce(api, apiEvent, env);
+    ratios.push({ total: a.totalMs / f.totalMs, import: a.importMs / f.importMs });
+    ms.push({ api: a.totalMs, floor: f.totalMs });
+  }
+  const figure = (values: number[]) => ({ median: Number(median(values).toFixed(2)), min: Number(Math.min(...values).toFixed(2)) });
+  return {
+    importAndFirstRequest: figure(ratios.map((r) => r.total)),
+    importAlone: figure(ratios.map((r) => r.import)),
+    medianMs: { api: Number(median(ms.map((m) => m.api)).toFixed(1)), floor: Number(median(ms.map((m) => m.floor)).toFixed(1)) },
+  };
+}
+
 /** Rounds of each paired ratio (`BENCH_ROUNDS`; 7 unless told). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
@@ -62,14 +116,14 @@ const REFERENCES = {
   'ref-zod': "import * as z from 'zod';\nexport const schema = z.object({ id: z.string() });\n",
   // The stack floor (issue 20): what every function of ours must carry — the DynamoDB client and DocumentClient, Hono and zod — and nothing of ours.
   'stack-floor':
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nimport * as z from 'zod';\nconst doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nconst Key = z.object({ pk: z.string(), sk: z.string() });\nexport const handler = handle(new Hono().get('/:pk/:sk', async (c) => c.json((await doc.send(new GetCommand({ TableName: 't', Key: Key.parse(c.req.param()) }))).Item ?? {})));\n",
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nimport * as z from 'zod';\nconst doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));\nconst Key = z.object({ pk: z.string(), sk: z.string() });\nexport const handler = handle(new Hono().get('/:pk/:sk', async (c) => c.json((await doc.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: Key.parse(c.req.param()) }))).Item ?? {})));\n",
 } as const;
 
 /**
  * Each function's bundle, built with the deploy settings, beside a minimal
  * Hono handler bundled the same way: size (minified) and import time.
  */
-export async function bundleFigures(endpoint: string) {
+export async function bundleFigures(endpoint: string, live?: () => Promise<LiveTable>) {
   const dir = mkdtempSync(join(tmpdir(), 'bt-bundle-bench-'));
   try {
     const references = Object.fromEntries(
@@ -117,15 +171,50 @@ export async function bundleFigures(endpoint: string) {
       out[name] = { kib: Math.round(statSync(file).size / 1024), importMs: Number(ms.toFixed(1)), importRatio: Number((ms / baseline).toFixed(1)) };
       if (name in FUNCTION_ENTRIES) out[name]!.overStackFloor = pairedRatio(file, floor, env);
     }
-    return out;
+    if (!live) return { bundles: out };
+    // Then a cold start as a caller meets it (DynamoDB Local started only now, so that its JVM does not compete with the imports above).
+    const table = await live();
+    try {
+      return {
+        bundles: out,
+        firstRequest: pairedFirstRequest(join(dir, 'api.mjs'), floor, table, {
+          ...env,
+          DYNAMODB_ENDPOINT: table.endpoint,
+          TABLE_NAME: table.tableName,
+          // As in Lambda, the credentials are in the environment (DynamoDB Local takes any).
+          AWS_ACCESS_KEY_ID: 'bench',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+        }),
+      };
+    } finally {
+      await table.stop();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** `pnpm bench:bundles`: the bundle step of `pnpm bench` alone (no DynamoDB Local, no seed), for a quick cold-start reading. */
+/** A small programme in DynamoDB Local for the first requests: its workstreams are what the API's first request lists. */
+async function seededTable(): Promise<LiveTable> {
+  const dynamo = await startDynamoDbLocal({ quickStart: true });
+  const tableName = 'bench-first-request';
+  const store = new Store({ region: 'eu-west-2', endpoint: dynamo.endpoint, tableName });
+  await store.ensureTable();
+  const raw = { doc: createDynamo({ region: 'eu-west-2', endpoint: dynamo.endpoint }).doc, tableName };
+  await seedProgramme(store, raw, { projects: 20, benefitsPerProject: 10, years: 3, history: false });
+  const workstream = (await store.workstreams.list({ limit: 1 })).items[0];
+  if (!workstream) throw new Error('the seed made no workstream');
+  store.destroy();
+  return { endpoint: dynamo.endpoint, tableName, key: keys.workstream(workstream.id), stop: () => dynamo.stop() };
+}
+
+/**
+ * `pnpm bench:bundles`: the bundle step of `pnpm bench` (no seed of its size),
+ * then the API's cold start with its first request against a small seeded
+ * table, for a quick cold-start reading.
+ */
 if (process.argv[1] === import.meta.filename) {
-  const figures = await bundleFigures('http://127.0.0.1:1');
+  const { bundles: figures, firstRequest } = await bundleFigures('http://127.0.0.1:1', seededTable);
   console.log(
     `bundles on Node.js ${BUNDLE_NODE_VERSION} (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):`,
   );
@@ -137,4 +226,5 @@ if (process.argv[1] === import.meta.filename) {
       ]),
     ),
   );
+  console.log('the API: a cold start with its first request, over the stack floor with its own (paired):', JSON.stringify(firstRequest));
 }

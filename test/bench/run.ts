@@ -32,7 +32,7 @@ async function main() {
   // Cold imports first, before DynamoDB Local's JVM starts and competes for the two cores (the bundles only read the endpoint's address).
   const months = benchMonths();
   console.log('month parsing, parsed once vs a regex per call (5 alternating rounds):', JSON.stringify(months));
-  const bundles = await bundleFigures('http://127.0.0.1:1');
+  const { bundles } = await bundleFigures('http://127.0.0.1:1');
   console.log(
     `bundles on Node.js ${BUNDLE_NODE_VERSION} (minified KiB, median cold import ms, ratio to a minimal Hono handler, paired ratio to the stack floor):`,
     bundles,

@@ -57,4 +57,13 @@ describe('the code base', () => {
     const offenders = product.filter((file) => /\bas (never|unknown as)\b/.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(offenders).toEqual([]);
   });
+
+  it("declares the packages' module-level schemas with lazySchema, built on first use, not at every function's cold start (core/lazy-schema.ts)", () => {
+    // A module-level `const X = z.…` (or one of the domain's schema factories) is built when its module is imported.
+    const eager = /^(export )?const \w+(: [^=]+)? = (z\b|idSchema\(|Text\()/m;
+    const offenders = product.filter((file) => /^packages\/(core|store|services|api|email)\//.test(file) && eager.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+    // The check sees what it is meant to: the entry points' own small input schemas, built at their cold start, are such declarations.
+    expect(product.filter((file) => file.startsWith('functions/') && eager.test(readFileSync(join(ROOT, file), 'utf8'))).length).toBeGreaterThan(0);
+  });
 });

@@ -54,7 +54,12 @@ function isZodSchema(value: object): value is z.core.$ZodType {
   return '_zod' in value;
 }
 
-/** `build()`'s schema, built on first use (see above). */
+/**
+ * `build()`'s schema, built on first use (see above). Marked free of side
+ * effects for the bundler, so a declaration no code of a bundle reads is
+ * left out of that bundle altogether (only the counts above would miss it).
+ */
+/* @__NO_SIDE_EFFECTS__ */
 export function lazySchema<T extends object>(build: () => T): T {
   counts.declared++;
   if (eager) {
