@@ -20,16 +20,18 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       security,
       summary: 'Benefits-realisation alerts, newest first',
       request: {
-        query: z.object({
-          ...PageQuery,
-          status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
-          rule: AlertRule.optional(),
-          severity: Severity.optional(),
-          workstreamId: WorkstreamId.optional(),
-          projectId: ProjectId.optional(),
-        }),
+        query: lazySchema(() =>
+          z.object({
+            ...PageQuery,
+            status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+            rule: AlertRule.optional(),
+            severity: Severity.optional(),
+            workstreamId: WorkstreamId.optional(),
+            projectId: ProjectId.optional(),
+          }),
+        ),
       },
-      responses: { 200: { description: 'A page of alerts', ...json(pageOf(Alert, 'AlertPage')) }, ...problems(400, 401, 403) },
+      responses: { 200: { description: 'A page of alerts', ...json(lazySchema(() => pageOf(Alert, 'AlertPage'))) }, ...problems(400, 401, 403) },
     }),
     async (c) => {
       const { limit, cursor, ...filter } = c.req.valid('query');
@@ -43,28 +45,30 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'Run the alert evaluation now (admin); returns what was raised and resolved. With asAt another day than today, a preview that changes nothing',
-      request: { query: z.object({ asAt: IsoDate.optional() }) },
+      request: { query: lazySchema(() => z.object({ asAt: IsoDate.optional() })) },
       responses: {
         200: {
           description: 'The outcome',
           ...json(
-            z
-              .object({
-                asAt: z.string(),
-                evaluatedAt: z.string(),
-                conditions: z.int(),
-                raised: z.array(Alert),
-                resolved: z.array(Alert),
-                refreshed: z.int(),
-                skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({
-                  description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.',
-                }),
-                preview: z.boolean().meta({
-                  description:
-                    'True for an evaluation as at another day than today: what would have been raised and resolved then. Nothing was changed or published.',
-                }),
-              })
-              .meta({ id: 'EvaluationResult' }),
+            lazySchema(() =>
+              z
+                .object({
+                  asAt: z.string(),
+                  evaluatedAt: z.string(),
+                  conditions: z.int(),
+                  raised: z.array(Alert),
+                  resolved: z.array(Alert),
+                  refreshed: z.int(),
+                  skipped: z.array(z.object({ projectId: z.string(), reason: z.string() })).meta({
+                    description: 'Projects left out because their stored data could not be read (their alerts are left as they were); logged as errors.',
+                  }),
+                  preview: z.boolean().meta({
+                    description:
+                      'True for an evaluation as at another day than today: what would have been raised and resolved then. Nothing was changed or published.',
+                  }),
+                })
+                .meta({ id: 'EvaluationResult' }),
+            ),
           ),
         },
         ...problems(400, 401, 403),
@@ -86,7 +90,10 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       summary: 'An alert, with its history: each occurrence raised, escalated, acknowledged and resolved, oldest first',
       request: { params: AlertIdParam },
       responses: {
-        200: { description: 'The alert and its history', ...json(Alert.extend({ history: z.array(AlertHistoryEntry) }).meta({ id: 'AlertWithHistory' })) },
+        200: {
+          description: 'The alert and its history',
+          ...json(lazySchema(() => Alert.extend({ history: z.array(AlertHistoryEntry) }).meta({ id: 'AlertWithHistory' }))),
+        },
         ...problems(400, 401, 403, 404),
       },
     }),
@@ -99,7 +106,7 @@ export function alertRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'Acknowledge an open alert with a note; it resolves when its condition clears',
-      request: { params: AlertIdParam, body: { required: true, ...json(z.strictObject({ note: Text(1000) }).meta({ id: 'Acknowledge' })) } },
+      request: { params: AlertIdParam, body: { required: true, ...json(lazySchema(() => z.strictObject({ note: Text(1000) }).meta({ id: 'Acknowledge' }))) } },
       responses: { 200: { description: 'The acknowledged alert', ...json(Alert) }, ...problems(400, 401, 403, 404, 409, 415) },
     }),
     async (c) => c.json(await svc.acknowledgeAlert(deps, caller(c), c.req.valid('param').id, c.req.valid('json').note), 200),

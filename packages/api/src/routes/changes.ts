@@ -23,8 +23,11 @@ export function changeRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'Change requests: of a status (default pending), oldest first; or of a project, newest first',
-      request: { query: z.object({ ...PageQuery, status: ChangeStatus.optional(), projectId: ProjectId.optional() }) },
-      responses: { 200: { description: 'A page of change requests', ...json(pageOf(ChangeRequest, 'ChangeRequestPage')) }, ...problems(400, 401, 403) },
+      request: { query: lazySchema(() => z.object({ ...PageQuery, status: ChangeStatus.optional(), projectId: ProjectId.optional() })) },
+      responses: {
+        200: { description: 'A page of change requests', ...json(lazySchema(() => pageOf(ChangeRequest, 'ChangeRequestPage'))) },
+        ...problems(400, 401, 403),
+      },
     }),
     async (c) => {
       const { limit, cursor, ...filter } = c.req.valid('query');

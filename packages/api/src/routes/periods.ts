@@ -30,7 +30,7 @@ export function periodRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'The months of an FY (default the current one), open or closed',
-      request: { query: z.object({ financialYear: FinancialYear.optional() }) },
+      request: { query: lazySchema(() => z.object({ financialYear: FinancialYear.optional() })) },
       responses: { 200: { description: 'The periods', ...json(PeriodsView) }, ...problems(400, 401, 403) },
     }),
     async (c) => c.json(await svc.listPeriods(deps, caller(c), c.req.valid('query').financialYear), 200),

@@ -136,7 +136,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       summary: 'Every baseline version of a benefit, oldest first',
       request: { params: BenefitParams },
       responses: {
-        200: { description: 'Baseline history', ...json(z.object({ items: z.array(BaselineVersion) }).meta({ id: 'BaselineHistory' })) },
+        200: { description: 'Baseline history', ...json(lazySchema(() => z.object({ items: z.array(BaselineVersion) }).meta({ id: 'BaselineHistory' }))) },
         ...problems(400, 401, 403, 404),
       },
     }),
@@ -185,8 +185,8 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Actuals'],
       security,
       summary: 'The actuals ledger of a benefit, oldest first',
-      request: { params: BenefitParams, query: z.object(PageQuery) },
-      responses: { 200: { description: 'A page of entries', ...json(pageOf(Actual, 'ActualPage')) }, ...problems(400, 401, 403, 404) },
+      request: { params: BenefitParams, query: lazySchema(() => z.object(PageQuery)) },
+      responses: { 200: { description: 'A page of entries', ...json(lazySchema(() => pageOf(Actual, 'ActualPage'))) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id, benefitId } = c.req.valid('param');
@@ -200,7 +200,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Actuals'],
       security,
       summary: 'Finance validates an actual (once; not one they recorded)',
-      request: { params: BenefitParams.extend({ actualId: ActualId }) },
+      request: { params: lazySchema(() => BenefitParams.extend({ actualId: ActualId })) },
       responses: { 200: { description: 'The validated entry', ...json(Actual) }, ...problems(400, 401, 403, 404, 409) },
     }),
     async (c) => {
@@ -260,8 +260,8 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Investment'],
       security,
       summary: 'The spend ledger of an investment line, oldest first',
-      request: { params: InvestmentParams, query: z.object(PageQuery) },
-      responses: { 200: { description: 'A page of entries', ...json(pageOf(Spend, 'SpendPage')) }, ...problems(400, 401, 403, 404) },
+      request: { params: InvestmentParams, query: lazySchema(() => z.object(PageQuery)) },
+      responses: { 200: { description: 'A page of entries', ...json(lazySchema(() => pageOf(Spend, 'SpendPage'))) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id, investmentId } = c.req.valid('param');
@@ -289,7 +289,7 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Risks'],
       security,
       summary: 'Change a risk; rescoring or closing adds to its score history',
-      request: { params: z.object({ id: ProjectId, riskId: RiskId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchRisk) } },
+      request: { params: lazySchema(() => z.object({ id: ProjectId, riskId: RiskId })), headers: IfMatchHeaders, body: { required: true, ...json(PatchRisk) } },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Risk) }, ...problems(...WRITE_PROBLEMS) },
     }),
     async (c) => {
@@ -304,8 +304,8 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Risks'],
       security,
       summary: "A risk's whole score history (every scoring and status), oldest first",
-      request: { params: z.object({ id: ProjectId, riskId: RiskId }), query: z.object(PageQuery) },
-      responses: { 200: { description: 'Scorings', ...json(pageOf(RiskScoreEntry, 'RiskScorePage')) }, ...problems(400, 401, 403, 404) },
+      request: { params: lazySchema(() => z.object({ id: ProjectId, riskId: RiskId })), query: lazySchema(() => z.object(PageQuery)) },
+      responses: { 200: { description: 'Scorings', ...json(lazySchema(() => pageOf(RiskScoreEntry, 'RiskScorePage'))) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id, riskId } = c.req.valid('param');
@@ -331,7 +331,11 @@ export function projectRecordRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       tags: ['Milestones'],
       security,
       summary: 'Change a milestone; completedDate null reopens it',
-      request: { params: z.object({ id: ProjectId, milestoneId: MilestoneId }), headers: IfMatchHeaders, body: { required: true, ...json(PatchMilestone) } },
+      request: {
+        params: lazySchema(() => z.object({ id: ProjectId, milestoneId: MilestoneId })),
+        headers: IfMatchHeaders,
+        body: { required: true, ...json(PatchMilestone) },
+      },
       responses: { 200: { description: 'The new version', headers: ETagHeader, ...json(Milestone) }, ...problems(...WRITE_PROBLEMS) },
     }),
     async (c) => {

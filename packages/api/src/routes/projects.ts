@@ -67,14 +67,16 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       security,
       summary: 'List projects by code, optionally of one workstream, stage or directorate',
       request: {
-        query: z.object({
-          ...PageQuery,
-          workstreamId: WorkstreamId.optional(),
-          stage: Stage.optional(),
-          directorate: z.string().max(100).optional(),
-        }),
+        query: lazySchema(() =>
+          z.object({
+            ...PageQuery,
+            workstreamId: WorkstreamId.optional(),
+            stage: Stage.optional(),
+            directorate: z.string().max(100).optional(),
+          }),
+        ),
       },
-      responses: { 200: { description: 'A page of projects', ...json(pageOf(Project, 'ProjectPage')) }, ...problems(400, 401, 403) },
+      responses: { 200: { description: 'A page of projects', ...json(lazySchema(() => pageOf(Project, 'ProjectPage'))) }, ...problems(400, 401, 403) },
     }),
     async (c) => {
       const { limit, cursor, ...filter } = c.req.valid('query');
@@ -109,7 +111,7 @@ export function projectRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       summary: 'The whole project: benefits, investment, risks and milestones',
       description:
         "Read with one DynamoDB Query whatever the project's size. The ETag is the project's own version (send it as If-Match to PATCH the project).",
-      request: { params: IdParam, query: z.object({ asAt: AsAt.optional() }) },
+      request: { params: IdParam, query: lazySchema(() => z.object({ asAt: AsAt.optional() })) },
       responses: { 200: { description: 'The project record', headers: ETagHeader, ...json(ProjectDetail) }, ...problems(400, 401, 403, 404) },
     }),
     async (c) => {

@@ -59,8 +59,8 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       security,
       summary: 'Programme, workstream, category and type roll-ups and status buckets for an FY',
       description: 'Reads one summary per project (kept up to date as writes happen), so its cost grows with the number of projects.',
-      request: { query: z.object(DateQuery) },
-      responses: { 200: { description: 'The programme report', ...json(svc.ProgrammeReport) }, ...problems(400, 401, 403) },
+      request: { query: lazySchema(() => z.object(DateQuery)) },
+      responses: { 200: { description: 'The programme report', ...json(lazySchema(() => svc.ProgrammeReport)) }, ...problems(400, 401, 403) },
     }),
     async (c) => c.json(await svc.programmeReport(deps, caller(c), c.req.valid('query')), 200),
   );
@@ -75,13 +75,15 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       description:
         "Agreed baseline, outturn, realised and risk-adjusted outturn at `from` and at `to` (default now), as known then, and each change recorded between them — re-baselines, forecast changes, actuals and reversals, write-outs, stage changes and cancellations, period closes — with who and when. Reads each project's history once (one Query per project).",
       request: {
-        query: z.object({
-          financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of `to`.' }),
-          from: AsAt,
-          to: AsAt.optional(),
-        }),
+        query: lazySchema(() =>
+          z.object({
+            financialYear: FinancialYear.optional().meta({ description: 'Default: the FY of `to`.' }),
+            from: AsAt,
+            to: AsAt.optional(),
+          }),
+        ),
       },
-      responses: { 200: { description: 'The movement', ...json(svc.ProgrammeMovement) }, ...problems(400, 401, 403, 422) },
+      responses: { 200: { description: 'The movement', ...json(lazySchema(() => svc.ProgrammeMovement)) }, ...problems(400, 401, 403, 422) },
     }),
     async (c) => c.json(await svc.programmeMovement(deps, caller(c), c.req.valid('query')), 200),
   );
@@ -95,11 +97,14 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       summary: 'The monthly monitoring pack: an Excel workbook for Cabinet (summary, a sheet per workstream, written-out savings, investment)',
       description:
         'Real numbers in pounds (2 dp), frozen headers, filters, print titles. Its totals are the programme report’s at the same moment, to the penny. A workstream sheet’s lines carry the import’s columns, so the workbook imports back unchanged (`sheet=`).',
-      request: { query: z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') }), headers: z.object({ 'if-none-match': z.string().optional() }) },
+      request: {
+        query: lazySchema(() => z.object({ ...DateQuery, format: z.enum(['xlsx']).default('xlsx') })),
+        headers: lazySchema(() => z.object({ 'if-none-match': z.string().optional() })),
+      },
       responses: {
         200: {
           description: 'The workbook (with an ETag, but not in the window after a change, as the feeds)',
-          content: { [svc.XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } },
+          content: { [svc.XLSX_CONTENT_TYPE]: { schema: lazySchema(() => z.string().meta({ format: 'binary' })) } },
         },
         ...exportAnswers('a workbook (several thousand projects)'),
         ...problems(400, 401, 403),
@@ -120,7 +125,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
     exports,
     'projects',
     'Dimension: every project with its stage, confidence, directorate and SRO, as now (key: Project id)',
-    DimensionQuery.omit({ financialYear: true }),
+    lazySchema(() => DimensionQuery.omit({ financialYear: true })),
   );
   feedRoute(
     app,
@@ -128,7 +133,7 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
     exports,
     'benefits',
     'Dimension: every benefit with its type, category, recurrence, MTFS ref, owner, status and lineage, as now (key: Benefit id)',
-    DimensionQuery.omit({ financialYear: true }),
+    lazySchema(() => DimensionQuery.omit({ financialYear: true })),
   );
 
   app.openapi(
@@ -140,11 +145,11 @@ export function reportRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>, exports?:
       summary: 'Every change since a cursor, oldest first, with the cursor to ask from next time',
       description:
         'For incremental refresh (e.g. Power BI). Start without a cursor; keep the nextCursor, even when items is empty. Changes from the last few seconds are held back until they have settled.',
-      request: { query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) }) },
+      request: { query: lazySchema(() => z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) })) },
       responses: {
         200: {
           description: 'Changes',
-          ...json(z.object({ items: z.array(AuditEntry), nextCursor: z.string(), hasMore: z.boolean() }).meta({ id: 'ChangePage' })),
+          ...json(lazySchema(() => z.object({ items: z.array(AuditEntry), nextCursor: z.string(), hasMore: z.boolean() }).meta({ id: 'ChangePage' }))),
         },
         ...problems(400, 401, 403),
       },
@@ -173,14 +178,16 @@ function feedRoute(
       security,
       summary,
       description: CSV_DESCRIPTION,
-      request: { query: querySchema, headers: z.object({ 'if-none-match': z.string().optional() }) },
+      request: { query: querySchema, headers: lazySchema(() => z.object({ 'if-none-match': z.string().optional() })) },
       responses: {
         200: {
           description: 'The feed, streamed',
           content: {
-            'text/csv': { schema: z.string() },
+            'text/csv': { schema: lazySchema(() => z.string()) },
             'application/json': {
-              schema: z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }),
+              schema: lazySchema(() =>
+                z.object({ financialYear: z.string(), asAt: z.string(), granularity: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }),
+              ),
             },
           },
         },

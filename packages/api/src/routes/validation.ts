@@ -40,14 +40,16 @@ export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       description:
         'With `projectId` or `workstreamId`, those of a project or of a workstream’s projects (a page may then hold fewer than `limit`: follow `nextCursor`).',
       request: {
-        query: z.object({
-          ...PageQuery,
-          validated: z.enum(['false']).default('false').meta({ description: 'The queue: entries not yet validated.' }),
-          projectId: ProjectId.optional(),
-          workstreamId: WorkstreamId.optional(),
-        }),
+        query: lazySchema(() =>
+          z.object({
+            ...PageQuery,
+            validated: z.enum(['false']).default('false').meta({ description: 'The queue: entries not yet validated.' }),
+            projectId: ProjectId.optional(),
+            workstreamId: WorkstreamId.optional(),
+          }),
+        ),
       },
-      responses: { 200: { description: 'A page of the queue', ...json(pageOf(QueueRow, 'QueuedEntryPage')) }, ...problems(400, 401, 403) },
+      responses: { 200: { description: 'A page of the queue', ...json(lazySchema(() => pageOf(QueueRow, 'QueuedEntryPage'))) }, ...problems(400, 401, 403) },
     }),
     async (c) => {
       const { limit, cursor, projectId, workstreamId } = c.req.valid('query');
@@ -64,11 +66,13 @@ export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
       request: {
         body: {
           required: true,
-          ...json(z.strictObject({ ids: z.array(z.string().min(1).max(40)).min(1).max(svc.MAX_BULK_VALIDATION) }).meta({ id: 'ValidateMany' })),
+          ...json(
+            lazySchema(() => z.strictObject({ ids: z.array(z.string().min(1).max(40)).min(1).max(svc.MAX_BULK_VALIDATION) }).meta({ id: 'ValidateMany' })),
+          ),
         },
       },
       responses: {
-        200: { description: 'The entries validated', ...json(z.object({ validated: z.array(QueueRow) })) },
+        200: { description: 'The entries validated', ...json(lazySchema(() => z.object({ validated: z.array(QueueRow) }))) },
         ...problems(400, 401, 403, 404, 409, 415, 422),
       },
     }),
@@ -104,8 +108,8 @@ export function validationRoutes(deps: svc.Deps, app: OpenAPIHono<AppEnv>) {
             action === 'query'
               ? `Finance raises a query on ${l.kind === 'actual' ? 'an actual' : 'a spend entry'} awaiting validation; the recorder sees it`
               : "The recorder (or the project's manager) answers finance's open query",
-          request: { params: l.params, body: { required: true, ...json(QueryNote) } },
-          responses: { 200: { description: 'The entry with its query', ...json(l.schema) }, ...problems(400, 401, 403, 404, 409, 415, 422) },
+          request: { params: lazySchema(() => l.params), body: { required: true, ...json(QueryNote) } },
+          responses: { 200: { description: 'The entry with its query', ...json(lazySchema(() => l.schema)) }, ...problems(400, 401, 403, 404, 409, 415, 422) },
         }),
         async (c) => {
           const where = l.where(c.req.valid('param') as Record<string, string>);

@@ -18,8 +18,8 @@ export function workstreamRoutes(deps: Deps, app: OpenAPIHono<AppEnv>) {
       tags,
       security,
       summary: 'List workstreams by code',
-      request: { query: z.object(PageQuery) },
-      responses: { 200: { description: 'A page of workstreams', ...json(pageOf(Workstream, 'WorkstreamPage')) }, ...problems(400, 401, 403) },
+      request: { query: lazySchema(() => z.object(PageQuery)) },
+      responses: { 200: { description: 'A page of workstreams', ...json(lazySchema(() => pageOf(Workstream, 'WorkstreamPage'))) }, ...problems(400, 401, 403) },
     }),
     async (c) => c.json(await listWorkstreams(deps, caller(c), c.req.valid('query')), 200),
   );
