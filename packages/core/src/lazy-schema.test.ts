@@ -60,6 +60,11 @@ describe('a lazy schema', () => {
     expect(extended.parse({ pence: 2, note: 'x' })).toEqual({ pence: 2, note: 'x' });
     expect(Object.keys(inner.schema.shape)).toEqual(['pence']);
     expect(inner.schema).toBeInstanceOf(z.ZodObject);
+    // Writes reach the schema itself, as reads do.
+    Object.defineProperty(inner.schema, 'marker', { value: 1, configurable: true, enumerable: false });
+    expect(Reflect.get(inner.schema, 'marker')).toBe(1);
+    expect(Reflect.deleteProperty(inner.schema, 'marker')).toBe(true);
+    expect('marker' in inner.schema).toBe(false);
     expect(inner.schema.optional().parse(undefined)).toBeUndefined();
   });
 

@@ -90,6 +90,8 @@ export function lazySchema<T extends object>(build: () => T): T {
     },
     has: (_, key) => key in real(),
     set: (_, key, value) => Reflect.set(real(), key, value),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
     ownKeys: () => Reflect.ownKeys(real()),
     getOwnPropertyDescriptor(_, key) {
       const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
