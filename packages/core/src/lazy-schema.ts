@@ -15,10 +15,10 @@
  * reads reach the schema again), so parsing, `instanceof`, `.shape`,
  * `.extend()` and the OpenAPI document work on it as on the schema: the
  * document made from lazy schemas is the one made from eager ones (tested).
- * Before it is built it answers, without
- * building, only the check that a value is a zod schema (the four parse
- * methods, as `@hono/zod-openapi` and `@hono/zod-validator` test for at route
- * registration), each as a method that builds the schema when called.
+ * Before it is built it answers one question without building: whether it
+ * is a zod schema (the four parse methods, which `@hono/zod-openapi` tests
+ * for at route registration), each as a method that builds the schema when
+ * called. The routes' own inline schemas are declared the same way.
  */
 
 import * as z from 'zod';
