@@ -148,6 +148,11 @@ describe('schemas built on first use', () => {
     expect(eager).toEqual({ declared: counts.api!.declared, built: counts.api!.declared });
   });
 
+  it("carries none of the store's documentation: the access-pattern table is built for `pnpm docs:store` only", () => {
+    for (const name of Object.keys(FUNCTION_ENTRIES))
+      expect(readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes('imports in flight (to roll back when abandoned)'), name).toBe(false);
+  });
+
   it('the OpenAPI document made from lazy schemas is the one made from eager ones', () => {
     const eagerFile = join(outdir, 'openapi-eager.json');
     execSync(`pnpm exec tsx functions/api/openapi-file.ts "${eagerFile}"`, {

@@ -211,86 +211,89 @@ const prefixed = (k: { pk: string; skPrefix: string }) => `Query \`pk=${k.pk}\`,
  * Every way the product reads the table, built from the key builders above:
  * the store's README shows this table (`pnpm docs:store` writes it; a test
  * checks the README is current), so it can never describe keys the code
- * does not build.
+ * does not build. A function, not a constant: documentation, which no
+ * function's cold start should build (nor its bundle carry).
  */
-export const ACCESS_PATTERNS: ReadonlyArray<{ pattern: string; how: string }> = [
-  { pattern: 'a workstream / project by id', how: `GetItem ${shown(keys.workstream('<id>'))} / ${shown(keys.project('<id>'))} (consistent read)` },
-  { pattern: 'all workstreams by code', how: inIndex(collections.workstreams(), 'code') },
-  { pattern: 'all projects by code (filter stage, directorate)', how: inIndex(collections.projects(), 'code') },
-  { pattern: 'projects of a workstream by code', how: inIndex(collections.projectsOfWorkstream('<workstreamId>'), 'code') },
-  { pattern: 'every project id (programme-wide jobs)', how: `${inIndex(collections.projects(), 'code')}, projecting \`id\`` },
-  {
-    pattern: 'is a code taken?',
-    how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction`,
-  },
-  {
-    pattern: 'the whole project record',
-    how: `Query \`pk=${keys.project('<id>').pk}\`, \`sk < ${keys.recordOf('<id>').skBelow}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
-  },
-  {
-    pattern: "every project's summary and its ledger totals in one FY, the period state and the programme settings (the report, the feeds)",
-    how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))} and ${shown(keys.summaryYear('<id>', '<fy>'))}, 50 projects a request (up to 16 MB each), with ${shown(keys.periods())} and ${shown(keys.programme())}`,
-  },
-  {
-    pattern: 'summaries of an earlier layout (to upgrade)',
-    how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))}, 100 a request, projecting \`entity\`, \`projectId\`, \`format\``,
-  },
-  { pattern: "a project's ledger totals in every FY", how: prefixed(keys.summaryYearsOf('<id>')) },
-  { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
-  { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
-  { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },
-  { pattern: "a benefit's actuals ledger", how: prefixed(keys.ledgerOf('actual', '<benefitId>')) },
-  { pattern: "an investment line's spend ledger", how: prefixed(keys.ledgerOf('spend', '<investmentId>')) },
-  {
-    pattern: "finance's validation queue: actuals and spend awaiting validation, oldest first",
-    how: `${inIndex(collections.unvalidated(), 'recorded')} (sparse: an entry leaves it when validated)`,
-  },
-  { pattern: "a risk's whole score history (the risk item keeps the latest 10)", how: prefixed(keys.riskScoresOf('<riskId>')) },
-  { pattern: 'audit trail of an entity, oldest first', how: `Query \`pk=${keys.auditOf('<entityId>')}\` (sk = audit id, a ULID)` },
-  {
-    pattern: 'the whole audit log in order (and the change feed)',
-    how: `${inIndex(collections.audit(), 'audit id')} (the moment its transaction was sent: \`auditOp\`'s \`atSend\`, made again at each attempt)`,
-  },
-  { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
-  { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
-  {
-    pattern: "alerts by id (an evaluation's conditions that are not live: their earlier occurrences)",
-    how: `BatchGetItem of ${shown(keys.alert('<id>'))}, 100 a request, consistent`,
-  },
-  { pattern: 'the last alert evaluation that ran to its end (when each live alert was last seen)', how: `GetItem ${shown(keys.alertRun())}` },
-  {
-    pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)",
-    how: `its audit trail, Query \`pk=${keys.auditOf('<id>')}\`, beside ${prefixed(keys.alertHistoryOf('<id>'))} (steps stored on their own until December 2026; a step in both is shown once)`,
-  },
-  { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
-  { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
-  { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },
-  { pattern: 'digests, newest first', how: inIndex(collections.digests(), 'created') },
-  { pattern: 'events not yet published (the outbox)', how: `${inIndex(collections.outbox(), 'time')} (sparse: removed once published)` },
-  {
-    pattern: 'an idempotency key',
-    how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
-  },
-  {
-    pattern: 'a feed or monitoring pack being made by the export function (one job per file)',
-    how: `GetItem ${shown(keys.exportJob('<file key>'))} (expires after a day via TTL \`expiresAt\`)`,
-  },
-  { pattern: 'a change request', how: `GetItem ${shown(keys.change('<id>'))}` },
-  { pattern: "change requests of a status, oldest first (the approvers' list)", how: inIndex(collections.changesByStatus('<status>'), 'requested') },
-  { pattern: "a project's change requests, newest first", how: inIndex(collections.changesOfProject('<projectId>'), 'requested') },
-  {
-    pattern: "an import's journal and its steps (undo records)",
-    how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)`,
-  },
-  {
-    pattern: 'imports in flight (to roll back when abandoned)',
-    how: `${inIndex(collections.importsInFlight(), 'start')} (sparse: only while applying or rolling back)`,
-  },
-];
+function accessPatterns(): ReadonlyArray<{ pattern: string; how: string }> {
+  return [
+    { pattern: 'a workstream / project by id', how: `GetItem ${shown(keys.workstream('<id>'))} / ${shown(keys.project('<id>'))} (consistent read)` },
+    { pattern: 'all workstreams by code', how: inIndex(collections.workstreams(), 'code') },
+    { pattern: 'all projects by code (filter stage, directorate)', how: inIndex(collections.projects(), 'code') },
+    { pattern: 'projects of a workstream by code', how: inIndex(collections.projectsOfWorkstream('<workstreamId>'), 'code') },
+    { pattern: 'every project id (programme-wide jobs)', how: `${inIndex(collections.projects(), 'code')}, projecting \`id\`` },
+    {
+      pattern: 'is a code taken?',
+      how: `guard item ${shown(keys.codeGuard('project', '<CODE>'))} (and \`workstream\`), claimed with \`attribute_not_exists(pk)\` in the entity's transaction`,
+    },
+    {
+      pattern: 'the whole project record',
+      how: `Query \`pk=${keys.project('<id>').pk}\`, \`sk < ${keys.recordOf('<id>').skBelow}\`: the project, its benefits, investment lines, risks and milestones (${['benefit', 'investment', 'risk', 'milestone'].map((k) => `\`${keys.child('<id>', k as ChildKind, '<id>').sk.split('#')[0]}#\``).join(', ')}) and its summary (\`${keys.summary('<id>').sk}\`)`,
+    },
+    {
+      pattern: "every project's summary and its ledger totals in one FY, the period state and the programme settings (the report, the feeds)",
+      how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))} and ${shown(keys.summaryYear('<id>', '<fy>'))}, 50 projects a request (up to 16 MB each), with ${shown(keys.periods())} and ${shown(keys.programme())}`,
+    },
+    {
+      pattern: 'summaries of an earlier layout (to upgrade)',
+      how: `every project id (above), then BatchGetItem of ${shown(keys.summary('<id>'))}, 100 a request, projecting \`entity\`, \`projectId\`, \`format\``,
+    },
+    { pattern: "a project's ledger totals in every FY", how: prefixed(keys.summaryYearsOf('<id>')) },
+    { pattern: 'the period state / the programme settings', how: `GetItem ${shown(keys.periods())} / ${shown(keys.programme())}` },
+    { pattern: "a benefit's project", how: `GetItem ${shown(keys.benefitRef('<benefitId>'))}` },
+    { pattern: "a benefit's baseline history", how: prefixed(keys.baselinesOf('<benefitId>')) },
+    { pattern: "a benefit's actuals ledger", how: prefixed(keys.ledgerOf('actual', '<benefitId>')) },
+    { pattern: "an investment line's spend ledger", how: prefixed(keys.ledgerOf('spend', '<investmentId>')) },
+    {
+      pattern: "finance's validation queue: actuals and spend awaiting validation, oldest first",
+      how: `${inIndex(collections.unvalidated(), 'recorded')} (sparse: an entry leaves it when validated)`,
+    },
+    { pattern: "a risk's whole score history (the risk item keeps the latest 10)", how: prefixed(keys.riskScoresOf('<riskId>')) },
+    { pattern: 'audit trail of an entity, oldest first', how: `Query \`pk=${keys.auditOf('<entityId>')}\` (sk = audit id, a ULID)` },
+    {
+      pattern: 'the whole audit log in order (and the change feed)',
+      how: `${inIndex(collections.audit(), 'audit id')} (the moment its transaction was sent: \`auditOp\`'s \`atSend\`, made again at each attempt)`,
+    },
+    { pattern: "a project's trail (it and everything in it)", how: inIndex(collections.auditOfProject('<projectId>'), 'audit id') },
+    { pattern: 'an alert', how: `GetItem ${shown(keys.alert('<id>'))} (id from rule + subject + FY)` },
+    {
+      pattern: "alerts by id (an evaluation's conditions that are not live: their earlier occurrences)",
+      how: `BatchGetItem of ${shown(keys.alert('<id>'))}, 100 a request, consistent`,
+    },
+    { pattern: 'the last alert evaluation that ran to its end (when each live alert was last seen)', how: `GetItem ${shown(keys.alertRun())}` },
+    {
+      pattern: "an alert's history (raised, escalated, acknowledged, resolved, each occurrence)",
+      how: `its audit trail, Query \`pk=${keys.auditOf('<id>')}\`, beside ${prefixed(keys.alertHistoryOf('<id>'))} (steps stored on their own until December 2026; a step in both is shown once)`,
+    },
+    { pattern: 'alerts of a status, newest first', how: inIndex(collections.alertsByStatus('<status>'), 'first raised') },
+    { pattern: 'all alerts, newest first', how: inIndex(collections.alerts(), 'first raised') },
+    { pattern: 'a digest / the digest of a slot', how: `GetItem ${shown(keys.digest('<id>'))} / ${shown(keys.digestSlot('<slot>'))}` },
+    { pattern: 'digests, newest first', how: inIndex(collections.digests(), 'created') },
+    { pattern: 'events not yet published (the outbox)', how: `${inIndex(collections.outbox(), 'time')} (sparse: removed once published)` },
+    {
+      pattern: 'an idempotency key',
+      how: `GetItem ${shown(keys.idempotency('<user>', '<key>'))} (each part URI-encoded; expires after 24 h via TTL \`expiresAt\`)`,
+    },
+    {
+      pattern: 'a feed or monitoring pack being made by the export function (one job per file)',
+      how: `GetItem ${shown(keys.exportJob('<file key>'))} (expires after a day via TTL \`expiresAt\`)`,
+    },
+    { pattern: 'a change request', how: `GetItem ${shown(keys.change('<id>'))}` },
+    { pattern: "change requests of a status, oldest first (the approvers' list)", how: inIndex(collections.changesByStatus('<status>'), 'requested') },
+    { pattern: "a project's change requests, newest first", how: inIndex(collections.changesOfProject('<projectId>'), 'requested') },
+    {
+      pattern: "an import's journal and its steps (undo records)",
+      how: `Query \`pk=${keys.importHead('<id>').pk}\` (\`sk=${keys.importHead('<id>').sk}\`, \`${keys.importStepsOf('<id>').skPrefix}<000001>\`…)`,
+    },
+    {
+      pattern: 'imports in flight (to roll back when abandoned)',
+      how: `${inIndex(collections.importsInFlight(), 'start')} (sparse: only while applying or rolling back)`,
+    },
+  ];
+}
 
 /** The access-pattern table as Markdown. */
 export function accessPatternTable(): string {
-  return ['| pattern | how |', '| --- | --- |', ...ACCESS_PATTERNS.map((p) => `| ${p.pattern} | ${p.how} |`)].join('\n');
+  return ['| pattern | how |', '| --- | --- |', ...accessPatterns().map((p) => `| ${p.pattern} | ${p.how} |`)].join('\n');
 }
 
 /** What each index serves, from the collections (the table definition's `purpose`). */
