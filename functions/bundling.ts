@@ -19,8 +19,8 @@ export const lambdaBundling = {
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
-  // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled.
-  external: ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'],
+  // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled; `functionBundling` bundles in what a function always uses.
+  external: ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client', '@bt/email/send'],
 } as const satisfies BuildOptions;
 
 /**
@@ -31,7 +31,8 @@ export const lambdaBundling = {
  * make or read a workbook; the S3 client with its multipart upload and
  * presigner, needed only for a feed or pack too large to answer inline; and
  * the Lambda client, needed only for a digest asked for on demand or a file
- * handed to the export function.
+ * handed to the export function; the mail stack (nodemailer's composer and
+ * the SES client), needed only to send a digest, not to preview one.
  */
 export const SIDE_MODULES = {
   exceljs: { entry: 'packages/services/src/exceljs-entry.ts', packageName: 'exceljs', file: 'index.mjs', exportsAs: '.' },
@@ -47,17 +48,36 @@ export const SIDE_MODULES = {
     file: 'lambda-client.mjs',
     exportsAs: './lambda-client',
   },
+  '@bt/email/send': { entry: 'packages/email/src/mail.ts', packageName: '@bt/email', file: 'send.mjs', exportsAs: './send' },
 } as const;
 type SideModule = keyof typeof SIDE_MODULES;
+
+/**
+ * What a function uses at every invocation is bundled in, not loaded beside
+ * it: a side module is bundled with its own copy of the SDK's core, which a
+ * function that always loads it would pay for at every cold start. The
+ * export function writes every file it makes to S3.
+ */
+const BUNDLED_IN: Partial<Record<keyof typeof FUNCTION_ENTRIES, SideModule[]>> = { exports: ['@bt/services/s3-exports'] };
+
+/** The modules left out of a function's bundle: the side modules it does not bundle in. */
+export function externalModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
+  return lambdaBundling.external.filter((m) => !BUNDLED_IN[name]?.includes(m));
+}
+
+/** The esbuild settings of one function's bundle: the shared ones, with that function's own external modules. */
+export function functionBundling(name: keyof typeof FUNCTION_ENTRIES) {
+  return { ...lambdaBundling, external: externalModules(name) } satisfies BuildOptions;
+}
 
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
   // The API and the pages make the monitoring pack, store one too large to answer inline in S3, and hand one too slow to the export function.
   if (name === 'api' || name === 'pages') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
-  // The export function writes every feed and pack it makes to S3 (the pack with exceljs), loaded beside its bundle like the API's.
-  if (name === 'exports') return ['exceljs', '@bt/services/s3-exports'];
-  // The digest attaches the monitoring pack.
-  return name === 'digest' ? ['exceljs'] : [];
+  // The export function makes the pack with exceljs (its S3 client is bundled in: BUNDLED_IN above).
+  if (name === 'exports') return ['exceljs'];
+  // The digest attaches the monitoring pack, and loads the mail stack to send one (a preview does not).
+  return name === 'digest' ? ['exceljs', '@bt/email/send'] : [];
 }
 
 const sideModuleFile = (module: SideModule, outputDir: string) => `${outputDir}/node_modules/${SIDE_MODULES[module].packageName}/${SIDE_MODULES[module].file}`;

@@ -1,7 +1,6 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { logger } from '@bt/services';
 import { readSettings, todayInLondon } from '@bt/core';
-import { OutboxMailer, SesMailer } from '@bt/email';
+import { loadedOnFirstSend } from '@bt/email';
 import { answerDigestRequest, DigestRequest, DigestSettingsFromEnv, functionDeps, inProcessDigestDesk, publishOutbox, sendDigest } from '@bt/services';
 import * as z from 'zod';
 
@@ -9,7 +8,8 @@ const { deps, sink } = functionDeps(process.env);
 const settings = readSettings(DigestSettingsFromEnv, process.env);
 // MAIL_OUTBOX_DIR: a local invoke writes the email to files instead of sending it through SES.
 const { MAIL_OUTBOX_DIR } = readSettings(z.object({ MAIL_OUTBOX_DIR: z.string().min(1).optional() }), process.env);
-const mailer = MAIL_OUTBOX_DIR ? new OutboxMailer(MAIL_OUTBOX_DIR) : new SesMailer(new SESv2Client({}));
+// The mail stack is loaded with the first digest sent, from beside the bundle (functions/bundling.ts): a preview never loads it.
+const mailer = loadedOnFirstSend(async () => (await import('@bt/email/send')).functionMailer(MAIL_OUTBOX_DIR));
 const desk = inProcessDigestDesk(deps, settings, mailer);
 
 /** EventBridge Scheduler's input: optionally the slot (default: today's date in London, the Monday it runs). */

@@ -7,7 +7,7 @@ import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { createDynamo, keys, Store } from '@bt/store';
 import { startDynamoDbLocal } from '../../packages/local/src/dynamodb-local.ts';
 import { loadEvent } from '../support/events.ts';
-import { buildSideModules } from '../support/side-modules.ts';
+import { buildFunctionBundles } from '../support/side-modules.ts';
 import { seedProgramme } from './programme.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -133,18 +133,19 @@ export async function bundleFigures(endpoint: string, live?: () => Promise<LiveT
         return [name, file];
       }),
     );
-    const entries = { ...Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([k, v]) => [k, join(root, v)])), ...references };
+    const nodePaths = [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')];
+    // The references bundled the same way as the functions.
     await build({
       ...lambdaBundling,
-      entryPoints: entries,
+      entryPoints: references,
       outdir: dir,
       outExtension: { '.js': '.mjs' },
       target: NODE_TARGET,
       logLevel: 'error',
-      nodePaths: [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')],
+      nodePaths,
     });
-    // exceljs beside the bundles, as deployed (not imported at a cold start).
-    await buildSideModules(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], dir);
+    // Each function with its own external modules, and its side modules beside it as deployed (not imported at a cold start).
+    await buildFunctionBundles(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], dir, { target: NODE_TARGET, nodePaths });
     const env = {
       ...process.env,
       TABLE_NAME: 'bench',

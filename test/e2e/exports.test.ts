@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 // @ts-expect-error s3rver ships no types: a fake S3 (path-style, files on disk) for the test alone.
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +21,8 @@ import {
   XLSX_CONTENT_TYPE,
 } from '@bt/services';
 import { S3ExportStore } from '@bt/services/s3-exports';
-import { FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
 import { lambdaContext, loadEvent } from '../support/events.ts';
-import { buildSideModules } from '../support/side-modules.ts';
+import { buildFunctionBundles } from '../support/side-modules.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
 
@@ -41,9 +39,8 @@ import { startLambdaService } from '../support/lambda-service.ts';
  * to the export function when out of time, and the workbook behind the link
  * the one the product makes for the same moment.
  */
-const root = join(import.meta.dirname, '..', '..');
 const outdir = mkdtempSync(join(tmpdir(), 'bt-exports-bundle-'));
-// The export function's bundle in a folder of its own, with only its own side modules (exceljs and the S3 client), as it is deployed.
+// The export function's bundle in a folder of its own, with only its own side module (exceljs; its S3 client is bundled in), as it is deployed.
 const exportsOutdir = mkdtempSync(join(tmpdir(), 'bt-exports-fn-'));
 const s3dir = mkdtempSync(join(tmpdir(), 'bt-s3rver-'));
 const BUCKET = 'bt-exports';
@@ -61,15 +58,7 @@ beforeAll(async () => {
   const { port } = await server.run();
   s3 = server;
   s3Endpoint = `http://127.0.0.1:${port}`;
-  await build({
-    ...lambdaBundling,
-    entryPoints: { api: join(root, FUNCTION_ENTRIES.api) },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    target: 'node20',
-    logLevel: 'error',
-  });
-  await buildSideModules(['api'], outdir);
+  await buildFunctionBundles(['api'], outdir);
   Object.assign(process.env, {
     TABLE_NAME: h.store.config.tableName,
     AWS_REGION: 'eu-west-2',
@@ -229,15 +218,7 @@ describe('a feed too slow to make within a request, in AWS', () => {
   });
 
   beforeAll(async () => {
-    await build({
-      ...lambdaBundling,
-      entryPoints: { exports: join(root, FUNCTION_ENTRIES.exports) },
-      outdir: exportsOutdir,
-      outExtension: { '.js': '.mjs' },
-      target: 'node20',
-      logLevel: 'error',
-    });
-    await buildSideModules(['exports'], exportsOutdir);
+    await buildFunctionBundles(['exports'], exportsOutdir);
     // The export function's runs wait at the gate, so a test can ask for the feed while its job is running.
     lambdaService = await startLambdaService({
       'bt-exports': async (event) => {

@@ -8,11 +8,10 @@ import { createApiApp, openApiJson } from '@bt/api';
 import { fyOfDate, todayInLondon } from '@bt/core';
 import * as svc from '@bt/services';
 import { createDynamo, Store } from '@bt/store';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { builtFileCommands, FUNCTION_ENTRIES, lambdaBundling, OPENAPI_FILE, sideModuleCommands } from '../../functions/bundling.ts';
+import { builtFileCommands, FUNCTION_ENTRIES, OPENAPI_FILE, sideModuleCommands, sideModules } from '../../functions/bundling.ts';
 import { lambdaContext, loadEvent } from '../support/events.ts';
-import { buildSideModules } from '../support/side-modules.ts';
+import { buildFunctionBundles } from '../support/side-modules.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
 
 /**
@@ -42,10 +41,8 @@ beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   store = new Store({ region: 'eu-west-2', endpoint, tableName });
   await store.ensureTable();
-  const entryPoints = Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, entry]) => [name, join(root, entry)]));
   // The deploy target is Node 24; this machine runs Node 20, so the test bundles for 20 with every other setting the same.
-  await build({ ...lambdaBundling, entryPoints, outdir, outExtension: { '.js': '.mjs' }, target: 'node20', logLevel: 'error' });
-  await buildSideModules(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], outdir);
+  await buildFunctionBundles(Object.keys(FUNCTION_ENTRIES) as (keyof typeof FUNCTION_ENTRIES)[], outdir);
   // The files the stack's afterBundling hook writes beside the bundles (the API's OpenAPI document), by its own commands.
   execSync(builtFileCommands('api', root, outdir).join(' && '), { cwd: root, stdio: 'pipe', shell: '/bin/bash' });
   // The API bundle asks the digest bundle to send digests on demand, through the real Lambda client.
@@ -89,6 +86,9 @@ describe('modules loaded on first use, beside the bundles', () => {
     expect(api.includes('name:"@aws-sdk/client-s3"')).toBe(false);
     expect(api.includes('name:"@aws-sdk/client-lambda"')).toBe(false);
     expect(api.includes('name:"@aws-sdk/client-dynamodb"')).toBe(true);
+    // The export function writes every file to S3: its client is bundled in, not loaded beside the bundle with a second copy of the SDK's core.
+    expect(readFileSync(join(outdir, 'exports.mjs'), 'utf8').includes('name:"@aws-sdk/client-s3"')).toBe(true);
+    expect(sideModules('exports')).not.toContain('@bt/services/s3-exports');
     // The afterBundling commands the CDK runs (shell), into a directory of their own.
     const dir = mkdtempSync(join(tmpdir(), 'bt-side-'));
     try {
@@ -320,12 +320,20 @@ describe('the alerts function bundle', () => {
 });
 
 describe('the digest function bundle', () => {
-  it("carries nodemailer's message composer, not its transports: SES is handed the composed message by the SDK's own client", () => {
+  it("previews without the mail stack, and sends with nodemailer's message composer (not its transports) and the SDK's SES client, loaded beside the bundle", () => {
     const digest = readFileSync(join(outdir, 'digest.mjs'), 'utf8');
-    // A message of nodemailer's SMTP connection, which its transports bring in.
-    expect(digest.includes('Greeting never received')).toBe(false);
-    // Its MIME builder is there (the boundary prefix of every multipart message it writes).
-    expect(digest.includes('_NmP')).toBe(true);
+    const send = readFileSync(join(outdir, 'node_modules', '@bt', 'email', 'send.mjs'), 'utf8');
+    // nodemailer's MIME builder (the boundary prefix of every multipart message it writes) and the SES client: beside the bundle, not in it.
+    for (const [mark, inBundle, beside] of [
+      ['_NmP', false, true],
+      ['name:"@aws-sdk/client-sesv2"', false, true],
+    ] as const) {
+      expect(digest.includes(mark), mark).toBe(inBundle);
+      expect(send.includes(mark), mark).toBe(beside);
+    }
+    // A message of nodemailer's SMTP connection, which its transports bring in: in neither.
+    expect(digest.includes('Greeting never received') || send.includes('Greeting never received')).toBe(false);
+    expect(JSON.parse(readFileSync(join(outdir, 'node_modules', '@bt', 'email', 'package.json'), 'utf8')).exports).toEqual({ './send': './send.mjs' });
   });
 
   it('sends the digest for the scheduled slot once, however often it is invoked', async () => {

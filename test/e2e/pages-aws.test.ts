@@ -7,12 +7,11 @@ import { formatPounds, todayInLondon } from '@bt/core';
 import ExcelJS from 'exceljs';
 import * as svc from '@bt/services';
 import type { Store } from '@bt/store';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { bundleAssets, FUNCTION_ENTRIES, lambdaBundling } from '../../functions/bundling.ts';
-import { buildSideModules } from '../support/side-modules.ts';
+import { bundleAssets } from '../../functions/bundling.ts';
+import { buildFunctionBundles } from '../support/side-modules.ts';
 import { freePort } from '../../packages/local/src/dynamodb-local.ts';
 import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { PAGE_FORM_PATHS, PAGE_PATHS } from '../../packages/api/src/pages/paths.ts';
@@ -53,16 +52,8 @@ beforeAll(async () => {
   const tableName = demo.tableName;
   store = demo.store;
 
-  await build({
-    ...lambdaBundling,
-    entryPoints: { pages: join(root, FUNCTION_ENTRIES.pages), api: join(root, FUNCTION_ENTRIES.api) },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    target: 'node20',
-    logLevel: 'error',
-  });
+  await buildFunctionBundles(['pages', 'api'], outdir);
   for (const { from, to } of bundleAssets('pages')) cpSync(from, join(outdir, to), { recursive: true });
-  await buildSideModules(['pages', 'api'], outdir);
 
   const [idpPort, gatewayPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -323,15 +314,7 @@ describe("a large programme's monitoring pack through the pages, in Chromium", (
     const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET }] });
     const { port } = await server.run();
     s3 = server;
-    await build({
-      ...lambdaBundling,
-      entryPoints: { exports: join(root, FUNCTION_ENTRIES.exports) },
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      target: 'node20',
-      logLevel: 'error',
-    });
-    await buildSideModules(['pages', 'api', 'exports'], outdir);
+    await buildFunctionBundles(['exports'], outdir);
     Object.assign(process.env, {
       EXPORTS_BUCKET: BUCKET,
       S3_ENDPOINT: `http://127.0.0.1:${port}`,

@@ -1,5 +1,5 @@
 import { lazySchema } from '@bt/core';
-import { readRuleSettings, readSettings, StoreSettings, type RuleSettings } from '@bt/core';
+import { intSetting, readRuleSettings, readSettings, StoreSettings, type RuleSettings } from '@bt/core';
 import * as z from 'zod';
 
 /**
@@ -14,13 +14,13 @@ const ExportSettings = lazySchema(() =>
     /** The bucket a feed or pack too large to answer inline is stored in (and linked to); without it every one is answered inline. */
     EXPORTS_BUCKET: z.string().min(3).optional(),
     /** A feed or pack larger than this is stored in EXPORTS_BUCKET and answered 303 with a link (a Lambda response is capped at 6 MB). */
-    FEED_INLINE_LIMIT_BYTES: z.coerce.number().int().min(1024).max(5_500_000).default(5_000_000),
+    FEED_INLINE_LIMIT_BYTES: intSetting({ min: 1024, max: 5_500_000, fallback: 5_000_000 }),
     /** Only for tests that invoke the bundle with a local stand-in for S3. */
     S3_ENDPOINT: z.url().optional(),
     /** The export function, which makes a feed or pack too slow to make within a request; without it a request makes and stores it whatever it takes. */
     FEED_EXPORT_FUNCTION_NAME: z.string().min(1).optional(),
     /** How long a request may spend making a feed or pack before it hands it to the export function and answers 202 (API Gateway gives a request 30 s). */
-    FEED_HAND_OFF_AFTER_MS: z.coerce.number().int().min(0).max(28_000).default(20_000),
+    FEED_HAND_OFF_AFTER_MS: intSetting({ min: 0, max: 28_000, fallback: 20_000 }),
   }),
 );
 export type ExportSettings = z.infer<typeof ExportSettings>;
@@ -31,7 +31,7 @@ export type ExportSettings = z.infer<typeof ExportSettings>;
  */
 const LambdaEnv = lazySchema(() =>
   StoreSettings.extend({
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    BODY_LIMIT_BYTES: intSetting({ min: 1024, fallback: 1_048_576 }),
     DOCS_ASSETS_BASE_URL: z.url().optional(),
     /** The digest function, which renders and sends digests on demand for the API. */
     DIGEST_FUNCTION_NAME: z.string().min(1),
@@ -46,7 +46,7 @@ export function loadLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
 /** Settings of the pages' Lambda: the store, the body limit, the hosted login (required: the pages cannot sign anyone in without it), and the exports (the monitoring pack's download). */
 const PagesEnv = lazySchema(() =>
   StoreSettings.extend({
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    BODY_LIMIT_BYTES: intSetting({ min: 1024, fallback: 1_048_576 }),
     /** The pages' hosted login: the OpenID Connect issuer and the client registered for the pages. */
     PAGES_OIDC_ISSUER: z.url(),
     PAGES_OIDC_CLIENT_ID: z.string().min(1),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS } from './alerts.ts';
 import { DEFAULT_THRESHOLDS } from './figures.ts';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger.ts';
-import { DEFAULT_DYNAMODB_TIMEOUTS, readSettings, SettingsError, StoreSettings } from './read-settings.ts';
+import * as z from 'zod';
+import { DEFAULT_DYNAMODB_TIMEOUTS, intSetting, readSettings, SettingsError, StoreSettings } from './read-settings.ts';
 import { readRuleSettings } from './settings.ts';
 
 describe('settings, read once and checked one way', () => {
@@ -23,5 +24,20 @@ describe('settings, read once and checked one way', () => {
   });
   it("gives the rules' defaults when nothing is set", () => {
     expect(readRuleSettings({})).toEqual({ thresholds: DEFAULT_THRESHOLDS, alertSettings: DEFAULT_ALERT_SETTINGS, ledger: DEFAULT_LEDGER_SETTINGS });
+  });
+  it('reads a whole-number setting exactly as the chained zod schema would: values, defaults, messages and JSON Schema', () => {
+    const chained = z.object({ N: z.coerce.number().int().min(1).max(100).default(5), M: z.coerce.number().int().min(0).default(7) });
+    const setting = z.object({ N: intSetting({ min: 1, max: 100, fallback: 5 }), M: intSetting({ min: 0, fallback: 7 }) });
+    const outcome = (schema: z.ZodType, value: string | undefined) => {
+      const parsed = schema.safeParse({ N: value, M: value });
+      return parsed.success ? parsed.data : parsed.error.issues.map((i) => [i.path, i.message]);
+    };
+    for (const value of [undefined, '3', ' 42 ', '3.5', '0', '101', '-1', 'abc', '', '1e2'])
+      expect(outcome(setting, value), String(value)).toEqual(outcome(chained, value));
+    expect(outcome(setting, '3.5')).toEqual([
+      [['N'], 'Invalid input: expected int, received number'],
+      [['M'], 'Invalid input: expected int, received number'],
+    ]);
+    expect(z.toJSONSchema(setting, { io: 'input' })).toEqual(z.toJSONSchema(chained, { io: 'input' }));
   });
 });

@@ -4,16 +4,16 @@ import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './alerts.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './figures.ts';
 import { DEFAULT_LEDGER_SETTINGS, type LedgerSettings } from './ledger.ts';
 import { MAX_AMOUNT_PENCE } from './money.ts';
-import { readSettings } from './read-settings.ts';
+import { intSetting, readSettings } from './read-settings.ts';
 
 /** The thresholds from settings (RAG_GREEN_PCT, RAG_AMBER_PCT, NPV_HORIZON_YEARS, DISCOUNT_RATE_BP), defaults as above. */
 export const ThresholdSettings = lazySchema(() =>
   z
     .object({
-      RAG_GREEN_PCT: z.coerce.number().int().min(1).max(100).default(DEFAULT_THRESHOLDS.ragGreenPct),
-      RAG_AMBER_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_THRESHOLDS.ragAmberPct),
-      NPV_HORIZON_YEARS: z.coerce.number().int().min(1).max(30).default(DEFAULT_THRESHOLDS.horizonYears),
-      DISCOUNT_RATE_BP: z.coerce.number().int().min(0).max(5000).default(DEFAULT_THRESHOLDS.discountRateBp),
+      RAG_GREEN_PCT: intSetting({ min: 1, max: 100, fallback: DEFAULT_THRESHOLDS.ragGreenPct }),
+      RAG_AMBER_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_THRESHOLDS.ragAmberPct }),
+      NPV_HORIZON_YEARS: intSetting({ min: 1, max: 30, fallback: DEFAULT_THRESHOLDS.horizonYears }),
+      DISCOUNT_RATE_BP: intSetting({ min: 0, max: 5000, fallback: DEFAULT_THRESHOLDS.discountRateBp }),
     })
     .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
     .transform(
@@ -29,15 +29,15 @@ export const ThresholdSettings = lazySchema(() =>
 export const AlertSettingsFromEnv = lazySchema(() =>
   z
     .object({
-      ALERT_SLIPPAGE_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.slippageTolerancePct),
-      ALERT_MINIMUM_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.minimumPence),
-      ALERT_UNDER_REALISATION_TOLERANCE_PCT: z.coerce.number().int().min(0).max(100).default(DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct),
-      ALERT_INVESTMENT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.investmentOverrunPct),
-      ALERT_MATERIAL_SAVINGS_PENCE: z.coerce.number().int().min(0).default(DEFAULT_ALERT_SETTINGS.materialSavingsPence),
-      ALERT_STALE_FORECAST_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.staleForecastDays),
-      ALERT_UNVALIDATED_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_ALERT_SETTINGS.unvalidatedDays),
-      ALERT_DIS_BENEFIT_OVERRUN_PCT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct),
-      ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: z.coerce.number().int().min(1).max(260).default(DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays),
+      ALERT_SLIPPAGE_TOLERANCE_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_ALERT_SETTINGS.slippageTolerancePct }),
+      ALERT_MINIMUM_PENCE: intSetting({ min: 0, fallback: DEFAULT_ALERT_SETTINGS.minimumPence }),
+      ALERT_UNDER_REALISATION_TOLERANCE_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct }),
+      ALERT_INVESTMENT_OVERRUN_PCT: intSetting({ min: 0, max: 1000, fallback: DEFAULT_ALERT_SETTINGS.investmentOverrunPct }),
+      ALERT_MATERIAL_SAVINGS_PENCE: intSetting({ min: 0, fallback: DEFAULT_ALERT_SETTINGS.materialSavingsPence }),
+      ALERT_STALE_FORECAST_DAYS: intSetting({ min: 1, max: 365, fallback: DEFAULT_ALERT_SETTINGS.staleForecastDays }),
+      ALERT_UNVALIDATED_DAYS: intSetting({ min: 1, max: 365, fallback: DEFAULT_ALERT_SETTINGS.unvalidatedDays }),
+      ALERT_DIS_BENEFIT_OVERRUN_PCT: intSetting({ min: 0, max: 1000, fallback: DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct }),
+      ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: intSetting({ min: 1, max: 260, fallback: DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays }),
     })
     .transform(
       (e): AlertSettings => ({
@@ -56,7 +56,7 @@ export const AlertSettingsFromEnv = lazySchema(() =>
 
 export const LedgerSettingsFromEnv = lazySchema(() =>
   z
-    .object({ LEDGER_ENTRY_CAP_PENCE: z.coerce.number().int().min(1).max(MAX_AMOUNT_PENCE).default(DEFAULT_LEDGER_SETTINGS.entryCapPence) })
+    .object({ LEDGER_ENTRY_CAP_PENCE: intSetting({ min: 1, max: MAX_AMOUNT_PENCE, fallback: DEFAULT_LEDGER_SETTINGS.entryCapPence }) })
     .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE })),
 );
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer';
 
 export interface OutgoingMail {
@@ -70,4 +70,9 @@ export class SesMailer implements Mailer {
     // The Message-ID SES gives the message it sends: <its id@region.amazonses.com>.
     return { messageId: `<${sent.MessageId}@${await this.client.config.region()}.amazonses.com>` };
   }
+}
+
+/** The mailer the digest function sends with: SES in its region, or (a local invoke) an outbox folder. */
+export function functionMailer(outboxDir: string | undefined): Mailer {
+  return outboxDir ? new OutboxMailer(outboxDir) : new SesMailer(new SESv2Client({}));
 }

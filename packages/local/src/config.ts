@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { readRuleSettings, readSettings, StoreSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
+import { intSetting, readRuleSettings, readSettings, StoreSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
 import { MonitoringPackAttachment, type DigestSettings } from '@bt/services';
 import type { DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
@@ -14,12 +14,12 @@ const Env = StoreSettings.extend({
   // Locally the table and region have defaults; DYNAMODB_ENDPOINT (absent) means "start DynamoDB Local".
   TABLE_NAME: StoreSettings.shape.TABLE_NAME.default('benefits-tracker'),
   AWS_REGION: StoreSettings.shape.AWS_REGION.default('eu-west-2'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: intSetting({ min: 0, max: 65535, fallback: 3000 }),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOCAL_JWT_SECRET: z.string().min(32, 'LOCAL_JWT_SECRET must be at least 32 characters').optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  BODY_LIMIT_BYTES: intSetting({ min: 1024, fallback: 1_048_576 }),
   SCHEDULES: z.enum(['true', 'false']).default('true'),
   DIGEST_RECIPIENTS: z.string().default('cmt@council.example.gov.uk'),
   DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
