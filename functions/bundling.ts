@@ -20,7 +20,7 @@ export const lambdaBundling = {
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
   // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled; `functionBundling` bundles in what a function always uses.
-  external: ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client', '@bt/email/send'],
+  external: ['exceljs', 'csv-parse/sync', '@bt/services/s3-exports', '@bt/services/lambda-client', '@bt/email/send'],
 } as const satisfies BuildOptions;
 
 /**
@@ -28,7 +28,7 @@ export const lambdaBundling = {
  * built beside it under `node_modules/`, where the bundle's `import()` of
  * the same specifier finds them, so a cold start neither parses nor runs
  * them: exceljs (about 930 KiB built, with its dependencies), needed only to
- * make or read a workbook; the S3 client with its multipart upload and
+ * make or read a workbook; csv-parse, needed only to import a CSV file; the S3 client with its multipart upload and
  * presigner, needed only for a feed or pack too large to answer inline; and
  * the Lambda client, needed only for a digest asked for on demand or a file
  * handed to the export function; the mail stack (nodemailer's composer and
@@ -36,6 +36,7 @@ export const lambdaBundling = {
  */
 export const SIDE_MODULES = {
   exceljs: { entry: 'packages/services/src/exceljs-entry.ts', packageName: 'exceljs', file: 'index.mjs', exportsAs: '.' },
+  'csv-parse/sync': { entry: 'packages/services/src/csv-parse-entry.ts', packageName: 'csv-parse', file: 'sync.mjs', exportsAs: './sync' },
   '@bt/services/s3-exports': {
     entry: 'packages/services/src/adapters/s3-exports.ts',
     packageName: '@bt/services',
@@ -72,8 +73,9 @@ export function functionBundling(name: keyof typeof FUNCTION_ENTRIES) {
 
 /** The side modules each function carries. */
 export function sideModules(name: keyof typeof FUNCTION_ENTRIES): SideModule[] {
-  // The API and the pages make the monitoring pack, store one too large to answer inline in S3, and hand one too slow to the export function.
-  if (name === 'api' || name === 'pages') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
+  // The API and the pages make the monitoring pack, store one too large to answer inline in S3, and hand one too slow to the export function; the API imports CSV files.
+  if (name === 'api') return ['exceljs', 'csv-parse/sync', '@bt/services/s3-exports', '@bt/services/lambda-client'];
+  if (name === 'pages') return ['exceljs', '@bt/services/s3-exports', '@bt/services/lambda-client'];
   // The export function makes the pack with exceljs (its S3 client is bundled in: BUNDLED_IN above).
   if (name === 'exports') return ['exceljs'];
   // The digest attaches the monitoring pack, and loads the mail stack to send one (a preview does not).

@@ -3,11 +3,12 @@ import { readSettings, todayInLondon } from '@bt/core';
 import { loadedOnFirstSend } from '@bt/email';
 import { answerDigestRequest, DigestRequest, DigestSettingsFromEnv, functionDeps, inProcessDigestDesk, publishOutbox, sendDigest } from '@bt/services';
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 
 const { deps, sink } = functionDeps(process.env);
 const settings = readSettings(DigestSettingsFromEnv, process.env);
 // MAIL_OUTBOX_DIR: a local invoke writes the email to files instead of sending it through SES.
-const { MAIL_OUTBOX_DIR } = readSettings(z.object({ MAIL_OUTBOX_DIR: z.string().min(1).optional() }), process.env);
+const { MAIL_OUTBOX_DIR } = readSettings(zm.object({ MAIL_OUTBOX_DIR: zm.optional(zm.string().check(zm.minLength(1))) }), process.env);
 // The mail stack is loaded with the first digest sent, from beside the bundle (functions/bundling.ts): a preview never loads it.
 const mailer = loadedOnFirstSend(async () => (await import('@bt/email/send')).functionMailer(MAIL_OUTBOX_DIR));
 const desk = inProcessDigestDesk(deps, settings, mailer);

@@ -2,13 +2,13 @@ import { readRuleSettings, readSettings, StoreSettings } from '@bt/core';
 import { ExportJob, logger, runExport } from '@bt/services';
 import { S3ExportStore } from '@bt/services/s3-exports';
 import { Store, storeConfig } from '@bt/store';
-import * as z from 'zod';
+import * as zm from 'zod/mini';
 
 /** The export function's settings: the store, the exports bucket, and the same rule settings as the API (they are part of a feed's ETag). */
-const ExportsEnv = StoreSettings.extend({
-  EXPORTS_BUCKET: z.string().min(3),
+const ExportsEnv = zm.extend(StoreSettings, {
+  EXPORTS_BUCKET: zm.string().check(zm.minLength(3)),
   /** Only for tests that invoke the bundle with a local stand-in for S3. */
-  S3_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: zm.optional(zm.url()),
 });
 
 // Cold start: settings and the AWS clients are made once per container.

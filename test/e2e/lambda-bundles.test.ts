@@ -77,7 +77,7 @@ async function invoke(name: string) {
 }
 
 describe('modules loaded on first use, beside the bundles', () => {
-  it('exceljs, the S3 exports and the Lambda client are left out of the bundles and built beside them by the stack’s own commands, where their import finds them', async () => {
+  it('exceljs, csv-parse, the S3 exports and the Lambda client are left out of the bundles and built beside them by the stack’s own commands, where their import finds them', async () => {
     // (includes(), not toContain: a failure should not print a megabyte of bundle.)
     for (const name of ['api', 'digest'])
       expect(readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes('schemas.openxmlformats.org/spreadsheetml/2006/main'), name).toBe(false);
@@ -107,6 +107,12 @@ describe('modules loaded on first use, beside the bundles', () => {
       expect(typeof S3ExportStore.create).toBe('function');
       const { LambdaClient, InvokeCommand } = await import(pathToFileURL(join(dir, 'node_modules', '@bt', 'services', 'lambda-client.mjs')).href);
       expect([typeof LambdaClient, typeof InvokeCommand]).toEqual(['function', 'function']);
+      const { parse } = await import(pathToFileURL(join(dir, 'node_modules', 'csv-parse', 'sync.mjs')).href);
+      expect(parse('a,b\n1,2\n')).toEqual([
+        ['a', 'b'],
+        ['1', '2'],
+      ]);
+      expect(JSON.parse(readFileSync(join(dir, 'node_modules', 'csv-parse', 'package.json'), 'utf8')).exports).toEqual({ './sync': './sync.mjs' });
       expect(JSON.parse(readFileSync(join(dir, 'node_modules', '@bt', 'services', 'package.json'), 'utf8')).exports).toEqual({
         './s3-exports': './s3-exports.mjs',
         './lambda-client': './lambda-client.mjs',
@@ -237,6 +243,15 @@ describe('the API function bundle', () => {
 
     const anonymous = await invoke('get-workstreams-no-identity');
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('reads a CSV import with csv-parse loaded from beside the bundle (a dry run: every problem by row and column, nothing written)', async () => {
+    expect(readFileSync(join(outdir, 'api.mjs'), 'utf8').includes('Invalid Record Length')).toBe(false);
+    const res = await invoke('post-import-csv-finance');
+    expect(res.statusCode).toBe(200);
+    // The header row was read: the template columns it lacks are named.
+    expect(res.json).toMatchObject({ dryRun: true, created: { workstreams: 0, projects: 0, benefits: 0 } });
+    expect(res.json.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['mtfsRef', 'category', 'type', 'recurrence', 'owner']));
   });
 
   it('serves no pages: they are a function of their own (the gateway sends their routes there)', async () => {

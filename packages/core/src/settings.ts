@@ -1,5 +1,5 @@
 import { lazySchema } from './lazy-schema.ts';
-import * as z from 'zod';
+import * as zm from 'zod/mini';
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './alerts.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './figures.ts';
 import { DEFAULT_LEDGER_SETTINGS, type LedgerSettings } from './ledger.ts';
@@ -8,15 +8,16 @@ import { intSetting, readSettings } from './read-settings.ts';
 
 /** The thresholds from settings (RAG_GREEN_PCT, RAG_AMBER_PCT, NPV_HORIZON_YEARS, DISCOUNT_RATE_BP), defaults as above. */
 export const ThresholdSettings = lazySchema(() =>
-  z
-    .object({
-      RAG_GREEN_PCT: intSetting({ min: 1, max: 100, fallback: DEFAULT_THRESHOLDS.ragGreenPct }),
-      RAG_AMBER_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_THRESHOLDS.ragAmberPct }),
-      NPV_HORIZON_YEARS: intSetting({ min: 1, max: 30, fallback: DEFAULT_THRESHOLDS.horizonYears }),
-      DISCOUNT_RATE_BP: intSetting({ min: 0, max: 5000, fallback: DEFAULT_THRESHOLDS.discountRateBp }),
-    })
-    .refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')
-    .transform(
+  zm.pipe(
+    zm
+      .object({
+        RAG_GREEN_PCT: intSetting({ min: 1, max: 100, fallback: DEFAULT_THRESHOLDS.ragGreenPct }),
+        RAG_AMBER_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_THRESHOLDS.ragAmberPct }),
+        NPV_HORIZON_YEARS: intSetting({ min: 1, max: 30, fallback: DEFAULT_THRESHOLDS.horizonYears }),
+        DISCOUNT_RATE_BP: intSetting({ min: 0, max: 5000, fallback: DEFAULT_THRESHOLDS.discountRateBp }),
+      })
+      .check(zm.refine((t) => t.RAG_AMBER_PCT < t.RAG_GREEN_PCT, 'RAG_AMBER_PCT must be below RAG_GREEN_PCT')),
+    zm.transform(
       (t): Thresholds => ({
         ragGreenPct: t.RAG_GREEN_PCT,
         ragAmberPct: t.RAG_AMBER_PCT,
@@ -24,11 +25,12 @@ export const ThresholdSettings = lazySchema(() =>
         discountRateBp: t.DISCOUNT_RATE_BP,
       }),
     ),
+  ),
 );
 
 export const AlertSettingsFromEnv = lazySchema(() =>
-  z
-    .object({
+  zm.pipe(
+    zm.object({
       ALERT_SLIPPAGE_TOLERANCE_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_ALERT_SETTINGS.slippageTolerancePct }),
       ALERT_MINIMUM_PENCE: intSetting({ min: 0, fallback: DEFAULT_ALERT_SETTINGS.minimumPence }),
       ALERT_UNDER_REALISATION_TOLERANCE_PCT: intSetting({ min: 0, max: 100, fallback: DEFAULT_ALERT_SETTINGS.underRealisationTolerancePct }),
@@ -38,8 +40,8 @@ export const AlertSettingsFromEnv = lazySchema(() =>
       ALERT_UNVALIDATED_DAYS: intSetting({ min: 1, max: 365, fallback: DEFAULT_ALERT_SETTINGS.unvalidatedDays }),
       ALERT_DIS_BENEFIT_OVERRUN_PCT: intSetting({ min: 0, max: 1000, fallback: DEFAULT_ALERT_SETTINGS.disBenefitOverrunPct }),
       ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS: intSetting({ min: 1, max: 260, fallback: DEFAULT_ALERT_SETTINGS.changeRequestPendingWorkingDays }),
-    })
-    .transform(
+    }),
+    zm.transform(
       (e): AlertSettings => ({
         slippageTolerancePct: e.ALERT_SLIPPAGE_TOLERANCE_PCT,
         minimumPence: e.ALERT_MINIMUM_PENCE,
@@ -52,12 +54,14 @@ export const AlertSettingsFromEnv = lazySchema(() =>
         changeRequestPendingWorkingDays: e.ALERT_CHANGE_REQUEST_PENDING_WORKING_DAYS,
       }),
     ),
+  ),
 );
 
 export const LedgerSettingsFromEnv = lazySchema(() =>
-  z
-    .object({ LEDGER_ENTRY_CAP_PENCE: intSetting({ min: 1, max: MAX_AMOUNT_PENCE, fallback: DEFAULT_LEDGER_SETTINGS.entryCapPence }) })
-    .transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE })),
+  zm.pipe(
+    zm.object({ LEDGER_ENTRY_CAP_PENCE: intSetting({ min: 1, max: MAX_AMOUNT_PENCE, fallback: DEFAULT_LEDGER_SETTINGS.entryCapPence }) }),
+    zm.transform((e): LedgerSettings => ({ entryCapPence: e.LEDGER_ENTRY_CAP_PENCE })),
+  ),
 );
 
 /** The settings of the rules: RAG and appraisal thresholds, alert thresholds, the ledger's cap. */

@@ -5,15 +5,16 @@ import { intSetting, readRuleSettings, readSettings, StoreSettings, type AlertSe
 import { MonitoringPackAttachment, type DigestSettings } from '@bt/services';
 import type { DynamoTimeouts } from '@bt/store';
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 
 /**
  * Settings of the local run, read once from the environment. Every one is
  * optional; the defaults are documented here and in docs/settings.md.
  */
-const Env = StoreSettings.extend({
+const Env = zm.extend(StoreSettings, {
   // Locally the table and region have defaults; DYNAMODB_ENDPOINT (absent) means "start DynamoDB Local".
-  TABLE_NAME: StoreSettings.shape.TABLE_NAME.default('benefits-tracker'),
-  AWS_REGION: StoreSettings.shape.AWS_REGION.default('eu-west-2'),
+  TABLE_NAME: zm._default(StoreSettings.shape.TABLE_NAME, 'benefits-tracker'),
+  AWS_REGION: zm._default(StoreSettings.shape.AWS_REGION, 'eu-west-2'),
   PORT: intSetting({ min: 0, max: 65535, fallback: 3000 }),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -25,7 +26,7 @@ const Env = StoreSettings.extend({
   DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
   PUBLIC_BASE_URL: z.url().optional(),
   COUNCIL_NAME: z.string().min(1).optional(),
-  DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
+  DIGEST_MONITORING_PACK: zm._default(MonitoringPackAttachment, 'never'),
 });
 
 export interface LocalConfig {

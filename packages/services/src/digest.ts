@@ -2,7 +2,7 @@ import { lazySchema } from '@bt/core';
 import { assertCan, buildDigest, formatPoundsShort, headlineOf, NotFoundError, todayInLondon, type DigestContent, type IsoDate } from '@bt/core';
 import { renderDigestHtml, renderDigestText, type Mailer } from '@bt/email';
 import { DigestSlotTaken, type Page, type PageRequest, type StoredDigest } from '@bt/store';
-import * as z from 'zod';
+import * as zm from 'zod/mini';
 import { loadProgramme } from './alerts.ts';
 import { mintId, thresholdsOf, writeContext, type Caller, type Deps } from './context.ts';
 import { largestCauses, programmeMovement } from './movement.ts';
@@ -19,31 +19,35 @@ export interface DigestSettings {
   monitoringPack?: MonitoringPackAttachment | undefined;
 }
 
-export const MonitoringPackAttachment = lazySchema(() => z.enum(['never', 'monthly', 'always']));
-export type MonitoringPackAttachment = z.infer<typeof MonitoringPackAttachment>;
+export const MonitoringPackAttachment = lazySchema(() => zm.enum(['never', 'monthly', 'always']));
+export type MonitoringPackAttachment = zm.infer<typeof MonitoringPackAttachment>;
 
-export const DigestSettingsFromEnv = lazySchema(() =>
-  z
-    .object({
-      DIGEST_RECIPIENTS: z.string().min(3),
-      DIGEST_SENDER: z.email(),
-      PUBLIC_BASE_URL: z.url().optional(),
-      COUNCIL_NAME: z.string().min(1).optional(),
-      DIGEST_MONITORING_PACK: MonitoringPackAttachment.default('never'),
-    })
-    .transform(
-      (e): DigestSettings => ({
-        recipients: e.DIGEST_RECIPIENTS.split(',')
-          .map((r) => r.trim())
-          .filter(Boolean),
-        sender: e.DIGEST_SENDER,
-        baseUrl: e.PUBLIC_BASE_URL,
-        councilName: e.COUNCIL_NAME,
-        monitoringPack: e.DIGEST_MONITORING_PACK,
+/** The digest's settings (zod's mini API, like every setting: core's read-settings.ts). */
+export const DigestSettingsFromEnv = lazySchema(() => {
+  const email = zm.email();
+  return zm
+    .pipe(
+      zm.object({
+        DIGEST_RECIPIENTS: zm.string().check(zm.minLength(3)),
+        DIGEST_SENDER: zm.email(),
+        PUBLIC_BASE_URL: zm.optional(zm.url()),
+        COUNCIL_NAME: zm.optional(zm.string().check(zm.minLength(1))),
+        DIGEST_MONITORING_PACK: zm._default(MonitoringPackAttachment, 'never'),
       }),
+      zm.transform(
+        (e): DigestSettings => ({
+          recipients: e.DIGEST_RECIPIENTS.split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
+          sender: e.DIGEST_SENDER,
+          baseUrl: e.PUBLIC_BASE_URL,
+          councilName: e.COUNCIL_NAME,
+          monitoringPack: e.DIGEST_MONITORING_PACK,
+        }),
+      ),
     )
-    .refine((s) => s.recipients.every((r) => z.email().safeParse(r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses'),
-);
+    .check(zm.refine((s) => s.recipients.every((r) => zm.safeParse(email, r).success), 'DIGEST_RECIPIENTS must be a comma-separated list of email addresses'));
+});
 
 const SYSTEM: Caller = { principal: { sub: 'system:digest', name: 'CMT digest', roles: ['admin'] }, requestId: 'scheduled' };
 

@@ -2,7 +2,7 @@ import { lazySchema } from '@bt/core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { readRuleSettings, readSettings, StoreSettings } from '@bt/core';
 import { outboxStore, Store, storeConfig } from '@bt/store';
-import * as z from 'zod';
+import * as zm from 'zod/mini';
 import type { EventSink, OutboxDeps } from './alerts.ts';
 import type { Deps } from './context.ts';
 import { EventBridgeSink } from './adapters/eventbridge.ts';
@@ -14,10 +14,12 @@ import { FileEventSink } from './adapters/file-sink.ts';
  * file (a local invoke with the sample events).
  */
 const FunctionEnv = lazySchema(() =>
-  StoreSettings.extend({
-    EVENT_BUS_NAME: z.string().min(1).optional(),
-    EVENTS_FILE: z.string().min(1).optional(),
-  }).refine((e) => e.EVENT_BUS_NAME || e.EVENTS_FILE, 'set EVENT_BUS_NAME (or EVENTS_FILE for a local invoke)'),
+  zm
+    .extend(StoreSettings, {
+      EVENT_BUS_NAME: zm.optional(zm.string().check(zm.minLength(1))),
+      EVENTS_FILE: zm.optional(zm.string().check(zm.minLength(1))),
+    })
+    .check(zm.refine((e) => Boolean(e.EVENT_BUS_NAME || e.EVENTS_FILE), 'set EVENT_BUS_NAME (or EVENTS_FILE for a local invoke)')),
 );
 
 export function functionDeps(env: NodeJS.ProcessEnv): { deps: Deps; sink: EventSink } {
@@ -31,6 +33,6 @@ export function publisherDeps(env: NodeJS.ProcessEnv): { deps: OutboxDeps; sink:
   return { deps: { store: outboxStore(storeConfig(e)), clock: () => new Date() }, sink: sinkOf(e) };
 }
 
-function sinkOf(e: z.infer<typeof FunctionEnv>): EventSink {
+function sinkOf(e: zm.infer<typeof FunctionEnv>): EventSink {
   return e.EVENTS_FILE ? new FileEventSink(e.EVENTS_FILE) : new EventBridgeSink(new EventBridgeClient({ region: e.AWS_REGION }), e.EVENT_BUS_NAME!);
 }

@@ -1,6 +1,5 @@
 import { lazySchema } from '@bt/core';
 import { BenefitCategory, BenefitType, FinancialYear, MoneyParseError, parseAmount, Recurrence } from '@bt/core';
-import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
 
 /**
@@ -91,8 +90,9 @@ function enumValue<T extends string>(options: readonly T[], raw: string, synonym
   return (options.find((o) => o === v) ?? synonyms[v]) as T | undefined;
 }
 
-/** A CSV file's records (cells as text); a file that is not CSV is one problem. */
-export function csvRecords(csv: string): { records: string[][] } | { problem: ImportProblem } {
+/** A CSV file's records (cells as text); a file that is not CSV is one problem. csv-parse is loaded with the first file (beside the API's bundle: functions/bundling.ts). */
+export async function csvRecords(csv: string): Promise<{ records: string[][] } | { problem: ImportProblem }> {
+  const { parse } = await import('csv-parse/sync');
   try {
     return { records: parse(csv, { bom: true, relax_column_count: true, trim: false }) as string[][] };
   } catch (error) {
@@ -101,8 +101,8 @@ export function csvRecords(csv: string): { records: string[][] } | { problem: Im
 }
 
 /** Reads and checks every row of a CSV file; returns the rows or every problem found, by row and column. */
-export function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): ParsedSavings {
-  const read = csvRecords(csv);
+export async function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): Promise<ParsedSavings> {
+  const read = await csvRecords(csv);
   if ('problem' in read) return { rows: [], total: 0, problems: [read.problem], years: NO_YEARS };
   return parseSavingsRecords(read.records, mapping);
 }
