@@ -340,7 +340,7 @@ describe('a feed too slow to make within a request, in AWS', () => {
     expect((await storedObjects()).map((o) => o.key)).not.toContain(job.key);
   });
 
-  it('makes the pack in a process of its own, with only its own side modules beside it (as deployed: exceljs and the S3 client)', async () => {
+  it('makes the pack in a process of its own, with only its own side module beside it (as deployed: exceljs; its S3 client is bundled in)', async () => {
     const caller = { principal: { sub: 'chief-exec', name: 'Chief Executive', roles: ['cmt' as const] }, requestId: 'req-own-process' };
     const query = { financialYear: '2026/27', asAt: '2026-11-19' };
     const { etag, filename } = await monitoringPackEtag({ store: h.store, clock: () => new Date() }, caller, query);
