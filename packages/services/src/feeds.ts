@@ -1,3 +1,4 @@
+import { csvText } from './csv.ts';
 import { createHash } from 'node:crypto';
 import {
   allocateScaled,
@@ -19,7 +20,6 @@ import {
   type RecordState,
 } from '@bt/core';
 import { collectAll, mapInFlight, type FeedRecord, type ProjectRecord } from '@bt/store';
-import { stringify } from 'csv-stringify/sync';
 import { changeFeedSettleMs, dataMark, thresholdsOf, type Caller, type Deps } from './context.ts';
 import { projectAt, HISTORY_READS_IN_FLIGHT } from './as-at.ts';
 import { resolveAsAt } from './report.ts';
@@ -151,13 +151,13 @@ export function neutraliseFormula(text: string): string {
 }
 
 export function csvHeader<R>(columns: Column<R>[], granularity: Granularity): string {
-  return `\uFEFF${stringify([visible(columns, granularity).map((c) => c.header)], { record_delimiter: 'windows' })}`;
+  return `\uFEFF${csvText([visible(columns, granularity).map((c) => c.header)])}`;
 }
 
 export function csvRows<R>(columns: Column<R>[], granularity: Granularity, rows: R[]): string {
   if (rows.length === 0) return '';
   const cols = visible(columns, granularity);
-  return stringify(
+  return csvText(
     rows.map((r) =>
       cols.map((c) => {
         const v = c.value(r);
@@ -166,7 +166,6 @@ export function csvRows<R>(columns: Column<R>[], granularity: Granularity, rows:
         return c.text ? neutraliseFormula(String(v)) : String(v);
       }),
     ),
-    { record_delimiter: 'windows' },
   );
 }
 
