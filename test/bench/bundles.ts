@@ -117,7 +117,13 @@ const REFERENCES = {
   // The stack floor (issue 20): what every function of ours must carry — the DynamoDB client and DocumentClient, Hono and zod — and nothing of ours.
   'stack-floor':
     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nimport * as z from 'zod';\nconst doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));\nconst Key = z.object({ pk: z.string(), sk: z.string() });\nexport const handler = handle(new Hono().get('/:pk/:sk', async (c) => c.json((await doc.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: Key.parse(c.req.param()) }))).Item ?? {})));\n",
+  // The stack floor with what the export function uses at every invocation besides: the S3 client and its multipart upload.
+  'stack-floor-s3':
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { S3Client } from '@aws-sdk/client-s3';\nimport { Upload } from '@aws-sdk/lib-storage';\nimport { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nimport * as z from 'zod';\nconst doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));\nconst s3 = new S3Client({});\nconst Key = z.object({ pk: z.string(), sk: z.string() });\nexport const handler = handle(new Hono().get('/:pk/:sk', async (c) => { const item = (await doc.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: Key.parse(c.req.param()) }))).Item ?? {}; await new Upload({ client: s3, params: { Bucket: 'b', Key: 'k', Body: JSON.stringify(item) } }).done(); return c.json(item); }));\n",
 } as const;
+
+/** A function that needs more than the stack floor at every invocation, and the floor with that added (its own floor, beside the stack floor's ratio). */
+const OWN_FLOOR: Partial<Record<keyof typeof FUNCTION_ENTRIES, keyof typeof REFERENCES>> = { exports: 'stack-floor-s3' };
 
 /**
  * Each function's bundle, built with the deploy settings, beside a minimal
@@ -133,7 +139,11 @@ export async function bundleFigures(endpoint: string, live?: () => Promise<LiveT
         return [name, file];
       }),
     );
-    const nodePaths = [join(root, 'functions', 'api', 'node_modules'), join(root, 'packages', 'store', 'node_modules')];
+    const nodePaths = [
+      join(root, 'functions', 'api', 'node_modules'),
+      join(root, 'packages', 'store', 'node_modules'),
+      join(root, 'packages', 'services', 'node_modules'),
+    ];
     // The references bundled the same way as the functions.
     await build({
       ...lambdaBundling,
@@ -164,13 +174,16 @@ export async function bundleFigures(endpoint: string, live?: () => Promise<LiveT
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     const baseline = importTime(join(dir, 'minimal.mjs'), env);
-    const out: Record<string, { kib: number; importMs: number; importRatio: number; overStackFloor?: { min: number; median: number; medianMs: number } }> = {};
+    type Ratio = { min: number; median: number; medianMs: number };
+    const out: Record<string, { kib: number; importMs: number; importRatio: number; overStackFloor?: Ratio; overOwnFloor?: Ratio & { floor: string } }> = {};
     const floor = join(dir, 'stack-floor.mjs');
     for (const name of [...Object.keys(FUNCTION_ENTRIES), ...Object.keys(REFERENCES)]) {
       const file = join(dir, `${name}.mjs`);
       const ms = name === 'minimal' ? baseline : importTime(file, env);
       out[name] = { kib: Math.round(statSync(file).size / 1024), importMs: Number(ms.toFixed(1)), importRatio: Number((ms / baseline).toFixed(1)) };
       if (name in FUNCTION_ENTRIES) out[name]!.overStackFloor = pairedRatio(file, floor, env);
+      const own = OWN_FLOOR[name as keyof typeof FUNCTION_ENTRIES];
+      if (own) out[name]!.overOwnFloor = { floor: own, ...pairedRatio(file, join(dir, `${own}.mjs`), env) };
     }
     if (!live) return { bundles: out };
     // Then a cold start as a caller meets it (DynamoDB Local started only now, so that its JVM does not compete with the imports above).
@@ -223,7 +236,13 @@ if (process.argv[1] === import.meta.filename) {
     Object.fromEntries(
       Object.entries(figures).map(([name, f]) => [
         name,
-        { KiB: f.kib, 'import ms': f.importMs, 'over stack floor, median': f.overStackFloor?.median, min: f.overStackFloor?.min },
+        {
+          KiB: f.kib,
+          'import ms': f.importMs,
+          'over stack floor, median': f.overStackFloor?.median,
+          min: f.overStackFloor?.min,
+          'over its own floor, median': f.overOwnFloor && `${f.overOwnFloor.median} (${f.overOwnFloor.floor})`,
+        },
       ]),
     ),
   );
