@@ -24,7 +24,8 @@ export function recorder(store: Store) {
   const recorded = new Map<string, RawResponse>();
   let replaying = false;
   const keyOf = (request: { body?: unknown; headers: Record<string, string> }) =>
-    `${request.headers['x-amz-target']} ${request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : String(request.body)}`;
+    // The body's bytes as they are (the SDK's JSON body is a Uint8Array whose string methods it warns of).
+    `${request.headers['x-amz-target']} ${request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString() : String(request.body)}`;
   client.config.requestHandler = Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
     handle: async (request: { body?: unknown; headers: Record<string, string> }, options?: unknown) => {
       const key = keyOf(request);
