@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { swaggerUI } from '@hono/swagger-ui';
-import { NotFoundError, PayloadTooLargeError } from '@bt/core';
+import { NotFoundError, onFirstUse, PayloadTooLargeError } from '@bt/core';
 import type { Deps, DigestDesk } from '@bt/services';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -69,21 +69,16 @@ export function openApiJson(app: OpenAPIHono<AppEnv>): string {
  * build's step), made from the routes as locally, and said so once.
  */
 function servedFile(path: string, make: () => string): MiddlewareHandler<AppEnv> {
-  let served: Promise<{ body: string; etag: string }> | undefined;
-  const load = async () => {
+  const served = onFirstUse(async () => {
     const body = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
       logger.warn('The OpenAPI document file is not beside the bundle: made from the routes instead', { path });
       return make();
     });
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-  };
+  });
   return async (c) => {
-    served ??= load().catch((error: unknown) => {
-      served = undefined;
-      throw error;
-    });
-    const { body, etag } = await served;
+    const { body, etag } = await served();
     c.header('ETag', etag);
     c.header('Cache-Control', 'public, max-age=300');
     if (notModified(c, etag)) return c.body(null, 304);

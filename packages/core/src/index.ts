@@ -26,6 +26,7 @@ export * from './outturn.ts';
 export * from './read-settings.ts';
 export * from './settings.ts';
 export * from './retry.ts';
+export * from './on-first-use.ts';
 export * from './format.ts';
 export * from './history.ts';
 export * from './change-request.ts';

@@ -1,3 +1,4 @@
+import { onFirstUse } from '@bt/core';
 import type { Mailer } from './mail.ts';
 
 /**
@@ -7,14 +8,6 @@ import type { Mailer } from './mail.ts';
  * parses it. A load that fails is tried again with the next message.
  */
 export function loadedOnFirstSend(load: () => Promise<Mailer>): Mailer {
-  let loaded: Promise<Mailer> | undefined;
-  return {
-    async send(mail) {
-      loaded ??= load().catch((error: unknown) => {
-        loaded = undefined;
-        throw error;
-      });
-      return (await loaded).send(mail);
-    },
-  };
+  const mailer = onFirstUse(load);
+  return { send: async (mail) => (await mailer()).send(mail) };
 }

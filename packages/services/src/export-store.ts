@@ -1,3 +1,5 @@
+import { onFirstUse } from '@bt/core';
+
 /**
  * Where a finance feed too large to answer inline is written, so the API can
  * send the client there instead (a Lambda function's response through the
@@ -15,13 +17,9 @@ export interface ExportStore {
 /** A feed's answer larger than this is stored and linked to (303), not sent inline: under Lambda's 6 MB with room for headers. */
 export const DEFAULT_INLINE_LIMIT_BYTES = 5_000_000;
 
-/** An export store made on its first use (its module loaded then: see functions/bundling.ts's side modules). */
+/** An export store made on its first use (its module loaded then: see functions/bundling.ts's side modules); a load that fails is tried again. */
 export function loadedOnFirstUse(load: () => Promise<ExportStore>): ExportStore {
-  let store: Promise<ExportStore> | undefined;
-  const get = () => {
-    store ??= load();
-    return store;
-  };
+  const get = onFirstUse(load);
   return {
     link: async (key, download) => (await get()).link(key, download),
     save: async (key, chunks, contentType) => (await get()).save(key, chunks, contentType),
