@@ -180,6 +180,24 @@ describe('schemas built on first use', () => {
   });
 });
 
+describe('settings at a cold start', () => {
+  it('stop each function with every setting at fault named, in words, before zod has built anything else', () => {
+    const env = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', RAG_GREEN_PCT: '500', ALERT_STALE_FORECAST_DAYS: 'soon', DYNAMODB_REQUEST_TIMEOUT_MS: '5' };
+    for (const name of ['api', 'alerts', 'publisher']) {
+      const script = `await import(${JSON.stringify(pathToFileURL(join(outdir, `${name}.mjs`)).href)});`;
+      const run = () => execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: 'pipe', env });
+      expect(run, name).toThrow(/DYNAMODB_REQUEST_TIMEOUT_MS: Too small: expected number to be >=100/);
+    }
+    const alerts = () =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(outdir, 'alerts.mjs')).href)});`], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { ...env, DYNAMODB_REQUEST_TIMEOUT_MS: '5000' },
+      });
+    expect(alerts).toThrow(/RAG_GREEN_PCT: Too big: expected number to be <=100/);
+  });
+});
+
 describe('the API function bundle', () => {
   it('is a single minified file with its source map', () => {
     const size = statSync(join(outdir, 'api.mjs')).size;

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { intSetting, readRuleSettings, readSettings, StoreSettings, type AlertSettings, type LedgerSettings, type Thresholds } from '@bt/core';
 import { MonitoringPackAttachment, type DigestSettings } from '@bt/services';
 import type { DynamoTimeouts } from '@bt/store';
-import * as z from 'zod';
 import * as zm from 'zod/mini';
 
 /**
@@ -16,16 +15,16 @@ const Env = zm.extend(StoreSettings, {
   TABLE_NAME: zm._default(StoreSettings.shape.TABLE_NAME, 'benefits-tracker'),
   AWS_REGION: zm._default(StoreSettings.shape.AWS_REGION, 'eu-west-2'),
   PORT: intSetting({ min: 0, max: 65535, fallback: 3000 }),
-  HOST: z.string().default('127.0.0.1'),
-  DATA_DIR: z.string().min(1).default('.data'),
-  LOCAL_JWT_SECRET: z.string().min(32, 'LOCAL_JWT_SECRET must be at least 32 characters').optional(),
-  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  HOST: zm._default(zm.string(), '127.0.0.1'),
+  DATA_DIR: zm._default(zm.string().check(zm.minLength(1)), '.data'),
+  LOCAL_JWT_SECRET: zm.optional(zm.string().check(zm.minLength(32, 'LOCAL_JWT_SECRET must be at least 32 characters'))),
+  SEED_DEMO: zm._default(zm.enum(['true', 'false']), 'true'),
   BODY_LIMIT_BYTES: intSetting({ min: 1024, fallback: 1_048_576 }),
-  SCHEDULES: z.enum(['true', 'false']).default('true'),
-  DIGEST_RECIPIENTS: z.string().default('cmt@council.example.gov.uk'),
-  DIGEST_SENDER: z.email().default('benefits-tracker@council.example.gov.uk'),
-  PUBLIC_BASE_URL: z.url().optional(),
-  COUNCIL_NAME: z.string().min(1).optional(),
+  SCHEDULES: zm._default(zm.enum(['true', 'false']), 'true'),
+  DIGEST_RECIPIENTS: zm._default(zm.string(), 'cmt@council.example.gov.uk'),
+  DIGEST_SENDER: zm._default(zm.email(), 'benefits-tracker@council.example.gov.uk'),
+  PUBLIC_BASE_URL: zm.optional(zm.url()),
+  COUNCIL_NAME: zm.optional(zm.string().check(zm.minLength(1))),
   DIGEST_MONITORING_PACK: zm._default(MonitoringPackAttachment, 'never'),
 });
 
