@@ -181,6 +181,11 @@ describe('schemas built on first use', () => {
 });
 
 describe('settings at a cold start', () => {
+  it("carry zod's English messages alone: no bundle carries its other locales (about 250 KiB)", () => {
+    // Dutch "Invalid input", ASCII, from zod's nl locale. (includes(), not toContain: a failure should not print a megabyte of bundle.)
+    for (const name of Object.keys(FUNCTION_ENTRIES)) expect(readFileSync(join(outdir, `${name}.mjs`), 'utf8').includes('Ongeldige invoer'), name).toBe(false);
+  });
+
   it('stop each function with every setting at fault named, in words, before zod has built anything else', () => {
     const env = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', RAG_GREEN_PCT: '500', ALERT_STALE_FORECAST_DAYS: 'soon', DYNAMODB_REQUEST_TIMEOUT_MS: '5' };
     for (const name of ['api', 'alerts', 'publisher']) {
