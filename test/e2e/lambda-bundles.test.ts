@@ -180,6 +180,22 @@ describe('schemas built on first use', () => {
   });
 });
 
+/**
+ * Each bundle's size, minified, within about 8 % of what it was when last
+ * measured (docs/benchmarks.md): a cold start compiles every byte, so a
+ * bundle that grows by a library no one meant to add (zod's locales once
+ * added 250 KiB to every bundle through one namespace) fails here, and one
+ * that grows on purpose raises its budget in the same change.
+ */
+const BUDGET_KIB = { api: 890, pages: 870, digest: 710, alerts: 660, exports: 820, publisher: 520 } satisfies Record<keyof typeof FUNCTION_ENTRIES, number>;
+
+describe('bundle sizes', () => {
+  it('each bundle stays within its budget', () => {
+    const sizes = Object.fromEntries(Object.keys(BUDGET_KIB).map((name) => [name, Math.round(statSync(join(outdir, `${name}.mjs`)).size / 1024)]));
+    for (const [name, budget] of Object.entries(BUDGET_KIB)) expect(sizes[name], `${name}: ${sizes[name]} KiB`).toBeLessThanOrEqual(budget);
+  });
+});
+
 describe('settings at a cold start', () => {
   it("carry zod's English messages alone: no bundle carries its other locales (about 250 KiB)", () => {
     // Dutch "Invalid input", ASCII, from zod's nl locale. (includes(), not toContain: a failure should not print a megabyte of bundle.)
