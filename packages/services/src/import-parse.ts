@@ -100,13 +100,6 @@ export async function csvRecords(csv: string): Promise<{ records: string[][] } |
   }
 }
 
-/** Reads and checks every row of a CSV file; returns the rows or every problem found, by row and column. */
-export async function parseSavingsCsv(csv: string, mapping: Record<string, string> = {}): Promise<ParsedSavings> {
-  const read = await csvRecords(csv);
-  if ('problem' in read) return { rows: [], total: 0, problems: [read.problem], years: NO_YEARS };
-  return parseSavingsRecords(read.records, mapping);
-}
-
 /**
  * A row that holds no saving: blank, or only separators (the ",,,,," lines a
  * spreadsheet's CSV export writes, rules of dashes, en and em dashes written

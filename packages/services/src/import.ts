@@ -22,7 +22,7 @@ import { applyImport, type ImportWork, type NewSaving } from './import-apply.ts'
 import { csvRecords, IMPORT_COLUMNS, NO_YEARS, norm, parseSavingsRecords, type ImportResult, type Row } from './import-parse.ts';
 import { isXlsx, xlsxRecords } from './xlsx-read.ts';
 
-export { IMPORT_COLUMNS, ImportProblem, ImportResult, parseSavingsCsv } from './import-parse.ts';
+export { IMPORT_COLUMNS, ImportProblem, ImportResult } from './import-parse.ts';
 
 const IMPORTED_LEAD = 'Imported (set the lead)';
 
