@@ -207,7 +207,7 @@ describe('settings at a cold start', () => {
     for (const name of ['api', 'alerts', 'publisher']) {
       const script = `await import(${JSON.stringify(pathToFileURL(join(outdir, `${name}.mjs`)).href)});`;
       const run = () => execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: 'pipe', env });
-      expect(run, name).toThrow(/DYNAMODB_REQUEST_TIMEOUT_MS: Too small: expected number to be >=100/);
+      expect(run, name).toThrow(/DYNAMODB_REQUEST_TIMEOUT_MS: must be at least 100/);
     }
     const alerts = () =>
       execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(outdir, 'alerts.mjs')).href)});`], {
@@ -215,7 +215,7 @@ describe('settings at a cold start', () => {
         stdio: 'pipe',
         env: { ...env, DYNAMODB_REQUEST_TIMEOUT_MS: '5000' },
       });
-    expect(alerts).toThrow(/RAG_GREEN_PCT: Too big: expected number to be <=100/);
+    expect(alerts).toThrow(/RAG_GREEN_PCT: must be at most 100/);
   });
 });
 

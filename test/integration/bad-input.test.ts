@@ -246,3 +246,30 @@ describe('bad input', () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('a problem says what each field must be, in plain English', () => {
+  it('for a query: one message per fault, and both forms of an as-at moment', async () => {
+    const read = async (path: string) => expectProblem(await h.call('GET', path, { token: h.tokens.cmt }), 400, 'validation-failed');
+    expect((await read('/v1/projects?limit=500')).detail).toBe('The query string has 1 problem: limit must be at most 200.');
+    expect((await read('/v1/projects?limit=lots')).errors).toEqual([{ path: 'limit', message: 'must be a number' }]);
+    expect((await read('/v1/projects?stage=live')).errors).toEqual([
+      { path: 'stage', message: 'must be one of: pipeline, business-case, approved, delivery, closed, cancelled' },
+    ]);
+    expect((await read('/v1/reports/programme?financialYear=2026-27&asAt=yesterday')).errors).toEqual([
+      { path: 'financialYear', message: 'must be a financial year such as 2025/26' },
+      { path: 'asAt', message: 'must be a date such as 2026-06-30 or an ISO instant such as 2026-06-30T16:00:00Z' },
+    ]);
+    expect((await read('/v1/reports/programme?financialYear=2026/27&asAt=2026-02-30')).errors).toEqual([
+      { path: 'asAt', message: 'is not a real calendar date' },
+    ]);
+    expect((await read(`/v1/projects/x/investments/x/spend`)).errors?.map((e) => e.message)).toContain('must be an investment id (inv_…)');
+  });
+
+  it('for a body: a field left out is required, a wrong type says the type', async () => {
+    const r = await h.call('POST', '/v1/workstreams', { token: h.tokens.admin, body: { code: 'PLAIN', lead: 7, mtfsTargets: {} } });
+    expect(expectProblem(r, 400, 'validation-failed').errors).toEqual([
+      { path: 'name', message: 'is required' },
+      { path: 'lead', message: 'must be text' },
+    ]);
+  });
+});

@@ -101,6 +101,12 @@ describe('importing a savings tracker', () => {
     expect(dry.body.problems.map((p: { row: number; path: string }) => `${p.row}:${p.path}`)).toEqual(['2:workstreamName', '3:projectName']);
   });
 
+  it("checks what it would create with the API's own schemas, in the API's plain words", async () => {
+    const csv = [HEADER, `ASC,,ASC-98,${'N'.repeat(201)},Adults,A saving,ZZ-3,transformation,income,recurring,Owner,50,1,,`].join('\n');
+    const dry = await importCsv(csv, '?dryRun=true');
+    expect(dry.body.problems).toEqual([{ row: 2, column: 'Project name', path: 'name', message: 'must have at most 200 characters' }]);
+  });
+
   it('reads an Excel-saved file (BOM, CRLF) through a column mapping', async () => {
     const excel = `\uFEFF${[
       'Theme,Theme name,Scheme,Scheme name,Dept,Proposal,Budget line,Kind,Benefit type,Recurs?,Lead officer,Confidence (%),2026/27',

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { swaggerUI } from '@hono/swagger-ui';
-import { NotFoundError, onFirstUse, PayloadTooLargeError } from '@bt/core';
+import { NotFoundError, onFirstUse, PayloadTooLargeError, usePlainMessages } from '@bt/core';
 import type { Deps, DigestDesk } from '@bt/services';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -146,6 +146,8 @@ export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: (app: Ope
  * body limit, and /health.
  */
 export function commonMiddleware(app: Hono<AppEnv>, deps: Deps, bodyLimitBytes: number): void {
+  // A problem names a failing field in plain English ("limit must be at most 200"), whoever made the app (a process also does it when it reads its settings).
+  usePlainMessages();
   app.use(
     requestId({
       // In Lambda, API Gateway's request id ties our logs to its access logs.

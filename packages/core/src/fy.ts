@@ -27,7 +27,8 @@ export const FinancialYear = lazySchema(() =>
   z
     .string()
     .regex(FY_RE, 'must be a financial year such as 2025/26')
-    .refine(isFinancialYear, 'the second year must follow the first, as in 2025/26')
+    // Each check speaks only of a value the ones before it took (`abort` would do it too, but would hide the other form of a union such as AsAt).
+    .refine((v) => !FY_RE.test(v) || isFinancialYear(v), 'the second year must follow the first, as in 2025/26')
     .refine((v) => !isFinancialYear(v) || (Number(v.slice(0, 4)) >= FIRST_FY_START && Number(v.slice(0, 4)) <= LAST_FY_START), `must be ${inRange}`)
     .meta({ description: 'UK local-government financial year, 1 April to 31 March.', example: '2025/26' }),
 );
@@ -46,7 +47,7 @@ export const IsoDate = lazySchema(() =>
   z
     .string()
     .regex(DATE_RE, 'must be a date such as 2025-10-31')
-    .refine(isIsoDate, 'is not a real calendar date')
+    .refine((v) => !DATE_RE.test(v) || isIsoDate(v), 'is not a real calendar date')
     .refine((v) => !isIsoDate(v) || (v.slice(0, 7) >= FIRST_MONTH && v.slice(0, 7) <= LAST_MONTH), `must be ${inRange}`)
     .meta({ description: 'Calendar date (ISO 8601, YYYY-MM-DD).', example: '2025-10-31' }),
 );

@@ -20,10 +20,19 @@ import type { Project } from './project.ts';
 // --- the moment asked for ---------------------------------------------------------
 
 export const AsAt = lazySchema(() =>
-  z.union([IsoDate, z.iso.datetime({ offset: true })]).meta({
-    description: 'A date (the end of that day in Europe/London) or an ISO instant: the figures as they were known then. Default now.',
-    example: '2026-06-30',
-  }),
+  z
+    .union([IsoDate, z.iso.datetime({ offset: true })], {
+      // A value written as a date hears what is wrong with that date (not a real day, outside the calendar); anything else, both forms.
+      error: (issue) => {
+        if (issue.code !== 'invalid_union') return undefined;
+        const asDate = issue.errors[0]?.[0];
+        return asDate?.code === 'custom' ? asDate.message : 'must be a date such as 2026-06-30 or an ISO instant such as 2026-06-30T16:00:00Z';
+      },
+    })
+    .meta({
+      description: 'A date (the end of that day in Europe/London) or an ISO instant: the figures as they were known then. Default now.',
+      example: '2026-06-30',
+    }),
 );
 export type AsAt = string;
 

@@ -42,7 +42,7 @@ const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 export function idSchema(kind: IdKind) {
   return z
     .string()
-    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${ULID}$`), `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`)
+    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${ULID}$`), `must be ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} id (${ID_PREFIXES[kind]}_…)`)
     .meta({ example: `${ID_PREFIXES[kind]}_01JD6ZQ4T5N3W8R2X7C9V1B0KM` });
 }
 

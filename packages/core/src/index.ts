@@ -24,6 +24,7 @@ export * from './ledger.ts';
 export * from './programme.ts';
 export * from './outturn.ts';
 export * from './read-settings.ts';
+export * from './messages.ts';
 export * from './settings.ts';
 export * from './retry.ts';
 export * from './on-first-use.ts';

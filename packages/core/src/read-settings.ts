@@ -1,7 +1,7 @@
 import { lazySchema } from './lazy-schema.ts';
 import type * as z from 'zod';
 import * as zm from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { usePlainMessages } from './messages.ts';
 
 /**
  * Every setting of the product is an environment variable, read once when a
@@ -21,9 +21,8 @@ export class SettingsError extends Error {
 
 /** Parses `env` with `schema`, or throws a SettingsError naming every setting at fault. */
 export function readSettings<S extends z.core.$ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
-  // zod's mini API brings no messages of its own: English is set when the first classic schema is built, which at a cold start comes after the settings.
-  // (English alone: `zm.locales.en` would bundle every locale zod has.)
-  if (!zm.config().localeError) zm.config(en());
+  // zod's mini API brings no messages of its own (English is set when the first classic schema is built, which at a cold start comes after the settings).
+  usePlainMessages();
   // Parsed once per process: without zod's compiled fast path, whose making costs more than the one parse it would speed up (a cold start pays for it).
   const parsed = zm.safeParse(schema, env, { jitless: true });
   if (!parsed.success)

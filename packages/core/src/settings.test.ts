@@ -5,6 +5,7 @@ import { DEFAULT_LEDGER_SETTINGS } from './ledger.ts';
 import * as z from 'zod';
 import { DEFAULT_DYNAMODB_TIMEOUTS, intSetting, readSettings, SettingsError, StoreSettings } from './read-settings.ts';
 import { readRuleSettings } from './settings.ts';
+import { usePlainMessages } from './messages.ts';
 
 describe('settings, read once and checked one way', () => {
   it("gives the store's settings with the timeouts' defaults, and refuses a table name DynamoDB would", () => {
@@ -26,6 +27,7 @@ describe('settings, read once and checked one way', () => {
     expect(readRuleSettings({})).toEqual({ thresholds: DEFAULT_THRESHOLDS, alertSettings: DEFAULT_ALERT_SETTINGS, ledger: DEFAULT_LEDGER_SETTINGS });
   });
   it('reads a whole-number setting exactly as the chained zod schema would: values, defaults, messages and JSON Schema', () => {
+    usePlainMessages();
     const chained = z.object({ N: z.coerce.number().int().min(1).max(100).default(5), M: z.coerce.number().int().min(0).default(7) });
     const setting = z.object({ N: intSetting({ min: 1, max: 100, fallback: 5 }), M: intSetting({ min: 0, fallback: 7 }) });
     const outcome = (schema: z.ZodType, value: string | undefined) => {
@@ -35,8 +37,8 @@ describe('settings, read once and checked one way', () => {
     for (const value of [undefined, '3', ' 42 ', '3.5', '0', '101', '-1', 'abc', '', '1e2'])
       expect(outcome(setting, value), String(value)).toEqual(outcome(chained, value));
     expect(outcome(setting, '3.5')).toEqual([
-      [['N'], 'Invalid input: expected int, received number'],
-      [['M'], 'Invalid input: expected int, received number'],
+      [['N'], 'must be a whole number'],
+      [['M'], 'must be a whole number'],
     ]);
     expect(z.toJSONSchema(setting, { io: 'input' })).toEqual(z.toJSONSchema(chained, { io: 'input' }));
   });

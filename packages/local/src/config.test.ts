@@ -47,6 +47,6 @@ describe("the local run's settings", () => {
   it('refuses a setting out of range, naming every one at fault', () => {
     const read = () => loadLocalConfig({ DATA_DIR: dir, PORT: '70000', SEED_DEMO: 'yes', LOCAL_JWT_SECRET: 'short', DIGEST_SENDER: 'not an address' });
     expect(read).toThrow(SettingsError);
-    expect(read).toThrow(/PORT: Too big.*LOCAL_JWT_SECRET: LOCAL_JWT_SECRET must be at least 32 characters.*SEED_DEMO.*DIGEST_SENDER/);
+    expect(read).toThrow(/PORT: must be at most 65535.*LOCAL_JWT_SECRET: LOCAL_JWT_SECRET must be at least 32 characters.*SEED_DEMO.*DIGEST_SENDER/);
   });
 });
