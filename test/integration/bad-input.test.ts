@@ -271,5 +271,10 @@ describe('a problem says what each field must be, in plain English', () => {
       { path: 'name', message: 'is required' },
       { path: 'lead', message: 'must be text' },
     ]);
+    const budgets = await h.call('PUT', '/v1/programme', { token: h.tokens.admin, body: { name: 'P', councilName: 'C', netBudgets: { '2024': 5 } } });
+    expect(expectProblem(budgets, 400, 'validation-failed').errors).toContainEqual({
+      path: 'netBudgets.2024',
+      message: 'is not a key it takes: must be a financial year such as 2025/26',
+    });
   });
 });

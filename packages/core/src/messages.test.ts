@@ -36,7 +36,7 @@ describe("zod's messages in plain English", () => {
     ]);
     expect(messages(Query, { limit: '2.5', name: 'toolong', status: 'open' })).toEqual(['limit must be a whole number', 'name must have at most 5 characters']);
     expect(messages(Query, { limit: '500', name: 'ok', status: 'open' })).toEqual(['limit must be at most 200']);
-    expect(messages(Query, { limit: '0', status: 'open' })).toEqual(['limit must be at least 1', 'name is required']);
+    expect(messages(Query, { limit: '0' })).toEqual(['limit must be at least 1', 'name is required', 'status is required']);
     expect(messages(z.object({ n: z.number() }), { n: Number.POSITIVE_INFINITY })).toEqual(['n must be a finite number']);
     expect(messages(z.object({ n: z.number(), s: z.string(), b: z.boolean() }), { n: '1', s: 1, b: 'yes' })).toEqual([
       'n must be a number',
@@ -44,6 +44,7 @@ describe("zod's messages in plain English", () => {
       'b must be true or false',
     ]);
     expect(messages(z.strictObject({ a: z.string() }), { a: 'x', b: 1, c: 2 })).toEqual(['has fields it does not know: b, c']);
+    expect(messages(z.record(Month, z.number()), { '2026-13': 1 })).toEqual(['2026-13 is not a key it takes: must be a month such as 2025-10']);
   });
 
   it("leaves a schema's own message as it is", () => {

@@ -26,6 +26,7 @@ export const plainMessage: z.core.$ZodErrorMap = (issue) => {
       }
       return bound(issue.origin, issue.minimum, issue.inclusive, issue.exact, 'at least', 'more than');
     case 'invalid_value':
+      if (issue.input === undefined) return 'is required';
       return issue.values.length === 1 ? `must be ${shown(issue.values[0])}` : `must be one of: ${issue.values.map(shown).join(', ')}`;
     case 'invalid_format':
       return FORMAT_NAMES[issue.format];
@@ -33,6 +34,8 @@ export const plainMessage: z.core.$ZodErrorMap = (issue) => {
       return `must be a multiple of ${issue.divisor}`;
     case 'unrecognized_keys':
       return `has ${issue.keys.length === 1 ? 'a field' : 'fields'} it does not know: ${issue.keys.join(', ')}`;
+    case 'invalid_key':
+      return `is not a key it takes: ${issue.issues.map((i) => i.message).join('; ')}`;
     case 'invalid_union':
       return unionMessage(issue.errors);
     case 'custom':
