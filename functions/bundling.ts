@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { govukFrontendDir } from '../packages/api/src/pages/paths.ts';
+
+/** `node:http` as a CommonJS module (see the file). */
+const NODE_HTTP = join(import.meta.dirname, 'node-http.cjs');
 
 /**
  * The esbuild settings for every Lambda bundle, shared by the CDK stack and
@@ -19,6 +23,8 @@ export const lambdaBundling = {
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
+  // node:http taken as CommonJS, not imported as an ES module: what that costs on Node 24 is in node-http.cjs.
+  alias: { http: NODE_HTTP, 'node:http': NODE_HTTP },
   // Loaded on first use from beside the bundle (SIDE_MODULES below), not bundled; `functionBundling` bundles in what a function always uses.
   external: ['exceljs', 'csv-parse/sync', '@bt/services/s3-exports', '@bt/services/lambda-client', '@bt/email/send'],
 } as const satisfies BuildOptions;
@@ -123,11 +129,17 @@ export function sideModuleCommands(name: keyof typeof FUNCTION_ENTRIES, root: st
         `--target=${o.target}`,
         `--main-fields=${lambdaBundling.mainFields.join(',')}`,
         `--banner:js="${lambdaBundling.banner.js}"`,
+        ...aliasArgs().map((a) => `--alias:${a}`),
         `--outfile="${o.outfile}"`,
       ].join(' ');
     }),
     ...sidePackages(modules).map((pkg) => `printf '%s' '${sidePackageJson(modules, pkg)}' > "${outputDir}/node_modules/${pkg}/package.json"`),
   ];
+}
+
+/** The bundles' aliases as esbuild's command line gives them (`--alias:<from>=<to>`), for the CDK's bundling and the side modules' commands. */
+export function aliasArgs(): string[] {
+  return Object.entries(lambdaBundling.alias).map(([from, to]) => `${from}=${to}`);
 }
 
 /**

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { builtFileCommands, bundleAssets, externalModules, FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
+import { aliasArgs, builtFileCommands, bundleAssets, externalModules, FUNCTION_ENTRIES, lambdaBundling, sideModuleCommands } from '../../functions/bundling.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -43,6 +43,7 @@ export class ProjectFunction extends NodejsFunction {
         target: lambdaBundling.target,
         mainFields: [...lambdaBundling.mainFields],
         banner: lambdaBundling.banner.js,
+        esbuildArgs: { '--alias': aliasArgs() },
         // The AWS SDK is bundled, so the version deployed is the one in the lockfile; the side modules are built beside the bundle (below).
         externalModules: externalModules(name),
         // Files the function reads beside its bundle (the pages' GOV.UK Frontend assets, the API's OpenAPI document); the bundle tests make the same.

@@ -219,6 +219,15 @@ describe('settings at a cold start', () => {
   });
 });
 
+describe('node:http at a cold start', () => {
+  it('no bundle or module beside one imports it as an ES module (on Node 24 that loads undici, about 20 ms, for nothing: functions/node-http.cjs)', () => {
+    const files = readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'));
+    expect(files.filter((f) => f.includes('node_modules/')).length).toBeGreaterThan(0);
+    const esmImports = files.filter((f) => /\bfrom\s*["'](node:)?http["']|\bimport\s*["'](node:)?http["']/.test(readFileSync(join(outdir, f), 'utf8')));
+    expect(esmImports).toEqual([]);
+  });
+});
+
 describe('the API function bundle', () => {
   it('is a single minified file with its source map', () => {
     const size = statSync(join(outdir, 'api.mjs')).size;
