@@ -274,7 +274,14 @@ export class ComputeStack extends Stack {
     const integration = new HttpLambdaIntegration('Api', api);
     const pagesIntegration = new HttpLambdaIntegration('Pages', pages);
     // Every route has its authorizer said explicitly: the JWT authorizer on the API, none on the public routes and the pages.
-    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
+    this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
+    // Any other address (a mistyped or outdated link) goes to the pages, which show a browser their "Page not found" (a client asking for JSON gets problem+json).
+    new apigw.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: pagesIntegration,
+      authorizer: new apigw.HttpNoneAuthorizer(),
+    });
     for (const path of PUBLIC_ROUTES) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
     }

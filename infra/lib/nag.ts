@@ -13,7 +13,7 @@ export function acknowledgeFindings(...stacks: Stack[]): void {
     v.acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        "Public at the gateway by design: /health, /openapi.json, /docs, and the pages (a browser sends a session cookie, which the pages verify against the issuer's keys). Every other route, the whole /v1 API, has the JWT authorizer.",
+        "Public at the gateway by design: /health, /openapi.json, /docs, and the pages (a browser sends a session cookie, which the pages verify against the issuer's keys), with $default, which sends any other address to the pages' 'Page not found'. The whole /v1 API has the JWT authorizer.",
     });
     v.acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedules.' });
     v.acknowledge({

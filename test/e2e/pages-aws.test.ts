@@ -17,6 +17,7 @@ import { PAGE_CSP } from '../../packages/api/src/pages/pages.tsx';
 import { PAGE_FORM_PATHS, PAGE_PATHS } from '../../packages/api/src/pages/paths.ts';
 import { loadEvent } from '../support/events.ts';
 import { startHttpApiGateway } from '../support/http-api-gateway.ts';
+import { PUBLIC_ROUTES } from '../../infra/lib/compute-stack.ts';
 import { startOidcProvider } from '../support/oidc-provider.ts';
 import { startLambdaService } from '../support/lambda-service.ts';
 // @ts-expect-error s3rver ships no types: a fake S3 (path-style, files on disk) for the test alone.
@@ -78,12 +79,13 @@ beforeAll(async () => {
   });
   ({ handler } = await import(pathToFileURL(join(outdir, 'pages.mjs')).href));
   const { handler: apiHandler } = await import(pathToFileURL(join(outdir, 'api.mjs')).href);
-  // As the stack routes: the pages' paths (GET) and forms (POST) to the pages' function, everything else to the API's.
+  // As the stack routes: the pages' paths (GET) and forms (POST) to the pages' function; /v1 and the public routes to the API's; any other address ($default) to the pages'.
   const pattern = (p: string) => new RegExp(`^${p.replace(/:\w+/g, '[^/]+').replace(/\/\*$/, '/.+')}$`);
   const pageRoutes = [...PAGE_PATHS.map((p) => ['GET', pattern(p)] as const), ...PAGE_FORM_PATHS.map((p) => ['POST', pattern(p)] as const)];
+  const apiRoute = (method: string, path: string) => path.startsWith('/v1/') || (method === 'GET' && (PUBLIC_ROUTES as readonly string[]).includes(path));
   gateway = await startHttpApiGateway((event, ctx) => {
     const { method, path } = (event as { requestContext: { http: { method: string; path: string } } }).requestContext.http;
-    const toPages = pageRoutes.some(([m, re]) => m === method && re.test(path));
+    const toPages = pageRoutes.some(([m, re]) => m === method && re.test(path)) || !apiRoute(method, path);
     return (toPages ? handler : apiHandler)(event, ctx);
   }, gatewayPort);
   browser = await launchChromium();
@@ -234,6 +236,19 @@ describe('the pages behind the hosted login, in Chromium', () => {
     expect((await fetch(`${gateway.url}/signed-out`)).headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect((await fetch(`${gateway.url}/docs`)).headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
     for (const path of ['/health', '/no-such-page']) expect((await fetch(`${gateway.url}${path}`)).headers.get('content-security-policy')).toBeNull();
+  });
+
+  it('shows a browser at an address no page has the pages\' "Page not found" (the gateway\'s $default), and an API client problem+json', async () => {
+    const lost = await page.goto(`${gateway.url}/approvals`);
+    expect(lost?.status()).toBe(404);
+    expect(lost?.headers()['content-security-policy']).toBe(PAGE_CSP);
+    expect(await page.textContent('h1')).toBe('Page not found');
+    expect(await page.getAttribute('a.govuk-link[href="/"]', 'href')).toBe('/');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const client = await fetch(`${gateway.url}/approvals`, { headers: { accept: 'application/json' } });
+    expect([client.status, client.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
+    // Under /v1 the API answers, and only with its authorizer's identity (none here): never a page.
+    expect((await fetch(`${gateway.url}/v1/no-such-route`, { headers: { accept: 'text/html' } })).headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('lets a project’s manager submit the monthly return through the bundled function (CSRF token, error summary, 303), and refuses it without the token', async () => {

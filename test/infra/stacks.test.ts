@@ -74,8 +74,8 @@ describe('the compute stack', () => {
   it('puts the JWT authorizer on every route but the public ones and the pages (which check their own session)', () => {
     const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
-    expect(byKey['ANY /{proxy+}']).toBe('JWT');
-    const open = [...[...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`), ...PAGE_FORM_ROUTES.map((p) => `POST ${p}`)];
+    expect(byKey['ANY /v1/{proxy+}']).toBe('JWT');
+    const open = [...[...PUBLIC_ROUTES, ...PAGE_ROUTES].map((p) => `GET ${p}`), ...PAGE_FORM_ROUTES.map((p) => `POST ${p}`), '$default'];
     expect(PAGE_FORM_ROUTES).toEqual([
       '/changes/{id}',
       '/projects/{id}/return',
@@ -104,7 +104,7 @@ describe('the compute stack', () => {
     for (const path of FEED_ROUTES) expect(byKey[`GET ${path}`]).toBe('JWT');
     // Nothing under /v1 is public.
     expect(Object.entries(byKey).filter(([k, auth]) => k.includes('/v1') && auth !== 'JWT')).toEqual([]);
-    // The pages' routes go to the pages' function; everything else to the API's.
+    // The pages' routes go to the pages' function; /v1 and the public routes to the API's.
     const integrations = compute.findResources('AWS::ApiGatewayV2::Integration') as Record<string, { Properties: { IntegrationUri: unknown } }>;
     const target = (key: string) => {
       const route = routes.find((r) => r.Properties.RouteKey === key) as unknown as { Properties: { Target: { 'Fn::Join': [string, unknown[]] } } };
@@ -113,7 +113,9 @@ describe('the compute stack', () => {
     };
     for (const path of PAGE_ROUTES) expect(target(`GET ${path}`), path).toBe('PagesFunction');
     for (const path of PAGE_FORM_ROUTES) expect(target(`POST ${path}`), path).toBe('PagesFunction');
-    for (const key of ['ANY /{proxy+}', 'GET /health', 'GET /openapi.json', 'GET /docs', ...FEED_ROUTES.map((p) => `GET ${p}`)])
+    // Any other address reaches the pages (a browser is shown their "Page not found"), never the API unauthorised.
+    expect(target('$default')).toBe('PagesFunction');
+    for (const key of ['ANY /v1/{proxy+}', 'GET /health', 'GET /openapi.json', 'GET /docs', ...FEED_ROUTES.map((p) => `GET ${p}`)])
       expect(target(key), key).toBe('ApiFunction');
     compute.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue() }) });
   });
@@ -210,7 +212,7 @@ describe('the compute stack', () => {
     const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizerId?.Ref]));
     expect(FEED_ROUTES).toEqual(['/v1/feeds/savings', '/v1/feeds/investment', '/v1/feeds/workstreams', '/v1/feeds/projects', '/v1/feeds/benefits']);
     for (const path of FEED_ROUTES) expect(byKey[`GET ${path}`], path).toBe(feedsId);
-    expect(byKey['ANY /{proxy+}']).toBe(apiId);
+    expect(byKey['ANY /v1/{proxy+}']).toBe(apiId);
     // Only the feed routes take the feeds' authorizer (not the change feed: it carries the audit trail).
     expect(
       Object.entries(byKey)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_CSP } from '@bt/api';
 import { createHarness, expectProblem, type Harness } from '../support/harness.ts';
 
 /** The pages' sign-in and the API's edges under a hostile client (issue 14). */
@@ -64,6 +65,22 @@ describe('signing in to the pages', () => {
     });
     expectProblem(api, 413);
     expect(api.headers.get('connection')).toBe('close');
+  });
+});
+
+describe('an address no page has', () => {
+  it('shows a browser "Page not found", a client of the API problem+json, and under /v1 always problem+json', async () => {
+    const html = { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const lost = await h.app.request('/approvals', { headers: html });
+    expect(lost.status).toBe(404);
+    expect(lost.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(lost.headers.get('content-security-policy')).toBe(PAGE_CSP);
+    const body = await lost.text();
+    expect(body).toContain('<h1 class="govuk-heading-l">Page not found</h1>');
+    expect(body).toContain('href="/"');
+    expectProblem(await h.call('GET', '/approvals', { token: h.tokens.cmt }), 404, 'not-found');
+    const api = await h.app.request('/v1/approvals', { headers: html });
+    expect([api.status, api.headers.get('content-type')]).toEqual([401, 'application/problem+json']);
   });
 });
 

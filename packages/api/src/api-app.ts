@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { swaggerUI } from '@hono/swagger-ui';
 import { NotFoundError, onFirstUse, PayloadTooLargeError, usePlainMessages } from '@bt/core';
 import type { Deps, DigestDesk } from '@bt/services';
@@ -89,13 +89,19 @@ function servedFile(path: string, make: () => string): MiddlewareHandler<AppEnv>
 
 const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'request headers' };
 
+/** Another app's routes served beside the API's (the pages, locally), and its page for an address it does not have. */
+export interface Mounted {
+  routes: (app: OpenAPIHono<AppEnv>) => void;
+  notFoundPage: NotFoundPage;
+}
+
 /**
  * The HTTP API: every /v1 route, validated by zod schemas that also generate
  * the OpenAPI 3.1 document, /health, /openapi.json and /docs. The API Lambda
  * serves it; `createApp` adds the pages for the local server. `mount` adds
  * routes of another app (the pages) before the documentation routes.
  */
-export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: (app: OpenAPIHono<AppEnv>) => void) {
+export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: Mounted) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error as z.ZodError, TARGET_NAMES[result.target] ?? result.target);
@@ -118,7 +124,7 @@ export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: (app: Ope
   changeRoutes(deps, app);
   validationRoutes(deps, app);
 
-  mount?.(app);
+  mount?.routes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   if (config.openApiFile)
@@ -136,7 +142,7 @@ export function createApiApp(deps: Deps, config: ApiAppConfig, mount?: (app: Ope
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', ...(config.docsAssetsBaseUrl ? { baseUrl: config.docsAssetsBaseUrl } : {}) }));
 
-  finish(app);
+  finish(app, mount?.notFoundPage);
   return app;
 }
 
@@ -184,10 +190,22 @@ export function commonMiddleware(app: Hono<AppEnv>, deps: Deps, bodyLimitBytes: 
   });
 }
 
-/** Problems for routes that do not exist and for errors: problem+json. */
-export function finish(app: Hono<AppEnv>): void {
-  app.notFound((c) => problemResponse(c, new NotFoundError(`There is no ${c.req.method} ${c.req.path}.`)));
+/** A page saying an address has no page, for a person in a browser. */
+export type NotFoundPage = (c: Context<AppEnv>) => Response | Promise<Response>;
+
+/**
+ * Problems for routes that do not exist and for errors: problem+json; with a
+ * `notFoundPage` (an app with pages), a browser asking for a page at an
+ * address outside the API that no page has is shown that page instead.
+ */
+export function finish(app: Hono<AppEnv>, notFoundPage?: NotFoundPage): void {
+  app.notFound((c) => (notFoundPage && asksForPage(c) ? notFoundPage(c) : problemResponse(c, new NotFoundError(`There is no ${c.req.method} ${c.req.path}.`))));
   app.onError(onError);
+}
+
+/** A browser's request for a page: outside /v1, and HTML among what it accepts (a client of the API asks for JSON). */
+function asksForPage(c: Context<AppEnv>): boolean {
+  return c.req.path !== '/v1' && !c.req.path.startsWith('/v1/') && (c.req.header('accept') ?? '').includes('text/html');
 }
 
 export type ApiApp = ReturnType<typeof createApiApp>;

@@ -1,6 +1,6 @@
 import type { Deps } from '@bt/services';
 import { type ApiAppConfig, createApiApp } from './api-app.ts';
-import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
+import { pageNotFound, pageRoutes, type PagesConfig } from './pages/pages.tsx';
 
 export interface AppConfig extends ApiAppConfig {
   /** The read-only pages and how people sign in to them; without it the app is the API alone. */
@@ -14,7 +14,7 @@ export interface AppConfig extends ApiAppConfig {
  */
 export function createApp(deps: Deps, config: AppConfig) {
   const pages = config.pages;
-  return createApiApp(deps, config, pages ? (app) => app.route('/', pageRoutes(deps, pages)) : undefined);
+  return createApiApp(deps, config, pages ? { routes: (app) => app.route('/', pageRoutes(deps, pages)), notFoundPage: pageNotFound } : undefined);
 }
 
 export type App = ReturnType<typeof createApp>;

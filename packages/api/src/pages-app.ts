@@ -2,7 +2,7 @@ import type { Deps } from '@bt/services';
 import { Hono } from 'hono';
 import { commonMiddleware, finish } from './api-app.ts';
 import type { AppEnv } from './env.ts';
-import { pageRoutes, type PagesConfig } from './pages/pages.tsx';
+import { pageNotFound, pageRoutes, type PagesConfig } from './pages/pages.tsx';
 
 /**
  * The pages on their own, for the pages' Lambda function: the cookie-signed-in
@@ -13,6 +13,6 @@ export function createPagesApp(deps: Deps, config: { bodyLimitBytes: number; pag
   const app = new Hono<AppEnv>();
   commonMiddleware(app, deps, config.bodyLimitBytes);
   app.route('/', pageRoutes(deps, config.pages));
-  finish(app);
+  finish(app, pageNotFound);
   return app;
 }

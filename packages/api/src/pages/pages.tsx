@@ -68,6 +68,29 @@ function packPreparing(c: Context<AppEnv>, user: string): Response | Promise<Res
  * hosted login (see login.tsx).
  */
 
+/**
+ * What a browser is shown at an address no page has (a mistyped or outdated
+ * link): GOV.UK's "Page not found" pattern, with the way back, not the API's
+ * problem+json. It says nothing of the programme, so it needs no sign-in.
+ */
+export function pageNotFound(c: Context<AppEnv>) {
+  c.header('Content-Security-Policy', PAGE_CSP);
+  return c.html(
+    <Layout title="Page not found">
+      <h1 class="govuk-heading-l">Page not found</h1>
+      <p class="govuk-body">If you typed the web address, check it is correct.</p>
+      <p class="govuk-body">If you pasted the web address, check you copied the entire address.</p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/">
+          Go to the programme overview
+        </a>
+        .
+      </p>
+    </Layout>,
+    404,
+  );
+}
+
 export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
