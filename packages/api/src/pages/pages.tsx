@@ -62,13 +62,6 @@ function packPreparing(c: Context<AppEnv>, user: string): Response | Promise<Res
 }
 
 /**
- * Read-only pages over the same use cases as the API: programme overview,
- * workstream, project and alerts. Signed in with the same tokens, kept in an
- * HttpOnly cookie: locally a sign-in page takes a token; in AWS the issuer's
- * hosted login (see login.tsx).
- */
-
-/**
  * What a browser is shown at an address no page has (a mistyped or outdated
  * link): GOV.UK's "Page not found" pattern, with the way back, not the API's
  * problem+json. It says nothing of the programme, so it needs no sign-in.
@@ -91,6 +84,12 @@ export function pageNotFound(c: Context<AppEnv>) {
   );
 }
 
+/**
+ * Read-only pages over the same use cases as the API: programme overview,
+ * workstream, project and alerts. Signed in with the same tokens, kept in an
+ * HttpOnly cookie: locally a sign-in page takes a token; in AWS the issuer's
+ * hosted login (see login.tsx).
+ */
 export function pageRoutes(deps: svc.Deps, config: PagesConfig) {
   const pages = new Hono<AppEnv>();
 
