@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDigestConfig, testDigestDesk } from './digest.ts';
 import { AUDIENCE, createApp, type FeedExports, govukFrontendDir, LOCAL_ISSUER, tokenLogin } from '@bt/api';
-import type { Role } from '@bt/core';
+import type { Role, Thresholds } from '@bt/core';
 import { BatchWriteCommand, type BatchWriteCommandOutput, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDynamo, RequestCounter, Store } from '@bt/store';
 import { inject } from 'vitest';
@@ -43,7 +43,7 @@ export interface Reply<T = any> {
  * table of one's own holding a copy of it (for tests that change it).
  */
 export async function createHarness(
-  options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean; demoCopy?: boolean; exports?: FeedExports } = {},
+  options: { bodyLimitBytes?: number; pages?: boolean; sharedDemo?: boolean; demoCopy?: boolean; exports?: FeedExports; thresholds?: Thresholds } = {},
 ) {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) throw new Error('Integration tests need DynamoDB Local: run them through vitest (global setup starts it).');
@@ -69,7 +69,7 @@ export async function createHarness(
   if (options.sharedDemo || options.demoCopy) await settle();
   const auth = { mode: 'local-hs256', secret: TEST_SECRET, issuer: LOCAL_ISSUER, audience: AUDIENCE } as const;
   const app = createApp(
-    { store, clock },
+    { store, clock, ...(options.thresholds ? { thresholds: options.thresholds } : {}) },
     {
       auth,
       bodyLimitBytes: options.bodyLimitBytes ?? 65_536,

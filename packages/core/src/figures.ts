@@ -240,7 +240,10 @@ export const Figures = lazySchema(() =>
       oneOffFalloutPence: z.int().meta({ description: 'Outturn of one-off benefits this FY: a pressure next FY.' }),
       investmentPlannedPence: z.int(),
       investmentActualPence: z.int().meta({ description: 'Actual spend in the FY up to the as-at month.' }),
-      netContributionPence: z.int().meta({ description: 'Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY.' }),
+      netContributionPence: z.int().meta({
+        description:
+          "Benefit value (recurring increments to date + one-offs this FY) − planned investment this FY, of the benefits these figures count (cashable savings and income in MTFS figures; the type's own in byType).",
+      }),
       rag: Brag.nullable().meta({ description: 'Delivery: outturn ÷ agreed baseline (blue when a closed year delivered it).' }),
       mtfsRag: Rag.nullable().meta({
         description: 'Outturn against the MTFS target, with the same thresholds (workstream and programme; null without a target).',
@@ -485,7 +488,10 @@ export const ProjectFinancials = lazySchema(() =>
         .string()
         .nullable()
         .meta({ description: 'First FY in which cumulative benefit value ≥ cumulative investment; null if not within 30 years.' }),
-      npvPence: z.int().meta({ description: 'Net present value over the horizon at the discount rate (Green Book 3.5%).' }),
+      npvPence: z.int().meta({
+        description:
+          "Net present value over the horizon at the discount rate (DISCOUNT_RATE_BP, default the Green Book's 3.5%) of every financial benefit of the project (cost avoidance and non-cashable included) less planned investment.",
+      }),
       roi: z.number().nullable().meta({ description: '(benefit value − investment) ÷ investment over the horizon; null without investment.' }),
       horizon: z.array(z.string()).meta({ description: 'The FYs of the NPV and ROI horizon.' }),
     })

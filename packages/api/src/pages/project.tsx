@@ -35,6 +35,9 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
   );
   const HEAT: Record<string, string> = { low: '#cce2d8', medium: '#fff7bf', high: '#fcd6c3', critical: '#f4cdc6' };
   const { project } = record;
+  // Payback is null both with nothing invested and when none comes within 30 years: say which. The NPV is at the rate set (DISCOUNT_RATE_BP).
+  const invested = record.investments.some((i) => Object.values(i.planned).some((p) => p > 0));
+  const { discountRateBp } = svc.thresholdsOf(deps);
   const mayReturn = who.roles.includes('admin') || (who.roles.includes('programme-manager') && project.manager === who.sub);
   return c.html(
     <Layout title={project.name} user={who.name}>
@@ -138,12 +141,12 @@ export async function projectPage({ deps, today, fyFrom, asAtFrom }: PageContext
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">Payback year</dt>
           <dd class="govuk-summary-list__value" data-figure="Payback">
-            {figures.paybackFinancialYear ?? 'Not within 30 years'}
+            {figures.paybackFinancialYear ?? (invested ? 'Not within 30 years' : 'No investment to pay back')}
           </dd>
         </div>
         <div class="govuk-summary-list__row">
           <dt class="govuk-summary-list__key">
-            NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, 3.5%)
+            NPV ({figures.horizon[0]}–{figures.horizon.at(-1)}, {discountRateBp / 100}%)
           </dt>
           <dd class="govuk-summary-list__value bt-num" data-figure="NPV">
             {money(figures.npvPence)}
