@@ -160,6 +160,15 @@ describe('the local run', () => {
     expect(JSON.parse(job.stdout)).toMatchObject({ asAt: expect.any(String), raised: expect.any(Array) });
     expect(job.stderr).toContain('"level":"INFO"');
     expect(job.stderr).not.toMatch(/NodeVersionSupport|end-of-support|no longer support/i);
+    // A file that cannot be read is said in a line, with the exit code of a usage error, before the store is started.
+    const missing = await promisify(execFile)(process.execPath, [...cli, 'import-savings', join(dataDir, 'no-such-tracker.xlsx'), '--dry-run'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, TMPDIR: registryTmp },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([missing.code, missing.stderr]).toEqual([2, `Cannot read ${join(dataDir, 'no-such-tracker.xlsx')}: there is no such file\n`]);
   });
 
   it('keeps the data across a restart, and stops java on SIGTERM', async () => {

@@ -186,11 +186,23 @@ async function importSavingsJob(args: string[]): Promise<number> {
     process.stderr.write('Give the workbook or CSV file: pnpm jobs import-savings tracker.xlsx [--sheet Savings] [--dry-run]\n');
     return 2;
   }
-  const mapping = values.mapping ? (JSON.parse(readFileSync(values.mapping, 'utf8')) as Record<string, string>) : undefined;
+  // The files first, before the store is started: one that cannot be read is said in a line, not a stack trace.
+  const read = (path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      process.stderr.write(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message}\n`);
+      return undefined;
+    }
+  };
+  const bytes = read(file);
+  const mappingFile = values.mapping === undefined ? undefined : read(values.mapping);
+  if (!bytes || (values.mapping !== undefined && !mappingFile)) return 2;
+  const mapping = mappingFile ? (JSON.parse(mappingFile.toString('utf8')) as Record<string, string>) : undefined;
   const admin = { principal: { sub: 'cli-import', name: 'Command-line import', roles: ['admin' as const] }, requestId: `import:${file}` };
   const started = Date.now();
   const result = await withLocal((run) =>
-    importSavings(run.deps, admin, new Uint8Array(readFileSync(file)), {
+    importSavings(run.deps, admin, new Uint8Array(bytes), {
       dryRun: values['dry-run'] ?? false,
       sheet: values.sheet,
       ...(mapping ? { mapping } : {}),
